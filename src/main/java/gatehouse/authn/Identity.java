@@ -1,0 +1,34 @@
+package gatehouse.authn;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A verified identity. Built only by an authenticator from a credential it verified; immutable.
+ *
+ * @param subject who: the JWT {@code sub}, or the API key's owner
+ * @param scheme how the identity was established
+ * @param issuer the JWT provider name or the key store that vouched for it
+ * @param roles roles granted (from the configured roles claim)
+ * @param scopes OAuth scopes or API-key scopes granted
+ * @param headers identity headers to set upstream, already mapped from claims by the
+ *     authenticator's compiled claim mapping (header name → value)
+ * @param expiresAt when the credential stops being valid, if it says
+ */
+public record Identity(
+    String subject,
+    Scheme scheme,
+    String issuer,
+    Set<String> roles,
+    Set<String> scopes,
+    Map<String, String> headers,
+    Optional<Instant> expiresAt) {
+
+  public Identity {
+    roles = Set.copyOf(roles);
+    scopes = Set.copyOf(scopes);
+    headers = Map.copyOf(headers);
+  }
+}

@@ -1,0 +1,54 @@
+package gatehouse.credential;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * A credential's text. {@link #toString()} never shows it; logs and metrics use {@link
+ * #fingerprint()}, the first 12 hex digits of its SHA-256.
+ */
+public final class Secret {
+  private final String value;
+
+  public Secret(String value) {
+    if (value == null) throw new NullPointerException("value == null");
+    this.value = value;
+  }
+
+  /** The secret itself. Call only to verify it; never to log, format or forward it. */
+  public String reveal() {
+    return value;
+  }
+
+  public int length() {
+    return value.length();
+  }
+
+  /** A short, non-reversible tag for logs: 12 hex digits of SHA-256. */
+  public String fingerprint() {
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(hash, 0, 6);
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError("SHA-256 is required of every JDK", e);
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Secret s && MessageDigest.isEqual(
+        s.value.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public int hashCode() {
+    return value.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "Secret[redacted]";
+  }
+}
