@@ -1,0 +1,46 @@
+package gatehouse.route;
+
+import gatehouse.config.RouteConfig;
+
+/**
+ * The path and query sent upstream for a matched route: {@code strip_prefix} removed, then
+ * {@code add_prefix} prepended, both segment-aware. Both prefixes are normalised paths (checked by
+ * {@link RouteTable#compile}), so the result is a normalised path too.
+ */
+public final class UpstreamPath {
+
+  private UpstreamPath() {}
+
+  /**
+   * The origin-form target for the upstream: the rewritten path, then {@code ?query} if the
+   * request had one (kept byte for byte).
+   *
+   * <p>{@code strip_prefix /api/public} turns {@code /api/public/x} into {@code /x}, {@code
+   * /api/public/} into {@code /} and {@code /api/public} into {@code /}; a path it does not
+   * prefix segment-wise (only possible for a regex route) is left alone. {@code add_prefix /v2}
+   * then gives {@code /v2/x}, {@code /v2/}, and {@code /v2} for the bare prefix, so a trailing
+   * slash is neither added nor lost.
+   */
+  public static String of(RouteConfig route, RequestTarget target) {
+    String path = target.path();
+    String rest = path;
+    if (route.stripPrefix().isPresent()) {
+      String strip = base(route.stripPrefix().get());
+      if (underBase(strip, path)) rest = path.substring(strip.length());
+    }
+    String add = route.addPrefix().map(UpstreamPath::base).orElse("");
+    String joined = add.isEmpty() && rest.isEmpty() ? "/" : add + rest;
+    return target.rawQuery().isPresent() ? joined + "?" + target.rawQuery().get() : joined;
+  }
+
+  /** A prefix without its trailing '/': "/api/" and "/api" give "/api", "/" gives "". */
+  static String base(String prefix) {
+    return prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+  }
+
+  /** {@code path} is {@code base} or continues it with '/': "/api" is under "/api", "/apix" not. */
+  static boolean underBase(String base, String path) {
+    return path.startsWith(base)
+        && (path.length() == base.length() || path.charAt(base.length()) == '/');
+  }
+}
