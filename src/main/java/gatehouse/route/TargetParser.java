@@ -29,6 +29,8 @@ public final class TargetParser {
   static final String DOUBLE_ENCODING = "double_encoding";
   static final String INVALID_UTF8 = "invalid_utf8";
   static final String UNICODE_LOOKALIKE = "unicode_lookalike";
+  static final String INVISIBLE_CHARACTER = "invisible_character";
+  static final String SPACE_AT_SEGMENT_EDGE = "space_at_segment_edge";
   static final String EMPTY_SEGMENT = "empty_segment";
   static final String TRAILING_DOT = "trailing_dot";
   static final String DOT_SEGMENT_ABOVE_ROOT = "dot_segment_above_root";
@@ -138,6 +140,11 @@ public final class TargetParser {
           if (b < 0x20 || b == 0x7F) {
             return ambiguous(ENCODED_CONTROL, "encoded control character in path");
           }
+          if (b == ';') {
+            // Kept encoded it is a plain character to Tomcat, but servers that decode before
+            // cutting path parameters (older Jetty among them) would cut here too.
+            return ambiguous(PATH_PARAMETER, "encoded path parameter (%3B) in path");
+          }
           if (b >= 0x80) {
             Target.Ambiguous bad = appendUtf8(s, i, end, out);
             if (bad != null) return bad;
@@ -181,6 +188,12 @@ public final class TargetParser {
           // Windows and IIS drop trailing dots from names: "admin." would be "admin" there.
           return ambiguous(TRAILING_DOT, "path segment ends with '.'");
         }
+        if (segLength >= 3
+            && (isSpaceEscape(out, outStart + 1) || isSpaceEscape(out, out.length() - 3))) {
+          // Windows drops trailing spaces; Spring's AntPathMatcher once trimmed each segment
+          // (CVE-2016-5007): "admin%20" would be "admin" there.
+          return ambiguous(SPACE_AT_SEGMENT_EDGE, "path segment starts or ends with a space");
+        }
         kept[depth++] = outStart;
       }
       if (last) break;
@@ -195,12 +208,13 @@ public final class TargetParser {
   /**
    * "%25" stays encoded, so "%252F" is the text "%2F" to a backend that decodes once. Many
    * backends (and frameworks behind them) decode twice, so we refuse "%25" followed by the hex of
-   * an escape we would refuse, or of ".". Checked on the output, which catches "%25%32%46" too.
+   * an escape we would refuse ("/", "\", ";", controls) or of ".". Checked on the output, which
+   * catches "%25%32%46" too.
    */
   private static Target.Ambiguous doubleEncoding(String path) {
     for (int i = path.indexOf("%25"); i >= 0; i = path.indexOf("%25", i + 3)) {
       int b = hexByte(path, i + 3, path.length());
-      if (b == '/' || b == '\\' || b == '.' || b == 0x7F || (b >= 0 && b < 0x20)) {
+      if (b == '/' || b == '\\' || b == '.' || b == ';' || b == 0x7F || (b >= 0 && b < 0x20)) {
         return ambiguous(DOUBLE_ENCODING, "double percent-encoding (%25" + path.substring(i + 3, i + 5) + ")");
       }
     }
@@ -237,8 +251,17 @@ public final class TargetParser {
       if (b < min || b > max) return ambiguous(INVALID_UTF8, "invalid UTF-8 in percent-encoding");
       cp = (cp << 6) | (b & 0x3F);
     }
-    if (Character.getType(cp) == Character.CONTROL) {
+    int type = Character.getType(cp);
+    if (type == Character.CONTROL) {
       return ambiguous(ENCODED_CONTROL, "encoded control character in path");
+    }
+    // NBSP, U+2028, zero-width and bidi marks: trimmed or dropped by some normalisers (String.strip,
+    // NFKC_Casefold), so "..<U+2028>" or "adm<U+200B>in" could become ".." or "admin".
+    if (type == Character.FORMAT
+        || type == Character.SPACE_SEPARATOR
+        || type == Character.LINE_SEPARATOR
+        || type == Character.PARAGRAPH_SEPARATOR) {
+      return ambiguous(INVISIBLE_CHARACTER, "encoded invisible character " + codePoint(cp));
     }
     String nfkc = Normalizer.normalize(new String(Character.toChars(cp)), Normalizer.Form.NFKC);
     for (int k = 0; k < nfkc.length(); k++) {
@@ -282,6 +305,10 @@ public final class TargetParser {
 
   private static void appendEscape(StringBuilder out, int b) {
     out.append('%').append(HEX[b >> 4]).append(HEX[b & 0xF]);
+  }
+
+  private static boolean isSpaceEscape(CharSequence out, int at) {
+    return out.charAt(at) == '%' && out.charAt(at + 1) == '2' && out.charAt(at + 2) == '0';
   }
 
   private static boolean isDotSegment(CharSequence out, int start, int length) {
