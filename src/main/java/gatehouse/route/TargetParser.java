@@ -45,8 +45,10 @@ public final class TargetParser {
    * @param rawTarget origin-form ({@code /a/b?x=1}) or absolute-form ({@code http://host/a});
    *     authority-form and {@code *} are refused
    * @param hostHeader the Host (or {@code :authority}) value, may be null; an absolute-form target
-   *     is accepted only when its authority equals this (RFC 9112 section 3.2.2 lets the two
-   *     differ; we refuse rather than pick one)
+   *     is accepted only when its authority equals this: RFC 9112 section 3.2.2 tells the
+   *     recipient to ignore Host in favour of the target, but a backend behind us may read Host,
+   *     so when the two differ we refuse rather than pick one (ports compared with the scheme's
+   *     default filled in)
    * @return {@link Target.Parsed} or {@link Target.Ambiguous}; never null, never throws for any
    *     input
    */
