@@ -87,6 +87,8 @@ class AdminPathSpellingsTest {
       /api/public/%25%32%65%25%32%65/admin    | double_encoding
       /api/public/..%255cadmin                | double_encoding
       /api/public/..%253B/admin               | double_encoding
+      /api/%2561dmin/x                        | double_encoding
+      /api/admin%2520/x                       | double_encoding
       /api/admin%00/x                         | encoded_control
       /api/admin%00                           | encoded_control
       /api/admin%09/x                         | encoded_control

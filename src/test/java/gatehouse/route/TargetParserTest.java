@@ -28,6 +28,8 @@ class TargetParserTest {
       /%e2%82%ac                | /%E2%82%AC
       /100%25                   | /100%25
       /a%25b                    | /a%25b
+      /50%25OFF                 | /50%25OFF
+      /a%25%7A%7A               | /a%25zz
       /a%20b                    | /a%20b
       /a%3Fb%23c                | /a%3Fb%23c
       /!$&'()*+,=:@-._~         | /!$&'()*+,=:@-._~
@@ -165,6 +167,9 @@ class TargetParserTest {
       /a%252e                | double_encoding
       /a%25252fb             | double_encoding
       /a%2525                | double_encoding
+      /a%2541                | double_encoding
+      /a%2520b               | double_encoding
+      /a%25c3%25a9           | double_encoding
       /a%25%32%46            | double_encoding
       /a;b                   | path_parameter
       /a%3bb                 | path_parameter
