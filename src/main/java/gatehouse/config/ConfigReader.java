@@ -80,7 +80,7 @@ final class ConfigReader {
     if (f.isEmpty()) return new ListenerConfig(host, port);
     String h = f.get().text("host").orElse(host);
     if (!Syntax.isBindHost(h)) {
-      reader.problems.add(f.get().node("host").get(), f.get().pathOf("host"), "'" + h + "' is not an IP address or host name");
+      reader.problems.add(f.get().node("host").get(), f.get().pathOf("host"), Reader.shown(f.get().node("host").get()) + " is not an IP address or host name");
     }
     return new ListenerConfig(h, f.get().integer("port", 0, 65535).orElse(port));
   }
@@ -147,7 +147,7 @@ final class ConfigReader {
     } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
       problem = s.shown() + " must not have a query or fragment";
     } else if (!base.isEmpty()) {
-      problem = Syntax.normalPath(base).map(p -> "base path '" + uri.getRawPath() + "' " + p).orElse(null);
+      problem = Syntax.normalPath(base).map(p -> s.shown() + ": the base path " + p).orElse(null);
     }
     if (problem != null) {
       reader.problems.add(s, path, problem);
@@ -160,9 +160,9 @@ final class ConfigReader {
     ApiKeyExtractionConfig d = ApiKeyExtractionConfig.defaults();
     String header = f.text("header").orElse(d.header());
     if (!Syntax.isToken(header)) {
-      reader.problems.add(f.node("header").get(), f.pathOf("header"), "'" + header + "' is not a valid header name");
+      reader.problems.add(f.node("header").get(), f.pathOf("header"), Reader.shown(f.node("header").get()) + " is not a valid header name");
     } else if (HeaderRules.protectedBy(header, HeaderRules.PROTECTED).isPresent()) {
-      reader.problems.add(f.node("header").get(), f.pathOf("header"), "'" + header + "' cannot carry API keys: the"
+      reader.problems.add(f.node("header").get(), f.pathOf("header"), Reader.shown(f.node("header").get()) + " cannot carry API keys: the"
           + " gateway uses it for framing, routing, forwarding or other credentials");
     }
     Optional<String> query = d.queryParam();
@@ -197,12 +197,12 @@ final class ConfigReader {
         Node item = items.get(i);
         reader.text(item, path).ifPresent(h -> {
           if (!Syntax.isHeaderPattern(h)) {
-            reader.problems.add(item, path, "'" + h + "' is not a header name (a trailing '*' makes it a prefix)");
+            reader.problems.add(item, path, Reader.shown(item) + " is not a header name (a trailing '*' makes it a prefix)");
             return;
           }
           Optional<String> hit = HeaderRules.protectedBy(h, protectedHeaders);
           if (hit.isPresent()) {
-            reader.problems.add(item, path, "'" + h + "' would strip " + hit.get()
+            reader.problems.add(item, path, Reader.shown(item) + " would strip " + hit.get()
                 + ", which the gateway needs for framing, routing, forwarding or credentials");
           } else {
             addReserved(reserved, h);
@@ -227,7 +227,9 @@ final class ConfigReader {
         Node item = items.get(i);
         reader.text(item, path).ifPresent(c -> {
           Optional<String> problem = Syntax.cidr(c);
-          problem.ifPresent(p -> reader.problems.add(item, path, "'" + c + "' " + p));
+          // The reason may quote parts of the address, so values from the environment get a plain one.
+          boolean fromEnv = item instanceof Node.Scalar s && s.fromEnv();
+          problem.ifPresent(p -> reader.problems.add(item, path, Reader.shown(item) + " " + (fromEnv ? "is not a valid CIDR" : p)));
           if (problem.isEmpty()) cidrs.add(c);
         });
       }

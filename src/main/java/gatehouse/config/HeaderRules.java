@@ -67,13 +67,13 @@ final class HeaderRules {
       if (header.isEmpty()) continue;
       String h = header.get();
       if (!Syntax.isToken(h)) {
-        reader.problems.add(e.value(), entryPath, "'" + h + "' is not a valid header name");
+        reader.problems.add(e.value(), entryPath, Reader.shown(e.value()) + " is not a valid header name");
       } else if (protectedBy(h, protectedNames).isPresent()) {
-        reader.problems.add(e.value(), entryPath, "'" + h + "' cannot carry identity: the gateway uses it"
+        reader.problems.add(e.value(), entryPath, Reader.shown(e.value()) + " cannot carry identity: the gateway uses it"
             + " for framing, routing, forwarding or credentials");
       } else if (claimOfHeader.putIfAbsent(fold(h), e.key()) != null) {
         reader.problems.add(e.value(), entryPath,
-            "header '" + h + "' is already filled by claim '" + claimOfHeader.get(fold(h)) + "'");
+            "header " + Reader.shown(e.value()) + " is already filled by claim '" + claimOfHeader.get(fold(h)) + "'");
       } else {
         out.put(e.key(), h);
       }

@@ -50,31 +50,45 @@ final class JwtProviderReader {
       String p = path + "[" + i + "]";
       Optional<Fields> f = reader.fields(items.get().get(i), p, KEYS);
       if (f.isEmpty()) continue;
-      Optional<String> name = f.get().text("name");
+      Optional<String> name = f.get().text("name").filter(n -> literal(f.get(), "name"));
       f.get().require("name");
       name.ifPresent(n -> {
         names.add(n);
         if (!n.matches("[A-Za-z0-9_.-]+")) {
           reader.problems.add(f.get().node("name").get(), f.get().pathOf("name"),
-              "'" + n + "' is not a valid provider name (letters, digits, '_', '.', '-')");
+              Reader.shown(f.get().node("name").get()) + " is not a valid provider name (letters, digits, '_', '.', '-')");
         }
         Integer first = nameLines.putIfAbsent(n, f.get().node("name").get().line());
         if (first != null) {
           reader.problems.add(f.get().node("name").get(), f.get().pathOf("name"),
-              "provider name '" + n + "' is already used (line " + first + ")");
+              "provider name " + Reader.shown(f.get().node("name").get()) + " is already used (line " + first + ")");
         }
       });
       f.get().require("issuer");
       f.get().text("issuer").ifPresent(iss -> {
-        String owner = issuerOwners.putIfAbsent(iss, name.orElse(p));
+        Node issuerNode = f.get().node("issuer").get();
+        String owner = issuerOwners.putIfAbsent(iss, p + " (line " + issuerNode.line() + ")");
         if (owner != null) {
-          reader.problems.add(f.get().node("issuer").get(), f.get().pathOf("issuer"),
-              "issuer '" + iss + "' is already trusted by provider '" + owner + "'");
+          reader.problems.add(issuerNode, f.get().pathOf("issuer"),
+              "issuer " + Reader.shown(issuerNode) + " is already trusted by " + owner);
         }
       });
       provider(f.get(), name, p).ifPresent(out::add);
     }
     return out;
+  }
+
+  /**
+   * Names are identifiers that other keys and messages refer to, so they are written out: a name
+   * from the environment would end up quoted in other keys' messages.
+   */
+  static boolean literal(Fields f, String key) {
+    Node node = f.node(key).orElseThrow();
+    if (node instanceof Node.Scalar s && s.fromEnv()) {
+      f.reader.problems.add(node, f.pathOf(key), "must be written out, not taken from the environment");
+      return false;
+    }
+    return true;
   }
 
   private Optional<JwtProviderConfig> provider(Fields f, Optional<String> name, String path) {
@@ -189,18 +203,23 @@ final class JwtProviderReader {
     try {
       file = baseDir.resolve(text).normalize();
     } catch (InvalidPathException e) {
-      reader.problems.add(node, path, "'" + text + "' is not a valid file path");
+      reader.problems.add(node, path, Reader.shown(node) + " is not a valid file path");
       return Optional.empty();
     }
     if (!Files.isRegularFile(file)) {
-      reader.problems.add(node, path, "file not found: " + file);
+      reader.problems.add(node, path, "file not found: " + describe(node, file));
       return Optional.empty();
     }
     if (!Files.isReadable(file)) {
-      reader.problems.add(node, path, "file is not readable: " + file);
+      reader.problems.add(node, path, "file is not readable: " + describe(node, file));
       return Optional.empty();
     }
     return Optional.of(file);
+  }
+
+  /** The resolved path, unless the environment contributed to it. */
+  private String describe(Node node, Path file) {
+    return node instanceof Node.Scalar s && s.fromEnv() ? s.shown() + " (relative to " + baseDir + ")" : file.toString();
   }
 
   /**
@@ -221,7 +240,7 @@ final class JwtProviderReader {
       if (a.equalsIgnoreCase("none")) {
         reader.problems.add(item, path, "'none' is never accepted (it means an unsigned token)");
       } else if (!ALGORITHMS.contains(a)) {
-        reader.problems.add(item, path, "unknown algorithm '" + a + "'" + Suggestions.closest(a, ALGORITHMS)
+        reader.problems.add(item, path, "unknown algorithm " + Reader.shown(item) + Suggestions.closest(a, ALGORITHMS)
             .map(c -> " (did you mean '" + c + "'?)").orElse(" (expected one of: " + String.join(", ", ALGORITHMS) + ")"));
       } else if (a.startsWith("HS") != hmac) {
         reader.problems.add(item, path, hmac

@@ -115,6 +115,11 @@ final class Reader {
     return mapping(node, path).map(m -> new Fields(this, m, path, keys));
   }
 
+  /** How a value is quoted in messages: see {@link Node.Scalar#shown()}. */
+  static String shown(Node node) {
+    return node instanceof Node.Scalar s ? s.shown() : node.kind();
+  }
+
   private void wrongType(Node node, String path, String expected) {
     if (node instanceof Node.Invalid) return;
     problems.add(node, path, "expected " + expected + ", got " + node.kind());

@@ -60,7 +60,7 @@ final class RouteReader {
     Optional<Fields> fields = reader.fields(node, path, KEYS);
     if (fields.isEmpty()) return Optional.empty();
     Fields f = fields.get();
-    String id = f.text("id").orElse(path);
+    String id = f.text("id").filter(i -> JwtProviderReader.literal(f, "id")).orElse(path);
     if (f.has("id") && !id.matches("[\\x21-\\x7e]+")) {
       reader.problems.add(f.node("id").get(), f.pathOf("id"), "must be printable ASCII without spaces");
     }
@@ -101,7 +101,7 @@ final class RouteReader {
       problem = Optional.of("must not end with '/' (" + (trimmed.isEmpty() ? "leave it out"
           : "write '" + trimmed + "'") + "; the forwarded path keeps its leading slash)");
     }
-    problem.ifPresent(p -> reader.problems.add(node, f.pathOf(key), "'" + value + "' " + p));
+    problem.ifPresent(p -> reader.problems.add(node, f.pathOf(key), Reader.shown(node) + " " + p));
     return problem.isEmpty();
   }
 
@@ -111,10 +111,13 @@ final class RouteReader {
       reader.problems.add(node, f.pathOf("strip_prefix"), "needs a path or prefix match, not regex");
       return;
     }
+    String kind = m.path().isPresent() ? "path" : "prefix";
     String matched = m.path().or(m::prefix).orElseThrow();
     if (!Syntax.isSegmentPrefix(strip, matched)) {
-      reader.problems.add(node, f.pathOf("strip_prefix"), "'" + strip + "' is not a whole-segment prefix of the"
-          + " route's " + (m.path().isPresent() ? "path" : "prefix") + " '" + matched + "'");
+      String shownMatch = f.mapping("match").flatMap(mm -> mm.entries().stream()
+          .filter(e -> e.key().equals(kind)).map(e -> Reader.shown(e.value())).findFirst()).orElseThrow();
+      reader.problems.add(node, f.pathOf("strip_prefix"), Reader.shown(node) + " is not a whole-segment prefix of"
+          + " the route's " + kind + " " + shownMatch);
     }
   }
 
@@ -151,14 +154,14 @@ final class RouteReader {
           if (Syntax.isToken(m)) {
             methods.add(m.toUpperCase(Locale.ROOT));
           } else {
-            reader.problems.add(item, p, "'" + m + "' is not a valid HTTP method");
+            reader.problems.add(item, p, Reader.shown(item) + " is not a valid HTTP method");
           }
         });
       }
     });
     Optional<String> host = f.text("host").map(h -> h.toLowerCase(Locale.ROOT)).filter(h -> {
       Optional<String> problem = Syntax.routeHost(h);
-      problem.ifPresent(p -> reader.problems.add(f.node("host").get(), f.pathOf("host"), "'" + h + "' " + p));
+      problem.ifPresent(p -> reader.problems.add(f.node("host").get(), f.pathOf("host"), Reader.shown(f.node("host").get()) + " " + p));
       return problem.isEmpty();
     });
     if (kinds.size() != 1 || path.isEmpty() && prefix.isEmpty() && regex.isEmpty()) return Optional.empty();
@@ -167,7 +170,7 @@ final class RouteReader {
 
   private boolean matchPathOk(Fields f, String key, String value) {
     Optional<String> problem = Syntax.normalPath(value);
-    problem.ifPresent(p -> reader.problems.add(f.node(key).get(), f.pathOf(key), "'" + value + "' " + p));
+    problem.ifPresent(p -> reader.problems.add(f.node(key).get(), f.pathOf(key), Reader.shown(f.node(key).get()) + " " + p));
     return problem.isEmpty();
   }
 }

@@ -296,7 +296,7 @@ class ConfigErrorsTest {
   void providerNamesAndIssuersAreUnique() {
     assertEquals(
         List.of("gatehouse.yaml:8: auth.jwt[1].name: provider name 'main' is already used (line 7)",
-            "gatehouse.yaml:8: auth.jwt[1].issuer: issuer 'https://a.example.com' is already trusted by provider 'main'"),
+            "gatehouse.yaml:8: auth.jwt[1].issuer: issuer 'https://a.example.com' is already trusted by auth.jwt[0] (line 7)"),
         problems(MINIMAL + """
             auth:
               jwt:
@@ -580,5 +580,35 @@ class ConfigErrorsTest {
         """));
     assertEquals(List.of(1, 3, 3, 5, 5), e.problems().stream().map(ConfigException.Problem::line).toList());
     assertEquals(e.problems().size(), e.getMessage().lines().count());
+  }
+
+  @Test
+  void noMessageEverShowsAValueFromTheEnvironment() {
+    String secret = "hunter2hunter2";
+    List<String> problems = problems("""
+        listen: {host: "${S}", port: "${S}"}
+        upstreams:
+          orders: {url: "${S}", timeout: "${S}", max_connections: "${S}"}
+          billing: {url: "http://${S}:80/a/../${S}"}
+        auth:
+          api_keys: {header: "${S} x", query_param: "${S}&"}
+          jwt:
+            - {name: "${S}!", issuer: "${S}", jwks_uri: "http://${S}/k", algorithms: ["${S}"]}
+            - {name: b, issuer: "${S}", jwks_file: "${S}/jwks.json"}
+        identity: {claims: {sub: "${S} y"}, reserved_headers: ["${S} z"]}
+        forwarding: {trusted_proxies: ["${S}", "10.0.0.1/${S}"]}
+        limits: {max_body: "${S}", idle_timeout: "${S}"}
+        default_policy: "${S}"
+        routes:
+          - id: r
+            match: {prefix: "${S}", methods: ["${S} q"], host: "${S}:1"}
+            upstream: "${S}"
+            policy: {jwt: {providers: ["${S}"]}}
+            strip_prefix: "/${S}"
+            websocket: "${S}"
+          - {match: {regex: "(${S}"}, upstream: orders}
+        """, Map.of("S", secret));
+    assertTrue(problems.size() > 25, String.join("\n", problems));
+    for (String p : problems) assertFalse(p.contains("hunter2"), p);
   }
 }
