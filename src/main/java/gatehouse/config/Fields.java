@@ -53,6 +53,19 @@ final class Fields {
     if (!has(key)) reader.problems.add(map.line(), pathOf(key), "is required");
   }
 
+  /**
+   * Whether {@code key}'s value is written out. Names and ids are quoted in other keys' messages,
+   * so they may not come from the environment, whose values messages never show.
+   */
+  boolean literal(String key) {
+    Node node = node(key).orElseThrow();
+    if (node instanceof Node.Scalar s && s.fromEnv()) {
+      reader.problems.add(node, pathOf(key), "must be written out, not taken from the environment");
+      return false;
+    }
+    return true;
+  }
+
   Optional<String> text(String key) {
     return node(key).flatMap(n -> reader.text(n, pathOf(key)));
   }

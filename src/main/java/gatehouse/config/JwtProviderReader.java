@@ -50,7 +50,7 @@ final class JwtProviderReader {
       String p = path + "[" + i + "]";
       Optional<Fields> f = reader.fields(items.get().get(i), p, KEYS);
       if (f.isEmpty()) continue;
-      Optional<String> name = f.get().text("name").filter(n -> literal(f.get(), "name"));
+      Optional<String> name = f.get().text("name").filter(n -> f.get().literal("name"));
       f.get().require("name");
       name.ifPresent(n -> {
         names.add(n);
@@ -76,19 +76,6 @@ final class JwtProviderReader {
       provider(f.get(), name, p).ifPresent(out::add);
     }
     return out;
-  }
-
-  /**
-   * Names are identifiers that other keys and messages refer to, so they are written out: a name
-   * from the environment would end up quoted in other keys' messages.
-   */
-  static boolean literal(Fields f, String key) {
-    Node node = f.node(key).orElseThrow();
-    if (node instanceof Node.Scalar s && s.fromEnv()) {
-      f.reader.problems.add(node, f.pathOf(key), "must be written out, not taken from the environment");
-      return false;
-    }
-    return true;
   }
 
   private Optional<JwtProviderConfig> provider(Fields f, Optional<String> name, String path) {

@@ -17,8 +17,12 @@ final class Reader {
   }
 
   Optional<Node.Scalar> scalar(Node node, String path) {
+    return scalar(node, path, "a string");
+  }
+
+  private Optional<Node.Scalar> scalar(Node node, String path, String expected) {
     if (node instanceof Node.Scalar s) return Optional.of(s);
-    wrongType(node, path, "a string");
+    wrongType(node, path, expected);
     return Optional.empty();
   }
 
@@ -33,7 +37,7 @@ final class Reader {
   }
 
   Optional<Integer> integer(Node node, String path, int min, int max) {
-    Optional<Node.Scalar> s = scalar(node, path);
+    Optional<Node.Scalar> s = scalar(node, path, "a whole number");
     if (s.isEmpty()) return Optional.empty();
     String t = s.get().text();
     if (t.matches("-?\\d{1,10}")) {
@@ -47,7 +51,7 @@ final class Reader {
   }
 
   Optional<Boolean> bool(Node node, String path) {
-    Optional<Node.Scalar> s = scalar(node, path);
+    Optional<Node.Scalar> s = scalar(node, path, "true or false");
     if (s.isEmpty()) return Optional.empty();
     switch (s.get().text()) {
       case "true", "True", "TRUE":
@@ -62,7 +66,7 @@ final class Reader {
 
   /** {@code positive}: zero is refused too (a timeout of zero would fail every request). */
   Optional<Duration> duration(Node node, String path, boolean positive) {
-    Optional<Node.Scalar> s = scalar(node, path);
+    Optional<Node.Scalar> s = scalar(node, path, "a duration");
     if (s.isEmpty()) return Optional.empty();
     Optional<Duration> d = Syntax.duration(s.get().text());
     if (d.isEmpty()) {
@@ -75,7 +79,7 @@ final class Reader {
   }
 
   Optional<Long> size(Node node, String path, long min, long max) {
-    Optional<Node.Scalar> s = scalar(node, path);
+    Optional<Node.Scalar> s = scalar(node, path, "a size");
     if (s.isEmpty()) return Optional.empty();
     Optional<Long> n = Syntax.size(s.get().text());
     if (n.isEmpty()) {

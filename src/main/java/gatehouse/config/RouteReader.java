@@ -60,7 +60,7 @@ final class RouteReader {
     Optional<Fields> fields = reader.fields(node, path, KEYS);
     if (fields.isEmpty()) return Optional.empty();
     Fields f = fields.get();
-    String id = f.text("id").filter(i -> JwtProviderReader.literal(f, "id")).orElse(path);
+    String id = f.text("id").filter(i -> f.literal("id")).orElse(path);
     if (f.has("id") && !id.matches("[\\x21-\\x7e]+")) {
       reader.problems.add(f.node("id").get(), f.pathOf("id"), "must be printable ASCII without spaces");
     }

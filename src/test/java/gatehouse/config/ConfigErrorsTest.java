@@ -611,4 +611,30 @@ class ConfigErrorsTest {
     assertTrue(problems.size() > 25, String.join("\n", problems));
     for (String p : problems) assertFalse(p.contains("hunter2"), p);
   }
+
+  @Test
+  void wrongTypeNamesWhatWasExpected() {
+    assertEquals(
+        List.of("gatehouse.yaml:6: listen.port: expected a whole number, got a list",
+            "gatehouse.yaml:7: limits.idle_timeout: expected a duration, got a mapping",
+            "gatehouse.yaml:8: identity: expected a mapping, got an empty value"),
+        problems(MINIMAL + """
+            listen:
+              port: [8080]
+            limits: {idle_timeout: {seconds: 5}}
+            identity:
+            """));
+  }
+
+  @Test
+  void discoveryNeedsAnHttpsIssuer() {
+    assertEquals(
+        List.of("gatehouse.yaml:7: auth.jwt[0].issuer: discovery needs an https issuer URL, since keys are found"
+            + " at {issuer}/.well-known/openid-configuration: 'auth.example.com' must be an https:// URL with a host"),
+        problems(MINIMAL + """
+            auth:
+              jwt:
+                - {name: main, issuer: auth.example.com, discovery: true}
+            """));
+  }
 }
