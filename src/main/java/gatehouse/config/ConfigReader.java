@@ -1,0 +1,250 @@
+package gatehouse.config;
+
+import gatehouse.authz.Policy;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Maps the located tree onto the config records, section by section, reporting every problem it
+ * can find. Sections that others refer to (upstreams, auth) are read first; names are collected
+ * even from broken entries so one mistake is not reported again at every reference.
+ */
+final class ConfigReader {
+  static final List<String> TOP = List.of("listen", "admin", "upstreams", "auth", "identity", "forwarding",
+      "limits", "default_policy", "routes");
+
+  private final Reader reader;
+  private final Path source;
+  private final Path baseDir;
+
+  ConfigReader(Problems problems, Path source, Path baseDir) {
+    this.reader = new Reader(problems);
+    this.source = source;
+    this.baseDir = baseDir;
+  }
+
+  /** The config, or empty when any problem was reported. */
+  Optional<GatehouseConfig> read(Node root) {
+    if (!(root instanceof Node.Mapping)) {
+      reader.problems.add(root, "", "the top level must be a mapping, got " + root.kind());
+      return Optional.empty();
+    }
+    Fields top = reader.fields(root, "", TOP).orElseThrow();
+    ListenerConfig listen = listener(top, "listen", "0.0.0.0", 8080);
+    ListenerConfig admin = listener(top, "admin", "127.0.0.1", 9901);
+    checkPorts(top, listen, admin);
+
+    Set<String> upstreamNames = new LinkedHashSet<>();
+    Map<String, UpstreamConfig> upstreams = upstreams(top, upstreamNames);
+
+    Optional<Fields> auth = top.fields("auth", List.of("jwt", "api_keys"));
+    ApiKeyExtractionConfig apiKeys = auth.flatMap(a -> a.fields("api_keys", List.of("header", "query_param")))
+        .map(this::apiKeys).orElse(ApiKeyExtractionConfig.defaults());
+    List<String> protectedHeaders = new ArrayList<>(HeaderRules.PROTECTED);
+    protectedHeaders.add(apiKeys.header());
+    Set<String> providerNames = new HashSet<>();
+    List<JwtProviderConfig> providers = auth.flatMap(a -> a.node("jwt"))
+        .map(n -> new JwtProviderReader(reader, baseDir, protectedHeaders).readAll(n, "auth.jwt", providerNames))
+        .orElse(List.of());
+
+    IdentityConfig identity = identity(top, providers, protectedHeaders);
+    ForwardingConfig forwarding = forwarding(top);
+    LimitsConfig limits = limits(top);
+
+    PolicyReader policies = new PolicyReader(reader, providerNames);
+    Policy defaultPolicy = top.node("default_policy")
+        .flatMap(n -> policies.read(n, "default_policy")).orElse(Policy.Jwt.any());
+    top.require("routes");
+    List<RouteConfig> routes = top.node("routes")
+        .map(n -> new RouteReader(reader, policies, upstreamNames, defaultPolicy, limits.maxBodyBytes()).readAll(n, "routes"))
+        .orElse(List.of());
+
+    if (!reader.problems.isEmpty()) return Optional.empty();
+    return Optional.of(new GatehouseConfig(source, listen, admin, upstreams, new AuthConfig(providers, apiKeys),
+        identity, forwarding, limits, defaultPolicy, routes));
+  }
+
+  private ListenerConfig listener(Fields top, String key, String host, int port) {
+    Optional<Fields> f = top.fields(key, List.of("host", "port"));
+    if (f.isEmpty()) return new ListenerConfig(host, port);
+    String h = f.get().text("host").orElse(host);
+    if (!Syntax.isBindHost(h)) {
+      reader.problems.add(f.get().node("host").get(), f.get().pathOf("host"), Reader.shown(f.get().node("host").get()) + " is not an IP address or host name");
+    }
+    return new ListenerConfig(h, f.get().integer("port", 0, 65535).orElse(port));
+  }
+
+  /** Two listeners on one port would fail at bind time with a less helpful message. */
+  private void checkPorts(Fields top, ListenerConfig listen, ListenerConfig admin) {
+    if (listen.port() == 0 || listen.port() != admin.port()) return;
+    boolean overlap = listen.host().equals(admin.host()) || isWildcard(listen.host()) || isWildcard(admin.host());
+    if (overlap) {
+      int line = top.node("admin").or(() -> top.node("listen")).map(Node::line).orElse(top.line());
+      reader.problems.add(line, "admin.port", "admin and listen both use port " + listen.port());
+    }
+  }
+
+  private static boolean isWildcard(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+  }
+
+  private Map<String, UpstreamConfig> upstreams(Fields top, Set<String> names) {
+    Map<String, UpstreamConfig> out = new LinkedHashMap<>();
+    Optional<Node.Mapping> map = top.mapping("upstreams");
+    if (map.isEmpty()) return out;
+    for (Node.Entry e : map.get().entries()) {
+      String path = "upstreams." + e.key();
+      names.add(e.key());
+      if (!e.key().matches("[A-Za-z0-9_.-]+")) {
+        reader.problems.add(e.line(), path, "'" + e.key() + "' is not a valid upstream name (letters, digits, '_', '.', '-')");
+      }
+      Optional<Fields> f = reader.fields(e.value(), path, List.of("url", "connect_timeout", "timeout", "max_connections"));
+      if (f.isEmpty()) continue;
+      f.get().require("url");
+      Optional<URI> url = f.get().scalar("url").flatMap(s -> upstreamUrl(s, f.get().pathOf("url")));
+      Duration connect = f.get().duration("connect_timeout", true).orElse(Duration.ofSeconds(2));
+      Duration timeout = f.get().duration("timeout", true).orElse(Duration.ofSeconds(30));
+      int max = f.get().integer("max_connections", 1, 100_000).orElse(64);
+      url.ifPresent(u -> out.put(e.key(), new UpstreamConfig(e.key(), u, connect, timeout, max)));
+    }
+    return out;
+  }
+
+  /** {@code http://host[:port][/base]}; a trailing slash on the base is dropped. */
+  private Optional<URI> upstreamUrl(Node.Scalar s, String path) {
+    URI uri;
+    try {
+      uri = new URI(s.text());
+    } catch (URISyntaxException e) {
+      reader.problems.add(s, path, s.shown() + " is not a valid URL");
+      return Optional.empty();
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    String base = uri.getRawPath() == null ? "" : uri.getRawPath();
+    if (base.endsWith("/")) base = base.substring(0, base.length() - 1);
+    String problem = null;
+    if (scheme.equals("https")) {
+      problem = "TLS to upstreams is not supported yet; use an http:// URL";
+    } else if (!scheme.equals("http") || uri.isOpaque()) {
+      problem = s.shown() + " must be an http:// URL";
+    } else if (uri.getRawUserInfo() != null) {
+      problem = "must not contain user info (credentials in a URL end up in logs)";
+    } else if (uri.getHost() == null) {
+      problem = s.shown() + " must name a host (http://host[:port][/base])";
+    } else if (uri.getPort() == 0) {
+      problem = s.shown() + " must not use port 0";
+    } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      problem = s.shown() + " must not have a query or fragment";
+    } else if (!base.isEmpty()) {
+      problem = Syntax.normalPath(base).map(p -> s.shown() + ": the base path " + p).orElse(null);
+    }
+    if (problem != null) {
+      reader.problems.add(s, path, problem);
+      return Optional.empty();
+    }
+    return Optional.of(URI.create("http://" + uri.getRawAuthority() + base));
+  }
+
+  private ApiKeyExtractionConfig apiKeys(Fields f) {
+    ApiKeyExtractionConfig d = ApiKeyExtractionConfig.defaults();
+    String header = f.text("header").orElse(d.header());
+    if (!Syntax.isToken(header)) {
+      reader.problems.add(f.node("header").get(), f.pathOf("header"), Reader.shown(f.node("header").get()) + " is not a valid header name");
+    } else if (HeaderRules.protectedBy(header, HeaderRules.PROTECTED).isPresent()) {
+      reader.problems.add(f.node("header").get(), f.pathOf("header"), Reader.shown(f.node("header").get()) + " cannot carry API keys: the"
+          + " gateway uses it for framing, routing, forwarding or other credentials");
+    }
+    Optional<String> query = d.queryParam();
+    Optional<Node.Scalar> q = f.scalar("query_param");
+    if (q.isPresent()) {
+      String t = q.get().text();
+      if (t.equals("false")) {
+        query = Optional.empty();
+      } else if (t.matches("[A-Za-z0-9._~-]+")) {
+        query = Optional.of(t);
+      } else {
+        reader.problems.add(q.get(), f.pathOf("query_param"),
+            q.get().shown() + " is not a valid query parameter name (letters, digits, '-', '.', '_', '~'; or false)");
+      }
+    }
+    return new ApiKeyExtractionConfig(header, query);
+  }
+
+  /**
+   * Every header an identity claim fills is reserved too, so a client can never supply one that
+   * the gateway leaves unset (a token without an {@code email} claim, a public route).
+   */
+  private IdentityConfig identity(Fields top, List<JwtProviderConfig> providers, List<String> protectedHeaders) {
+    Optional<Fields> f = top.fields("identity", List.of("claims", "reserved_headers"));
+    Map<String, String> claims = f.flatMap(i -> i.node("claims"))
+        .flatMap(n -> HeaderRules.claims(reader, n, "identity.claims", protectedHeaders))
+        .orElse(HeaderRules.defaultClaims());
+    List<String> reserved = new ArrayList<>(HeaderRules.DEFAULT_RESERVED);
+    f.flatMap(i -> i.list("reserved_headers")).ifPresent(items -> {
+      for (int i = 0; i < items.size(); i++) {
+        String path = "identity.reserved_headers[" + i + "]";
+        Node item = items.get(i);
+        reader.text(item, path).ifPresent(h -> {
+          if (!Syntax.isHeaderPattern(h)) {
+            reader.problems.add(item, path, Reader.shown(item) + " is not a header name (a trailing '*' makes it a prefix)");
+            return;
+          }
+          Optional<String> hit = HeaderRules.protectedBy(h, protectedHeaders);
+          if (hit.isPresent()) {
+            reader.problems.add(item, path, Reader.shown(item) + " would strip " + hit.get()
+                + ", which the gateway needs for framing, routing, forwarding or credentials");
+          } else {
+            addReserved(reserved, h);
+          }
+        });
+      }
+    });
+    claims.values().forEach(h -> addReserved(reserved, h));
+    providers.forEach(p -> p.claims().values().forEach(h -> addReserved(reserved, h)));
+    return new IdentityConfig(claims, reserved);
+  }
+
+  private static void addReserved(List<String> reserved, String header) {
+    if (reserved.stream().noneMatch(r -> HeaderRules.covers(r, header))) reserved.add(header);
+  }
+
+  private ForwardingConfig forwarding(Fields top) {
+    List<String> cidrs = new ArrayList<>();
+    top.fields("forwarding", List.of("trusted_proxies")).flatMap(f -> f.list("trusted_proxies")).ifPresent(items -> {
+      for (int i = 0; i < items.size(); i++) {
+        String path = "forwarding.trusted_proxies[" + i + "]";
+        Node item = items.get(i);
+        reader.text(item, path).ifPresent(c -> {
+          Optional<String> problem = Syntax.cidr(c);
+          // The reason may quote parts of the address, so values from the environment get a plain one.
+          boolean fromEnv = item instanceof Node.Scalar s && s.fromEnv();
+          problem.ifPresent(p -> reader.problems.add(item, path, Reader.shown(item) + " " + (fromEnv ? "is not a valid CIDR" : p)));
+          if (problem.isEmpty()) cidrs.add(c);
+        });
+      }
+    });
+    return new ForwardingConfig(cidrs);
+  }
+
+  private LimitsConfig limits(Fields top) {
+    Optional<Fields> f = top.fields("limits",
+        List.of("max_request_line", "max_header_size", "max_body", "idle_timeout", "header_read_timeout"));
+    return new LimitsConfig(
+        f.flatMap(l -> l.size("max_request_line", 256, Integer.MAX_VALUE)).map(Long::intValue).orElse(8192),
+        f.flatMap(l -> l.size("max_header_size", 1024, Integer.MAX_VALUE)).map(Long::intValue).orElse(16384),
+        f.flatMap(l -> l.size("max_body", 0, Long.MAX_VALUE)).orElse(10L << 20),
+        f.flatMap(l -> l.duration("idle_timeout", true)).orElse(Duration.ofSeconds(60)),
+        f.flatMap(l -> l.duration("header_read_timeout", true)).orElse(Duration.ofSeconds(10)));
+  }
+}

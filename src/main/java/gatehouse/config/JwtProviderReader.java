@@ -1,0 +1,256 @@
+package gatehouse.config;
+
+import gatehouse.credential.Secret;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** {@code auth.jwt}: the list of trusted token issuers. Names and issuers are unique. */
+final class JwtProviderReader {
+  static final List<String> KEYS = List.of("name", "issuer", "audiences", "jwks_uri", "discovery",
+      "jwks_file", "public_key_pem", "secret", "algorithms", "clock_skew", "required_claims", "claims",
+      "roles_claim", "type", "max_token_size");
+  static final List<String> KEY_SOURCES = List.of("jwks_uri", "discovery", "jwks_file", "public_key_pem", "secret");
+  static final List<String> ALGORITHMS = List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+      "ES256", "ES384", "ES512", "ES256K", "EdDSA", "Ed25519", "HS256", "HS384", "HS512");
+  static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(10);
+  private static final String LOOPBACK_ONLY = "plain http is allowed only to a loopback host"
+      + " (127.0.0.0/8, ::1, localhost), because keys fetched in the clear could be replaced in transit";
+
+  private final Reader reader;
+  private final Path baseDir;
+  private final List<String> protectedHeaders;
+
+  JwtProviderReader(Reader reader, Path baseDir, List<String> protectedHeaders) {
+    this.reader = reader;
+    this.baseDir = baseDir;
+    this.protectedHeaders = protectedHeaders;
+  }
+
+  /** Every provider that reads cleanly; {@code names} gets every name given, valid or not. */
+  List<JwtProviderConfig> readAll(Node node, String path, Set<String> names) {
+    List<JwtProviderConfig> out = new ArrayList<>();
+    Optional<List<Node>> items = reader.list(node, path);
+    if (items.isEmpty()) return out;
+    Map<String, Integer> nameLines = new HashMap<>();
+    Map<String, String> issuerOwners = new HashMap<>();
+    for (int i = 0; i < items.get().size(); i++) {
+      String p = path + "[" + i + "]";
+      Optional<Fields> f = reader.fields(items.get().get(i), p, KEYS);
+      if (f.isEmpty()) continue;
+      Optional<String> name = f.get().text("name").filter(n -> f.get().literal("name"));
+      f.get().require("name");
+      name.ifPresent(n -> {
+        names.add(n);
+        if (!n.matches("[A-Za-z0-9_.-]+")) {
+          reader.problems.add(f.get().node("name").get(), f.get().pathOf("name"),
+              Reader.shown(f.get().node("name").get()) + " is not a valid provider name (letters, digits, '_', '.', '-')");
+        }
+        Integer first = nameLines.putIfAbsent(n, f.get().node("name").get().line());
+        if (first != null) {
+          reader.problems.add(f.get().node("name").get(), f.get().pathOf("name"),
+              "provider name " + Reader.shown(f.get().node("name").get()) + " is already used (line " + first + ")");
+        }
+      });
+      f.get().require("issuer");
+      f.get().text("issuer").ifPresent(iss -> {
+        Node issuerNode = f.get().node("issuer").get();
+        String owner = issuerOwners.putIfAbsent(iss, p + " (line " + issuerNode.line() + ")");
+        if (owner != null) {
+          reader.problems.add(issuerNode, f.get().pathOf("issuer"),
+              "issuer " + Reader.shown(issuerNode) + " is already trusted by " + owner);
+        }
+      });
+      provider(f.get(), name, p).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  private Optional<JwtProviderConfig> provider(Fields f, Optional<String> name, String path) {
+    Optional<KeySourceConfig> keys = keySource(f, path);
+    Set<String> algorithms = algorithms(f, keys);
+    Duration skew = f.duration("clock_skew", false).orElse(Duration.ofSeconds(60));
+    if (skew.compareTo(MAX_CLOCK_SKEW) > 0) {
+      reader.problems.add(f.node("clock_skew").get(), f.pathOf("clock_skew"),
+          "must be at most 10m (a larger leeway keeps expired tokens alive)");
+    }
+    Map<String, String> claims = f.node("claims")
+        .flatMap(n -> HeaderRules.claims(reader, n, f.pathOf("claims"), protectedHeaders)).orElse(Map.of());
+    int maxToken = f.size("max_token_size", 256, 1 << 20).map(Long::intValue).orElse(8192);
+    Optional<String> issuer = f.text("issuer");
+    if (name.isEmpty() || issuer.isEmpty() || keys.isEmpty()) return Optional.empty();
+    return Optional.of(new JwtProviderConfig(
+        name.get(),
+        issuer.get(),
+        f.texts("audiences").orElse(List.of()),
+        keys.get(),
+        algorithms,
+        skew,
+        f.texts("required_claims").orElse(List.of()),
+        claims,
+        f.text("roles_claim").orElse("role"),
+        f.text("type"),
+        maxToken));
+  }
+
+  private Optional<KeySourceConfig> keySource(Fields f, String path) {
+    List<String> given = new ArrayList<>();
+    for (String k : KEY_SOURCES) {
+      if (f.has(k) && !(k.equals("discovery") && f.bool("discovery").equals(Optional.of(false)))) given.add(k);
+    }
+    List<Optional<KeySourceConfig>> read = new ArrayList<>();
+    for (String k : given) read.add(oneKeySource(f, k));
+    if (given.isEmpty()) {
+      reader.problems.add(f.line(), path, "needs a key source: one of " + String.join(", ", KEY_SOURCES));
+      return Optional.empty();
+    }
+    if (given.size() > 1) {
+      reader.problems.add(f.line(), path, "has more than one key source (" + String.join(", ", given)
+          + "); give exactly one of " + String.join(", ", KEY_SOURCES));
+      return Optional.empty();
+    }
+    return read.get(0);
+  }
+
+  private Optional<KeySourceConfig> oneKeySource(Fields f, String key) {
+    Node node = f.node(key).get();
+    String path = f.pathOf(key);
+    switch (key) {
+      case "jwks_uri":
+        return f.scalar(key).flatMap(s -> keyUrl(s, path)).map(KeySourceConfig.JwksUri::new);
+      case "discovery": {
+        Optional<Node.Scalar> issuer = f.scalar("issuer");
+        Optional<String> problem = issuer.filter(i -> !i.text().isEmpty()).flatMap(this::urlProblem);
+        if (problem.isPresent()) {
+          reader.problems.add(issuer.get(), f.pathOf("issuer"), "discovery needs an https issuer URL, since keys"
+              + " are found at {issuer}/.well-known/openid-configuration: " + problem.get());
+          return Optional.empty();
+        }
+        return Optional.of(new KeySourceConfig.Discovery());
+      }
+      case "jwks_file":
+        return f.text(key).flatMap(t -> file(node, path, t)).map(KeySourceConfig.JwksFile::new);
+      case "public_key_pem":
+        return f.text(key).flatMap(t -> file(node, path, t)).map(KeySourceConfig.PublicKeyPem::new);
+      case "secret":
+        // Messages here never include the value, not even its length.
+        return f.scalar(key).flatMap(s -> {
+          if (s.text().getBytes(StandardCharsets.UTF_8).length < 32) {
+            reader.problems.add(node, path, "must be at least 32 bytes (RFC 7518 section 3.2)");
+            return Optional.empty();
+          }
+          return Optional.of(new KeySourceConfig.HmacSecret(new Secret(s.text())));
+        });
+      default:
+        throw new AssertionError(key);
+    }
+  }
+
+  private Optional<URI> keyUrl(Node.Scalar s, String path) {
+    Optional<String> problem = urlProblem(s);
+    problem.ifPresent(p -> reader.problems.add(s, path, p));
+    return problem.isEmpty() ? Optional.of(URI.create(s.text())) : Optional.empty();
+  }
+
+  /** Why {@code s} is not an https URL (or http to a loopback host) with a host and no user info. */
+  private Optional<String> urlProblem(Node.Scalar s) {
+    URI uri;
+    try {
+      uri = new URI(s.text());
+    } catch (URISyntaxException e) {
+      return Optional.of(s.shown() + " is not a valid URL");
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null) {
+      return Optional.of(s.shown() + " must be an https:// URL with a host");
+    } else if (uri.getRawUserInfo() != null) {
+      return Optional.of("must not contain user info (credentials in a URL end up in logs)");
+    } else if (uri.getRawFragment() != null) {
+      return Optional.of(s.shown() + " must not have a fragment");
+    } else if (scheme.equals("http") && !Syntax.isLoopback(uri.getHost())) {
+      return Optional.of(s.shown() + " must use https: " + LOOPBACK_ONLY);
+    }
+    return Optional.empty();
+  }
+
+  private Optional<Path> file(Node node, String path, String text) {
+    Path file;
+    try {
+      file = baseDir.resolve(text).normalize();
+    } catch (InvalidPathException e) {
+      reader.problems.add(node, path, Reader.shown(node) + " is not a valid file path");
+      return Optional.empty();
+    }
+    if (!Files.isRegularFile(file)) {
+      reader.problems.add(node, path, "file not found: " + describe(node, file));
+      return Optional.empty();
+    }
+    if (!Files.isReadable(file)) {
+      reader.problems.add(node, path, "file is not readable: " + describe(node, file));
+      return Optional.empty();
+    }
+    return Optional.of(file);
+  }
+
+  /** The resolved path, unless the environment contributed to it. */
+  private String describe(Node node, Path file) {
+    return node instanceof Node.Scalar s && s.fromEnv() ? s.shown() + " (relative to " + baseDir + ")" : file.toString();
+  }
+
+  /**
+   * HMAC algorithms only with {@code secret}, and never with public keys: accepting HS256 where
+   * an RSA key is configured is the classic algorithm-confusion attack.
+   */
+  private Set<String> algorithms(Fields f, Optional<KeySourceConfig> keys) {
+    Set<String> out = new LinkedHashSet<>();
+    Optional<List<Node>> items = f.list("algorithms");
+    if (items.isEmpty()) return out;
+    boolean hmac = keys.map(k -> k instanceof KeySourceConfig.HmacSecret).orElse(f.has("secret"));
+    for (int i = 0; i < items.get().size(); i++) {
+      Node item = items.get().get(i);
+      String path = f.pathOf("algorithms") + "[" + i + "]";
+      Optional<String> alg = reader.text(item, path);
+      if (alg.isEmpty()) continue;
+      String a = alg.get();
+      if (a.equalsIgnoreCase("none")) {
+        reader.problems.add(item, path, "'none' is never accepted (it means an unsigned token)");
+      } else if (!ALGORITHMS.contains(a)) {
+        reader.problems.add(item, path, "unknown algorithm " + Reader.shown(item) + Suggestions.closest(a, ALGORITHMS)
+            .map(c -> " (did you mean '" + c + "'?)").orElse(" (expected one of: " + String.join(", ", ALGORITHMS) + ")"));
+      } else if (a.startsWith("HS") != hmac) {
+        reader.problems.add(item, path, hmac
+            ? a + " needs a public key source (jwks_uri, discovery, jwks_file, public_key_pem), not secret"
+            : a + " is an HMAC algorithm and needs secret; accepting it with public keys invites algorithm confusion");
+      } else {
+        out.add(a);
+        if (hmac && keys.isPresent()) checkSecretLength(f, a, (KeySourceConfig.HmacSecret) keys.get());
+      }
+    }
+    if (items.get().isEmpty()) {
+      reader.problems.add(f.node("algorithms").get(), f.pathOf("algorithms"),
+          "must not be empty (leave it out to allow the algorithms that fit the key)");
+    }
+    return out;
+  }
+
+  /** RFC 7518 section 3.2: the key must be at least as long as the hash output. */
+  private void checkSecretLength(Fields f, String alg, KeySourceConfig.HmacSecret secret) {
+    int needed = Integer.parseInt(alg.substring(2)) / 8;
+    if (needed > 32 && secret.secret().reveal().getBytes(StandardCharsets.UTF_8).length < needed) {
+      reader.problems.add(f.node("secret").get(), f.pathOf("secret"),
+          "must be at least " + needed + " bytes for " + alg + " (RFC 7518 section 3.2)");
+    }
+  }
+}

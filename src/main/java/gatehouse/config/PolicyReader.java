@@ -1,0 +1,117 @@
+package gatehouse.config;
+
+import gatehouse.authz.Policy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code policy:} and {@code default_policy:}. A name ({@code public}, {@code jwt}, {@code
+ * api_key}, {@code any}) or a mapping with exactly one of those keys holding its requirements.
+ * Provider names are checked against {@code auth.jwt}; no providers at all is allowed (every JWT
+ * is then refused).
+ */
+final class PolicyReader {
+  static final List<String> KINDS = List.of("public", "jwt", "api_key", "any");
+  private static final String EXPECTED = " (expected public, jwt, api_key, any)";
+
+  private final Reader reader;
+  private final Set<String> providers;
+
+  PolicyReader(Reader reader, Set<String> providers) {
+    this.reader = reader;
+    this.providers = providers;
+  }
+
+  Optional<Policy> read(Node node, String path) {
+    if (node instanceof Node.Scalar s) {
+      switch (s.text()) {
+        case "public":
+          return Optional.of(new Policy.Public());
+        case "jwt":
+          return Optional.of(Policy.Jwt.any());
+        case "api_key":
+          return Optional.of(new Policy.ApiKey(Set.of()));
+        case "any":
+          return Optional.of(new Policy.Any(Policy.Jwt.any(), new Policy.ApiKey(Set.of())));
+        default:
+          reader.problems.add(node, path, "unknown policy " + s.shown() + EXPECTED);
+          return Optional.empty();
+      }
+    }
+    if (node instanceof Node.Mapping m) return mapping(m, path);
+    if (!(node instanceof Node.Invalid)) {
+      reader.problems.add(node, path, "expected a policy name (public, jwt, api_key, any) or a mapping"
+          + " with one of those keys, got " + node.kind());
+    }
+    return Optional.empty();
+  }
+
+  private Optional<Policy> mapping(Node.Mapping m, String path) {
+    if (m.entries().size() != 1) {
+      List<String> keys = new ArrayList<>();
+      m.entries().forEach(e -> keys.add(e.key()));
+      String found = keys.isEmpty() ? "none" : String.join(", ", keys);
+      reader.problems.add(m, path, "a policy mapping takes exactly one key: public, jwt, api_key or any (found "
+          + found + "; use any: {jwt: ..., api_key: ...} to accept either credential)");
+      return Optional.empty();
+    }
+    Node.Entry e = m.entries().get(0);
+    String inner = path + "." + e.key();
+    switch (e.key()) {
+      case "public":
+        reader.problems.add(e.line(), inner, "public takes no options (write policy: public)");
+        return Optional.empty();
+      case "jwt":
+        return jwt(e.value(), inner).map(p -> p);
+      case "api_key":
+        return apiKey(e.value(), inner).map(p -> p);
+      case "any": {
+        Optional<Fields> f = reader.fields(e.value(), inner, List.of("jwt", "api_key"));
+        if (f.isEmpty()) return Optional.empty();
+        Optional<Policy.Jwt> jwt = f.get().node("jwt").isPresent()
+            ? jwt(f.get().node("jwt").get(), f.get().pathOf("jwt")) : Optional.of(Policy.Jwt.any());
+        Optional<Policy.ApiKey> apiKey = f.get().node("api_key").isPresent()
+            ? apiKey(f.get().node("api_key").get(), f.get().pathOf("api_key"))
+            : Optional.of(new Policy.ApiKey(Set.of()));
+        if (jwt.isEmpty() || apiKey.isEmpty()) return Optional.empty();
+        return Optional.of(new Policy.Any(jwt.get(), apiKey.get()));
+      }
+      default:
+        reader.problems.add(e.line(), path, "unknown policy '" + e.key() + "'" + EXPECTED);
+        return Optional.empty();
+    }
+  }
+
+  private Optional<Policy.Jwt> jwt(Node node, String path) {
+    Optional<Fields> f = reader.fields(node, path, List.of("providers", "roles", "scopes"));
+    if (f.isEmpty()) return Optional.empty();
+    List<String> names = new ArrayList<>();
+    f.get().list("providers").ifPresent(items -> {
+      for (int i = 0; i < items.size(); i++) {
+        Node item = items.get(i);
+        String itemPath = f.get().pathOf("providers") + "[" + i + "]";
+        reader.text(item, itemPath).ifPresent(name -> {
+          if (providers.contains(name)) {
+            names.add(name);
+          } else {
+            String known = providers.isEmpty() ? "no providers are configured in auth.jwt"
+                : "configured: " + String.join(", ", providers.stream().sorted().toList());
+            String hint = Suggestions.closest(name, providers).map(c -> "did you mean '" + c + "'?").orElse(known);
+            reader.problems.add(item, itemPath,
+                "unknown JWT provider " + ((Node.Scalar) item).shown() + " (" + hint + ")");
+          }
+        });
+      }
+    });
+    List<String> roles = f.get().texts("roles").orElse(List.of());
+    List<String> scopes = f.get().texts("scopes").orElse(List.of());
+    return Optional.of(new Policy.Jwt(Set.copyOf(names), Set.copyOf(roles), Set.copyOf(scopes)));
+  }
+
+  private Optional<Policy.ApiKey> apiKey(Node node, String path) {
+    Optional<Fields> f = reader.fields(node, path, List.of("scopes"));
+    return f.map(fields -> new Policy.ApiKey(Set.copyOf(fields.texts("scopes").orElse(List.of()))));
+  }
+}

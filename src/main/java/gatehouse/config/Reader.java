@@ -1,0 +1,131 @@
+package gatehouse.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Typed reads of single nodes. Every method returns empty when the value is unusable, after
+ * reporting why at {@code path}; {@link Node.Invalid} is skipped silently (already reported).
+ */
+final class Reader {
+  final Problems problems;
+
+  Reader(Problems problems) {
+    this.problems = problems;
+  }
+
+  Optional<Node.Scalar> scalar(Node node, String path) {
+    return scalar(node, path, "a string");
+  }
+
+  private Optional<Node.Scalar> scalar(Node node, String path, String expected) {
+    if (node instanceof Node.Scalar s) return Optional.of(s);
+    wrongType(node, path, expected);
+    return Optional.empty();
+  }
+
+  /** A non-empty string. */
+  Optional<String> text(Node node, String path) {
+    Optional<Node.Scalar> s = scalar(node, path);
+    if (s.isPresent() && s.get().text().isEmpty()) {
+      problems.add(node, path, "must not be empty");
+      return Optional.empty();
+    }
+    return s.map(Node.Scalar::text);
+  }
+
+  Optional<Integer> integer(Node node, String path, int min, int max) {
+    Optional<Node.Scalar> s = scalar(node, path, "a whole number");
+    if (s.isEmpty()) return Optional.empty();
+    String t = s.get().text();
+    if (t.matches("-?\\d{1,10}")) {
+      long v = Long.parseLong(t);
+      if (v >= min && v <= max) return Optional.of((int) v);
+      problems.add(node, path, "must be between " + min + " and " + max + ", got " + s.get().shown());
+      return Optional.empty();
+    }
+    problems.add(node, path, "expected a whole number, got " + s.get().shown());
+    return Optional.empty();
+  }
+
+  Optional<Boolean> bool(Node node, String path) {
+    Optional<Node.Scalar> s = scalar(node, path, "true or false");
+    if (s.isEmpty()) return Optional.empty();
+    switch (s.get().text()) {
+      case "true", "True", "TRUE":
+        return Optional.of(true);
+      case "false", "False", "FALSE":
+        return Optional.of(false);
+      default:
+        problems.add(node, path, "expected true or false, got " + s.get().shown());
+        return Optional.empty();
+    }
+  }
+
+  /** {@code positive}: zero is refused too (a timeout of zero would fail every request). */
+  Optional<Duration> duration(Node node, String path, boolean positive) {
+    Optional<Node.Scalar> s = scalar(node, path, "a duration");
+    if (s.isEmpty()) return Optional.empty();
+    Optional<Duration> d = Syntax.duration(s.get().text());
+    if (d.isEmpty()) {
+      problems.add(node, path, "invalid duration " + s.get().shown() + " (expected " + Syntax.DURATION_FORMS + ")");
+    } else if (positive && d.get().isZero()) {
+      problems.add(node, path, "must be more than 0");
+      return Optional.empty();
+    }
+    return d;
+  }
+
+  Optional<Long> size(Node node, String path, long min, long max) {
+    Optional<Node.Scalar> s = scalar(node, path, "a size");
+    if (s.isEmpty()) return Optional.empty();
+    Optional<Long> n = Syntax.size(s.get().text());
+    if (n.isEmpty()) {
+      problems.add(node, path, "invalid size " + s.get().shown() + " (expected " + Syntax.SIZE_FORMS + ")");
+    } else if (n.get() < min || n.get() > max) {
+      problems.add(node, path, "must be between " + min + " and " + max + " bytes, got " + s.get().shown());
+      return Optional.empty();
+    }
+    return n;
+  }
+
+  Optional<Node.Mapping> mapping(Node node, String path) {
+    if (node instanceof Node.Mapping m) return Optional.of(m);
+    wrongType(node, path, "a mapping");
+    return Optional.empty();
+  }
+
+  Optional<List<Node>> list(Node node, String path) {
+    if (node instanceof Node.Sequence s) return Optional.of(s.items());
+    wrongType(node, path, "a list");
+    return Optional.empty();
+  }
+
+  /** A list of non-empty strings; bad items are reported and left out. */
+  Optional<List<String>> texts(Node node, String path) {
+    Optional<List<Node>> items = list(node, path);
+    if (items.isEmpty()) return Optional.empty();
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < items.get().size(); i++) {
+      text(items.get().get(i), path + "[" + i + "]").ifPresent(out::add);
+    }
+    return Optional.of(out);
+  }
+
+  /** A mapping that may hold only {@code keys}; unknown keys are reported. */
+  Optional<Fields> fields(Node node, String path, List<String> keys) {
+    return mapping(node, path).map(m -> new Fields(this, m, path, keys));
+  }
+
+  /** How a value is quoted in messages: see {@link Node.Scalar#shown()}. */
+  static String shown(Node node) {
+    return node instanceof Node.Scalar s ? s.shown() : node.kind();
+  }
+
+  private void wrongType(Node node, String path, String expected) {
+    if (node instanceof Node.Invalid) return;
+    problems.add(node, path, "expected " + expected + ", got " + node.kind());
+  }
+}

@@ -1,0 +1,55 @@
+package gatehouse.config;
+
+import static gatehouse.config.TestConfigs.parse;
+import static gatehouse.config.TestConfigs.withRoutes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** A later route is refused only when an earlier one provably takes all of its requests. */
+class ShadowingTest {
+
+  @ParameterizedTest(name = "{0} before {1}")
+  @CsvSource(delimiter = '|', value = {
+      "{path: /a}|{path: /a}",
+      "{prefix: /}|{path: /health}",
+      "{prefix: /api}|{prefix: /api/v1/}",
+      "{prefix: /api/}|{prefix: /api/}",
+      "{prefix: /api}|{path: /api}",
+      "{regex: '^/r/[0-9]+$'}|{path: /r/7}",
+      "{prefix: /a}|{prefix: /a/b, methods: [GET]}",
+      "{prefix: /a, methods: [GET, POST]}|{prefix: /a/b, methods: [post]}",
+      "{prefix: /a}|{prefix: /a/b, host: x.example.com}",
+      "{prefix: /a, host: '*.example.com'}|{prefix: /a/b, host: x.example.com}",
+      "{prefix: /a, host: '*.example.com'}|{prefix: /a/b, host: '*.x.example.com'}",
+      "{prefix: /a, host: example.com}|{prefix: /a/b, host: EXAMPLE.com}"})
+  void shadowedRouteIsRefused(String earlier, String later) {
+    ConfigException e = assertThrows(ConfigException.class, () -> parse(withRoutes(
+        "  - {id: first, match: " + earlier + ", upstream: orders}\n"
+            + "  - {id: second, match: " + later + ", upstream: orders}\n")));
+    assertEquals("gatehouse.yaml:5: routes[1]: route 'second' can never match: route 'first' (line 4) comes first"
+        + " and takes every request it would", e.getMessage());
+  }
+
+  @ParameterizedTest(name = "{0} before {1}")
+  @CsvSource(delimiter = '|', value = {
+      "{path: /a}|{prefix: /a}",
+      "{prefix: /api/}|{path: /api}",
+      "{prefix: /api}|{prefix: /apiv2}",
+      "{prefix: /api/admin/}|{prefix: /api/}",
+      "{prefix: /}|{regex: '^/x'}",
+      "{regex: '^/r/[0-9]+$'}|{path: /r/x}",
+      "{regex: '^/r/'}|{prefix: /r/}",
+      "{prefix: /a, methods: [GET]}|{prefix: /a/b}",
+      "{prefix: /a, methods: [GET]}|{prefix: /a/b, methods: [GET, POST]}",
+      "{prefix: /a, host: x.example.com}|{prefix: /a/b}",
+      "{prefix: /a, host: '*.example.com'}|{prefix: /a/b, host: example.com}",
+      "{prefix: /a, host: a.example.com}|{prefix: /a/b, host: '*.example.com'}"})
+  void overlappingButReachableRouteIsAllowed(String earlier, String later) throws ConfigException {
+    assertEquals(2, parse(withRoutes(
+        "  - {match: " + earlier + ", upstream: orders}\n"
+            + "  - {match: " + later + ", upstream: orders}\n")).routes().size());
+  }
+}
