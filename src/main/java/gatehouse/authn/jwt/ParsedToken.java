@@ -75,17 +75,32 @@ record ParsedToken(
   }
 
   /**
-   * Strict base64url (RFC 7515 section 2): alphabet only, no padding, no whitespace, and a length
-   * a real encoding can have. Nimbus' decoder skips characters it does not know, so a token with
-   * junk inside would otherwise verify.
+   * Strict base64url (RFC 7515 section 2): alphabet only, no padding, no whitespace, a length a
+   * real encoding can have, and the unused low bits of the last character zero (RFC 4648 section
+   * 3.5, canonical encoding). Nimbus' decoder skips characters it does not know and ignores those
+   * bits, so without this many spellings of one token would verify.
    */
   static boolean isBase64Url(String s) {
+    int last = -1;
     for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-      if (!ok) return false;
+      last = sextet(s.charAt(i));
+      if (last < 0) return false;
     }
-    return s.length() % 4 != 1;
+    switch (s.length() % 4) {
+      case 1: return false;
+      case 2: return (last & 0x0f) == 0;
+      case 3: return (last & 0x03) == 0;
+      default: return true;
+    }
+  }
+
+  private static int sextet(char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '-') return 62;
+    if (c == '_') return 63;
+    return -1;
   }
 
   private static Map<String, Object> json(String segment) {
