@@ -1,0 +1,34 @@
+package gatehouse.authn.jwt;
+
+/**
+ * The {@code AuthFailure} codes this package produces. They reach clients as RFC 6750 {@code
+ * error_description}, so they are stable: rename one only with a changelog entry.
+ */
+final class FailureCodes {
+  /** Not a bearer token: the pipeline handed this authenticator the wrong credential. */
+  static final String UNSUPPORTED_CREDENTIAL = "unsupported_credential";
+  /** Longer than {@code max_token_bytes}; refused before any parsing. */
+  static final String TOKEN_TOO_LARGE = "token_too_large";
+  /** Wrong segment count, bad base64url, not UTF-8, not a JSON object, duplicate keys, wrong claim type. */
+  static final String MALFORMED = "malformed";
+  /** A JWE (five segments): this gateway verifies signed tokens only. */
+  static final String UNSUPPORTED_TOKEN_TYPE = "unsupported_token_type";
+  /** {@code none}, an algorithm outside the provider's allow-list, or HMAC on a public-key provider. */
+  static final String UNSUPPORTED_ALGORITHM = "unsupported_algorithm";
+  /** {@code crit} names an extension this verifier does not understand (RFC 7515 section 4.1.11). */
+  static final String UNSUPPORTED_CRITICAL_HEADER = "unsupported_critical_header";
+  /** {@code typ} differs from the provider's configured type (e.g. {@code at+jwt}, RFC 9068). */
+  static final String WRONG_TYPE = "wrong_type";
+  /** No key with the token's {@code kid}, or no key of the type its {@code alg} needs. */
+  static final String UNKNOWN_KEY = "unknown_key";
+  /** The {@code kid} names a key whose type or declared {@code alg} does not fit the token's {@code alg}. */
+  static final String KEY_MISMATCH = "key_mismatch";
+  static final String BAD_SIGNATURE = "bad_signature";
+  static final String UNKNOWN_ISSUER = "unknown_issuer";
+  static final String EXPIRED = "expired";
+  static final String NOT_YET_VALID = "not_yet_valid";
+  static final String WRONG_AUDIENCE = "wrong_audience";
+  static final String MISSING_CLAIM = "missing_claim";
+
+  private FailureCodes() {}
+}

@@ -1,0 +1,123 @@
+package gatehouse.authn.jwt;
+
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import gatehouse.authn.AuthFailure;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.util.Map;
+
+/**
+ * A compact JWS split and decoded, but not yet trusted: only {@code iss} may be read from it before
+ * the signature is checked (to pick the provider).
+ *
+ * @param signingInput the ASCII bytes {@code header.payload} the signature covers
+ * @param claims the payload as JSON; Nimbus' parser refuses duplicate keys and trailing text
+ * @param issuer the {@code iss} claim, or null when absent
+ */
+record ParsedToken(
+    JWSHeader header,
+    byte[] signingInput,
+    Base64URL signature,
+    Map<String, Object> claims,
+    String issuer,
+    int length) {
+
+  /** The result of {@link #parse}: a token, or why it is not one. */
+  sealed interface Result {}
+
+  record Ok(ParsedToken token) implements Result {}
+
+  record Bad(AuthFailure failure) implements Result {}
+
+  /** Parses {@code token}; never throws on any input. {@code fp} only labels failure details. */
+  static Result parse(String token, String fp) {
+    int first = token.indexOf('.');
+    int second = first < 0 ? -1 : token.indexOf('.', first + 1);
+    int segments = 1;
+    for (int i = 0; i < token.length(); i++) if (token.charAt(i) == '.') segments++;
+    if (segments == 5) {
+      return bad(FailureCodes.UNSUPPORTED_TOKEN_TYPE, fp, "a JWE (5 segments); only signed JWTs are accepted");
+    }
+    if (segments != 3) return bad(FailureCodes.MALFORMED, fp, "expected 3 segments, found " + segments);
+    String h = token.substring(0, first);
+    String p = token.substring(first + 1, second);
+    String s = token.substring(second + 1);
+    if (!isBase64Url(h) || h.isEmpty()) return bad(FailureCodes.MALFORMED, fp, "header is not base64url");
+    if (!isBase64Url(p)) return bad(FailureCodes.MALFORMED, fp, "payload is not base64url");
+    if (!isBase64Url(s)) return bad(FailureCodes.MALFORMED, fp, "signature is not base64url");
+
+    Map<String, Object> headerJson = json(h);
+    if (headerJson == null) return bad(FailureCodes.MALFORMED, fp, "header is not a UTF-8 JSON object without duplicate keys");
+    Object alg = headerJson.get("alg");
+    if (!(alg instanceof String algName)) return bad(FailureCodes.MALFORMED, fp, "header has no string alg");
+    // RFC 8725 section 3.1: "none" is refused outright, in any spelling, before anything else looks at the token.
+    if (algName.equalsIgnoreCase("none")) return bad(FailureCodes.UNSUPPORTED_ALGORITHM, fp, "alg none is never accepted");
+    if (headerJson.containsKey("enc")) {
+      return bad(FailureCodes.UNSUPPORTED_TOKEN_TYPE, fp, "header has enc: a JWE, only signed JWTs are accepted");
+    }
+    JWSHeader header;
+    try {
+      header = JWSHeader.parse(headerJson, new Base64URL(h));
+    } catch (ParseException | RuntimeException e) {
+      return bad(FailureCodes.MALFORMED, fp, "header is not a JWS header: " + e.getMessage());
+    }
+    Map<String, Object> claims = json(p);
+    if (claims == null) return bad(FailureCodes.MALFORMED, fp, "payload is not a UTF-8 JSON object without duplicate keys");
+    Object iss = claims.get("iss");
+    if (iss != null && !(iss instanceof String)) return bad(FailureCodes.MALFORMED, fp, "iss is not a string");
+    byte[] signingInput = token.substring(0, second).getBytes(StandardCharsets.US_ASCII);
+    return new Ok(new ParsedToken(header, signingInput, new Base64URL(s), claims, (String) iss, token.length()));
+  }
+
+  /**
+   * Strict base64url (RFC 7515 section 2): alphabet only, no padding, no whitespace, a length a
+   * real encoding can have, and the unused low bits of the last character zero (RFC 4648 section
+   * 3.5, canonical encoding). Nimbus' decoder skips characters it does not know and ignores those
+   * bits, so without this many spellings of one token would verify.
+   */
+  static boolean isBase64Url(String s) {
+    int last = -1;
+    for (int i = 0; i < s.length(); i++) {
+      last = sextet(s.charAt(i));
+      if (last < 0) return false;
+    }
+    switch (s.length() % 4) {
+      case 1: return false;
+      case 2: return (last & 0x0f) == 0;
+      case 3: return (last & 0x03) == 0;
+      default: return true;
+    }
+  }
+
+  private static int sextet(char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '-') return 62;
+    if (c == '_') return 63;
+    return -1;
+  }
+
+  private static Map<String, Object> json(String segment) {
+    try {
+      byte[] bytes = new Base64URL(segment).decode();
+      String text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+      return JSONObjectUtils.parse(text);
+    } catch (ParseException | CharacterCodingException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static Bad bad(String code, String fp, String detail) {
+    return new Bad(new AuthFailure(code, "token " + fp + ": " + detail));
+  }
+}

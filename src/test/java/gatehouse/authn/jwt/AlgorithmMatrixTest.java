@@ -1,0 +1,90 @@
+package gatehouse.authn.jwt;
+
+import static gatehouse.authn.jwt.Jwt.assertAuthenticated;
+import static gatehouse.authn.jwt.Jwt.assertRejected;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import gatehouse.config.KeySourceConfig;
+import gatehouse.credential.Secret;
+import gatehouse.testing.MutableClock;
+import gatehouse.testing.TestKeys;
+import gatehouse.testing.TestTokens;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every supported algorithm × {valid, signed by another key, payload tampered}: typed rows, one assertion each. */
+class AlgorithmMatrixTest {
+  enum Case { VALID, WRONG_KEY, TAMPERED_PAYLOAD }
+
+  private static Vertx vertx;
+  private final MutableClock clock = MutableClock.start();
+  private JwtAuthenticator authenticator;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stop() {
+    Jwt.await(vertx.close());
+  }
+
+  @AfterEach
+  void close() {
+    if (authenticator != null) authenticator.close();
+  }
+
+  static Stream<Arguments> rows() {
+    List<Arguments> rows = new ArrayList<>();
+    for (JWSAlgorithm alg : TestKeys.allAlgorithms()) for (Case c : Case.values()) rows.add(Arguments.of(alg.getName(), c));
+    return rows.stream();
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("rows")
+  void algorithmMatrix(String algName, Case c) {
+    JWSAlgorithm alg = JWSAlgorithm.parse(algName);
+    TestKeys.Kind kind = TestKeys.kindFor(alg);
+    TestKeys.TestKey key = TestKeys.get(kind, 0);
+    TestKeys.TestKey other = TestKeys.get(kind, 1).withKid(key.kid());
+    KeySourceConfig source = kind == TestKeys.Kind.HMAC
+        ? new KeySourceConfig.HmacSecret(new Secret(key.secret()))
+        : new KeySourceConfig.InMemory(TestKeys.jwks(key));
+    authenticator = JwtAuthenticator.create(vertx, List.of(Jwt.provider().keys(source).build()), Jwt.IDENTITY, clock);
+
+    switch (c) {
+      case VALID:
+        assertAuthenticated(Jwt.authenticate(authenticator, TestTokens.signedBy(key, clock).alg(alg).sign()));
+        break;
+      case WRONG_KEY: {
+        String token = TestTokens.signedBy(other, clock).alg(alg).sign();
+        assertRejected(FailureCodes.BAD_SIGNATURE, Jwt.authenticate(authenticator, token), token);
+        break;
+      }
+      case TAMPERED_PAYLOAD: {
+        String token = TestTokens.signedBy(key, clock).alg(alg).sign();
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("iss", TestTokens.ISSUER);
+        claims.put("aud", TestTokens.AUDIENCE);
+        claims.put("sub", "mallory");
+        claims.put("exp", clock.instant().getEpochSecond() + 300);
+        String tampered = TestTokens.tamper(token, claims);
+        assertRejected(FailureCodes.BAD_SIGNATURE, Jwt.authenticate(authenticator, tampered), tampered);
+        break;
+      }
+      default:
+        throw new AssertionError(c);
+    }
+  }
+}
