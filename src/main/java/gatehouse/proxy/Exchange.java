@@ -222,16 +222,16 @@ final class Exchange {
     response.exceptionHandler(t -> abort(t instanceof TimeoutException ? "upstream_timeout" : "upstream_reset", t));
     pump(response, out, n -> responseBytes += n);
     response.endHandler(v -> {
-      if (done) {
+      if (!end()) {
         return;
       }
-      done = true;
       if (!requestEnded) {
         upstreamRequest.reset();
         discardClientBody();
       }
-      out.end().onComplete(ar -> result.complete(
-          ar.succeeded() ? new Responded(status, requestBytes, responseBytes) : new Aborted("client_closed")));
+      out.end().onComplete(ar -> finish(
+          ar.succeeded() ? new Responded(status, requestBytes, responseBytes) : new Aborted("client_closed"),
+          ar.cause()));
     });
   }
 
@@ -261,6 +261,7 @@ final class Exchange {
       out.headers().addAll(HopByHop.response(response.headers(), true));
       in.toNetSocket().onComplete(s -> {
         if (s.failed()) {
+          end();
           upstreamSocket.close();
           finish(new Aborted("websocket_upgrade_failed"), s.cause());
           return;
@@ -274,17 +275,18 @@ final class Exchange {
   private void splice(NetSocket client, NetSocket upstreamSocket) {
     pump(client, upstreamSocket, n -> requestBytes += n);
     pump(upstreamSocket, client, n -> responseBytes += n);
-    client.closeHandler(v -> {
-      upstreamSocket.close();
-      finish(new Responded(101, requestBytes, responseBytes), null);
-    });
-    upstreamSocket.closeHandler(v -> {
-      client.close();
-      finish(new Responded(101, requestBytes, responseBytes), null);
-    });
+    client.closeHandler(v -> closeTunnel(upstreamSocket));
+    upstreamSocket.closeHandler(v -> closeTunnel(client));
     client.exceptionHandler(t -> client.close());
     upstreamSocket.exceptionHandler(t -> upstreamSocket.close());
     upstreamSocket.resume();
+  }
+
+  private void closeTunnel(NetSocket other) {
+    if (end()) {
+      other.close();
+      finish(new Responded(101, requestBytes, responseBytes), null);
+    }
   }
 
   private static void pump(ReadStream<Buffer> from, WriteStream<Buffer> to, LongConsumer count) {
@@ -310,7 +312,7 @@ final class Exchange {
   }
 
   private void clientGone() {
-    if (done || tunnelling) {
+    if (tunnelling || !end()) {
       return;
     }
     if (upstreamRequest != null) {
@@ -321,7 +323,7 @@ final class Exchange {
 
   /** Nothing was sent to the client: leave it ready for the caller's reply. */
   private void failBeforeResponse(Rejection rejection, Throwable cause) {
-    if (done) {
+    if (!end()) {
       return;
     }
     if (upstreamRequest != null) {
@@ -336,7 +338,7 @@ final class Exchange {
 
   /** The response had started: cut both sides so the client cannot mistake a partial body for a whole. */
   private void abort(String reason, Throwable cause) {
-    if (done) {
+    if (!end()) {
       return;
     }
     if (upstreamRequest != null) {
@@ -359,11 +361,21 @@ final class Exchange {
     in.resume();
   }
 
-  private void finish(Proxied outcome, Throwable cause) {
-    if (done && result.future().isComplete()) {
-      return;
+  /**
+   * Claims the one ending of this exchange; false if it already ended. Called before any side
+   * effect of ending: resetting the upstream request calls its handlers synchronously, and completing
+   * the result runs the caller's reply, so a second path must find the exchange already over.
+   */
+  private boolean end() {
+    if (done) {
+      return false;
     }
     done = true;
+    return true;
+  }
+
+  /** Completes the result; the caller's continuation runs now, so every write to out comes first. */
+  private void finish(Proxied outcome, Throwable cause) {
     if (LOG.isDebugEnabled() && !(outcome instanceof Responded)) {
       // Only the class of the cause: Vert.x messages can carry the request target and its query.
       LOG.debug(
@@ -374,7 +386,7 @@ final class Exchange {
           outcome,
           cause == null ? "" : " (" + cause.getClass().getSimpleName() + ")");
     }
-    result.tryComplete(outcome);
+    result.complete(outcome);
   }
 
   private long timeoutMillis() {

@@ -26,6 +26,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one test upstream of the suite: an HTTP server on {@code 127.0.0.1} and a free port that
@@ -50,6 +51,7 @@ public final class UpstreamRecorder implements AutoCloseable {
   private final HttpServer server;
   private final List<Recorded> requests = new CopyOnWriteArrayList<>();
   private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
+  private final AtomicLong openBodyBytes = new AtomicLong();
   private volatile Reply reply = Reply.echo();
 
   private record Waiter(int count, CompletableFuture<List<Recorded>> future) {}
@@ -108,6 +110,11 @@ public final class UpstreamRecorder implements AutoCloseable {
     }
   }
 
+  /** Body bytes received so far on requests not yet recorded (their body has not ended). */
+  public long openRequestBodyBytes() {
+    return openBodyBytes.get();
+  }
+
   @Override
   public void close() {
     await(server.close());
@@ -145,15 +152,20 @@ public final class UpstreamRecorder implements AutoCloseable {
     }
     Sha256 body = new Sha256();
     boolean[] recorded = {false};
-    request.handler(body::update);
+    request.handler(chunk -> {
+      body.update(chunk);
+      openBodyBytes.addAndGet(chunk.length());
+    });
     request.exceptionHandler(t -> {
       if (!recorded[0]) {
         recorded[0] = true;
+        openBodyBytes.addAndGet(-body.bytes());
         record(new Recorded(request.method().name(), request.uri(), request.version(), headers, body.bytes(), body.hex(), false));
       }
     });
     request.endHandler(v -> {
       recorded[0] = true;
+      openBodyBytes.addAndGet(-body.bytes());
       Recorded r = new Recorded(request.method().name(), request.uri(), request.version(), headers, body.bytes(), body.hex(), true);
       record(r);
       if (reply.delay.isZero()) {
