@@ -1,0 +1,395 @@
+package gatehouse.proxy;
+
+import gatehouse.pipeline.Rejection;
+import gatehouse.proxy.Proxied.Aborted;
+import gatehouse.proxy.Proxied.Failed;
+import gatehouse.proxy.Proxied.Responded;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.streams.ReadStream;
+import io.vertx.core.streams.WriteStream;
+import java.net.InetAddress;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One forwarded exchange: a small state machine driven by callbacks that all run on the client
+ * request's event loop, so its fields need no synchronisation. It ends exactly once, in
+ * {@link #finish}; after that every late callback is ignored and the upstream request, if any, was
+ * reset so its pooled connection is discarded rather than reused mid-message.
+ */
+final class Exchange {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Upstreams.class);
+
+  private final HttpServerRequest in;
+  private final HttpServerResponse out;
+  private final ProxyRequest request;
+  private final Upstream upstream;
+  private final ForwardedHeaders forwarded;
+  private final Promise<Proxied> result = Promise.promise();
+  private final boolean http2;
+
+  private HttpClientRequest upstreamRequest;
+  private boolean done;
+  private boolean requestEnded;
+  private boolean responseStarted;
+  private boolean tunnelling;
+  private boolean requestHasBody;
+  private long requestBytes;
+  private long responseBytes;
+
+  Exchange(HttpServerRequest in, ProxyRequest request, Upstream upstream, ForwardedHeaders forwarded) {
+    this.in = in;
+    this.out = in.response();
+    this.request = request;
+    this.upstream = upstream;
+    this.forwarded = forwarded;
+    this.http2 = in.version() == HttpVersion.HTTP_2;
+  }
+
+  Future<Proxied> start() {
+    in.endHandler(v -> requestEnded = true);
+    in.exceptionHandler(t -> clientGone());
+    out.closeHandler(v -> clientGone());
+
+    String contentLength = in.getHeader(HttpHeaders.CONTENT_LENGTH);
+    boolean chunked = !http2 && in.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+    long declared = -1;
+    if (contentLength != null && !chunked) {
+      try {
+        declared = Long.parseLong(contentLength.trim());
+      } catch (NumberFormatException e) {
+        // The HTTP codec refuses such requests; this is only reachable from a non-conforming caller.
+        failBeforeResponse(new Rejection.BadRequest("invalid_content_length", "Content-Length is not a number"), null);
+        return result.future();
+      }
+    }
+    requestHasBody = declared > 0 || chunked;
+    if (declared > request.maxBodyBytes()) {
+      failBeforeResponse(new Rejection.PayloadTooLarge(request.maxBodyBytes()), null);
+      return result.future();
+    }
+
+    boolean webSocket =
+        request.allowWebSocket()
+            && in.version() == HttpVersion.HTTP_1_1
+            && in.method() == HttpMethod.GET
+            && HopByHop.isWebSocketUpgrade(in.headers());
+    MultiMap headers =
+        HopByHop.request(in.headers(), in.version(), webSocket, request.headerEdits(), forwarded, hop());
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(in.method())
+            .setHost(upstream.host)
+            .setPort(upstream.port)
+            .setURI(upstream.target(request.pathAndQuery()))
+            .setHeaders(headers)
+            .setFollowRedirects(false)
+            // Also bounds the wait for a free pooled connection when all max_connections are busy.
+            .setConnectTimeout(upstream.connectTimeout.toMillis());
+
+    upstream.client.request(options).onComplete(ar -> {
+      if (ar.failed()) {
+        failBeforeResponse(UpstreamFailures.beforeResponse(upstream.name, ar.cause()), ar.cause());
+        return;
+      }
+      HttpClientRequest upstreamRequest = ar.result();
+      if (done) {
+        upstreamRequest.reset();
+        return;
+      }
+      this.upstreamRequest = upstreamRequest;
+      upstreamRequest.exceptionHandler(this::upstreamFailed);
+      if (webSocket) {
+        upgrade(upstreamRequest);
+      } else {
+        upstreamRequest.response().onComplete(r -> {
+          if (r.succeeded()) {
+            respond(r.result());
+          } else {
+            upstreamFailed(r.cause());
+          }
+        });
+        sendBody(upstreamRequest, headers.contains(HttpHeaders.CONTENT_LENGTH));
+      }
+    });
+    return result.future();
+  }
+
+  private ForwardedHeaders.Hop hop() {
+    SocketAddress remote = in.remoteAddress();
+    Optional<InetAddress> peer =
+        remote == null || remote.hostAddress() == null
+            ? Optional.empty()
+            : Cidr.literal(remote.hostAddress());
+    String host;
+    if (http2) {
+      HostAndPort authority = in.authority();
+      host = authority == null ? null : authority.port() < 0 ? authority.host() : authority.host() + ":" + authority.port();
+    } else {
+      host = in.getHeader(HttpHeaders.HOST);
+    }
+    return new ForwardedHeaders.Hop(peer, in.isSSL() ? "https" : "http", Optional.ofNullable(host));
+  }
+
+  /** Streams the client's body upstream with back-pressure, counting it against the limit. */
+  private void sendBody(HttpClientRequest upstreamRequest, boolean lengthKnown) {
+    in.handler(chunk -> {
+      if (done) {
+        return;
+      }
+      requestBytes += chunk.length();
+      if (requestBytes > request.maxBodyBytes()) {
+        if (responseStarted) {
+          abort("request_body_too_large", null);
+        } else {
+          failBeforeResponse(new Rejection.PayloadTooLarge(request.maxBodyBytes()), null);
+        }
+        return;
+      }
+      if (!lengthKnown && !upstreamRequest.isChunked()) {
+        upstreamRequest.setChunked(true);
+      }
+      upstreamRequest.write(chunk);
+      if (upstreamRequest.writeQueueFull()) {
+        in.pause();
+        upstreamRequest.drainHandler(v -> {
+          if (!done) {
+            in.resume();
+          }
+        });
+      }
+    });
+    in.endHandler(v -> {
+      requestEnded = true;
+      if (done) {
+        return;
+      }
+      upstreamRequest.end();
+      if (!responseStarted) {
+        // Time to response headers runs from the moment the upstream has the whole request, so a
+        // long upload is not cut by it; Vert.x cancels this timer when the headers arrive.
+        upstreamRequest.idleTimeout(timeoutMillis());
+      }
+    });
+    if (in.headers().contains(HttpHeaders.EXPECT, "100-continue", true) && !http2) {
+      // RFC 9110 section 10.1.1: Expect was not forwarded, so the gateway invites the body itself,
+      // now that the upstream is connected and the declared length is within the limit.
+      out.writeContinue();
+    }
+    in.resume();
+  }
+
+  /** Relays the upstream's response head, then its body with back-pressure. */
+  private void respond(HttpClientResponse response) {
+    if (done) {
+      return;
+    }
+    responseStarted = true;
+    int status = response.statusCode();
+    out.setStatusCode(status);
+    if (!http2 && response.statusMessage() != null) {
+      out.setStatusMessage(response.statusMessage());
+    }
+    MultiMap headers = HopByHop.response(response.headers(), false);
+    out.headers().addAll(headers);
+    boolean bodyless = in.method() == HttpMethod.HEAD || status == 204 || status == 304;
+    if (!http2 && !bodyless && !headers.contains(HttpHeaders.CONTENT_LENGTH)) {
+      out.setChunked(true);
+    }
+    if (!http2 && !requestEnded && requestHasBody) {
+      // The upstream answered before reading the whole body; what remains will not be forwarded,
+      // so this connection cannot carry another request.
+      out.putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    response.exceptionHandler(t -> abort(t instanceof TimeoutException ? "upstream_timeout" : "upstream_reset", t));
+    pump(response, out, n -> responseBytes += n);
+    response.endHandler(v -> {
+      if (!end()) {
+        return;
+      }
+      if (!requestEnded) {
+        upstreamRequest.reset();
+        discardClientBody();
+      }
+      out.end().onComplete(ar -> finish(
+          ar.succeeded() ? new Responded(status, requestBytes, responseBytes) : new Aborted("client_closed"),
+          ar.cause()));
+    });
+  }
+
+  /**
+   * Forwards an admitted WebSocket upgrade. On 101 the two connections are spliced byte for byte;
+   * any other answer is relayed as a normal response.
+   */
+  private void upgrade(HttpClientRequest upstreamRequest) {
+    upstreamRequest.connect().onComplete(ar -> {
+      if (ar.failed()) {
+        upstreamFailed(ar.cause());
+        return;
+      }
+      HttpClientResponse response = ar.result();
+      if (done) {
+        return;
+      }
+      if (response.statusCode() != 101) {
+        respond(response);
+        return;
+      }
+      responseStarted = true;
+      tunnelling = true;
+      NetSocket upstreamSocket = response.netSocket();
+      upstreamSocket.pause();
+      out.setStatusCode(101);
+      out.headers().addAll(HopByHop.response(response.headers(), true));
+      in.toNetSocket().onComplete(s -> {
+        if (s.failed()) {
+          end();
+          upstreamSocket.close();
+          finish(new Aborted("websocket_upgrade_failed"), s.cause());
+          return;
+        }
+        splice(s.result(), upstreamSocket);
+      });
+    });
+    upstreamRequest.idleTimeout(timeoutMillis());
+  }
+
+  private void splice(NetSocket client, NetSocket upstreamSocket) {
+    pump(client, upstreamSocket, n -> requestBytes += n);
+    pump(upstreamSocket, client, n -> responseBytes += n);
+    client.closeHandler(v -> closeTunnel(upstreamSocket));
+    upstreamSocket.closeHandler(v -> closeTunnel(client));
+    client.exceptionHandler(t -> client.close());
+    upstreamSocket.exceptionHandler(t -> upstreamSocket.close());
+    upstreamSocket.resume();
+  }
+
+  private void closeTunnel(NetSocket other) {
+    if (end()) {
+      other.close();
+      finish(new Responded(101, requestBytes, responseBytes), null);
+    }
+  }
+
+  private static void pump(ReadStream<Buffer> from, WriteStream<Buffer> to, LongConsumer count) {
+    from.handler(chunk -> {
+      count.accept(chunk.length());
+      to.write(chunk);
+      if (to.writeQueueFull()) {
+        from.pause();
+        to.drainHandler(v -> from.resume());
+      }
+    });
+  }
+
+  private void upstreamFailed(Throwable failure) {
+    if (done) {
+      return;
+    }
+    if (responseStarted) {
+      abort(failure instanceof TimeoutException ? "upstream_timeout" : "upstream_reset", failure);
+    } else {
+      failBeforeResponse(UpstreamFailures.beforeResponse(upstream.name, failure), failure);
+    }
+  }
+
+  private void clientGone() {
+    if (tunnelling || !end()) {
+      return;
+    }
+    if (upstreamRequest != null) {
+      upstreamRequest.reset();
+    }
+    finish(new Aborted("client_closed"), null);
+  }
+
+  /** Nothing was sent to the client: leave it ready for the caller's reply. */
+  private void failBeforeResponse(Rejection rejection, Throwable cause) {
+    if (!end()) {
+      return;
+    }
+    if (upstreamRequest != null) {
+      upstreamRequest.reset();
+    }
+    if (!http2 && !requestEnded && requestHasBody) {
+      out.putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    discardClientBody();
+    finish(new Failed(rejection), cause);
+  }
+
+  /** The response had started: cut both sides so the client cannot mistake a partial body for a whole. */
+  private void abort(String reason, Throwable cause) {
+    if (!end()) {
+      return;
+    }
+    if (upstreamRequest != null) {
+      upstreamRequest.reset();
+    }
+    out.reset();
+    finish(new Aborted(reason), cause);
+  }
+
+  /**
+   * Reads and drops what is left of the client's body: the client may not read our reply before it
+   * has written its body, and a paused request would keep the connection from ever moving on.
+   */
+  private void discardClientBody() {
+    if (requestEnded) {
+      return;
+    }
+    in.handler(chunk -> {});
+    in.endHandler(v -> requestEnded = true);
+    in.resume();
+  }
+
+  /**
+   * Claims the one ending of this exchange; false if it already ended. Called before any side
+   * effect of ending: resetting the upstream request calls its handlers synchronously, and completing
+   * the result runs the caller's reply, so a second path must find the exchange already over.
+   */
+  private boolean end() {
+    if (done) {
+      return false;
+    }
+    done = true;
+    return true;
+  }
+
+  /** Completes the result; the caller's continuation runs now, so every write to out comes first. */
+  private void finish(Proxied outcome, Throwable cause) {
+    if (LOG.isDebugEnabled() && !(outcome instanceof Responded)) {
+      // Only the class of the cause: Vert.x messages can carry the request target and its query.
+      LOG.debug(
+          "{} {} via upstream '{}': {}{}",
+          in.method(),
+          in.path(),
+          upstream.name,
+          outcome,
+          cause == null ? "" : " (" + cause.getClass().getSimpleName() + ")");
+    }
+    result.complete(outcome);
+  }
+
+  private long timeoutMillis() {
+    return request.timeout().orElse(upstream.timeout).toMillis();
+  }
+}

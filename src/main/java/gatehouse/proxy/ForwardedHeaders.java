@@ -1,0 +1,109 @@
+package gatehouse.proxy;
+
+import gatehouse.config.ForwardingConfig;
+import io.vertx.core.MultiMap;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Writes {@code X-Forwarded-For}, {@code X-Forwarded-Proto}, {@code X-Forwarded-Host} and
+ * {@code Forwarded} (RFC 7239). From a trusted peer (inside one of the configured CIDRs) the
+ * client's values are kept: ours are appended to the two list headers ({@code X-Forwarded-For},
+ * {@code Forwarded}), and the client's {@code X-Forwarded-Proto}/{@code -Host} are kept as the
+ * original scheme and host when present. From any other peer every client value is dropped and only
+ * what the gateway saw is sent. Compiled once from {@link ForwardingConfig}.
+ */
+final class ForwardedHeaders {
+
+  static final String X_FORWARDED_FOR = "X-Forwarded-For";
+  static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
+  static final String X_FORWARDED_HOST = "X-Forwarded-Host";
+  static final String FORWARDED = "Forwarded";
+  static final List<String> NAMES =
+      List.of(X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST, FORWARDED);
+
+  private final List<Cidr> trusted;
+
+  private ForwardedHeaders(List<Cidr> trusted) {
+    this.trusted = trusted;
+  }
+
+  static ForwardedHeaders compile(ForwardingConfig config) {
+    return new ForwardedHeaders(config.trustedProxies().stream().map(Cidr::parse).toList());
+  }
+
+  /**
+   * What the gateway saw of the client connection.
+   *
+   * @param peer the TCP peer; empty when unknown (a Unix socket)
+   * @param proto {@code http} or {@code https}
+   * @param host the authority the client asked for; empty when it sent none (HTTP/1.0)
+   */
+  record Hop(Optional<InetAddress> peer, String proto, Optional<String> host) {}
+
+  boolean trusts(Optional<InetAddress> peer) {
+    return peer.isPresent() && trusted.stream().anyMatch(c -> c.contains(peer.get()));
+  }
+
+  /**
+   * Sets the four headers on {@code out} from {@code client} (the headers as received) and
+   * {@code hop}. Any value already in {@code out} under these names is replaced.
+   */
+  void write(MultiMap client, Hop hop, MultiMap out) {
+    NAMES.forEach(out::remove);
+    boolean trust = trusts(hop.peer());
+    String peer = hop.peer().map(InetAddress::getHostAddress).orElse("unknown");
+
+    String xff = trust ? joined(client, X_FORWARDED_FOR) : "";
+    out.set(X_FORWARDED_FOR, xff.isEmpty() ? peer : xff + ", " + peer);
+
+    String proto = trust ? client.get(X_FORWARDED_PROTO) : null;
+    out.set(X_FORWARDED_PROTO, proto != null ? proto : hop.proto());
+
+    String host = trust ? client.get(X_FORWARDED_HOST) : null;
+    if (host != null) {
+      out.set(X_FORWARDED_HOST, host);
+    } else {
+      hop.host().ifPresent(h -> out.set(X_FORWARDED_HOST, h));
+    }
+
+    StringBuilder element = new StringBuilder("for=").append(node(hop.peer()));
+    element.append(";proto=").append(hop.proto());
+    hop.host().ifPresent(h -> element.append(";host=").append(value(h)));
+    String forwarded = trust ? joined(client, FORWARDED) : "";
+    out.set(FORWARDED, forwarded.isEmpty() ? element.toString() : forwarded + ", " + element);
+  }
+
+  private static String joined(MultiMap headers, String name) {
+    return String.join(", ", headers.getAll(name)).trim();
+  }
+
+  /** RFC 7239 section 6: an IPv6 node is bracketed, and then must be a quoted-string. */
+  static String node(Optional<InetAddress> peer) {
+    if (peer.isEmpty()) {
+      return "unknown";
+    }
+    InetAddress address = peer.get();
+    String text = address.getHostAddress();
+    if (address instanceof Inet6Address) {
+      int zone = text.indexOf('%');
+      return "\"[" + (zone < 0 ? text : text.substring(0, zone)) + "]\"";
+    }
+    return text;
+  }
+
+  /** RFC 7239 section 4: a value is a token or else a quoted-string ({@code host:port} needs quotes). */
+  static String value(String text) {
+    boolean token = !text.isEmpty();
+    for (int i = 0; i < text.length() && token; i++) {
+      char c = text.charAt(i);
+      token = c < 128 && (Character.isLetterOrDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
+    }
+    if (token) {
+      return text;
+    }
+    return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+}

@@ -1,0 +1,129 @@
+package gatehouse.proxy;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpVersion;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+/**
+ * Builds the header maps that cross the gateway: the client's request headers become the upstream
+ * request's, the upstream's response headers become the client's. Pure: no I/O, no Vert.x request.
+ */
+final class HopByHop {
+
+  /**
+   * RFC 9110 section 7.6.1 (connection-specific fields), plus {@code Proxy-Connection}, which old
+   * clients still send, and the two proxy authentication fields, which concern only the hop.
+   */
+  static final Set<String> HEADERS =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-connection",
+          "proxy-authenticate",
+          "proxy-authorization",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade");
+
+  private HopByHop() {}
+
+  /**
+   * The upstream request's headers, in this order: the client's headers minus hop-by-hop ones,
+   * minus every header the client names in {@code Connection}, minus {@code Host} (the client
+   * library sends the upstream's authority) and {@code Expect} (the gateway answers
+   * {@code 100-continue} itself); then {@code edits}; then the forwarding headers. Because edits
+   * and forwarding headers come after the {@code Connection} filter, a client cannot name them away.
+   *
+   * @param webSocket keep the upgrade: {@code Upgrade} is copied and {@code Connection: Upgrade} set
+   */
+  static MultiMap request(
+      MultiMap client,
+      HttpVersion version,
+      boolean webSocket,
+      Consumer<MultiMap> edits,
+      ForwardedHeaders forwarded,
+      ForwardedHeaders.Hop hop) {
+    Set<String> drop = connectionTokens(client);
+    drop.addAll(HEADERS);
+    drop.add("host");
+    drop.add("expect");
+    // A body framed by Transfer-Encoding is re-framed by us; its Content-Length, if any, is
+    // meaningless (RFC 9112 section 6.3, item 3).
+    if (client.contains(HttpHeaders.TRANSFER_ENCODING)) {
+      drop.add("content-length");
+    }
+    MultiMap out = MultiMap.caseInsensitiveMultiMap();
+    StringBuilder cookies = new StringBuilder();
+    for (Map.Entry<String, String> header : client) {
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      if (drop.contains(name) || name.startsWith(":")) {
+        continue;
+      }
+      if (version == HttpVersion.HTTP_2 && name.equals("cookie")) {
+        // RFC 9113 section 8.2.3: HTTP/2 may split Cookie; HTTP/1.1 needs one field joined by "; ".
+        cookies.append(cookies.length() == 0 ? "" : "; ").append(header.getValue());
+        continue;
+      }
+      out.add(header.getKey(), header.getValue());
+    }
+    if (cookies.length() > 0) {
+      out.add(HttpHeaders.COOKIE, cookies.toString());
+    }
+    edits.accept(out);
+    forwarded.write(client, hop, out);
+    if (webSocket) {
+      out.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
+      out.set(HttpHeaders.UPGRADE, String.join(", ", client.getAll(HttpHeaders.UPGRADE)));
+    }
+    return out;
+  }
+
+  /**
+   * The client response's headers: the upstream's minus hop-by-hop ones and those it names in
+   * {@code Connection}. For a 101 to an admitted WebSocket upgrade, {@code Connection} and
+   * {@code Upgrade} are kept: they are what makes it a switch of protocols.
+   */
+  static MultiMap response(MultiMap upstream, boolean switchingProtocols) {
+    Set<String> drop = connectionTokens(upstream);
+    drop.addAll(HEADERS);
+    if (switchingProtocols) {
+      drop.remove("connection");
+      drop.remove("upgrade");
+    }
+    MultiMap out = MultiMap.caseInsensitiveMultiMap();
+    for (Map.Entry<String, String> header : upstream) {
+      if (!drop.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+        out.add(header.getKey(), header.getValue());
+      }
+    }
+    return out;
+  }
+
+  /** Whether {@code headers} carry an HTTP/1.1 upgrade to WebSocket (RFC 6455 section 4.1). */
+  static boolean isWebSocketUpgrade(MultiMap headers) {
+    return connectionTokens(headers).contains("upgrade")
+        && headers.getAll(HttpHeaders.UPGRADE).stream()
+            .flatMap(v -> Arrays.stream(v.split(",")))
+            .anyMatch(v -> v.trim().equalsIgnoreCase("websocket"));
+  }
+
+  private static Set<String> connectionTokens(MultiMap headers) {
+    Set<String> tokens = new TreeSet<>();
+    for (String value : headers.getAll(HttpHeaders.CONNECTION)) {
+      for (String token : value.split(",")) {
+        String t = token.trim().toLowerCase(Locale.ROOT);
+        if (!t.isEmpty()) {
+          tokens.add(t);
+        }
+      }
+    }
+    return tokens;
+  }
+}

@@ -1,0 +1,38 @@
+package gatehouse.proxy;
+
+import gatehouse.pipeline.Rejection;
+import io.netty.channel.ConnectTimeoutException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Maps what went wrong before the upstream's response headers arrived to the rejection the client
+ * gets. Refused or unresolvable: 502 {@code upstream_unreachable}. No answer in time, connecting
+ * included (or waiting for a pooled connection): 504. Anything else (the connection closed or was
+ * reset, or the response could not be parsed): 502 {@code upstream_reset}.
+ */
+final class UpstreamFailures {
+
+  static final String UNREACHABLE = "upstream_unreachable";
+  static final String RESET = "upstream_reset";
+
+  private UpstreamFailures() {}
+
+  static Rejection beforeResponse(String upstream, Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      // ConnectTimeoutException extends ConnectException: test it first.
+      if (t instanceof ConnectTimeoutException || t instanceof TimeoutException) {
+        return new Rejection.GatewayTimeout();
+      }
+      if (t instanceof ConnectException
+          || t instanceof NoRouteToHostException
+          || t instanceof UnknownHostException) {
+        return new Rejection.BadGateway(UNREACHABLE, "upstream '" + upstream + "' is unreachable");
+      }
+    }
+    return new Rejection.BadGateway(
+        RESET, "upstream '" + upstream + "' closed the connection without a valid response");
+  }
+}
