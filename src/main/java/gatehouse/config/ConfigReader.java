@@ -76,13 +76,15 @@ final class ConfigReader {
   }
 
   private ListenerConfig listener(Fields top, String key, String host, int port) {
-    Optional<Fields> f = top.fields(key, List.of("host", "port"));
+    boolean gateway = key.equals("listen");
+    Optional<Fields> f = top.fields(key, gateway ? List.of("host", "port", "h2c") : List.of("host", "port"));
     if (f.isEmpty()) return new ListenerConfig(host, port);
     String h = f.get().text("host").orElse(host);
     if (!Syntax.isBindHost(h)) {
       reader.problems.add(f.get().node("host").get(), f.get().pathOf("host"), Reader.shown(f.get().node("host").get()) + " is not an IP address or host name");
     }
-    return new ListenerConfig(h, f.get().integer("port", 0, 65535).orElse(port));
+    boolean h2c = gateway && f.get().bool("h2c").orElse(false);
+    return new ListenerConfig(h, f.get().integer("port", 0, 65535).orElse(port), h2c);
   }
 
   /** Two listeners on one port would fail at bind time with a less helpful message. */

@@ -16,11 +16,26 @@ public sealed interface Rejection {
   /** 400: an ambiguous target, ambiguous credentials or framing. */
   record BadRequest(String code, String message) implements Rejection {}
 
-  /** 401 with an RFC 6750 challenge; {@code failure} empty when no credential was presented. */
-  record Unauthenticated(Optional<AuthFailure> failure) implements Rejection {}
+  /**
+   * 401 with a challenge for {@code scheme} ({@code Bearer} per RFC 6750 section 3, or {@code
+   * ApiKey}); {@code failure} is empty when no credential was presented.
+   */
+  record Unauthenticated(String scheme, Optional<AuthFailure> failure) implements Rejection {}
 
-  /** 403: the identity is valid but lacks a role or scope. */
-  record Forbidden(String code, String message) implements Rejection {}
+  /**
+   * 403: the identity is valid but lacks a role or scope; {@code bearer} when it came from a bearer
+   * token, so the reply carries RFC 6750's {@code insufficient_scope} challenge.
+   */
+  record Forbidden(String code, String message, boolean bearer) implements Rejection {}
+
+  /** 414 {@code request_line_too_long}: refused by the HTTP decoder. */
+  record RequestLineTooLong() implements Rejection {}
+
+  /** 431 {@code headers_too_large}: refused by the HTTP decoder. */
+  record HeadersTooLarge() implements Rejection {}
+
+  /** 500 {@code internal_error}: a bug; details go to the log only. */
+  record InternalError() implements Rejection {}
 
   /** 413 {@code payload_too_large}. */
   record PayloadTooLarge(long limitBytes) implements Rejection {}

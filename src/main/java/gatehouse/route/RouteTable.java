@@ -29,8 +29,8 @@ public final class RouteTable {
    * @throws ConfigException listing every problem: a match that is not exactly one of path,
    *     prefix, regex; a path, prefix or rewrite prefix that is not a normalised path (it could
    *     never equal a parsed target); a host with a port; a {@code strip_prefix} the route's paths
-   *     do not start with; a route that can never match because an earlier one takes every request
-   *     it could take (regex routes are never proven shadowed, nor proven to shadow)
+   *     do not start with. (Routes that an earlier route shadows are refused by the config loader,
+   *     which sees the YAML before this table exists.)
    */
   public static RouteTable compile(List<RouteConfig> routes, String fileName)
       throws ConfigException {
@@ -38,24 +38,6 @@ public final class RouteTable {
     CompiledRoute[] compiled = new CompiledRoute[routes.size()];
     for (int i = 0; i < routes.size(); i++) {
       compiled[i] = compileOne(routes.get(i), "routes[" + i + "]", fileName, problems);
-    }
-    for (int i = 0; i < compiled.length; i++) {
-      if (compiled[i] == null) continue;
-      for (int j = 0; j < i; j++) {
-        if (compiled[j] != null && compiled[j].covers(compiled[i])) {
-          problems.add(
-              new ConfigException.Problem(
-                  fileName,
-                  routes.get(i).line(),
-                  "routes[" + i + "].match",
-                  "never matches: routes["
-                      + j
-                      + "] (line "
-                      + routes.get(j).line()
-                      + ") takes every request it would"));
-          break;
-        }
-      }
     }
     if (!problems.isEmpty()) throw new ConfigException(problems);
     return new RouteTable(compiled);
@@ -178,13 +160,6 @@ public final class RouteTable {
           && path.matches(requestPath);
     }
 
-    /** Whether every request {@code later} could take is taken by this route first. */
-    boolean covers(CompiledRoute later) {
-      boolean methodsCovered =
-          methods.isEmpty() || (!later.methods.isEmpty() && methods.containsAll(later.methods));
-      boolean hostCovered = host == null || (later.host != null && host.covers(later.host));
-      return methodsCovered && hostCovered && path.covers(later.path);
-    }
   }
 
   /** Exact path, segment-aware prefix, or full-match regex over the normalised path. */
@@ -228,12 +203,6 @@ public final class RouteTable {
       }
     }
 
-    /** Provably matches every path {@code other} matches; regexes prove nothing. */
-    boolean covers(PathPattern other) {
-      if (kind == Kind.REGEX || other.kind == Kind.REGEX) return false;
-      if (kind == Kind.EXACT) return other.kind == Kind.EXACT && value.equals(other.value);
-      return UpstreamPath.underBase(value, other.value);
-    }
 
     /** Every path this matches starts with {@code base} segment-wise; false for a regex. */
     boolean alwaysStartsWith(String base) {
@@ -300,13 +269,6 @@ public final class RouteTable {
       return hostEnd > name.length() && asciiEqualsIgnoreCase(host, hostEnd - name.length(), name);
     }
 
-    /** Every host {@code other} matches, this matches too. */
-    boolean covers(HostPattern other) {
-      if (!wildcard) return !other.wildcard && name.equals(other.name);
-      return other.wildcard
-          ? other.name.endsWith(name)
-          : other.name.length() > name.length() && other.name.endsWith(name);
-    }
 
     /**
      * {@code host[from, from + lower.length())} equals {@code lower}, folding ASCII only: {@link

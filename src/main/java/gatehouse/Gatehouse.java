@@ -1,0 +1,154 @@
+package gatehouse;
+
+import gatehouse.authn.Authenticator;
+import gatehouse.authn.jwt.JwtAuthenticator;
+import gatehouse.config.ConfigException;
+import gatehouse.config.GatehouseConfig;
+import gatehouse.credential.CredentialExtractor;
+import gatehouse.identity.IdentityHeaders;
+import gatehouse.observe.AccessLog;
+import gatehouse.pipeline.Authenticators;
+import gatehouse.pipeline.Pipeline;
+import gatehouse.route.RouteTable;
+import gatehouse.server.AdminServer;
+import gatehouse.server.GatewayVerticle;
+import gatehouse.server.Readiness;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: the only place that wires the gateway's parts with {@code new}. {@link
+ * #compile} turns a validated config into the request pipeline (also used by {@code validate});
+ * {@link #start} binds the listeners.
+ */
+public final class Gatehouse {
+  private static final Logger log = LoggerFactory.getLogger(Gatehouse.class);
+
+  private final Vertx vertx;
+  private final boolean ownsVertx;
+  private final AdminServer admin;
+  private final int port;
+  private final int adminPort;
+  private final String deploymentId;
+
+  private Gatehouse(Vertx vertx, boolean ownsVertx, AdminServer admin, int port, int adminPort, String deploymentId) {
+    this.vertx = vertx;
+    this.deploymentId = deploymentId;
+    this.ownsVertx = ownsVertx;
+    this.admin = admin;
+    this.port = port;
+    this.adminPort = adminPort;
+  }
+
+  /** The parts built from one config: what a request is checked against. */
+  public record Compiled(Pipeline pipeline, AccessLog accessLog, Optional<JwtAuthenticator> jwt) {
+    public List<Readiness> readiness() {
+      List<Readiness> checks = new ArrayList<>();
+      checks.add(new Readiness("config", true, "loaded"));
+      jwt.ifPresent(a -> a.status().forEach(s -> checks.add(new Readiness("jwt:" + s.provider(), s.ready(),
+          s.source() + ", " + s.keyCount() + " keys" + s.age().map(age -> ", age " + age.toSeconds() + "s").orElse("")
+              + s.lastError().map(e -> ", last error: " + e).orElse("")))));
+      return checks;
+    }
+  }
+
+  /**
+   * Builds the pipeline for {@code config}: compiles the route table (refusing shadowed routes) and
+   * the authenticators (loading key files). Throws what {@code gatehouse validate} reports.
+   */
+  public static Compiled compile(GatehouseConfig config, Vertx vertx, Clock clock) throws ConfigException {
+    String file = config.source().getFileName().toString();
+    RouteTable routes = RouteTable.compile(config.routes(), file);
+    Optional<JwtAuthenticator> jwt;
+    try {
+      jwt = config.auth().jwt().isEmpty()
+          ? Optional.empty()
+          : Optional.of(JwtAuthenticator.create(vertx, config.auth().jwt(), config.identity(), clock));
+    } catch (IllegalArgumentException e) {
+      // Key material is read here, not by the loader; its messages start with the config key.
+      throw new ConfigException(new ConfigException.Problem(file, 0, "", e.getMessage()));
+    }
+    Authenticators authenticators = new Authenticators(jwt.map(a -> (Authenticator) a), Optional.empty());
+    CredentialExtractor extractor = new CredentialExtractor(config.auth().apiKeys());
+    Pipeline pipeline = new Pipeline(routes, extractor, authenticators, new IdentityHeaders(config));
+    return new Compiled(pipeline, new AccessLog(config.auth().apiKeys().queryParam()), jwt);
+  }
+
+  /** A Vert.x instance for the gateway: native transport where available, one event loop per core. */
+  public static Vertx newVertx() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    return Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(cores));
+  }
+
+  /** Starts the gateway on a Vert.x of its own, closed by {@link #close}. */
+  public static Future<Gatehouse> start(GatehouseConfig config, Clock clock) {
+    Vertx vertx = newVertx();
+    return start(config, clock, vertx, true).onFailure(e -> vertx.close());
+  }
+
+  /** Starts the gateway on {@code vertx}; {@link #close} leaves {@code vertx} open unless it owns it. */
+  public static Future<Gatehouse> start(GatehouseConfig config, Clock clock, Vertx vertx, boolean ownsVertx) {
+    Compiled compiled;
+    try {
+      compiled = compile(config, vertx, clock);
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
+    int port = config.listen().port() == 0 ? freePort(config.listen().host()) : config.listen().port();
+    GatehouseConfig bound = withListenPort(config, port);
+    int instances = Runtime.getRuntime().availableProcessors();
+    log.info("native transport: {}", vertx.isNativeTransportEnabled());
+    AdminServer admin = new AdminServer(vertx, compiled::readiness);
+    return vertx.deployVerticle(() -> new GatewayVerticle(bound, compiled.pipeline(), compiled.accessLog()),
+            new DeploymentOptions().setInstances(instances))
+        .compose(id -> admin.listen(config.admin().host(), config.admin().port()).map(adminPort -> {
+          log.info("gatehouse listening on {}:{} (admin {}:{}), {} routes", config.listen().host(), port,
+              config.admin().host(), adminPort, config.routes().size());
+          return new Gatehouse(vertx, ownsVertx, admin, port, adminPort, id);
+        }));
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public int adminPort() {
+    return adminPort;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Stops the listeners and, when it owns it, the Vert.x instance. */
+  public Future<Void> close() {
+    Future<Void> closed = admin.close().eventually(() -> vertx.undeploy(deploymentId));
+    return ownsVertx ? closed.eventually(vertx::close) : closed;
+  }
+
+  private static GatehouseConfig withListenPort(GatehouseConfig c, int port) {
+    return new GatehouseConfig(c.source(), new gatehouse.config.ListenerConfig(c.listen().host(), port, c.listen().h2c()), c.admin(),
+        c.upstreams(), c.auth(), c.identity(), c.forwarding(), c.limits(), c.defaultPolicy(), c.routes());
+  }
+
+  /** Port 0 would give each event loop's listener a different port; pick one for all of them. */
+  private static int freePort(String host) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package gatehouse.credential;
+
+import gatehouse.authz.Policy;
+import gatehouse.config.ApiKeyExtractionConfig;
+import io.vertx.core.MultiMap;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Stage 2: finds the one credential a request presents, looking only where the route's policy
+ * allows. Pure: reads headers and the raw query, never the body, never does I/O.
+ */
+public final class CredentialExtractor {
+  /** RFC 6750 section 2.1: {@code b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="}. */
+  private static final Pattern B64TOKEN = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
+
+  private final String apiKeyHeader;
+  private final Optional<String> apiKeyQueryParam;
+
+  public CredentialExtractor(ApiKeyExtractionConfig config) {
+    this.apiKeyHeader = config.header();
+    this.apiKeyQueryParam = config.queryParam();
+  }
+
+  /** The header API keys are read from; the identity stage strips it when a key was consumed. */
+  public String apiKeyHeader() {
+    return apiKeyHeader;
+  }
+
+  /**
+   * What {@code headers} and {@code rawQuery} present for {@code policy}. A public route gets
+   * {@link Extraction.None} without looking. A bearer token together with an API key, two
+   * {@code Authorization} headers, or two different API keys are {@link Extraction.Ambiguous}, on
+   * every non-public route whatever it accepts: the gateway must not pick one and forward the other.
+   */
+  public Extraction extract(MultiMap headers, Optional<String> rawQuery, Policy policy) {
+    if (policy instanceof Policy.Public) return new Extraction.None();
+
+    List<String> authorization = headers.getAll("Authorization");
+    if (authorization.size() > 1) {
+      return new Extraction.Ambiguous("duplicate_authorization", "more than one Authorization header");
+    }
+    Optional<Secret> bearer = Optional.empty();
+    if (authorization.size() == 1) {
+      String value = authorization.get(0);
+      int space = value.indexOf(' ');
+      String scheme = space < 0 ? value : value.substring(0, space);
+      if (scheme.toLowerCase(Locale.ROOT).equals("bearer")) {
+        String token = space < 0 ? "" : value.substring(space + 1).strip();
+        if (!B64TOKEN.matcher(token).matches()) {
+          return new Extraction.Ambiguous("malformed_authorization", "Authorization: Bearer needs exactly one token");
+        }
+        bearer = Optional.of(new Secret(token));
+      }
+    }
+
+    List<String> headerKeys = headers.getAll(apiKeyHeader);
+    List<String> queryKeys = apiKeyQueryParam.map(name -> queryValues(rawQuery, name)).orElse(List.of());
+    if (headerKeys.size() > 1 || queryKeys.size() > 1) {
+      return new Extraction.Ambiguous("duplicate_api_key", "more than one API key");
+    }
+    if (headerKeys.size() == 1 && queryKeys.size() == 1 && !headerKeys.get(0).equals(queryKeys.get(0))) {
+      return new Extraction.Ambiguous("duplicate_api_key", "different API keys in the header and the query");
+    }
+    Optional<Credential> apiKey = Optional.empty();
+    if (headerKeys.size() == 1) {
+      apiKey = Optional.of(new Credential.ApiKey(new Secret(headerKeys.get(0)), Credential.Location.HEADER));
+    } else if (queryKeys.size() == 1) {
+      apiKey = Optional.of(new Credential.ApiKey(new Secret(queryKeys.get(0)), Credential.Location.QUERY));
+    }
+
+    if (bearer.isPresent() && apiKey.isPresent()) {
+      return new Extraction.Ambiguous("multiple_credentials", "a bearer token and an API key on one request");
+    }
+    boolean wantsBearer = policy instanceof Policy.Jwt || policy instanceof Policy.Any;
+    boolean wantsKey = policy instanceof Policy.ApiKey || policy instanceof Policy.Any;
+    if (bearer.isPresent() && wantsBearer) return new Extraction.Found(new Credential.BearerToken(bearer.get()));
+    if (apiKey.isPresent() && wantsKey) return new Extraction.Found(apiKey.get());
+    return new Extraction.None();
+  }
+
+  /**
+   * {@code rawQuery} without every {@code name=...} parameter the API key could have come from,
+   * so that a key never reaches upstream logs; other parameters keep their spelling and order.
+   */
+  public Optional<String> queryWithoutApiKey(Optional<String> rawQuery) {
+    if (rawQuery.isEmpty() || apiKeyQueryParam.isEmpty()) return rawQuery;
+    String name = apiKeyQueryParam.get();
+    StringBuilder out = new StringBuilder(rawQuery.get().length());
+    for (String pair : rawQuery.get().split("&", -1)) {
+      if (name.equals(paramName(pair))) continue;
+      if (out.length() > 0) out.append('&');
+      out.append(pair);
+    }
+    return out.length() == 0 ? Optional.empty() : Optional.of(out.toString());
+  }
+
+  private static List<String> queryValues(Optional<String> rawQuery, String name) {
+    if (rawQuery.isEmpty()) return List.of();
+    List<String> values = new ArrayList<>(1);
+    for (String pair : rawQuery.get().split("&", -1)) {
+      if (!name.equals(paramName(pair))) continue;
+      int eq = pair.indexOf('=');
+      values.add(eq < 0 ? "" : decode(pair.substring(eq + 1)));
+    }
+    return values;
+  }
+
+  private static String paramName(String pair) {
+    int eq = pair.indexOf('=');
+    return decode(eq < 0 ? pair : pair.substring(0, eq));
+  }
+
+  /** application/x-www-form-urlencoded decoding; a malformed escape is kept literally. */
+  private static String decode(String s) {
+    if (s.indexOf('%') < 0 && s.indexOf('+') < 0) return s;
+    try {
+      return java.net.URLDecoder.decode(s, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return s;
+    }
+  }
+}

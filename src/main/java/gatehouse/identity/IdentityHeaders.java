@@ -1,0 +1,50 @@
+package gatehouse.identity;
+
+import gatehouse.authn.Identity;
+import gatehouse.config.GatehouseConfig;
+import gatehouse.config.JwtProviderConfig;
+import gatehouse.credential.Credential;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Stage 5: plans the identity headers of one request. Built once per config. Every header name a
+ * claim mapping can set is reserved too, so a client can never pre-fill one on a route where the
+ * claim happens to be missing, or on a public route.
+ */
+public final class IdentityHeaders {
+  private final ReservedHeaders reserved;
+  private final String apiKeyHeader;
+
+  public IdentityHeaders(GatehouseConfig config) {
+    Set<String> names = new LinkedHashSet<>(config.identity().reservedHeaders());
+    names.addAll(config.identity().claims().values());
+    for (JwtProviderConfig p : config.auth().jwt()) names.addAll(p.claims().values());
+    this.reserved = new ReservedHeaders(names);
+    this.apiKeyHeader = config.auth().apiKeys().header();
+  }
+
+  /** The reserved namespace, for tests and invariants. */
+  public ReservedHeaders reserved() {
+    return reserved;
+  }
+
+  /**
+   * The edits for a request that presented {@code consumed} (empty on a public route) and was
+   * verified as {@code identity} (empty on a public route). The consumed credential's header is
+   * dropped: the upstream gets the verified identity, not the secret.
+   */
+  public HeaderEdits plan(Optional<Credential> consumed, Optional<Identity> identity) {
+    Set<String> drop = Set.of();
+    if (consumed.isPresent()) {
+      Credential c = consumed.get();
+      if (c instanceof Credential.BearerToken) drop = Set.of("Authorization");
+      else if (c instanceof Credential.ApiKey) drop = Set.of(apiKeyHeader);
+      else throw new AssertionError("unknown credential " + c.getClass());
+    }
+    Map<String, String> set = identity.map(Identity::headers).orElse(Map.of());
+    return new HeaderEdits(reserved, drop, set);
+  }
+}

@@ -1,0 +1,112 @@
+package gatehouse.observe;
+
+import gatehouse.authn.Identity;
+import gatehouse.pipeline.ErrorResponses;
+import gatehouse.pipeline.Outcome;
+import gatehouse.pipeline.RequestHead;
+import gatehouse.proxy.Proxied;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One line per request, built from the decided {@link Outcome}, so what is logged is what was
+ * decided. Logger {@code gatehouse.access}; logfmt. Query values of {@code apiKeyQueryParam} are
+ * redacted; credentials appear only as fingerprints.
+ */
+public final class AccessLog {
+  private static final Logger log = LoggerFactory.getLogger("gatehouse.access");
+  private static final int MAX_TARGET = 256;
+
+  private final Optional<String> apiKeyQueryParam;
+
+  public AccessLog(Optional<String> apiKeyQueryParam) {
+    this.apiKeyQueryParam = apiKeyQueryParam;
+  }
+
+  /** Logs the request {@code id} that started at {@code startedNanos} ({@link System#nanoTime}). */
+  public void record(String id, RequestHead head, Outcome outcome, Optional<Proxied> proxied, long startedNanos) {
+    if (!log.isInfoEnabled()) return;
+    log.info(line(id, head, outcome, proxied, System.nanoTime() - startedNanos));
+  }
+
+  String line(String id, RequestHead head, Outcome outcome, Optional<Proxied> proxied, long elapsedNanos) {
+    StringBuilder out = new StringBuilder(200);
+    out.append("id=").append(id);
+    out.append(" method=").append(safe(head.method()));
+    out.append(" target=\"").append(safe(redact(head.rawTarget()))).append('"');
+    outcome.matchedRoute().ifPresent(r -> out.append(" route=").append(safe(r.id())).append(" policy=").append(r.policy().kind()));
+    if (outcome instanceof Outcome.Forward f) {
+      f.identity().ifPresent(i -> appendIdentity(out, i));
+      f.credentialFingerprint().ifPresent(fp -> out.append(" credential=").append(fp));
+      out.append(" upstream=").append(safe(f.route().upstream()));
+      Proxied p = proxied.orElseThrow(() -> new IllegalStateException("a forwarded request is logged after the proxy answered"));
+      if (p instanceof Proxied.Responded r) {
+        out.append(" outcome=forwarded status=").append(r.status()).append(" bytes_in=").append(r.requestBytes()).append(" bytes_out=").append(r.responseBytes());
+      } else if (p instanceof Proxied.Failed failed) {
+        ErrorResponses.Reply reply = ErrorResponses.of(failed.rejection());
+        out.append(" outcome=upstream_failed status=").append(reply.status()).append(" error=").append(reply.code());
+      } else if (p instanceof Proxied.Aborted a) {
+        out.append(" outcome=aborted reason=\"").append(safe(a.reason())).append('"');
+      } else {
+        throw new AssertionError("unknown proxied " + p);
+      }
+    } else if (outcome instanceof Outcome.Reject r) {
+      r.credentialFingerprint().ifPresent(fp -> out.append(" credential=").append(fp));
+      ErrorResponses.Reply reply = ErrorResponses.of(r.rejection());
+      out.append(" outcome=rejected status=").append(reply.status()).append(" error=").append(safe(reply.code()));
+      if (r.rejection() instanceof gatehouse.pipeline.Rejection.Unauthenticated u) {
+        u.failure().ifPresent(f -> out.append(" reason=").append(safe(f.code())).append(" detail=\"").append(safe(f.detail())).append('"'));
+      }
+    } else {
+      throw new AssertionError("unknown outcome " + outcome);
+    }
+    out.append(" latency_ms=").append(String.format("%.2f", elapsedNanos / 1e6));
+    return out.toString();
+  }
+
+  private static void appendIdentity(StringBuilder out, Identity i) {
+    out.append(" scheme=").append(i.scheme().name().toLowerCase(java.util.Locale.ROOT));
+    out.append(" issuer=").append(safe(i.issuer()));
+    out.append(" subject=\"").append(safe(i.subject())).append('"');
+  }
+
+  /** Replaces the value of every API-key query parameter with {@code REDACTED} (Kong #4366). */
+  String redact(String target) {
+    int q = target.indexOf('?');
+    if (q < 0 || apiKeyQueryParam.isEmpty()) return target;
+    String name = apiKeyQueryParam.get();
+    StringBuilder out = new StringBuilder(target.length()).append(target, 0, q + 1);
+    String[] pairs = target.substring(q + 1).split("&", -1);
+    for (int i = 0; i < pairs.length; i++) {
+      if (i > 0) out.append('&');
+      String pair = pairs[i];
+      int eq = pair.indexOf('=');
+      String key = eq < 0 ? pair : pair.substring(0, eq);
+      if (decodedEquals(key, name)) out.append(key).append("=REDACTED");
+      else out.append(pair);
+    }
+    return out.toString();
+  }
+
+  private static boolean decodedEquals(String raw, String name) {
+    try {
+      return java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8).equals(name);
+    } catch (IllegalArgumentException e) {
+      return raw.equals(name);
+    }
+  }
+
+  /** Log-injection safe: no control characters, quotes or backslashes; at most 256 characters. */
+  static String safe(String s) {
+    if (s == null) return "-";
+    StringBuilder out = new StringBuilder(Math.min(s.length(), MAX_TARGET));
+    for (int i = 0; i < s.length() && out.length() < MAX_TARGET; i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') out.append(String.format("\\x%02x", (int) c));
+      else out.append(c);
+    }
+    if (s.length() > MAX_TARGET) out.append("...");
+    return out.toString();
+  }
+}

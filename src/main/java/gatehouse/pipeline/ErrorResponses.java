@@ -1,0 +1,97 @@
+package gatehouse.pipeline;
+
+import gatehouse.authn.AuthFailure;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import java.util.Optional;
+
+/**
+ * The only place the gateway builds an error reply: status, challenge headers, a JSON body with a
+ * stable {@code error} code, and the request id. Messages are fixed text: no credential, token,
+ * stack trace or upstream detail ever reaches the client.
+ */
+public final class ErrorResponses {
+  static final String REALM = "gatehouse";
+
+  private ErrorResponses() {}
+
+  /** The reply for {@code rejection}. */
+  public static Reply of(Rejection rejection) {
+    if (rejection instanceof Rejection.NoRoute) {
+      return new Reply(404, "no_route", "no route matches this request", Optional.empty(), Optional.empty());
+    }
+    if (rejection instanceof Rejection.BadRequest r) {
+      return new Reply(400, r.code(), r.message(), Optional.empty(), Optional.empty());
+    }
+    if (rejection instanceof Rejection.Unauthenticated r) {
+      return unauthenticated(r);
+    }
+    if (rejection instanceof Rejection.Forbidden r) {
+      // RFC 6750 section 3.1: insufficient_scope answers 403 with a challenge.
+      Optional<String> challenge = r.bearer()
+          ? Optional.of("Bearer realm=\"" + REALM + "\", error=\"insufficient_scope\", error_description=\"" + r.code() + "\"")
+          : Optional.empty();
+      return new Reply(403, r.code(), r.message(), challenge, Optional.empty());
+    }
+    if (rejection instanceof Rejection.PayloadTooLarge r) {
+      return new Reply(413, "payload_too_large", "the request body is larger than " + r.limitBytes() + " bytes", Optional.empty(), Optional.empty());
+    }
+    if (rejection instanceof Rejection.RequestLineTooLong) {
+      return new Reply(414, "request_line_too_long", "the request line is too long", Optional.empty(), Optional.empty());
+    }
+    if (rejection instanceof Rejection.HeadersTooLarge) {
+      return new Reply(431, "headers_too_large", "the request headers are too large", Optional.empty(), Optional.empty());
+    }
+    if (rejection instanceof Rejection.InternalError) {
+      return new Reply(500, "internal_error", "the gateway failed; the request id identifies it in the log", Optional.empty(), Optional.empty());
+    }
+    if (rejection instanceof Rejection.RateLimited r) {
+      return new Reply(429, "rate_limited", "too many requests", Optional.empty(), Optional.of(seconds(r.retryAfter())));
+    }
+    if (rejection instanceof Rejection.BadGateway r) {
+      return new Reply(502, r.code(), "the upstream service failed", Optional.empty(), Optional.empty());
+    }
+    if (rejection instanceof Rejection.DependencyDown r) {
+      return new Reply(503, "dependency_unavailable", "credentials cannot be verified right now", Optional.empty(), Optional.of(seconds(r.retryAfter())));
+    }
+    if (rejection instanceof Rejection.GatewayTimeout) {
+      return new Reply(504, "upstream_timeout", "the upstream service did not answer in time", Optional.empty(), Optional.empty());
+    }
+    throw new AssertionError("unknown rejection " + rejection);
+  }
+
+  /** Writes the reply for {@code rejection} to {@code out}, which must not have been written to. */
+  public static void write(Rejection rejection, String requestId, HttpServerResponse out) {
+    Reply reply = of(rejection);
+    JsonObject body = new JsonObject()
+        .put("error", reply.code())
+        .put("message", reply.message())
+        .put("request_id", requestId);
+    out.setStatusCode(reply.status());
+    out.putHeader("Content-Type", "application/json");
+    out.putHeader("Cache-Control", "no-store");
+    out.putHeader("X-Request-Id", requestId);
+    reply.challenge().ifPresent(c -> out.putHeader("WWW-Authenticate", c));
+    reply.retryAfterSeconds().ifPresent(s -> out.putHeader("Retry-After", Long.toString(s)));
+    out.end(body.encode());
+  }
+
+  private static Reply unauthenticated(Rejection.Unauthenticated r) {
+    // RFC 6750 section 3.1: a request without credentials gets a bare challenge, no error code.
+    StringBuilder challenge = new StringBuilder(r.scheme()).append(" realm=\"").append(REALM).append('"');
+    if (r.failure().isEmpty()) {
+      String what = r.scheme().equals("ApiKey") ? "an API key is required" : "a bearer token is required";
+      return new Reply(401, "unauthenticated", what, Optional.of(challenge.toString()), Optional.empty());
+    }
+    AuthFailure f = r.failure().get();
+    challenge.append(", error=\"invalid_token\", error_description=\"").append(f.code()).append('"');
+    return new Reply(401, "invalid_token", "the credential is not valid: " + f.code(), Optional.of(challenge.toString()), Optional.empty());
+  }
+
+  private static long seconds(java.time.Duration d) {
+    return Math.max(1, (d.toMillis() + 999) / 1000);
+  }
+
+  /** An error reply as a value, for tests and the access log. */
+  public record Reply(int status, String code, String message, Optional<String> challenge, Optional<Long> retryAfterSeconds) {}
+}

@@ -1,0 +1,110 @@
+package gatehouse.pipeline;
+
+import gatehouse.authn.Authentication;
+import gatehouse.authn.Identity;
+import gatehouse.authn.Scheme;
+import gatehouse.authz.Authorizer;
+import gatehouse.authz.Decision;
+import gatehouse.authz.Policy;
+import gatehouse.config.RouteConfig;
+import gatehouse.credential.Credential;
+import gatehouse.credential.CredentialExtractor;
+import gatehouse.credential.Extraction;
+import gatehouse.identity.IdentityHeaders;
+import gatehouse.route.RequestTarget;
+import gatehouse.route.RouteTable;
+import gatehouse.route.Target;
+import gatehouse.route.TargetParser;
+import gatehouse.route.UpstreamPath;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Runs stages 1 to 5 for one request and returns what to do with it. This method is the
+ * architecture: route, extract credentials, authenticate, authorize, plan identity headers. Each
+ * stage answers with a value; the first rejection ends the run.
+ */
+public final class Pipeline {
+  private static final Duration DEPENDENCY_RETRY_AFTER = Duration.ofSeconds(5);
+
+  private final RouteTable routes;
+  private final CredentialExtractor extractor;
+  private final Authenticators authenticators;
+  private final IdentityHeaders identityHeaders;
+
+  public Pipeline(RouteTable routes, CredentialExtractor extractor, Authenticators authenticators, IdentityHeaders identityHeaders) {
+    this.routes = routes;
+    this.extractor = extractor;
+    this.authenticators = authenticators;
+    this.identityHeaders = identityHeaders;
+  }
+
+  /**
+   * Decides what happens to the request whose head is {@code head}. Called on an event loop; never
+   * blocks; the future never fails (a failure is a bug, answered 500 by the caller).
+   */
+  public Future<Outcome> process(RequestHead head) {
+    // 1 route
+    Target parsed = TargetParser.parse(head.rawTarget(), head.host());
+    if (parsed instanceof Target.Ambiguous a) {
+      return reject(new Rejection.BadRequest(a.code(), a.reason()), Optional.empty(), Optional.empty());
+    }
+    RequestTarget target = ((Target.Parsed) parsed).target();
+    Optional<RouteConfig> matched = routes.match(head.method(), head.host(), target);
+    if (matched.isEmpty()) return reject(new Rejection.NoRoute(), Optional.empty(), Optional.empty());
+    RouteConfig route = matched.get();
+    Policy policy = route.policy();
+
+    // 2 credential
+    Extraction extraction = extractor.extract(head.headers(), target.rawQuery(), policy);
+    if (extraction instanceof Extraction.Ambiguous a) {
+      return reject(new Rejection.BadRequest(a.code(), a.reason()), matched, Optional.empty());
+    }
+    if (extraction instanceof Extraction.None) {
+      if (policy instanceof Policy.Public) {
+        return Future.succeededFuture(forward(route, target, Optional.empty(), Optional.empty()));
+      }
+      return reject(new Rejection.Unauthenticated(challengeScheme(policy), Optional.empty()), matched, Optional.empty());
+    }
+    Credential credential = ((Extraction.Found) extraction).credential();
+    Optional<String> fingerprint = Optional.of(credential.secret().fingerprint());
+
+    // 3 authenticate, 4 authorize, 5 plan identity headers
+    return authenticators.authenticate(credential).map(authentication -> {
+      if (authentication instanceof Authentication.Rejected r) {
+        return new Outcome.Reject(new Rejection.Unauthenticated(challengeScheme(policy), Optional.of(r.failure())), matched, fingerprint);
+      }
+      if (authentication instanceof Authentication.Unverifiable u) {
+        return new Outcome.Reject(new Rejection.DependencyDown(u.dependency(), DEPENDENCY_RETRY_AFTER), matched, fingerprint);
+      }
+      if (!(authentication instanceof Authentication.Authenticated ok)) {
+        throw new AssertionError("unknown authentication " + authentication);
+      }
+      Identity identity = ok.identity();
+      Decision decision = Authorizer.decide(policy, identity);
+      if (decision instanceof Decision.Deny d) {
+        return new Outcome.Reject(new Rejection.Forbidden(d.code(), d.message(), identity.scheme() != Scheme.API_KEY), matched, fingerprint);
+      }
+      return forward(route, target, Optional.of(credential), Optional.of(identity));
+    });
+  }
+
+  private Outcome forward(RouteConfig route, RequestTarget target, Optional<Credential> credential, Optional<Identity> identity) {
+    Optional<String> query = target.rawQuery();
+    if (credential.isPresent() && credential.get() instanceof Credential.ApiKey key && key.location() == Credential.Location.QUERY) {
+      query = extractor.queryWithoutApiKey(query);
+    }
+    String upstreamTarget = UpstreamPath.of(route, new RequestTarget(target.path(), query));
+    return new Outcome.Forward(route, identity, identityHeaders.plan(credential, identity), upstreamTarget,
+        credential.map(c -> c.secret().fingerprint()));
+  }
+
+  private static String challengeScheme(Policy policy) {
+    return policy instanceof Policy.ApiKey ? "ApiKey" : "Bearer";
+  }
+
+  private static Future<Outcome> reject(Rejection rejection, Optional<RouteConfig> route, Optional<String> fingerprint) {
+    return Future.succeededFuture(new Outcome.Reject(rejection, route, fingerprint));
+  }
+}

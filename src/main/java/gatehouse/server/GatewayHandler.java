@@ -1,0 +1,163 @@
+package gatehouse.server;
+
+import gatehouse.observe.AccessLog;
+import gatehouse.pipeline.ErrorResponses;
+import gatehouse.pipeline.Outcome;
+import gatehouse.pipeline.Pipeline;
+import gatehouse.pipeline.Rejection;
+import gatehouse.pipeline.RequestHead;
+import gatehouse.proxy.Proxied;
+import gatehouse.proxy.ProxyRequest;
+import gatehouse.proxy.Upstreams;
+import io.netty.handler.codec.TooLongFrameException;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP glue of one event loop: refuses requests whose framing could be read two ways, runs the
+ * pipeline, then either proxies or writes the rejection. Holds no per-request state of its own.
+ */
+final class GatewayHandler implements Handler<HttpServerRequest> {
+  private static final Logger log = LoggerFactory.getLogger(GatewayHandler.class);
+
+  private final Pipeline pipeline;
+  private final Upstreams upstreams;
+  private final AccessLog accessLog;
+  private final RequestIds requestIds;
+
+  GatewayHandler(Pipeline pipeline, Upstreams upstreams, AccessLog accessLog, RequestIds requestIds) {
+    this.pipeline = pipeline;
+    this.upstreams = upstreams;
+    this.accessLog = accessLog;
+    this.requestIds = requestIds;
+  }
+
+  @Override
+  public void handle(HttpServerRequest request) {
+    request.pause();
+    long started = System.nanoTime();
+    String id = requestIds.next();
+    RequestHead head = new RequestHead(request.method().name(), request.uri(), host(request), request.headers());
+
+    Optional<Rejection> framing = framingProblem(request);
+    if (framing.isPresent()) {
+      Outcome outcome = new Outcome.Reject(framing.get(), Optional.empty(), Optional.empty());
+      reject(request, id, framing.get());
+      accessLog.record(id, head, outcome, Optional.empty(), started);
+      return;
+    }
+
+    Future<Outcome> decided;
+    try {
+      decided = pipeline.process(head);
+    } catch (RuntimeException | AssertionError bug) {
+      decided = Future.failedFuture(bug);
+    }
+    decided.onComplete(ar -> {
+      if (ar.failed()) {
+        log.error("request {} failed inside the pipeline", id, ar.cause());
+        Rejection internal = new Rejection.InternalError();
+        reject(request, id, internal);
+        accessLog.record(id, head, new Outcome.Reject(internal, Optional.empty(), Optional.empty()), Optional.empty(), started);
+        return;
+      }
+      Outcome outcome = ar.result();
+      if (outcome instanceof Outcome.Reject r) {
+        reject(request, id, r.rejection());
+        accessLog.record(id, head, outcome, Optional.empty(), started);
+      } else if (outcome instanceof Outcome.Forward f) {
+        forward(request, id, head, f, started);
+      } else {
+        throw new AssertionError("unknown outcome " + outcome);
+      }
+    });
+  }
+
+  private void forward(HttpServerRequest request, String id, RequestHead head, Outcome.Forward f, long started) {
+    request.response().putHeader("X-Request-Id", id);
+    ProxyRequest proxyRequest = new ProxyRequest(
+        f.route().upstream(),
+        f.upstreamTarget(),
+        f.edits().andThen(headers -> headers.set("X-Request-Id", id)),
+        f.route().timeout(),
+        f.route().maxBodyBytes(),
+        f.route().websocket());
+    upstreams.forward(request, proxyRequest).onComplete(ar -> {
+      Proxied proxied = ar.succeeded() ? ar.result() : new Proxied.Failed(new Rejection.InternalError());
+      if (ar.failed()) log.error("request {} failed inside the proxy", id, ar.cause());
+      if (proxied instanceof Proxied.Failed failed && !request.response().headWritten()) {
+        reject(request, id, failed.rejection());
+      }
+      accessLog.record(id, head, f, Optional.of(proxied), started);
+    });
+  }
+
+  /** Writes {@code rejection}; an unread body is discarded by closing the HTTP/1 connection after the reply. */
+  private static void reject(HttpServerRequest request, String id, Rejection rejection) {
+    if (request.response().headWritten()) {
+      request.connection().close();
+      return;
+    }
+    if (request.version() != HttpVersion.HTTP_2 && !request.isEnded()) {
+      request.response().putHeader("Connection", "close");
+    }
+    request.resume();
+    ErrorResponses.write(rejection, id, request.response());
+  }
+
+  /** Decoder failures (line or headers too long, malformed) arrive here instead of {@link #handle}. */
+  static void invalid(HttpServerRequest request, RequestIds ids) {
+    Throwable cause = request.decoderResult().cause();
+    Rejection rejection;
+    if (cause instanceof TooLongFrameException && cause.getClass().getSimpleName().contains("Line")) {
+      rejection = new Rejection.RequestLineTooLong();
+    } else if (cause instanceof TooLongFrameException) {
+      rejection = new Rejection.HeadersTooLarge();
+    } else {
+      rejection = new Rejection.BadRequest("malformed_request", "the request could not be parsed");
+    }
+    request.response().putHeader("Connection", "close");
+    ErrorResponses.write(rejection, ids.next(), request.response());
+  }
+
+  /**
+   * RFC 9112 section 6.3: a message with both Transfer-Encoding and Content-Length, or with
+   * differing Content-Length values, could be framed differently by the upstream (request
+   * smuggling). RFC 9112 section 3.2: an HTTP/1.1 request needs exactly one Host.
+   */
+  private static Optional<Rejection> framingProblem(HttpServerRequest request) {
+    if (request.version() == HttpVersion.HTTP_2) return Optional.empty();
+    List<String> lengths = request.headers().getAll("Content-Length");
+    if (!lengths.isEmpty() && request.headers().contains("Transfer-Encoding")) {
+      return Optional.of(new Rejection.BadRequest("ambiguous_framing", "both Content-Length and Transfer-Encoding"));
+    }
+    if (lengths.size() > 1 || (lengths.size() == 1 && lengths.get(0).contains(","))) {
+      return Optional.of(new Rejection.BadRequest("ambiguous_framing", "more than one Content-Length"));
+    }
+    List<String> te = request.headers().getAll("Transfer-Encoding");
+    if (te.size() > 1 || (te.size() == 1 && !te.get(0).strip().equalsIgnoreCase("chunked"))) {
+      return Optional.of(new Rejection.BadRequest("ambiguous_framing", "Transfer-Encoding other than a single chunked"));
+    }
+    int hosts = request.headers().getAll("Host").size();
+    if (request.version() == HttpVersion.HTTP_1_1 && hosts != 1) {
+      return Optional.of(new Rejection.BadRequest("bad_host", "an HTTP/1.1 request needs exactly one Host header"));
+    }
+    if (hosts > 1) {
+      return Optional.of(new Rejection.BadRequest("bad_host", "more than one Host header"));
+    }
+    return Optional.empty();
+  }
+
+  private static String host(HttpServerRequest request) {
+    if (request.version() == HttpVersion.HTTP_2) {
+      return request.authority() == null ? null : request.authority().toString();
+    }
+    return request.getHeader("Host");
+  }
+}

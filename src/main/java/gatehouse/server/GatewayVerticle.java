@@ -1,0 +1,88 @@
+package gatehouse.server;
+
+import gatehouse.config.GatehouseConfig;
+import gatehouse.config.LimitsConfig;
+import gatehouse.observe.AccessLog;
+import gatehouse.pipeline.Pipeline;
+import gatehouse.proxy.Upstreams;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One gateway listener bound to one event loop. Several instances share the port, so each
+ * connection lives on one event loop with its own upstream pools.
+ */
+public final class GatewayVerticle extends VerticleBase {
+  private final GatehouseConfig config;
+  private final Pipeline pipeline;
+  private final AccessLog accessLog;
+  private final RequestIds requestIds = new RequestIds();
+  /** Connections that have not yet sent a complete first request head; event-loop confined. */
+  private final Map<HttpConnection, Long> awaitingHead = new HashMap<>();
+  private Upstreams upstreams;
+  private HttpServer server;
+
+  public GatewayVerticle(GatehouseConfig config, Pipeline pipeline, AccessLog accessLog) {
+    this.config = config;
+    this.pipeline = pipeline;
+    this.accessLog = accessLog;
+  }
+
+  @Override
+  public Future<?> start() {
+    upstreams = new Upstreams(vertx, config.upstreams(), config.forwarding());
+    LimitsConfig limits = config.limits();
+    HttpServerOptions options = new HttpServerOptions()
+        .setMaxInitialLineLength(limits.maxRequestLineBytes())
+        .setMaxHeaderSize(limits.maxHeaderBytes())
+        .setIdleTimeout((int) limits.idleTimeout().toMillis())
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+        .setHttp2ClearTextEnabled(config.listen().h2c())
+        .setCompressionSupported(false)
+        .setHandle100ContinueAutomatically(false)
+        .setTcpNoDelay(true);
+    GatewayHandler handler = new GatewayHandler(pipeline, upstreams, accessLog, requestIds);
+    server = vertx.createHttpServer(options)
+        .connectionHandler(this::watchHeadTimeout)
+        .invalidRequestHandler(request -> GatewayHandler.invalid(request, requestIds))
+        .requestHandler(request -> {
+          Long timer = awaitingHead.remove(request.connection());
+          if (timer != null) vertx.cancelTimer(timer);
+          handler.handle(request);
+        });
+    return server.listen(config.listen().port(), config.listen().host());
+  }
+
+  /** The port actually bound (differs from the config's when that is 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  /**
+   * A client that does not finish its first request head in time loses the connection (slowloris).
+   * With h2c on, Vert.x reports a connection only after its first head, so this covers HTTP/1.1
+   * listeners without h2c; {@link gatehouse.config.ListenerConfig#h2c()} says so to users.
+   */
+  private void watchHeadTimeout(HttpConnection connection) {
+    long timer = vertx.setTimer(config.limits().headerReadTimeout().toMillis(), id -> {
+      if (awaitingHead.remove(connection) != null) connection.close();
+    });
+    awaitingHead.put(connection, timer);
+    connection.closeHandler(v -> {
+      Long pending = awaitingHead.remove(connection);
+      if (pending != null) vertx.cancelTimer(pending);
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server.close().eventually(() -> upstreams.close());
+  }
+}

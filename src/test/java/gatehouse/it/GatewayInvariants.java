@@ -1,0 +1,128 @@
+package gatehouse.it;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import gatehouse.testing.UpstreamRecorder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checked after every end-to-end test, whatever the test asserted (Caffeine's validation
+ * listener, for a gateway): no client-supplied reserved header reached the upstream (tests mark
+ * spoofed values with {@code SPOOF}), and no secret a test registered appears in any log line,
+ * debug included.
+ */
+final class GatewayInvariants implements BeforeEachCallback, AfterEachCallback {
+  static final String SPOOF = "SPOOF";
+
+  private final Supplier<UpstreamRecorder> upstream;
+  private final List<String> secrets = new CopyOnWriteArrayList<>();
+  private final Captured captured = new Captured();
+  private Logger gatehouseLogger;
+  private Level previousLevel;
+  private int requestsBefore;
+
+  GatewayInvariants(Supplier<UpstreamRecorder> upstream) {
+    this.upstream = upstream;
+  }
+
+  /** {@code secret} must never appear in a log line. Returns it, for inline use. */
+  String secret(String secret) {
+    secrets.add(secret);
+    return secret;
+  }
+
+  /** Waits up to 10 s for a captured log line that {@code matches}: access lines follow the reply. */
+  String awaitLogLine(java.util.function.Predicate<String> matches) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    synchronized (captured) {
+      while (true) {
+        for (String line : logLines()) if (matches.test(line)) return line;
+        long left = deadline - System.nanoTime();
+        if (left <= 0) throw new AssertionError("no such log line among " + logLines());
+        try {
+          captured.wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+    }
+  }
+
+  /** The log lines captured during the current test. */
+  List<String> logLines() {
+    List<String> lines = new ArrayList<>();
+    for (ILoggingEvent e : captured.snapshot()) {
+      lines.add(e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage()));
+    }
+    return lines;
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    gatehouseLogger = (Logger) LoggerFactory.getLogger("gatehouse");
+    previousLevel = gatehouseLogger.getLevel();
+    gatehouseLogger.setLevel(Level.DEBUG);
+    gatehouseLogger.setAdditive(false);
+    captured.clear();
+    captured.start();
+    gatehouseLogger.addAppender(captured);
+    requestsBefore = upstream.get().requests().size();
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    gatehouseLogger.detachAppender(captured);
+    gatehouseLogger.setLevel(previousLevel);
+    gatehouseLogger.setAdditive(true);
+    for (String line : logLines()) {
+      for (String secret : secrets) {
+        if (line.contains(secret)) throw new AssertionError("a secret reached the log: " + line.replace(secret, "<secret>"));
+      }
+    }
+    secrets.clear();
+    List<UpstreamRecorder.Recorded> seen = upstream.get().requests();
+    for (UpstreamRecorder.Recorded r : seen.subList(requestsBefore, seen.size())) {
+      for (var header : r.headers()) {
+        if (header.getValue().toUpperCase(Locale.ROOT).contains(SPOOF)) {
+          throw new AssertionError("a client-supplied header reached the upstream: " + header.getKey() + " on " + r.target());
+        }
+      }
+      Set<String> names = Set.copyOf(r.headerNames().stream().map(n -> n.toLowerCase(Locale.ROOT)).toList());
+      if (names.contains("authorization") && !r.target().contains("public") && !r.target().equals("/health")) {
+        throw new AssertionError("Authorization reached the upstream of a protected route: " + r.target());
+      }
+    }
+  }
+
+  /** An appender that wakes {@link #awaitLogLine} waiters. */
+  private static final class Captured extends ch.qos.logback.core.AppenderBase<ILoggingEvent> {
+    private final List<ILoggingEvent> events = new ArrayList<>();
+
+    @Override
+    protected synchronized void append(ILoggingEvent event) {
+      event.prepareForDeferredProcessing();
+      events.add(event);
+      notifyAll();
+    }
+
+    synchronized List<ILoggingEvent> snapshot() {
+      return List.copyOf(events);
+    }
+
+    synchronized void clear() {
+      events.clear();
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package gatehouse.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gatehouse.testing.UpstreamRecorder.Reply;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.json.JsonObject;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** HTTP/2, WebSocket, slow clients and concurrency, end to end. */
+class ProtocolsIT {
+  private static GatewayHarness gw;
+
+  @RegisterExtension
+  static final GatewayInvariants invariants = new GatewayInvariants(() -> gw.upstream);
+
+  @BeforeAll
+  static void start() {
+    gw = GatewayHarness.start("limits: {header_read_timeout: 500ms}", "");
+  }
+
+  @AfterAll
+  static void stop() {
+    gw.close();
+  }
+
+  private static <T> T await(Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void aWebSocketUpgradePassesOnlyAfterThePolicyAdmitsIt() {
+    gw.upstream.replyWith(Reply.webSocketEcho());
+    WebSocketClient client = gw.vertx.createWebSocketClient();
+    try {
+      WebSocketConnectOptions anonymous = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gw.port()).setURI("/api/ws");
+      Throwable refused = await(client.connect(anonymous).map(ws -> (Throwable) null).recover(Future::succeededFuture));
+      assertTrue(refused instanceof UpgradeRejectedException, String.valueOf(refused));
+      assertEquals(401, ((UpgradeRejectedException) refused).getStatus());
+
+      String token = invariants.secret(gw.token("alice", Map.of("role", "user")));
+      WebSocketConnectOptions admitted = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gw.port()).setURI("/api/ws")
+          .addHeader("Authorization", "Bearer " + token);
+      String echoed = await(client.connect(admitted).compose(ws -> {
+        io.vertx.core.Promise<String> reply = io.vertx.core.Promise.promise();
+        ws.textMessageHandler(reply::tryComplete);
+        return ws.writeTextMessage("hello through the gateway").compose(v -> reply.future()).eventually(() -> ws.close());
+      }));
+      assertEquals("hello through the gateway", echoed);
+      assertEquals(java.util.Optional.of("alice"), gw.upstream.lastRequest().header("X-User-Id"));
+    } finally {
+      await(client.close());
+    }
+  }
+
+  @Test
+  void aClientThatNeverFinishesItsRequestHeadLosesTheConnection() throws Exception {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", gw.port()), 5_000);
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write("GET /api/public/x HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      InputStream in = socket.getInputStream();
+      assertEquals(-1, in.read(), "the gateway closes the connection after header_read_timeout");
+    }
+  }
+
+  @Test
+  void concurrentRequestsNeverSeeAnotherRequestsIdentity() {
+    gw.upstream.replyWith(Reply.echo());
+    HttpClient client = gw.vertx.createHttpClient(new HttpClientOptions(), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(50));
+    try {
+      List<Future<Boolean>> all = new ArrayList<>();
+      java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+      int n = 400;
+      for (int i = 0; i < n; i++) {
+        String user = "user-" + i;
+        String token = gw.token(user, Map.of("role", "user"));
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(gw.port())
+            .setURI("/api/who/" + user).addHeader("Authorization", "Bearer " + token);
+        all.add(client.request(options).compose(r -> r.send()).compose(r -> r.body())
+            .map(b -> {
+              answered.incrementAndGet();
+              return new JsonObject(b).getString("target").endsWith(user);
+            }));
+      }
+      try {
+        await(Future.all(all));
+      } catch (AssertionError e) {
+        throw new AssertionError("answered " + answered.get() + " of " + n + "; upstream saw " + gw.upstream.requests().size(), e);
+      }
+      all.forEach(f -> assertTrue(f.result()));
+      long mismatched = gw.upstream.requests().stream()
+          .filter(r -> r.target().startsWith("/api/who/"))
+          .filter(r -> !r.target().equals("/api/who/" + r.header("X-User-Id").orElse("?")))
+          .count();
+      assertEquals(0, mismatched);
+    } finally {
+      await(client.close());
+    }
+  }
+
+  @Test
+  void aLargeUploadAndDownloadStreamThroughTheWholeGatewayIntact() {
+    long size = 64L * 1024 * 1024;
+    gw.upstream.replyWith(Reply.echo());
+    HttpClient client = gw.vertx.createHttpClient();
+    try {
+      gatehouse.testing.UpstreamRecorder.GeneratedBody upload = gatehouse.testing.UpstreamRecorder.GeneratedBody.ofSize(size);
+      RequestOptions put = new RequestOptions().setMethod(HttpMethod.PUT).setHost("127.0.0.1").setPort(gw.port())
+          .setURI("/big/upload").putHeader("Content-Length", Long.toString(size));
+      JsonObject echoed = await(client.request(put).compose(req -> {
+        Future<Buffer> body = req.response().compose(r -> r.body());
+        return upload.writeTo(req).compose(sha -> req.end()).compose(v -> body);
+      }).map(b -> new JsonObject(b)));
+      assertEquals(size, echoed.getLong("bodyBytes"));
+      assertEquals(upload.sha256(), echoed.getString("bodySha256"));
+
+      gw.upstream.replyWith(Reply.generated(size));
+      gatehouse.testing.UpstreamRecorder.Sha256 received = new gatehouse.testing.UpstreamRecorder.Sha256();
+      RequestOptions get = new RequestOptions().setHost("127.0.0.1").setPort(gw.port()).setURI("/big/download");
+      await(client.request(get).compose(r -> r.send()).compose(r -> {
+        io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+        r.handler(received::update);
+        r.endHandler(v -> done.complete());
+        r.exceptionHandler(done::tryFail);
+        return done.future();
+      }));
+      assertEquals(size, received.bytes());
+      assertEquals(gatehouse.testing.UpstreamRecorder.GeneratedBody.ofSize(size).sha256(), received.hex());
+    } finally {
+      await(client.close());
+    }
+  }
+}

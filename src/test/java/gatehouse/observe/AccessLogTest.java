@@ -1,0 +1,23 @@
+package gatehouse.observe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class AccessLogTest {
+  private final AccessLog log = new AccessLog(Optional.of("api_key"));
+
+  @Test
+  void apiKeyQueryValuesAreRedactedInEverySpelling() {
+    assertEquals("/a?x=1&api_key=REDACTED&y=2", log.redact("/a?x=1&api_key=gkey_secret&y=2"));
+    assertEquals("/a?api%5Fkey=REDACTED", log.redact("/a?api%5Fkey=gkey_secret"));
+    assertEquals("/a?api_key=REDACTED&api_key=REDACTED", log.redact("/a?api_key=1&api_key=2"));
+    assertEquals("/a", log.redact("/a"));
+  }
+
+  @Test
+  void controlCharactersAndQuotesCannotForgeLogFields() {
+    assertEquals("a\\x0a status=200 \\x22", AccessLog.safe("a\n status=200 \""));
+  }
+}

@@ -1,0 +1,65 @@
+package gatehouse.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import gatehouse.authn.AuthFailure;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class ErrorResponsesTest {
+  private static final Rejection[] EVERY_KIND = {
+    new Rejection.NoRoute(),
+    new Rejection.BadRequest("encoded_slash", "an encoded slash"),
+    new Rejection.Unauthenticated("Bearer", Optional.empty()),
+    new Rejection.Forbidden("missing_role", "a role is missing", true),
+    new Rejection.RequestLineTooLong(),
+    new Rejection.HeadersTooLarge(),
+    new Rejection.InternalError(),
+    new Rejection.PayloadTooLarge(1024),
+    new Rejection.RateLimited(Duration.ofMillis(1500)),
+    new Rejection.BadGateway("upstream_unreachable", "refused"),
+    new Rejection.DependencyDown("jwks:main", Duration.ofSeconds(5)),
+    new Rejection.GatewayTimeout(),
+  };
+
+  @Test
+  void everyRejectionKindHasAReplyAndThisTestCoversEveryKind() {
+    Set<Class<?>> covered = Arrays.stream(EVERY_KIND).map(Object::getClass).collect(Collectors.toSet());
+    assertEquals(Set.of(Rejection.class.getPermittedSubclasses()), covered);
+    int[] statuses = Arrays.stream(EVERY_KIND).mapToInt(r -> ErrorResponses.of(r).status()).toArray();
+    assertEquals("[404, 400, 401, 403, 414, 431, 500, 413, 429, 502, 503, 504]", Arrays.toString(statuses));
+  }
+
+  @Test
+  void missingCredentialGetsABareChallengeAsRfc6750Section31Says() {
+    ErrorResponses.Reply reply = ErrorResponses.of(new Rejection.Unauthenticated("Bearer", Optional.empty()));
+    assertEquals(Optional.of("Bearer realm=\"gatehouse\""), reply.challenge());
+    assertEquals("unauthenticated", reply.code());
+  }
+
+  @Test
+  void invalidTokenChallengeNamesTheReasonCode() {
+    ErrorResponses.Reply reply = ErrorResponses.of(new Rejection.Unauthenticated("Bearer",
+        Optional.of(new AuthFailure("expired", "exp 10 minutes ago, token ab12"))));
+    assertEquals(Optional.of("Bearer realm=\"gatehouse\", error=\"invalid_token\", error_description=\"expired\""), reply.challenge());
+    assertEquals("invalid_token", reply.code());
+    assertEquals("the credential is not valid: expired", reply.message());
+  }
+
+  @Test
+  void forbiddenBearerGetsInsufficientScopeChallenge() {
+    assertEquals(Optional.of("Bearer realm=\"gatehouse\", error=\"insufficient_scope\", error_description=\"missing_role\""),
+        ErrorResponses.of(new Rejection.Forbidden("missing_role", "x", true)).challenge());
+    assertEquals(Optional.empty(), ErrorResponses.of(new Rejection.Forbidden("insufficient_scope", "x", false)).challenge());
+  }
+
+  @Test
+  void retryAfterIsRoundedUpToWholeSeconds() {
+    assertEquals(Optional.of(2L), ErrorResponses.of(new Rejection.RateLimited(Duration.ofMillis(1500))).retryAfterSeconds());
+    assertEquals(Optional.of(1L), ErrorResponses.of(new Rejection.DependencyDown("x", Duration.ZERO)).retryAfterSeconds());
+  }
+}
