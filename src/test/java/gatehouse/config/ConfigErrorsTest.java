@@ -66,8 +66,15 @@ class ConfigErrorsTest {
   @Test
   void unknownKeyWithNothingCloseListsTheKnownKeys() {
     assertEquals(
-        List.of("gatehouse.yaml:6: listen.bind: unknown key 'bind' (expected one of: host, port)"),
+        List.of("gatehouse.yaml:6: listen.bind: unknown key 'bind' (expected one of: host, port, h2c)"),
         problems(MINIMAL + "listen:\n  bind: 1.2.3.4\n"));
+  }
+
+  @Test
+  void h2cIsAnOptionOfTheGatewayListenerOnly() {
+    assertEquals(
+        List.of("gatehouse.yaml:6: admin.h2c: unknown key 'h2c' (expected one of: host, port)"),
+        problems(MINIMAL + "admin:\n  h2c: true\n"));
   }
 
   @Test
