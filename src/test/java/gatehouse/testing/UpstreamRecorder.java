@@ -139,7 +139,7 @@ public final class UpstreamRecorder implements AutoCloseable {
     List<Map.Entry<String, String>> headers = new ArrayList<>();
     request.headers().forEach(h -> headers.add(Map.entry(h.getKey(), h.getValue())));
     if (reply.kind == Kind.WEBSOCKET_ECHO) {
-      record(new Recorded(request.method().name(), request.uri(), request.version(), headers, 0, Sha256.EMPTY, true));
+      record(new Recorded(request.method().name(), request.uri(), request.version(), headers, 0, Sha256.EMPTY, true, peerPort(request)));
       if (!request.canUpgradeToWebSocket()) {
         request.response().setStatusCode(400).end("not a websocket upgrade");
         return;
@@ -160,13 +160,13 @@ public final class UpstreamRecorder implements AutoCloseable {
       if (!recorded[0]) {
         recorded[0] = true;
         openBodyBytes.addAndGet(-body.bytes());
-        record(new Recorded(request.method().name(), request.uri(), request.version(), headers, body.bytes(), body.hex(), false));
+        record(new Recorded(request.method().name(), request.uri(), request.version(), headers, body.bytes(), body.hex(), false, peerPort(request)));
       }
     });
     request.endHandler(v -> {
       recorded[0] = true;
       openBodyBytes.addAndGet(-body.bytes());
-      Recorded r = new Recorded(request.method().name(), request.uri(), request.version(), headers, body.bytes(), body.hex(), true);
+      Recorded r = new Recorded(request.method().name(), request.uri(), request.version(), headers, body.bytes(), body.hex(), true, peerPort(request));
       record(r);
       if (reply.delay.isZero()) {
         answer(request, r, reply);
@@ -174,6 +174,10 @@ public final class UpstreamRecorder implements AutoCloseable {
         vertx.setTimer(reply.delay.toMillis(), id -> answer(request, r, reply));
       }
     });
+  }
+
+  private static int peerPort(HttpServerRequest request) {
+    return request.remoteAddress() == null ? -1 : request.remoteAddress().port();
   }
 
   private void answer(HttpServerRequest request, Recorded recorded, Reply reply) {
@@ -236,6 +240,7 @@ public final class UpstreamRecorder implements AutoCloseable {
    * @param target the request target exactly as on the request line
    * @param headers every header line in order, duplicates included
    * @param bodyComplete false when the connection went away before the body ended
+   * @param peerPort the client's source port: requests with the same one came on one connection
    */
   public record Recorded(
       String method,
@@ -244,7 +249,8 @@ public final class UpstreamRecorder implements AutoCloseable {
       List<Map.Entry<String, String>> headers,
       long bodyBytes,
       String bodySha256,
-      boolean bodyComplete) {
+      boolean bodyComplete,
+      int peerPort) {
 
     public Recorded {
       headers = List.copyOf(headers);
