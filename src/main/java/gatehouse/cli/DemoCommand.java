@@ -65,6 +65,9 @@ final class DemoCommand implements Callable<Integer> {
       return 1;
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Files.deleteIfExists(dir.resolve("gatehouse-demo.yaml"));
+      Files.deleteIfExists(dir.resolve("jwks.json"));
+      Files.deleteIfExists(dir);
     }
   }
 

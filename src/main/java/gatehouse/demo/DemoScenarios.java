@@ -77,8 +77,8 @@ public final class DemoScenarios {
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port).setURI(s.path);
         s.headers.forEach((name, value) -> options.addHeader(name, expand(value)));
         Future<Result> result = client.request(options)
-            .compose(request -> request.send())
-            .compose(response -> response.body().map(body -> new Result(response, body.toString())));
+            .compose(request -> request.send()
+                .compose(response -> response.body().map(body -> new Result(response, body.toString()))));
         Result r = result.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         boolean ok = r.response.statusCode() == s.expectedStatus && s.check.test(parse(r.body));
         allGood &= ok;

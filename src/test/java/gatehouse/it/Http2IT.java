@@ -48,10 +48,10 @@ class Http2IT {
     try {
       RequestOptions options = new RequestOptions().setHost("127.0.0.1").setPort(gw.port()).setURI("/api/h2")
           .addHeader("Authorization", "Bearer " + token).addHeader("x-user-id", GatewayInvariants.SPOOF);
-      int status = await(h2.request(options).compose(r -> r.send()).compose(r -> r.body().map(b -> {
+      int status = await(h2.request(options).compose(req -> req.send().compose(r -> r.body().map(b -> {
         assertEquals(HttpVersion.HTTP_2, r.version());
         return r.statusCode();
-      })));
+      }))));
       assertEquals(200, status);
       assertEquals(java.util.Optional.of("alice"), gw.upstream.lastRequest().header("X-User-Id"));
       assertEquals(HttpVersion.HTTP_1_1, gw.upstream.lastRequest().version());

@@ -103,7 +103,7 @@ class ProtocolsIT {
         String token = gw.token(user, Map.of("role", "user"));
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(gw.port())
             .setURI("/api/who/" + user).addHeader("Authorization", "Bearer " + token);
-        all.add(client.request(options).compose(r -> r.send()).compose(r -> r.body())
+        all.add(client.request(options).compose(r -> r.send().compose(resp -> resp.body()))
             .map(b -> {
               answered.incrementAndGet();
               return new JsonObject(b).getString("target").endsWith(user);
@@ -144,13 +144,13 @@ class ProtocolsIT {
       gw.upstream.replyWith(Reply.generated(size));
       gatehouse.testing.UpstreamRecorder.Sha256 received = new gatehouse.testing.UpstreamRecorder.Sha256();
       RequestOptions get = new RequestOptions().setHost("127.0.0.1").setPort(gw.port()).setURI("/big/download");
-      await(client.request(get).compose(r -> r.send()).compose(r -> {
+      await(client.request(get).compose(req -> req.send().compose(r -> {
         io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
         r.handler(received::update);
         r.endHandler(v -> done.complete());
         r.exceptionHandler(done::tryFail);
         return done.future();
-      }));
+      })));
       assertEquals(size, received.bytes());
       assertEquals(gatehouse.testing.UpstreamRecorder.GeneratedBody.ofSize(size).sha256(), received.hex());
     } finally {
