@@ -69,7 +69,7 @@ public final class Gatehouse {
    * the authenticators (loading key files). Throws what {@code gatehouse validate} reports.
    */
   public static Compiled compile(GatehouseConfig config, Vertx vertx, Clock clock) throws ConfigException {
-    String file = config.source().getFileName().toString();
+    String file = config.source().toString();
     RouteTable routes = RouteTable.compile(config.routes(), file);
     Optional<JwtAuthenticator> jwt;
     try {
@@ -84,6 +84,20 @@ public final class Gatehouse {
     CredentialExtractor extractor = new CredentialExtractor(config.auth().apiKeys());
     Pipeline pipeline = new Pipeline(routes, extractor, authenticators, new IdentityHeaders(config));
     return new Compiled(pipeline, new AccessLog(config.auth().apiKeys().queryParam()), jwt);
+  }
+
+  /**
+   * Everything {@link #compile} checks (route table, key material), without starting anything or
+   * fetching remote key sets: what {@code gatehouse validate} runs.
+   */
+  public static void check(GatehouseConfig config, Clock clock) throws ConfigException {
+    String file = config.source().toString();
+    RouteTable.compile(config.routes(), file);
+    try {
+      JwtAuthenticator.check(config.auth().jwt(), config.identity(), clock);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(new ConfigException.Problem(file, 0, "", e.getMessage()));
+    }
   }
 
   /** A Vert.x instance for the gateway: native transport where available, one event loop per core. */

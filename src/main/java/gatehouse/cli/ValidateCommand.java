@@ -4,7 +4,6 @@ import gatehouse.Gatehouse;
 import gatehouse.config.ConfigException;
 import gatehouse.config.ConfigLoader;
 import gatehouse.config.GatehouseConfig;
-import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -23,17 +22,14 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Vertx vertx = Vertx.vertx();
     try {
       GatehouseConfig loaded = ConfigLoader.load(config);
-      Gatehouse.compile(loaded, vertx, Clock.systemUTC());
+      Gatehouse.check(loaded, Clock.systemUTC());
       spec.commandLine().getOut().println("OK: " + config + " (" + loaded.routes().size() + " routes)");
       return 0;
     } catch (ConfigException e) {
       e.problems().forEach(p -> spec.commandLine().getErr().println(p));
       return 1;
-    } finally {
-      vertx.close();
     }
   }
 }

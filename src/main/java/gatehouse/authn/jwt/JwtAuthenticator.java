@@ -74,6 +74,17 @@ public final class JwtAuthenticator implements Authenticator {
     return create(vertx, providers, identity, clock, RemoteKeySource.Tuning.DEFAULTS, VerifiedTokenCache.DEFAULT_MAXIMUM_SIZE);
   }
 
+  /**
+   * Runs every check {@link #create} runs, reading local key files, but fetches nothing: for
+   * {@code gatehouse validate}, which must not reach out to identity providers.
+   *
+   * @throws IllegalArgumentException as {@link #create} does
+   */
+  public static void check(List<JwtProviderConfig> providers, IdentityConfig identity, Clock clock) {
+    create(null, providers, identity, clock, RemoteKeySource.Tuning.DEFAULTS, 1).close();
+  }
+
+  /** With a null {@code vertx}, remote key sources are checked but never started. */
   static JwtAuthenticator create(Vertx vertx, List<JwtProviderConfig> configs, IdentityConfig identity, Clock clock,
       RemoteKeySource.Tuning tuning, int cacheSize) {
     VerifiedTokenCache cache = new VerifiedTokenCache(cacheSize, clock);
@@ -111,6 +122,7 @@ public final class JwtAuthenticator implements Authenticator {
     if (source instanceof KeySourceConfig.JwksUri u) {
       String problem = RemoteKeySource.unfetchable(u.uri());
       if (problem != null) throw new IllegalArgumentException(key + ".jwks_uri: " + u.uri() + " " + problem);
+      if (vertx == null) return unstarted(c, clock);
       return new RemoteKeySource(vertx, clock, c.name(), c.issuer(), u.uri(), tuning,
           removed -> cache.invalidateKeys(c.name(), removed));
     }
@@ -123,6 +135,7 @@ public final class JwtAuthenticator implements Authenticator {
       }
       String problem = RemoteKeySource.unfetchable(issuer);
       if (problem != null) throw new IllegalArgumentException(key + ".discovery: issuer " + c.issuer() + " " + problem);
+      if (vertx == null) return unstarted(c, clock);
       return new RemoteKeySource(vertx, clock, c.name(), c.issuer(), null, tuning,
           removed -> cache.invalidateKeys(c.name(), removed));
     }
@@ -133,6 +146,11 @@ public final class JwtAuthenticator implements Authenticator {
     for (String why : refused) log.warn("{}: ignoring {}", key, why);
     if (set.size() == 0) throw new IllegalArgumentException(key + ": no usable verification key" + (refused.isEmpty() ? "" : " " + refused));
     return new StaticKeySource(c.name(), describe(source), set, clock);
+  }
+
+  private static KeySource unstarted(JwtProviderConfig c, Clock clock) {
+    KeySet none = KeySet.compile(new JWKSet(), false, clock.instant(), java.time.Instant.MAX, why -> { });
+    return new StaticKeySource(c.name(), "remote (not fetched)", none, clock);
   }
 
   private static String describe(KeySourceConfig source) {

@@ -1,0 +1,75 @@
+package gatehouse.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CommandLineTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args);
+  }
+
+  @Test
+  void validateAcceptsTheCommentedExampleWithoutFetchingAnything() {
+    assertEquals(0, run("validate", "--config", "examples/gatehouse.yaml"), err.toString());
+    assertTrue(out.toString().startsWith("OK: examples/gatehouse.yaml ("), out.toString());
+  }
+
+  @Test
+  void validatePrintsEveryProblemWithFileLineAndKeyAndExitsNonZero(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("gatehouse.yaml");
+    Files.writeString(file, String.join("\n",
+        "upstreams:",
+        "  orders: {url: \"http://127.0.0.1:9000\"}",
+        "routes:",
+        "  - {match: {prefix: /api/}, upstream: orders, policy: jtw}",
+        "  - {match: {path: /x}, upstream: order}",
+        ""));
+    assertEquals(1, run("validate", "--config", file.toString()));
+    assertEquals(String.join("\n",
+        file + ":4: routes[0].policy: unknown policy 'jtw' (expected public, jwt, api_key, any)",
+        file + ":5: routes[1].upstream: unknown upstream 'order' (did you mean 'orders'?)",
+        ""), err.toString());
+  }
+
+  @Test
+  void validateReportsKeyMaterialThatCannotBeUsed(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("jwks.json"), "{\"keys\": []}");
+    Path file = dir.resolve("gatehouse.yaml");
+    Files.writeString(file, String.join("\n",
+        "upstreams: {app: {url: \"http://127.0.0.1:9000\"}}",
+        "auth: {jwt: [{name: main, issuer: \"https://id.example\", jwks_file: jwks.json}]}",
+        "routes: [{match: {prefix: /}, upstream: app}]",
+        ""));
+    assertEquals(1, run("validate", "--config", file.toString()));
+    assertTrue(err.toString().startsWith(file + ":0: auth.jwt[main]"), err.toString());
+  }
+
+  @Test
+  void runRefusesAnInvalidConfigBeforeBindingAnything(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("gatehouse.yaml");
+    Files.writeString(file, "listen: {port: 8080}\nroutes: []\n");
+    assertEquals(1, run("run", "--config", file.toString()));
+    assertTrue(err.toString().contains("gatehouse.yaml:"), err.toString());
+  }
+
+  @Test
+  void theDemoChecksItselfAndExitsZero() {
+    assertEquals(0, run("demo", "--check", "--port", "0", "--admin-port", "0"), out + "\n" + err);
+    assertTrue(out.toString().contains("[ ok ] 403  A user on an admin route"), out.toString());
+    assertTrue(!out.toString().contains("FAIL"), out.toString());
+  }
+}

@@ -1,0 +1,138 @@
+package gatehouse.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import gatehouse.authn.AuthFailure;
+import gatehouse.authn.Authentication;
+import gatehouse.authn.Authenticator;
+import gatehouse.authn.Identity;
+import gatehouse.authn.Scheme;
+import gatehouse.config.ConfigLoader;
+import gatehouse.config.GatehouseConfig;
+import gatehouse.credential.CredentialExtractor;
+import gatehouse.identity.IdentityHeaders;
+import gatehouse.route.RouteTable;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The conductor without a server: every policy × credential × validity combination is one row,
+ * with authenticators that answer as the row says (test doubles behind the real interface).
+ */
+class PipelineTest {
+  private static final String YAML = String.join("\n",
+      "upstreams: {app: {url: \"http://127.0.0.1:9\"}}",
+      "routes:",
+      "  - {match: {prefix: /public/}, upstream: app, policy: public}",
+      "  - {match: {prefix: /jwt/}, upstream: app, policy: jwt}",
+      "  - {match: {prefix: /admin/}, upstream: app, policy: {jwt: {roles: [admin]}}}",
+      "  - {match: {prefix: /key/}, upstream: app, policy: api_key}",
+      "  - {match: {prefix: /write/}, upstream: app, policy: {api_key: {scopes: [orders:write]}}}",
+      "  - {match: {prefix: /any/}, upstream: app, policy: any}",
+      "");
+
+  /** Bearer tokens: "good" (a user), "bad", "down"; API keys: "good-key" (orders:read), "bad-key". */
+  private static final Authenticator BEARER = c -> Future.succeededFuture(switch (c.secret().reveal()) {
+    case "good" -> new Authentication.Authenticated(new Identity("alice", Scheme.JWT, "main", Set.of("user"), Set.of(),
+        Map.of("X-User-Id", "alice"), Optional.empty()));
+    case "down" -> new Authentication.Unverifiable("jwks:main");
+    default -> new Authentication.Rejected(new AuthFailure("bad_signature", "test"));
+  });
+  private static final Authenticator KEYS = c -> Future.succeededFuture(c.secret().reveal().equals("good-key")
+      ? new Authentication.Authenticated(new Identity("acme", Scheme.API_KEY, "keys", Set.of(), Set.of("orders:read"),
+          Map.of("X-Owner-Id", "acme"), Optional.empty()))
+      : new Authentication.Rejected(new AuthFailure("unknown_key", "test")));
+
+  private static Pipeline pipeline;
+
+  private static Pipeline pipeline() throws Exception {
+    if (pipeline == null) {
+      GatehouseConfig config = ConfigLoader.parse("gatehouse.yaml", YAML, Path.of("."), name -> null);
+      pipeline = new Pipeline(RouteTable.compile(config.routes(), "gatehouse.yaml"),
+          new CredentialExtractor(config.auth().apiKeys()),
+          new Authenticators(Optional.of(BEARER), Optional.of(KEYS)), new IdentityHeaders(config));
+    }
+    return pipeline;
+  }
+
+  private static String run(String target, String... headers) throws Exception {
+    MultiMap h = MultiMap.caseInsensitiveMultiMap();
+    for (int i = 0; i < headers.length; i += 2) h.add(headers[i], headers[i + 1]);
+    Outcome o = pipeline().process(new RequestHead("GET", target, "gw.test", h)).result();
+    if (o instanceof Outcome.Forward) return "forward";
+    Rejection r = ((Outcome.Reject) o).rejection();
+    ErrorResponses.Reply reply = ErrorResponses.of(r);
+    return reply.status() + " " + reply.code();
+  }
+
+  static Stream<Arguments> matrix() {
+    String[] credentials = {"none", "jwt good", "jwt bad", "jwt down", "key good", "key bad"};
+    Map<String, String[]> expected = Map.of(
+        "/public/", new String[] {"forward", "forward", "forward", "forward", "forward", "forward"},
+        "/jwt/", new String[] {"401 unauthenticated", "forward", "401 invalid_token", "503 dependency_unavailable", "401 unauthenticated", "401 unauthenticated"},
+        "/admin/", new String[] {"401 unauthenticated", "403 missing_role", "401 invalid_token", "503 dependency_unavailable", "401 unauthenticated", "401 unauthenticated"},
+        "/key/", new String[] {"401 unauthenticated", "401 unauthenticated", "401 unauthenticated", "401 unauthenticated", "forward", "401 invalid_token"},
+        "/write/", new String[] {"401 unauthenticated", "401 unauthenticated", "401 unauthenticated", "401 unauthenticated", "403 insufficient_scope", "401 invalid_token"},
+        "/any/", new String[] {"401 unauthenticated", "forward", "401 invalid_token", "503 dependency_unavailable", "forward", "401 invalid_token"});
+    return expected.entrySet().stream().flatMap(e -> {
+      Stream.Builder<Arguments> rows = Stream.builder();
+      for (int i = 0; i < credentials.length; i++) rows.add(Arguments.of(e.getKey(), credentials[i], e.getValue()[i]));
+      return rows.build();
+    });
+  }
+
+  @ParameterizedTest(name = "{0} with {1} -> {2}")
+  @MethodSource("matrix")
+  void everyPolicyAnswersEveryCredentialAsSpecified(String route, String credential, String expected) throws Exception {
+    String[] headers = switch (credential) {
+      case "none" -> new String[0];
+      case "jwt good" -> new String[] {"Authorization", "Bearer good"};
+      case "jwt bad" -> new String[] {"Authorization", "Bearer bad"};
+      case "jwt down" -> new String[] {"Authorization", "Bearer down"};
+      case "key good" -> new String[] {"X-API-Key", "good-key"};
+      case "key bad" -> new String[] {"X-API-Key", "bad-key"};
+      default -> throw new AssertionError(credential);
+    };
+    assertEquals(expected, run(route + "x", headers));
+  }
+
+  @Test
+  void anAmbiguousTargetIsRefusedBeforeRouting() throws Exception {
+    assertEquals("400 encoded_slash", run("/public%2Fx"));
+  }
+
+  @Test
+  void noRouteIs404() throws Exception {
+    assertEquals("404 no_route", run("/elsewhere"));
+  }
+
+  @Test
+  void anApiKeyFromTheQueryIsRemovedFromTheUpstreamTargetAndItsHeaderIsDropped() throws Exception {
+    Outcome.Forward f = (Outcome.Forward) pipeline().process(new RequestHead("GET", "/key/x?a=1&api_key=good-key&b=2", "gw.test",
+        MultiMap.caseInsensitiveMultiMap())).result();
+    assertEquals("/key/x?a=1&b=2", f.upstreamTarget());
+    MultiMap upstream = MultiMap.caseInsensitiveMultiMap().add("X-API-Key", "good-key").add("X-Owner-Id", "mallory");
+    f.edits().accept(upstream);
+    assertFalse(upstream.contains("X-API-Key"));
+    assertEquals("acme", upstream.get("X-Owner-Id"));
+  }
+
+  @Test
+  void theAccessLogNeverSeesTheCredentialOnlyItsFingerprint() throws Exception {
+    Outcome o = pipeline().process(new RequestHead("GET", "/jwt/x", "gw.test",
+        MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer bad"))).result();
+    Outcome.Reject r = (Outcome.Reject) o;
+    assertEquals(Optional.of(new gatehouse.credential.Secret("bad").fingerprint()), r.credentialFingerprint());
+    assertFalse(r.toString().contains("Bearer bad"));
+  }
+}
