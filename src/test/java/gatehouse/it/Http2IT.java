@@ -1,15 +1,14 @@
 package gatehouse.it;
 
+import static gatehouse.it.GatewayHarness.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import gatehouse.testing.UpstreamRecorder.Reply;
-import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,13 +31,6 @@ class Http2IT {
     gw.close();
   }
 
-  private static <T> T await(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
 
   @Test
   void http2WithPriorKnowledgeIsAuthenticatedAndForwardedAsHttp11() {

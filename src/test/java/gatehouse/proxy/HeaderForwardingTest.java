@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.config.ForwardingConfig;
-import gatehouse.testing.UpstreamRecorder;
+import gatehouse.testing.RawHttp;
 import gatehouse.testing.UpstreamRecorder.Recorded;
 import gatehouse.testing.UpstreamRecorder.Reply;
+import gatehouse.testing.UpstreamRecorder;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.util.List;

@@ -1,4 +1,4 @@
-package gatehouse.proxy;
+package gatehouse.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,18 +16,20 @@ import java.util.Optional;
  * A blocking HTTP/1.1 client over a plain socket, for requests a library would not send as written
  * (hop-by-hop headers, odd {@code Connection} values). Runs on the test thread only.
  */
-final class RawHttp implements AutoCloseable {
+public final class RawHttp implements AutoCloseable {
+  private static final int TIMEOUT_MILLIS = 20_000;
 
-  record Response(int status, List<Map.Entry<String, String>> headers, byte[] body) {
-    List<String> headers(String name) {
+
+  public record Response(int status, List<Map.Entry<String, String>> headers, byte[] body) {
+    public List<String> headers(String name) {
       return headers.stream().filter(h -> h.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue).toList();
     }
 
-    Optional<String> header(String name) {
+    public Optional<String> header(String name) {
       return headers(name).stream().findFirst();
     }
 
-    String text() {
+    public String text() {
       return new String(body, StandardCharsets.UTF_8);
     }
   }
@@ -35,31 +37,52 @@ final class RawHttp implements AutoCloseable {
   private final Socket socket;
   private final InputStream input;
 
-  RawHttp(int port) throws IOException {
+  public RawHttp(int port) throws IOException {
     socket = new Socket(InetAddress.getLoopbackAddress(), port);
-    socket.setSoTimeout((int) TestGateway.WAIT.toMillis());
+    socket.setSoTimeout(TIMEOUT_MILLIS);
     input = socket.getInputStream();
   }
 
   /** Sends {@code head} (lines joined with CRLF, the blank line added) and reads one response. */
-  static Response exchange(int port, String... headLines) throws IOException {
+  public static Response exchange(int port, String... headLines) throws IOException {
     try (RawHttp http = new RawHttp(port)) {
       http.send(String.join("\r\n", headLines) + "\r\n\r\n");
       return http.read(!headLines[0].startsWith("HEAD "));
     }
   }
 
-  void send(String text) throws IOException {
+  /**
+   * {@code GET target} on a fresh connection with {@code Host}, {@code Connection: close} and
+   * {@code headerLines}; an I/O failure fails the test.
+   */
+  public static Response get(int port, String target, String... headerLines) {
+    StringBuilder head = new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close");
+    for (String h : headerLines) head.append("\r\n").append(h);
+    return send(port, head.toString(), new byte[0]);
+  }
+
+  /** Sends {@code head} (CRLF-separated, without the blank line) and {@code body}; reads one response. */
+  public static Response send(int port, String head, byte[] body) {
+    try (RawHttp http = new RawHttp(port)) {
+      http.send(head + "\r\n\r\n");
+      http.send(body);
+      return http.read(!head.startsWith("HEAD "));
+    } catch (IOException e) {
+      throw new AssertionError("request failed: " + e, e);
+    }
+  }
+
+  public void send(String text) throws IOException {
     send(text.getBytes(StandardCharsets.ISO_8859_1));
   }
 
-  void send(byte[] bytes) throws IOException {
+  public void send(byte[] bytes) throws IOException {
     socket.getOutputStream().write(bytes);
     socket.getOutputStream().flush();
   }
 
   /** Reads one response; {@code withBody} false for a response to HEAD. */
-  Response read(boolean withBody) throws IOException {
+  public Response read(boolean withBody) throws IOException {
     String statusLine = line();
     if (statusLine == null) {
       throw new IOException("connection closed before a response");
@@ -94,7 +117,7 @@ final class RawHttp implements AutoCloseable {
   }
 
   /** Whether the server closed the connection (reads until end of stream or timeout). */
-  boolean closedByServer() throws IOException {
+  public boolean closedByServer() throws IOException {
     try {
       return input.read() == -1;
     } catch (java.net.SocketException e) {
