@@ -61,7 +61,10 @@ public final class AccessLog {
     } else {
       throw new AssertionError("unknown outcome " + outcome);
     }
-    out.append(" latency_ms=").append(String.format("%.2f", elapsedNanos / 1e6));
+    long hundredths = Math.round(elapsedNanos / 10_000.0);
+    out.append(" latency_ms=").append(hundredths / 100).append('.');
+    if (hundredths % 100 < 10) out.append('0');
+    out.append(hundredths % 100);
     return out.toString();
   }
 

@@ -17,6 +17,16 @@ class AccessLogTest {
   }
 
   @Test
+  void latencyIsWrittenInMillisecondsWithTwoDecimals() {
+    gatehouse.pipeline.RequestHead head = new gatehouse.pipeline.RequestHead("GET", "/x", "h", io.vertx.core.MultiMap.caseInsensitiveMultiMap());
+    gatehouse.pipeline.Outcome rejected = new gatehouse.pipeline.Outcome.Reject(new gatehouse.pipeline.Rejection.NoRoute(), Optional.empty(), Optional.empty());
+    assertEquals("id=1 method=GET target=\"/x\" outcome=rejected status=404 error=no_route latency_ms=1.05",
+        log.line("1", head, rejected, Optional.empty(), 1_049_999));
+    assertEquals("id=1 method=GET target=\"/x\" outcome=rejected status=404 error=no_route latency_ms=12.30",
+        log.line("1", head, rejected, Optional.empty(), 12_300_000));
+  }
+
+  @Test
   void controlCharactersAndQuotesCannotForgeLogFields() {
     assertEquals("a\\x0a status=200 \\x22", AccessLog.safe("a\n status=200 \""));
   }
