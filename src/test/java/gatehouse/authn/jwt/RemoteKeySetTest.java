@@ -82,6 +82,7 @@ class RemoteKeySetTest {
     assertEquals("GET " + server.jwksUri() + " answered 503", status.lastError().orElseThrow());
 
     server.recover();
+    server.setDelay(Duration.ofMillis(300)); // the retry cannot finish before the answer below is given
     clock.advance(Duration.ofSeconds(1)); // the first retry is due after 1 s
     assertEquals(new Authentication.Unverifiable("jwks:main"), Jwt.authenticate(a, token().sign()));
     Jwt.await(a.settled());
@@ -147,6 +148,7 @@ class RemoteKeySetTest {
     assertEquals(1, a.cache().size());
 
     server.setJwks(TestKeys.jwks(next));
+    server.setDelay(Duration.ofMillis(300)); // the refresh cannot finish before the answer below is given
     clock.advance(Duration.ofSeconds(55)); // refresh is due at 90% of max-age
     assertAuthenticated(Jwt.authenticate(a, old)); // served while the refresh runs in the background
     Jwt.await(a.settled());
