@@ -146,10 +146,21 @@ public final class Gatehouse {
     return vertx;
   }
 
-  /** Stops the listeners and, when it owns it, the Vert.x instance. */
+  /**
+   * Stops the listeners and, when it owns it, the Vert.x instance. Call it from a thread that is
+   * not one of this Vert.x's: the owned instance is closed after the listeners are, from the
+   * caller's thread, because a close chained on an event loop would be completed on a loop that
+   * no longer runs (the future would never complete).
+   */
   public Future<Void> close() {
-    Future<Void> closed = admin.close().eventually(() -> vertx.undeploy(deploymentId));
-    return ownsVertx ? closed.eventually(vertx::close) : closed;
+    Future<Void> listeners = admin.close().eventually(() -> vertx.undeploy(deploymentId));
+    if (!ownsVertx) return listeners;
+    try {
+      listeners.toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("listeners did not stop cleanly: {}", e.toString());
+    }
+    return vertx.close();
   }
 
   private static GatehouseConfig withListenPort(GatehouseConfig c, int port) {
