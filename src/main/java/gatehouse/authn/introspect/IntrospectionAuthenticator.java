@@ -155,15 +155,12 @@ public final class IntrospectionAuthenticator implements Authenticator {
     calls.incrementAndGet();
     client.introspect(token).onComplete(ar -> {
       Answer answer;
-      if (ar.failed()) {
-        answer = new Answer.Failed("unexpected " + ar.cause());
-      } else if (ar.result() instanceof Reply.Json json) {
-        answer = reader.judge(json.members(), clock.instant(), fp);
-      } else if (ar.result() instanceof Reply.Failure f) {
-        answer = new Answer.Failed(f.reason());
-      } else {
-        // Unreachable while Reply has two kinds; a new kind must not leave requests waiting forever.
-        answer = new Answer.Failed("unknown reply " + ar.result());
+      try {
+        answer = answer(ar.succeeded() ? ar.result() : new Reply.Failure("unexpected " + ar.cause()), fp);
+      } catch (RuntimeException e) {
+        // A bug must not leave the waiters of this flight waiting forever: fail closed instead.
+        log.error("introspection:{} unexpected error judging the answer for token {}", name, fp, e);
+        answer = new Answer.Failed("unexpected " + e.getClass().getSimpleName());
       }
       if (answer instanceof Answer.Failed failed) {
         lastError = failed.reason();
@@ -181,6 +178,12 @@ public final class IntrospectionAuthenticator implements Authenticator {
       }
       finish(key, mine, answer);
     });
+  }
+
+  private Answer answer(Reply reply, String fp) {
+    if (reply instanceof Reply.Json json) return reader.judge(json.members(), clock.instant(), fp);
+    if (reply instanceof Reply.Failure f) return new Answer.Failed(f.reason());
+    throw new AssertionError("unknown reply " + reply);
   }
 
   /** Removes the flight before completing it, after caching, so a newcomer finds one or the other. */

@@ -136,6 +136,7 @@ final class IntrospectionClient {
     Map<String, Object> members;
     try {
       members = JSONObjectUtils.parse(body.toString(StandardCharsets.UTF_8));
+      if (members == null) throw new java.text.ParseException("null", 0);
     } catch (java.text.ParseException | RuntimeException e) {
       // Never quote the body: a broken server might echo the token back.
       return new Reply.Failure("answered HTTP 200 with a body that is not one JSON object without duplicate members");
