@@ -90,7 +90,7 @@ public final class IntrospectionAuthenticator implements Authenticator {
     reader(c, identity);
     c.ca().ifPresent(ca -> {
       try {
-        IntrospectionClient.trustWithSystem(ca);
+        gatehouse.tls.Trust.systemPlus(ca);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(key(c) + ".ca: " + e.getMessage(), e);
       }

@@ -2,34 +2,21 @@ package gatehouse.authn.introspect;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 import gatehouse.config.IntrospectionConfig;
+import gatehouse.tls.Trust;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * One RFC 7662 call: {@code POST} of {@code token} and {@code token_type_hint=access_token} as
@@ -55,43 +42,12 @@ final class IntrospectionClient {
         .setFollowRedirects(false)
         .setVerifyHost(true)
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis()));
-    config.ca().ifPresent(ca -> options.setTrustOptions(TrustOptions.wrap(trustWithSystem(ca))));
+    // The system trust store plus the configured CA file (a configured ca must not drop the public CAs).
+    config.ca().ifPresent(ca -> options.setTrustOptions(Trust.systemPlus(ca)));
     this.client = WebClient.create(vertx, options);
     // RFC 6749 section 2.3.1: id and secret are form-urlencoded before they are joined and encoded.
     String pair = form(config.clientId()) + ":" + form(config.clientSecret().reveal());
     this.basicAuthorization = "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
-  }
-
-  /**
-   * The system trust store plus the certificates in {@code ca}: an internal authorization server
-   * need not make the gateway distrust the public ones.
-   *
-   * @throws IllegalArgumentException naming the file, when it holds no certificate or cannot be read
-   */
-  static TrustManagerFactory trustWithSystem(Path ca) {
-    try {
-      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-      store.load(null, null);
-      TrustManagerFactory system = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      system.init((KeyStore) null);
-      int n = 0;
-      for (TrustManager tm : system.getTrustManagers()) {
-        if (tm instanceof X509TrustManager x) {
-          for (X509Certificate c : x.getAcceptedIssuers()) store.setCertificateEntry("system-" + n++, c);
-        }
-      }
-      Collection<? extends Certificate> extra;
-      try (InputStream in = Files.newInputStream(ca)) {
-        extra = CertificateFactory.getInstance("X.509").generateCertificates(in);
-      }
-      if (extra.isEmpty()) throw new IllegalArgumentException("holds no PEM certificate: " + ca);
-      for (Certificate c : extra) store.setCertificateEntry("ca-" + n++, c);
-      TrustManagerFactory out = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      out.init(store);
-      return out;
-    } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException("cannot read CA certificates from " + ca + ": " + e.getMessage(), e);
-    }
   }
 
   /** Asks about {@code token}. Never fails; the reply's reason never holds the token or secret. */
