@@ -1,7 +1,11 @@
 package gatehouse;
 
 import gatehouse.authn.Authenticator;
+import gatehouse.authn.bearer.BearerAuthenticator;
+import gatehouse.authn.introspect.IntrospectionAuthenticator;
 import gatehouse.authn.jwt.JwtAuthenticator;
+import gatehouse.config.IntrospectionConfig;
+import gatehouse.config.JwtProviderConfig;
 import gatehouse.config.ConfigException;
 import gatehouse.config.GatehouseConfig;
 import gatehouse.credential.CredentialExtractor;
@@ -53,13 +57,25 @@ public final class Gatehouse {
   }
 
   /** The parts built from one config: what a request is checked against. */
-  public record Compiled(Pipeline pipeline, AccessLog accessLog, Optional<JwtAuthenticator> jwt) {
+  public record Compiled(Pipeline pipeline, AccessLog accessLog, Optional<JwtAuthenticator> jwt,
+      List<IntrospectionAuthenticator> introspection) {
+    public Compiled {
+      introspection = List.copyOf(introspection);
+    }
+
     public List<Readiness> readiness() {
       List<Readiness> checks = new ArrayList<>();
       checks.add(new Readiness("config", true, "loaded"));
       jwt.ifPresent(a -> a.status().forEach(s -> checks.add(new Readiness("jwt:" + s.provider(), s.ready(),
           s.source() + ", " + s.keyCount() + " keys" + s.age().map(age -> ", age " + age.toSeconds() + "s").orElse("")
               + s.lastError().map(e -> ", last error: " + e).orElse("")))));
+      // Always ready: an authorization server outage fails only its own tokens (503), and taking
+      // the gateway out of rotation would fail JWT, API-key and public routes too.
+      introspection.forEach(a -> {
+        IntrospectionAuthenticator.Status s = a.status();
+        checks.add(new Readiness("introspection:" + s.provider(), true, "breaker " + s.breaker() + ", " + s.cached()
+            + " cached, " + s.calls() + " calls" + s.lastError().map(e -> ", last error: " + e).orElse("")));
+      });
       return checks;
     }
   }
@@ -80,10 +96,34 @@ public final class Gatehouse {
       // Key material is read here, not by the loader; its messages start with the config key.
       throw new ConfigException(new ConfigException.Problem(file, 0, "", e.getMessage()));
     }
-    Authenticators authenticators = new Authenticators(jwt.map(a -> (Authenticator) a), Optional.empty());
+    List<IntrospectionAuthenticator> introspection = new ArrayList<>();
+    Optional<Authenticator> bearer;
+    try {
+      for (IntrospectionConfig c : config.auth().introspection()) {
+        introspection.add(IntrospectionAuthenticator.create(vertx, c, config.identity(), clock));
+      }
+      bearer = BearerAuthenticator.of(jwt.map(a -> (Authenticator) a), jwtIssuers(config), introspectors(introspection));
+    } catch (IllegalArgumentException e) {
+      introspection.forEach(IntrospectionAuthenticator::close);
+      jwt.ifPresent(JwtAuthenticator::close);
+      throw new ConfigException(new ConfigException.Problem(file, 0, "", e.getMessage()));
+    }
+    Authenticators authenticators = new Authenticators(bearer, Optional.empty());
     CredentialExtractor extractor = new CredentialExtractor(config.auth().apiKeys());
     Pipeline pipeline = new Pipeline(routes, extractor, authenticators, new IdentityHeaders(config));
-    return new Compiled(pipeline, new AccessLog(config.auth().apiKeys().queryParam()), jwt);
+    return new Compiled(pipeline, new AccessLog(config.auth().apiKeys().queryParam()), jwt, introspection);
+  }
+
+  private static java.util.Set<String> jwtIssuers(GatehouseConfig config) {
+    java.util.Set<String> issuers = new java.util.HashSet<>();
+    for (JwtProviderConfig p : config.auth().jwt()) issuers.add(p.issuer());
+    return issuers;
+  }
+
+  private static List<BearerAuthenticator.Introspector> introspectors(List<IntrospectionAuthenticator> all) {
+    List<BearerAuthenticator.Introspector> out = new ArrayList<>();
+    for (IntrospectionAuthenticator a : all) out.add(new BearerAuthenticator.Introspector(a.name(), a.issuer(), a));
+    return out;
   }
 
   /**
@@ -95,6 +135,7 @@ public final class Gatehouse {
     RouteTable.compile(config.routes(), file);
     try {
       JwtAuthenticator.check(config.auth().jwt(), config.identity(), clock);
+      for (IntrospectionConfig c : config.auth().introspection()) IntrospectionAuthenticator.check(c, config.identity());
     } catch (IllegalArgumentException e) {
       throw new ConfigException(new ConfigException.Problem(file, 0, "", e.getMessage()));
     }

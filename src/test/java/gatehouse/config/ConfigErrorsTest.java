@@ -360,8 +360,8 @@ class ConfigErrorsTest {
   @Test
   void policyNamingAnUnknownProviderIsAnError() {
     assertEquals(
-        List.of("gatehouse.yaml:9: default_policy.jwt.providers[0]: unknown JWT provider 'mian' (did you mean 'main'?)",
-            "gatehouse.yaml:10: routes[0].policy.jwt.providers[0]: unknown JWT provider 'other' (configured: main)"),
+        List.of("gatehouse.yaml:9: default_policy.jwt.providers[0]: unknown token provider 'mian' (did you mean 'main'?)",
+            "gatehouse.yaml:10: routes[0].policy.jwt.providers[0]: unknown token provider 'other' (configured: main)"),
         problems("""
             upstreams:
               orders: {url: "http://127.0.0.1:9000"}
@@ -379,8 +379,8 @@ class ConfigErrorsTest {
   @Test
   void policyNamingAProviderWhenNoneAreConfiguredSaysSo() {
     assertEquals(
-        List.of("gatehouse.yaml:4: routes[0].policy.jwt.providers[0]: unknown JWT provider 'main'"
-            + " (no providers are configured in auth.jwt)"),
+        List.of("gatehouse.yaml:4: routes[0].policy.jwt.providers[0]: unknown token provider 'main'"
+            + " (no providers are configured in auth.jwt or auth.introspection)"),
         problems(withRoutes("  - {match: {prefix: /}, upstream: orders, policy: {jwt: {providers: [main]}}}\n")));
   }
 
