@@ -332,6 +332,8 @@ EOF
   } > "$file"
 }
 
+# The introspection stand-in's client secret: set before the probe validates the config, too.
+export BENCH_INTROSPECTION_SECRET="bench-introspection-secret-not-a-real-one"
 gatehouse_cli() { "$GATEHOUSE_HOME/gatehouse" "$@"; }
 
 # Decides which optional Gatehouse rows this build supports: a config key that the loader refuses
@@ -360,7 +362,6 @@ start_bg() {  # logfile command... ; prints the PID
 GH_READY_MS=""; GH_JVM_READY_MS=""
 start_gatehouse() {
   local conf="$1" t0 t_jvm="" pid n comm
-  export BENCH_INTROSPECTION_SECRET="bench-introspection-secret-not-a-real-one"
   t0="${EPOCHREALTIME/./}"
   start_bg "$RUN/gatehouse.log" "$GATEHOUSE_HOME/gatehouse" run --config "$conf"
   pid="$LAST_PID"; P_GH_PID="$pid"
