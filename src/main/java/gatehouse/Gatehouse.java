@@ -4,18 +4,21 @@ import gatehouse.authn.Authenticator;
 import gatehouse.authn.bearer.BearerAuthenticator;
 import gatehouse.authn.introspect.IntrospectionAuthenticator;
 import gatehouse.authn.jwt.JwtAuthenticator;
+import gatehouse.authn.mtls.MtlsAuthenticator;
 import gatehouse.config.IntrospectionConfig;
 import gatehouse.config.JwtProviderConfig;
 import gatehouse.config.ConfigException;
 import gatehouse.config.GatehouseConfig;
 import gatehouse.credential.CredentialExtractor;
 import gatehouse.identity.IdentityHeaders;
+import gatehouse.identity.UpstreamSigners;
 import gatehouse.observe.AccessLog;
 import gatehouse.pipeline.Authenticators;
 import gatehouse.pipeline.Pipeline;
 import gatehouse.route.RouteTable;
 import gatehouse.server.AdminServer;
 import gatehouse.server.GatewayVerticle;
+import gatehouse.server.ListenerTls;
 import gatehouse.server.Readiness;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -25,6 +28,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,9 +50,12 @@ public final class Gatehouse {
   private final int port;
   private final int adminPort;
   private final String deploymentId;
+  private final Optional<ListenerTls> tls;
 
-  private Gatehouse(Vertx vertx, boolean ownsVertx, AdminServer admin, int port, int adminPort, String deploymentId) {
+  private Gatehouse(Vertx vertx, boolean ownsVertx, AdminServer admin, int port, int adminPort, String deploymentId,
+      Optional<ListenerTls> tls) {
     this.vertx = vertx;
+    this.tls = tls;
     this.deploymentId = deploymentId;
     this.ownsVertx = ownsVertx;
     this.admin = admin;
@@ -58,7 +65,7 @@ public final class Gatehouse {
 
   /** The parts built from one config: what a request is checked against. */
   public record Compiled(Pipeline pipeline, AccessLog accessLog, Optional<JwtAuthenticator> jwt,
-      List<IntrospectionAuthenticator> introspection) {
+      List<IntrospectionAuthenticator> introspection, UpstreamSigners signers) {
     public Compiled {
       introspection = List.copyOf(introspection);
     }
@@ -108,10 +115,24 @@ public final class Gatehouse {
       jwt.ifPresent(JwtAuthenticator::close);
       throw new ConfigException(new ConfigException.Problem(file, 0, "", e.getMessage()));
     }
-    Authenticators authenticators = new Authenticators(bearer, Optional.empty());
+    UpstreamSigners signers;
+    Optional<Authenticator> mtls;
+    try {
+      signers = UpstreamSigners.compile(config, clock, new SecureRandom());
+      mtls = clientCertificates(config) ? Optional.of(MtlsAuthenticator.create(config.identity(), clock)) : Optional.empty();
+    } catch (IllegalArgumentException e) {
+      introspection.forEach(IntrospectionAuthenticator::close);
+      jwt.ifPresent(JwtAuthenticator::close);
+      throw new ConfigException(new ConfigException.Problem(file, 0, "", e.getMessage()));
+    }
+    Authenticators authenticators = new Authenticators(bearer, Optional.empty(), mtls);
     CredentialExtractor extractor = new CredentialExtractor(config.auth().apiKeys());
     Pipeline pipeline = new Pipeline(routes, extractor, authenticators, new IdentityHeaders(config));
-    return new Compiled(pipeline, new AccessLog(config.auth().apiKeys().queryParam()), jwt, introspection);
+    return new Compiled(pipeline, new AccessLog(config.auth().apiKeys().queryParam()), jwt, introspection, signers);
+  }
+
+  private static boolean clientCertificates(GatehouseConfig config) {
+    return config.listen().tls().flatMap(t -> t.clientCa()).isPresent();
   }
 
   private static java.util.Set<String> jwtIssuers(GatehouseConfig config) {
@@ -136,6 +157,7 @@ public final class Gatehouse {
     try {
       JwtAuthenticator.check(config.auth().jwt(), config.identity(), clock);
       for (IntrospectionConfig c : config.auth().introspection()) IntrospectionAuthenticator.check(c, config.identity());
+      UpstreamSigners.compile(config, clock, new SecureRandom());
     } catch (IllegalArgumentException e) {
       throw new ConfigException(new ConfigException.Problem(file, 0, "", e.getMessage()));
     }
@@ -165,13 +187,20 @@ public final class Gatehouse {
     GatehouseConfig bound = withListenPort(config, port);
     int instances = Runtime.getRuntime().availableProcessors();
     log.info("native transport: {}", vertx.isNativeTransportEnabled());
-    AdminServer admin = new AdminServer(vertx, compiled::readiness);
-    return vertx.deployVerticle(() -> new GatewayVerticle(bound, compiled.pipeline(), compiled.accessLog()),
+    Optional<ListenerTls> tls;
+    try {
+      tls = config.listen().tls().map(t -> ListenerTls.load(vertx, t));
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new ConfigException(new ConfigException.Problem(config.source().toString(), 0, "", e.getMessage())));
+    }
+    AdminServer admin = new AdminServer(vertx, compiled::readiness).jwks(compiled.signers().jwks());
+    return vertx.deployVerticle(() -> new GatewayVerticle(bound, compiled.pipeline(), compiled.accessLog(), compiled.signers(), tls),
             new DeploymentOptions().setInstances(instances))
         .compose(id -> admin.listen(config.admin().host(), config.admin().port()).map(adminPort -> {
-          log.info("gatehouse listening on {}:{} (admin {}:{}), {} routes", config.listen().host(), port,
-              config.admin().host(), adminPort, config.routes().size());
-          return new Gatehouse(vertx, ownsVertx, admin, port, adminPort, id);
+          log.info("gatehouse listening on {}:{}{} (admin {}:{}), {} routes", config.listen().host(), port,
+              tls.isPresent() ? " with TLS" : "", config.admin().host(), adminPort, config.routes().size());
+          tls.ifPresent(ListenerTls::watch);
+          return new Gatehouse(vertx, ownsVertx, admin, port, adminPort, id, tls);
         }));
   }
 
@@ -187,6 +216,11 @@ public final class Gatehouse {
     return vertx;
   }
 
+  /** The listener's TLS, when configured: tests make it re-read the files at once. */
+  public Optional<ListenerTls> listenerTls() {
+    return tls;
+  }
+
   /**
    * Stops the listeners and, when it owns it, the Vert.x instance. Call it from a thread that is
    * not one of this Vert.x's: the owned instance is closed after the listeners are, from the
@@ -194,6 +228,7 @@ public final class Gatehouse {
    * no longer runs (the future would never complete).
    */
   public Future<Void> close() {
+    tls.ifPresent(ListenerTls::stop);
     Future<Void> listeners = admin.close().eventually(() -> vertx.undeploy(deploymentId));
     if (!ownsVertx) return listeners;
     try {
@@ -205,7 +240,7 @@ public final class Gatehouse {
   }
 
   private static GatehouseConfig withListenPort(GatehouseConfig c, int port) {
-    return new GatehouseConfig(c.source(), new gatehouse.config.ListenerConfig(c.listen().host(), port, c.listen().h2c()), c.admin(),
+    return new GatehouseConfig(c.source(), new gatehouse.config.ListenerConfig(c.listen().host(), port, c.listen().h2c(), c.listen().tls()), c.admin(),
         c.upstreams(), c.auth(), c.identity(), c.forwarding(), c.limits(), c.defaultPolicy(), c.routes());
   }
 

@@ -16,6 +16,8 @@ import java.util.Set;
  * @param headers identity headers to set upstream, already mapped from claims by the
  *     authenticator's compiled claim mapping (header name → value)
  * @param expiresAt when the credential stops being valid, if it says
+ * @param certificateNames for {@link Scheme#MTLS}: every name of the client certificate (subject
+ *     CN, DNS, URI and email SANs), which {@code mtls} policies match; empty otherwise
  */
 public record Identity(
     String subject,
@@ -24,11 +26,19 @@ public record Identity(
     Set<String> roles,
     Set<String> scopes,
     Map<String, String> headers,
-    Optional<Instant> expiresAt) {
+    Optional<Instant> expiresAt,
+    Set<String> certificateNames) {
 
   public Identity {
     roles = Set.copyOf(roles);
     scopes = Set.copyOf(scopes);
     headers = Map.copyOf(headers);
+    certificateNames = Set.copyOf(certificateNames);
+  }
+
+  /** An identity that did not come from a certificate. */
+  public Identity(String subject, Scheme scheme, String issuer, Set<String> roles, Set<String> scopes,
+      Map<String, String> headers, Optional<Instant> expiresAt) {
+    this(subject, scheme, issuer, roles, scopes, headers, expiresAt, Set.of());
   }
 }

@@ -4,5 +4,7 @@ package gatehouse.authn;
 public enum Scheme {
   JWT,
   API_KEY,
-  INTROSPECTION
+  INTROSPECTION,
+  /** A TLS client certificate ({@code authn/mtls}). */
+  MTLS
 }

@@ -16,14 +16,30 @@ public final class Authorizer {
     if (policy instanceof Policy.Public) return new Decision.Allow();
     if (policy instanceof Policy.Jwt jwt) return decideJwt(jwt, identity);
     if (policy instanceof Policy.ApiKey key) return decideApiKey(key, identity);
+    if (policy instanceof Policy.Mtls mtls) return decideMtls(mtls, identity);
     if (policy instanceof Policy.Any any) {
+      if (identity.scheme() == Scheme.MTLS) {
+        return any.mtls().isPresent() ? decideMtls(any.mtls().get(), identity)
+            : new Decision.Deny("wrong_credential", "this route needs a bearer token or an API key");
+      }
       return identity.scheme() == Scheme.API_KEY ? decideApiKey(any.apiKey(), identity) : decideJwt(any.jwt(), identity);
     }
     throw new AssertionError("unknown policy " + policy);
   }
 
+  /** Some name of the certificate (CN or a SAN) must be listed; none listed admits every certificate. */
+  private static Decision decideMtls(Policy.Mtls mtls, Identity identity) {
+    if (identity.scheme() != Scheme.MTLS) {
+      return new Decision.Deny("wrong_credential", "this route needs a client certificate");
+    }
+    if (!mtls.subjects().isEmpty() && disjoint(mtls.subjects(), identity.certificateNames())) {
+      return new Decision.Deny("subject_not_allowed", "this client certificate is not allowed on this route");
+    }
+    return new Decision.Allow();
+  }
+
   private static Decision decideJwt(Policy.Jwt jwt, Identity identity) {
-    if (identity.scheme() == Scheme.API_KEY) {
+    if (identity.scheme() == Scheme.API_KEY || identity.scheme() == Scheme.MTLS) {
       return new Decision.Deny("wrong_credential", "this route needs a bearer token");
     }
     if (!jwt.providers().isEmpty() && !jwt.providers().contains(identity.issuer())) {

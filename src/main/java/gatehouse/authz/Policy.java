@@ -36,12 +36,32 @@ public sealed interface Policy {
     }
   }
 
-  /** Either credential; each is held to its own requirements. */
-  record Any(Jwt jwt, ApiKey apiKey) implements Policy {}
+  /**
+   * A client certificate from the TLS handshake, chained to {@code listen.tls.client_ca}, with one
+   * of {@code subjects} among its names (subject CN, DNS, URI and email SANs); empty admits every
+   * certificate the CA vouches for.
+   */
+  record Mtls(Set<String> subjects) implements Policy {
+    public Mtls {
+      subjects = Set.copyOf(subjects);
+    }
+  }
 
-  /** The name used in config and logs: {@code public}, {@code jwt}, {@code api_key}, {@code any}. */
+  /**
+   * Either credential; each is held to its own requirements. A client certificate counts only when
+   * {@code mtls} is present (written {@code any: {mtls: {...}}}), so adding {@code client_ca} to a
+   * listener never widens an existing {@code any} route.
+   */
+  record Any(Jwt jwt, ApiKey apiKey, java.util.Optional<Mtls> mtls) implements Policy {
+    public Any(Jwt jwt, ApiKey apiKey) {
+      this(jwt, apiKey, java.util.Optional.empty());
+    }
+  }
+
+  /** The name used in config and logs: {@code public}, {@code jwt}, {@code api_key}, {@code mtls}, {@code any}. */
   default String kind() {
     if (this instanceof Public) return "public";
+    if (this instanceof Mtls) return "mtls";
     if (this instanceof Jwt) return "jwt";
     if (this instanceof ApiKey) return "api_key";
     if (this instanceof Any) return "any";

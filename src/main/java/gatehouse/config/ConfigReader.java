@@ -22,16 +22,18 @@ import java.util.Set;
  */
 final class ConfigReader {
   static final List<String> TOP = List.of("listen", "admin", "upstreams", "auth", "identity", "forwarding",
-      "limits", "default_policy", "routes");
+      "limits", "default_policy", "routes", "sign");
 
   private final Reader reader;
   private final Path source;
   private final Path baseDir;
+  private final TrustReader trust;
 
   ConfigReader(Problems problems, Path source, Path baseDir) {
     this.reader = new Reader(problems);
     this.source = source;
     this.baseDir = baseDir;
+    this.trust = new TrustReader(reader, baseDir);
   }
 
   /** The config, or empty when any problem was reported. */
@@ -65,7 +67,7 @@ final class ConfigReader {
     ForwardingConfig forwarding = forwarding(top);
     LimitsConfig limits = limits(top);
 
-    PolicyReader policies = new PolicyReader(reader, providerNames);
+    PolicyReader policies = new PolicyReader(reader, providerNames, mentionsClientCa(top));
     Policy defaultPolicy = top.node("default_policy")
         .flatMap(n -> policies.read(n, "default_policy")).orElse(Policy.Jwt.any());
     top.require("routes");
@@ -80,14 +82,28 @@ final class ConfigReader {
 
   private ListenerConfig listener(Fields top, String key, String host, int port) {
     boolean gateway = key.equals("listen");
-    Optional<Fields> f = top.fields(key, gateway ? List.of("host", "port", "h2c") : List.of("host", "port"));
+    Optional<Fields> f = top.fields(key, gateway ? List.of("host", "port", "h2c", "tls") : List.of("host", "port"));
     if (f.isEmpty()) return new ListenerConfig(host, port);
     String h = f.get().text("host").orElse(host);
     if (!Syntax.isBindHost(h)) {
       reader.problems.add(f.get().node("host").get(), f.get().pathOf("host"), Reader.shown(f.get().node("host").get()) + " is not an IP address or host name");
     }
     boolean h2c = gateway && f.get().bool("h2c").orElse(false);
-    return new ListenerConfig(h, f.get().integer("port", 0, 65535).orElse(port), h2c);
+    Optional<ListenTlsConfig> tls = gateway ? trust.listenTls(f.get()) : Optional.empty();
+    return new ListenerConfig(h, f.get().integer("port", 0, 65535).orElse(port), h2c, tls);
+  }
+
+  /**
+   * Whether {@code listen.tls.client_ca} is written (usable or not): mtls policies need it, and a
+   * broken one was reported already.
+   */
+  private static boolean mentionsClientCa(Fields top) {
+    return top.node("listen").flatMap(l -> child(l, "tls")).flatMap(t -> child(t, "client_ca")).isPresent();
+  }
+
+  private static Optional<Node> child(Node node, String key) {
+    if (!(node instanceof Node.Mapping m)) return Optional.empty();
+    return m.entries().stream().filter(e -> e.key().equals(key)).map(Node.Entry::value).findFirst();
   }
 
   /** Two listeners on one port would fail at bind time with a less helpful message. */
@@ -106,6 +122,7 @@ final class ConfigReader {
 
   private Map<String, UpstreamConfig> upstreams(Fields top, Set<String> names) {
     Map<String, UpstreamConfig> out = new LinkedHashMap<>();
+    SignConfig defaultSign = top.node("sign").flatMap(n -> trust.sign(n, "sign", HeaderRules.PROTECTED)).orElse(SignConfig.none());
     Optional<Node.Mapping> map = top.mapping("upstreams");
     if (map.isEmpty()) return out;
     for (Node.Entry e : map.get().entries()) {
@@ -114,19 +131,23 @@ final class ConfigReader {
       if (!e.key().matches("[A-Za-z0-9_.-]+")) {
         reader.problems.add(e.line(), path, "'" + e.key() + "' is not a valid upstream name (letters, digits, '_', '.', '-')");
       }
-      Optional<Fields> f = reader.fields(e.value(), path, List.of("url", "connect_timeout", "timeout", "max_connections"));
+      Optional<Fields> f = reader.fields(e.value(), path, List.of("url", "connect_timeout", "timeout", "max_connections", "tls", "sign"));
       if (f.isEmpty()) continue;
       f.get().require("url");
       Optional<URI> url = f.get().scalar("url").flatMap(s -> upstreamUrl(s, f.get().pathOf("url")));
       Duration connect = f.get().duration("connect_timeout", true).orElse(Duration.ofSeconds(2));
       Duration timeout = f.get().duration("timeout", true).orElse(Duration.ofSeconds(30));
       int max = f.get().integer("max_connections", 1, 100_000).orElse(64);
-      url.ifPresent(u -> out.put(e.key(), new UpstreamConfig(e.key(), u, connect, timeout, max)));
+      UpstreamTlsConfig tls = trust.upstreamTls(f.get(), url.map(u -> u.getScheme().equals("https")).orElse(true));
+      SignConfig sign = f.get().node("sign").isPresent()
+          ? trust.sign(f.get().node("sign").get(), f.get().pathOf("sign"), HeaderRules.PROTECTED).orElse(SignConfig.none())
+          : defaultSign;
+      url.ifPresent(u -> out.put(e.key(), new UpstreamConfig(e.key(), u, connect, timeout, max, tls, sign)));
     }
     return out;
   }
 
-  /** {@code http://host[:port][/base]}; a trailing slash on the base is dropped. */
+  /** {@code http(s)://host[:port][/base]}; a trailing slash on the base is dropped. */
   private Optional<URI> upstreamUrl(Node.Scalar s, String path) {
     URI uri;
     try {
@@ -139,14 +160,12 @@ final class ConfigReader {
     String base = uri.getRawPath() == null ? "" : uri.getRawPath();
     if (base.endsWith("/")) base = base.substring(0, base.length() - 1);
     String problem = null;
-    if (scheme.equals("https")) {
-      problem = "TLS to upstreams is not supported yet; use an http:// URL";
-    } else if (!scheme.equals("http") || uri.isOpaque()) {
-      problem = s.shown() + " must be an http:// URL";
+    if (!(scheme.equals("http") || scheme.equals("https")) || uri.isOpaque()) {
+      problem = s.shown() + " must be an http:// or https:// URL";
     } else if (uri.getRawUserInfo() != null) {
       problem = "must not contain user info (credentials in a URL end up in logs)";
     } else if (uri.getHost() == null) {
-      problem = s.shown() + " must name a host (http://host[:port][/base])";
+      problem = s.shown() + " must name a host (http[s]://host[:port][/base])";
     } else if (uri.getPort() == 0) {
       problem = s.shown() + " must not use port 0";
     } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
@@ -158,7 +177,7 @@ final class ConfigReader {
       reader.problems.add(s, path, problem);
       return Optional.empty();
     }
-    return Optional.of(URI.create("http://" + uri.getRawAuthority() + base));
+    return Optional.of(URI.create(scheme + "://" + uri.getRawAuthority() + base));
   }
 
   private ApiKeyExtractionConfig apiKeys(Fields f) {

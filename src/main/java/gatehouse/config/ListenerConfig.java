@@ -8,9 +8,14 @@ package gatehouse.config;
  *     besides HTTP/1.1; default false, because with it on the server cannot see a connection until
  *     its first request head is complete, so {@code limits.header_read_timeout} cannot cover that
  *     first head (only {@code idle_timeout} does)
+ * @param tls {@code listen.tls}; empty serves cleartext
  */
-public record ListenerConfig(String host, int port, boolean h2c) {
+public record ListenerConfig(String host, int port, boolean h2c, java.util.Optional<ListenTlsConfig> tls) {
   public ListenerConfig(String host, int port) {
     this(host, port, false);
+  }
+
+  public ListenerConfig(String host, int port, boolean h2c) {
+    this(host, port, h2c, java.util.Optional.empty());
   }
 }

@@ -13,15 +13,22 @@ import java.util.Set;
  * at all is allowed (every bearer token is then refused).
  */
 final class PolicyReader {
-  static final List<String> KINDS = List.of("public", "jwt", "api_key", "any");
-  private static final String EXPECTED = " (expected public, jwt, api_key, any)";
+  static final List<String> KINDS = List.of("public", "jwt", "api_key", "mtls", "any");
+  private static final String EXPECTED = " (expected public, jwt, api_key, mtls, any)";
 
   private final Reader reader;
   private final Set<String> providers;
+  private final boolean clientCertificates;
 
-  PolicyReader(Reader reader, Set<String> providers) {
+  /** {@code clientCertificates}: whether {@code listen.tls.client_ca} is configured (mtls needs it). */
+  PolicyReader(Reader reader, Set<String> providers, boolean clientCertificates) {
     this.reader = reader;
     this.providers = providers;
+    this.clientCertificates = clientCertificates;
+  }
+
+  PolicyReader(Reader reader, Set<String> providers) {
+    this(reader, providers, false);
   }
 
   Optional<Policy> read(Node node, String path) {
@@ -35,6 +42,8 @@ final class PolicyReader {
           return Optional.of(new Policy.ApiKey(Set.of()));
         case "any":
           return Optional.of(new Policy.Any(Policy.Jwt.any(), new Policy.ApiKey(Set.of())));
+        case "mtls":
+          return needsClientCa(node, path) ? Optional.of(new Policy.Mtls(Set.of())) : Optional.empty();
         default:
           reader.problems.add(node, path, "unknown policy " + s.shown() + EXPECTED);
           return Optional.empty();
@@ -42,7 +51,7 @@ final class PolicyReader {
     }
     if (node instanceof Node.Mapping m) return mapping(m, path);
     if (!(node instanceof Node.Invalid)) {
-      reader.problems.add(node, path, "expected a policy name (public, jwt, api_key, any) or a mapping"
+      reader.problems.add(node, path, "expected a policy name (public, jwt, api_key, mtls, any) or a mapping"
           + " with one of those keys, got " + node.kind());
     }
     return Optional.empty();
@@ -53,7 +62,7 @@ final class PolicyReader {
       List<String> keys = new ArrayList<>();
       m.entries().forEach(e -> keys.add(e.key()));
       String found = keys.isEmpty() ? "none" : String.join(", ", keys);
-      reader.problems.add(m, path, "a policy mapping takes exactly one key: public, jwt, api_key or any (found "
+      reader.problems.add(m, path, "a policy mapping takes exactly one key: public, jwt, api_key, mtls or any (found "
           + found + "; use any: {jwt: ..., api_key: ...} to accept either credential)");
       return Optional.empty();
     }
@@ -67,16 +76,20 @@ final class PolicyReader {
         return jwt(e.value(), inner).map(p -> p);
       case "api_key":
         return apiKey(e.value(), inner).map(p -> p);
+      case "mtls":
+        return mtls(e.value(), inner).map(p -> p);
       case "any": {
-        Optional<Fields> f = reader.fields(e.value(), inner, List.of("jwt", "api_key"));
+        Optional<Fields> f = reader.fields(e.value(), inner, List.of("jwt", "api_key", "mtls"));
         if (f.isEmpty()) return Optional.empty();
         Optional<Policy.Jwt> jwt = f.get().node("jwt").isPresent()
             ? jwt(f.get().node("jwt").get(), f.get().pathOf("jwt")) : Optional.of(Policy.Jwt.any());
         Optional<Policy.ApiKey> apiKey = f.get().node("api_key").isPresent()
             ? apiKey(f.get().node("api_key").get(), f.get().pathOf("api_key"))
             : Optional.of(new Policy.ApiKey(Set.of()));
-        if (jwt.isEmpty() || apiKey.isEmpty()) return Optional.empty();
-        return Optional.of(new Policy.Any(jwt.get(), apiKey.get()));
+        Optional<Policy.Mtls> mtls = f.get().node("mtls").isPresent()
+            ? mtls(f.get().node("mtls").get(), f.get().pathOf("mtls")) : Optional.empty();
+        if (jwt.isEmpty() || apiKey.isEmpty() || (f.get().has("mtls") && mtls.isEmpty())) return Optional.empty();
+        return Optional.of(new Policy.Any(jwt.get(), apiKey.get(), mtls));
       }
       default:
         reader.problems.add(e.line(), path, "unknown policy '" + e.key() + "'" + EXPECTED);
@@ -108,6 +121,24 @@ final class PolicyReader {
     List<String> roles = f.get().texts("roles").orElse(List.of());
     List<String> scopes = f.get().texts("scopes").orElse(List.of());
     return Optional.of(new Policy.Jwt(Set.copyOf(names), Set.copyOf(roles), Set.copyOf(scopes)));
+  }
+
+  private Optional<Policy.Mtls> mtls(Node node, String path) {
+    Optional<Fields> f = reader.fields(node, path, List.of("subjects"));
+    if (f.isEmpty() || !needsClientCa(node, path)) return Optional.empty();
+    Optional<List<String>> subjects = f.get().texts("subjects");
+    if (subjects.isPresent() && subjects.get().isEmpty()) {
+      reader.problems.add(f.get().node("subjects").get(), f.get().pathOf("subjects"), "must not be empty (leave it out to admit"
+          + " every certificate client_ca vouches for)");
+      return Optional.empty();
+    }
+    return Optional.of(new Policy.Mtls(Set.copyOf(subjects.orElse(List.of()))));
+  }
+
+  private boolean needsClientCa(Node node, String path) {
+    if (clientCertificates) return true;
+    reader.problems.add(node, path, "mtls needs listen.tls.client_ca: client certificates are asked for only then");
+    return false;
   }
 
   private Optional<Policy.ApiKey> apiKey(Node node, String path) {

@@ -21,6 +21,10 @@ final class Problems {
     add(node.line(), key, message);
   }
 
+  int size() {
+    return found.size();
+  }
+
   boolean isEmpty() {
     return found.isEmpty();
   }

@@ -3,6 +3,7 @@ package gatehouse.credential;
 import gatehouse.authz.Policy;
 import gatehouse.config.ApiKeyExtractionConfig;
 import io.vertx.core.MultiMap;
+import java.security.cert.X509Certificate;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +39,32 @@ public final class CredentialExtractor {
    * every non-public route whatever it accepts: the gateway must not pick one and forward the other.
    */
   public Extraction extract(MultiMap headers, Optional<String> rawQuery, Policy policy) {
+    return extract(headers, rawQuery, Optional.empty(), policy);
+  }
+
+  /**
+   * As {@link #extract(MultiMap, Optional, Policy)}, with the connection's verified client
+   * certificate. The certificate counts only where the policy accepts one ({@code mtls}, or
+   * {@code any} with {@code mtls}); there it is the credential, and a bearer token or API key on the
+   * same request is {@code multiple_credentials}: one request, one identity.
+   */
+  public Extraction extract(MultiMap headers, Optional<String> rawQuery, Optional<X509Certificate> clientCertificate, Policy policy) {
     if (policy instanceof Policy.Public) return new Extraction.None();
+    if (policy instanceof Policy.Mtls) {
+      return clientCertificate.<Extraction>map(c -> new Extraction.Found(new Credential.ClientCertificate(c)))
+          .orElse(new Extraction.None());
+    }
+    Extraction other = extractRequestCredential(headers, rawQuery, policy);
+    boolean wantsCertificate = policy instanceof Policy.Any any && any.mtls().isPresent();
+    if (!wantsCertificate || clientCertificate.isEmpty()) return other;
+    if (other instanceof Extraction.Found) {
+      return new Extraction.Ambiguous("multiple_credentials", "a client certificate and a bearer token or API key on one request");
+    }
+    if (other instanceof Extraction.Ambiguous) return other;
+    return new Extraction.Found(new Credential.ClientCertificate(clientCertificate.get()));
+  }
+
+  private Extraction extractRequestCredential(MultiMap headers, Optional<String> rawQuery, Policy policy) {
 
     List<String> authorization = headers.getAll("Authorization");
     if (authorization.size() > 1) {

@@ -24,6 +24,8 @@ public final class IdentityHeaders {
     names.addAll(config.identity().claims().values());
     for (JwtProviderConfig p : config.auth().jwt()) names.addAll(p.claims().values());
     for (IntrospectionConfig p : config.auth().introspection()) names.addAll(p.claims().values());
+    // A client's Signature or identity token could otherwise reach a backend beside the gateway's.
+    names.addAll(UpstreamSigners.signingHeaderNames(config));
     this.reserved = new ReservedHeaders(names);
     this.apiKeyHeader = config.auth().apiKeys().header();
   }
@@ -44,6 +46,7 @@ public final class IdentityHeaders {
       Credential c = consumed.get();
       if (c instanceof Credential.BearerToken) drop = Set.of("Authorization");
       else if (c instanceof Credential.ApiKey) drop = Set.of(apiKeyHeader);
+      else if (c instanceof Credential.ClientCertificate) drop = Set.of();
       else throw new AssertionError("unknown credential " + c.getClass());
     }
     Map<String, String> set = identity.map(Identity::headers).orElse(Map.of());

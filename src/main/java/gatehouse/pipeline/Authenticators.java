@@ -12,13 +12,18 @@ import java.util.Optional;
  * credential of that kind: an API key presented to a gateway without a key store is invalid, never
  * absent.
  */
-public record Authenticators(Optional<Authenticator> bearer, Optional<Authenticator> apiKey) {
+public record Authenticators(Optional<Authenticator> bearer, Optional<Authenticator> apiKey, Optional<Authenticator> mtls) {
+
+  public Authenticators(Optional<Authenticator> bearer, Optional<Authenticator> apiKey) {
+    this(bearer, apiKey, Optional.empty());
+  }
 
   /** Routes {@code credential} to its authenticator. Same contract as {@link Authenticator}. */
   public Future<Authentication> authenticate(Credential credential) {
     Optional<Authenticator> chosen;
     if (credential instanceof Credential.BearerToken) chosen = bearer;
     else if (credential instanceof Credential.ApiKey) chosen = apiKey;
+    else if (credential instanceof Credential.ClientCertificate) chosen = mtls;
     else throw new AssertionError("unknown credential " + credential.getClass());
     return chosen
         .map(a -> a.authenticate(credential))

@@ -57,7 +57,7 @@ public final class Pipeline {
     Policy policy = route.policy();
 
     // 2 credential
-    Extraction extraction = extractor.extract(head.headers(), target.rawQuery(), policy);
+    Extraction extraction = extractor.extract(head.headers(), target.rawQuery(), head.clientCertificate(), policy);
     if (extraction instanceof Extraction.Ambiguous a) {
       return reject(new Rejection.BadRequest(a.code(), a.reason()), matched, Optional.empty());
     }
@@ -101,6 +101,7 @@ public final class Pipeline {
   }
 
   private static String challengeScheme(Policy policy) {
+    if (policy instanceof Policy.Mtls) return "Certificate";
     return policy instanceof Policy.ApiKey ? "ApiKey" : "Bearer";
   }
 

@@ -1,6 +1,8 @@
 package gatehouse.pipeline;
 
 import io.vertx.core.MultiMap;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
 
 /**
  * What the pipeline may read of a request: its head, never its body.
@@ -9,5 +11,11 @@ import io.vertx.core.MultiMap;
  * @param rawTarget the request-target exactly as on the request line (HTTP/2: {@code :path})
  * @param host the Host header or {@code :authority}; may be null
  * @param headers the request headers; the pipeline never modifies them
+ * @param clientCertificate the TLS client certificate (the leaf), verified by the handshake against
+ *     {@code listen.tls.client_ca}; empty on cleartext or when none was presented
  */
-public record RequestHead(String method, String rawTarget, String host, MultiMap headers) {}
+public record RequestHead(String method, String rawTarget, String host, MultiMap headers, Optional<X509Certificate> clientCertificate) {
+  public RequestHead(String method, String rawTarget, String host, MultiMap headers) {
+    this(method, rawTarget, host, headers, Optional.empty());
+  }
+}

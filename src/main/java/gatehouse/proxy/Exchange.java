@@ -94,12 +94,15 @@ final class Exchange {
             && HopByHop.isWebSocketUpgrade(in.headers());
     MultiMap headers =
         HopByHop.request(in.headers(), in.version(), webSocket, request.headerEdits(), forwarded, hop());
+    String target = upstream.target(request.pathAndQuery());
+    request.signer().headersFor(in.method().name(), upstream.authority, target, headers).forEach(headers::set);
     RequestOptions options =
         new RequestOptions()
             .setMethod(in.method())
-            .setHost(upstream.host)
+            .setHost(upstream.tlsName)
             .setPort(upstream.port)
-            .setURI(upstream.target(request.pathAndQuery()))
+            .setServer(upstream.address)
+            .setURI(target)
             .setHeaders(headers)
             .setFollowRedirects(false)
             // Also bounds the wait for a free pooled connection when all max_connections are busy.
@@ -116,6 +119,8 @@ final class Exchange {
         return;
       }
       this.upstreamRequest = upstreamRequest;
+      // Host is the url's authority, as signed; with server_name only TLS sees the configured name.
+      upstreamRequest.authority(upstream.hostHeader);
       upstreamRequest.exceptionHandler(this::upstreamFailed);
       if (webSocket) {
         upgrade(upstreamRequest);
@@ -376,6 +381,10 @@ final class Exchange {
 
   /** Completes the result; the caller's continuation runs now, so every write to out comes first. */
   private void finish(Proxied outcome, Throwable cause) {
+    if (outcome instanceof Failed f && f.rejection() instanceof Rejection.BadGateway b && b.code().equals(UpstreamFailures.TLS)) {
+      // The handshake's reason (untrusted chain, name mismatch, no client certificate) is the fix.
+      LOG.warn("upstream '{}': TLS handshake failed: {}", upstream.name, UpstreamFailures.tlsReason(cause));
+    }
     if (LOG.isDebugEnabled() && !(outcome instanceof Responded)) {
       // Only the class of the cause: Vert.x messages can carry the request target and its query.
       LOG.debug(

@@ -2,6 +2,7 @@ package gatehouse.proxy;
 
 import io.vertx.core.MultiMap;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -18,6 +19,8 @@ import java.util.function.Consumer;
  * @param maxBodyBytes the largest request body forwarded; larger ones answer 413
  * @param allowWebSocket whether an HTTP/1.1 upgrade to {@code websocket} is tunnelled; when false,
  *     such a request is forwarded as plain HTTP without {@code Upgrade}
+ * @param signer called last, with the upstream request head as it will be sent; the headers it
+ *     returns are set on it
  */
 public record ProxyRequest(
     String upstream,
@@ -25,13 +28,32 @@ public record ProxyRequest(
     Consumer<MultiMap> headerEdits,
     Optional<Duration> timeout,
     long maxBodyBytes,
-    boolean allowWebSocket) {
+    boolean allowWebSocket,
+    Signer signer) {
+
+  /**
+   * Headers that prove the request's origin to the upstream (signatures, identity tokens). Called
+   * on the event loop with the final method, {@code authority} (the upstream's {@code host[:port]},
+   * as sent in {@code Host}), {@code target} (as sent, base path included) and headers (read only).
+   */
+  @FunctionalInterface
+  public interface Signer {
+    Map<String, String> headersFor(String method, String authority, String target, MultiMap headers);
+
+    Signer NONE = (method, authority, target, headers) -> Map.of();
+  }
+
+  public ProxyRequest(String upstream, String pathAndQuery, Consumer<MultiMap> headerEdits, Optional<Duration> timeout,
+      long maxBodyBytes, boolean allowWebSocket) {
+    this(upstream, pathAndQuery, headerEdits, timeout, maxBodyBytes, allowWebSocket, Signer.NONE);
+  }
 
   public ProxyRequest {
     Objects.requireNonNull(upstream, "upstream");
     Objects.requireNonNull(pathAndQuery, "pathAndQuery");
     Objects.requireNonNull(headerEdits, "headerEdits");
     Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(signer, "signer");
     if (!pathAndQuery.startsWith("/") && !pathAndQuery.equals("*")) {
       throw new IllegalArgumentException(
           "pathAndQuery must start with '/' or be '*'");

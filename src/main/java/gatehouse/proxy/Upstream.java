@@ -7,12 +7,20 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SocketAddress;
+import gatehouse.config.UpstreamTlsConfig;
 import java.net.URI;
 import java.time.Duration;
 
 /**
  * One configured upstream, compiled: its keep-alive connection pool and where requests go. The
- * client sends {@code Host: <host>[:<port>]} of the upstream url, not the client's Host.
+ * client sends {@code Host: <host>[:<port>]} of the upstream url (the port only when it is not the
+ * scheme's default), not the client's Host. For {@code https} the upstream's certificate is
+ * verified against {@code tls.ca} (else the JDK's trust store) and {@code tls.server_name} (else the
+ * url's host), which is also the SNI sent; {@code tls.cert}/{@code key} are presented when asked.
  */
 final class Upstream {
 
@@ -28,6 +36,13 @@ final class Upstream {
   final HttpClientAgent client;
   final String host;
   final int port;
+  /** {@code host[:port]} as sent in Host and signed as {@code @authority}. */
+  final String authority;
+  final HostAndPort hostHeader;
+  /** The name the certificate must carry and the SNI: {@code server_name}, else the url's host. */
+  final String tlsName;
+  /** Where connections go: the url's host and port, whatever {@link #tlsName} says. */
+  final SocketAddress address;
   final String basePath;
   final Duration connectTimeout;
   final Duration timeout;
@@ -37,6 +52,9 @@ final class Upstream {
       HttpClientAgent client,
       String host,
       int port,
+      String authority,
+      HostAndPort hostHeader,
+      String tlsName,
       String basePath,
       Duration connectTimeout,
       Duration timeout) {
@@ -44,6 +62,10 @@ final class Upstream {
     this.client = client;
     this.host = host;
     this.port = port;
+    this.authority = authority;
+    this.hostHeader = hostHeader;
+    this.tlsName = tlsName;
+    this.address = SocketAddress.inetSocketAddress(port, host);
     this.basePath = basePath;
     this.connectTimeout = connectTimeout;
     this.timeout = timeout;
@@ -51,9 +73,10 @@ final class Upstream {
 
   static Upstream compile(Vertx vertx, String name, UpstreamConfig config) {
     URI url = config.url();
-    if (!"http".equalsIgnoreCase(url.getScheme())) {
+    boolean https = "https".equalsIgnoreCase(url.getScheme());
+    if (!https && !"http".equalsIgnoreCase(url.getScheme())) {
       throw new IllegalArgumentException(
-          "upstream '" + name + "': only http:// urls are supported, got scheme '" + url.getScheme() + "'");
+          "upstream '" + name + "': only http:// and https:// urls are supported, got scheme '" + url.getScheme() + "'");
     }
     if (url.getHost() == null) {
       throw new IllegalArgumentException("upstream '" + name + "': url has no host");
@@ -66,7 +89,11 @@ final class Upstream {
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }
-    int port = url.getPort() == -1 ? 80 : url.getPort();
+    int defaultPort = https ? 443 : 80;
+    int port = url.getPort() == -1 ? defaultPort : url.getPort();
+    String hostForHeader = host.contains(":") ? "[" + host + "]" : host;
+    String authority = (port == defaultPort ? hostForHeader : hostForHeader + ":" + port).toLowerCase(java.util.Locale.ROOT);
+    String tlsName = https ? config.tls().serverName().orElse(host) : host;
     String path = url.getRawPath() == null ? "" : url.getRawPath();
     while (path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
@@ -81,15 +108,32 @@ final class Upstream {
             .setConnectTimeout(Math.toIntExact(config.connectTimeout().toMillis()))
             .setShared(false)
             .setName("gatehouse-upstream-" + name);
+    if (https) tls(options, config.tls());
     PoolOptions pool = new PoolOptions().setHttp1MaxSize(config.maxConnections());
     return new Upstream(
         name,
         vertx.createHttpClient(options, pool),
         host,
         port,
+        authority,
+        HostAndPort.create(hostForHeader.toLowerCase(java.util.Locale.ROOT), port == defaultPort ? -1 : port),
+        tlsName,
         path,
         config.connectTimeout(),
         config.timeout());
+  }
+
+  /**
+   * TLS 1.2 and 1.3 with hostname verification (RFC 9110 section 4.3.4); trust is {@code ca} alone
+   * when set (an internal CA should not be diluted by every public one), else the JDK's store.
+   */
+  private static void tls(HttpClientOptions options, UpstreamTlsConfig tls) {
+    options.setSsl(true).setVerifyHost(true).setForceSni(true)
+        .setEnabledSecureTransportProtocols(java.util.Set.of("TLSv1.2", "TLSv1.3"));
+    tls.ca().ifPresent(ca -> options.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
+    if (tls.cert().isPresent() && tls.key().isPresent()) {
+      options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.cert().get().toString()).setKeyPath(tls.key().get().toString()));
+    }
   }
 
   /** The request target sent upstream: the url's base path, then the pipeline's path and query. */

@@ -10,13 +10,15 @@ import java.util.concurrent.TimeoutException;
 /**
  * Maps what went wrong before the upstream's response headers arrived to the rejection the client
  * gets. Refused or unresolvable: 502 {@code upstream_unreachable}. No answer in time, connecting
- * included (or waiting for a pooled connection): 504. Anything else (the connection closed or was
- * reset, or the response could not be parsed): 502 {@code upstream_reset}.
+ * included (or waiting for a pooled connection): 504. A failed TLS handshake (untrusted or
+ * misnamed certificate, client certificate refused): 502 {@code upstream_tls}. Anything else (the
+ * connection closed or was reset, or the response could not be parsed): 502 {@code upstream_reset}.
  */
 final class UpstreamFailures {
 
   static final String UNREACHABLE = "upstream_unreachable";
   static final String RESET = "upstream_reset";
+  static final String TLS = "upstream_tls";
 
   private UpstreamFailures() {}
 
@@ -26,6 +28,9 @@ final class UpstreamFailures {
       if (t instanceof ConnectTimeoutException || t instanceof TimeoutException) {
         return new Rejection.GatewayTimeout();
       }
+      if (t instanceof javax.net.ssl.SSLException) {
+        return new Rejection.BadGateway(TLS, "upstream '" + upstream + "' failed the TLS handshake");
+      }
       if (t instanceof ConnectException
           || t instanceof NoRouteToHostException
           || t instanceof UnknownHostException) {
@@ -34,5 +39,14 @@ final class UpstreamFailures {
     }
     return new Rejection.BadGateway(
         RESET, "upstream '" + upstream + "' closed the connection without a valid response");
+  }
+
+  /** The innermost TLS exception's message: the handshake's own reason. */
+  static String tlsReason(Throwable failure) {
+    String reason = "unknown";
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLException && t.getMessage() != null) reason = t.getMessage();
+    }
+    return reason;
   }
 }

@@ -18,11 +18,18 @@ import java.util.function.Supplier;
 public final class AdminServer {
   private final Vertx vertx;
   private final Supplier<List<Readiness>> checks;
+  private volatile String jwks = "{\"keys\":[]}";
   private HttpServer server;
 
   public AdminServer(Vertx vertx, Supplier<List<Readiness>> checks) {
     this.vertx = vertx;
     this.checks = checks;
+  }
+
+  /** Serves {@code json} at {@code /.well-known/jwks.json}: the gateway's public signing keys. */
+  public AdminServer jwks(String json) {
+    this.jwks = json;
+    return this;
   }
 
   public Future<Integer> listen(String host, int port) {
@@ -43,6 +50,7 @@ public final class AdminServer {
     }
     switch (request.path()) {
       case "/health" -> response.end(new JsonObject().put("status", "ok").encode());
+      case "/.well-known/jwks.json" -> response.putHeader("Content-Type", "application/jwk-set+json").end(jwks);
       case "/ready" -> {
         List<Readiness> all = checks.get();
         boolean ready = all.stream().allMatch(Readiness::ready);

@@ -1,5 +1,7 @@
 package gatehouse.server;
 
+import gatehouse.identity.UpstreamSigner;
+import gatehouse.identity.UpstreamSigners;
 import gatehouse.observe.AccessLog;
 import gatehouse.pipeline.ErrorResponses;
 import gatehouse.pipeline.Outcome;
@@ -15,8 +17,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,12 +36,17 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private final Upstreams upstreams;
   private final AccessLog accessLog;
   private final RequestIds requestIds;
+  private final UpstreamSigners signers;
+  private final boolean clientCertificates;
 
-  GatewayHandler(Pipeline pipeline, Upstreams upstreams, AccessLog accessLog, RequestIds requestIds) {
+  GatewayHandler(Pipeline pipeline, Upstreams upstreams, AccessLog accessLog, RequestIds requestIds, UpstreamSigners signers,
+      boolean clientCertificates) {
     this.pipeline = pipeline;
     this.upstreams = upstreams;
     this.accessLog = accessLog;
     this.requestIds = requestIds;
+    this.signers = signers;
+    this.clientCertificates = clientCertificates;
   }
 
   @Override
@@ -44,7 +54,8 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     request.pause();
     long started = System.nanoTime();
     String id = requestIds.next();
-    RequestHead head = new RequestHead(request.method().name(), request.uri(), host(request), request.headers());
+    RequestHead head = new RequestHead(request.method().name(), request.uri(), host(request), request.headers(),
+        clientCertificates ? clientCertificate(request) : Optional.empty());
 
     Optional<Rejection> framing = framingProblem(request);
     if (framing.isPresent()) {
@@ -82,13 +93,18 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
 
   private void forward(HttpServerRequest request, String id, RequestHead head, Outcome.Forward f, long started) {
     request.response().putHeader("X-Request-Id", id);
+    UpstreamSigner signer = signers.forUpstream(f.route().upstream());
+    ProxyRequest.Signer signing = signer == UpstreamSigner.NONE
+        ? ProxyRequest.Signer.NONE
+        : (method, authority, target, headers) -> signer.sign(method, authority, target, headers::getAll, f.identity());
     ProxyRequest proxyRequest = new ProxyRequest(
         f.route().upstream(),
         f.upstreamTarget(),
         f.edits().andThen(headers -> headers.set("X-Request-Id", id)),
         f.route().timeout(),
         f.route().maxBodyBytes(),
-        f.route().websocket());
+        f.route().websocket(),
+        signing);
     upstreams.forward(request, proxyRequest).onComplete(ar -> {
       Proxied proxied = ar.succeeded() ? ar.result() : new Proxied.Failed(new Rejection.InternalError());
       if (ar.failed()) log.error("request {} failed inside the proxy", id, ar.cause());
@@ -153,6 +169,17 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       return Optional.of(new Rejection.BadRequest("bad_host", "more than one Host header"));
     }
     return Optional.empty();
+  }
+
+  /** The verified client certificate's leaf; the handshake refused certificates client_ca does not vouch for. */
+  private static Optional<X509Certificate> clientCertificate(HttpServerRequest request) {
+    if (!request.isSSL()) return Optional.empty();
+    try {
+      List<Certificate> chain = request.connection().peerCertificates();
+      return chain != null && !chain.isEmpty() && chain.get(0) instanceof X509Certificate leaf ? Optional.of(leaf) : Optional.empty();
+    } catch (SSLPeerUnverifiedException e) {
+      return Optional.empty();
+    }
   }
 
   private static String host(HttpServerRequest request) {

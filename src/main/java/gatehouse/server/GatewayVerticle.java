@@ -2,6 +2,7 @@ package gatehouse.server;
 
 import gatehouse.config.GatehouseConfig;
 import gatehouse.config.LimitsConfig;
+import gatehouse.identity.UpstreamSigners;
 import gatehouse.observe.AccessLog;
 import gatehouse.pipeline.Pipeline;
 import gatehouse.proxy.Upstreams;
@@ -13,6 +14,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,16 +25,22 @@ public final class GatewayVerticle extends VerticleBase {
   private final GatehouseConfig config;
   private final Pipeline pipeline;
   private final AccessLog accessLog;
+  private final UpstreamSigners signers;
+  private final Optional<ListenerTls> tls;
   private final RequestIds requestIds = new RequestIds();
   /** Connections that have not yet sent a complete first request head; event-loop confined. */
   private final Map<HttpConnection, Long> awaitingHead = new HashMap<>();
   private Upstreams upstreams;
   private HttpServer server;
 
-  public GatewayVerticle(GatehouseConfig config, Pipeline pipeline, AccessLog accessLog) {
+  /** With each upstream's signer and, when {@code listen.tls} is set, the listener's TLS material. */
+  public GatewayVerticle(GatehouseConfig config, Pipeline pipeline, AccessLog accessLog, UpstreamSigners signers,
+      Optional<ListenerTls> tls) {
     this.config = config;
     this.pipeline = pipeline;
     this.accessLog = accessLog;
+    this.signers = signers;
+    this.tls = tls;
   }
 
   @Override
@@ -48,7 +56,9 @@ public final class GatewayVerticle extends VerticleBase {
         .setCompressionSupported(false)
         .setHandle100ContinueAutomatically(false)
         .setTcpNoDelay(true);
-    GatewayHandler handler = new GatewayHandler(pipeline, upstreams, accessLog, requestIds);
+    tls.ifPresent(t -> t.apply(options));
+    boolean clientCertificates = tls.map(ListenerTls::asksForClientCertificates).orElse(false);
+    GatewayHandler handler = new GatewayHandler(pipeline, upstreams, accessLog, requestIds, signers, clientCertificates);
     server = vertx.createHttpServer(options)
         .connectionHandler(this::watchHeadTimeout)
         .invalidRequestHandler(request -> GatewayHandler.invalid(request, requestIds))
@@ -57,7 +67,8 @@ public final class GatewayVerticle extends VerticleBase {
           if (timer != null) vertx.cancelTimer(timer);
           handler.handle(request);
         });
-    return server.listen(config.listen().port(), config.listen().host());
+    return server.listen(config.listen().port(), config.listen().host())
+        .onSuccess(s -> tls.ifPresent(t -> t.register(s)));
   }
 
   /** The port actually bound (differs from the config's when that is 0). */
@@ -83,6 +94,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    tls.ifPresent(t -> t.unregister(server));
     return server.close().eventually(() -> upstreams.close());
   }
 }

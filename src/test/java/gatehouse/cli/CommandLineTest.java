@@ -40,7 +40,7 @@ class CommandLineTest {
         ""));
     assertEquals(1, run("validate", "--config", file.toString()));
     assertEquals(String.join("\n",
-        file + ":4: routes[0].policy: unknown policy 'jtw' (expected public, jwt, api_key, any)",
+        file + ":4: routes[0].policy: unknown policy 'jtw' (expected public, jwt, api_key, mtls, any)",
         file + ":5: routes[1].upstream: unknown upstream 'order' (did you mean 'orders'?)",
         ""), err.toString());
   }

@@ -36,7 +36,7 @@ class ConfigErrorsTest {
           - {match: {prefix: /api/admin/}, upstream: orders, policy: jtw}
         """;
     assertEquals(
-        List.of("gatehouse.yaml:14: routes[2].policy: unknown policy 'jtw' (expected public, jwt, api_key, any)"),
+        List.of("gatehouse.yaml:14: routes[2].policy: unknown policy 'jtw' (expected public, jwt, api_key, mtls, any)"),
         problems(yaml));
   }
 
@@ -44,14 +44,14 @@ class ConfigErrorsTest {
   @ValueSource(strings = {"api-key", "apikey", "API_KEY", "Public"})
   void policyNamesAreExactSoApiKeySpellingsAreUnknown(String name) {
     assertEquals(
-        List.of("gatehouse.yaml:4: routes[0].policy: unknown policy '" + name + "' (expected public, jwt, api_key, any)"),
+        List.of("gatehouse.yaml:4: routes[0].policy: unknown policy '" + name + "' (expected public, jwt, api_key, mtls, any)"),
         problems(withRoutes("  - {match: {prefix: /}, upstream: orders, policy: " + name + "}\n")));
   }
 
   @Test
   void unknownPolicyKeyInMappingFormIsNamedTheSameWay() {
     assertEquals(
-        List.of("gatehouse.yaml:4: routes[0].policy: unknown policy 'api-key' (expected public, jwt, api_key, any)"),
+        List.of("gatehouse.yaml:4: routes[0].policy: unknown policy 'api-key' (expected public, jwt, api_key, mtls, any)"),
         problems(withRoutes("  - {match: {prefix: /}, upstream: orders, policy: {api-key: {scopes: [a]}}}\n")));
   }
 
@@ -66,7 +66,7 @@ class ConfigErrorsTest {
   @Test
   void unknownKeyWithNothingCloseListsTheKnownKeys() {
     assertEquals(
-        List.of("gatehouse.yaml:6: listen.bind: unknown key 'bind' (expected one of: host, port, h2c)"),
+        List.of("gatehouse.yaml:6: listen.bind: unknown key 'bind' (expected one of: host, port, h2c, tls)"),
         problems(MINIMAL + "listen:\n  bind: 1.2.3.4\n"));
   }
 
@@ -196,12 +196,12 @@ class ConfigErrorsTest {
   }
 
   @Test
-  void httpsUpstreamIsRefusedUntilTlsToUpstreamsLands() {
+  void anUpstreamUrlIsHttpOrHttps() {
     assertEquals(
-        List.of("gatehouse.yaml:2: upstreams.orders.url: TLS to upstreams is not supported yet; use an http:// URL"),
+        List.of("gatehouse.yaml:2: upstreams.orders.url: 'ftp://orders.internal' must be an http:// or https:// URL"),
         problems("""
             upstreams:
-              orders: {url: "https://orders.internal"}
+              orders: {url: "ftp://orders.internal"}
             routes:
               - {match: {prefix: /}, upstream: orders}
             """));
@@ -387,7 +387,7 @@ class ConfigErrorsTest {
   @Test
   void policyMappingTakesExactlyOneKey() {
     assertEquals(
-        List.of("gatehouse.yaml:4: routes[0].policy: a policy mapping takes exactly one key: public, jwt, api_key"
+        List.of("gatehouse.yaml:4: routes[0].policy: a policy mapping takes exactly one key: public, jwt, api_key, mtls"
             + " or any (found jwt, api_key; use any: {jwt: ..., api_key: ...} to accept either credential)"),
         problems(withRoutes("  - {match: {prefix: /}, upstream: orders, policy: {jwt: {}, api_key: {}}}\n")));
   }
@@ -598,7 +598,7 @@ class ConfigErrorsTest {
     ConfigException e = assertThrows(ConfigException.class, () -> TestConfigs.parse("""
         listen: {port: -1}
         upstreams:
-          orders: {url: "https://x", timeout: 1x}
+          orders: {url: "ftp://x", timeout: 1x}
         routes:
           - {match: {prefix: /}, upstream: nope, policy: jtw}
         """));

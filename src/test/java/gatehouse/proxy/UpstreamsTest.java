@@ -448,11 +448,11 @@ class UpstreamsTest {
   }
 
   @Test
-  void anHttpsUpstreamIsRefusedAtConstruction() {
+  void anUpstreamOtherThanHttpOrHttpsIsRefusedAtConstruction() {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> new Upstreams(vertx, Map.of(UPSTREAM, TestGateway.upstream("https://127.0.0.1:1")), new ForwardingConfig(List.of())));
-    assertEquals("upstream 'orders': only http:// urls are supported, got scheme 'https'", e.getMessage());
+            () -> new Upstreams(vertx, Map.of(UPSTREAM, TestGateway.upstream("ftp://127.0.0.1:1")), new ForwardingConfig(List.of())));
+    assertEquals("upstream 'orders': only http:// and https:// urls are supported, got scheme 'ftp'", e.getMessage());
   }
 }

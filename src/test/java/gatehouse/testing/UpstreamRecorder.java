@@ -56,15 +56,22 @@ public final class UpstreamRecorder implements AutoCloseable {
 
   private record Waiter(int count, CompletableFuture<List<Recorded>> future) {}
 
-  private UpstreamRecorder(Vertx vertx) {
+  private final boolean tls;
+
+  private UpstreamRecorder(Vertx vertx, HttpServerOptions options) {
     this.vertx = vertx;
-    this.server =
-        vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).requestHandler(this::handle);
+    this.tls = options.isSsl();
+    this.server = vertx.createHttpServer(options.setHost("127.0.0.1").setPort(0)).requestHandler(this::handle);
   }
 
   /** Starts a recorder on 127.0.0.1 and a free port; call from a test thread, not an event loop. */
   public static UpstreamRecorder start(Vertx vertx) {
-    UpstreamRecorder recorder = new UpstreamRecorder(vertx);
+    return start(vertx, new HttpServerOptions());
+  }
+
+  /** As {@link #start(Vertx)}, with {@code options} (TLS, say); host and port are set here. */
+  public static UpstreamRecorder start(Vertx vertx, HttpServerOptions options) {
+    UpstreamRecorder recorder = new UpstreamRecorder(vertx, options);
     await(recorder.server.listen());
     return recorder;
   }
@@ -75,7 +82,7 @@ public final class UpstreamRecorder implements AutoCloseable {
 
   /** {@code http://127.0.0.1:<port>}, for an upstream's {@code url}. */
   public String url() {
-    return "http://127.0.0.1:" + port();
+    return (tls ? "https" : "http") + "://127.0.0.1:" + port();
   }
 
   /** How to answer every following request, until told otherwise. */

@@ -1,0 +1,240 @@
+package gatehouse.server;
+
+import gatehouse.config.ListenTlsConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.X509KeyManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * TLS of the public listener: TLS 1.2 and 1.3 only, ALPN {@code h2} then {@code http/1.1}, client
+ * certificates as configured. The certificate, key and client CA files are re-read every {@link
+ * #CHECK_EVERY} through Vert.x's file system (never blocking an event loop); when their content
+ * changes, the new material is checked (the key must sign what the certificate verifies) and handed
+ * to every listener with {@code updateSSLOptions}: new handshakes use it, open connections keep
+ * theirs. A broken update (half-written files, a key of another certificate) is logged and the
+ * previous material stays in use until the files change again.
+ */
+public final class ListenerTls {
+  private static final Logger log = LoggerFactory.getLogger(ListenerTls.class);
+  /** How often the files are compared; a rotated certificate is served within this. */
+  public static final Duration CHECK_EVERY = Duration.ofSeconds(5);
+  static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
+
+  private final Vertx vertx;
+  private final ListenTlsConfig config;
+  private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+  private volatile ServerSSLOptions current;
+  private volatile String currentDigest;
+  private volatile String lastRefusedDigest = "";
+  private long timer = -1;
+
+  private ListenerTls(Vertx vertx, ListenTlsConfig config, ServerSSLOptions initial, String digest) {
+    this.vertx = vertx;
+    this.config = config;
+    this.current = initial;
+    this.currentDigest = digest;
+  }
+
+  /**
+   * Reads the files now, on the calling thread (where config is loaded, never an event loop).
+   *
+   * @throws IllegalArgumentException starting with {@code listen.tls} when the files cannot be read
+   *     or the key does not belong to the certificate
+   */
+  public static ListenerTls load(Vertx vertx, ListenTlsConfig config) {
+    List<Buffer> files = new ArrayList<>();
+    try {
+      files.add(Buffer.buffer(Files.readAllBytes(config.cert())));
+      files.add(Buffer.buffer(Files.readAllBytes(config.key())));
+      if (config.clientCa().isPresent()) files.add(Buffer.buffer(Files.readAllBytes(config.clientCa().get())));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("listen.tls: cannot read " + e.getMessage(), e);
+    }
+    try {
+      return new ListenerTls(vertx, config, options(vertx, config, files), digest(files));
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw new IllegalArgumentException("listen.tls: " + e.getMessage(), e);
+    }
+  }
+
+  /** Applies TLS to {@code options}, with the material loaded last. */
+  public HttpServerOptions apply(HttpServerOptions options) {
+    ServerSSLOptions ssl = current;
+    return options.setSsl(true)
+        .setUseAlpn(true)
+        .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
+        .setEnabledSecureTransportProtocols(PROTOCOLS)
+        .setKeyCertOptions(ssl.getKeyCertOptions())
+        .setTrustOptions(ssl.getTrustOptions())
+        .setClientAuth(ssl.getClientAuth());
+  }
+
+  /** Whether listeners ask for client certificates (then requests carry them to the pipeline). */
+  public boolean asksForClientCertificates() {
+    return config.clientAuth() != ListenTlsConfig.ClientAuth.NONE;
+  }
+
+  /** A listener that takes updates; call once it is bound. */
+  public void register(HttpServer server) {
+    servers.add(server);
+  }
+
+  public void unregister(HttpServer server) {
+    servers.remove(server);
+  }
+
+  /** Starts comparing the files every {@link #CHECK_EVERY}. */
+  public void watch() {
+    timer = vertx.setPeriodic(CHECK_EVERY.toMillis(), id -> checkNow());
+  }
+
+  public void stop() {
+    if (timer >= 0) vertx.cancelTimer(timer);
+  }
+
+  /**
+   * Reads the files and, when they changed, updates every listener. Completes with true when new
+   * material was installed, false when nothing changed or the change was refused (logged).
+   */
+  public Future<Boolean> checkNow() {
+    List<Future<Buffer>> reads = new ArrayList<>();
+    reads.add(vertx.fileSystem().readFile(config.cert().toString()));
+    reads.add(vertx.fileSystem().readFile(config.key().toString()));
+    config.clientCa().ifPresent(ca -> reads.add(vertx.fileSystem().readFile(ca.toString())));
+    return Future.all(reads).compose(all -> {
+      List<Buffer> files = new ArrayList<>();
+      for (int i = 0; i < reads.size(); i++) files.add(all.resultAt(i));
+      String digest = digest(files);
+      if (digest.equals(currentDigest) || digest.equals(lastRefusedDigest)) return Future.succeededFuture(false);
+      ServerSSLOptions next;
+      try {
+        next = options(vertx, config, files);
+      } catch (GeneralSecurityException | RuntimeException e) {
+        lastRefusedDigest = digest;
+        log.error("listen.tls: the changed files were not loaded, the previous certificate stays in use: {}", e.getMessage());
+        return Future.succeededFuture(false);
+      }
+      List<Future<Boolean>> updates = new ArrayList<>();
+      for (HttpServer s : servers) updates.add(s.updateSSLOptions(next));
+      return Future.all(updates).map(done -> {
+        current = next;
+        currentDigest = digest;
+        log.info("listen.tls: loaded a new certificate ({}) for {} listeners", describe(next), servers.size());
+        return true;
+      }).recover(e -> {
+        lastRefusedDigest = digest;
+        log.error("listen.tls: updating the listeners failed, the previous certificate stays in use: {}", e.getMessage());
+        return Future.succeededFuture(false);
+      });
+    }, e -> {
+      log.warn("listen.tls: cannot read the certificate files, keeping the current ones: {}", e.getMessage());
+      return Future.succeededFuture(false);
+    });
+  }
+
+  private static ServerSSLOptions options(Vertx vertx, ListenTlsConfig config, List<Buffer> files) throws GeneralSecurityException {
+    PemKeyCertOptions keyCert = new PemKeyCertOptions().setCertValue(files.get(0)).setKeyValue(files.get(1));
+    checkKeyMatches(vertx, keyCert);
+    ServerSSLOptions ssl = new ServerSSLOptions()
+        .setKeyCertOptions(keyCert)
+        .setUseAlpn(true)
+        .setApplicationLayerProtocols(List.of("h2", "http/1.1"))
+        .setEnabledSecureTransportProtocols(PROTOCOLS);
+    if (files.size() > 2) ssl.setTrustOptions(new PemTrustOptions().addCertValue(files.get(2)));
+    ssl.setClientAuth(switch (config.clientAuth()) {
+      case NONE -> ClientAuth.NONE;
+      case REQUEST -> ClientAuth.REQUEST;
+      case REQUIRE -> ClientAuth.REQUIRED;
+    });
+    return ssl;
+  }
+
+  /** The private key must sign what the leaf certificate's public key verifies (files rotate one by one). */
+  private static void checkKeyMatches(Vertx vertx, PemKeyCertOptions keyCert) throws GeneralSecurityException {
+    X509KeyManager km = null;
+    try {
+      for (KeyManager m : keyCert.getKeyManagerFactory(vertx).getKeyManagers()) if (m instanceof X509KeyManager x) km = x;
+    } catch (Exception e) {
+      throw new GeneralSecurityException("the certificate or key cannot be read: " + e.getMessage(), e);
+    }
+    if (km == null) throw new GeneralSecurityException("no key manager");
+    String alias = alias(km).orElseThrow(() -> new GeneralSecurityException("no certificate with a private key"));
+    PrivateKey key = km.getPrivateKey(alias);
+    X509Certificate leaf = km.getCertificateChain(alias)[0];
+    String alg = switch (key.getAlgorithm()) {
+      case "RSA" -> "SHA256withRSA";
+      case "EC" -> "SHA256withECDSA";
+      case "Ed25519", "EdDSA" -> "Ed25519";
+      default -> throw new GeneralSecurityException("unsupported key type " + key.getAlgorithm());
+    };
+    byte[] probe = "gatehouse listener key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    Signature s = Signature.getInstance(alg);
+    s.initSign(key);
+    s.update(probe);
+    byte[] sig = s.sign();
+    Signature v = Signature.getInstance(alg);
+    v.initVerify(leaf.getPublicKey());
+    v.update(probe);
+    if (!v.verify(sig)) throw new GeneralSecurityException("the key does not belong to the certificate");
+  }
+
+  private static Optional<String> alias(X509KeyManager km) {
+    for (String type : List.of("RSA", "EC", "EdDSA", "Ed25519")) {
+      String[] aliases = km.getServerAliases(type, null);
+      if (aliases != null && aliases.length > 0) return Optional.of(aliases[0]);
+    }
+    return Optional.empty();
+  }
+
+  private String describe(ServerSSLOptions ssl) {
+    try {
+      for (KeyManager m : ssl.getKeyCertOptions().getKeyManagerFactory(vertx).getKeyManagers()) {
+        if (m instanceof X509KeyManager km) {
+          X509Certificate leaf = km.getCertificateChain(alias(km).orElseThrow())[0];
+          return leaf.getSubjectX500Principal().getName() + ", valid until " + leaf.getNotAfter().toInstant();
+        }
+      }
+    } catch (Exception e) {
+      return "unreadable";
+    }
+    return "unknown";
+  }
+
+  private static String digest(List<Buffer> files) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (Buffer b : files) {
+        sha.update(b.getBytes());
+        sha.update((byte) 0);
+      }
+      return HexFormat.of().formatHex(sha.digest());
+    } catch (GeneralSecurityException e) {
+      throw new AssertionError("SHA-256 is required of every JDK", e);
+    }
+  }
+}
