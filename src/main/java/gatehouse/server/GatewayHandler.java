@@ -124,7 +124,9 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     if (request.version() != HttpVersion.HTTP_2 && !request.isEnded()) {
       request.response().putHeader("Connection", "close");
     }
-    request.resume();
+    // Resuming an HTTP/2 request whose body was read throws; a 502 after an upstream's late TLS
+    // alert (TLS 1.3 refuses client certificates after the request was sent) comes exactly then.
+    if (!request.isEnded()) request.resume();
     ErrorResponses.write(rejection, id, request.response());
   }
 
