@@ -1,0 +1,316 @@
+package gatehouse.it;
+
+import static gatehouse.it.GatewayHarness.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gatehouse.Gatehouse;
+import gatehouse.config.ConfigLoader;
+import gatehouse.testing.MutableClock;
+import gatehouse.testing.TestKeys;
+import gatehouse.testing.TestPki;
+import gatehouse.testing.TestTokens;
+import gatehouse.testing.UpstreamRecorder;
+import gatehouse.verifier.GatehouseVerifier;
+import gatehouse.verifier.IncomingRequest;
+import gatehouse.verifier.Verification;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real signed requests from the gateway, checked by the backends' verifiers: the Java module
+ * ({@code gatehouse-verifier}) and the Node.js recipe ({@code verifier/node}, only {@code
+ * node:crypto}). Both see the same cases, tamper cases included, and must agree on every reason.
+ */
+class SigningIT {
+  static final String SECRET = "an-internal-secret-of-at-least-32-bytes!";
+  static final List<String> IDENTITY = List.of("x-key-id", "x-owner-id", "x-scopes", "x-user-email", "x-user-id", "x-user-role");
+
+  @TempDir static Path dir;
+  static Vertx vertx;
+  static UpstreamRecorder upstream;
+  static Gatehouse gateway;
+  static HttpClient client;
+  static String jwks;
+
+  @RegisterExtension
+  static final GatewayInvariants invariants = new GatewayInvariants(() -> upstream);
+
+  /** One verification: by verifier {@code verifier} at second {@code now}, expecting {@code expect} ("ok" or a reason). */
+  record Case(String name, String verifier, IncomingRequest request, long now, String expect) {}
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    upstream = UpstreamRecorder.start(vertx);
+    Files.writeString(dir.resolve("jwks.json"), TestKeys.jwks(TestKeys.rsa()));
+    Files.writeString(dir.resolve("ed.pem"), TestPki.privateKeyPem(TestPki.ed25519Keys().getPrivate()));
+    Files.writeString(dir.resolve("tok-ed.pem"), TestPki.privateKeyPem(TestPki.ed25519Keys().getPrivate()));
+    Files.writeString(dir.resolve("tok-es.pem"), TestPki.privateKeyPem(TestPki.ecKeys().getPrivate()));
+    String url = upstream.url();
+    Files.writeString(dir.resolve("gatehouse.yaml"), String.join("\n",
+        "listen: {host: 127.0.0.1, port: 0}",
+        "admin: {host: 127.0.0.1, port: 0}",
+        "sign: {mode: http_signature, algorithm: hmac-sha256, keys: [{id: hmac-1, secret: \"" + SECRET + "\"}]}",
+        "upstreams:",
+        "  hmac: {url: \"" + url + "\"}",
+        "  ed: {url: \"" + url + "\", sign: {mode: http_signature, algorithm: ed25519, keys: [{id: ed-1, private_key: ed.pem}]}}",
+        "  tok-ed: {url: \"" + url + "/base\", sign: {mode: identity_token, algorithm: EdDSA, keys: [{id: tok-ed, private_key: tok-ed.pem}]}}",
+        "  tok-es: {url: \"" + url + "\", sign: {mode: identity_token, algorithm: ES256, keys: [{id: tok-es, private_key: tok-es.pem}], header: X-Proof, lifetime: 20s}}",
+        "  plain: {url: \"" + url + "\", sign: {mode: none}}",
+        "auth:",
+        "  jwt: [{name: main, issuer: \"" + TestTokens.ISSUER + "\", audiences: [" + TestTokens.AUDIENCE + "], jwks_file: jwks.json}]",
+        "routes:",
+        "  - {match: {prefix: /public/}, upstream: hmac, policy: public}",
+        "  - {match: {prefix: /hmac/}, upstream: hmac}",
+        "  - {match: {prefix: /ed/}, upstream: ed}",
+        "  - {match: {prefix: /tok-ed/}, upstream: tok-ed}",
+        "  - {match: {prefix: /tok-es/}, upstream: tok-es}",
+        "  - {match: {prefix: /plain/}, upstream: plain, policy: public}",
+        ""));
+    gateway = await(Gatehouse.start(ConfigLoader.load(dir.resolve("gatehouse.yaml")), Clock.systemUTC(), vertx, false));
+    client = vertx.createHttpClient();
+    jwks = await(client.request(new RequestOptions().setHost("127.0.0.1").setPort(gateway.adminPort()).setURI("/.well-known/jwks.json"))
+        .compose(r -> r.send()).compose(r -> r.body())).toString();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (client != null) await(client.close());
+    if (gateway != null) await(gateway.close());
+    upstream.close();
+    await(vertx.close());
+  }
+
+  /** Sends {@code path} with alice's token (and spoofed proof headers) and returns what the upstream got. */
+  static UpstreamRecorder.Recorded send(String path, boolean withToken) {
+    RequestOptions o = new RequestOptions().setHost("127.0.0.1").setPort(gateway.port()).setURI(path)
+        .addHeader("Signature", "gatehouse=:AAAA:").addHeader("Signature-Input", "gatehouse=();created=1")
+        .addHeader("X-Proof", "spoofed").addHeader("Gatehouse-Identity", "spoofed")
+        .addHeader("X-Owner-Id", GatewayInvariants.SPOOF);
+    if (withToken) {
+      String token = invariants.secret(TestTokens.signedBy(TestKeys.rsa(), Clock.systemUTC()).claim("sub", "alice")
+          .claim("role", "admin").claim("email", "alice@example.com").sign());
+      o.addHeader("Authorization", "Bearer " + token);
+    }
+    int status = await(client.request(o).compose(r -> r.send()).compose(r -> r.body().map(b -> r.statusCode())));
+    assertEquals(200, status, path);
+    return upstream.lastRequest();
+  }
+
+  static IncomingRequest incoming(UpstreamRecorder.Recorded r) {
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    for (Map.Entry<String, String> h : r.headers()) headers.computeIfAbsent(h.getKey(), k -> new ArrayList<>()).add(h.getValue());
+    return new IncomingRequest(r.method(), r.target(), headers);
+  }
+
+  static IncomingRequest edit(IncomingRequest r, UnaryOperator<Map<String, List<String>>> change) {
+    Map<String, List<String>> h = new LinkedHashMap<>(r.headers());
+    return new IncomingRequest(r.method(), r.target(), change.apply(h));
+  }
+
+  static Map<String, List<String>> set(Map<String, List<String>> h, String name, String value) {
+    h.keySet().removeIf(k -> k.equalsIgnoreCase(name));
+    if (value != null) h.put(name, List.of(value));
+    return h;
+  }
+
+  /** The cases of one signed request: accepted once, then every tamper case refused. */
+  static List<Case> cases(String mode, String verifier, IncomingRequest signed, long now, boolean token) {
+    String proof = verifier.equals("tok-es") ? "X-Proof" : "Gatehouse-Identity";
+    String tampered = token ? "IDENTITY_MISMATCH" : "BAD_SIGNATURE";
+    List<Case> c = new ArrayList<>();
+    c.add(new Case(mode + ": too old", verifier, signed, now + 31, "TOO_OLD"));
+    c.add(new Case(mode + ": tampered identity header", verifier, edit(signed, h -> set(h, "X-User-Id", "mallory")), now, tampered));
+    c.add(new Case(mode + ": identity header added", verifier, edit(signed, h -> set(h, "X-Owner-Id", "acme")), now, tampered));
+    c.add(new Case(mode + ": identity header removed", verifier, edit(signed, h -> set(h, "X-User-Role", null)), now, tampered));
+    c.add(new Case(mode + ": other path", verifier, new IncomingRequest(signed.method(), signed.target() + "x", signed.headers()), now,
+        token ? "REQUEST_MISMATCH" : "BAD_SIGNATURE"));
+    c.add(new Case(mode + ": other method", verifier, new IncomingRequest("DELETE", signed.target(), signed.headers()), now,
+        token ? "REQUEST_MISMATCH" : "BAD_SIGNATURE"));
+    if (token) {
+      c.add(new Case(mode + ": missing token", verifier, edit(signed, h -> set(h, proof, null)), now, "MISSING"));
+    } else {
+      c.add(new Case(mode + ": missing signature", verifier, edit(signed, h -> set(set(h, "Signature", null), "Signature-Input", null)), now, "MISSING"));
+      c.add(new Case(mode + ": other authority", verifier, edit(signed, h -> set(h, "Host", "evil.example")), now, "BAD_SIGNATURE"));
+    }
+    c.add(new Case(mode + ": wrong key", verifier + "-wrong", signed, now, "BAD_SIGNATURE"));
+    c.add(new Case(mode + ": accepted", verifier, signed, now, "ok"));
+    c.add(new Case(mode + ": replayed", verifier, signed, now + 1, "REPLAYED"));
+    return c;
+  }
+
+  @Test
+  void everySigningModeIsVerifiedByTheJavaAndTheNodeVerifierAndEveryTamperIsRefused() throws Exception {
+    IncomingRequest hmac = incoming(send("/hmac/orders?id=7&full=1", true));
+    IncomingRequest ed = incoming(send("/ed/orders", true));
+    IncomingRequest tokEd = incoming(send("/tok-ed/orders?x=1", true));
+    IncomingRequest tokEs = incoming(send("/tok-es/orders", true));
+    IncomingRequest anonymous = incoming(send("/public/p", false));
+    long now = Instant.now().getEpochSecond();
+
+    assertEquals(List.of("alice"), hmac.header("X-User-Id"));
+    assertEquals(List.of(), hmac.header("X-Owner-Id"), "a spoofed identity header never reaches the upstream");
+    assertEquals(1, hmac.header("Signature").size());
+    assertFalse(hmac.header("Signature").get(0).contains("AAAA"), "the client's Signature was stripped");
+    assertTrue(hmac.header("Signature-Input").get(0).startsWith("gatehouse=(\"@method\" \"@authority\" \"@path\" \"@query\" \"x-key-id\""));
+    assertEquals(List.of(), hmac.header("Gatehouse-Identity"));
+    assertEquals("/base/tok-ed/orders?x=1", tokEd.target(), "the target as sent, base path included");
+    assertEquals(1, tokEs.header("X-Proof").size());
+    assertFalse(tokEs.header("X-Proof").get(0).equals("spoofed"));
+    assertEquals(List.of(), incoming(send("/plain/p", false)).header("Signature"), "mode none adds nothing");
+
+    List<Case> all = new ArrayList<>();
+    all.addAll(cases("hmac-sha256", "hmac", hmac, now, false));
+    all.addAll(cases("ed25519", "ed", ed, now, false));
+    all.addAll(cases("EdDSA token", "tok-ed", tokEd, now, true));
+    all.addAll(cases("ES256 token", "tok-es", tokEs, now, true));
+    all.add(new Case("anonymous: accepted", "hmac", anonymous, now, "ok"));
+    all.add(new Case("anonymous: identity header added", "hmac", edit(anonymous, h -> set(h, "X-User-Id", "admin")), now, "BAD_SIGNATURE"));
+    all.add(new Case("unknown key id", "other-kid", hmac, now, "UNKNOWN_KEY"));
+
+    Map<String, MutableClock> clocks = new LinkedHashMap<>();
+    Map<String, GatehouseVerifier> java = javaVerifiers(clocks);
+    List<String> javaResults = new ArrayList<>();
+    for (Case c : all) {
+      clocks.get(c.verifier()).set(Instant.ofEpochSecond(c.now()));
+      Verification v = java.get(c.verifier()).verify(c.request());
+      javaResults.add(c.name() + " -> " + (v instanceof Verification.Refused r ? r.reason().name() : "ok"));
+      if (v instanceof Verification.Verified ok && !c.name().startsWith("anonymous")) {
+        assertEquals("alice", ok.identity().get("x-user-id"), c.name());
+        assertFalse(ok.identity().containsKey("x-owner-id"), c.name());
+      }
+    }
+    List<String> expected = all.stream().map(c -> c.name() + " -> " + c.expect()).toList();
+    assertEquals(expected, javaResults, "the Java verifier");
+    assertEquals(expected, node(all), "the Node verifier");
+  }
+
+  private static Map<String, GatehouseVerifier> javaVerifiers(Map<String, MutableClock> clocks) {
+    Map<String, GatehouseVerifier> v = new LinkedHashMap<>();
+    String otherJwks = otherJwks();
+    for (String name : List.of("hmac", "hmac-wrong", "other-kid", "ed", "ed-wrong", "tok-ed", "tok-ed-wrong", "tok-es", "tok-es-wrong")) {
+      MutableClock clock = new MutableClock(Instant.now());
+      clocks.put(name, clock);
+      GatehouseVerifier.Builder b;
+      if (name.startsWith("tok-")) {
+        b = GatehouseVerifier.identityTokens(name.replace("-wrong", "")).jwks(name.endsWith("-wrong") ? otherJwks : jwks);
+        if (name.startsWith("tok-es")) b.tokenHeader("X-Proof");
+      } else if (name.startsWith("ed")) {
+        b = GatehouseVerifier.httpSignatures().jwks(name.endsWith("-wrong") ? otherJwks : jwks);
+      } else if (name.equals("other-kid")) {
+        b = GatehouseVerifier.httpSignatures().hmacSha256("hmac-2", SECRET.getBytes(StandardCharsets.UTF_8));
+      } else {
+        b = GatehouseVerifier.httpSignatures().hmacSha256("hmac-1",
+            (name.endsWith("-wrong") ? "another-secret-of-at-least-32-bytes!!!!" : SECRET).getBytes(StandardCharsets.UTF_8));
+      }
+      v.put(name, b.identityHeaders(IDENTITY.toArray(new String[0])).clock(clock).window(Duration.ofSeconds(30)).build());
+    }
+    return v;
+  }
+
+  /** The gateway's key ids with other keys behind them: a backend holding the wrong key. */
+  private static String otherJwks() {
+    JsonArray keys = new JsonArray();
+    for (Object o : new JsonObject(jwks).getJsonArray("keys")) {
+      JsonObject k = ((JsonObject) o).copy();
+      JsonObject other = new JsonObject(k.getString("kty").equals("OKP")
+          ? jwkOf(TestPki.ed25519Keys()) : jwkOf(TestPki.ecKeys()));
+      other.put("kid", k.getString("kid"));
+      keys.add(other);
+    }
+    return new JsonObject().put("keys", keys).encode();
+  }
+
+  private static String jwkOf(java.security.KeyPair pair) {
+    try {
+      if (pair.getPublic() instanceof java.security.interfaces.ECPublicKey ec) {
+        return new com.nimbusds.jose.jwk.ECKey.Builder(com.nimbusds.jose.jwk.Curve.P_256, ec).build().toJSONString();
+      }
+      byte[] spki = pair.getPublic().getEncoded();
+      String x = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOfRange(spki, spki.length - 32, spki.length));
+      return new JsonObject().put("kty", "OKP").put("crv", "Ed25519").put("x", x).encode();
+    } catch (RuntimeException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Runs verifier/node/run-cases.mjs over {@code all}; fails (never skips) on CI when node is missing. */
+  private static List<String> node(List<Case> all) throws IOException, InterruptedException {
+    Path script = nodeVerifierDir().resolve("run-cases.mjs");
+    JsonObject verifiers = new JsonObject();
+    String otherJwks = otherJwks();
+    for (String name : List.of("hmac", "hmac-wrong", "other-kid", "ed", "ed-wrong", "tok-ed", "tok-ed-wrong", "tok-es", "tok-es-wrong")) {
+      JsonObject o = new JsonObject().put("identityHeaders", new JsonArray(IDENTITY)).put("windowSeconds", 30).put("now", 0);
+      if (name.startsWith("tok-")) {
+        o.put("mode", "identity_token").put("audience", name.replace("-wrong", ""))
+            .put("jwks", new JsonObject(name.endsWith("-wrong") ? otherJwks : jwks));
+        if (name.startsWith("tok-es")) o.put("tokenHeader", "X-Proof");
+      } else if (name.startsWith("ed")) {
+        o.put("mode", "http_signature").put("jwks", new JsonObject(name.endsWith("-wrong") ? otherJwks : jwks));
+      } else {
+        String kid = name.equals("other-kid") ? "hmac-2" : "hmac-1";
+        o.put("mode", "http_signature").put("hmacKeys", new JsonObject().put(kid, name.endsWith("-wrong") ? "another-secret-of-at-least-32-bytes!!!!" : SECRET));
+      }
+      verifiers.put(name, o);
+    }
+    JsonArray cases = new JsonArray();
+    for (Case c : all) {
+      JsonArray headers = new JsonArray();
+      c.request().headers().forEach((k, vs) -> vs.forEach(v -> headers.add(new JsonArray().add(k).add(v))));
+      cases.add(new JsonObject().put("name", c.name()).put("verifier", c.verifier()).put("method", c.request().method())
+          .put("target", c.request().target()).put("headers", headers).put("now", c.now()));
+    }
+    String input = new JsonObject().put("verifiers", verifiers).put("cases", cases).encode();
+    Process p;
+    try {
+      p = new ProcessBuilder("node", script.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    } catch (IOException e) {
+      if ("true".equals(System.getenv("CI"))) throw new AssertionError("node is required on CI (Node 20 is on every machine)", e);
+      org.junit.jupiter.api.Assumptions.abort("node is not installed: " + e.getMessage());
+      throw e;
+    }
+    p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS), "node finished");
+    assertEquals(0, p.exitValue(), "node exit status; output: " + out);
+    List<String> results = new ArrayList<>();
+    for (String line : out.lines().toList()) {
+      JsonObject r = new JsonObject(line);
+      results.add(r.getString("name") + " -> " + (r.getBoolean("ok") ? "ok" : r.getString("reason")));
+    }
+    return results;
+  }
+
+  /** {@code verifier/node} of the repository, found from the working directory up. */
+  static Path nodeVerifierDir() {
+    for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+      Path candidate = d.resolve("verifier/node");
+      if (Files.isDirectory(candidate)) return candidate;
+    }
+    throw new AssertionError("verifier/node not found above " + Path.of("").toAbsolutePath());
+  }
+}
