@@ -21,6 +21,10 @@ class AuthorizerTest {
     return new Identity("acme", Scheme.API_KEY, "keys", Set.of(), scopes, Map.of(), Optional.empty());
   }
 
+  private static Identity cert(String... names) {
+    return new Identity(names[0], Scheme.MTLS, "mtls", Set.of(), Set.of(), Map.of(), Optional.empty(), Set.of(names));
+  }
+
   static Stream<Arguments> matrix() {
     Policy.Jwt admins = new Policy.Jwt(Set.of(), Set.of("admin", "ops"), Set.of());
     Policy.Jwt mainOnly = new Policy.Jwt(Set.of("main"), Set.of(), Set.of());
@@ -44,7 +48,18 @@ class AuthorizerTest {
         Arguments.of(any, key(Set.of("orders:read", "orders:write")), "allow"),
         Arguments.of(any, key(Set.of()), "insufficient_scope"),
         Arguments.of(any, jwt("main", Set.of("admin"), Set.of()), "allow"),
-        Arguments.of(any, jwt("main", Set.of("user"), Set.of("orders:read", "orders:write")), "missing_role"));
+        Arguments.of(any, jwt("main", Set.of("user"), Set.of("orders:read", "orders:write")), "missing_role"),
+        Arguments.of(any, cert("orders-client"), "wrong_credential"),
+        Arguments.of(new Policy.Mtls(Set.of()), cert("anyone"), "allow"),
+        Arguments.of(new Policy.Mtls(Set.of("spiffe://t/orders")), cert("orders-client", "spiffe://t/orders"), "allow"),
+        Arguments.of(new Policy.Mtls(Set.of("spiffe://t/orders")), cert("billing", "spiffe://t/billing"), "subject_not_allowed"),
+        Arguments.of(new Policy.Mtls(Set.of()), jwt("main", Set.of("admin"), Set.of()), "wrong_credential"),
+        Arguments.of(new Policy.Mtls(Set.of()), key(Set.of()), "wrong_credential"),
+        Arguments.of(Policy.Jwt.any(), cert("orders-client"), "wrong_credential"),
+        Arguments.of(readWrite, cert("orders-client"), "wrong_credential"),
+        Arguments.of(new Policy.Any(admins, readWrite, Optional.of(new Policy.Mtls(Set.of("orders-client")))), cert("orders-client"), "allow"),
+        Arguments.of(new Policy.Any(admins, readWrite, Optional.of(new Policy.Mtls(Set.of("orders-client")))), cert("billing"), "subject_not_allowed"),
+        Arguments.of(new Policy.Any(admins, readWrite, Optional.of(new Policy.Mtls(Set.of()))), jwt("main", Set.of("admin"), Set.of()), "allow"));
   }
 
   @ParameterizedTest(name = "{0} with {1} -> {2}")
