@@ -25,7 +25,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +55,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
   private final RateLimiter limiter;
   private final ApiKeysConfig config;
   private final Cache<String, Entry> cache;
-  private final Map<String, CompletionStage<Optional<StoredKey>>> inFlight = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Optional<StoredKey>>> inFlight = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastUsed = new ConcurrentHashMap<>();
   private final ApiKeyAdmin admin;
   private final Vertx vertx;
@@ -124,12 +124,17 @@ public final class ApiKeyAuthenticator implements Authenticator {
     String hash = hasher.hash(key);
     Instant now = clock.instant();
     Entry cached = cache.getIfPresent(hash);
-    if (cached != null && (cached.key().isEmpty() || now.isBefore(cached.loadedAt().plus(config.cacheTtl())))) {
+    // Freshness is decided here, to the nanosecond of the injected clock; Caffeine's expiry only bounds memory.
+    if (cached != null && now.isBefore(cached.loadedAt().plus(cached.key().isPresent() ? config.cacheTtl() : config.negativeCacheTtl()))) {
       return decide(hash, cached, now);
+    }
+    if (cached != null && (cached.key().isEmpty() || !now.isBefore(cached.loadedAt().plus(config.cacheTtl()).plus(config.staleIfError())))) {
+      cached = null;   // an unknown key is never served stale; a known one only within stale_if_error
     }
     if (now.isBefore(storeDownUntil)) {
       return cached != null ? decide(hash, cached, now) : Future.succeededFuture(new Authentication.Unverifiable(DEPENDENCY));
     }
+    Entry stale = cached;
     return lookup(hash).transform(ar -> {
       Instant at = clock.instant();
       if (ar.succeeded()) {
@@ -142,7 +147,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
       String error = ar.cause().getClass().getSimpleName() + ": " + ar.cause().getMessage();
       if (!Optional.of(error).equals(lastError)) log.warn("key store {} unreachable: {}", DEPENDENCY, error);
       lastError = Optional.of(error);
-      return cached != null ? decide(hash, cached, at) : Future.succeededFuture(new Authentication.Unverifiable(DEPENDENCY));
+      return stale != null ? decide(hash, stale, at) : Future.succeededFuture(new Authentication.Unverifiable(DEPENDENCY));
     });
   }
 
@@ -175,11 +180,16 @@ public final class ApiKeyAuthenticator implements Authenticator {
   /** The store's lookup, shared by concurrent requests for one hash; completes on the caller's context. */
   private Future<Optional<StoredKey>> lookup(String hash) {
     Context context = vertx.getOrCreateContext();
-    CompletionStage<Optional<StoredKey>> shared = inFlight.computeIfAbsent(hash, h -> {
-      CompletionStage<Optional<StoredKey>> stage = store.findByHash(h).toCompletionStage();
-      stage.whenComplete((r, e) -> inFlight.remove(h));
-      return stage;
-    });
+    CompletableFuture<Optional<StoredKey>> mine = new CompletableFuture<>();
+    CompletableFuture<Optional<StoredKey>> shared = inFlight.putIfAbsent(hash, mine);
+    if (shared == null) {
+      shared = mine;
+      // Out of the map before anyone sees the result: a later request never reuses a finished lookup.
+      store.findByHash(hash).onComplete(ar -> {
+        inFlight.remove(hash, mine);
+        if (ar.succeeded()) mine.complete(ar.result()); else mine.completeExceptionally(ar.cause());
+      });
+    }
     return Future.fromCompletionStage(shared, context);
   }
 
