@@ -104,7 +104,8 @@ public final class ApiKeyAuthenticator implements Authenticator {
    */
   public static ApiKeyAuthenticator create(Vertx vertx, ApiKeysConfig config, Clock clock, RateLimiter limiter) {
     ApiKeyAuthenticator a = new ApiKeyAuthenticator(vertx, new JdbcApiKeyStore(vertx, config.store()), config, clock, limiter, new SecureRandom());
-    a.flushTimer = vertx.setPeriodic(config.lastUsedInterval().toMillis(), id -> a.flushLastUsed());
+    a.flushTimer = vertx.setPeriodic(config.lastUsedInterval().toMillis(), id -> a.flushLastUsed()
+        .onFailure(e -> log.warn("last-used times not written, kept for the next flush: {}", e.toString())));
     return a;
   }
 
