@@ -146,7 +146,7 @@ final class ApiKeysReader {
     return Optional.of(new KeyStoreConfig(jdbc, display, user, password, Optional.empty(), schema, pool, timeout));
   }
 
-  /** A secret of at least {@code minLength} characters that must come from the environment. */
+  /** A secret of at least {@code minLength} characters that must come from the environment; empty there means none. */
   private Optional<String> secret(Fields f, String key, int minLength) {
     Optional<Node.Scalar> s = f.scalar(key);
     if (s.isEmpty()) return Optional.empty();
@@ -154,6 +154,8 @@ final class ApiKeysReader {
       reader.problems.add(s.get(), f.pathOf(key), "must come from the environment (write ${VARIABLE}), never from the file");
       return Optional.empty();
     }
+    // ${VAR:-} lets one file serve environments with and without the secret: empty means unset.
+    if (s.get().text().isEmpty()) return Optional.empty();
     if (s.get().text().length() < minLength) {
       reader.problems.add(s.get(), f.pathOf(key), "must be at least " + minLength + " characters");
       return Optional.empty();

@@ -104,4 +104,11 @@ class ApiKeysConfigTest {
         "gatehouse.yaml:7: auth.api_keys.admin_api.allow_from[0]: '10.0.0.1/8' has address bits set past the prefix length /8"),
         problems(keys("    admin_api: {token: abc, allow_from: [10.0.0.1/8]}")));
   }
+
+  @Test
+  void anEmptySecretFromTheEnvironmentMeansNone() throws Exception {
+    ApiKeysConfig c = parse(keys("    pepper: ${P:-}", "    admin_api: {token: \"${T:-}\"}")).auth().keyStore();
+    assertEquals(Optional.empty(), c.pepper());
+    assertEquals(Optional.empty(), c.adminApi().token());
+  }
 }
