@@ -2,8 +2,12 @@ package gatehouse;
 
 import gatehouse.authn.Authenticator;
 import gatehouse.authn.apikey.ApiKeyAuthenticator;
+import gatehouse.authn.bearer.BearerAuthenticator;
+import gatehouse.authn.introspect.IntrospectionAuthenticator;
 import gatehouse.authn.jwt.JwtAuthenticator;
 import gatehouse.authz.Policy;
+import gatehouse.config.IntrospectionConfig;
+import gatehouse.config.JwtProviderConfig;
 import gatehouse.config.ConfigException;
 import gatehouse.config.GatehouseConfig;
 import gatehouse.credential.CredentialExtractor;
@@ -59,7 +63,12 @@ public final class Gatehouse {
   }
 
   /** The parts built from one config: what a request is checked against. */
-  public record Compiled(Pipeline pipeline, AccessLog accessLog, Optional<JwtAuthenticator> jwt, Optional<ApiKeyAuthenticator> apiKeys) {
+  public record Compiled(Pipeline pipeline, AccessLog accessLog, Optional<JwtAuthenticator> jwt,
+      List<IntrospectionAuthenticator> introspection, Optional<ApiKeyAuthenticator> apiKeys) {
+    public Compiled {
+      introspection = List.copyOf(introspection);
+    }
+
     public List<Readiness> readiness() {
       List<Readiness> checks = new ArrayList<>();
       checks.add(new Readiness("config", true, "loaded"));
@@ -71,6 +80,13 @@ public final class Gatehouse {
       jwt.ifPresent(a -> a.status().forEach(s -> checks.add(new Readiness("jwt:" + s.provider(), s.ready(),
           s.source() + ", " + s.keyCount() + " keys" + s.age().map(age -> ", age " + age.toSeconds() + "s").orElse("")
               + s.lastError().map(e -> ", last error: " + e).orElse("")))));
+      // Always ready: an authorization server outage fails only its own tokens (503), and taking
+      // the gateway out of rotation would fail JWT, API-key and public routes too.
+      introspection.forEach(a -> {
+        IntrospectionAuthenticator.Status s = a.status();
+        checks.add(new Readiness("introspection:" + s.provider(), true, "breaker " + s.breaker() + ", " + s.cached()
+            + " cached, " + s.calls() + " calls" + s.lastError().map(e -> ", last error: " + e).orElse("")));
+      });
       return checks;
     }
   }
@@ -91,13 +107,25 @@ public final class Gatehouse {
       // Key material is read here, not by the loader; its messages start with the config key.
       throw new ConfigException(new ConfigException.Problem(file, 0, "", e.getMessage()));
     }
+    List<IntrospectionAuthenticator> introspection = new ArrayList<>();
+    Optional<Authenticator> bearer;
+    try {
+      for (IntrospectionConfig c : config.auth().introspection()) {
+        introspection.add(IntrospectionAuthenticator.create(vertx, c, config.identity(), clock));
+      }
+      bearer = BearerAuthenticator.of(jwt.map(a -> (Authenticator) a), jwtIssuers(config), introspectors(introspection));
+    } catch (IllegalArgumentException e) {
+      introspection.forEach(IntrospectionAuthenticator::close);
+      jwt.ifPresent(JwtAuthenticator::close);
+      throw new ConfigException(new ConfigException.Problem(file, 0, "", e.getMessage()));
+    }
     Optional<ApiKeyAuthenticator> apiKeys = acceptsApiKeys(config)
         ? Optional.of(ApiKeyAuthenticator.create(vertx, config.auth().keyStore(), clock, RateLimiter.local(clock)))
         : Optional.empty();
-    Authenticators authenticators = new Authenticators(jwt.map(a -> (Authenticator) a), apiKeys.map(a -> (Authenticator) a));
+    Authenticators authenticators = new Authenticators(bearer, apiKeys.map(a -> (Authenticator) a));
     CredentialExtractor extractor = new CredentialExtractor(config.auth().apiKeys());
     Pipeline pipeline = new Pipeline(routes, extractor, authenticators, new IdentityHeaders(config));
-    return new Compiled(pipeline, new AccessLog(config.auth().apiKeys().queryParam()), jwt, apiKeys);
+    return new Compiled(pipeline, new AccessLog(config.auth().apiKeys().queryParam()), jwt, introspection, apiKeys);
   }
 
   /**
@@ -117,6 +145,18 @@ public final class Gatehouse {
     return routes || config.auth().keyStore().adminApi().token().isPresent();
   }
 
+  private static java.util.Set<String> jwtIssuers(GatehouseConfig config) {
+    java.util.Set<String> issuers = new java.util.HashSet<>();
+    for (JwtProviderConfig p : config.auth().jwt()) issuers.add(p.issuer());
+    return issuers;
+  }
+
+  private static List<BearerAuthenticator.Introspector> introspectors(List<IntrospectionAuthenticator> all) {
+    List<BearerAuthenticator.Introspector> out = new ArrayList<>();
+    for (IntrospectionAuthenticator a : all) out.add(new BearerAuthenticator.Introspector(a.name(), a.issuer(), a));
+    return out;
+  }
+
   /**
    * Everything {@link #compile} checks (route table, key material), without starting anything or
    * fetching remote key sets: what {@code gatehouse validate} runs.
@@ -126,6 +166,7 @@ public final class Gatehouse {
     RouteTable.compile(config.routes(), file);
     try {
       JwtAuthenticator.check(config.auth().jwt(), config.identity(), clock);
+      for (IntrospectionConfig c : config.auth().introspection()) IntrospectionAuthenticator.check(c, config.identity());
     } catch (IllegalArgumentException e) {
       throw new ConfigException(new ConfigException.Problem(file, 0, "", e.getMessage()));
     }
@@ -184,11 +225,22 @@ public final class Gatehouse {
     return apiKeys;
   }
 
-  /** Stops the listeners and, when it owns it, the Vert.x instance. */
+  /**
+   * Stops the listeners and, when it owns it, the Vert.x instance. Call it from a thread that is
+   * not one of this Vert.x's: the owned instance is closed after the listeners are, from the
+   * caller's thread, because a close chained on an event loop would be completed on a loop that
+   * no longer runs (the future would never complete).
+   */
   public Future<Void> close() {
-    Future<Void> closed = admin.close().eventually(() -> vertx.undeploy(deploymentId))
+    Future<Void> listeners = admin.close().eventually(() -> vertx.undeploy(deploymentId))
         .eventually(() -> apiKeys.map(ApiKeyAuthenticator::close).orElse(Future.succeededFuture()));
-    return ownsVertx ? closed.eventually(vertx::close) : closed;
+    if (!ownsVertx) return listeners;
+    try {
+      listeners.toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("listeners did not stop cleanly: {}", e.toString());
+    }
+    return vertx.close();
   }
 
   private static GatehouseConfig withListenPort(GatehouseConfig c, int port) {

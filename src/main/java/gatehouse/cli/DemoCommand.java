@@ -51,7 +51,8 @@ final class DemoCommand implements Callable<Integer> {
       EchoUpstream echo = await(EchoUpstream.start(vertx));
       DemoIssuer issuer = new DemoIssuer(clock);
       Files.writeString(dir.resolve("jwks.json"), issuer.publicJwks());
-      String yaml = DemoScenarios.config(port, adminPort, echo.port());
+      int introspectionPort = await(issuer.serveIntrospection(vertx));
+      String yaml = DemoScenarios.config(port, adminPort, echo.port(), introspectionPort, issuer.clientSecret());
       Files.writeString(dir.resolve("gatehouse-demo.yaml"), yaml);
       GatehouseConfig config = ConfigLoader.load(dir.resolve("gatehouse-demo.yaml"));
       Gatehouse gateway = await(Gatehouse.start(config, clock, vertx, false));

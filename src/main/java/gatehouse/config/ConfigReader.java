@@ -48,7 +48,7 @@ final class ConfigReader {
     Set<String> upstreamNames = new LinkedHashSet<>();
     Map<String, UpstreamConfig> upstreams = upstreams(top, upstreamNames);
 
-    Optional<Fields> auth = top.fields("auth", List.of("jwt", "api_keys"));
+    Optional<Fields> auth = top.fields("auth", List.of("jwt", "api_keys", "introspection"));
     ApiKeysReader.Read keys = new ApiKeysReader(reader, baseDir).read(auth.flatMap(a -> a.fields("api_keys", ApiKeysReader.KEYS)));
     ApiKeyExtractionConfig apiKeys = keys.extraction();
     List<String> protectedHeaders = new ArrayList<>(HeaderRules.PROTECTED);
@@ -57,8 +57,11 @@ final class ConfigReader {
     List<JwtProviderConfig> providers = auth.flatMap(a -> a.node("jwt"))
         .map(n -> new JwtProviderReader(reader, baseDir, protectedHeaders).readAll(n, "auth.jwt", providerNames))
         .orElse(List.of());
+    List<IntrospectionConfig> introspection = auth.flatMap(a -> a.node("introspection"))
+        .map(n -> new IntrospectionReader(reader, baseDir, protectedHeaders).readAll(n, "auth.introspection", providerNames, providers))
+        .orElse(List.of());
 
-    IdentityConfig identity = identity(top, providers, protectedHeaders);
+    IdentityConfig identity = identity(top, providers, introspection, protectedHeaders);
     ForwardingConfig forwarding = forwarding(top);
     LimitsConfig limits = limits(top);
 
@@ -71,7 +74,7 @@ final class ConfigReader {
         .orElse(List.of());
 
     if (!reader.problems.isEmpty()) return Optional.empty();
-    return Optional.of(new GatehouseConfig(source, listen, admin, upstreams, new AuthConfig(providers, apiKeys, keys.keys()),
+    return Optional.of(new GatehouseConfig(source, listen, admin, upstreams, new AuthConfig(providers, apiKeys, introspection, keys.keys()),
         identity, forwarding, limits, defaultPolicy, routes));
   }
 
@@ -162,7 +165,8 @@ final class ConfigReader {
    * Every header an identity claim fills is reserved too, so a client can never supply one that
    * the gateway leaves unset (a token without an {@code email} claim, a public route).
    */
-  private IdentityConfig identity(Fields top, List<JwtProviderConfig> providers, List<String> protectedHeaders) {
+  private IdentityConfig identity(Fields top, List<JwtProviderConfig> providers, List<IntrospectionConfig> introspection,
+      List<String> protectedHeaders) {
     Optional<Fields> f = top.fields("identity", List.of("claims", "reserved_headers"));
     Map<String, String> claims = f.flatMap(i -> i.node("claims"))
         .flatMap(n -> HeaderRules.claims(reader, n, "identity.claims", protectedHeaders))
@@ -189,6 +193,7 @@ final class ConfigReader {
     });
     claims.values().forEach(h -> addReserved(reserved, h));
     providers.forEach(p -> p.claims().values().forEach(h -> addReserved(reserved, h)));
+    introspection.forEach(p -> p.claims().values().forEach(h -> addReserved(reserved, h)));
     return new IdentityConfig(claims, reserved);
   }
 

@@ -20,6 +20,7 @@ import java.util.Set;
  * @param rolesClaim claim path the roles are read from, default {@code role}
  * @param type required {@code typ} header, e.g. {@code at+jwt}; empty: not checked
  * @param maxTokenBytes longer tokens are refused before parsing; default 8192
+ * @param remote refresh bounds and trust for {@code jwks_uri} and {@code discovery} key sources
  */
 public record JwtProviderConfig(
     String name,
@@ -32,12 +33,29 @@ public record JwtProviderConfig(
     Map<String, String> claims,
     String rolesClaim,
     Optional<String> type,
-    int maxTokenBytes) {
+    int maxTokenBytes,
+    RemoteKeys remote) {
 
   public JwtProviderConfig {
     audiences = List.copyOf(audiences);
     algorithms = Set.copyOf(algorithms);
     requiredClaims = List.copyOf(requiredClaims);
     claims = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(claims));
+  }
+
+  /**
+   * How a remote key set is kept.
+   *
+   * @param minRefresh {@code jwks_min_refresh}: an unknown {@code kid} starts at most one fetch per
+   *     this interval (default 30s)
+   * @param staleMax {@code jwks_stale_max}: how long the last good key set keeps serving while
+   *     refreshes fail (default 24h)
+   * @param ca {@code ca}: a PEM file of CA certificates trusted for the key endpoint, besides the
+   *     system trust store
+   */
+  public record RemoteKeys(java.time.Duration minRefresh, java.time.Duration staleMax, Optional<java.nio.file.Path> ca) {
+    public static RemoteKeys defaults() {
+      return new RemoteKeys(java.time.Duration.ofSeconds(30), java.time.Duration.ofHours(24), Optional.empty());
+    }
   }
 }

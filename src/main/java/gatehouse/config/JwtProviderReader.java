@@ -21,7 +21,7 @@ import java.util.Set;
 final class JwtProviderReader {
   static final List<String> KEYS = List.of("name", "issuer", "audiences", "jwks_uri", "discovery",
       "jwks_file", "public_key_pem", "secret", "algorithms", "clock_skew", "required_claims", "claims",
-      "roles_claim", "type", "max_token_size");
+      "roles_claim", "type", "max_token_size", "jwks_min_refresh", "jwks_stale_max", "ca");
   static final List<String> KEY_SOURCES = List.of("jwks_uri", "discovery", "jwks_file", "public_key_pem", "secret");
   static final List<String> ALGORITHMS = List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
       "ES256", "ES384", "ES512", "ES256K", "EdDSA", "Ed25519", "HS256", "HS384", "HS512");
@@ -90,6 +90,7 @@ final class JwtProviderReader {
         .flatMap(n -> HeaderRules.claims(reader, n, f.pathOf("claims"), protectedHeaders)).orElse(Map.of());
     int maxToken = f.size("max_token_size", 256, 1 << 20).map(Long::intValue).orElse(8192);
     Optional<String> issuer = f.text("issuer");
+    JwtProviderConfig.RemoteKeys remote = remoteKeys(f, keys);
     if (name.isEmpty() || issuer.isEmpty() || keys.isEmpty()) return Optional.empty();
     return Optional.of(new JwtProviderConfig(
         name.get(),
@@ -102,7 +103,27 @@ final class JwtProviderReader {
         claims,
         f.text("roles_claim").orElse("role"),
         f.text("type"),
-        maxToken));
+        maxToken,
+        remote));
+  }
+
+  /** {@code jwks_min_refresh}, {@code jwks_stale_max}, {@code ca}: only for a remote key source. */
+  private JwtProviderConfig.RemoteKeys remoteKeys(Fields f, Optional<KeySourceConfig> keys) {
+    JwtProviderConfig.RemoteKeys defaults = JwtProviderConfig.RemoteKeys.defaults();
+    boolean remote = keys.map(k -> k instanceof KeySourceConfig.JwksUri || k instanceof KeySourceConfig.Discovery).orElse(true);
+    for (String k : List.of("jwks_min_refresh", "jwks_stale_max", "ca")) {
+      if (f.has(k) && !remote) {
+        reader.problems.add(f.node(k).get(), f.pathOf(k), "applies only to jwks_uri or discovery key sources");
+      }
+    }
+    Duration minRefresh = f.duration("jwks_min_refresh", true).orElse(defaults.minRefresh());
+    if (minRefresh.compareTo(Duration.ofSeconds(1)) < 0) {
+      reader.problems.add(f.node("jwks_min_refresh").get(), f.pathOf("jwks_min_refresh"),
+          "must be at least 1s (it bounds how often unknown kids can make the gateway call the identity provider)");
+    }
+    Duration staleMax = f.duration("jwks_stale_max", false).orElse(defaults.staleMax());
+    Optional<Path> ca = f.node("ca").flatMap(n -> f.text("ca").flatMap(t -> file(n, f.pathOf("ca"), t)));
+    return new JwtProviderConfig.RemoteKeys(minRefresh, staleMax, ca);
   }
 
   private Optional<KeySourceConfig> keySource(Fields f, String path) {

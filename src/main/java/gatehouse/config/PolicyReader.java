@@ -9,8 +9,8 @@ import java.util.Set;
 /**
  * {@code policy:} and {@code default_policy:}. A name ({@code public}, {@code jwt}, {@code
  * api_key}, {@code any}) or a mapping with exactly one of those keys holding its requirements.
- * Provider names are checked against {@code auth.jwt}; no providers at all is allowed (every JWT
- * is then refused).
+ * Provider names are checked against {@code auth.jwt} and {@code auth.introspection}; no providers
+ * at all is allowed (every bearer token is then refused).
  */
 final class PolicyReader {
   static final List<String> KINDS = List.of("public", "jwt", "api_key", "any");
@@ -96,11 +96,11 @@ final class PolicyReader {
           if (providers.contains(name)) {
             names.add(name);
           } else {
-            String known = providers.isEmpty() ? "no providers are configured in auth.jwt"
+            String known = providers.isEmpty() ? "no providers are configured in auth.jwt or auth.introspection"
                 : "configured: " + String.join(", ", providers.stream().sorted().toList());
             String hint = Suggestions.closest(name, providers).map(c -> "did you mean '" + c + "'?").orElse(known);
             reader.problems.add(item, itemPath,
-                "unknown JWT provider " + ((Node.Scalar) item).shown() + " (" + hint + ")");
+                "unknown token provider " + ((Node.Scalar) item).shown() + " (" + hint + ")");
           }
         });
       }

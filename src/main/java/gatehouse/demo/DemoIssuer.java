@@ -10,32 +10,110 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The demo's built-in identity provider: an RS256 key made at start-up, its public JWK set, and
- * tokens for the demo's users. A second key plays the attacker's.
+ * tokens for the demo's users. A second key plays the attacker's. It also issues opaque tokens and
+ * answers RFC 7662 introspection for them on loopback ({@link #serveIntrospection}), for the
+ * gateway's client {@link #CLIENT_ID} with a secret made at start-up.
  */
 public final class DemoIssuer {
   public static final String ISSUER = "https://issuer.demo.gatehouse.local";
   public static final String AUDIENCE = "demo-api";
+  public static final String CLIENT_ID = "gatehouse-demo";
 
   private final RSAKey key;
   private final RSAKey rogue;
   private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+  private final String clientSecret;
+  private final Map<String, JsonObject> opaque = new ConcurrentHashMap<>();
+  private HttpServer introspection;
 
   public DemoIssuer(Clock clock) {
     this.clock = clock;
+    this.clientSecret = randomText(24);
     try {
       this.key = new RSAKeyGenerator(2048).keyID("demo-1").generate();
       this.rogue = new RSAKeyGenerator(2048).keyID("demo-1").generate();
     } catch (JOSEException e) {
       throw new IllegalStateException("cannot generate the demo key", e);
     }
+  }
+
+  /** The secret the gateway authenticates with at the introspection endpoint. */
+  public String clientSecret() {
+    return clientSecret;
+  }
+
+  /** An opaque token for {@code subject} with {@code scope} (space-separated), active for an hour. */
+  public String opaqueToken(String subject, String scope) {
+    String token = randomText(32);
+    opaque.put(token, new JsonObject().put("active", true).put("sub", subject).put("scope", scope)
+        .put("client_id", "demo-app").put("token_type", "Bearer").put("iss", ISSUER + "/opaque")
+        .put("exp", clock.instant().plus(Duration.ofHours(1)).getEpochSecond()));
+    return token;
+  }
+
+  /**
+   * Serves {@code POST /introspect} on 127.0.0.1 and a free port (RFC 7662; client_secret_basic).
+   * Unknown tokens answer {@code {"active": false}}; a wrong client answers 401.
+   */
+  public Future<Integer> serveIntrospection(Vertx vertx) {
+    return vertx.createHttpServer().requestHandler(this::introspect).listen(0, "127.0.0.1").map(server -> {
+      introspection = server;
+      return server.actualPort();
+    });
+  }
+
+  public Future<Void> close() {
+    return introspection == null ? Future.succeededFuture() : introspection.close();
+  }
+
+  private void introspect(HttpServerRequest request) {
+    request.body().onComplete(body -> {
+      String expected = "Basic " + Base64.getEncoder().encodeToString(
+          (CLIENT_ID + ":" + clientSecret).getBytes(StandardCharsets.UTF_8));
+      String given = request.getHeader("Authorization");
+      if (!request.path().equals("/introspect") || body.failed()) {
+        request.response().setStatusCode(404).end();
+        return;
+      }
+      if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
+        request.response().setStatusCode(401).putHeader("Content-Type", "application/json").end("{\"error\":\"invalid_client\"}");
+        return;
+      }
+      String token = null;
+      for (String pair : body.result().toString(StandardCharsets.UTF_8).split("&")) {
+        if (pair.startsWith("token=")) token = URLDecoder.decode(pair.substring(6), StandardCharsets.UTF_8);
+      }
+      JsonObject answer = token == null ? null : opaque.get(token);
+      request.response().putHeader("Content-Type", "application/json")
+          .end((answer == null ? new JsonObject().put("active", false) : answer).encode());
+    });
+  }
+
+  private String randomText(int bytes) {
+    byte[] b = new byte[bytes];
+    random.nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 
   /** The public JWK set the gateway verifies against. */

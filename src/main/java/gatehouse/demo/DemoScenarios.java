@@ -30,6 +30,7 @@ public final class DemoScenarios {
     tokens.put("ADMIN_TOKEN", issuer.token("bob", "admin", "bob@example.com"));
     tokens.put("EXPIRED_TOKEN", issuer.expiredToken("alice", "user", "alice@example.com"));
     tokens.put("FORGED_TOKEN", issuer.forgedToken("mallory", "admin", "mallory@example.com"));
+    tokens.put("OPAQUE_TOKEN", issuer.opaqueToken("carol", "orders:read"));
     add("A user's token: 200, identity headers at the echo, Authorization not forwarded",
         "/api/orders/42", Map.of("Authorization", "Bearer $USER_TOKEN"), 200,
         body -> "alice".equals(header(body, "X-User-Id")) && header(body, "Authorization") == null);
@@ -42,6 +43,13 @@ public final class DemoScenarios {
     add("A spoofed X-User-Id on a public route: dropped before the upstream", "/api/public/hello",
         Map.of("X-User-Id", "admin", "X_User_Role", "admin"), 200,
         body -> header(body, "X-User-Id") == null && header(body, "X_User_Role") == null);
+    add("An opaque token: introspected at the issuer, 200 with identity headers from its answer", "/api/orders/42",
+        Map.of("Authorization", "Bearer $OPAQUE_TOKEN"), 200,
+        body -> "carol".equals(header(body, "X-User-Id")) && "orders:read".equals(header(body, "X-Scopes")));
+    add("The opaque token on a route that needs scope reports:read: 403 insufficient_scope", "/api/reports/q1",
+        Map.of("Authorization", "Bearer $OPAQUE_TOKEN"), 403, body -> "insufficient_scope".equals(body.getString("error")));
+    add("An opaque token the issuer never issued: 401 invalid_token (inactive)", "/api/orders/42",
+        Map.of("Authorization", "Bearer not-a-token-the-issuer-knows"), 401, body -> "invalid_token".equals(body.getString("error")));
     add("A path that tries to slip past the admin policy: 400", "/api/public/%2e%2e/admin/users", Map.of(), 400, body -> true);
     add("An API key: 200, X-Owner-Id, X-Scopes and X-Key-Id at the echo, the key not forwarded", "/partners/orders",
         Map.of("X-API-Key", "$DEMO_KEY"), 200,
@@ -55,7 +63,7 @@ public final class DemoScenarios {
   }
 
   /** The demo's YAML: what a user would write for the same setup. */
-  public static String config(int port, int adminPort, int echoPort) {
+  public static String config(int port, int adminPort, int echoPort, int introspectionPort, String clientSecret) {
     // The key store is a SQLite file beside this config, in the demo's temp dir.
     return String.join("\n",
         "# Written by `gatehouse demo`; the same file works with `gatehouse run --config`.",
@@ -70,6 +78,13 @@ public final class DemoScenarios {
         "      audiences: [" + DemoIssuer.AUDIENCE + "]",
         "      jwks_file: jwks.json",
         "      algorithms: [RS256]",
+        "  # Opaque tokens (anything that is not a JWT of the demo issuer) are asked about here (RFC 7662).",
+        "  introspection:",
+        "    - name: demo-opaque",
+        "      endpoint: \"http://127.0.0.1:" + introspectionPort + "/introspect\"",
+        "      client_id: " + DemoIssuer.CLIENT_ID,
+        "      client_secret: \"" + clientSecret + "\"   # in a real config: ${INTROSPECTION_SECRET}",
+        "      claims: {sub: X-User-Id, scope: X-Scopes, client_id: X-Client-Id}",
         "  api_keys:",
         "    store: sqlite:data/demo-keys.db",
         "default_policy: jwt",
@@ -77,6 +92,7 @@ public final class DemoScenarios {
         "  - {id: health, match: {path: /health}, upstream: echo, policy: public}",
         "  - {id: public, match: {prefix: /api/public/}, upstream: echo, policy: public}",
         "  - {id: admin, match: {prefix: /api/admin/}, upstream: echo, policy: {jwt: {roles: [admin]}}}",
+        "  - {id: reports, match: {prefix: /api/reports/}, upstream: echo, policy: {jwt: {scopes: [reports:read]}}}",
         "  - {id: partners, match: {prefix: /partners/}, upstream: echo, policy: {api_key: {scopes: [orders:read]}}}",
         "  - {id: api, match: {prefix: /api/}, upstream: echo}",
         "");

@@ -2,6 +2,7 @@ package gatehouse.identity;
 
 import gatehouse.authn.Identity;
 import gatehouse.config.GatehouseConfig;
+import gatehouse.config.IntrospectionConfig;
 import gatehouse.config.JwtProviderConfig;
 import gatehouse.credential.Credential;
 import java.util.LinkedHashSet;
@@ -22,6 +23,7 @@ public final class IdentityHeaders {
     Set<String> names = new LinkedHashSet<>(config.identity().reservedHeaders());
     names.addAll(config.identity().claims().values());
     for (JwtProviderConfig p : config.auth().jwt()) names.addAll(p.claims().values());
+    for (IntrospectionConfig p : config.auth().introspection()) names.addAll(p.claims().values());
     this.reserved = new ReservedHeaders(names);
     this.apiKeyHeader = config.auth().apiKeys().header();
   }

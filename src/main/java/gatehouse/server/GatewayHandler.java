@@ -9,7 +9,8 @@ import gatehouse.pipeline.RequestHead;
 import gatehouse.proxy.Proxied;
 import gatehouse.proxy.ProxyRequest;
 import gatehouse.proxy.Upstreams;
-import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
@@ -116,9 +117,9 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   static void invalid(HttpServerRequest request, RequestIds ids) {
     Throwable cause = request.decoderResult().cause();
     Rejection rejection;
-    if (cause instanceof TooLongFrameException && cause.getClass().getSimpleName().contains("Line")) {
+    if (cause instanceof TooLongHttpLineException) {
       rejection = new Rejection.RequestLineTooLong();
-    } else if (cause instanceof TooLongFrameException) {
+    } else if (cause instanceof TooLongHttpHeaderException) {
       rejection = new Rejection.HeadersTooLarge();
     } else {
       rejection = new Rejection.BadRequest("malformed_request", "the request could not be parsed");

@@ -157,7 +157,7 @@ class ConfigLoaderTest {
         """).auth().jwt().get(0);
     assertEquals(new JwtProviderConfig("main", "https://a.example.com", List.of(),
         new KeySourceConfig.JwksUri(URI.create("https://a.example.com/k")), Set.of(), Duration.ofSeconds(60),
-        List.of(), Map.of(), "role", Optional.empty(), 8192), p);
+        List.of(), Map.of(), "role", Optional.empty(), 8192, JwtProviderConfig.RemoteKeys.defaults()), p);
   }
 
   @Test
@@ -180,7 +180,7 @@ class ConfigLoaderTest {
     JwtProviderConfig p = c.auth().jwt().get(0);
     assertEquals(new JwtProviderConfig("main", "https://a.example.com", List.of("api", "admin"),
         new KeySourceConfig.Discovery(), Set.of("RS256", "EdDSA"), Duration.ofSeconds(5), List.of("sub", "tenant"),
-        Map.of("sub", "X-User-Id", "tenant", "X-Tenant"), "realm_access.roles", Optional.of("at+jwt"), 16384), p);
+        Map.of("sub", "X-User-Id", "tenant", "X-Tenant"), "realm_access.roles", Optional.of("at+jwt"), 16384, JwtProviderConfig.RemoteKeys.defaults()), p);
     assertTrue(c.identity().reservedHeaders().contains("X-Tenant"), "a provider's claim headers are reserved");
   }
 
@@ -296,5 +296,18 @@ class ConfigLoaderTest {
           - {match: {prefix: /b/}, upstream: orders, policy: *admins}
         """);
     assertEquals(c.routes().get(0).policy(), c.routes().get(1).policy());
+  }
+
+  @Test
+  void remoteKeySetBoundsAreRead() throws ConfigException {
+    GatehouseConfig c = TestConfigs.parse(MINIMAL + """
+        auth:
+          jwt:
+            - {name: main, issuer: "https://a.example.com", jwks_uri: "https://a.example.com/k", jwks_min_refresh: 5s, jwks_stale_max: 1h}
+        """);
+    JwtProviderConfig.RemoteKeys remote = c.auth().jwt().get(0).remote();
+    assertEquals(java.time.Duration.ofSeconds(5), remote.minRefresh());
+    assertEquals(java.time.Duration.ofHours(1), remote.staleMax());
+    assertEquals(Optional.empty(), remote.ca());
   }
 }

@@ -18,6 +18,7 @@ class ExamplesTest {
   /** Variables an example may use without a default; fake values, never real secrets. */
   private static final Map<String, String> ENV = Map.of(
       "JWT_HMAC_SECRET", "example-hmac-secret-of-at-least-32-bytes",
+      "INTROSPECTION_SECRET", "example-introspection-client-secret",
       "ORDERS_URL", "http://127.0.0.1:9000");
 
   static List<Path> examples() throws IOException {

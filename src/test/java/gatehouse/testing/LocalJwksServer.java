@@ -25,16 +25,27 @@ public final class LocalJwksServer implements AutoCloseable {
   private final AtomicInteger jwksFetches = new AtomicInteger();
   private final AtomicInteger discoveryFetches = new AtomicInteger();
   private final Vertx vertx;
+  private final String scheme;
 
-  private LocalJwksServer(Vertx vertx, String jwks) {
+  private LocalJwksServer(Vertx vertx, String jwks, HttpServerOptions options) {
     this.vertx = vertx;
     this.jwks = new AtomicReference<>(jwks);
-    this.server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).requestHandler(this::handle);
+    this.scheme = options.isSsl() ? "https" : "http";
+    this.server = vertx.createHttpServer(options.setHost("127.0.0.1").setPort(0)).requestHandler(this::handle);
   }
 
   /** Starts serving {@code jwks} on 127.0.0.1 and an ephemeral port; returns once listening. */
   public static LocalJwksServer start(Vertx vertx, String jwks) {
-    LocalJwksServer s = new LocalJwksServer(vertx, jwks);
+    return start(vertx, jwks, new HttpServerOptions());
+  }
+
+  /** As {@link #start(Vertx, String)}, over TLS with {@code certificate} (its CN need not match). */
+  public static LocalJwksServer startTls(Vertx vertx, String jwks, io.vertx.core.net.SelfSignedCertificate certificate) {
+    return start(vertx, jwks, new HttpServerOptions().setSsl(true).setKeyCertOptions(certificate.keyCertOptions()));
+  }
+
+  private static LocalJwksServer start(Vertx vertx, String jwks, HttpServerOptions options) {
+    LocalJwksServer s = new LocalJwksServer(vertx, jwks, options);
     try {
       s.server.listen().await(10, TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
@@ -76,7 +87,7 @@ public final class LocalJwksServer implements AutoCloseable {
 
   /** {@code http://127.0.0.1:<port>}: the issuer whose discovery document this server serves. */
   public String issuer() {
-    return "http://127.0.0.1:" + port();
+    return scheme + "://127.0.0.1:" + port();
   }
 
   public URI jwksUri() {

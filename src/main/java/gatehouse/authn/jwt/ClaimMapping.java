@@ -14,8 +14,12 @@ import org.slf4j.LoggerFactory;
  * Turns verified claims into roles, scopes and identity headers. Compiled once per provider.
  * Claims are data the IdP let users influence (names, emails), so values are checked before they
  * become header text.
+ *
+ * <p>Public through {@link #compile} only so that other authenticators which verify a JSON object
+ * of claims (the introspection authenticator's RFC 7662 answers) map it by the same rules and the
+ * same claim-path syntax; everything else about JWTs stays package-private.
  */
-final class ClaimMapping {
+public final class ClaimMapping {
   private static final Logger log = LoggerFactory.getLogger(ClaimMapping.class);
   private static final ClaimPath SCOPE = ClaimPath.parse("scope");
   private static final ClaimPath SCP = ClaimPath.parse("scp");
@@ -30,13 +34,30 @@ final class ClaimMapping {
    * @throws IllegalArgumentException naming the config key, for a path that does not parse
    */
   ClaimMapping(String provider, String rolesClaim, Map<String, String> headers) {
-    this.provider = provider;
-    this.roles = path("auth.jwt[" + provider + "].roles_claim", rolesClaim);
+    this("jwt:" + provider, "auth.jwt[" + provider + "]", rolesClaim, headers);
+  }
+
+  private ClaimMapping(String label, String configKey, String rolesClaim, Map<String, String> headers) {
+    this.provider = label;
+    this.roles = path(configKey + ".roles_claim", rolesClaim);
     Map<ClaimPath, String> compiled = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : headers.entrySet()) {
-      compiled.put(path("auth.jwt[" + provider + "].claims", e.getKey()), e.getValue());
+      compiled.put(path(configKey + ".claims", e.getKey()), e.getValue());
     }
     this.headers = compiled;
+  }
+
+  /**
+   * A mapping for claims that did not come from a JWT.
+   *
+   * @param label names the source in debug logs, e.g. {@code introspection:corp}
+   * @param configKey prefixes messages about bad paths, e.g. {@code auth.introspection[corp]}
+   * @param rolesClaim the path the roles are read from
+   * @param headers claim path → header name, in config order
+   * @throws IllegalArgumentException naming {@code configKey}, for a path that does not parse
+   */
+  public static ClaimMapping compile(String label, String configKey, String rolesClaim, Map<String, String> headers) {
+    return new ClaimMapping(label, configKey, rolesClaim, headers);
   }
 
   private static ClaimPath path(String key, String text) {
@@ -48,7 +69,7 @@ final class ClaimMapping {
   }
 
   /** Roles: a string is one role, an array gives its string elements; anything else gives none. */
-  Set<String> roles(Map<String, Object> claims) {
+  public Set<String> roles(Map<String, Object> claims) {
     return strings(roles.resolve(claims), false);
   }
 
@@ -56,7 +77,7 @@ final class ClaimMapping {
    * Scopes: {@code scope} is a space-separated string (RFC 8693 section 4.2); {@code scp} is an
    * array, or a space-separated string as Azure AD sends it. Both are read and joined.
    */
-  Set<String> scopes(Map<String, Object> claims) {
+  public Set<String> scopes(Map<String, Object> claims) {
     Set<String> out = new LinkedHashSet<>(strings(SCOPE.resolve(claims), true));
     out.addAll(strings(SCP.resolve(claims), true));
     return out;
@@ -67,19 +88,19 @@ final class ClaimMapping {
    * missing claim leaves its header unset (the reserved names were stripped from the request
    * before): logged at debug with the claim path, never with the value.
    */
-  Map<String, String> headers(Map<String, Object> claims) {
+  public Map<String, String> headers(Map<String, Object> claims) {
     Map<String, String> out = new LinkedHashMap<>();
     for (Map.Entry<ClaimPath, String> e : headers.entrySet()) {
       Optional<Object> value = e.getKey().resolve(claims);
       if (value.isEmpty()) {
-        log.debug("jwt:{} claim {} is missing; header {} not set", provider, e.getKey(), e.getValue());
+        log.debug("{} claim {} is missing; header {} not set", provider, e.getKey(), e.getValue());
         continue;
       }
       String text = render(value.get());
       if (text == null) {
-        log.debug("jwt:{} claim {} is an object; header {} not set", provider, e.getKey(), e.getValue());
+        log.debug("{} claim {} is an object; header {} not set", provider, e.getKey(), e.getValue());
       } else if (!isSafeHeaderValue(text)) {
-        log.debug("jwt:{} claim {} holds control characters; header {} not set", provider, e.getKey(), e.getValue());
+        log.debug("{} claim {} holds control characters; header {} not set", provider, e.getKey(), e.getValue());
       } else {
         out.put(e.getValue(), text);
       }

@@ -123,7 +123,7 @@ public final class JwtAuthenticator implements Authenticator {
       String problem = RemoteKeySource.unfetchable(u.uri());
       if (problem != null) throw new IllegalArgumentException(key + ".jwks_uri: " + u.uri() + " " + problem);
       if (vertx == null) return unstarted(c, clock);
-      return new RemoteKeySource(vertx, clock, c.name(), c.issuer(), u.uri(), tuning,
+      return new RemoteKeySource(vertx, clock, c.name(), c.issuer(), u.uri(), tuning.with(c.remote()), trust(c),
           removed -> cache.invalidateKeys(c.name(), removed));
     }
     if (source instanceof KeySourceConfig.Discovery) {
@@ -136,7 +136,7 @@ public final class JwtAuthenticator implements Authenticator {
       String problem = RemoteKeySource.unfetchable(issuer);
       if (problem != null) throw new IllegalArgumentException(key + ".discovery: issuer " + c.issuer() + " " + problem);
       if (vertx == null) return unstarted(c, clock);
-      return new RemoteKeySource(vertx, clock, c.name(), c.issuer(), null, tuning,
+      return new RemoteKeySource(vertx, clock, c.name(), c.issuer(), null, tuning.with(c.remote()), trust(c),
           removed -> cache.invalidateKeys(c.name(), removed));
     }
     boolean hmac = source instanceof KeySourceConfig.HmacSecret;
@@ -148,7 +148,16 @@ public final class JwtAuthenticator implements Authenticator {
     return new StaticKeySource(c.name(), describe(source), set, clock);
   }
 
+  private static java.util.Optional<io.vertx.core.net.TrustOptions> trust(JwtProviderConfig c) {
+    try {
+      return c.remote().ca().map(gatehouse.tls.Trust::systemPlus);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("auth.jwt[" + c.name() + "].ca: " + e.getMessage(), e);
+    }
+  }
+
   private static KeySource unstarted(JwtProviderConfig c, Clock clock) {
+    trust(c);
     KeySet none = KeySet.compile(new JWKSet(), false, clock.instant(), java.time.Instant.MAX, why -> { });
     return new StaticKeySource(c.name(), "remote (not fetched)", none, clock);
   }
@@ -177,7 +186,7 @@ public final class JwtAuthenticator implements Authenticator {
     if (token.length() > maxTokenBytes) {
       return rejected(FailureCodes.TOKEN_TOO_LARGE, "token of " + token.length() + " characters, limit " + maxTokenBytes);
     }
-    TokenDigest digest = TokenDigest.of(token);
+    TokenDigest digest = TokenDigest.of(bearer.secret());
     String fp = digest.fingerprint();
     try {
       VerifiedTokenCache.Entry hit = cache.get(digest);

@@ -49,6 +49,13 @@ final class RemoteKeySource implements KeySource {
     static final Duration DEFAULT_STALE_MAX = Duration.ofHours(24);
     static final Tuning DEFAULTS = new Tuning(DEFAULT_MIN_REFRESH, DEFAULT_STALE_MAX,
         Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofSeconds(10), 1 << 20);
+
+    /** This tuning with a provider's configured bounds, where they differ from the defaults. */
+    Tuning with(gatehouse.config.JwtProviderConfig.RemoteKeys configured) {
+      Duration min = configured.minRefresh().equals(DEFAULT_MIN_REFRESH) ? minRefresh : configured.minRefresh();
+      Duration stale = configured.staleMax().equals(DEFAULT_STALE_MAX) ? staleMax : configured.staleMax();
+      return new Tuning(min, stale, defaultTtl, minTtl, maxTtl, requestTimeout, maxBodyBytes);
+    }
   }
 
   private static final long MIN_TIMER_MS = 1_000;
@@ -81,7 +88,7 @@ final class RemoteKeySource implements KeySource {
    * @param onKeysRemoved told the thumbprints of keys a refresh removed (to drop cached tokens)
    */
   RemoteKeySource(Vertx vertx, Clock clock, String provider, String issuer, URI jwksUri, Tuning tuning,
-      Consumer<Set<String>> onKeysRemoved) {
+      java.util.Optional<io.vertx.core.net.TrustOptions> trust, Consumer<Set<String>> onKeysRemoved) {
     this.vertx = vertx;
     this.clock = clock;
     this.provider = provider;
@@ -90,10 +97,12 @@ final class RemoteKeySource implements KeySource {
     this.tuning = tuning;
     this.onKeysRemoved = onKeysRemoved;
     // No redirects: the JWKS address is configuration, and a redirect is a place to be led astray.
-    this.client = WebClient.create(vertx, new WebClientOptions()
+    WebClientOptions options = new WebClientOptions()
         .setUserAgent("gatehouse-jwks")
         .setFollowRedirects(false)
-        .setConnectTimeout((int) tuning.requestTimeout().toMillis()));
+        .setConnectTimeout((int) tuning.requestTimeout().toMillis());
+    trust.ifPresent(options::setTrustOptions);
+    this.client = WebClient.create(vertx, options);
     refresh("initial");
   }
 

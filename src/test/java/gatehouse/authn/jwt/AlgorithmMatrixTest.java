@@ -9,15 +9,12 @@ import gatehouse.credential.Secret;
 import gatehouse.testing.MutableClock;
 import gatehouse.testing.TestKeys;
 import gatehouse.testing.TestTokens;
-import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,24 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class AlgorithmMatrixTest {
   enum Case { VALID, WRONG_KEY, TAMPERED_PAYLOAD }
 
-  private static Vertx vertx;
   private final MutableClock clock = MutableClock.start();
-  private JwtAuthenticator authenticator;
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stop() {
-    Jwt.await(vertx.close());
-  }
-
-  @AfterEach
-  void close() {
-    if (authenticator != null) authenticator.close();
-  }
+  @RegisterExtension final Authenticators authenticators = Authenticators.sharingVertx(clock);
 
   static Stream<Arguments> rows() {
     List<Arguments> rows = new ArrayList<>();
@@ -61,7 +42,7 @@ class AlgorithmMatrixTest {
     KeySourceConfig source = kind == TestKeys.Kind.HMAC
         ? new KeySourceConfig.HmacSecret(new Secret(key.secret()))
         : new KeySourceConfig.InMemory(TestKeys.jwks(key));
-    authenticator = JwtAuthenticator.create(vertx, List.of(Jwt.provider().keys(source).build()), Jwt.IDENTITY, clock);
+    JwtAuthenticator authenticator = authenticators.create(Jwt.provider().keys(source));
 
     switch (c) {
       case VALID:

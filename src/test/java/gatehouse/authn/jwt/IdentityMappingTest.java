@@ -8,42 +8,20 @@ import gatehouse.authn.Identity;
 import gatehouse.testing.MutableClock;
 import gatehouse.testing.TestKeys;
 import gatehouse.testing.TestTokens;
-import io.vertx.core.Vertx;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Roles, scopes and identity headers from verified claims. */
 class IdentityMappingTest {
-  private static Vertx vertx;
   private final MutableClock clock = MutableClock.start();
-  private final List<JwtAuthenticator> created = new ArrayList<>();
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stop() {
-    Jwt.await(vertx.close());
-  }
-
-  @AfterEach
-  void close() {
-    created.forEach(JwtAuthenticator::close);
-  }
+  @RegisterExtension final Authenticators authenticators = Authenticators.sharingVertx(clock);
 
   private Identity identity(Jwt.Provider provider, TestTokens token) {
-    JwtAuthenticator a = JwtAuthenticator.create(vertx, List.of(provider.build()), Jwt.IDENTITY, clock);
-    created.add(a);
-    return assertAuthenticated(Jwt.authenticate(a, token.sign()));
+    return assertAuthenticated(Jwt.authenticate(authenticators.create(provider), token.sign()));
   }
 
   private TestTokens token() {

@@ -42,6 +42,7 @@ final class Jwt {
     String rolesClaim = "role";
     Optional<String> type = Optional.empty();
     int maxTokenBytes = 8192;
+    JwtProviderConfig.RemoteKeys remote = JwtProviderConfig.RemoteKeys.defaults();
 
     Provider keys(KeySourceConfig k) { keys = k; return this; }
     Provider name(String n) { name = n; return this; }
@@ -54,9 +55,10 @@ final class Jwt {
     Provider rolesClaim(String r) { rolesClaim = r; return this; }
     Provider type(String t) { type = Optional.of(t); return this; }
     Provider maxTokenBytes(int m) { maxTokenBytes = m; return this; }
+    Provider remote(JwtProviderConfig.RemoteKeys r) { remote = r; return this; }
 
     JwtProviderConfig build() {
-      return new JwtProviderConfig(name, issuer, audiences, keys, algorithms, skew, required, claims, rolesClaim, type, maxTokenBytes);
+      return new JwtProviderConfig(name, issuer, audiences, keys, algorithms, skew, required, claims, rolesClaim, type, maxTokenBytes, remote);
     }
   }
 

@@ -12,54 +12,27 @@ import gatehouse.config.KeySourceConfig;
 import gatehouse.testing.MutableClock;
 import gatehouse.testing.TestKeys;
 import gatehouse.testing.TestTokens;
-import io.vertx.core.Vertx;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPublicKey;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** jwks_file, public_key_pem, secret and in-memory key sources, and how bad key material is refused at load. */
 class LocalKeySourcesTest {
-  private static Vertx vertx;
   private final MutableClock clock = MutableClock.start();
-  private final List<JwtAuthenticator> created = new ArrayList<>();
+  @RegisterExtension final Authenticators authenticators = Authenticators.sharingVertx(clock);
   @TempDir Path dir;
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stop() {
-    Jwt.await(vertx.close());
-  }
-
-  @AfterEach
-  void close() {
-    created.forEach(JwtAuthenticator::close);
-  }
-
-  private JwtAuthenticator auth(Jwt.Provider p) {
-    JwtAuthenticator a = JwtAuthenticator.create(vertx, List.of(p.build()), Jwt.IDENTITY, clock);
-    created.add(a);
-    return a;
-  }
 
   @Test
   void jwksFileKeysVerifyTokens() throws Exception {
     Path file = Files.writeString(dir.resolve("jwks.json"), TestKeys.jwks(TestKeys.rsa(), TestKeys.ec384()));
-    JwtAuthenticator a = auth(Jwt.provider().keys(new KeySourceConfig.JwksFile(file)));
+    JwtAuthenticator a = authenticators.create(Jwt.provider().keys(new KeySourceConfig.JwksFile(file)));
     assertAuthenticated(Jwt.authenticate(a, TestTokens.signedBy(TestKeys.ec384(), clock).sign()));
     assertEquals(2, a.status().get(0).keyCount());
     assertTrue(a.status().get(0).ready());
@@ -71,7 +44,7 @@ class LocalKeySourcesTest {
   void pemPublicKeyVerifiesTokensWhateverTheirKid(TestKeys.Kind kind) throws Exception {
     TestKeys.TestKey key = TestKeys.get(kind, 0);
     Path pem = Files.writeString(dir.resolve("pub.pem"), key.publicPem());
-    JwtAuthenticator a = auth(Jwt.provider().keys(new KeySourceConfig.PublicKeyPem(pem)));
+    JwtAuthenticator a = authenticators.create(Jwt.provider().keys(new KeySourceConfig.PublicKeyPem(pem)));
     assertAuthenticated(Jwt.authenticate(a, TestTokens.signedBy(key, clock).sign()));
     assertAuthenticated(Jwt.authenticate(a, TestTokens.signedBy(key, clock).noKid().sign()));
     String other = TestTokens.signedBy(TestKeys.get(kind, 1), clock).sign();
@@ -82,7 +55,8 @@ class LocalKeySourcesTest {
   void pemWithAPrivateKeyIsRefusedAtLoad() throws Exception {
     Path pem = Files.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
     assertEquals("auth.jwt[main].public_key_pem: holds a private key; give the public key (openssl pkey -pubout)",
-        assertThrows(IllegalArgumentException.class, () -> auth(Jwt.provider().keys(new KeySourceConfig.PublicKeyPem(pem)))).getMessage());
+        assertThrows(IllegalArgumentException.class,
+            () -> authenticators.create(Jwt.provider().keys(new KeySourceConfig.PublicKeyPem(pem)))).getMessage());
   }
 
   @Test
@@ -90,21 +64,22 @@ class LocalKeySourcesTest {
     Path pem = Files.writeString(dir.resolve("key.pem"), "-----BEGIN RSA PUBLIC KEY-----\nAAAA\n-----END RSA PUBLIC KEY-----\n");
     assertEquals("auth.jwt[main].public_key_pem: PKCS#1 'RSA PUBLIC KEY' is not supported; convert it with"
         + " openssl rsa -RSAPublicKey_in -pubout",
-        assertThrows(IllegalArgumentException.class, () -> auth(Jwt.provider().keys(new KeySourceConfig.PublicKeyPem(pem)))).getMessage());
+        assertThrows(IllegalArgumentException.class,
+            () -> authenticators.create(Jwt.provider().keys(new KeySourceConfig.PublicKeyPem(pem)))).getMessage());
   }
 
   @Test
   void missingKeyFileIsRefusedAtLoadNamingTheConfigKey() {
     Path missing = dir.resolve("nope.json");
     String message = assertThrows(IllegalArgumentException.class,
-        () -> auth(Jwt.provider().keys(new KeySourceConfig.JwksFile(missing)))).getMessage();
+        () -> authenticators.create(Jwt.provider().keys(new KeySourceConfig.JwksFile(missing)))).getMessage();
     assertTrue(message.startsWith("auth.jwt[main].jwks_file: cannot read " + missing), message);
   }
 
   @Test
   void symmetricKeyInAPublicKeySetIsIgnored() {
     String jwks = TestKeys.jwks(TestKeys.rsa(), TestKeys.hmac());
-    JwtAuthenticator a = auth(Jwt.provider().keys(new KeySourceConfig.InMemory(jwks)));
+    JwtAuthenticator a = authenticators.create(Jwt.provider().keys(new KeySourceConfig.InMemory(jwks)));
     assertEquals(1, a.status().get(0).keyCount());
   }
 
@@ -112,7 +87,7 @@ class LocalKeySourcesTest {
   void keySetWithNoUsableKeyIsRefusedAtLoad() {
     String jwks = TestKeys.jwks(TestKeys.hmac());
     String message = assertThrows(IllegalArgumentException.class,
-        () -> auth(Jwt.provider().keys(new KeySourceConfig.InMemory(jwks)))).getMessage();
+        () -> authenticators.create(Jwt.provider().keys(new KeySourceConfig.InMemory(jwks)))).getMessage();
     assertTrue(message.startsWith("auth.jwt[main]: no usable verification key"), message);
   }
 

@@ -18,33 +18,23 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Remote key sets against a real JWKS server on 127.0.0.1: first fetch, rate limits, rotation, outage, discovery. */
 class RemoteKeySetTest {
-  private Vertx vertx;
-  private LocalJwksServer server;
   private final MutableClock clock = MutableClock.start();
-  private final List<JwtAuthenticator> created = new ArrayList<>();
+  @RegisterExtension final Authenticators authenticators = Authenticators.ownVertx(clock);
+  private LocalJwksServer server;
 
   @BeforeEach
   void start() {
-    vertx = Vertx.vertx();
-    server = LocalJwksServer.start(vertx, TestKeys.jwks(TestKeys.ec256()));
-  }
-
-  @AfterEach
-  void stop() {
-    created.forEach(JwtAuthenticator::close);
-    server.close();
-    Jwt.await(vertx.close());
+    server = authenticators.closeAfterTest(LocalJwksServer.start(authenticators.vertx(), TestKeys.jwks(TestKeys.ec256())));
   }
 
   private JwtAuthenticator remote() {
@@ -52,14 +42,21 @@ class RemoteKeySetTest {
   }
 
   private JwtAuthenticator create(Jwt.Provider p) {
-    JwtAuthenticator a = JwtAuthenticator.create(vertx, List.of(p.build()), Jwt.IDENTITY, clock);
-    created.add(a);
+    JwtAuthenticator a = authenticators.create(p);
     Jwt.await(a.settled());
     return a;
   }
 
   private TestTokens token() {
     return TestTokens.signedBy(TestKeys.ec256(), clock);
+  }
+
+  /** Serves a second key beside the first and moves past the 30 s minimum between kid-triggered refreshes. */
+  private TestKeys.TestKey publishASecondKeyAndPassTheRefreshInterval() {
+    TestKeys.TestKey next = TestKeys.get(TestKeys.Kind.EC_P256, 1);
+    server.setJwks(TestKeys.jwks(TestKeys.ec256(), next));
+    clock.advance(Duration.ofSeconds(31));
+    return next;
   }
 
   @Test
@@ -85,6 +82,7 @@ class RemoteKeySetTest {
     assertEquals("GET " + server.jwksUri() + " answered 503", status.lastError().orElseThrow());
 
     server.recover();
+    server.setDelay(Duration.ofMillis(300)); // the retry cannot finish before the answer below is given
     clock.advance(Duration.ofSeconds(1)); // the first retry is due after 1 s
     assertEquals(new Authentication.Unverifiable("jwks:main"), Jwt.authenticate(a, token().sign()));
     Jwt.await(a.settled());
@@ -134,9 +132,7 @@ class RemoteKeySetTest {
   @Test
   void keyAddedToTheJwksIsAcceptedWithoutRestart() {
     JwtAuthenticator a = remote();
-    TestKeys.TestKey next = TestKeys.get(TestKeys.Kind.EC_P256, 1);
-    server.setJwks(TestKeys.jwks(TestKeys.ec256(), next));
-    clock.advance(Duration.ofSeconds(31));
+    TestKeys.TestKey next = publishASecondKeyAndPassTheRefreshInterval();
     assertAuthenticated(Jwt.authenticate(a, TestTokens.signedBy(next, clock).sign()));
     assertEquals(2, server.fetches());
     assertEquals(2, a.status().get(0).keyCount());
@@ -152,6 +148,7 @@ class RemoteKeySetTest {
     assertEquals(1, a.cache().size());
 
     server.setJwks(TestKeys.jwks(next));
+    server.setDelay(Duration.ofMillis(300)); // the refresh cannot finish before the answer below is given
     clock.advance(Duration.ofSeconds(55)); // refresh is due at 90% of max-age
     assertAuthenticated(Jwt.authenticate(a, old)); // served while the refresh runs in the background
     Jwt.await(a.settled());
@@ -239,11 +236,9 @@ class RemoteKeySetTest {
   @Test
   void answerAfterAKeyFetchArrivesOnTheCallersContext() {
     JwtAuthenticator a = remote();
-    TestKeys.TestKey next = TestKeys.get(TestKeys.Kind.EC_P256, 1);
-    server.setJwks(TestKeys.jwks(TestKeys.ec256(), next));
-    clock.advance(Duration.ofSeconds(31));
+    TestKeys.TestKey next = publishASecondKeyAndPassTheRefreshInterval();
     String token = TestTokens.signedBy(next, clock).sign();
-    Context context = vertx.getOrCreateContext();
+    Context context = authenticators.vertx().getOrCreateContext();
     ConcurrentLinkedQueue<Context> seen = new ConcurrentLinkedQueue<>();
     Promise<Authentication> done = Promise.promise();
     context.runOnContext(v -> a.authenticate(TestTokens.bearer(token)).onComplete(ar -> {

@@ -11,58 +11,29 @@ import com.nimbusds.jose.JWSAlgorithm;
 import gatehouse.authn.Authentication;
 import gatehouse.authn.Identity;
 import gatehouse.authn.Scheme;
-import gatehouse.config.JwtProviderConfig;
 import gatehouse.config.KeySourceConfig;
 import gatehouse.credential.Credential;
 import gatehouse.credential.Secret;
 import gatehouse.testing.MutableClock;
 import gatehouse.testing.TestKeys;
 import gatehouse.testing.TestTokens;
-import io.vertx.core.Vertx;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every verification rule of issue 3, each asserting the exact failure code. Local key sources only. */
 class VerificationRulesTest {
-  private static Vertx vertx;
   private final MutableClock clock = MutableClock.start();
-  private final List<JwtAuthenticator> created = new ArrayList<>();
-
-  @BeforeAll
-  static void startVertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void closeVertx() {
-    Jwt.await(vertx.close());
-  }
-
-  @AfterEach
-  void closeAuthenticators() {
-    created.forEach(JwtAuthenticator::close);
-  }
-
-  private JwtAuthenticator auth(Jwt.Provider... providers) {
-    List<JwtProviderConfig> configs = new ArrayList<>();
-    for (Jwt.Provider p : providers) configs.add(p.build());
-    JwtAuthenticator a = JwtAuthenticator.create(vertx, configs, Jwt.IDENTITY, clock);
-    created.add(a);
-    return a;
-  }
+  @RegisterExtension final Authenticators authenticators = Authenticators.sharingVertx(clock);
 
   private Authentication check(JwtAuthenticator a, String token) {
     return Jwt.authenticate(a, token);
@@ -76,7 +47,7 @@ class VerificationRulesTest {
 
   @Test
   void validRs256TokenAuthenticatesWithSubjectProviderNameAndExpiry() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     String token = rsaToken().claim("email", "alice@example.com").claim("role", "admin").sign();
     Identity id = assertAuthenticated(check(a, token));
     assertEquals("alice", id.subject());
@@ -89,13 +60,13 @@ class VerificationRulesTest {
 
   @Test
   void futureIsAlreadyCompleteForLocalKeys() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     assertTrue(a.authenticate(TestTokens.bearer(rsaToken().sign())).isComplete());
   }
 
   @Test
   void credentialOtherThanBearerTokenIsRejectedAsUnsupportedCredential() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     Authentication answer = Jwt.await(a.authenticate(new Credential.ApiKey(new Secret("k"), Credential.Location.HEADER)));
     assertRejected(FailureCodes.UNSUPPORTED_CREDENTIAL, answer, "");
   }
@@ -105,7 +76,7 @@ class VerificationRulesTest {
   @ParameterizedTest
   @ValueSource(strings = {"none", "None", "NONE", "nOnE"})
   void tokenWithAlgNoneIsRejectedAsUnsupportedAlgorithmInAnySpelling(String none) {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     String unsigned = rsaToken().rawHeader("{\"alg\":\"" + none + "\"}").signingInput() + ".";
     assertRejected(FailureCodes.UNSUPPORTED_ALGORITHM, check(a, unsigned), unsigned);
     String withSignature = unsigned + "c2lnbmF0dXJl";
@@ -115,7 +86,7 @@ class VerificationRulesTest {
   @Test
   void hmacTokenSignedWithThePublicKeyIsRejectedAsUnsupportedAlgorithm() {
     // The RS256 -> HS256 key-confusion attack: the attacker knows the public key and uses it as an HMAC secret.
-    JwtAuthenticator a = auth(Jwt.provider().keys(new KeySourceConfig.InMemory(TestKeys.jwks(TestKeys.rsa()))));
+    JwtAuthenticator a = authenticators.create(Jwt.provider().keys(new KeySourceConfig.InMemory(TestKeys.jwks(TestKeys.rsa()))));
     TestKeys.TestKey forged = TestKeys.hmacWithSecret(TestKeys.rsa().publicPem());
     String token = TestTokens.signedBy(forged, clock).alg(JWSAlgorithm.HS256).kid(TestKeys.rsa().kid()).sign();
     assertRejected(FailureCodes.UNSUPPORTED_ALGORITHM, check(a, token), token);
@@ -123,14 +94,14 @@ class VerificationRulesTest {
 
   @Test
   void publicKeyAlgorithmIsRejectedByAnHmacProviderAsUnsupportedAlgorithm() {
-    JwtAuthenticator a = auth(Jwt.hmacProvider(TestKeys.hmac()));
+    JwtAuthenticator a = authenticators.create(Jwt.hmacProvider(TestKeys.hmac()));
     String token = rsaToken().sign();
     assertRejected(FailureCodes.UNSUPPORTED_ALGORITHM, check(a, token), token);
   }
 
   @Test
   void algorithmOutsideTheConfiguredAllowListIsRejectedAsUnsupportedAlgorithm() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()).algorithms("RS256"));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()).algorithms("RS256"));
     assertAuthenticated(check(a, rsaToken().sign()));
     String rs512 = rsaToken().alg(JWSAlgorithm.RS512).sign();
     assertRejected(FailureCodes.UNSUPPORTED_ALGORITHM, check(a, rs512), rs512);
@@ -139,7 +110,7 @@ class VerificationRulesTest {
   @Test
   void hmacAlgorithmWiderThanTheSecretIsNotInTheDefaultAllowList() {
     String secret32 = TestKeys.hmac().secret().substring(0, 32);
-    JwtAuthenticator a = auth(Jwt.provider().keys(new KeySourceConfig.HmacSecret(new Secret(secret32))));
+    JwtAuthenticator a = authenticators.create(Jwt.provider().keys(new KeySourceConfig.HmacSecret(new Secret(secret32))));
     TestKeys.TestKey key = TestKeys.hmacWithSecret(secret32);
     assertAuthenticated(check(a, TestTokens.signedBy(key, clock).alg(JWSAlgorithm.HS256).sign()));
     String hs512 = TestTokens.signedBy(TestKeys.hmacWithSecret(TestKeys.hmac().secret()), clock).alg(JWSAlgorithm.HS512).sign();
@@ -148,14 +119,14 @@ class VerificationRulesTest {
 
   @Test
   void tokenWhoseAlgDoesNotFitTheKeyTypeOfItsKidIsRejectedAsKeyMismatch() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa(), TestKeys.ec256()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa(), TestKeys.ec256()));
     String token = TestTokens.signedBy(TestKeys.ec256(), clock).kid(TestKeys.rsa().kid()).sign();
     assertRejected(FailureCodes.KEY_MISMATCH, check(a, token), token);
   }
 
   @Test
   void es384TokenNamingAP256KeyIsRejectedAsKeyMismatch() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.ec256(), TestKeys.ec384()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.ec256(), TestKeys.ec384()));
     String token = TestTokens.signedBy(TestKeys.ec384(), clock).kid(TestKeys.ec256().kid()).sign();
     assertRejected(FailureCodes.KEY_MISMATCH, check(a, token), token);
   }
@@ -163,7 +134,7 @@ class VerificationRulesTest {
   @Test
   void algDeclaredOnTheJwkIsTheOnlyAlgorithmThatKeyAccepts() {
     String jwks = "{\"keys\":[" + withMember(TestKeys.rsa(), "alg", "RS256") + "]}";
-    JwtAuthenticator a = auth(Jwt.provider().keys(new KeySourceConfig.InMemory(jwks)));
+    JwtAuthenticator a = authenticators.create(Jwt.provider().keys(new KeySourceConfig.InMemory(jwks)));
     assertAuthenticated(check(a, rsaToken().sign()));
     String ps256 = rsaToken().alg(JWSAlgorithm.PS256).sign();
     assertRejected(FailureCodes.KEY_MISMATCH, check(a, ps256), ps256);
@@ -172,7 +143,7 @@ class VerificationRulesTest {
   @Test
   void encryptionKeysInAKeySetAreNeverUsedToVerify() {
     String jwks = "{\"keys\":[" + withMember(TestKeys.rsa(), "use", "enc") + "," + withMember(TestKeys.ec256(), "use", "sig") + "]}";
-    JwtAuthenticator a = auth(Jwt.provider().keys(new KeySourceConfig.InMemory(jwks)));
+    JwtAuthenticator a = authenticators.create(Jwt.provider().keys(new KeySourceConfig.InMemory(jwks)));
     String token = rsaToken().sign();
     assertRejected(FailureCodes.UNKNOWN_KEY, check(a, token), token);
   }
@@ -181,7 +152,7 @@ class VerificationRulesTest {
 
   @Test
   void kidSelectsTheKeyAmongSeveral() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa(), TestKeys.otherRsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa(), TestKeys.otherRsa()));
     assertAuthenticated(check(a, TestTokens.signedBy(TestKeys.otherRsa(), clock).sign()));
     String wrongKid = TestTokens.signedBy(TestKeys.rsa(), clock).kid(TestKeys.otherRsa().kid()).sign();
     assertRejected(FailureCodes.BAD_SIGNATURE, check(a, wrongKid), wrongKid);
@@ -189,14 +160,14 @@ class VerificationRulesTest {
 
   @Test
   void unknownKidIsRejectedAsUnknownKey() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     String token = rsaToken().kid("nobody").sign();
     assertRejected(FailureCodes.UNKNOWN_KEY, check(a, token), token);
   }
 
   @Test
   void tokenWithoutKidIsVerifiedByTryingTheKeysOfTheRightType() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.ec256(), TestKeys.rsa(), TestKeys.otherRsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.ec256(), TestKeys.rsa(), TestKeys.otherRsa()));
     assertAuthenticated(check(a, TestTokens.signedBy(TestKeys.otherRsa(), clock).noKid().sign()));
   }
 
@@ -204,7 +175,7 @@ class VerificationRulesTest {
   void tokenWithoutKidTriesAtMostFourKeys() {
     TestKeys.TestKey[] keys = new TestKeys.TestKey[5];
     for (int i = 0; i < 5; i++) keys[i] = TestKeys.get(TestKeys.Kind.EC_P256, 10 + i);
-    JwtAuthenticator a = auth(Jwt.jwksProvider(keys));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(keys));
     assertAuthenticated(check(a, TestTokens.signedBy(keys[3], clock).noKid().sign()));
     String fifth = TestTokens.signedBy(keys[4], clock).noKid().sign();
     assertRejected(FailureCodes.BAD_SIGNATURE, check(a, fifth), fifth);
@@ -212,14 +183,14 @@ class VerificationRulesTest {
 
   @Test
   void noKeyOfTheTypeTheAlgNeedsIsRejectedAsUnknownKey() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     String token = TestTokens.signedBy(TestKeys.ec256(), clock).noKid().sign();
     assertRejected(FailureCodes.UNKNOWN_KEY, check(a, token), token);
   }
 
   @Test
   void keyEmbeddedInTheJwkHeaderIsNeverUsed() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     TestKeys.TestKey attacker = TestKeys.otherRsa();
     String token = TestTokens.signedBy(attacker, clock).noKid()
         .header("jwk", attacker.publicJwk().toPublicJWK().toJSONObject()).sign();
@@ -228,7 +199,7 @@ class VerificationRulesTest {
 
   @Test
   void keyUrlsInJkuAndX5uAreNeverFetched() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     String token = TestTokens.signedBy(TestKeys.otherRsa(), clock).noKid()
         .header("jku", "http://127.0.0.1:1/jwks.json").header("x5u", "http://127.0.0.1:1/cert.pem").sign();
     assertRejected(FailureCodes.BAD_SIGNATURE, check(a, token), token);
@@ -236,7 +207,7 @@ class VerificationRulesTest {
 
   @Test
   void certificateChainInX5cIsNeverUsed() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     String token = TestTokens.signedBy(TestKeys.otherRsa(), clock).noKid()
         .header("x5c", List.of("MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA")).sign();
     assertRejected(FailureCodes.BAD_SIGNATURE, check(a, token), token);
@@ -246,21 +217,21 @@ class VerificationRulesTest {
 
   @Test
   void critHeaderWithAnythingIsRejectedAsUnsupportedCriticalHeader() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     String token = rsaToken().header("crit", List.of("http://example.com/ext")).header("http://example.com/ext", true).sign();
     assertRejected(FailureCodes.UNSUPPORTED_CRITICAL_HEADER, check(a, token), token);
   }
 
   @Test
   void unencodedPayloadOptionIsRejectedAsUnsupportedCriticalHeader() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     String token = rsaToken().header("b64", false).header("crit", List.of("b64")).sign();
     assertRejected(FailureCodes.UNSUPPORTED_CRITICAL_HEADER, check(a, token), token);
   }
 
   @Test
   void typIsEnforcedWhenConfigured() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()).type("at+jwt"));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()).type("at+jwt"));
     assertAuthenticated(check(a, rsaToken().header("typ", "at+jwt").sign()));
     assertAuthenticated(check(a, rsaToken().header("typ", "application/AT+JWT").sign()));
     String plainJwt = rsaToken().header("typ", "JWT").sign();
@@ -271,7 +242,7 @@ class VerificationRulesTest {
 
   @Test
   void typIsIgnoredWhenNotConfigured() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     assertAuthenticated(check(a, rsaToken().header("typ", "anything").sign()));
   }
 
@@ -279,7 +250,7 @@ class VerificationRulesTest {
 
   @Test
   void expiredTokenIsRejectedAsExpired() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     String token = rsaToken().sign();
     clock.advance(Duration.ofMinutes(6).plusSeconds(1));
     assertRejected(FailureCodes.EXPIRED, check(a, token), token);
@@ -287,7 +258,7 @@ class VerificationRulesTest {
 
   @Test
   void tokenPastExpButWithinClockSkewIsAccepted() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()).skew(Duration.ofSeconds(60)));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()).skew(Duration.ofSeconds(60)));
     String token = rsaToken().sign();
     clock.advance(Duration.ofMinutes(5).plusSeconds(59));
     assertAuthenticated(check(a, token));
@@ -297,7 +268,7 @@ class VerificationRulesTest {
 
   @Test
   void tokenWithoutExpIsRejectedAsMissingClaim() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     String token = rsaToken().claim("exp", null).sign();
     assertRejected(FailureCodes.MISSING_CLAIM, check(a, token), token);
   }
@@ -305,27 +276,27 @@ class VerificationRulesTest {
   @ParameterizedTest
   @ValueSource(strings = {"exp", "nbf", "iat"})
   void numericDateGivenAsStringIsRejectedAsMalformed(String claim) {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     String token = rsaToken().claim(claim, String.valueOf(clock.instant().getEpochSecond() + 10)).sign();
     assertRejected(FailureCodes.MALFORMED, check(a, token), token);
   }
 
   @Test
   void fractionalNumericDatesAreAccepted() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     assertAuthenticated(check(a, rsaToken().claim("exp", clock.instant().getEpochSecond() + 100.5).sign()));
   }
 
   @Test
   void absurdlyLargeExpDoesNotOverflow() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     assertAuthenticated(check(a, rsaToken().claim("exp", 1e300).sign()));
     assertAuthenticated(check(a, rsaToken().claim("exp", Long.MAX_VALUE).sign()));
   }
 
   @Test
   void tokenBeforeItsNbfIsRejectedAsNotYetValid() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()).skew(Duration.ofSeconds(60)));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()).skew(Duration.ofSeconds(60)));
     long now = clock.instant().getEpochSecond();
     String later = rsaToken().claim("nbf", now + 61).sign();
     assertRejected(FailureCodes.NOT_YET_VALID, check(a, later), later);
@@ -334,7 +305,7 @@ class VerificationRulesTest {
 
   @Test
   void tokenIssuedInTheFutureBeyondTheSkewIsRejectedAsNotYetValid() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()).skew(Duration.ofSeconds(60)));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()).skew(Duration.ofSeconds(60)));
     long now = clock.instant().getEpochSecond();
     String token = rsaToken().claim("iat", now + 120).sign();
     assertRejected(FailureCodes.NOT_YET_VALID, check(a, token), token);
@@ -345,7 +316,7 @@ class VerificationRulesTest {
 
   @Test
   void tokenFromAnIssuerNoProviderNamesIsRejectedAsUnknownIssuer() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     String other = rsaToken().claim("iss", "https://evil.test").sign();
     assertRejected(FailureCodes.UNKNOWN_ISSUER, check(a, other), other);
     String trailingSlash = rsaToken().claim("iss", TestTokens.ISSUER + "/").sign();
@@ -356,14 +327,14 @@ class VerificationRulesTest {
 
   @Test
   void issNotAStringIsRejectedAsMalformed() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     String token = rsaToken().claim("iss", List.of(TestTokens.ISSUER)).sign();
     assertRejected(FailureCodes.MALFORMED, check(a, token), token);
   }
 
   @Test
   void eachTokenIsVerifiedByTheProviderItsIssNames() {
-    JwtAuthenticator a = auth(
+    JwtAuthenticator a = authenticators.create(
         Jwt.jwksProvider(TestKeys.rsa()).name("first").issuer("https://one.test"),
         Jwt.jwksProvider(TestKeys.ec256()).name("second").issuer("https://two.test"));
     assertEquals("first", assertAuthenticated(check(a, rsaToken().claim("iss", "https://one.test").sign())).issuer());
@@ -376,14 +347,14 @@ class VerificationRulesTest {
 
   @Test
   void audienceMayBeAStringOrAnArray() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()).audiences("api", "admin-api"));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()).audiences("api", "admin-api"));
     assertAuthenticated(check(a, rsaToken().claim("aud", "admin-api").sign()));
     assertAuthenticated(check(a, rsaToken().claim("aud", List.of("other", "api")).sign()));
   }
 
   @Test
   void tokenForAnotherAudienceIsRejectedAsWrongAudience() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     String other = rsaToken().claim("aud", List.of("billing", "web")).sign();
     assertRejected(FailureCodes.WRONG_AUDIENCE, check(a, other), other);
     String missing = rsaToken().claim("aud", null).sign();
@@ -394,13 +365,13 @@ class VerificationRulesTest {
 
   @Test
   void audienceIsNotCheckedWhenNoneIsConfigured() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()).audiences());
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()).audiences());
     assertAuthenticated(check(a, rsaToken().claim("aud", null).sign()));
   }
 
   @Test
   void missingRequiredClaimIsRejectedAsMissingClaim() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()).required("sub", "tenant.id"));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()).required("sub", "tenant.id"));
     assertAuthenticated(check(a, rsaToken().claim("tenant", Map.of("id", "t1")).sign()));
     String noTenant = rsaToken().sign();
     assertRejected(FailureCodes.MISSING_CLAIM, check(a, noTenant), noTenant);
@@ -410,7 +381,7 @@ class VerificationRulesTest {
 
   @Test
   void tokenWithoutSubAuthenticatesWithAnEmptySubjectWhenSubIsNotRequired() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     Identity id = assertAuthenticated(check(a, rsaToken().claim("sub", null).sign()));
     assertEquals("", id.subject());
     assertFalse(id.headers().containsKey("X-User-Id"));
@@ -424,7 +395,7 @@ class VerificationRulesTest {
     // CVE-2022-21449: r = s = 0 verified any message on unpatched JDK 15-18.
     JWSAlgorithm alg = JWSAlgorithm.parse(algName);
     TestKeys.TestKey key = TestKeys.get(TestKeys.kindFor(alg), 0);
-    JwtAuthenticator a = auth(Jwt.jwksProvider(key));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(key));
     int size = algName.equals("ES256") ? 64 : algName.equals("ES384") ? 96 : 132;
     String token = TestTokens.signedBy(key, clock).withSignature(new byte[size]);
     assertRejected(FailureCodes.BAD_SIGNATURE, check(a, token), token);
@@ -434,7 +405,7 @@ class VerificationRulesTest {
 
   @Test
   void emptySignatureIsRejectedAsBadSignature() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     String token = rsaToken().signingInput() + ".";
     assertRejected(FailureCodes.BAD_SIGNATURE, check(a, token), token);
   }
@@ -443,7 +414,7 @@ class VerificationRulesTest {
 
   @Test
   void tokenOverTheSizeLimitIsRejectedBeforeParsing() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     String junk = "x".repeat(50 * 1024);
     assertRejected(FailureCodes.TOKEN_TOO_LARGE, check(a, junk), "");
     String big = rsaToken().claim("padding", "p".repeat(9000)).sign();
@@ -452,7 +423,7 @@ class VerificationRulesTest {
 
   @Test
   void providerSizeLimitAppliesToItsOwnTokens() {
-    JwtAuthenticator a = auth(
+    JwtAuthenticator a = authenticators.create(
         Jwt.jwksProvider(TestKeys.rsa()).maxTokenBytes(1000),
         Jwt.jwksProvider(TestKeys.ec256()).name("big").issuer("https://big.test").maxTokenBytes(8192));
     String token = rsaToken().claim("padding", "p".repeat(1000)).sign();
@@ -465,7 +436,7 @@ class VerificationRulesTest {
 
   @Test
   void failureDetailNamesTheTokenByItsFingerprintOnly() {
-    JwtAuthenticator a = auth(Jwt.jwksProvider(TestKeys.rsa()));
+    JwtAuthenticator a = authenticators.create(Jwt.jwksProvider(TestKeys.rsa()));
     String token = rsaToken().sign();
     clock.advance(Duration.ofHours(1));
     Authentication.Rejected r = (Authentication.Rejected) check(a, token);
@@ -478,14 +449,14 @@ class VerificationRulesTest {
   @Test
   void hmacSecretShorterThan32BytesIsRefusedAtLoad() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> auth(Jwt.provider().keys(new KeySourceConfig.HmacSecret(new Secret("short-secret")))));
+        () -> authenticators.create(Jwt.provider().keys(new KeySourceConfig.HmacSecret(new Secret("short-secret")))));
     assertEquals("auth.jwt[main].secret: HMAC secret must be at least 32 bytes (RFC 7518 section 3.2), got 12", e.getMessage());
   }
 
   @Test
   void hmacAlgorithmOnAPublicKeyProviderIsRefusedAtLoad() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> auth(Jwt.jwksProvider(TestKeys.rsa()).algorithms("RS256", "HS256")));
+        () -> authenticators.create(Jwt.jwksProvider(TestKeys.rsa()).algorithms("RS256", "HS256")));
     assertEquals("auth.jwt[main].algorithms: HS256 needs an HMAC secret, but this provider has public keys"
         + " (key confusion, RFC 8725 section 2.1)", e.getMessage());
   }
@@ -493,23 +464,23 @@ class VerificationRulesTest {
   @Test
   void publicKeyAlgorithmOnAnHmacProviderIsRefusedAtLoad() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> auth(Jwt.hmacProvider(TestKeys.hmac()).algorithms("RS256")));
+        () -> authenticators.create(Jwt.hmacProvider(TestKeys.hmac()).algorithms("RS256")));
     assertEquals("auth.jwt[main].algorithms: RS256 needs public keys, but this provider has an HMAC secret", e.getMessage());
   }
 
   @Test
   void algorithmNoneOrUnknownIsRefusedAtLoad() {
     assertEquals("auth.jwt[main].algorithms: 'none' is never accepted", assertThrows(IllegalArgumentException.class,
-        () -> auth(Jwt.jwksProvider(TestKeys.rsa()).algorithms("none"))).getMessage());
+        () -> authenticators.create(Jwt.jwksProvider(TestKeys.rsa()).algorithms("none"))).getMessage());
     assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> auth(Jwt.jwksProvider(TestKeys.rsa()).algorithms("RS1"))).getMessage()
+        () -> authenticators.create(Jwt.jwksProvider(TestKeys.rsa()).algorithms("RS1"))).getMessage()
         .startsWith("auth.jwt[main].algorithms: unsupported algorithm 'RS1'"));
   }
 
   @Test
   void twoProvidersWithOneIssuerAreRefusedAtLoad() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> auth(Jwt.jwksProvider(TestKeys.rsa()), Jwt.jwksProvider(TestKeys.ec256()).name("second")));
+        () -> authenticators.create(Jwt.jwksProvider(TestKeys.rsa()), Jwt.jwksProvider(TestKeys.ec256()).name("second")));
     assertEquals("auth.jwt[second].issuer: '" + TestTokens.ISSUER + "' is also the issuer of provider main;"
         + " a token must match one provider", e.getMessage());
   }
@@ -517,7 +488,7 @@ class VerificationRulesTest {
   @Test
   void plainHttpJwksUriIsRefusedUnlessLoopback() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> auth(Jwt.provider().keys(new KeySourceConfig.JwksUri(URI.create("http://idp.example.com/jwks")))));
+        () -> authenticators.create(Jwt.provider().keys(new KeySourceConfig.JwksUri(URI.create("http://idp.example.com/jwks")))));
     assertEquals("auth.jwt[main].jwks_uri: http://idp.example.com/jwks must be https"
         + " (plain http is allowed only to a loopback address)", e.getMessage());
   }
@@ -525,7 +496,7 @@ class VerificationRulesTest {
   @Test
   void invalidClaimPathIsRefusedAtLoad() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> auth(Jwt.jwksProvider(TestKeys.rsa()).rolesClaim("realm_access.")));
+        () -> authenticators.create(Jwt.jwksProvider(TestKeys.rsa()).rolesClaim("realm_access.")));
     assertEquals("auth.jwt[main].roles_claim: claim path 'realm_access.': expected a name after '.' at index 13", e.getMessage());
   }
 

@@ -10,40 +10,19 @@ import gatehouse.authn.Identity;
 import gatehouse.testing.MutableClock;
 import gatehouse.testing.TestKeys;
 import gatehouse.testing.TestTokens;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The verified-token cache: hits, exp as the hard limit, the size bound, no identity crossing tokens. */
 class VerifiedTokenCacheTest {
-  private static Vertx vertx;
   private final MutableClock clock = MutableClock.start();
-  private JwtAuthenticator authenticator;
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stop() {
-    Jwt.await(vertx.close());
-  }
-
-  @AfterEach
-  void close() {
-    if (authenticator != null) authenticator.close();
-  }
+  @RegisterExtension final Authenticators authenticators = Authenticators.sharingVertx(clock);
 
   private JwtAuthenticator auth(int cacheSize) {
-    authenticator = JwtAuthenticator.create(vertx, List.of(Jwt.jwksProvider(TestKeys.ec256()).build()), Jwt.IDENTITY, clock,
-        RemoteKeySource.Tuning.DEFAULTS, cacheSize);
-    return authenticator;
+    return authenticators.createWithCacheSize(cacheSize, Jwt.jwksProvider(TestKeys.ec256()));
   }
 
   private TestTokens token() {
@@ -107,6 +86,6 @@ class VerifiedTokenCacheTest {
   @Test
   void fingerprintMatchesSecretFingerprint() {
     String token = token().sign();
-    assertEquals(new gatehouse.credential.Secret(token).fingerprint(), TokenDigest.of(token).fingerprint());
+    assertEquals(new gatehouse.credential.Secret(token).fingerprint(), TokenDigest.of(new gatehouse.credential.Secret(token)).fingerprint());
   }
 }

@@ -1,0 +1,188 @@
+package gatehouse.config;
+
+import gatehouse.credential.Secret;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code auth.introspection}: OAuth 2.0 authorization servers asked about bearer tokens (RFC
+ * 7662). Names are unique across {@code auth.jwt} and {@code auth.introspection}, since policies
+ * name either; an issuer has one authority, a JWT provider or an introspection provider.
+ */
+final class IntrospectionReader {
+  static final List<String> KEYS = List.of("name", "endpoint", "client_id", "client_secret", "auth_method",
+      "cache_ttl", "negative_cache_ttl", "cache_size", "timeout", "audiences", "issuer", "claims", "roles_claim",
+      "ca", "breaker_failures", "breaker_cooldown");
+  private static final String LOOPBACK_ONLY = "plain http is allowed only to a loopback host"
+      + " (127.0.0.0/8, ::1, localhost), because tokens and the client secret would cross the network in the clear";
+
+  private final Reader reader;
+  private final Path baseDir;
+  private final List<String> protectedHeaders;
+
+  IntrospectionReader(Reader reader, Path baseDir, List<String> protectedHeaders) {
+    this.reader = reader;
+    this.baseDir = baseDir;
+    this.protectedHeaders = protectedHeaders;
+  }
+
+  /**
+   * Every provider that reads cleanly. {@code names} holds the JWT providers' names on entry and
+   * gets every introspection name given, valid or not, so policies can name both.
+   */
+  List<IntrospectionConfig> readAll(Node node, String path, Set<String> names, List<JwtProviderConfig> jwt) {
+    List<IntrospectionConfig> out = new ArrayList<>();
+    Optional<List<Node>> items = reader.list(node, path);
+    if (items.isEmpty()) return out;
+    Set<String> jwtNames = Set.copyOf(names);
+    Map<String, Integer> nameLines = new HashMap<>();
+    Map<String, String> issuerOwners = new HashMap<>();
+    for (JwtProviderConfig p : jwt) issuerOwners.put(p.issuer(), "JWT provider '" + p.name() + "'");
+    for (int i = 0; i < items.get().size(); i++) {
+      String p = path + "[" + i + "]";
+      Optional<Fields> f = reader.fields(items.get().get(i), p, KEYS);
+      if (f.isEmpty()) continue;
+      Fields fields = f.get();
+      fields.require("name");
+      Optional<String> name = fields.text("name").filter(n -> fields.literal("name"));
+      name.ifPresent(n -> {
+        names.add(n);
+        Node nameNode = fields.node("name").get();
+        if (!n.matches("[A-Za-z0-9_.-]+")) {
+          reader.problems.add(nameNode, fields.pathOf("name"),
+              Reader.shown(nameNode) + " is not a valid provider name (letters, digits, '_', '.', '-')");
+        } else if (jwtNames.contains(n)) {
+          reader.problems.add(nameNode, fields.pathOf("name"), "provider name " + Reader.shown(nameNode)
+              + " is already used in auth.jwt (policies name providers of both kinds)");
+        } else {
+          Integer first = nameLines.putIfAbsent(n, nameNode.line());
+          if (first != null) {
+            reader.problems.add(nameNode, fields.pathOf("name"),
+                "provider name " + Reader.shown(nameNode) + " is already used (line " + first + ")");
+          }
+        }
+      });
+      fields.text("issuer").ifPresent(iss -> {
+        Node issuerNode = fields.node("issuer").get();
+        String owner = issuerOwners.putIfAbsent(iss, p + " (line " + issuerNode.line() + ")");
+        if (owner != null) {
+          reader.problems.add(issuerNode, fields.pathOf("issuer"), "issuer " + Reader.shown(issuerNode)
+              + " is already trusted by " + owner + "; a token's iss must name one authority");
+        }
+      });
+      if (i > 0 && !fields.has("issuer")) {
+        reader.problems.add(fields.line(), fields.pathOf("issuer"), "is required on every provider but the first:"
+            + " opaque tokens go to the first (" + path + "[0]), so this one is reached only by JWTs whose iss names it");
+      }
+      provider(fields, name).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  private Optional<IntrospectionConfig> provider(Fields f, Optional<String> name) {
+    f.require("endpoint");
+    Optional<URI> endpoint = f.scalar("endpoint").flatMap(s -> endpoint(s, f.pathOf("endpoint")));
+    f.require("client_id");
+    Optional<String> clientId = f.text("client_id");
+    f.require("client_secret");
+    // Messages about the secret never include its value, not even its length.
+    Optional<Secret> secret = f.text("client_secret").map(Secret::new);
+    IntrospectionConfig.AuthMethod method = IntrospectionConfig.AuthMethod.CLIENT_SECRET_BASIC;
+    Optional<Node.Scalar> m = f.scalar("auth_method");
+    if (m.isPresent()) {
+      Optional<IntrospectionConfig.AuthMethod> known = java.util.Arrays.stream(IntrospectionConfig.AuthMethod.values())
+          .filter(a -> a.configName().equals(m.get().text())).findFirst();
+      if (known.isEmpty()) {
+        reader.problems.add(m.get(), f.pathOf("auth_method"),
+            "unknown auth_method " + m.get().shown() + " (expected client_secret_basic or client_secret_post)");
+      } else {
+        method = known.get();
+      }
+    }
+    Duration cacheTtl = f.duration("cache_ttl", false).orElse(Duration.ofSeconds(30));
+    Duration negativeTtl = f.duration("negative_cache_ttl", false).orElse(Duration.ofSeconds(5));
+    int cacheSize = f.integer("cache_size", 1, 10_000_000).orElse(10_000);
+    Duration timeout = f.duration("timeout", true).orElse(Duration.ofSeconds(2));
+    List<String> audiences = f.texts("audiences").orElse(List.of());
+    Map<String, String> claims = f.node("claims")
+        .flatMap(n -> HeaderRules.claims(reader, n, f.pathOf("claims"), protectedHeaders)).orElse(Map.of());
+    String rolesClaim = f.text("roles_claim").orElse("role");
+    Optional<Path> ca = f.node("ca").isPresent() ? f.text("ca").flatMap(t -> caFile(f.node("ca").get(), f.pathOf("ca"), t)) : Optional.empty();
+    boolean caBroken = f.has("ca") && ca.isEmpty();
+    int breakerFailures = f.integer("breaker_failures", 1, 1000).orElse(5);
+    Duration breakerCooldown = f.duration("breaker_cooldown", true).orElse(Duration.ofSeconds(30));
+    if (name.isEmpty() || endpoint.isEmpty() || clientId.isEmpty() || secret.isEmpty() || caBroken) return Optional.empty();
+    return Optional.of(new IntrospectionConfig(name.get(), endpoint.get(), clientId.get(), secret.get(), method,
+        cacheTtl, negativeTtl, cacheSize, timeout, audiences, f.text("issuer"), claims, rolesClaim, ca,
+        breakerFailures, breakerCooldown));
+  }
+
+  /** https with a host, or http to a loopback host; no user info, no fragment. */
+  private Optional<URI> endpoint(Node.Scalar s, String path) {
+    URI uri;
+    try {
+      uri = new URI(s.text());
+    } catch (URISyntaxException e) {
+      reader.problems.add(s, path, s.shown() + " is not a valid URL");
+      return Optional.empty();
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    String problem = null;
+    if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null) {
+      problem = s.shown() + " must be an https:// URL with a host";
+    } else if (uri.getRawUserInfo() != null) {
+      problem = "must not contain user info (credentials in a URL end up in logs)";
+    } else if (uri.getRawFragment() != null) {
+      problem = s.shown() + " must not have a fragment";
+    } else if (scheme.equals("http") && !Syntax.isLoopback(uri.getHost())) {
+      problem = s.shown() + " must use https: " + LOOPBACK_ONLY;
+    }
+    if (problem != null) {
+      reader.problems.add(s, path, problem);
+      return Optional.empty();
+    }
+    return Optional.of(uri);
+  }
+
+  /** A readable file of PEM certificates, resolved against the config's directory. */
+  private Optional<Path> caFile(Node node, String path, String text) {
+    Path file;
+    try {
+      file = baseDir.resolve(text).normalize();
+    } catch (InvalidPathException e) {
+      reader.problems.add(node, path, Reader.shown(node) + " is not a valid file path");
+      return Optional.empty();
+    }
+    boolean fromEnv = node instanceof Node.Scalar s && s.fromEnv();
+    String shown = fromEnv ? Reader.shown(node) + " (relative to " + baseDir + ")" : file.toString();
+    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+      reader.problems.add(node, path, "file not found or not readable: " + shown);
+      return Optional.empty();
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+        reader.problems.add(node, path, "holds no PEM certificate: " + shown);
+        return Optional.empty();
+      }
+    } catch (IOException | CertificateException e) {
+      reader.problems.add(node, path, "is not a PEM certificate file: " + shown);
+      return Optional.empty();
+    }
+    return Optional.of(file);
+  }
+}

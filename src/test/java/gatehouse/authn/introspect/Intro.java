@@ -1,0 +1,92 @@
+package gatehouse.authn.introspect;
+
+import gatehouse.authn.Authentication;
+import gatehouse.config.IdentityConfig;
+import gatehouse.config.IntrospectionConfig;
+import gatehouse.credential.Credential;
+import gatehouse.credential.Secret;
+import gatehouse.testing.LocalAuthorizationServer;
+import io.vertx.core.Future;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Shared helpers for this package's tests: a config builder with the loader's defaults, and awaiting. */
+final class Intro {
+  private Intro() {}
+
+  static final IdentityConfig IDENTITY = new IdentityConfig(
+      new LinkedHashMap<>(Map.of("sub", "X-User-Id", "role", "X-User-Role", "email", "X-User-Email")), List.of("X-User-*"));
+
+  /** A mutable builder over {@link IntrospectionConfig}. */
+  static final class Config {
+    String name = "corp";
+    URI endpoint;
+    String clientId = LocalAuthorizationServer.CLIENT_ID;
+    String clientSecret = LocalAuthorizationServer.CLIENT_SECRET;
+    IntrospectionConfig.AuthMethod method = IntrospectionConfig.AuthMethod.CLIENT_SECRET_BASIC;
+    Duration cacheTtl = Duration.ofSeconds(30);
+    Duration negativeTtl = Duration.ofSeconds(5);
+    int cacheSize = 10_000;
+    Duration timeout = Duration.ofSeconds(5);
+    List<String> audiences = List.of();
+    Optional<String> issuer = Optional.empty();
+    Map<String, String> claims = Map.of();
+    Optional<Path> ca = Optional.empty();
+    int breakerFailures = 5;
+    Duration breakerCooldown = Duration.ofSeconds(30);
+
+    Config(URI endpoint) {
+      this.endpoint = endpoint;
+    }
+
+    Config method(IntrospectionConfig.AuthMethod m) { method = m; return this; }
+    Config secret(String s) { clientSecret = s; return this; }
+    Config cacheTtl(Duration d) { cacheTtl = d; return this; }
+    Config negativeTtl(Duration d) { negativeTtl = d; return this; }
+    Config timeout(Duration d) { timeout = d; return this; }
+    Config audiences(String... a) { audiences = List.of(a); return this; }
+    Config issuer(String i) { issuer = Optional.of(i); return this; }
+    Config claims(Map<String, String> c) { claims = new LinkedHashMap<>(c); return this; }
+    Config breaker(int failures, Duration cooldown) { breakerFailures = failures; breakerCooldown = cooldown; return this; }
+
+    IntrospectionConfig build() {
+      return new IntrospectionConfig(name, endpoint, clientId, new Secret(clientSecret), method, cacheTtl, negativeTtl,
+          cacheSize, timeout, audiences, issuer, claims, "role", ca, breakerFailures, breakerCooldown);
+    }
+  }
+
+  static Credential bearer(String token) {
+    return new Credential.BearerToken(new Secret(token));
+  }
+
+  static <T> T await(Future<T> future) {
+    try {
+      return future.await(20, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("future did not complete", e);
+    }
+  }
+
+  static Authentication.Authenticated assertAuthenticated(Authentication a) {
+    if (a instanceof Authentication.Authenticated ok) return ok;
+    throw new AssertionError("expected Authenticated, got " + a);
+  }
+
+  static String assertRejected(Authentication a) {
+    if (a instanceof Authentication.Rejected r) return r.failure().code();
+    throw new AssertionError("expected Rejected, got " + a);
+  }
+
+  static void assertUnverifiable(Authentication a) {
+    if (!(a instanceof Authentication.Unverifiable u) || !u.dependency().equals("introspection:corp")) {
+      throw new AssertionError("expected Unverifiable(introspection:corp), got " + a);
+    }
+  }
+}
