@@ -82,6 +82,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
 
   private void forward(HttpServerRequest request, String id, RequestHead head, Outcome.Forward f, long started) {
     request.response().putHeader("X-Request-Id", id);
+    f.responseHeaders().forEach(request.response()::putHeader);
     ProxyRequest proxyRequest = new ProxyRequest(
         f.route().upstream(),
         f.upstreamTarget(),

@@ -159,10 +159,10 @@ class GatewayIT {
   }
 
   @Test
-  void anApiKeyIsNeverTreatedAsAbsentEvenBeforeAKeyStoreExists() {
+  void aMalformedApiKeyIsNeverTreatedAsAbsent() {
     RawHttp.Response r = RawHttp.get(gw.port(), "/api/any/x", "X-API-Key: " + invariants.secret("gkey_unknown"));
     assertEquals(401, r.status());
-    assertEquals("invalid_token", json(r).getString("error"));
+    assertEquals("invalid_api_key", json(r).getString("error"));
   }
 
   @Test
