@@ -13,6 +13,8 @@ import gatehouse.config.GatehouseConfig;
 import gatehouse.credential.CredentialExtractor;
 import gatehouse.identity.IdentityHeaders;
 import gatehouse.observe.AccessLog;
+import gatehouse.observe.Metrics;
+import gatehouse.observe.Observer;
 import gatehouse.pipeline.Authenticators;
 import gatehouse.pipeline.Pipeline;
 import gatehouse.ratelimit.RateLimiter;
@@ -63,7 +65,7 @@ public final class Gatehouse {
   }
 
   /** The parts built from one config: what a request is checked against. */
-  public record Compiled(Pipeline pipeline, AccessLog accessLog, Optional<JwtAuthenticator> jwt,
+  public record Compiled(Pipeline pipeline, Observer observer, Metrics metrics, Optional<JwtAuthenticator> jwt,
       List<IntrospectionAuthenticator> introspection, Optional<ApiKeyAuthenticator> apiKeys) {
     public Compiled {
       introspection = List.copyOf(introspection);
@@ -125,7 +127,14 @@ public final class Gatehouse {
     Authenticators authenticators = new Authenticators(bearer, apiKeys.map(a -> (Authenticator) a));
     CredentialExtractor extractor = new CredentialExtractor(config.auth().apiKeys());
     Pipeline pipeline = new Pipeline(routes, extractor, authenticators, new IdentityHeaders(config));
-    return new Compiled(pipeline, new AccessLog(config.auth().apiKeys().queryParam()), jwt, introspection, apiKeys);
+    Metrics metrics = new Metrics();
+    Observer observer = new Observer(new AccessLog(config.auth().apiKeys().queryParam()), metrics);
+    Compiled compiled = new Compiled(pipeline, observer, metrics, jwt, introspection, apiKeys);
+    for (Readiness check : compiled.readiness()) {
+      String name = check.name();
+      metrics.gauge(name, () -> compiled.readiness().stream().anyMatch(c -> c.name().equals(name) && c.ready()));
+    }
+    return compiled;
   }
 
   /**
@@ -196,9 +205,9 @@ public final class Gatehouse {
     GatehouseConfig bound = withListenPort(config, port);
     int instances = Runtime.getRuntime().availableProcessors();
     log.info("native transport: {}", vertx.isNativeTransportEnabled());
-    AdminServer admin = new AdminServer(vertx, compiled::readiness, compiled.apiKeys().map(ApiKeyAuthenticator::admin),
+    AdminServer admin = new AdminServer(vertx, compiled::readiness, compiled.metrics(), compiled.apiKeys().map(ApiKeyAuthenticator::admin),
         config.auth().keyStore().adminApi());
-    return vertx.deployVerticle(() -> new GatewayVerticle(bound, compiled.pipeline(), compiled.accessLog()),
+    return vertx.deployVerticle(() -> new GatewayVerticle(bound, compiled.pipeline(), compiled.observer()),
             new DeploymentOptions().setInstances(instances))
         .onFailure(e -> compiled.apiKeys().ifPresent(ApiKeyAuthenticator::close))
         .compose(id -> admin.listen(config.admin().host(), config.admin().port()).map(adminPort -> {

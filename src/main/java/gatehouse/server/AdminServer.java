@@ -2,6 +2,7 @@ package gatehouse.server;
 
 import gatehouse.authn.apikey.ApiKeyAdmin;
 import gatehouse.config.AdminApiConfig;
+import gatehouse.observe.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Vertx;
@@ -24,16 +25,22 @@ public final class AdminServer {
   private final Vertx vertx;
   private final Supplier<List<Readiness>> checks;
   private final Optional<KeyAdminApi> keys;
+  private final Metrics metrics;
   private HttpServer server;
 
   public AdminServer(Vertx vertx, Supplier<List<Readiness>> checks) {
-    this(vertx, checks, Optional.empty(), AdminApiConfig.off());
+    this(vertx, checks, new Metrics(), Optional.empty(), AdminApiConfig.off());
   }
 
-  /** With the key-management endpoints when {@code keys} is present and {@code api} has a token. */
-  public AdminServer(Vertx vertx, Supplier<List<Readiness>> checks, Optional<ApiKeyAdmin> keys, AdminApiConfig api) {
+  /**
+   * With {@code /metrics} from {@code metrics}, and the key-management endpoints when {@code keys}
+   * is present and {@code api} has a token.
+   */
+  public AdminServer(Vertx vertx, Supplier<List<Readiness>> checks, Metrics metrics, Optional<ApiKeyAdmin> keys,
+      AdminApiConfig api) {
     this.vertx = vertx;
     this.checks = checks;
+    this.metrics = metrics;
     this.keys = api.token().isPresent() ? keys.map(k -> new KeyAdminApi(k, api)) : Optional.empty();
   }
 
@@ -59,6 +66,7 @@ public final class AdminServer {
     }
     switch (request.path()) {
       case "/health" -> response.end(new JsonObject().put("status", "ok").encode());
+      case "/metrics" -> response.putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
       case "/ready" -> {
         List<Readiness> all = checks.get();
         boolean ready = all.stream().allMatch(Readiness::ready);

@@ -1,6 +1,6 @@
 package gatehouse.server;
 
-import gatehouse.observe.AccessLog;
+import gatehouse.observe.Observer;
 import gatehouse.pipeline.ErrorResponses;
 import gatehouse.pipeline.Outcome;
 import gatehouse.pipeline.Pipeline;
@@ -29,13 +29,13 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
 
   private final Pipeline pipeline;
   private final Upstreams upstreams;
-  private final AccessLog accessLog;
+  private final Observer observer;
   private final RequestIds requestIds;
 
-  GatewayHandler(Pipeline pipeline, Upstreams upstreams, AccessLog accessLog, RequestIds requestIds) {
+  GatewayHandler(Pipeline pipeline, Upstreams upstreams, Observer observer, RequestIds requestIds) {
     this.pipeline = pipeline;
     this.upstreams = upstreams;
-    this.accessLog = accessLog;
+    this.observer = observer;
     this.requestIds = requestIds;
   }
 
@@ -50,7 +50,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     if (framing.isPresent()) {
       Outcome outcome = new Outcome.Reject(framing.get(), Optional.empty(), Optional.empty());
       reject(request, id, framing.get());
-      accessLog.record(id, head, outcome, Optional.empty(), started);
+      observer.record(id, head, outcome, Optional.empty(), started);
       return;
     }
 
@@ -65,13 +65,13 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         log.error("request {} failed inside the pipeline", id, ar.cause());
         Rejection internal = new Rejection.InternalError();
         reject(request, id, internal);
-        accessLog.record(id, head, new Outcome.Reject(internal, Optional.empty(), Optional.empty()), Optional.empty(), started);
+        observer.record(id, head, new Outcome.Reject(internal, Optional.empty(), Optional.empty()), Optional.empty(), started);
         return;
       }
       Outcome outcome = ar.result();
       if (outcome instanceof Outcome.Reject r) {
         reject(request, id, r.rejection());
-        accessLog.record(id, head, outcome, Optional.empty(), started);
+        observer.record(id, head, outcome, Optional.empty(), started);
       } else if (outcome instanceof Outcome.Forward f) {
         forward(request, id, head, f, started);
       } else {
@@ -96,7 +96,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       if (proxied instanceof Proxied.Failed failed && !request.response().headWritten()) {
         reject(request, id, failed.rejection());
       }
-      accessLog.record(id, head, f, Optional.of(proxied), started);
+      observer.record(id, head, f, Optional.of(proxied), started);
     });
   }
 

@@ -2,7 +2,7 @@ package gatehouse.server;
 
 import gatehouse.config.GatehouseConfig;
 import gatehouse.config.LimitsConfig;
-import gatehouse.observe.AccessLog;
+import gatehouse.observe.Observer;
 import gatehouse.pipeline.Pipeline;
 import gatehouse.proxy.Upstreams;
 import io.vertx.core.Future;
@@ -22,17 +22,17 @@ import java.util.concurrent.TimeUnit;
 public final class GatewayVerticle extends VerticleBase {
   private final GatehouseConfig config;
   private final Pipeline pipeline;
-  private final AccessLog accessLog;
+  private final Observer observer;
   private final RequestIds requestIds = new RequestIds();
   /** Connections that have not yet sent a complete first request head; event-loop confined. */
   private final Map<HttpConnection, Long> awaitingHead = new HashMap<>();
   private Upstreams upstreams;
   private HttpServer server;
 
-  public GatewayVerticle(GatehouseConfig config, Pipeline pipeline, AccessLog accessLog) {
+  public GatewayVerticle(GatehouseConfig config, Pipeline pipeline, Observer observer) {
     this.config = config;
     this.pipeline = pipeline;
-    this.accessLog = accessLog;
+    this.observer = observer;
   }
 
   @Override
@@ -48,7 +48,7 @@ public final class GatewayVerticle extends VerticleBase {
         .setCompressionSupported(false)
         .setHandle100ContinueAutomatically(false)
         .setTcpNoDelay(true);
-    GatewayHandler handler = new GatewayHandler(pipeline, upstreams, accessLog, requestIds);
+    GatewayHandler handler = new GatewayHandler(pipeline, upstreams, observer, requestIds);
     server = vertx.createHttpServer(options)
         .connectionHandler(this::watchHeadTimeout)
         .invalidRequestHandler(request -> GatewayHandler.invalid(request, requestIds))

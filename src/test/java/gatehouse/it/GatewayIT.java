@@ -280,6 +280,21 @@ class GatewayIT {
   }
 
   @Test
+  void theAdminListenerServesPrometheusMetricsForForwardedAndRejectedRequests() {
+    RawHttp.get(gw.port(), "/api/public/metrics-probe");
+    RawHttp.get(gw.port(), "/nothing/for/metrics");
+    // Metrics are recorded just before the access line, once the exchange has ended.
+    invariants.awaitLogLine(l -> l.contains("metrics-probe"));
+    invariants.awaitLogLine(l -> l.contains("/nothing/for/metrics"));
+    RawHttp.Response metrics = RawHttp.get(gw.gateway.adminPort(), "/metrics");
+    assertEquals(200, metrics.status());
+    String text = metrics.text();
+    assertTrue(text.contains("gatehouse_requests_total{outcome=\"forwarded\",route=\"public\",status=\"200\"}"), text);
+    assertTrue(text.contains("gatehouse_rejections_total{error=\"no_route\",route=\"-\"}"), text);
+    assertTrue(text.contains("gatehouse_dependency_ready{name=\"jwt:main\"} 1.0"), text);
+  }
+
+  @Test
   void theAdminListenerAnswersHealthAndReady() {
     RawHttp.Response health = RawHttp.get(gw.gateway.adminPort(), "/health");
     assertEquals(200, health.status());
