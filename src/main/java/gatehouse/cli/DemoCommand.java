@@ -50,15 +50,15 @@ final class DemoCommand implements Callable<Integer> {
     try {
       EchoUpstream echo = await(EchoUpstream.start(vertx));
       DemoIssuer issuer = new DemoIssuer(clock);
-      Files.writeString(dir.resolve("jwks.json"), issuer.publicJwks());
-      int introspectionPort = await(issuer.serveIntrospection(vertx));
-      String yaml = DemoScenarios.config(port, adminPort, echo.port(), introspectionPort, issuer.clientSecret());
+      int issuerPort = await(issuer.serve(vertx));
+      String yaml = DemoScenarios.config(port, adminPort, echo.port(), issuerPort, issuer.clientSecret());
       Files.writeString(dir.resolve("gatehouse-demo.yaml"), yaml);
       GatehouseConfig config = ConfigLoader.load(dir.resolve("gatehouse-demo.yaml"));
       Gatehouse gateway = await(Gatehouse.start(config, clock, vertx, false));
       CreatedKey demoKey = await(gateway.apiKeys().orElseThrow().admin().create(
           new NewKey("acme", Optional.of("demo"), Set.of("orders:read"), Optional.of(600), Optional.empty())));
       DemoScenarios scenarios = new DemoScenarios(issuer, gateway.port(), demoKey.key().reveal());
+      scenarios.awaitReady(vertx, gateway.adminPort());
       boolean allGood = scenarios.runAll(vertx, out);
       if (checkOnly) {
         await(gateway.close());

@@ -63,7 +63,7 @@ public final class DemoScenarios {
   }
 
   /** The demo's YAML: what a user would write for the same setup. */
-  public static String config(int port, int adminPort, int echoPort, int introspectionPort, String clientSecret) {
+  public static String config(int port, int adminPort, int echoPort, int issuerPort, String clientSecret) {
     // The key store is a SQLite file beside this config, in the demo's temp dir.
     return String.join("\n",
         "# Written by `gatehouse demo`; the same file works with `gatehouse run --config`.",
@@ -76,12 +76,12 @@ public final class DemoScenarios {
         "    - name: demo",
         "      issuer: \"" + DemoIssuer.ISSUER + "\"",
         "      audiences: [" + DemoIssuer.AUDIENCE + "]",
-        "      jwks_file: jwks.json",
+        "      jwks_uri: \"http://127.0.0.1:" + issuerPort + DemoIssuer.JWKS_PATH + "\"",
         "      algorithms: [RS256]",
         "  # Opaque tokens (anything that is not a JWT of the demo issuer) are asked about here (RFC 7662).",
         "  introspection:",
         "    - name: demo-opaque",
-        "      endpoint: \"http://127.0.0.1:" + introspectionPort + "/introspect\"",
+        "      endpoint: \"http://127.0.0.1:" + issuerPort + "/introspect\"",
         "      client_id: " + DemoIssuer.CLIENT_ID,
         "      client_secret: \"" + clientSecret + "\"   # in a real config: ${INTROSPECTION_SECRET}",
         "      claims: {sub: X-User-Id, scope: X-Scopes, client_id: X-Client-Id}",
@@ -96,6 +96,27 @@ public final class DemoScenarios {
         "  - {id: partners, match: {prefix: /partners/}, upstream: echo, policy: {api_key: {scopes: [orders:read]}}}",
         "  - {id: api, match: {prefix: /api/}, upstream: echo}",
         "");
+  }
+
+  /**
+   * Waits, at most 10 s, until the admin listener's {@code /ready} answers 200: the demo's key
+   * set is fetched over HTTP like any remote JWKS, and tokens get 503 until it is.
+   */
+  public void awaitReady(Vertx vertx, int adminPort) throws Exception {
+    HttpClient client = vertx.createHttpClient();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (true) {
+        int status = client.request(HttpMethod.GET, adminPort, "127.0.0.1", "/ready")
+            .compose(request -> request.send().compose(response -> response.body().map(b -> response.statusCode())))
+            .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        if (status == 200) return;
+        if (System.nanoTime() > deadline) throw new IllegalStateException("the demo gateway did not become ready");
+        vertx.timer(50, TimeUnit.MILLISECONDS).toCompletionStage().toCompletableFuture().get();
+      }
+    } finally {
+      client.close();
+    }
   }
 
   /** Sends every scenario's request and prints whether the gateway answered as described. */
