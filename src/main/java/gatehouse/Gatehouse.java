@@ -1,10 +1,12 @@
 package gatehouse;
 
 import gatehouse.authn.Authenticator;
+import gatehouse.authn.apikey.ApiKeyAuthenticator;
 import gatehouse.authn.bearer.BearerAuthenticator;
 import gatehouse.authn.introspect.IntrospectionAuthenticator;
 import gatehouse.authn.jwt.JwtAuthenticator;
 import gatehouse.authn.mtls.MtlsAuthenticator;
+import gatehouse.authz.Policy;
 import gatehouse.config.IntrospectionConfig;
 import gatehouse.config.JwtProviderConfig;
 import gatehouse.config.ConfigException;
@@ -13,8 +15,11 @@ import gatehouse.credential.CredentialExtractor;
 import gatehouse.identity.IdentityHeaders;
 import gatehouse.identity.UpstreamSigners;
 import gatehouse.observe.AccessLog;
+import gatehouse.observe.Metrics;
+import gatehouse.observe.Observer;
 import gatehouse.pipeline.Authenticators;
 import gatehouse.pipeline.Pipeline;
+import gatehouse.ratelimit.RateLimiter;
 import gatehouse.route.RouteTable;
 import gatehouse.server.AdminServer;
 import gatehouse.server.GatewayVerticle;
@@ -50,11 +55,13 @@ public final class Gatehouse {
   private final int port;
   private final int adminPort;
   private final String deploymentId;
+  private final Optional<ApiKeyAuthenticator> apiKeys;
   private final Optional<ListenerTls> tls;
 
   private Gatehouse(Vertx vertx, boolean ownsVertx, AdminServer admin, int port, int adminPort, String deploymentId,
-      Optional<ListenerTls> tls) {
+      Optional<ApiKeyAuthenticator> apiKeys, Optional<ListenerTls> tls) {
     this.vertx = vertx;
+    this.apiKeys = apiKeys;
     this.tls = tls;
     this.deploymentId = deploymentId;
     this.ownsVertx = ownsVertx;
@@ -64,8 +71,8 @@ public final class Gatehouse {
   }
 
   /** The parts built from one config: what a request is checked against. */
-  public record Compiled(Pipeline pipeline, AccessLog accessLog, Optional<JwtAuthenticator> jwt,
-      List<IntrospectionAuthenticator> introspection, UpstreamSigners signers) {
+  public record Compiled(Pipeline pipeline, Observer observer, Metrics metrics, Optional<JwtAuthenticator> jwt,
+      List<IntrospectionAuthenticator> introspection, Optional<ApiKeyAuthenticator> apiKeys, UpstreamSigners signers) {
     public Compiled {
       introspection = List.copyOf(introspection);
     }
@@ -73,6 +80,11 @@ public final class Gatehouse {
     public List<Readiness> readiness() {
       List<Readiness> checks = new ArrayList<>();
       checks.add(new Readiness("config", true, "loaded"));
+      // An unreachable key store does not make the gateway unready: cached keys and JWTs still work.
+      apiKeys.ifPresent(a -> {
+        ApiKeyAuthenticator.Status st = a.status();
+        checks.add(new Readiness("api_keys", true, st.store() + (st.reachable() ? "" : ", last error: " + st.lastError().orElse(""))));
+      });
       jwt.ifPresent(a -> a.status().forEach(s -> checks.add(new Readiness("jwt:" + s.provider(), s.ready(),
           s.source() + ", " + s.keyCount() + " keys" + s.age().map(age -> ", age " + age.toSeconds() + "s").orElse("")
               + s.lastError().map(e -> ", last error: " + e).orElse("")))));
@@ -125,10 +137,37 @@ public final class Gatehouse {
       jwt.ifPresent(JwtAuthenticator::close);
       throw new ConfigException(new ConfigException.Problem(file, 0, "", e.getMessage()));
     }
-    Authenticators authenticators = new Authenticators(bearer, Optional.empty(), mtls);
+    Optional<ApiKeyAuthenticator> apiKeys = acceptsApiKeys(config)
+        ? Optional.of(ApiKeyAuthenticator.create(vertx, config.auth().keyStore(), clock, RateLimiter.local(clock)))
+        : Optional.empty();
+    Authenticators authenticators = new Authenticators(bearer, apiKeys.map(a -> (Authenticator) a), mtls);
     CredentialExtractor extractor = new CredentialExtractor(config.auth().apiKeys());
     Pipeline pipeline = new Pipeline(routes, extractor, authenticators, new IdentityHeaders(config));
-    return new Compiled(pipeline, new AccessLog(config.auth().apiKeys().queryParam()), jwt, introspection, signers);
+    Metrics metrics = new Metrics();
+    Observer observer = new Observer(new AccessLog(config.auth().apiKeys().queryParam()), metrics);
+    Compiled compiled = new Compiled(pipeline, observer, metrics, jwt, introspection, apiKeys, signers);
+    for (Readiness check : compiled.readiness()) {
+      String name = check.name();
+      metrics.gauge(name, () -> compiled.readiness().stream().anyMatch(c -> c.name().equals(name) && c.ready()));
+    }
+    return compiled;
+  }
+
+  /**
+   * Key management for {@code gatehouse keys}: the authenticator of {@code config}'s key store,
+   * whose {@link ApiKeyAuthenticator#admin()} the CLI uses. The caller closes it.
+   */
+  public static ApiKeyAuthenticator keyStore(GatehouseConfig config, Vertx vertx, Clock clock) {
+    return ApiKeyAuthenticator.create(vertx, config.auth().keyStore(), clock, RateLimiter.local(clock));
+  }
+
+  /**
+   * Whether API keys are in play: a route (or the default policy) accepts them, or the admin API
+   * manages them. Otherwise no store is built and no database file is ever created.
+   */
+  private static boolean acceptsApiKeys(GatehouseConfig config) {
+    boolean routes = config.routes().stream().anyMatch(r -> r.policy() instanceof Policy.ApiKey || r.policy() instanceof Policy.Any);
+    return routes || config.auth().keyStore().adminApi().token().isPresent();
   }
 
   private static boolean clientCertificates(GatehouseConfig config) {
@@ -193,14 +232,16 @@ public final class Gatehouse {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new ConfigException(new ConfigException.Problem(config.source().toString(), 0, "", e.getMessage())));
     }
-    AdminServer admin = new AdminServer(vertx, compiled::readiness).jwks(compiled.signers().jwks());
-    return vertx.deployVerticle(() -> new GatewayVerticle(bound, compiled.pipeline(), compiled.accessLog(), compiled.signers(), tls),
+    AdminServer admin = new AdminServer(vertx, compiled::readiness, compiled.metrics(), compiled.apiKeys().map(ApiKeyAuthenticator::admin),
+        config.auth().keyStore().adminApi()).jwks(compiled.signers().jwks());
+    return vertx.deployVerticle(() -> new GatewayVerticle(bound, compiled.pipeline(), compiled.observer(), compiled.signers(), tls),
             new DeploymentOptions().setInstances(instances))
+        .onFailure(e -> compiled.apiKeys().ifPresent(ApiKeyAuthenticator::close))
         .compose(id -> admin.listen(config.admin().host(), config.admin().port()).map(adminPort -> {
           log.info("gatehouse listening on {}:{}{} (admin {}:{}), {} routes", config.listen().host(), port,
               tls.isPresent() ? " with TLS" : "", config.admin().host(), adminPort, config.routes().size());
           tls.ifPresent(ListenerTls::watch);
-          return new Gatehouse(vertx, ownsVertx, admin, port, adminPort, id, tls);
+          return new Gatehouse(vertx, ownsVertx, admin, port, adminPort, id, compiled.apiKeys(), tls);
         }));
   }
 
@@ -221,6 +262,11 @@ public final class Gatehouse {
     return tls;
   }
 
+  /** The API-key authenticator, when API keys are in play: for the demo and tests to reach its admin. */
+  public Optional<ApiKeyAuthenticator> apiKeys() {
+    return apiKeys;
+  }
+
   /**
    * Stops the listeners and, when it owns it, the Vert.x instance. Call it from a thread that is
    * not one of this Vert.x's: the owned instance is closed after the listeners are, from the
@@ -229,7 +275,8 @@ public final class Gatehouse {
    */
   public Future<Void> close() {
     tls.ifPresent(ListenerTls::stop);
-    Future<Void> listeners = admin.close().eventually(() -> vertx.undeploy(deploymentId));
+    Future<Void> listeners = admin.close().eventually(() -> vertx.undeploy(deploymentId))
+        .eventually(() -> apiKeys.map(ApiKeyAuthenticator::close).orElse(Future.succeededFuture()));
     if (!ownsVertx) return listeners;
     try {
       listeners.toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);

@@ -1,6 +1,8 @@
 package gatehouse.cli;
 
 import gatehouse.Gatehouse;
+import gatehouse.authn.apikey.CreatedKey;
+import gatehouse.authn.apikey.NewKey;
 import gatehouse.config.ConfigException;
 import gatehouse.config.ConfigLoader;
 import gatehouse.config.GatehouseConfig;
@@ -12,6 +14,8 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -21,7 +25,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code gatehouse demo}: the gateway, an echo upstream and an identity provider in one process,
- * with nothing external. Prints curl lines with ready tokens and checks each one itself first.
+ * with nothing external. Prints curl lines with ready tokens and a demo API key (its store is a
+ * SQLite file in the demo's temp dir), and checks each one itself first.
  */
 @Command(name = "demo", description = "Run a self-contained demo: gateway, echo upstream and token issuer, with curl examples.")
 final class DemoCommand implements Callable<Integer> {
@@ -45,13 +50,15 @@ final class DemoCommand implements Callable<Integer> {
     try {
       EchoUpstream echo = await(EchoUpstream.start(vertx));
       DemoIssuer issuer = new DemoIssuer(clock);
-      Files.writeString(dir.resolve("jwks.json"), issuer.publicJwks());
-      int introspectionPort = await(issuer.serveIntrospection(vertx));
-      String yaml = DemoScenarios.config(port, adminPort, echo.port(), introspectionPort, issuer.clientSecret());
+      int issuerPort = await(issuer.serve(vertx));
+      String yaml = DemoScenarios.config(port, adminPort, echo.port(), issuerPort, issuer.clientSecret());
       Files.writeString(dir.resolve("gatehouse-demo.yaml"), yaml);
       GatehouseConfig config = ConfigLoader.load(dir.resolve("gatehouse-demo.yaml"));
       Gatehouse gateway = await(Gatehouse.start(config, clock, vertx, false));
-      DemoScenarios scenarios = new DemoScenarios(issuer, gateway.port());
+      CreatedKey demoKey = await(gateway.apiKeys().orElseThrow().admin().create(
+          new NewKey("acme", Optional.of("demo"), Set.of("orders:read"), Optional.of(600), Optional.empty())));
+      DemoScenarios scenarios = new DemoScenarios(issuer, gateway.port(), demoKey.key().reveal());
+      scenarios.awaitReady(vertx, gateway.adminPort());
       boolean allGood = scenarios.runAll(vertx, out);
       if (checkOnly) {
         await(gateway.close());
@@ -66,9 +73,9 @@ final class DemoCommand implements Callable<Integer> {
       return 1;
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      Files.deleteIfExists(dir.resolve("gatehouse-demo.yaml"));
-      Files.deleteIfExists(dir.resolve("jwks.json"));
-      Files.deleteIfExists(dir);
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
   }
 

@@ -3,13 +3,13 @@ package gatehouse.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code gatehouse} command line: run, validate, demo. */
+/** {@code gatehouse} command line: run, validate, demo, keys. */
 @Command(
     name = "gatehouse",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "An API gateway that authenticates every request at the edge.",
-    subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class})
+    subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, KeysCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

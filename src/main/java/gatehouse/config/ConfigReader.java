@@ -51,8 +51,8 @@ final class ConfigReader {
     Map<String, UpstreamConfig> upstreams = upstreams(top, upstreamNames);
 
     Optional<Fields> auth = top.fields("auth", List.of("jwt", "api_keys", "introspection"));
-    ApiKeyExtractionConfig apiKeys = auth.flatMap(a -> a.fields("api_keys", List.of("header", "query_param")))
-        .map(this::apiKeys).orElse(ApiKeyExtractionConfig.defaults());
+    ApiKeysReader.Read keys = new ApiKeysReader(reader, baseDir).read(auth.flatMap(a -> a.fields("api_keys", ApiKeysReader.KEYS)));
+    ApiKeyExtractionConfig apiKeys = keys.extraction();
     List<String> protectedHeaders = new ArrayList<>(HeaderRules.PROTECTED);
     protectedHeaders.add(apiKeys.header());
     Set<String> providerNames = new HashSet<>();
@@ -76,7 +76,7 @@ final class ConfigReader {
         .orElse(List.of());
 
     if (!reader.problems.isEmpty()) return Optional.empty();
-    return Optional.of(new GatehouseConfig(source, listen, admin, upstreams, new AuthConfig(providers, apiKeys, introspection),
+    return Optional.of(new GatehouseConfig(source, listen, admin, upstreams, new AuthConfig(providers, apiKeys, introspection, keys.keys()),
         identity, forwarding, limits, defaultPolicy, routes));
   }
 
@@ -178,31 +178,6 @@ final class ConfigReader {
       return Optional.empty();
     }
     return Optional.of(URI.create(scheme + "://" + uri.getRawAuthority() + base));
-  }
-
-  private ApiKeyExtractionConfig apiKeys(Fields f) {
-    ApiKeyExtractionConfig d = ApiKeyExtractionConfig.defaults();
-    String header = f.text("header").orElse(d.header());
-    if (!Syntax.isToken(header)) {
-      reader.problems.add(f.node("header").get(), f.pathOf("header"), Reader.shown(f.node("header").get()) + " is not a valid header name");
-    } else if (HeaderRules.protectedBy(header, HeaderRules.PROTECTED).isPresent()) {
-      reader.problems.add(f.node("header").get(), f.pathOf("header"), Reader.shown(f.node("header").get()) + " cannot carry API keys: the"
-          + " gateway uses it for framing, routing, forwarding or other credentials");
-    }
-    Optional<String> query = d.queryParam();
-    Optional<Node.Scalar> q = f.scalar("query_param");
-    if (q.isPresent()) {
-      String t = q.get().text();
-      if (t.equals("false")) {
-        query = Optional.empty();
-      } else if (t.matches("[A-Za-z0-9._~-]+")) {
-        query = Optional.of(t);
-      } else {
-        reader.problems.add(q.get(), f.pathOf("query_param"),
-            q.get().shown() + " is not a valid query parameter name (letters, digits, '-', '.', '_', '~'; or false)");
-      }
-    }
-    return new ApiKeyExtractionConfig(header, query);
   }
 
   /**

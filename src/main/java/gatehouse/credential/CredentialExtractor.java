@@ -9,15 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Stage 2: finds the one credential a request presents, looking only where the route's policy
  * allows. Pure: reads headers and the raw query, never the body, never does I/O.
  */
 public final class CredentialExtractor {
-  /** RFC 6750 section 2.1: {@code b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="}. */
-  private static final Pattern B64TOKEN = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
 
   private final String apiKeyHeader;
   private final Optional<String> apiKeyQueryParam;
@@ -77,7 +74,7 @@ public final class CredentialExtractor {
       String scheme = space < 0 ? value : value.substring(0, space);
       if (scheme.toLowerCase(Locale.ROOT).equals("bearer")) {
         String token = space < 0 ? "" : value.substring(space + 1).strip();
-        if (!B64TOKEN.matcher(token).matches()) {
+        if (!isB64Token(token)) {
           return new Extraction.Ambiguous("malformed_authorization", "Authorization: Bearer needs exactly one token");
         }
         bearer = Optional.of(new Secret(token));
@@ -123,6 +120,25 @@ public final class CredentialExtractor {
       out.append(pair);
     }
     return out.length() == 0 ? Optional.empty() : Optional.of(out.toString());
+  }
+
+  /**
+   * RFC 6750 section 2.1: {@code b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" )
+   * *"="}. A loop, not a regex: this runs on every request over a token of hundreds of characters.
+   */
+  static boolean isB64Token(String s) {
+    int n = s.length();
+    int i = 0;
+    while (i < n) {
+      char c = s.charAt(i);
+      boolean tokenChar = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+      if (!tokenChar) break;
+      i++;
+    }
+    if (i == 0) return false;
+    while (i < n && s.charAt(i) == '=') i++;
+    return i == n;
   }
 
   private static List<String> queryValues(Optional<String> rawQuery, String name) {

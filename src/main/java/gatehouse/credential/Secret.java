@@ -11,6 +11,8 @@ import java.util.HexFormat;
  */
 public final class Secret {
   private final String value;
+  /** Computed on first use; a benign race at worst hashes twice. */
+  private byte[] sha256;
 
   public Secret(String value) {
     if (value == null) throw new NullPointerException("value == null");
@@ -28,12 +30,28 @@ public final class Secret {
 
   /** A short, non-reversible tag for logs: 12 hex digits of SHA-256. */
   public String fingerprint() {
-    try {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(hash, 0, 6);
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError("SHA-256 is required of every JDK", e);
+    return HexFormat.of().formatHex(digest(), 0, 6);
+  }
+
+  /**
+   * SHA-256 of the secret's UTF-8 bytes (a copy): the key of caches that must never hold the
+   * secret itself. Hashed once per {@code Secret}, however many stages ask.
+   */
+  public byte[] sha256() {
+    return digest().clone();
+  }
+
+  private byte[] digest() {
+    byte[] h = sha256;
+    if (h == null) {
+      try {
+        h = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+      } catch (NoSuchAlgorithmException e) {
+        throw new AssertionError("SHA-256 is required of every JDK", e);
+      }
+      sha256 = h;
     }
+    return h;
   }
 
   @Override

@@ -45,6 +45,9 @@ public final class DemoIssuer {
   private final SecureRandom random = new SecureRandom();
   private final String clientSecret;
   private final Map<String, JsonObject> opaque = new ConcurrentHashMap<>();
+  /** Where {@link #serve} publishes the key set. */
+  public static final String JWKS_PATH = "/.well-known/jwks.json";
+
   private HttpServer introspection;
 
   public DemoIssuer(Clock clock) {
@@ -73,11 +76,19 @@ public final class DemoIssuer {
   }
 
   /**
-   * Serves {@code POST /introspect} on 127.0.0.1 and a free port (RFC 7662; client_secret_basic).
-   * Unknown tokens answer {@code {"active": false}}; a wrong client answers 401.
+   * Serves, on 127.0.0.1 and a free port, {@code GET /.well-known/jwks.json} (the public key set,
+   * with {@code Cache-Control: max-age=300}) and {@code POST /introspect} (RFC 7662;
+   * client_secret_basic): unknown tokens answer {@code {"active": false}}, a wrong client 401.
    */
-  public Future<Integer> serveIntrospection(Vertx vertx) {
-    return vertx.createHttpServer().requestHandler(this::introspect).listen(0, "127.0.0.1").map(server -> {
+  public Future<Integer> serve(Vertx vertx) {
+    return vertx.createHttpServer().requestHandler(request -> {
+      if (request.method().name().equals("GET") && request.path().equals(JWKS_PATH)) {
+        request.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "max-age=300")
+            .end(publicJwks());
+      } else {
+        introspect(request);
+      }
+    }).listen(0, "127.0.0.1").map(server -> {
       introspection = server;
       return server.actualPort();
     });

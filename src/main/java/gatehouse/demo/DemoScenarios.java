@@ -22,8 +22,10 @@ public final class DemoScenarios {
   private final Map<String, String> tokens = new LinkedHashMap<>();
   private final List<Scenario> scenarios = new ArrayList<>();
 
-  public DemoScenarios(DemoIssuer issuer, int port) {
+  /** {@code demoKey}: an API key made for the demo (owner {@code acme}, scope {@code orders:read}). */
+  public DemoScenarios(DemoIssuer issuer, int port, String demoKey) {
     this.port = port;
+    tokens.put("DEMO_KEY", demoKey);
     tokens.put("USER_TOKEN", issuer.token("alice", "user", "alice@example.com"));
     tokens.put("ADMIN_TOKEN", issuer.token("bob", "admin", "bob@example.com"));
     tokens.put("EXPIRED_TOKEN", issuer.expiredToken("alice", "user", "alice@example.com"));
@@ -49,10 +51,20 @@ public final class DemoScenarios {
     add("An opaque token the issuer never issued: 401 invalid_token (inactive)", "/api/orders/42",
         Map.of("Authorization", "Bearer not-a-token-the-issuer-knows"), 401, body -> "invalid_token".equals(body.getString("error")));
     add("A path that tries to slip past the admin policy: 400", "/api/public/%2e%2e/admin/users", Map.of(), 400, body -> true);
+    add("An API key: 200, X-Owner-Id, X-Scopes and X-Key-Id at the echo, the key not forwarded", "/partners/orders",
+        Map.of("X-API-Key", "$DEMO_KEY"), 200,
+        body -> "acme".equals(header(body, "X-Owner-Id")) && "orders:read".equals(header(body, "X-Scopes"))
+            && header(body, "X-Key-Id") != null && header(body, "X-API-Key") == null);
+    add("An API key in the query string: removed before the echo sees the URL", "/partners/orders?page=2&api_key=$DEMO_KEY",
+        Map.of(), 200, body -> "/partners/orders?page=2".equals(body.getString("target")));
+    add("No API key: 401 api_key_required", "/partners/orders", Map.of(), 401, body -> true);
+    add("A mistyped API key: 401 invalid_api_key, refused by its checksum without a lookup", "/partners/orders",
+        Map.of("X-API-Key", "gkey_0000000000000000000000000000000000000000000000000"), 401, body -> true);
   }
 
   /** The demo's YAML: what a user would write for the same setup. */
-  public static String config(int port, int adminPort, int echoPort, int introspectionPort, String clientSecret) {
+  public static String config(int port, int adminPort, int echoPort, int issuerPort, String clientSecret) {
+    // The key store is a SQLite file beside this config, in the demo's temp dir.
     return String.join("\n",
         "# Written by `gatehouse demo`; the same file works with `gatehouse run --config`.",
         "listen: {host: 127.0.0.1, port: " + port + "}",
@@ -64,23 +76,47 @@ public final class DemoScenarios {
         "    - name: demo",
         "      issuer: \"" + DemoIssuer.ISSUER + "\"",
         "      audiences: [" + DemoIssuer.AUDIENCE + "]",
-        "      jwks_file: jwks.json",
+        "      jwks_uri: \"http://127.0.0.1:" + issuerPort + DemoIssuer.JWKS_PATH + "\"",
         "      algorithms: [RS256]",
         "  # Opaque tokens (anything that is not a JWT of the demo issuer) are asked about here (RFC 7662).",
         "  introspection:",
         "    - name: demo-opaque",
-        "      endpoint: \"http://127.0.0.1:" + introspectionPort + "/introspect\"",
+        "      endpoint: \"http://127.0.0.1:" + issuerPort + "/introspect\"",
         "      client_id: " + DemoIssuer.CLIENT_ID,
         "      client_secret: \"" + clientSecret + "\"   # in a real config: ${INTROSPECTION_SECRET}",
         "      claims: {sub: X-User-Id, scope: X-Scopes, client_id: X-Client-Id}",
+        "  api_keys:",
+        "    store: sqlite:data/demo-keys.db",
         "default_policy: jwt",
         "routes:",
         "  - {id: health, match: {path: /health}, upstream: echo, policy: public}",
         "  - {id: public, match: {prefix: /api/public/}, upstream: echo, policy: public}",
         "  - {id: admin, match: {prefix: /api/admin/}, upstream: echo, policy: {jwt: {roles: [admin]}}}",
         "  - {id: reports, match: {prefix: /api/reports/}, upstream: echo, policy: {jwt: {scopes: [reports:read]}}}",
+        "  - {id: partners, match: {prefix: /partners/}, upstream: echo, policy: {api_key: {scopes: [orders:read]}}}",
         "  - {id: api, match: {prefix: /api/}, upstream: echo}",
         "");
+  }
+
+  /**
+   * Waits, at most 10 s, until the admin listener's {@code /ready} answers 200: the demo's key
+   * set is fetched over HTTP like any remote JWKS, and tokens get 503 until it is.
+   */
+  public void awaitReady(Vertx vertx, int adminPort) throws Exception {
+    HttpClient client = vertx.createHttpClient();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (true) {
+        int status = client.request(HttpMethod.GET, adminPort, "127.0.0.1", "/ready")
+            .compose(request -> request.send().compose(response -> response.body().map(b -> response.statusCode())))
+            .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        if (status == 200) return;
+        if (System.nanoTime() > deadline) throw new IllegalStateException("the demo gateway did not become ready");
+        vertx.timer(50, TimeUnit.MILLISECONDS).toCompletionStage().toCompletableFuture().get();
+      }
+    } finally {
+      client.close();
+    }
   }
 
   /** Sends every scenario's request and prints whether the gateway answered as described. */
@@ -90,7 +126,7 @@ public final class DemoScenarios {
     try {
       out.println("Checking the demo against the running gateway:");
       for (Scenario s : scenarios) {
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port).setURI(s.path);
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port).setURI(expand(s.path));
         s.headers.forEach((name, value) -> options.addHeader(name, expand(value)));
         Future<Result> result = client.request(options)
             .compose(request -> request.send()
@@ -116,7 +152,8 @@ public final class DemoScenarios {
     for (Scenario s : scenarios) {
       out.println();
       out.println("# " + s.title);
-      StringBuilder curl = new StringBuilder("curl -si 'http://127.0.0.1:" + port + s.path + "'");
+      // Double quotes: the shell fills in $DEMO_KEY in a query string.
+      StringBuilder curl = new StringBuilder("curl -si \"http://127.0.0.1:" + port + s.path + "\"");
       s.headers.forEach((name, value) -> curl.append(" -H \"").append(name).append(": ").append(value).append('"'));
       out.println(curl);
     }

@@ -24,10 +24,10 @@ public final class AccessLog {
     this.apiKeyQueryParam = apiKeyQueryParam;
   }
 
-  /** Logs the request {@code id} that started at {@code startedNanos} ({@link System#nanoTime}). */
-  public void record(String id, RequestHead head, Outcome outcome, Optional<Proxied> proxied, long startedNanos) {
+  /** Logs request {@code id}, which took {@code elapsedNanos}. */
+  public void record(String id, RequestHead head, Outcome outcome, Optional<Proxied> proxied, long elapsedNanos) {
     if (!log.isInfoEnabled()) return;
-    log.info(line(id, head, outcome, proxied, System.nanoTime() - startedNanos));
+    log.info(line(id, head, outcome, proxied, elapsedNanos));
   }
 
   String line(String id, RequestHead head, Outcome outcome, Optional<Proxied> proxied, long elapsedNanos) {

@@ -3,6 +3,7 @@ package gatehouse.pipeline;
 import gatehouse.authn.AuthFailure;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -46,7 +47,8 @@ public final class ErrorResponses {
       return new Reply(500, "internal_error", "the gateway failed; the request id identifies it in the log", Optional.empty(), Optional.empty());
     }
     if (rejection instanceof Rejection.RateLimited r) {
-      return new Reply(429, "rate_limited", "too many requests", Optional.empty(), Optional.of(seconds(r.retryAfter())));
+      return new Reply(429, "rate_limited", "too many requests", Optional.empty(), Optional.of(seconds(r.retryAfter())),
+          r.quota().map(RateLimitHeaders::of).orElse(Map.of()));
     }
     if (rejection instanceof Rejection.BadGateway r) {
       return new Reply(502, r.code(), "the upstream service failed", Optional.empty(), Optional.empty());
@@ -73,15 +75,33 @@ public final class ErrorResponses {
     out.putHeader("X-Request-Id", requestId);
     reply.challenge().ifPresent(c -> out.putHeader("WWW-Authenticate", c));
     reply.retryAfterSeconds().ifPresent(s -> out.putHeader("Retry-After", Long.toString(s)));
+    reply.headers().forEach(out::putHeader);
     out.end(body.encode());
   }
 
   private static Reply unauthenticated(Rejection.Unauthenticated r) {
+    if (r.kind() == Rejection.Challenge.API_KEY) {
+      // One reply for every reason a key fails (unknown, revoked, expired, malformed), so a caller
+      // cannot tell them apart; the reason goes to the log only.
+      String challenge = "ApiKey realm=\"" + REALM + "\"";
+      if (r.failure().isEmpty()) {
+        return new Reply(401, "api_key_required", "an API key is required", Optional.of(challenge), Optional.empty());
+      }
+      return new Reply(401, "invalid_api_key", "the API key is not valid", Optional.of(challenge + ", error=\"invalid_api_key\""), Optional.empty());
+    }
+    if (r.kind() == Rejection.Challenge.CERTIFICATE) {
+      // No registered scheme names client certificates; this one tells a client what is missing.
+      String challenge = "Certificate realm=\"" + REALM + "\"";
+      if (r.failure().isEmpty()) {
+        return new Reply(401, "unauthenticated", "a client certificate is required", Optional.of(challenge), Optional.empty());
+      }
+      return new Reply(401, "invalid_certificate", "the client certificate is not accepted: " + r.failure().get().code(),
+          Optional.of(challenge + ", error=\"invalid_certificate\""), Optional.empty());
+    }
     // RFC 6750 section 3.1: a request without credentials gets a bare challenge, no error code.
-    StringBuilder challenge = new StringBuilder(r.scheme()).append(" realm=\"").append(REALM).append('"');
+    StringBuilder challenge = new StringBuilder("Bearer realm=\"").append(REALM).append('"');
     if (r.failure().isEmpty()) {
-      String what = r.scheme().equals("ApiKey") ? "an API key is required" : "a bearer token is required";
-      return new Reply(401, "unauthenticated", what, Optional.of(challenge.toString()), Optional.empty());
+      return new Reply(401, "unauthenticated", "a bearer token is required", Optional.of(challenge.toString()), Optional.empty());
     }
     AuthFailure f = r.failure().get();
     challenge.append(", error=\"invalid_token\", error_description=\"").append(f.code()).append('"');
@@ -92,6 +112,11 @@ public final class ErrorResponses {
     return Math.max(1, (d.toMillis() + 999) / 1000);
   }
 
-  /** An error reply as a value, for tests and the access log. */
-  public record Reply(int status, String code, String message, Optional<String> challenge, Optional<Long> retryAfterSeconds) {}
+  /** An error reply as a value, for tests and the access log; {@code headers} are further fields (RateLimit-*). */
+  public record Reply(int status, String code, String message, Optional<String> challenge, Optional<Long> retryAfterSeconds,
+      Map<String, String> headers) {
+    public Reply(int status, String code, String message, Optional<String> challenge, Optional<Long> retryAfterSeconds) {
+      this(status, code, message, challenge, retryAfterSeconds, Map.of());
+    }
+  }
 }

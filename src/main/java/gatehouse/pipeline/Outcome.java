@@ -3,6 +3,9 @@ package gatehouse.pipeline;
 import gatehouse.authn.Identity;
 import gatehouse.config.RouteConfig;
 import gatehouse.identity.HeaderEdits;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /** What the pipeline decided about one request; the access log is written from this value. */
@@ -16,14 +19,25 @@ public sealed interface Outcome {
    *
    * @param upstreamTarget path and query to send, normalised, rewritten, API key removed
    * @param credentialFingerprint fingerprint of the credential that was verified, for the log
+   * @param responseHeaders headers the gateway adds to the upstream's response ({@code RateLimit-*})
    */
   record Forward(
       RouteConfig route,
       Optional<Identity> identity,
       HeaderEdits edits,
       String upstreamTarget,
-      Optional<String> credentialFingerprint)
+      Optional<String> credentialFingerprint,
+      Map<String, String> responseHeaders)
       implements Outcome {
+    public Forward {
+      responseHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(responseHeaders));
+    }
+
+    public Forward(RouteConfig route, Optional<Identity> identity, HeaderEdits edits, String upstreamTarget,
+        Optional<String> credentialFingerprint) {
+      this(route, identity, edits, upstreamTarget, credentialFingerprint, Map.of());
+    }
+
     @Override
     public Optional<RouteConfig> matchedRoute() {
       return Optional.of(route);

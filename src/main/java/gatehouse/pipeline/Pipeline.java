@@ -2,6 +2,7 @@ package gatehouse.pipeline;
 
 import gatehouse.authn.Authentication;
 import gatehouse.authn.Identity;
+import gatehouse.authn.Quota;
 import gatehouse.authn.Scheme;
 import gatehouse.authz.Authorizer;
 import gatehouse.authz.Decision;
@@ -63,9 +64,11 @@ public final class Pipeline {
     }
     if (extraction instanceof Extraction.None) {
       if (policy instanceof Policy.Public) {
-        return Future.succeededFuture(forward(route, target, Optional.empty(), Optional.empty()));
+        return Future.succeededFuture(forward(route, target, Optional.empty(), Optional.empty(), Optional.empty()));
       }
-      return reject(new Rejection.Unauthenticated(challengeScheme(policy), Optional.empty()), matched, Optional.empty());
+      Rejection.Challenge wanted = policy instanceof Policy.ApiKey ? Rejection.Challenge.API_KEY
+          : policy instanceof Policy.Mtls ? Rejection.Challenge.CERTIFICATE : Rejection.Challenge.BEARER;
+      return reject(new Rejection.Unauthenticated(wanted, Optional.empty()), matched, Optional.empty());
     }
     Credential credential = ((Extraction.Found) extraction).credential();
     Optional<String> fingerprint = Optional.of(credential.secret().fingerprint());
@@ -73,7 +76,12 @@ public final class Pipeline {
     // 3 authenticate, 4 authorize, 5 plan identity headers
     return authenticators.authenticate(credential).map(authentication -> {
       if (authentication instanceof Authentication.Rejected r) {
-        return new Outcome.Reject(new Rejection.Unauthenticated(challengeScheme(policy), Optional.of(r.failure())), matched, fingerprint);
+        Rejection.Challenge kind = credential instanceof Credential.ApiKey ? Rejection.Challenge.API_KEY
+            : credential instanceof Credential.ClientCertificate ? Rejection.Challenge.CERTIFICATE : Rejection.Challenge.BEARER;
+        return new Outcome.Reject(new Rejection.Unauthenticated(kind, Optional.of(r.failure())), matched, fingerprint);
+      }
+      if (authentication instanceof Authentication.Throttled t) {
+        return new Outcome.Reject(new Rejection.RateLimited(t.retryAfter(), Optional.of(t.quota())), matched, fingerprint);
       }
       if (authentication instanceof Authentication.Unverifiable u) {
         return new Outcome.Reject(new Rejection.DependencyDown(u.dependency(), DEPENDENCY_RETRY_AFTER), matched, fingerprint);
@@ -86,23 +94,19 @@ public final class Pipeline {
       if (decision instanceof Decision.Deny d) {
         return new Outcome.Reject(new Rejection.Forbidden(d.code(), d.message(), identity.scheme() != Scheme.API_KEY), matched, fingerprint);
       }
-      return forward(route, target, Optional.of(credential), Optional.of(identity));
+      return forward(route, target, Optional.of(credential), Optional.of(identity), ok.quota());
     });
   }
 
-  private Outcome forward(RouteConfig route, RequestTarget target, Optional<Credential> credential, Optional<Identity> identity) {
+  private Outcome forward(RouteConfig route, RequestTarget target, Optional<Credential> credential, Optional<Identity> identity,
+      Optional<Quota> quota) {
     Optional<String> query = target.rawQuery();
     if (credential.isPresent() && credential.get() instanceof Credential.ApiKey key && key.location() == Credential.Location.QUERY) {
       query = extractor.queryWithoutApiKey(query);
     }
     String upstreamTarget = UpstreamPath.of(route, new RequestTarget(target.path(), query));
     return new Outcome.Forward(route, identity, identityHeaders.plan(credential, identity), upstreamTarget,
-        credential.map(c -> c.secret().fingerprint()));
-  }
-
-  private static String challengeScheme(Policy policy) {
-    if (policy instanceof Policy.Mtls) return "Certificate";
-    return policy instanceof Policy.ApiKey ? "ApiKey" : "Bearer";
+        credential.map(c -> c.secret().fingerprint()), quota.map(RateLimitHeaders::of).orElse(java.util.Map.of()));
   }
 
   private static Future<Outcome> reject(Rejection rejection, Optional<RouteConfig> route, Optional<String> fingerprint) {

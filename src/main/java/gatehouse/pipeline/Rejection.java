@@ -1,6 +1,7 @@
 package gatehouse.pipeline;
 
 import gatehouse.authn.AuthFailure;
+import gatehouse.authn.Quota;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -17,10 +18,17 @@ public sealed interface Rejection {
   record BadRequest(String code, String message) implements Rejection {}
 
   /**
-   * 401 with a challenge for {@code scheme} ({@code Bearer} per RFC 6750 section 3, or {@code
-   * ApiKey}); {@code failure} is empty when no credential was presented.
+   * 401 with a challenge of {@code kind}; {@code failure} is empty when no credential was
+   * presented. The kind is the presented credential's, or, with none, the one the route asks for.
    */
-  record Unauthenticated(String scheme, Optional<AuthFailure> failure) implements Rejection {}
+  record Unauthenticated(Challenge kind, Optional<AuthFailure> failure) implements Rejection {}
+
+  /**
+   * Which credential a 401 is about: {@code BEARER} answers per RFC 6750 section 3
+   * ({@code unauthenticated}, {@code invalid_token}); {@code API_KEY} answers {@code
+   * api_key_required} or {@code invalid_api_key}, the same reply for every reason a key fails.
+   */
+  enum Challenge { BEARER, API_KEY, CERTIFICATE }
 
   /**
    * 403: the identity is valid but lacks a role or scope; {@code bearer} when it came from a bearer
@@ -40,8 +48,12 @@ public sealed interface Rejection {
   /** 413 {@code payload_too_large}. */
   record PayloadTooLarge(long limitBytes) implements Rejection {}
 
-  /** 429 {@code rate_limited} with {@code Retry-After}. */
-  record RateLimited(Duration retryAfter) implements Rejection {}
+  /** 429 {@code rate_limited} with {@code Retry-After}, and the {@code RateLimit-*} fields when {@code quota} is known. */
+  record RateLimited(Duration retryAfter, Optional<Quota> quota) implements Rejection {
+    public RateLimited(Duration retryAfter) {
+      this(retryAfter, Optional.empty());
+    }
+  }
 
   /** 502: the upstream refused, reset or answered garbage; {@code code} says which. */
   record BadGateway(String code, String message) implements Rejection {}

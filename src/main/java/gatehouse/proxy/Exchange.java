@@ -143,7 +143,7 @@ final class Exchange {
     Optional<InetAddress> peer =
         remote == null || remote.hostAddress() == null
             ? Optional.empty()
-            : Cidr.literal(remote.hostAddress());
+            : forwarded.peer(remote.hostAddress());
     String host;
     if (http2) {
       HostAndPort authority = in.authority();

@@ -26,6 +26,9 @@ final class ForwardedHeaders {
 
   private final List<Cidr> trusted;
 
+  private static final int MAX_PEERS = 4096;
+  private final java.util.concurrent.ConcurrentHashMap<String, Optional<InetAddress>> peers = new java.util.concurrent.ConcurrentHashMap<>();
+
   private ForwardedHeaders(List<Cidr> trusted) {
     this.trusted = trusted;
   }
@@ -42,6 +45,19 @@ final class ForwardedHeaders {
    * @param host the authority the client asked for; empty when it sent none (HTTP/1.0)
    */
   record Hop(Optional<InetAddress> peer, String proto, Optional<String> host) {}
+
+  /**
+   * The peer's address parsed from its text, remembered: clients keep their address for many
+   * requests, and parsing an IP literal is most of the cost of these headers.
+   */
+  Optional<InetAddress> peer(String hostAddress) {
+    Optional<InetAddress> known = peers.get(hostAddress);
+    if (known != null) return known;
+    if (peers.size() >= MAX_PEERS) peers.clear();
+    Optional<InetAddress> parsed = Cidr.literal(hostAddress);
+    peers.put(hostAddress, parsed);
+    return parsed;
+  }
 
   boolean trusts(Optional<InetAddress> peer) {
     return peer.isPresent() && trusted.stream().anyMatch(c -> c.contains(peer.get()));

@@ -4,10 +4,11 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpVersion;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -50,20 +51,16 @@ final class HopByHop {
       Consumer<MultiMap> edits,
       ForwardedHeaders forwarded,
       ForwardedHeaders.Hop hop) {
-    Set<String> drop = connectionTokens(client);
-    drop.addAll(HEADERS);
-    drop.add("host");
-    drop.add("expect");
+    Set<String> named = connectionTokens(client);
     // A body framed by Transfer-Encoding is re-framed by us; its Content-Length, if any, is
     // meaningless (RFC 9112 section 6.3, item 3).
-    if (client.contains(HttpHeaders.TRANSFER_ENCODING)) {
-      drop.add("content-length");
-    }
+    boolean dropLength = client.contains(HttpHeaders.TRANSFER_ENCODING);
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
     StringBuilder cookies = new StringBuilder();
     for (Map.Entry<String, String> header : client) {
       String name = header.getKey().toLowerCase(Locale.ROOT);
-      if (drop.contains(name) || name.startsWith(":")) {
+      if (HEADERS.contains(name) || named.contains(name) || name.equals("host") || name.equals("expect")
+          || (dropLength && name.equals("content-length")) || name.startsWith(":")) {
         continue;
       }
       if (version == HttpVersion.HTTP_2 && name.equals("cookie")) {
@@ -91,15 +88,13 @@ final class HopByHop {
    * {@code Upgrade} are kept: they are what makes it a switch of protocols.
    */
   static MultiMap response(MultiMap upstream, boolean switchingProtocols) {
-    Set<String> drop = connectionTokens(upstream);
-    drop.addAll(HEADERS);
-    if (switchingProtocols) {
-      drop.remove("connection");
-      drop.remove("upgrade");
-    }
+    Set<String> named = connectionTokens(upstream);
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
     for (Map.Entry<String, String> header : upstream) {
-      if (!drop.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      boolean upgradeHeader = name.equals("connection") || name.equals("upgrade");
+      boolean drop = switchingProtocols && upgradeHeader ? false : HEADERS.contains(name) || named.contains(name);
+      if (!drop) {
         out.add(header.getKey(), header.getValue());
       }
     }
@@ -114,9 +109,14 @@ final class HopByHop {
             .anyMatch(v -> v.trim().equalsIgnoreCase("websocket"));
   }
 
+  /** The lower-cased tokens of every {@code Connection} header; the empty set when there is none. */
   private static Set<String> connectionTokens(MultiMap headers) {
-    Set<String> tokens = new TreeSet<>();
-    for (String value : headers.getAll(HttpHeaders.CONNECTION)) {
+    List<String> values = headers.getAll(HttpHeaders.CONNECTION);
+    if (values.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> tokens = new HashSet<>();
+    for (String value : values) {
       for (String token : value.split(",")) {
         String t = token.trim().toLowerCase(Locale.ROOT);
         if (!t.isEmpty()) {

@@ -1,6 +1,10 @@
 package gatehouse.server;
 
+import gatehouse.authn.apikey.ApiKeyAdmin;
+import gatehouse.config.AdminApiConfig;
+import gatehouse.observe.Metrics;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -8,22 +12,37 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * The admin listener (loopback by default): {@code GET /health} answers 200 while the process
  * serves; {@code GET /ready} answers 200 when every dependency is ready (config loaded, key sets
- * fetched), else 503 with the list.
+ * fetched), else 503 with the list. With an admin token configured, {@code /keys} manages API keys
+ * (see {@link KeyAdminApi}).
  */
 public final class AdminServer {
   private final Vertx vertx;
   private final Supplier<List<Readiness>> checks;
   private volatile String jwks = "{\"keys\":[]}";
+  private final Optional<KeyAdminApi> keys;
+  private final Metrics metrics;
   private HttpServer server;
 
   public AdminServer(Vertx vertx, Supplier<List<Readiness>> checks) {
+    this(vertx, checks, new Metrics(), Optional.empty(), AdminApiConfig.off());
+  }
+
+  /**
+   * With {@code /metrics} from {@code metrics}, and the key-management endpoints when {@code keys}
+   * is present and {@code api} has a token.
+   */
+  public AdminServer(Vertx vertx, Supplier<List<Readiness>> checks, Metrics metrics, Optional<ApiKeyAdmin> keys,
+      AdminApiConfig api) {
     this.vertx = vertx;
     this.checks = checks;
+    this.metrics = metrics;
+    this.keys = api.token().isPresent() ? keys.map(k -> new KeyAdminApi(k, api)) : Optional.empty();
   }
 
   /** Serves {@code json} at {@code /.well-known/jwks.json}: the gateway's public signing keys. */
@@ -44,6 +63,10 @@ public final class AdminServer {
 
   private void handle(HttpServerRequest request) {
     var response = request.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store");
+    if (KeyAdminApi.handles(request.path())) {
+      handleKeys(request);
+      return;
+    }
     if (!request.method().name().equals("GET")) {
       response.setStatusCode(405).putHeader("Allow", "GET").end(new JsonObject().put("error", "method_not_allowed").encode());
       return;
@@ -51,6 +74,7 @@ public final class AdminServer {
     switch (request.path()) {
       case "/health" -> response.end(new JsonObject().put("status", "ok").encode());
       case "/.well-known/jwks.json" -> response.putHeader("Content-Type", "application/jwk-set+json").end(jwks);
+      case "/metrics" -> response.putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
       case "/ready" -> {
         List<Readiness> all = checks.get();
         boolean ready = all.stream().allMatch(Readiness::ready);
@@ -60,5 +84,38 @@ public final class AdminServer {
       }
       default -> response.setStatusCode(404).end(new JsonObject().put("error", "not_found").encode());
     }
+  }
+
+  private void handleKeys(HttpServerRequest request) {
+    var response = request.response();
+    if (keys.isEmpty()) {
+      response.setStatusCode(404).end(new JsonObject().put("error", "not_found")
+          .put("message", "key management is off: set auth.api_keys.admin_api.token").encode());
+      return;
+    }
+    String lengthHeader = request.getHeader("Content-Length");
+    if (lengthHeader != null && lengthHeader.length() > 6) {
+      response.setStatusCode(413).putHeader("Connection", "close").end(new JsonObject().put("error", "payload_too_large").encode());
+      return;
+    }
+    Buffer body = Buffer.buffer();
+    request.handler(chunk -> {
+      if (body.length() + chunk.length() > KeyAdminApi.MAX_BODY) {
+        if (!response.ended()) response.setStatusCode(413).putHeader("Connection", "close").end(new JsonObject().put("error", "payload_too_large").encode());
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    request.endHandler(v -> {
+      if (response.ended()) return;
+      keys.get().handle(request.method(), request.path(), Optional.ofNullable(request.getParam("owner")),
+              request.remoteAddress().hostAddress(), Optional.ofNullable(request.getHeader("Authorization")), body)
+          .onComplete(ar -> {
+            KeyAdminApi.Reply reply = ar.succeeded() ? ar.result()
+                : KeyAdminApi.Reply.error(500, "internal_error", "key management failed");
+            reply.headers().forEach(response::putHeader);
+            response.setStatusCode(reply.status()).end(reply.body().encode());
+          });
+    });
   }
 }

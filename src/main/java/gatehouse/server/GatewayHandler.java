@@ -2,7 +2,7 @@ package gatehouse.server;
 
 import gatehouse.identity.UpstreamSigner;
 import gatehouse.identity.UpstreamSigners;
-import gatehouse.observe.AccessLog;
+import gatehouse.observe.Observer;
 import gatehouse.pipeline.ErrorResponses;
 import gatehouse.pipeline.Outcome;
 import gatehouse.pipeline.Pipeline;
@@ -34,16 +34,16 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
 
   private final Pipeline pipeline;
   private final Upstreams upstreams;
-  private final AccessLog accessLog;
+  private final Observer observer;
   private final RequestIds requestIds;
   private final UpstreamSigners signers;
   private final boolean clientCertificates;
 
-  GatewayHandler(Pipeline pipeline, Upstreams upstreams, AccessLog accessLog, RequestIds requestIds, UpstreamSigners signers,
+  GatewayHandler(Pipeline pipeline, Upstreams upstreams, Observer observer, RequestIds requestIds, UpstreamSigners signers,
       boolean clientCertificates) {
     this.pipeline = pipeline;
     this.upstreams = upstreams;
-    this.accessLog = accessLog;
+    this.observer = observer;
     this.requestIds = requestIds;
     this.signers = signers;
     this.clientCertificates = clientCertificates;
@@ -61,7 +61,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     if (framing.isPresent()) {
       Outcome outcome = new Outcome.Reject(framing.get(), Optional.empty(), Optional.empty());
       reject(request, id, framing.get());
-      accessLog.record(id, head, outcome, Optional.empty(), started);
+      observer.record(id, head, outcome, Optional.empty(), started);
       return;
     }
 
@@ -76,13 +76,13 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         log.error("request {} failed inside the pipeline", id, ar.cause());
         Rejection internal = new Rejection.InternalError();
         reject(request, id, internal);
-        accessLog.record(id, head, new Outcome.Reject(internal, Optional.empty(), Optional.empty()), Optional.empty(), started);
+        observer.record(id, head, new Outcome.Reject(internal, Optional.empty(), Optional.empty()), Optional.empty(), started);
         return;
       }
       Outcome outcome = ar.result();
       if (outcome instanceof Outcome.Reject r) {
         reject(request, id, r.rejection());
-        accessLog.record(id, head, outcome, Optional.empty(), started);
+        observer.record(id, head, outcome, Optional.empty(), started);
       } else if (outcome instanceof Outcome.Forward f) {
         forward(request, id, head, f, started);
       } else {
@@ -93,6 +93,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
 
   private void forward(HttpServerRequest request, String id, RequestHead head, Outcome.Forward f, long started) {
     request.response().putHeader("X-Request-Id", id);
+    f.responseHeaders().forEach(request.response()::putHeader);
     UpstreamSigner signer = signers.forUpstream(f.route().upstream());
     ProxyRequest.Signer signing = signer == UpstreamSigner.NONE
         ? ProxyRequest.Signer.NONE
@@ -111,7 +112,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       if (proxied instanceof Proxied.Failed failed && !request.response().headWritten()) {
         reject(request, id, failed.rejection());
       }
-      accessLog.record(id, head, f, Optional.of(proxied), started);
+      observer.record(id, head, f, Optional.of(proxied), started);
     });
   }
 

@@ -3,7 +3,7 @@ package gatehouse.server;
 import gatehouse.config.GatehouseConfig;
 import gatehouse.config.LimitsConfig;
 import gatehouse.identity.UpstreamSigners;
-import gatehouse.observe.AccessLog;
+import gatehouse.observe.Observer;
 import gatehouse.pipeline.Pipeline;
 import gatehouse.proxy.Upstreams;
 import io.vertx.core.Future;
@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 public final class GatewayVerticle extends VerticleBase {
   private final GatehouseConfig config;
   private final Pipeline pipeline;
-  private final AccessLog accessLog;
+  private final Observer observer;
   private final UpstreamSigners signers;
   private final Optional<ListenerTls> tls;
   private final RequestIds requestIds = new RequestIds();
@@ -34,11 +34,11 @@ public final class GatewayVerticle extends VerticleBase {
   private HttpServer server;
 
   /** With each upstream's signer and, when {@code listen.tls} is set, the listener's TLS material. */
-  public GatewayVerticle(GatehouseConfig config, Pipeline pipeline, AccessLog accessLog, UpstreamSigners signers,
+  public GatewayVerticle(GatehouseConfig config, Pipeline pipeline, Observer observer, UpstreamSigners signers,
       Optional<ListenerTls> tls) {
     this.config = config;
     this.pipeline = pipeline;
-    this.accessLog = accessLog;
+    this.observer = observer;
     this.signers = signers;
     this.tls = tls;
   }
@@ -58,7 +58,7 @@ public final class GatewayVerticle extends VerticleBase {
         .setTcpNoDelay(true);
     tls.ifPresent(t -> t.apply(options));
     boolean clientCertificates = tls.map(ListenerTls::asksForClientCertificates).orElse(false);
-    GatewayHandler handler = new GatewayHandler(pipeline, upstreams, accessLog, requestIds, signers, clientCertificates);
+    GatewayHandler handler = new GatewayHandler(pipeline, upstreams, observer, requestIds, signers, clientCertificates);
     server = vertx.createHttpServer(options)
         .connectionHandler(this::watchHeadTimeout)
         .invalidRequestHandler(request -> GatewayHandler.invalid(request, requestIds))

@@ -37,7 +37,7 @@ class ConfigLoaderTest {
     assertEquals(new ListenerConfig("127.0.0.1", 9901), c.admin());
     assertEquals(new UpstreamConfig("orders", URI.create("http://127.0.0.1:9000"), Duration.ofSeconds(2),
         Duration.ofSeconds(30), 64), c.upstreams().get("orders"));
-    assertEquals(new AuthConfig(List.of(), ApiKeyExtractionConfig.defaults()), c.auth());
+    assertEquals(new AuthConfig(List.of(), ApiKeyExtractionConfig.defaults(), TestConfigs.BASE_DIR), c.auth());
     assertEquals(Map.of("sub", "X-User-Id", "role", "X-User-Role", "email", "X-User-Email"), c.identity().claims());
     assertEquals(List.of("X-User-*", "X-Owner-Id", "X-Scopes", "X-Key-Id"), c.identity().reservedHeaders());
     assertEquals(List.of(), c.forwarding().trustedProxies());

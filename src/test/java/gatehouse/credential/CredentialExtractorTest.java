@@ -117,4 +117,17 @@ class CredentialExtractorTest {
     assertEquals(false, c.toString().contains("very-secret"));
     assertEquals(12, c.secret().fingerprint().length());
   }
+
+  @Test
+  void theB64TokenLoopAgreesWithTheGrammarOfRfc6750() {
+    java.util.regex.Pattern grammar = java.util.regex.Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
+    String alphabet = "Aa0-._~+/=\" ,;\u00e9";
+    java.util.Random random = new java.util.Random(6750);
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder sb = new StringBuilder();
+      for (int n = random.nextInt(8); n > 0; n--) sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      String s = sb.toString();
+      assertEquals(grammar.matcher(s).matches(), CredentialExtractor.isB64Token(s), s);
+    }
+  }
 }

@@ -159,10 +159,10 @@ class GatewayIT {
   }
 
   @Test
-  void anApiKeyIsNeverTreatedAsAbsentEvenBeforeAKeyStoreExists() {
+  void aMalformedApiKeyIsNeverTreatedAsAbsent() {
     RawHttp.Response r = RawHttp.get(gw.port(), "/api/any/x", "X-API-Key: " + invariants.secret("gkey_unknown"));
     assertEquals(401, r.status());
-    assertEquals("invalid_token", json(r).getString("error"));
+    assertEquals("invalid_api_key", json(r).getString("error"));
   }
 
   @Test
@@ -277,6 +277,21 @@ class GatewayIT {
     assertTrue(line.contains("route=api policy=jwt"), line);
     assertTrue(line.contains("outcome=forwarded status=200"), line);
     assertTrue(line.contains("subject=\"alice\""), line);
+  }
+
+  @Test
+  void theAdminListenerServesPrometheusMetricsForForwardedAndRejectedRequests() {
+    RawHttp.get(gw.port(), "/api/public/metrics-probe");
+    RawHttp.get(gw.port(), "/nothing/for/metrics");
+    // Metrics are recorded just before the access line, once the exchange has ended.
+    invariants.awaitLogLine(l -> l.contains("metrics-probe"));
+    invariants.awaitLogLine(l -> l.contains("/nothing/for/metrics"));
+    RawHttp.Response metrics = RawHttp.get(gw.gateway.adminPort(), "/metrics");
+    assertEquals(200, metrics.status());
+    String text = metrics.text();
+    assertTrue(text.contains("gatehouse_requests_total{outcome=\"forwarded\",route=\"public\",status=\"200\"}"), text);
+    assertTrue(text.contains("gatehouse_rejections_total{error=\"no_route\",route=\"-\"}"), text);
+    assertTrue(text.contains("gatehouse_dependency_ready{name=\"jwt:main\"} 1.0"), text);
   }
 
   @Test

@@ -8,13 +8,14 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class ErrorResponsesTest {
   private static final Rejection[] EVERY_KIND = {
     new Rejection.NoRoute(),
     new Rejection.BadRequest("encoded_slash", "an encoded slash"),
-    new Rejection.Unauthenticated("Bearer", Optional.empty()),
+    new Rejection.Unauthenticated(Rejection.Challenge.BEARER, Optional.empty()),
     new Rejection.Forbidden("missing_role", "a role is missing", true),
     new Rejection.RequestLineTooLong(),
     new Rejection.HeadersTooLarge(),
@@ -36,14 +37,14 @@ class ErrorResponsesTest {
 
   @Test
   void missingCredentialGetsABareChallengeAsRfc6750Section31Says() {
-    ErrorResponses.Reply reply = ErrorResponses.of(new Rejection.Unauthenticated("Bearer", Optional.empty()));
+    ErrorResponses.Reply reply = ErrorResponses.of(new Rejection.Unauthenticated(Rejection.Challenge.BEARER, Optional.empty()));
     assertEquals(Optional.of("Bearer realm=\"gatehouse\""), reply.challenge());
     assertEquals("unauthenticated", reply.code());
   }
 
   @Test
   void invalidTokenChallengeNamesTheReasonCode() {
-    ErrorResponses.Reply reply = ErrorResponses.of(new Rejection.Unauthenticated("Bearer",
+    ErrorResponses.Reply reply = ErrorResponses.of(new Rejection.Unauthenticated(Rejection.Challenge.BEARER,
         Optional.of(new AuthFailure("expired", "exp 10 minutes ago, token ab12"))));
     assertEquals(Optional.of("Bearer realm=\"gatehouse\", error=\"invalid_token\", error_description=\"expired\""), reply.challenge());
     assertEquals("invalid_token", reply.code());
@@ -61,5 +62,32 @@ class ErrorResponsesTest {
   void retryAfterIsRoundedUpToWholeSeconds() {
     assertEquals(Optional.of(2L), ErrorResponses.of(new Rejection.RateLimited(Duration.ofMillis(1500))).retryAfterSeconds());
     assertEquals(Optional.of(1L), ErrorResponses.of(new Rejection.DependencyDown("x", Duration.ZERO)).retryAfterSeconds());
+  }
+
+  @Test
+  void aMissingApiKeyIsApiKeyRequiredWithAnApiKeyChallenge() {
+    ErrorResponses.Reply reply = ErrorResponses.of(new Rejection.Unauthenticated(Rejection.Challenge.API_KEY, Optional.empty()));
+    assertEquals(401, reply.status());
+    assertEquals("api_key_required", reply.code());
+    assertEquals(Optional.of("ApiKey realm=\"gatehouse\""), reply.challenge());
+  }
+
+  @Test
+  void everyReasonAnApiKeyFailsGetsTheSameReply() {
+    Set<ErrorResponses.Reply> replies = Stream.of("unknown", "revoked", "expired", "malformed", "bad_checksum", "too_long", "not_ascii", "not_accepted")
+        .map(code -> ErrorResponses.of(new Rejection.Unauthenticated(Rejection.Challenge.API_KEY, Optional.of(new AuthFailure(code, "detail " + code)))))
+        .collect(Collectors.toSet());
+    assertEquals(Set.of(new ErrorResponses.Reply(401, "invalid_api_key", "the API key is not valid",
+        Optional.of("ApiKey realm=\"gatehouse\", error=\"invalid_api_key\""), Optional.empty())), replies);
+  }
+
+  @Test
+  void aRateLimitedKeyGetsRetryAfterAndTheDraft06RateLimitFields() {
+    ErrorResponses.Reply reply = ErrorResponses.of(new Rejection.RateLimited(Duration.ofMillis(1200),
+        Optional.of(new gatehouse.authn.Quota(60, Duration.ofMinutes(1), 0, Duration.ofSeconds(59).plusMillis(1)))));
+    assertEquals(429, reply.status());
+    assertEquals(Optional.of(2L), reply.retryAfterSeconds());
+    assertEquals(java.util.Map.of("RateLimit-Limit", "60", "RateLimit-Remaining", "0", "RateLimit-Reset", "60", "RateLimit-Policy", "60;w=60"),
+        reply.headers());
   }
 }

@@ -81,9 +81,9 @@ class PipelineTest {
         "/public/", new String[] {"forward", "forward", "forward", "forward", "forward", "forward"},
         "/jwt/", new String[] {"401 unauthenticated", "forward", "401 invalid_token", "503 dependency_unavailable", "401 unauthenticated", "401 unauthenticated"},
         "/admin/", new String[] {"401 unauthenticated", "403 missing_role", "401 invalid_token", "503 dependency_unavailable", "401 unauthenticated", "401 unauthenticated"},
-        "/key/", new String[] {"401 unauthenticated", "401 unauthenticated", "401 unauthenticated", "401 unauthenticated", "forward", "401 invalid_token"},
-        "/write/", new String[] {"401 unauthenticated", "401 unauthenticated", "401 unauthenticated", "401 unauthenticated", "403 insufficient_scope", "401 invalid_token"},
-        "/any/", new String[] {"401 unauthenticated", "forward", "401 invalid_token", "503 dependency_unavailable", "forward", "401 invalid_token"});
+        "/key/", new String[] {"401 api_key_required", "401 api_key_required", "401 api_key_required", "401 api_key_required", "forward", "401 invalid_api_key"},
+        "/write/", new String[] {"401 api_key_required", "401 api_key_required", "401 api_key_required", "401 api_key_required", "403 insufficient_scope", "401 invalid_api_key"},
+        "/any/", new String[] {"401 unauthenticated", "forward", "401 invalid_token", "503 dependency_unavailable", "forward", "401 invalid_api_key"});
     return expected.entrySet().stream().flatMap(e -> {
       Stream.Builder<Arguments> rows = Stream.builder();
       for (int i = 0; i < credentials.length; i++) rows.add(Arguments.of(e.getKey(), credentials[i], e.getValue()[i]));

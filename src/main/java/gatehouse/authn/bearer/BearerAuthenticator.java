@@ -48,6 +48,12 @@ public final class BearerAuthenticator implements Authenticator {
   private final Set<String> jwtIssuers;
   private final List<Introspector> introspectors;
   private final Map<String, Introspector> byIssuer;
+  /**
+   * Routes already decided, by the token's SHA-256: the route depends on the token alone, and
+   * deciding it means decoding two JSON segments, which a reused token need not pay again.
+   */
+  private final com.github.benmanes.caffeine.cache.Cache<java.nio.ByteBuffer, Route> routes =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000).build();
 
   private BearerAuthenticator(Optional<Authenticator> jwt, Set<String> jwtIssuers, List<Introspector> introspectors) {
     this.jwt = jwt;
@@ -97,7 +103,7 @@ public final class BearerAuthenticator implements Authenticator {
       return Future.succeededFuture(new Authentication.Rejected(new AuthFailure("unsupported_credential",
           "the bearer authenticator was given a " + (credential == null ? "null" : credential.getClass().getSimpleName()))));
     }
-    Route route = route(bearer.secret().reveal());
+    Route route = routes.get(java.nio.ByteBuffer.wrap(bearer.secret().sha256()), k -> route(bearer.secret().reveal()));
     if (route instanceof Route.Local) return jwt.orElseThrow().authenticate(credential);
     if (route instanceof Route.Introspect i) return i.by().authenticator().authenticate(credential);
     if (route instanceof Route.NoneConfigured) {

@@ -3,9 +3,6 @@ package gatehouse.authn.introspect;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,12 +23,8 @@ final class AnswerCache {
 
   /** Provider name plus the token's SHA-256. */
   record Key(String provider, byte[] sha256) {
-    static Key of(String provider, String token) {
-      try {
-        return new Key(provider, MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-      } catch (NoSuchAlgorithmException e) {
-        throw new AssertionError("SHA-256 is required of every JDK", e);
-      }
+    static Key of(String provider, gatehouse.credential.Secret token) {
+      return new Key(provider, token.sha256());
     }
 
     /** The same 12 hex digits as {@code Secret.fingerprint()}: what logs show. */

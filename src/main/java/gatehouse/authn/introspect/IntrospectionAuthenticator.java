@@ -128,7 +128,7 @@ public final class IntrospectionAuthenticator implements Authenticator {
           "the introspection authenticator was given a " + (credential == null ? "null" : credential.getClass().getSimpleName()))));
     }
     String token = bearer.secret().reveal();
-    AnswerCache.Key key = AnswerCache.Key.of(name, token);
+    AnswerCache.Key key = AnswerCache.Key.of(name, bearer.secret());
     try {
       Answer cached = cache.get(key);
       if (cached != null) return Future.succeededFuture(authentication(cached));

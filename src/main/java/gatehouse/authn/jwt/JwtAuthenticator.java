@@ -186,7 +186,7 @@ public final class JwtAuthenticator implements Authenticator {
     if (token.length() > maxTokenBytes) {
       return rejected(FailureCodes.TOKEN_TOO_LARGE, "token of " + token.length() + " characters, limit " + maxTokenBytes);
     }
-    TokenDigest digest = TokenDigest.of(token);
+    TokenDigest digest = TokenDigest.of(bearer.secret());
     String fp = digest.fingerprint();
     try {
       VerifiedTokenCache.Entry hit = cache.get(digest);

@@ -1,8 +1,5 @@
 package gatehouse.authn.jwt;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -11,13 +8,8 @@ import java.util.HexFormat;
  */
 record TokenDigest(long a, long b, long c, long d) {
 
-  static TokenDigest of(String token) {
-    byte[] h;
-    try {
-      h = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError("SHA-256 is required of every JDK", e);
-    }
+  static TokenDigest of(gatehouse.credential.Secret token) {
+    byte[] h = token.sha256();
     return new TokenDigest(word(h, 0), word(h, 8), word(h, 16), word(h, 24));
   }
 

@@ -349,9 +349,9 @@ class IntrospectionAuthenticatorTest {
 
   @Test
   void theCacheKeyNamesTheProvider() {
-    assertFalse(AnswerCache.Key.of("a", TOKEN).equals(AnswerCache.Key.of("b", TOKEN)));
-    assertEquals(AnswerCache.Key.of("a", TOKEN), AnswerCache.Key.of("a", TOKEN));
-    assertEquals(new Secret(TOKEN).fingerprint(), AnswerCache.Key.of("a", TOKEN).fingerprint());
+    assertFalse(AnswerCache.Key.of("a", new Secret(TOKEN)).equals(AnswerCache.Key.of("b", new Secret(TOKEN))));
+    assertEquals(AnswerCache.Key.of("a", new Secret(TOKEN)), AnswerCache.Key.of("a", new Secret(TOKEN)));
+    assertEquals(new Secret(TOKEN).fingerprint(), AnswerCache.Key.of("a", new Secret(TOKEN)).fingerprint());
   }
 
   @Test
@@ -359,7 +359,7 @@ class IntrospectionAuthenticatorTest {
     AnswerCache cache = new AnswerCache(clock, 10, Duration.ofHours(1), Duration.ofSeconds(5));
     Identity id = new Identity("a", Scheme.INTROSPECTION, "corp", Set.of(), Set.of(), Map.of(), Optional.empty());
     Instant exp = clock.instant().plusSeconds(60);
-    AnswerCache.Key key = AnswerCache.Key.of("corp", TOKEN);
+    AnswerCache.Key key = AnswerCache.Key.of("corp", new Secret(TOKEN));
     cache.put(key, new Answer.Active(id, Optional.of(exp)));
     assertEquals(Duration.ofSeconds(60), cache.lifetime(new Answer.Active(id, Optional.of(exp))));
     clock.set(exp);

@@ -1,0 +1,10 @@
+package gatehouse.authn;
+
+import java.time.Duration;
+
+/**
+ * A credential's rate-limit state after this request, for the {@code RateLimit-*} response
+ * headers: {@code limit} requests per {@code window}, {@code remaining} left, full again after
+ * {@code reset}.
+ */
+public record Quota(long limit, Duration window, long remaining, Duration reset) {}

@@ -1,0 +1,236 @@
+package gatehouse.authn.apikey;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import gatehouse.authn.AuthFailure;
+import gatehouse.authn.Authentication;
+import gatehouse.authn.Authenticator;
+import gatehouse.authn.Identity;
+import gatehouse.authn.Quota;
+import gatehouse.authn.Scheme;
+import gatehouse.config.ApiKeysConfig;
+import gatehouse.credential.Credential;
+import gatehouse.ratelimit.Limit;
+import gatehouse.ratelimit.RateLimiter;
+import gatehouse.ratelimit.Verdict;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Verifies API keys: the format and checksum first (no lookup for garbage), then the hash in a
+ * Caffeine cache, then the store on its worker pool, then the key's rate limit.
+ *
+ * <p>Caching: a found key is trusted for {@code cache_ttl}, an unknown one remembered for {@code
+ * negative_cache_ttl}. When the store cannot be reached, a key looked up within {@code cache_ttl +
+ * stale_if_error} keeps working and any other key is {@link Authentication.Unverifiable} (503);
+ * the store is then left alone for {@link #STORE_RETRY} before the next attempt, so an outage
+ * costs requests no connection timeouts. A revocation made through this instance's {@link
+ * ApiKeyAdmin} takes effect here at once; one made elsewhere, within {@code cache_ttl}.
+ */
+public final class ApiKeyAuthenticator implements Authenticator {
+  private static final Logger log = LoggerFactory.getLogger(ApiKeyAuthenticator.class);
+  /** The dependency named in 503 replies and logs. */
+  public static final String DEPENDENCY = "api_key_store";
+  /** After a failed lookup, how long requests are answered from the cache alone. */
+  static final Duration STORE_RETRY = Duration.ofSeconds(1);
+  static final String ISSUER = "api_keys";
+
+  private final ApiKeyStore store;
+  private final KeyHasher hasher;
+  private final Clock clock;
+  private final RateLimiter limiter;
+  private final ApiKeysConfig config;
+  private final Cache<String, Entry> cache;
+  private final Map<String, CompletableFuture<Optional<StoredKey>>> inFlight = new ConcurrentHashMap<>();
+  private final Map<String, Instant> lastUsed = new ConcurrentHashMap<>();
+  private final ApiKeyAdmin admin;
+  private final Vertx vertx;
+  private volatile Instant storeDownUntil = Instant.MIN;
+  private volatile Optional<String> lastError = Optional.empty();
+  private long flushTimer = -1;
+
+  /** A lookup result and when it was made; {@code key} empty: the hash is unknown. */
+  record Entry(Optional<StoredKey> key, Instant loadedAt) {}
+
+  ApiKeyAuthenticator(Vertx vertx, ApiKeyStore store, ApiKeysConfig config, Clock clock, RateLimiter limiter, SecureRandom random) {
+    this.vertx = vertx;
+    this.store = store;
+    this.config = config;
+    this.hasher = new KeyHasher(config.pepper());
+    this.clock = clock;
+    this.limiter = limiter;
+    long keep = config.cacheTtl().plus(config.staleIfError()).toNanos();
+    long negative = config.negativeCacheTtl().toNanos();
+    this.cache = Caffeine.newBuilder()
+        .ticker(() -> nanos(clock.instant()))
+        .maximumSize(100_000)
+        .expireAfter(new Expiry<String, Entry>() {
+          @Override
+          public long expireAfterCreate(String hash, Entry e, long now) {
+            return e.key().isPresent() ? keep : negative;
+          }
+
+          @Override
+          public long expireAfterUpdate(String hash, Entry e, long now, long current) {
+            return expireAfterCreate(hash, e, now);
+          }
+
+          @Override
+          public long expireAfterRead(String hash, Entry e, long now, long current) {
+            return current;
+          }
+        })
+        .build();
+    this.admin = new ApiKeyAdmin(store, hasher, clock, random, this::forget);
+  }
+
+  /**
+   * The authenticator for {@code config}'s store, which is opened (and migrated) on first use, on a
+   * worker pool of its own. Writes last-used times every {@code last_used_interval}.
+   */
+  public static ApiKeyAuthenticator create(Vertx vertx, ApiKeysConfig config, Clock clock, RateLimiter limiter) {
+    ApiKeyAuthenticator a = new ApiKeyAuthenticator(vertx, new JdbcApiKeyStore(vertx, config.store()), config, clock, limiter, new SecureRandom());
+    a.flushTimer = vertx.setPeriodic(config.lastUsedInterval().toMillis(), id -> a.flushLastUsed()
+        .onFailure(e -> log.warn("last-used times not written, kept for the next flush: {}", e.toString())));
+    return a;
+  }
+
+  /** Key management against the same store; revocations through it take effect here at once. */
+  public ApiKeyAdmin admin() {
+    return admin;
+  }
+
+  @Override
+  public Future<Authentication> authenticate(Credential credential) {
+    if (!(credential instanceof Credential.ApiKey)) {
+      throw new IllegalArgumentException("not an API key: " + credential.getClass().getSimpleName());
+    }
+    String key = credential.secret().reveal();
+    Optional<String> malformed = KeyFormat.problem(key);
+    if (malformed.isPresent()) return rejected(malformed.get());
+    String hash = hasher.hash(key);
+    Instant now = clock.instant();
+    Entry cached = cache.getIfPresent(hash);
+    // Freshness is decided here, to the nanosecond of the injected clock; Caffeine's expiry only bounds memory.
+    if (cached != null && now.isBefore(cached.loadedAt().plus(cached.key().isPresent() ? config.cacheTtl() : config.negativeCacheTtl()))) {
+      return decide(hash, cached, now);
+    }
+    if (cached != null && (cached.key().isEmpty() || !now.isBefore(cached.loadedAt().plus(config.cacheTtl()).plus(config.staleIfError())))) {
+      cached = null;   // an unknown key is never served stale; a known one only within stale_if_error
+    }
+    if (now.isBefore(storeDownUntil)) {
+      return cached != null ? decide(hash, cached, now) : Future.succeededFuture(new Authentication.Unverifiable(DEPENDENCY));
+    }
+    Entry stale = cached;
+    return lookup(hash).transform(ar -> {
+      Instant at = clock.instant();
+      if (ar.succeeded()) {
+        lastError = Optional.empty();
+        Entry fresh = new Entry(ar.result(), at);
+        cache.put(hash, fresh);
+        return decide(hash, fresh, at);
+      }
+      storeDownUntil = at.plus(STORE_RETRY);
+      String error = ar.cause().getClass().getSimpleName() + ": " + ar.cause().getMessage();
+      if (!Optional.of(error).equals(lastError)) log.warn("key store {} unreachable: {}", DEPENDENCY, error);
+      lastError = Optional.of(error);
+      return stale != null ? decide(hash, stale, at) : Future.succeededFuture(new Authentication.Unverifiable(DEPENDENCY));
+    });
+  }
+
+  /** Writes the last-used times gathered since the last flush, in one batch. */
+  public Future<Void> flushLastUsed() {
+    if (lastUsed.isEmpty()) return Future.succeededFuture();
+    Map<String, Instant> batch = new HashMap<>();
+    for (String id : lastUsed.keySet()) {
+      Instant t = lastUsed.remove(id);
+      if (t != null) batch.put(id, t);
+    }
+    return store.recordUse(batch).onFailure(e -> batch.forEach((id, t) -> lastUsed.merge(id, t, (a, b) -> a.isAfter(b) ? a : b)));
+  }
+
+  /** Readiness detail: the store and whether its last lookup failed. */
+  public Status status() {
+    return new Status(store instanceof JdbcApiKeyStore j ? j.display() : "store", lastError.isEmpty(), lastError);
+  }
+
+  /** The key store's health as the admin listener reports it. */
+  public record Status(String store, boolean reachable, Optional<String> lastError) {}
+
+  /** Writes pending last-used times, then closes the store. */
+  public Future<Void> close() {
+    if (flushTimer >= 0) vertx.cancelTimer(flushTimer);
+    Future<Void> flushed = flushLastUsed().recover(e -> Future.succeededFuture());
+    return store instanceof JdbcApiKeyStore j ? flushed.eventually(j::close) : flushed;
+  }
+
+  /** The store's lookup, shared by concurrent requests for one hash; completes on the caller's context. */
+  private Future<Optional<StoredKey>> lookup(String hash) {
+    Context context = vertx.getOrCreateContext();
+    CompletableFuture<Optional<StoredKey>> mine = new CompletableFuture<>();
+    CompletableFuture<Optional<StoredKey>> shared = inFlight.putIfAbsent(hash, mine);
+    if (shared == null) {
+      shared = mine;
+      // Out of the map before anyone sees the result: a later request never reuses a finished lookup.
+      store.findByHash(hash).onComplete(ar -> {
+        inFlight.remove(hash, mine);
+        if (ar.succeeded()) mine.complete(ar.result()); else mine.completeExceptionally(ar.cause());
+      });
+    }
+    return Future.fromCompletionStage(shared, context);
+  }
+
+  private Future<Authentication> decide(String hash, Entry entry, Instant now) {
+    if (entry.key().isEmpty()) return rejected("unknown");
+    StoredKey k = entry.key().get();
+    // The lookup matched by hash in the database; compare again here without early exit.
+    if (!KeyHasher.same(k.hash(), hash)) return rejected("unknown");
+    ApiKeyInfo.State state = k.state(now);
+    if (state != ApiKeyInfo.State.ACTIVE) return rejected(state == ApiKeyInfo.State.REVOKED ? "revoked" : "expired");
+    lastUsed.put(k.id(), now);
+    Identity identity = identity(k);
+    if (k.rateLimit().isEmpty()) return Future.succeededFuture(new Authentication.Authenticated(identity));
+    Limit limit = Limit.perMinute(k.rateLimit().get());
+    return limiter.acquire(k.id(), limit).map(v -> {
+      Quota quota = new Quota(limit.requests(), limit.window(), v.remaining(), v.resetAfter());
+      if (v instanceof Verdict.Denied d) return new Authentication.Throttled(quota, d.retryAfter());
+      if (v instanceof Verdict.Allowed) return new Authentication.Authenticated(identity, Optional.of(quota));
+      throw new AssertionError("unknown verdict " + v);
+    });
+  }
+
+  private static Identity identity(StoredKey k) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("X-Owner-Id", k.ownerId());
+    headers.put("X-Scopes", String.join(",", k.scopes()));
+    headers.put("X-Key-Id", k.id());
+    return new Identity(k.ownerId(), Scheme.API_KEY, ISSUER, java.util.Set.of(), k.scopes(), headers, k.expiresAt());
+  }
+
+  /** Drops what this instance cached for {@code hash}: the admin changed that key. */
+  private void forget(String hash) {
+    cache.invalidate(hash);
+  }
+
+  private static Future<Authentication> rejected(String reason) {
+    return Future.succeededFuture(new Authentication.Rejected(new AuthFailure(reason, "API key refused: " + reason)));
+  }
+
+  private static long nanos(Instant i) {
+    return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
+  }
+}

@@ -1,0 +1,204 @@
+package gatehouse.cli;
+
+import gatehouse.Gatehouse;
+import gatehouse.authn.apikey.ApiKeyAdmin;
+import gatehouse.authn.apikey.ApiKeyAuthenticator;
+import gatehouse.authn.apikey.ApiKeyInfo;
+import gatehouse.authn.apikey.CreatedKey;
+import gatehouse.authn.apikey.NewKey;
+import gatehouse.config.ConfigException;
+import gatehouse.config.ConfigLoader;
+import gatehouse.config.Durations;
+import gatehouse.config.GatehouseConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gatehouse keys create|list|revoke|rotate}: API-key management against the store named
+ * in the config file. Works whether or not a gateway is running; a running gateway sees a
+ * revocation made here within {@code cache_ttl}. Exit codes: 0 done, 1 bad input or config, 2
+ * unknown key, 3 the store failed.
+ */
+@Command(name = "keys", description = "Manage API keys: create, list, revoke, rotate.",
+    subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class, KeysCommand.Rotate.class})
+final class KeysCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The options every subcommand takes. */
+  static final class Common {
+    @Option(names = {"-c", "--config"}, required = true, description = "The YAML config file (its auth.api_keys names the store).")
+    Path config;
+
+    @Option(names = "--json", description = "Print JSON for scripts.")
+    boolean json;
+  }
+
+  /** Runs {@code action} against the config's store and turns failures into exit codes. */
+  abstract static class KeyAction implements Callable<Integer> {
+    @Mixin Common common;
+    @Spec CommandSpec spec;
+
+    abstract Future<Integer> run(ApiKeyAdmin admin, PrintWriter out);
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter err = spec.commandLine().getErr();
+      GatehouseConfig config;
+      try {
+        config = ConfigLoader.load(common.config);
+      } catch (ConfigException e) {
+        e.problems().forEach(err::println);
+        return 1;
+      }
+      Vertx vertx = Vertx.vertx();
+      ApiKeyAuthenticator store = Gatehouse.keyStore(config, vertx, Clock.systemUTC());
+      try {
+        return run(store.admin(), spec.commandLine().getOut()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof IllegalArgumentException bad) {
+          err.println("error: " + bad.getMessage());
+          return 1;
+        }
+        err.println("error: the key store " + store.status().store() + " failed: " + e.getCause().getMessage());
+        return 3;
+      } finally {
+        store.close().eventually(vertx::close).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        spec.commandLine().getOut().flush();
+      }
+    }
+
+    void printKey(PrintWriter out, CreatedKey k) {
+      if (common.json) {
+        out.println(k.toJson().encode());
+        return;
+      }
+      out.println(k.key().reveal());
+      out.println();
+      out.println("id:     " + k.info().id());
+      out.println("owner:  " + k.info().ownerId());
+      out.println("scopes: " + String.join(",", k.info().scopes()));
+      out.println("This is the only time the key is shown. Store it now.");
+    }
+  }
+
+  @Command(name = "create", description = "Create a key and print it, once.")
+  static final class Create extends KeyAction {
+    @Option(names = "--owner", required = true, description = "Who the key belongs to; sent upstream as X-Owner-Id.") String owner;
+    @Option(names = "--scopes", split = ",", description = "Comma-separated scopes, e.g. orders:read,orders:write.") List<String> scopes = List.of();
+    @Option(names = "--rate-limit", description = "Requests per minute (default: no limit).") Integer rateLimit;
+    @Option(names = "--expires", description = "Lifetime, e.g. 90d (default: until revoked).") String expires;
+    @Option(names = "--name", description = "A label, e.g. ci-bot.") String name;
+
+    @Override
+    Future<Integer> run(ApiKeyAdmin admin, PrintWriter out) {
+      Optional<Duration> expiresIn = Optional.empty();
+      if (expires != null) {
+        expiresIn = Durations.parse(expires);
+        if (expiresIn.isEmpty()) return Future.failedFuture(new IllegalArgumentException("--expires must be " + Durations.FORMS));
+      }
+      Set<String> s = new LinkedHashSet<>();
+      scopes.stream().map(String::strip).filter(x -> !x.isEmpty()).forEach(s::add);
+      return admin.create(new NewKey(owner, Optional.ofNullable(name), s, Optional.ofNullable(rateLimit), expiresIn)).map(k -> {
+        printKey(out, k);
+        return 0;
+      });
+    }
+  }
+
+  @Command(name = "list", description = "List keys: never a secret; prefix, owner, scopes, limit, last used, state.")
+  static final class ListKeys extends KeyAction {
+    @Option(names = "--owner", description = "Only this owner's keys.") String owner;
+
+    @Override
+    Future<Integer> run(ApiKeyAdmin admin, PrintWriter out) {
+      return admin.list(Optional.ofNullable(owner)).map(keys -> {
+        if (common.json) {
+          JsonArray list = new JsonArray();
+          keys.forEach(k -> list.add(k.toJson()));
+          out.println(new JsonObject().put("keys", list).encode());
+          return 0;
+        }
+        out.printf("%-21s %-13s %-16s %-12s %-28s %-7s %-20s %s%n", "ID", "PREFIX", "OWNER", "NAME", "SCOPES", "LIMIT", "LAST USED", "STATE");
+        for (ApiKeyInfo k : keys) {
+          out.printf("%-21s %-13s %-16s %-12s %-28s %-7s %-20s %s%n", k.id(), k.prefix(), k.ownerId(), k.name().orElse("-"),
+              k.scopes().isEmpty() ? "-" : String.join(",", k.scopes()), k.rateLimit().map(l -> l + "/m").orElse("-"),
+              k.lastUsedAt().map(KeysCommand::seconds).orElse("never"),
+              k.state().name().toLowerCase(java.util.Locale.ROOT) + k.expiresAt().filter(e -> k.state() == ApiKeyInfo.State.ACTIVE)
+                  .map(e -> " until " + seconds(e)).orElse(""));
+        }
+        return 0;
+      });
+    }
+  }
+
+  @Command(name = "revoke", description = "Revoke a key: refused at once by a gateway that shares the store, within cache_ttl.")
+  static final class Revoke extends KeyAction {
+    @Parameters(index = "0", paramLabel = "ID") String id;
+
+    @Override
+    Future<Integer> run(ApiKeyAdmin admin, PrintWriter out) {
+      return admin.revoke(id).map(k -> {
+        if (k.isEmpty()) {
+          spec.commandLine().getErr().println("error: no key has the id " + id);
+          return 2;
+        }
+        out.println(common.json ? k.get().toJson().encode() : "revoked " + id);
+        return 0;
+      });
+    }
+  }
+
+  @Command(name = "rotate", description = "Replace a key with a new one; the old one keeps working for --grace.")
+  static final class Rotate extends KeyAction {
+    @Parameters(index = "0", paramLabel = "ID") String id;
+    @Option(names = "--grace", defaultValue = "0s", description = "How long the old key keeps working, e.g. 24h (default: revoked at once).") String grace;
+
+    @Override
+    Future<Integer> run(ApiKeyAdmin admin, PrintWriter out) {
+      Optional<Duration> g = Durations.parse(grace);
+      if (g.isEmpty()) return Future.failedFuture(new IllegalArgumentException("--grace must be " + Durations.FORMS));
+      return admin.rotate(id, g.get()).map(k -> {
+        if (k.isEmpty()) {
+          spec.commandLine().getErr().println("error: no active key has the id " + id);
+          return 2;
+        }
+        if (common.json) {
+          out.println(k.get().toJson().put("replaces", id).encode());
+        } else {
+          printKey(out, k.get());
+          out.println(g.get().isZero() ? "The old key " + id + " is revoked." : "The old key " + id + " works until " + seconds(Instant.now().plus(g.get())) + ".");
+        }
+        return 0;
+      });
+    }
+  }
+
+  private static String seconds(Instant i) {
+    return i.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+  }
+}

@@ -1,0 +1,22 @@
+package gatehouse.ratelimit;
+
+import io.vertx.core.Future;
+import java.time.Clock;
+
+/**
+ * Token buckets by key. The local implementation is exact within one process; a shared one (Redis)
+ * would answer the same {@link Verdict}s across instances.
+ */
+public interface RateLimiter {
+
+  /**
+   * Takes one token from {@code key}'s bucket of {@code limit}. A key seen with a new limit starts
+   * over with a full bucket of it. The future always succeeds; never blocks the calling event loop.
+   */
+  Future<Verdict> acquire(String key, Limit limit);
+
+  /** Buckets in this process, timed by {@code clock}; idle buckets (full by then) are dropped. */
+  static RateLimiter local(Clock clock) {
+    return new LocalRateLimiter(clock);
+  }
+}

@@ -1,0 +1,211 @@
+package gatehouse.server;
+
+import gatehouse.authn.apikey.ApiKeyAdmin;
+import gatehouse.authn.apikey.ApiKeyInfo;
+import gatehouse.authn.apikey.NewKey;
+import gatehouse.config.AdminApiConfig;
+import gatehouse.config.Durations;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The key-management endpoints of the admin listener, as values: {@link AdminServer} writes the
+ * {@link Reply}. The peer is checked before the token (a refused peer learns nothing about it),
+ * and the token is compared in constant time.
+ *
+ * <pre>
+ * GET  /keys[?owner=O]        200 {"keys": [...]}
+ * POST /keys                  201 {"id", "key", ...}   body {"owner", "scopes", "rate_limit", "expires_in", "name"}
+ * POST /keys/{id}/revoke      200 {...}                404 unknown id
+ * POST /keys/{id}/rotate      201 {"id", "key", ...}   body {"grace": "24h"}; 404 unknown or inactive id
+ * </pre>
+ */
+final class KeyAdminApi {
+  private static final Logger log = LoggerFactory.getLogger(KeyAdminApi.class);
+  private static final Pattern KEY_ACTION = Pattern.compile("/keys/([A-Za-z0-9_]{1,40})/(revoke|rotate)");
+  static final int MAX_BODY = 16 * 1024;
+
+  /** A reply to write: status, JSON body and extra headers. */
+  record Reply(int status, JsonObject body, Map<String, String> headers) {
+    static Reply of(int status, JsonObject body) {
+      return new Reply(status, body, Map.of());
+    }
+
+    static Reply error(int status, String code, String message) {
+      return of(status, new JsonObject().put("error", code).put("message", message));
+    }
+  }
+
+  private final ApiKeyAdmin admin;
+  private final byte[] tokenDigest;
+  private final List<byte[][]> allowFrom;
+
+  KeyAdminApi(ApiKeyAdmin admin, AdminApiConfig config) {
+    this.admin = admin;
+    this.tokenDigest = sha256(config.token().orElseThrow(() -> new IllegalArgumentException("the admin API needs a token")));
+    this.allowFrom = config.allowFrom().stream().map(KeyAdminApi::cidr).toList();
+  }
+
+  static boolean handles(String path) {
+    return path.equals("/keys") || path.startsWith("/keys/");
+  }
+
+  /** The reply for one request; {@code body} is the request body (empty for GET). Never fails. */
+  Future<Reply> handle(HttpMethod method, String path, Optional<String> owner, String peer, Optional<String> authorization, Buffer body) {
+    if (!peerAllowed(peer)) return Future.succeededFuture(Reply.error(403, "forbidden", "key management is refused from this address"));
+    if (!authorized(authorization)) {
+      return Future.succeededFuture(new Reply(401, new JsonObject().put("error", "unauthorized").put("message", "an admin bearer token is required"),
+          Map.of("WWW-Authenticate", "Bearer realm=\"gatehouse-admin\"")));
+    }
+    Future<Reply> reply;
+    try {
+      reply = route(method, path, owner, body);
+    } catch (IllegalArgumentException | DecodeException | ClassCastException e) {
+      reply = Future.succeededFuture(Reply.error(400, "invalid_request", message(e)));
+    }
+    return reply.recover(e -> {
+      if (e instanceof IllegalArgumentException) return Future.succeededFuture(Reply.error(400, "invalid_request", e.getMessage()));
+      log.warn("key management failed: {}", e.toString());
+      return Future.succeededFuture(new Reply(503, new JsonObject().put("error", "dependency_unavailable")
+          .put("message", "the key store cannot be reached"), Map.of("Retry-After", "5")));
+    });
+  }
+
+  private Future<Reply> route(HttpMethod method, String path, Optional<String> owner, Buffer body) {
+    if (path.equals("/keys")) {
+      if (method == HttpMethod.GET) {
+        return admin.list(owner).map(keys -> {
+          JsonArray list = new JsonArray();
+          keys.forEach(k -> list.add(k.toJson()));
+          return Reply.of(200, new JsonObject().put("keys", list));
+        });
+      }
+      if (method == HttpMethod.POST) return admin.create(newKey(json(body))).map(k -> Reply.of(201, k.toJson()));
+      return Future.succeededFuture(new Reply(405, new JsonObject().put("error", "method_not_allowed"), Map.of("Allow", "GET, POST")));
+    }
+    Matcher m = KEY_ACTION.matcher(path);
+    if (!m.matches()) return Future.succeededFuture(Reply.error(404, "not_found", "no such endpoint"));
+    if (method != HttpMethod.POST) {
+      return Future.succeededFuture(new Reply(405, new JsonObject().put("error", "method_not_allowed"), Map.of("Allow", "POST")));
+    }
+    String id = m.group(1);
+    if (m.group(2).equals("revoke")) {
+      return admin.revoke(id).map(k -> k.map(ApiKeyInfo::toJson).map(j -> Reply.of(200, j))
+          .orElse(Reply.error(404, "unknown_key", "no key has this id")));
+    }
+    JsonObject o = json(body);
+    Duration grace = duration(o, "grace").orElse(Duration.ZERO);
+    return admin.rotate(id, grace).map(k -> k.map(c -> Reply.of(201, c.toJson().put("replaces", id)))
+        .orElse(Reply.error(404, "unknown_key", "no active key has this id")));
+  }
+
+  private static NewKey newKey(JsonObject o) {
+    for (String field : o.fieldNames()) {
+      if (!Set.of("owner", "scopes", "rate_limit", "expires_in", "name").contains(field)) {
+        throw new IllegalArgumentException("unknown field '" + field + "' (expected owner, scopes, rate_limit, expires_in, name)");
+      }
+    }
+    String owner = o.getString("owner");
+    if (owner == null) throw new IllegalArgumentException("owner is required");
+    Set<String> scopes = new LinkedHashSet<>();
+    Object s = o.getValue("scopes");
+    if (s instanceof JsonArray a) {
+      for (Object item : a) scopes.add((String) item);
+    } else if (s instanceof String text) {
+      for (String part : text.split(",")) if (!part.isBlank()) scopes.add(part.strip());
+    } else if (s != null) {
+      throw new IllegalArgumentException("scopes must be a list of strings or a comma-separated string");
+    }
+    Optional<Integer> limit = Optional.ofNullable(o.getInteger("rate_limit"));
+    return new NewKey(owner, Optional.ofNullable(o.getString("name")), scopes, limit, duration(o, "expires_in"));
+  }
+
+  private static Optional<Duration> duration(JsonObject o, String field) {
+    String text = o.getString(field);
+    if (text == null) return Optional.empty();
+    return Optional.of(Durations.parse(text).orElseThrow(() -> new IllegalArgumentException(field + " must be " + Durations.FORMS)));
+  }
+
+  private static JsonObject json(Buffer body) {
+    if (body.length() == 0) return new JsonObject();
+    return new JsonObject(body);
+  }
+
+  private static String message(Exception e) {
+    if (e instanceof DecodeException) return "the body is not a JSON object";
+    if (e instanceof ClassCastException) return "a field has the wrong type";
+    return e.getMessage();
+  }
+
+  private boolean authorized(Optional<String> authorization) {
+    if (authorization.isEmpty() || !authorization.get().regionMatches(true, 0, "Bearer ", 0, 7)) return false;
+    // Digests of equal length, compared without early exit: neither the token nor its length leaks.
+    return MessageDigest.isEqual(tokenDigest, sha256(authorization.get().substring(7).strip()));
+  }
+
+  private boolean peerAllowed(String peer) {
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(peer);   // a literal from the socket: no lookup
+    } catch (UnknownHostException e) {
+      return false;
+    }
+    if (address.isLoopbackAddress()) return true;
+    byte[] bytes = address.getAddress();
+    for (byte[][] c : allowFrom) if (matches(c, bytes)) return true;
+    return false;
+  }
+
+  /** {network bytes, mask bytes}. Config checked the text already. */
+  private static byte[][] cidr(String text) {
+    int slash = text.indexOf('/');
+    try {
+      byte[] net = InetAddress.getByName(text.substring(0, slash)).getAddress();
+      int prefix = Integer.parseInt(text.substring(slash + 1));
+      byte[] mask = new byte[net.length];
+      for (int i = 0; i < mask.length; i++) {
+        int bits = Math.max(0, Math.min(8, prefix - 8 * i));
+        mask[i] = (byte) (bits == 0 ? 0 : (0xFF << (8 - bits)));
+      }
+      return new byte[][] {net, mask};
+    } catch (UnknownHostException | RuntimeException e) {
+      throw new IllegalArgumentException("not a CIDR: " + text, e);
+    }
+  }
+
+  private static boolean matches(byte[][] cidr, byte[] address) {
+    if (cidr[0].length != address.length) return false;
+    for (int i = 0; i < address.length; i++) {
+      if ((address[i] & cidr[1][i]) != (cidr[0][i] & cidr[1][i])) return false;
+    }
+    return true;
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+}

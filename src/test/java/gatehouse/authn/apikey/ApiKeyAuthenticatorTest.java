@@ -1,0 +1,300 @@
+package gatehouse.authn.apikey;
+
+import static gatehouse.authn.apikey.KeyStores.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gatehouse.authn.Authentication;
+import gatehouse.authn.Quota;
+import gatehouse.config.ApiKeysConfig;
+import gatehouse.credential.Credential;
+import gatehouse.credential.Secret;
+import gatehouse.ratelimit.RateLimiter;
+import gatehouse.testing.MutableClock;
+import gatehouse.testing.TcpProxy;
+import gatehouse.testing.TestDatabases;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ApiKeyAuthenticatorTest {
+  private final Vertx vertx = Vertx.vertx();
+  private final MutableClock clock = MutableClock.start();
+  private final TestDatabases.Db db = TestDatabases.sqlite();
+  private final ApiKeysConfig config = KeyStores.config(db.store(), "    cache_ttl: 30s", "    negative_cache_ttl: 5s", "    stale_if_error: 5m");
+  private final JdbcApiKeyStore jdbc = new JdbcApiKeyStore(vertx, config.store());
+  private final Switchable store = new Switchable(jdbc);
+  private final ApiKeyAuthenticator auth = new ApiKeyAuthenticator(vertx, store, config, clock, RateLimiter.local(clock), new SecureRandom());
+
+  @AfterEach
+  void close() {
+    await(jdbc.close());
+    db.close();
+    await(vertx.close());
+  }
+
+  private CreatedKey create(Set<String> scopes, Optional<Integer> limit) {
+    return await(auth.admin().create(new NewKey("acme", Optional.of("ci"), scopes, limit, Optional.empty())));
+  }
+
+  private Authentication check(String key) {
+    return await(auth.authenticate(new Credential.ApiKey(new Secret(key), Credential.Location.HEADER)));
+  }
+
+  private static String reason(Authentication a) {
+    return ((Authentication.Rejected) a).failure().code();
+  }
+
+  @Test
+  void aValidKeyYieldsTheOwnerScopesAndKeyIdAsIdentityHeaders() {
+    CreatedKey k = create(Set.of("orders:write", "orders:read"), Optional.empty());
+    Authentication.Authenticated ok = assertInstanceOf(Authentication.Authenticated.class, check(k.key().reveal()));
+    assertEquals("acme", ok.identity().subject());
+    assertEquals(Map.of("X-Owner-Id", "acme", "X-Scopes", "orders:read,orders:write", "X-Key-Id", k.info().id()), ok.identity().headers());
+    assertEquals(Optional.empty(), ok.quota());
+  }
+
+  @Test
+  void malformedHugeAndNonAsciiKeysAreRefusedWithoutALookup() {
+    String key = create(Set.of(), Optional.empty()).key().reveal();
+    int before = store.lookups.get();
+    assertEquals("malformed", reason(check("nope")));
+    assertEquals("too_long", reason(check(key + "A".repeat(1 << 20))));
+    assertEquals("not_ascii", reason(check(key.substring(0, 30) + "ä" + key.substring(31))));
+    assertEquals("bad_checksum", reason(check(key.substring(0, 30) + (key.charAt(30) == 'A' ? 'B' : 'A') + key.substring(31))));
+    assertEquals(before, store.lookups.get());
+  }
+
+  @Test
+  void aWellFormedUnknownKeyIsLookedUpOnceThenRememberedForTheNegativeTtl() {
+    String unknown = KeyFormat.generate(new SecureRandom());
+    assertEquals("unknown", reason(check(unknown)));
+    assertEquals("unknown", reason(check(unknown)));
+    assertEquals(1, store.lookups.get());
+    clock.advance(Duration.ofSeconds(5));
+    assertEquals("unknown", reason(check(unknown)));
+    assertEquals(2, store.lookups.get());
+  }
+
+  @Test
+  void aCachedKeyIsNotLookedUpAgainWithinTheTtl() {
+    String key = create(Set.of(), Optional.empty()).key().reveal();
+    check(key);
+    clock.advance(Duration.ofSeconds(29));
+    check(key);
+    assertEquals(1, store.lookups.get());
+    clock.advance(Duration.ofSeconds(1));
+    check(key);
+    assertEquals(2, store.lookups.get());
+  }
+
+  @Test
+  void aRevocationThroughThisInstanceTakesEffectAtOnce() {
+    CreatedKey k = create(Set.of(), Optional.empty());
+    assertInstanceOf(Authentication.Authenticated.class, check(k.key().reveal()));
+    await(auth.admin().revoke(k.info().id()));
+    assertEquals("revoked", reason(check(k.key().reveal())));
+  }
+
+  @Test
+  void aRevocationElsewhereTakesEffectHereWithinTheCacheTtl() {
+    CreatedKey k = create(Set.of(), Optional.empty());
+    assertInstanceOf(Authentication.Authenticated.class, check(k.key().reveal()));
+    ApiKeyAdmin elsewhere = new ApiKeyAdmin(jdbc, new KeyHasher(Optional.empty()), clock, new SecureRandom(), hash -> {});
+    await(elsewhere.revoke(k.info().id()));
+    clock.advance(Duration.ofSeconds(29));
+    assertInstanceOf(Authentication.Authenticated.class, check(k.key().reveal()), "still cached");
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals("revoked", reason(check(k.key().reveal())));
+  }
+
+  @Test
+  void anExpiredKeyIsRefusedEvenFromTheCache() {
+    CreatedKey k = await(auth.admin().create(new NewKey("acme", Optional.empty(), Set.of(), Optional.empty(), Optional.of(Duration.ofSeconds(10)))));
+    assertInstanceOf(Authentication.Authenticated.class, check(k.key().reveal()));
+    clock.advance(Duration.ofSeconds(10));
+    assertEquals("expired", reason(check(k.key().reveal())));
+  }
+
+  @Test
+  void aRotatedKeyKeepsWorkingForTheGraceThenStops() {
+    CreatedKey old = create(Set.of("a"), Optional.empty());
+    CreatedKey next = await(auth.admin().rotate(old.info().id(), Duration.ofHours(1))).orElseThrow();
+    assertInstanceOf(Authentication.Authenticated.class, check(old.key().reveal()));
+    assertInstanceOf(Authentication.Authenticated.class, check(next.key().reveal()));
+    clock.advance(Duration.ofHours(1));
+    assertEquals("expired", reason(check(old.key().reveal())));
+    assertInstanceOf(Authentication.Authenticated.class, check(next.key().reveal()));
+  }
+
+  @Test
+  void whenTheStoreIsDownCachedKeysKeepWorkingOthersAreUnverifiableAndRecoveryIsAutomatic() {
+    String cached = create(Set.of(), Optional.empty()).key().reveal();
+    String uncached = create(Set.of(), Optional.empty()).key().reveal();
+    check(cached);
+    store.down.set(true);
+    clock.advance(Duration.ofSeconds(31));   // past the TTL: a refresh is due and fails
+    assertInstanceOf(Authentication.Authenticated.class, check(cached));
+    assertEquals(new Authentication.Unverifiable("api_key_store"), check(uncached));
+    int lookups = store.lookups.get();
+    assertEquals(new Authentication.Unverifiable("api_key_store"), check(uncached));
+    assertEquals(lookups, store.lookups.get(), "within STORE_RETRY the store is left alone");
+
+    store.down.set(false);
+    clock.advance(ApiKeyAuthenticator.STORE_RETRY);
+    assertInstanceOf(Authentication.Authenticated.class, check(uncached));
+    assertTrue(auth.status().reachable());
+  }
+
+  @Test
+  void aCachedKeyStopsWorkingOnceStaleIfErrorHasPassed() {
+    String key = create(Set.of(), Optional.empty()).key().reveal();
+    check(key);
+    store.down.set(true);
+    clock.advance(Duration.ofSeconds(30).plus(Duration.ofMinutes(5)).minusSeconds(1));
+    assertInstanceOf(Authentication.Authenticated.class, check(key));
+    clock.advance(Duration.ofSeconds(2));
+    assertEquals(new Authentication.Unverifiable("api_key_store"), check(key));
+  }
+
+  @Test
+  void aRateLimitedKeyIsThrottledAfterItsLimitAndToldItsQuota() {
+    String key = create(Set.of(), Optional.of(3)).key().reveal();
+    for (int i = 2; i >= 0; i--) {
+      Authentication.Authenticated ok = assertInstanceOf(Authentication.Authenticated.class, check(key));
+      assertEquals(i, ok.quota().orElseThrow().remaining());
+    }
+    Authentication.Throttled t = assertInstanceOf(Authentication.Throttled.class, check(key));
+    assertEquals(new Quota(3, Duration.ofMinutes(1), 0, Duration.ofMinutes(1)), t.quota());
+    assertEquals(Duration.ofSeconds(20), t.retryAfter());
+    clock.advance(Duration.ofSeconds(20));
+    assertInstanceOf(Authentication.Authenticated.class, check(key));
+  }
+
+  @Test
+  void lastUsedTimesAreBatchedUntilAFlush() {
+    CreatedKey k = create(Set.of(), Optional.empty());
+    check(k.key().reveal());
+    clock.advance(Duration.ofSeconds(3));
+    check(k.key().reveal());
+    assertEquals(Optional.empty(), await(auth.admin().list(Optional.empty())).get(0).lastUsedAt());
+    await(auth.flushLastUsed());
+    assertEquals(1, store.recordUses.get());
+    assertEquals(Optional.of(clock.instant()), await(auth.admin().list(Optional.empty())).get(0).lastUsedAt());
+  }
+
+  @Test
+  void aCacheHitCostsMicrosecondsNotAQuery() {
+    String key = create(Set.of("a"), Optional.of(1_000_000)).key().reveal();
+    check(key);
+    Credential credential = new Credential.ApiKey(new Secret(key), Credential.Location.HEADER);
+    int n = 200_000;
+    for (int i = 0; i < n; i++) auth.authenticate(credential);   // warm-up
+    long start = System.nanoTime();
+    for (int i = 0; i < n; i++) auth.authenticate(credential);
+    long perCall = (System.nanoTime() - start) / n;
+    System.out.println("api key cache hit: " + perCall + " ns per authenticate (format check, SHA-256, cache, rate limit)");
+    assertEquals(1, store.lookups.get());
+    assertTrue(perCall < 50_000, perCall + " ns");
+  }
+
+  /** The real store, with a switch that makes every call fail as an unreachable database would. */
+  static final class Switchable implements ApiKeyStore {
+    final ApiKeyStore real;
+    final AtomicBoolean down = new AtomicBoolean();
+    final AtomicInteger lookups = new AtomicInteger();
+    final AtomicInteger recordUses = new AtomicInteger();
+
+    Switchable(ApiKeyStore real) {
+      this.real = real;
+    }
+
+    private <T> Future<T> gate(java.util.function.Supplier<Future<T>> call) {
+      return down.get() ? Future.failedFuture(new java.sql.SQLTransientConnectionException("database down")) : call.get();
+    }
+
+    @Override
+    public Future<Optional<StoredKey>> findByHash(String hash) {
+      lookups.incrementAndGet();
+      return gate(() -> real.findByHash(hash));
+    }
+
+    @Override
+    public Future<List<StoredKey>> list(Optional<String> owner) {
+      return gate(() -> real.list(owner));
+    }
+
+    @Override
+    public Future<Void> insert(StoredKey key) {
+      return gate(() -> real.insert(key));
+    }
+
+    @Override
+    public Future<Optional<StoredKey>> revoke(String id, Instant at) {
+      return gate(() -> real.revoke(id, at));
+    }
+
+    @Override
+    public Future<Optional<StoredKey>> rotate(String id, Instant now, Instant endsAt, UnaryOperator<StoredKey> successor) {
+      return gate(() -> real.rotate(id, now, endsAt, successor));
+    }
+
+    @Override
+    public Future<Void> recordUse(Map<String, Instant> lastUsed) {
+      recordUses.incrementAndGet();
+      return gate(() -> real.recordUse(lastUsed));
+    }
+  }
+
+  @Test
+  void aPostgresqlStoreThatGoesAwayAndComesBackIsPickedUpWithoutARestart() {
+    TestDatabases.Db pg = TestDatabases.postgres();
+    try (TcpProxy proxy = new TcpProxy(vertx, 5432).start()) {
+      ApiKeysConfig viaProxy = KeyStores.config(pg.storeVia(proxy.hostPort()), "    db_timeout: 500ms");
+      JdbcApiKeyStore store = new JdbcApiKeyStore(vertx, viaProxy.store());
+      ApiKeyAuthenticator a = new ApiKeyAuthenticator(vertx, store, viaProxy, clock, RateLimiter.local(clock), new SecureRandom());
+      try {
+        String cached = await(a.admin().create(new NewKey("acme", Optional.empty(), Set.of(), Optional.empty(), Optional.empty()))).key().reveal();
+        String other = await(a.admin().create(new NewKey("acme", Optional.empty(), Set.of(), Optional.empty(), Optional.empty()))).key().reveal();
+        Credential c1 = new Credential.ApiKey(new Secret(cached), Credential.Location.HEADER);
+        Credential c2 = new Credential.ApiKey(new Secret(other), Credential.Location.HEADER);
+        assertInstanceOf(Authentication.Authenticated.class, await(a.authenticate(c1)));
+
+        proxy.stop();
+        clock.advance(Duration.ofSeconds(31));
+        long t0 = System.nanoTime();
+        assertInstanceOf(Authentication.Authenticated.class, await(a.authenticate(c1)));
+        assertEquals(new Authentication.Unverifiable("api_key_store"), await(a.authenticate(c2)));
+        System.out.println("postgres outage detected in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        assertTrue(!a.status().reachable());
+
+        proxy.start();
+        // Hikari replaces the dead connections in real time; each failed try costs at most db_timeout.
+        long back = System.nanoTime();
+        Authentication after = null;
+        for (int i = 0; i < 40 && !(after instanceof Authentication.Authenticated); i++) {
+          clock.advance(ApiKeyAuthenticator.STORE_RETRY);
+          after = await(a.authenticate(c2));
+        }
+        assertInstanceOf(Authentication.Authenticated.class, after);
+        System.out.println("postgres recovery picked up in " + (System.nanoTime() - back) / 1_000_000 + " ms");
+      } finally {
+        await(store.close());
+      }
+    } finally {
+      pg.close();
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package gatehouse.testing;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A TCP relay on 127.0.0.1 in front of a local service, to take the service away and bring it back:
+ * {@link #stop()} closes the listener and every relayed connection; {@link #start()} listens again
+ * on the same port.
+ */
+public final class TcpProxy implements AutoCloseable {
+  private final Vertx vertx;
+  private final int targetPort;
+  private final NetClient client;
+  private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
+  private int port;
+  private NetServer server;
+
+  public TcpProxy(Vertx vertx, int targetPort) {
+    this.vertx = vertx;
+    this.targetPort = targetPort;
+    this.client = vertx.createNetClient();
+  }
+
+  public synchronized TcpProxy start() {
+    server = vertx.createNetServer();
+    server.connectHandler(in -> {
+      in.pause();
+      sockets.add(in);
+      client.connect(targetPort, "127.0.0.1").onComplete(ar -> {
+        if (ar.failed()) {
+          in.close();
+          return;
+        }
+        NetSocket out = ar.result();
+        sockets.add(out);
+        in.handler(out::write);
+        out.handler(in::write);
+        in.closeHandler(v -> out.close());
+        out.closeHandler(v -> in.close());
+        in.resume();
+      });
+    });
+    port = await(server.listen(port, "127.0.0.1")).actualPort();
+    return this;
+  }
+
+  /** Refuses new connections and cuts the open ones, like a database that went away. */
+  public synchronized void stop() {
+    if (server != null) await(server.close());
+    server = null;
+    sockets.forEach(NetSocket::close);
+    sockets.clear();
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String hostPort() {
+    return "127.0.0.1:" + port;
+  }
+
+  @Override
+  public void close() {
+    stop();
+    client.close();
+  }
+
+  private static <T> T await(Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}
