@@ -561,7 +561,7 @@ write_report() {
     echo "- CPU: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
     echo "- Memory: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); kernel $(uname -r)"
     echo "- Load average before / after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every row)"
-    echo "- Gatehouse: $(git -C "$GATEHOUSE_HOME" rev-parse --short HEAD 2>/dev/null || echo '?')$( [ -n "$(git -C "$GATEHOUSE_HOME" status --porcelain --untracked-files=no -- src pom.xml 2>/dev/null)" ] && echo ' (with uncommitted changes)'), JVM \`${GH_JAVA:-?}\`: $("${GH_JAVA:-java}" -version 2>&1 | head -n1), flags \`${GATEHOUSE_JAVA_OPTS:-launcher default}\`"
+    echo "- Gatehouse: $(git -C "$GATEHOUSE_HOME" rev-parse --short HEAD 2>/dev/null || echo '?')$( [ -n "$(git -C "$GATEHOUSE_HOME" status --porcelain --untracked-files=no -- gateway verifier pom.xml 2>/dev/null)" ] && echo ' (with uncommitted changes)'), JVM \`${GH_JAVA:-?}\`: $("${GH_JAVA:-java}" -version 2>&1 | head -n1), flags \`${GATEHOUSE_JAVA_OPTS:-launcher default}\`"
     echo "- $(nginx -v 2>&1 | sed 's/^nginx version: //'), $(haproxy -v | head -n1 | cut -d' ' -f1-3), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2)"
     echo
     echo "## Checks passed before measuring"

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every {@code examples/*.yaml} (the README's config examples) loads without a problem. */
 class ExamplesTest {
-  private static final Path EXAMPLES = Path.of("examples");
+  private static final Path EXAMPLES = gatehouse.testing.Repository.dir("examples");
 
   /** Variables an example may use without a default; fake values, never real secrets. */
   private static final Map<String, String> ENV = Map.of(

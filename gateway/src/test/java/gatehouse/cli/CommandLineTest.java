@@ -23,9 +23,13 @@ class CommandLineTest {
   }
 
   @Test
-  void validateAcceptsTheCommentedExampleWithoutFetchingAnything() {
-    assertEquals(0, run("validate", "--config", "examples/gatehouse.yaml"), err.toString());
-    assertTrue(out.toString().startsWith("OK: examples/gatehouse.yaml ("), out.toString());
+  void validateAcceptsTheCommentedExamplesWithoutFetchingAnything() {
+    for (String example : new String[] {"gatehouse.yaml", "trust.yaml"}) {
+      String file = gatehouse.testing.Repository.dir("examples").resolve(example).toString();
+      out.getBuffer().setLength(0);
+      assertEquals(0, run("validate", "--config", file), err.toString());
+      assertTrue(out.toString().startsWith("OK: " + file + " ("), out.toString());
+    }
   }
 
   @Test

@@ -305,12 +305,7 @@ class SigningIT {
     return results;
   }
 
-  /** {@code verifier/node} of the repository, found from the working directory up. */
   static Path nodeVerifierDir() {
-    for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-      Path candidate = d.resolve("verifier/node");
-      if (Files.isDirectory(candidate)) return candidate;
-    }
-    throw new AssertionError("verifier/node not found above " + Path.of("").toAbsolutePath());
+    return gatehouse.testing.Repository.dir("verifier/node");
   }
 }
