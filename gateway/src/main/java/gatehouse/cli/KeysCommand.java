@@ -6,8 +6,6 @@ import gatehouse.authn.apikey.ApiKeyAuthenticator;
 import gatehouse.authn.apikey.ApiKeyInfo;
 import gatehouse.authn.apikey.CreatedKey;
 import gatehouse.authn.apikey.NewKey;
-import gatehouse.config.ConfigException;
-import gatehouse.config.ConfigLoader;
 import gatehouse.config.Durations;
 import gatehouse.config.GatehouseConfig;
 import io.vertx.core.Future;
@@ -15,7 +13,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,8 +48,7 @@ final class KeysCommand implements Runnable {
 
   /** The options every subcommand takes. */
   static final class Common {
-    @Option(names = {"-c", "--config"}, required = true, description = "The YAML config file (its auth.api_keys names the store).")
-    Path config;
+    @Mixin ConfigFile config;
 
     @Option(names = "--json", description = "Print JSON for scripts.")
     boolean json;
@@ -68,13 +64,9 @@ final class KeysCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       PrintWriter err = spec.commandLine().getErr();
-      GatehouseConfig config;
-      try {
-        config = ConfigLoader.load(common.config);
-      } catch (ConfigException e) {
-        e.problems().forEach(err::println);
-        return 1;
-      }
+      Optional<GatehouseConfig> loaded = common.config.load(err);
+      if (loaded.isEmpty()) return 1;
+      GatehouseConfig config = loaded.get();
       Vertx vertx = Vertx.vertx();
       ApiKeyAuthenticator store = Gatehouse.keyStore(config, vertx, Clock.systemUTC());
       try {
