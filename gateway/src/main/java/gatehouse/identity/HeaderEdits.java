@@ -24,7 +24,10 @@ public record HeaderEdits(ReservedHeaders reserved, Set<String> consumed, Map<St
     set = Map.copyOf(set);
   }
 
-  /** Applies the plan to {@code headers} in place: strip, then set. */
+  /**
+   * Applies the plan to {@code headers} in place: strip, then set. An empty value is not set: to a
+   * backend and to signature verifiers an empty identity header means "absent" (see UpstreamSigners).
+   */
   @Override
   public void accept(MultiMap headers) {
     List<String> doomed = new ArrayList<>();
@@ -32,7 +35,9 @@ public record HeaderEdits(ReservedHeaders reserved, Set<String> consumed, Map<St
       if (reserved.matches(name) || containsIgnoreCase(consumed, name)) doomed.add(name);
     }
     for (String name : doomed) headers.remove(name);
-    set.forEach(headers::set);
+    set.forEach((name, value) -> {
+      if (!value.isEmpty()) headers.set(name, value);
+    });
   }
 
   private static boolean containsIgnoreCase(Set<String> names, String name) {

@@ -40,4 +40,12 @@ class HeaderEditsTest {
     assertFalse(h.contains("Authorization"));
     assertEquals("*/*", h.get("Accept"));
   }
+
+  @Test
+  void anEmptyIdentityValueLeavesTheHeaderUnsetAsSignaturesAssume() {
+    MultiMap h = MultiMap.caseInsensitiveMultiMap().add("X-User-Email", "mallory@example.com");
+    new HeaderEdits(reserved, Set.of(), Map.of("X-User-Id", "alice", "X-User-Email", "")).accept(h);
+    assertEquals(List.of("alice"), h.getAll("X-User-Id"));
+    assertFalse(h.contains("X-User-Email"));
+  }
 }
