@@ -14,8 +14,11 @@ const PARAMS = ['created', 'keyid', 'alg', 'nonce', 'tag'];
  *            windowSeconds: 30, skewSeconds: 5,
  *            audience: 'app', tokenHeader: 'gatehouse-identity', issuer: 'gatehouse',
  *            now: () => seconds since the epoch }
- * Returns verify({ method, target, headers }) where headers maps lower-case names to a string or
- * an array of strings; verify returns { ok: true, keyId, identity } or { ok: false, reason, detail }.
+ * Returns verify({ method, target, headers, body }) where headers maps lower-case names to a string or
+ * an array of strings, and body (a Buffer, optional) is the body as received: give it when the
+ * gateway signs this upstream's bodies (content_digest). Then a signed content-digest must match it
+ * and a non-empty body without one is refused; without body, a signed content-digest is refused.
+ * verify returns { ok: true, keyId, identity } or { ok: false, reason, detail }.
  */
 export function createVerifier(options) {
   const window = options.windowSeconds ?? 30;
@@ -68,6 +71,8 @@ export function createVerifier(options) {
     if (new Set(covered).size !== covered.length) return refuse('MALFORMED', 'a component is covered twice');
     for (const r of [...REQUEST_COMPONENTS, ...identityHeaders]) if (!covered.includes(r)) return refuse('NOT_COVERED', r + ' is not covered');
     if (covered.includes('signature') || covered.includes('signature-input')) return refuse('MALFORMED', 'the signature fields cannot be covered');
+    const digestCovered = covered.includes('content-digest');
+    if (!digestCovered && req.body !== undefined && req.body.length > 0) return refuse('NOT_COVERED', 'content-digest is not covered but the request has a body');
     const p = input.params;
     if (typeof p.created !== 'number') return refuse('MALFORMED', 'created is missing');
     if (typeof p.keyid !== 'string') return refuse('MALFORMED', 'keyid is missing');
@@ -92,6 +97,7 @@ export function createVerifier(options) {
     const identity = {};
     const lines = covered.map((c) => {
       let v = component[c];
+      if (v === undefined && c === 'content-digest') v = fieldValue(req.headers, c);
       if (v === undefined) {
         v = fieldValue(req.headers, c);
         if (v !== '') identity[c] = v;
@@ -108,6 +114,21 @@ export function createVerifier(options) {
       ok = signature.bytes.length === 64 && crypto.verify(null, base, key.key, signature.bytes);
     }
     if (!ok) return refuse('BAD_SIGNATURE', 'the signature does not match the request');
+    // Checked once the field is known to be the gateway's, and before the nonce is used up.
+    if (digestCovered) {
+      if (req.body === undefined) return refuse('DIGEST_MISMATCH', 'content-digest is covered but the body was not given');
+      let sha;
+      try {
+        sha = parseDictionary(values(req.headers, 'content-digest').join(', ')).get('sha-256');
+      } catch (e) {
+        return refuse('MALFORMED', 'Content-Digest: ' + e.message);
+      }
+      if (!sha || !sha.bytes) return refuse('MALFORMED', 'Content-Digest has no sha-256 byte sequence');
+      const actual = crypto.createHash('sha256').update(req.body).digest();
+      if (actual.length !== sha.bytes.length || !crypto.timingSafeEqual(actual, sha.bytes)) {
+        return refuse('DIGEST_MISMATCH', 'the body does not match its Content-Digest');
+      }
+    }
     if (!firstUse(p.keyid + ' ' + p.nonce, p.created + window, t)) return refuse('REPLAYED', 'nonce already seen');
     return { ok: true, keyId: p.keyid, identity };
   }

@@ -1,6 +1,6 @@
 // Test driver for gatehouse-verify.mjs: reads {verifiers: {name: options}, cases: [...]} as JSON on
 // stdin, verifies each case in order with its named verifier (so replay cases see earlier nonces)
-// and prints one JSON line per case: {name, ok, reason}. Options' "now" is a fixed second.
+// and prints one JSON line per case: {name, ok, reason}. A case's "body", when given, is base64. Options' "now" is a fixed second.
 import { createVerifier } from './gatehouse-verify.mjs';
 
 let input = '';
@@ -19,6 +19,7 @@ for (const c of spec.cases) {
     const n = k.toLowerCase();
     headers[n] = headers[n] === undefined ? val : [].concat(headers[n], val);
   }
-  const r = v.verify({ method: c.method, target: c.target, headers });
+  const body = c.body === undefined ? undefined : Buffer.from(c.body, 'base64');
+  const r = v.verify({ method: c.method, target: c.target, headers, body });
   console.log(JSON.stringify({ name: c.name, ok: r.ok, reason: r.reason ?? null }));
 }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * {@code sign} (a global default) and {@code upstreams.<name>.sign}: how the gateway proves to a
@@ -16,12 +17,25 @@ import java.util.Optional;
  * @param keys the first signs; the others stay published in the JWK set during a rotation
  * @param header the identity token's header
  * @param lifetime the identity token's lifetime, at most 60 s
+ * @param contentDigestMaxBody {@code content_digest.max_body} ({@code http_signature} only): when
+ *     present, request bodies up to this size are buffered and signed as an RFC 9530 {@code
+ *     Content-Digest}, and larger ones answer 413; empty: bodies are not covered
  */
-public record SignConfig(Mode mode, String algorithm, List<Key> keys, String header, Duration lifetime) {
+public record SignConfig(Mode mode, String algorithm, List<Key> keys, String header, Duration lifetime,
+    OptionalLong contentDigestMaxBody) {
 
   public SignConfig {
     keys = List.copyOf(keys);
   }
+
+  public SignConfig(Mode mode, String algorithm, List<Key> keys, String header, Duration lifetime) {
+    this(mode, algorithm, keys, header, lifetime, OptionalLong.empty());
+  }
+
+  /** {@code content_digest.max_body} when it is left out. */
+  public static final long DEFAULT_DIGEST_MAX_BODY = 1L << 20;
+  /** The largest {@code content_digest.max_body}: each such body is held in memory while it is hashed. */
+  public static final long LARGEST_DIGEST_MAX_BODY = 16L << 20;
 
   public enum Mode { NONE, HTTP_SIGNATURE, IDENTITY_TOKEN }
 

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -25,7 +26,8 @@ import java.util.Set;
 final class TrustReader {
   static final List<String> LISTEN_TLS = List.of("cert", "key", "client_ca", "client_auth");
   static final List<String> UPSTREAM_TLS = List.of("ca", "cert", "key", "server_name");
-  static final List<String> SIGN = List.of("mode", "algorithm", "keys", "header", "lifetime");
+  static final List<String> SIGN = List.of("mode", "algorithm", "keys", "header", "lifetime", "content_digest");
+  static final List<String> CONTENT_DIGEST = List.of("max_body");
   private static final List<String> KEY = List.of("id", "private_key", "secret");
 
   private final Reader reader;
@@ -114,7 +116,7 @@ final class TrustReader {
     }
     int before = reader.problems.size();
     if (mode == SignConfig.Mode.NONE) {
-      for (String k : List.of("algorithm", "keys", "header", "lifetime")) {
+      for (String k : List.of("algorithm", "keys", "header", "lifetime", "content_digest")) {
         if (s.has(k)) reader.problems.add(s.node(k).get(), s.pathOf(k), "mode none takes no " + k);
       }
       return reader.problems.size() == before ? Optional.of(SignConfig.none()) : Optional.empty();
@@ -124,6 +126,14 @@ final class TrustReader {
       for (String k : List.of("header", "lifetime")) {
         if (s.has(k)) reader.problems.add(s.node(k).get(), s.pathOf(k), "applies only to mode identity_token");
       }
+    } else if (s.has("content_digest")) {
+      reader.problems.add(s.node("content_digest").get(), s.pathOf("content_digest"), "applies only to mode http_signature");
+    }
+    OptionalLong digestMaxBody = OptionalLong.empty();
+    Optional<Fields> digest = token ? Optional.empty() : s.fields("content_digest", CONTENT_DIGEST);
+    if (digest.isPresent()) {
+      digestMaxBody = OptionalLong.of(digest.get().size("max_body", 1, SignConfig.LARGEST_DIGEST_MAX_BODY)
+          .orElse(SignConfig.DEFAULT_DIGEST_MAX_BODY));
     }
     List<String> algorithms = token ? List.of("EdDSA", "ES256") : List.of("hmac-sha256", "ed25519");
     s.require("algorithm");
@@ -166,7 +176,7 @@ final class TrustReader {
       reader.problems.add(s.node("lifetime").get(), s.pathOf("lifetime"), "must be whole seconds (JWT times are seconds)");
     }
     if (reader.problems.size() != before || algorithm.isEmpty()) return Optional.empty();
-    return Optional.of(new SignConfig(mode, algorithm.get(), keys, header, lifetime));
+    return Optional.of(new SignConfig(mode, algorithm.get(), keys, header, lifetime, digestMaxBody));
   }
 
   private Optional<SignConfig.Key> key(Fields k, String path, boolean hmac, boolean algorithmKnown, Set<String> ids) {

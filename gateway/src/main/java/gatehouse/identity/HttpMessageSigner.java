@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.crypto.Mac;
@@ -16,7 +17,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * RFC 9421 HTTP message signatures with label and tag {@code gatehouse}. Covered, in this order:
- * {@code "@method" "@authority" "@path" "@query"}, then every identity header name the gateway may
+ * {@code "@method" "@authority" "@path" "@query"}, then {@code "content-digest"} when the request
+ * has a body and {@code content_digest} is on, then every identity header name the gateway may
  * set, lower case and sorted. Parameters, in this order: {@code created}, {@code keyid}, {@code
  * alg}, {@code nonce}, {@code tag}.
  *
@@ -31,35 +33,53 @@ final class HttpMessageSigner implements UpstreamSigner {
   private final SigningKey ed25519;
   private final List<String> covered;
   private final String coveredList;
+  private final String coveredListWithDigest;
+  private final OptionalLong digestMaxBody;
   private final Clock clock;
   private final Supplier<String> nonces;
 
   private HttpMessageSigner(String keyId, String alg, byte[] hmacSecret, SigningKey ed25519, List<String> identityHeaders,
-      Clock clock, Supplier<String> nonces) {
+      OptionalLong digestMaxBody, Clock clock, Supplier<String> nonces) {
     this.keyId = keyId;
     this.alg = alg;
     this.hmacSecret = hmacSecret;
     this.ed25519 = ed25519;
     this.covered = identityHeaders;
-    StringBuilder b = new StringBuilder("(\"@method\" \"@authority\" \"@path\" \"@query\"");
-    for (String h : identityHeaders) b.append(" \"").append(h).append('"');
-    this.coveredList = b.append(')').toString();
+    this.coveredList = coveredList(identityHeaders, false);
+    this.coveredListWithDigest = coveredList(identityHeaders, true);
+    this.digestMaxBody = digestMaxBody;
     this.clock = clock;
     this.nonces = nonces;
   }
 
-  static HttpMessageSigner hmac(String keyId, byte[] secret, List<String> identityHeaders, Clock clock, Supplier<String> nonces) {
-    return new HttpMessageSigner(keyId, "hmac-sha256", secret.clone(), null, identityHeaders, clock, nonces);
+  static HttpMessageSigner hmac(String keyId, byte[] secret, List<String> identityHeaders, OptionalLong digestMaxBody, Clock clock,
+      Supplier<String> nonces) {
+    return new HttpMessageSigner(keyId, "hmac-sha256", secret.clone(), null, identityHeaders, digestMaxBody, clock, nonces);
   }
 
-  static HttpMessageSigner ed25519(SigningKey key, List<String> identityHeaders, Clock clock, Supplier<String> nonces) {
-    return new HttpMessageSigner(key.id, "ed25519", null, key, identityHeaders, clock, nonces);
+  static HttpMessageSigner ed25519(SigningKey key, List<String> identityHeaders, OptionalLong digestMaxBody, Clock clock,
+      Supplier<String> nonces) {
+    return new HttpMessageSigner(key.id, "ed25519", null, key, identityHeaders, digestMaxBody, clock, nonces);
+  }
+
+  private static String coveredList(List<String> identityHeaders, boolean digest) {
+    StringBuilder b = new StringBuilder("(\"@method\" \"@authority\" \"@path\" \"@query\"");
+    if (digest) b.append(" \"content-digest\"");
+    for (String h : identityHeaders) b.append(" \"").append(h).append('"');
+    return b.append(')').toString();
+  }
+
+  @Override
+  public OptionalLong contentDigestMaxBody() {
+    return digestMaxBody;
   }
 
   @Override
   public Map<String, String> sign(String method, String authority, String target, Function<String, List<String>> header,
-      Optional<Identity> identity) {
-    String params = coveredList + ";created=" + clock.instant().getEpochSecond() + ";keyid=\"" + keyId + "\";alg=\"" + alg
+      Optional<Identity> identity, Optional<byte[]> body) {
+    // The proxy hands over a body only when content_digest is on and the body is not empty.
+    Optional<String> digest = digestMaxBody.isPresent() ? body.filter(b -> b.length > 0).map(ContentDigest::sha256) : Optional.empty();
+    String params = (digest.isPresent() ? coveredListWithDigest : coveredList) + ";created=" + clock.instant().getEpochSecond() + ";keyid=\"" + keyId + "\";alg=\"" + alg
         + "\";nonce=\"" + nonces.get() + "\";tag=\"gatehouse\"";
     int q = target.indexOf('?');
     StringBuilder base = new StringBuilder(256);
@@ -67,12 +87,16 @@ final class HttpMessageSigner implements UpstreamSigner {
     base.append("\"@authority\": ").append(authority).append('\n');
     base.append("\"@path\": ").append(q < 0 ? target : target.substring(0, q)).append('\n');
     base.append("\"@query\": ").append(q < 0 ? "?" : target.substring(q)).append('\n');
+    digest.ifPresent(d -> base.append("\"content-digest\": ").append(d).append('\n'));
     for (String name : covered) {
       base.append('"').append(name).append("\": ").append(fieldValue(header.apply(name))).append('\n');
     }
     base.append("\"@signature-params\": ").append(params);
     byte[] bytes = base.toString().getBytes(StandardCharsets.UTF_8);
-    return Map.of("Signature-Input", "gatehouse=" + params, "Signature", "gatehouse=:" + Base64.getEncoder().encodeToString(sign(bytes)) + ":");
+    String signature = "gatehouse=:" + Base64.getEncoder().encodeToString(sign(bytes)) + ":";
+    return digest.isPresent()
+        ? Map.of("Content-Digest", digest.get(), "Signature-Input", "gatehouse=" + params, "Signature", signature)
+        : Map.of("Signature-Input", "gatehouse=" + params, "Signature", signature);
   }
 
   private byte[] sign(byte[] base) {

@@ -53,7 +53,7 @@ final class IdentityTokenSigner implements UpstreamSigner {
 
   @Override
   public Map<String, String> sign(String method, String authority, String target, Function<String, List<String>> header,
-      Optional<Identity> identity) {
+      Optional<Identity> identity, Optional<byte[]> body) {
     long now = clock.instant().getEpochSecond();
     Map<String, Object> claims = new LinkedHashMap<>();
     claims.put("iss", ISSUER);

@@ -4,6 +4,7 @@ import gatehouse.authn.Identity;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Function;
 
 /**
@@ -18,10 +19,21 @@ public interface UpstreamSigner {
    * complete; CPU only, never blocks, never fails for a request (key problems were found at load).
    *
    * @param header every value of an outgoing header, by name (case-insensitive); empty when absent
+   * @param body the whole request body, when {@link #contentDigestMaxBody} is set and the request
+   *     has a non-empty body (buffered by the proxy, at most that size); empty otherwise
    */
   Map<String, String> sign(String method, String authority, String target, Function<String, List<String>> header,
-      Optional<Identity> identity);
+      Optional<Identity> identity, Optional<byte[]> body);
+
+  /**
+   * {@code content_digest.max_body}: when present, the proxy buffers request bodies up to this size
+   * and passes them to {@link #sign}, answers 413 for larger ones, and strips the client's {@code
+   * Content-Digest}. Empty (the default): bodies stream and are not covered.
+   */
+  default OptionalLong contentDigestMaxBody() {
+    return OptionalLong.empty();
+  }
 
   /** Signs nothing: {@code sign: {mode: none}} and upstreams without {@code sign}. */
-  UpstreamSigner NONE = (method, authority, target, header, identity) -> Map.of();
+  UpstreamSigner NONE = (method, authority, target, header, identity, body) -> Map.of();
 }

@@ -76,8 +76,8 @@ public final class UpstreamSigners {
       if (s.mode() == SignConfig.Mode.HTTP_SIGNATURE) {
         signer = hmac
             ? HttpMessageSigner.hmac(s.keys().get(0).id(), s.keys().get(0).secret().orElseThrow().reveal().getBytes(StandardCharsets.UTF_8),
-                identityHeaders, clock, nonces)
-            : HttpMessageSigner.ed25519(keys.get(0), identityHeaders, clock, nonces);
+                identityHeaders, s.contentDigestMaxBody(), clock, nonces)
+            : HttpMessageSigner.ed25519(keys.get(0), identityHeaders, s.contentDigestMaxBody(), clock, nonces);
       } else {
         signer = new IdentityTokenSigner(keys.get(0), u.name(), s.header(), s.lifetime(), identityHeaders, clock, nonces);
       }

@@ -23,7 +23,9 @@ import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 import java.net.InetAddress;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +39,7 @@ import org.slf4j.LoggerFactory;
 final class Exchange {
 
   private static final Logger LOG = LoggerFactory.getLogger(Upstreams.class);
+  private static final String CONTENT_DIGEST = "Content-Digest";
 
   private final HttpServerRequest in;
   private final HttpServerResponse out;
@@ -94,8 +97,40 @@ final class Exchange {
             && HopByHop.isWebSocketUpgrade(in.headers());
     MultiMap headers =
         HopByHop.request(in.headers(), in.version(), webSocket, request.headerEdits(), forwarded, hop());
+    OptionalLong digestMax = request.signer().contentDigestMaxBody();
+    if (digestMax.isEmpty() || webSocket) {
+      send(headers, webSocket, Optional.empty());
+      return result.future();
+    }
+    // The signer computes Content-Digest: the client's may never reach the upstream unsigned.
+    headers.remove(CONTENT_DIGEST);
+    // HTTP/2 frames a body without Content-Length; only its end tells whether there was one.
+    if (!requestHasBody && !(http2 && declared < 0)) {
+      send(headers, false, Optional.empty());
+      return result.future();
+    }
+    long limit = Math.min(digestMax.getAsLong(), request.maxBodyBytes());
+    if (declared > limit) {
+      failBeforeResponse(new Rejection.PayloadTooLarge(limit), null);
+      return result.future();
+    }
+    bufferBody(limit, body -> send(headers, false, Optional.of(body)));
+    return result.future();
+  }
+
+  /**
+   * Signs the head and sends the request upstream: with {@code buffered}, the whole body (already
+   * read, its digest signed); without, the body streams after the head.
+   */
+  private void send(MultiMap headers, boolean webSocket, Optional<Buffer> buffered) {
     String target = upstream.target(request.pathAndQuery());
-    request.signer().headersFor(in.method().name(), upstream.authority, target, headers).forEach(headers::set);
+    Optional<byte[]> body = buffered.filter(b -> b.length() > 0).map(Buffer::getBytes);
+    if (body.isPresent()) {
+      // The whole body is known: send it with its length, whatever framing the client used.
+      headers.remove(HttpHeaders.TRANSFER_ENCODING);
+      headers.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.get().length));
+    }
+    request.signer().headersFor(in.method().name(), upstream.authority, target, headers, body).forEach(headers::set);
     RequestOptions options =
         new RequestOptions()
             .setMethod(in.method())
@@ -132,10 +167,48 @@ final class Exchange {
             upstreamFailed(r.cause());
           }
         });
-        sendBody(upstreamRequest, headers.contains(HttpHeaders.CONTENT_LENGTH));
+        if (buffered.isPresent()) {
+          requestBytes = buffered.get().length();
+          upstreamRequest.end(buffered.get());
+          upstreamRequest.idleTimeout(timeoutMillis());
+        } else {
+          sendBody(upstreamRequest, headers.contains(HttpHeaders.CONTENT_LENGTH));
+        }
       }
     });
-    return result.future();
+  }
+
+  /**
+   * Reads the client's whole body before anything is sent upstream (its digest goes in the head),
+   * holding at most {@code limit} bytes: one more answers 413 and the rest is discarded.
+   */
+  private void bufferBody(long limit, Consumer<Buffer> then) {
+    Buffer body = Buffer.buffer();
+    if (requestEnded) {
+      then.accept(body);
+      return;
+    }
+    in.handler(chunk -> {
+      if (done) {
+        return;
+      }
+      if ((long) body.length() + chunk.length() > limit) {
+        failBeforeResponse(new Rejection.PayloadTooLarge(limit), null);
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    in.endHandler(v -> {
+      requestEnded = true;
+      if (!done) {
+        then.accept(body);
+      }
+    });
+    if (in.headers().contains(HttpHeaders.EXPECT, "100-continue", true) && !http2) {
+      // As in sendBody: the declared length is within the limit, so the gateway invites the body.
+      out.writeContinue();
+    }
+    in.resume();
   }
 
   private ForwardedHeaders.Hop hop() {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
@@ -34,13 +35,22 @@ public record ProxyRequest(
   /**
    * Headers that prove the request's origin to the upstream (signatures, identity tokens). Called
    * on the event loop with the final method, {@code authority} (the upstream's {@code host[:port]},
-   * as sent in {@code Host}), {@code target} (as sent, base path included) and headers (read only).
+   * as sent in {@code Host}), {@code target} (as sent, base path included), headers (read only) and,
+   * when {@link #contentDigestMaxBody} is set and the request has a non-empty body, that whole body.
    */
-  @FunctionalInterface
   public interface Signer {
-    Map<String, String> headersFor(String method, String authority, String target, MultiMap headers);
+    Map<String, String> headersFor(String method, String authority, String target, MultiMap headers, Optional<byte[]> body);
 
-    Signer NONE = (method, authority, target, headers) -> Map.of();
+    /**
+     * When present, the body is buffered (at most this many bytes, else 413) and passed to {@link
+     * #headersFor}, and the client's {@code Content-Digest} is removed before the signer sees the
+     * headers. Empty: the body streams after the head, unseen by the signer.
+     */
+    default OptionalLong contentDigestMaxBody() {
+      return OptionalLong.empty();
+    }
+
+    Signer NONE = (method, authority, target, headers, body) -> Map.of();
   }
 
   public ProxyRequest(String upstream, String pathAndQuery, Consumer<MultiMap> headerEdits, Optional<Duration> timeout,

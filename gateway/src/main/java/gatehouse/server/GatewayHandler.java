@@ -15,12 +15,15 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,9 +98,17 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     request.response().putHeader("X-Request-Id", id);
     f.responseHeaders().forEach(request.response()::putHeader);
     UpstreamSigner signer = signers.forUpstream(f.route().upstream());
-    ProxyRequest.Signer signing = signer == UpstreamSigner.NONE
-        ? ProxyRequest.Signer.NONE
-        : (method, authority, target, headers) -> signer.sign(method, authority, target, headers::getAll, f.identity());
+    ProxyRequest.Signer signing = signer == UpstreamSigner.NONE ? ProxyRequest.Signer.NONE : new ProxyRequest.Signer() {
+      @Override
+      public Map<String, String> headersFor(String method, String authority, String target, MultiMap headers, Optional<byte[]> body) {
+        return signer.sign(method, authority, target, headers::getAll, f.identity(), body);
+      }
+
+      @Override
+      public OptionalLong contentDigestMaxBody() {
+        return signer.contentDigestMaxBody();
+      }
+    };
     ProxyRequest proxyRequest = new ProxyRequest(
         f.route().upstream(),
         f.upstreamTarget(),

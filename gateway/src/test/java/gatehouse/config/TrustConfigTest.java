@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -148,6 +149,46 @@ class TrustConfigTest {
               g: {url: "http://127.0.0.1:7", sign: {mode: identity_token, algorithm: EdDSA, keys: [{id: k, private_key: ed.pem}, {id: k, private_key: ed.pem}]}}
               h: {url: "http://127.0.0.1:8", sign: {mode: identity_token, algorithm: ES256, keys: [{id: k, private_key: ed.pem}], header: Authorization}}
               i: {url: "http://127.0.0.1:9", sign: {mode: none, algorithm: ed25519}}
+            routes:
+              - {match: {prefix: /}, upstream: a}
+            """));
+  }
+
+  @Test
+  void contentDigestIsOffByDefaultAndTakesAMaxBody() throws Exception {
+    GatehouseConfig c = parse("""
+        sign: {mode: http_signature, algorithm: hmac-sha256, keys: [{id: k, secret: "0123456789abcdef0123456789abcdef"}]}
+        upstreams:
+          plain: {url: "http://127.0.0.1:1"}
+          sized: {url: "http://127.0.0.1:2", sign: {mode: http_signature, algorithm: ed25519, keys: [{id: e, private_key: ed.pem}], content_digest: {max_body: 64KiB}}}
+          defaulted: {url: "http://127.0.0.1:3", sign: {mode: http_signature, algorithm: ed25519, keys: [{id: e, private_key: ed.pem}], content_digest: {}}}
+        routes:
+          - {match: {prefix: /}, upstream: plain}
+        """);
+    assertEquals(OptionalLong.empty(), c.upstreams().get("plain").sign().contentDigestMaxBody());
+    assertEquals(OptionalLong.of(64 * 1024), c.upstreams().get("sized").sign().contentDigestMaxBody());
+    assertEquals(OptionalLong.of(1 << 20), c.upstreams().get("defaulted").sign().contentDigestMaxBody());
+  }
+
+  @Test
+  void contentDigestErrorsNameFileLineAndKey() {
+    assertEquals(List.of(
+        "gatehouse.yaml:2: upstreams.a.sign.content_digest.max_body: must be between 1 and 16777216 bytes, got '32MiB'",
+        "gatehouse.yaml:3: upstreams.b.sign.content_digest.max_body: invalid size 'lots' (expected " + Syntax.SIZE_FORMS + ")",
+        "gatehouse.yaml:4: upstreams.c.sign.content_digest.max_bytes: unknown key 'max_bytes' (expected one of: max_body)",
+        "gatehouse.yaml:5: upstreams.d.sign.content_digest: applies only to mode http_signature",
+        "gatehouse.yaml:6: upstreams.e.sign.content_digest: mode none takes no content_digest",
+        "gatehouse.yaml:7: upstreams.f.sign.content_digest: expected a mapping, got a string",
+        "gatehouse.yaml:8: upstreams.g.sign.content_digest.max_body: must be between 1 and 16777216 bytes, got '0'"),
+        problems("""
+            upstreams:
+              a: {url: "http://127.0.0.1:1", sign: {mode: http_signature, algorithm: ed25519, keys: [{id: k, private_key: ed.pem}], content_digest: {max_body: 32MiB}}}
+              b: {url: "http://127.0.0.1:2", sign: {mode: http_signature, algorithm: ed25519, keys: [{id: k, private_key: ed.pem}], content_digest: {max_body: lots}}}
+              c: {url: "http://127.0.0.1:3", sign: {mode: http_signature, algorithm: ed25519, keys: [{id: k, private_key: ed.pem}], content_digest: {max_bytes: 1KiB}}}
+              d: {url: "http://127.0.0.1:4", sign: {mode: identity_token, algorithm: EdDSA, keys: [{id: k, private_key: ed.pem}], content_digest: {max_body: 1KiB}}}
+              e: {url: "http://127.0.0.1:5", sign: {mode: none, content_digest: {max_body: 1KiB}}}
+              f: {url: "http://127.0.0.1:6", sign: {mode: http_signature, algorithm: ed25519, keys: [{id: k, private_key: ed.pem}], content_digest: true}}
+              g: {url: "http://127.0.0.1:7", sign: {mode: http_signature, algorithm: ed25519, keys: [{id: k, private_key: ed.pem}], content_digest: {max_body: 0}}}
             routes:
               - {match: {prefix: /}, upstream: a}
             """));

@@ -63,6 +63,6 @@ public class SigningBenchmark {
 
   @Benchmark
   public Map<String, String> sign() {
-    return signer.sign("GET", "orders.internal:8080", "/orders/7?full=1", n -> headers.getOrDefault(n, List.of()), identity);
+    return signer.sign("GET", "orders.internal:8080", "/orders/7?full=1", n -> headers.getOrDefault(n, List.of()), identity, Optional.empty());
   }
 }

@@ -80,6 +80,8 @@ class SigningIT {
         "  tok-ed: {url: \"" + url + "/base\", sign: {mode: identity_token, algorithm: EdDSA, keys: [{id: tok-ed, private_key: tok-ed.pem}]}}",
         "  tok-es: {url: \"" + url + "\", sign: {mode: identity_token, algorithm: ES256, keys: [{id: tok-es, private_key: tok-es.pem}], header: X-Proof, lifetime: 20s}}",
         "  plain: {url: \"" + url + "\", sign: {mode: none}}",
+        "  digest: {url: \"" + url + "\", sign: {mode: http_signature, algorithm: hmac-sha256, keys: [{id: hmac-1, secret: \"" + SECRET
+            + "\"}], content_digest: {max_body: 1KiB}}}",
         "auth:",
         "  jwt: [{name: main, issuer: \"" + TestTokens.ISSUER + "\", audiences: [" + TestTokens.AUDIENCE + "], jwks_file: jwks.json}]",
         "routes:",
@@ -89,6 +91,7 @@ class SigningIT {
         "  - {match: {prefix: /tok-ed/}, upstream: tok-ed}",
         "  - {match: {prefix: /tok-es/}, upstream: tok-es}",
         "  - {match: {prefix: /plain/}, upstream: plain, policy: public}",
+        "  - {match: {prefix: /digest/}, upstream: digest}",
         ""));
     gateway = await(Gatehouse.start(ConfigLoader.load(dir.resolve("gatehouse.yaml")), Clock.systemUTC(), vertx, false));
     client = vertx.createHttpClient();
@@ -120,6 +123,32 @@ class SigningIT {
     return upstream.lastRequest();
   }
 
+  /** POSTs {@code body} with alice's token and a client Content-Digest (chunked: no Content-Length); returns the status. */
+  static int post(String path, byte[] body, boolean chunked) {
+    String token = invariants.secret(TestTokens.signedBy(TestKeys.rsa(), Clock.systemUTC()).claim("sub", "alice")
+        .claim("role", "admin").claim("email", "alice@example.com").sign());
+    RequestOptions o = new RequestOptions().setMethod(io.vertx.core.http.HttpMethod.POST).setHost("127.0.0.1").setPort(gateway.port())
+        .setURI(path).addHeader("Authorization", "Bearer " + token).addHeader("Content-Digest", "sha-256=:AAAA:");
+    return await(client.request(o).compose(r -> {
+      if (chunked) {
+        r.setChunked(true);
+        for (int i = 0; i < body.length; i += 100) r.write(io.vertx.core.buffer.Buffer.buffer(java.util.Arrays.copyOfRange(body, i, Math.min(body.length, i + 100))));
+        return r.end().compose(v -> r.response());
+      }
+      return r.send(io.vertx.core.buffer.Buffer.buffer(body));
+    }).compose(r -> r.body().map(b -> {
+      if (r.statusCode() == 413) assertEquals("payload_too_large", new JsonObject(b).getString("error"), b.toString());
+      return r.statusCode();
+    })));
+  }
+
+  /** What the upstream received for {@code body}, the body itself checked by its hash as recorded. */
+  static IncomingRequest received(byte[] body) throws Exception {
+    UpstreamRecorder.Recorded r = upstream.lastRequest();
+    assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body)), r.bodySha256());
+    return incoming(r).withBody(body);
+  }
+
   static IncomingRequest incoming(UpstreamRecorder.Recorded r) {
     Map<String, List<String>> headers = new LinkedHashMap<>();
     for (Map.Entry<String, String> h : r.headers()) headers.computeIfAbsent(h.getKey(), k -> new ArrayList<>()).add(h.getValue());
@@ -128,7 +157,7 @@ class SigningIT {
 
   static IncomingRequest edit(IncomingRequest r, UnaryOperator<Map<String, List<String>>> change) {
     Map<String, List<String>> h = new LinkedHashMap<>(r.headers());
-    return new IncomingRequest(r.method(), r.target(), change.apply(h));
+    return new IncomingRequest(r.method(), r.target(), change.apply(h), r.body());
   }
 
   static Map<String, List<String>> set(Map<String, List<String>> h, String name, String value) {
@@ -182,7 +211,36 @@ class SigningIT {
     assertFalse(tokEs.header("X-Proof").get(0).equals("spoofed"));
     assertEquals(List.of(), incoming(send("/plain/p", false)).header("Signature"), "mode none adds nothing");
 
+    byte[] json = "{\"order\": 7, \"items\": [\"a\", \"b\"]}".getBytes(StandardCharsets.UTF_8);
+    assertEquals(200, post("/digest/orders", json, false));
+    IncomingRequest digested = received(json);
+    byte[] longer = "x".repeat(1024).getBytes(StandardCharsets.UTF_8);
+    assertEquals(200, post("/digest/orders", longer, true));
+    IncomingRequest chunked = received(longer);
+    IncomingRequest bodyless = incoming(send("/digest/orders", true));
+    int before = upstream.requests().size();
+    assertEquals(413, post("/digest/orders", "x".repeat(1025).getBytes(StandardCharsets.UTF_8), false), "declared over max_body");
+    assertEquals(413, post("/digest/orders", "x".repeat(1025).getBytes(StandardCharsets.UTF_8), true), "chunked, ends over max_body");
+    assertEquals(before, upstream.requests().size(), "a body over max_body never reaches the upstream");
+
+    String contentDigest = "sha-256=:" + java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("SHA-256").digest(json)) + ":";
+    assertEquals(List.of(contentDigest), digested.header("Content-Digest"), "the gateway's digest, the client's stripped");
+    assertTrue(digested.header("Signature-Input").get(0).startsWith("gatehouse=(\"@method\" \"@authority\" \"@path\" \"@query\" \"content-digest\" \"x-key-id\""));
+    assertEquals(List.of(String.valueOf(longer.length)), chunked.header("Content-Length"), "a buffered chunked body is sent with its length");
+    assertEquals(List.of(), bodyless.header("Content-Digest"));
+    assertFalse(bodyless.header("Signature-Input").get(0).contains("content-digest"), "no body: signed as without content_digest");
+
+    byte[] evil = "{\"order\": 8, \"items\": [\"a\", \"b\"]}".getBytes(StandardCharsets.UTF_8);
+    String evilDigest = "sha-256=:" + java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("SHA-256").digest(evil)) + ":";
+
     List<Case> all = new ArrayList<>();
+    all.add(new Case("digest: tampered body", "hmac", digested.withBody(evil), now, "DIGEST_MISMATCH"));
+    all.add(new Case("digest: body and its digest replaced", "hmac", edit(digested, h -> set(h, "Content-Digest", evilDigest)).withBody(evil), now, "BAD_SIGNATURE"));
+    all.add(new Case("digest: body not given to the verifier", "hmac", new IncomingRequest(digested.method(), digested.target(), digested.headers()), now, "DIGEST_MISMATCH"));
+    all.add(new Case("digest: body accepted", "hmac", digested, now, "ok"));
+    all.add(new Case("digest: chunked body accepted", "hmac", chunked, now, "ok"));
+    all.add(new Case("digest: body added to a bodyless request", "hmac", bodyless.withBody(evil), now, "NOT_COVERED"));
+    all.add(new Case("digest: bodyless request accepted", "hmac", bodyless.withBody(new byte[0]), now, "ok"));
     all.addAll(cases("hmac-sha256", "hmac", hmac, now, false));
     all.addAll(cases("ed25519", "ed", ed, now, false));
     all.addAll(cases("EdDSA token", "tok-ed", tokEd, now, true));
@@ -280,8 +338,10 @@ class SigningIT {
     for (Case c : all) {
       JsonArray headers = new JsonArray();
       c.request().headers().forEach((k, vs) -> vs.forEach(v -> headers.add(new JsonArray().add(k).add(v))));
-      cases.add(new JsonObject().put("name", c.name()).put("verifier", c.verifier()).put("method", c.request().method())
-          .put("target", c.request().target()).put("headers", headers).put("now", c.now()));
+      JsonObject json = new JsonObject().put("name", c.name()).put("verifier", c.verifier()).put("method", c.request().method())
+          .put("target", c.request().target()).put("headers", headers).put("now", c.now());
+      c.request().body().ifPresent(b -> json.put("body", java.util.Base64.getEncoder().encodeToString(b)));
+      cases.add(json);
     }
     String input = new JsonObject().put("verifiers", verifiers).put("cases", cases).encode();
     Process p;

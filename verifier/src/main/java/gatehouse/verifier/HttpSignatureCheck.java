@@ -25,6 +25,7 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class HttpSignatureCheck implements GatehouseVerifier.Check {
   static final List<String> REQUEST_COMPONENTS = List.of("@method", "@authority", "@path", "@query");
+  static final String CONTENT_DIGEST = "content-digest";
 
   private final Map<String, Object> keys;
   private final List<String> identityHeaders;
@@ -72,6 +73,10 @@ final class HttpSignatureCheck implements GatehouseVerifier.Check {
     if (covered.contains("signature") || covered.contains("signature-input")) {
       return new Refused(Reason.MALFORMED, "the signature fields cannot be covered");
     }
+    boolean digestCovered = covered.contains(CONTENT_DIGEST);
+    if (!digestCovered && request.body().isPresent() && request.body().get().length > 0) {
+      return new Refused(Reason.NOT_COVERED, "content-digest is not covered but the request has a body");
+    }
 
     Map<String, Object> p = input.params();
     if (!(p.get("created") instanceof Long created)) return new Refused(Reason.MALFORMED, "created is missing");
@@ -102,6 +107,7 @@ final class HttpSignatureCheck implements GatehouseVerifier.Check {
       case "@authority" -> authority.get().toLowerCase(java.util.Locale.ROOT);
       case "@path" -> request.path();
       case "@query" -> request.query();
+      case CONTENT_DIGEST -> SignatureBase.fieldValue(request.header(c));
       default -> {
         String v = SignatureBase.fieldValue(request.header(c));
         values.put(c, v);
@@ -116,6 +122,12 @@ final class HttpSignatureCheck implements GatehouseVerifier.Check {
       return new Refused(Reason.BAD_SIGNATURE, "cannot verify: " + e.getClass().getSimpleName());
     }
     if (!ok) return new Refused(Reason.BAD_SIGNATURE, "the signature does not match the request");
+    // The digest is checked once its field is known to be the gateway's, and before the nonce is
+    // recorded: a copy with a changed body must not use up the genuine request's nonce.
+    if (digestCovered) {
+      Optional<Refused> digest = digestMismatch(request);
+      if (digest.isPresent()) return digest.get();
+    }
     if (!nonces.firstUse(keyId + " " + nonce, created + window.toSeconds(), now)) {
       return new Refused(Reason.REPLAYED, "nonce already seen");
     }
@@ -124,6 +136,26 @@ final class HttpSignatureCheck implements GatehouseVerifier.Check {
       if (!v.isEmpty()) identity.put(name, v);
     });
     return new Verification.Verified(keyId, identity, Optional.empty());
+  }
+
+  /** RFC 9530: the signed {@code Content-Digest}'s {@code sha-256} against the body as received. */
+  private static Optional<Refused> digestMismatch(IncomingRequest request) {
+    if (request.body().isEmpty()) return Optional.of(new Refused(Reason.DIGEST_MISMATCH, "content-digest is covered but the body was not given"));
+    StructuredFields.Member sha256;
+    try {
+      sha256 = StructuredFields.dictionary(String.join(", ", request.header(CONTENT_DIGEST))).get("sha-256");
+    } catch (StructuredFields.ParseException e) {
+      return Optional.of(new Refused(Reason.MALFORMED, "Content-Digest: " + e.getMessage()));
+    }
+    if (sha256 == null || sha256.bytes() == null) return Optional.of(new Refused(Reason.MALFORMED, "Content-Digest has no sha-256 byte sequence"));
+    byte[] actual;
+    try {
+      actual = MessageDigest.getInstance("SHA-256").digest(request.body().get());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+    if (!MessageDigest.isEqual(actual, sha256.bytes())) return Optional.of(new Refused(Reason.DIGEST_MISMATCH, "the body does not match its Content-Digest"));
+    return Optional.empty();
   }
 
   private static Optional<String> single(IncomingRequest request, String name) {

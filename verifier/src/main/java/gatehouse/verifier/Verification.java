@@ -46,7 +46,12 @@ public sealed interface Verification {
     /** The identity token names another method or path than the request's. */
     REQUEST_MISMATCH,
     /** An identity header differs from what the identity token says the gateway set. */
-    IDENTITY_MISMATCH
+    IDENTITY_MISMATCH,
+    /**
+     * The body is not the one the gateway signed: its SHA-256 differs from the signed {@code
+     * Content-Digest}, or the request was given without its body so the digest cannot be checked.
+     */
+    DIGEST_MISMATCH
   }
 
   /** Whether the request was verified. */

@@ -113,4 +113,45 @@ class HttpSignatureVerificationTest {
     added.put("x-user-id", List.of("admin"));
     assertEquals(Reason.BAD_SIGNATURE, reason(verifier(NOW).verify(new IncomingRequest("GET", anonymous.target(), added))));
   }
+
+  /** RFC 9530 section 2's field for {@code body}, computed here independently of the gateway. */
+  static String contentDigest(byte[] body) throws Exception {
+    return "sha-256=:" + Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("SHA-256").digest(body)) + ":";
+  }
+
+  @Test
+  void aSignedContentDigestIsCheckedAgainstTheBodyAsReceived() throws Exception {
+    byte[] body = "{\"hello\": \"world\"}".getBytes(StandardCharsets.UTF_8);
+    // RFC 9530 appendix B.1's example value for this body.
+    assertEquals("sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:", contentDigest(body));
+    List<String> covered = List.of("@method", "@authority", "@path", "@query", "content-digest", "x-user-id", "x-user-role");
+    Map<String, String> headers = Map.of("X-User-Id", "alice", "Content-Digest", contentDigest(body));
+    GatehouseVerifier v = verifier(NOW);
+
+    Verification ok = v.verify(signed(covered, params(NOW, "nonce-digest-000001"), headers).withBody(body));
+    assertEquals(new Verification.Verified("k1", Map.of("x-user-id", "alice"), java.util.Optional.empty()), ok,
+        "content-digest is not an identity header");
+    byte[] tampered = "{\"hello\": \"World\"}".getBytes(StandardCharsets.UTF_8);
+    IncomingRequest changed = signed(covered, params(NOW, "nonce-digest-000002"), headers).withBody(tampered);
+    assertEquals(Reason.DIGEST_MISMATCH, reason(v.verify(changed)));
+    assertEquals("ok", v.verify(changed.withBody(body)).verified() ? "ok" : "refused",
+        "a copy with a changed body does not use up the genuine request's nonce");
+    assertEquals(Reason.DIGEST_MISMATCH, reason(v.verify(signed(covered, params(NOW, "nonce-digest-000003"), headers))),
+        "covered, but the backend did not give the body");
+    assertEquals(Reason.DIGEST_MISMATCH, reason(v.verify(signed(covered, params(NOW, "nonce-digest-000004"), headers).withBody(new byte[0]))),
+        "the body was removed");
+    assertEquals(Reason.MALFORMED, reason(v.verify(signed(covered, params(NOW, "nonce-digest-000005"),
+        Map.of("Content-Digest", "sha-512=:AAAA:")).withBody(body))), "no sha-256 member");
+  }
+
+  @Test
+  void aBodyGivenToTheVerifierMustBeCoveredByAContentDigest() throws Exception {
+    GatehouseVerifier v = verifier(NOW);
+    byte[] body = "added on the way".getBytes(StandardCharsets.UTF_8);
+    assertEquals(Reason.NOT_COVERED, reason(v.verify(signed(all(), params(NOW, "nonce-digest-000010"), Map.of()).withBody(body))));
+    assertEquals("ok", v.verify(signed(all(), params(NOW, "nonce-digest-000011"), Map.of()).withBody(new byte[0])).verified() ? "ok" : "refused",
+        "an empty body needs no digest");
+    assertEquals("ok", v.verify(signed(all(), params(NOW, "nonce-digest-000012"), Map.of())).verified() ? "ok" : "refused",
+        "without the body, nothing about it is checked");
+  }
 }
