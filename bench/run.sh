@@ -605,7 +605,7 @@ main() {
   API_KEY=""
   if [ "$apikeys" = 1 ]; then
     local created
-    if created="$(gatehouse_cli keys create --config "$conf" --owner bench --name bench --scopes bench --rate-limit 1000000000 --json 2>"$RUN/keys-create.err")" \
+    if created="$(gatehouse_cli keys create --config "$conf" --owner bench --name bench --scopes bench --json 2>"$RUN/keys-create.err")" \
        && API_KEY="$(jq -er .key <<< "$created")"; then
       log "created an API key for the bench"
     else
