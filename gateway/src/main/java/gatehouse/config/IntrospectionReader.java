@@ -4,7 +4,6 @@ import gatehouse.credential.Secret;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -14,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -28,8 +26,7 @@ final class IntrospectionReader {
   static final List<String> KEYS = List.of("name", "endpoint", "client_id", "client_secret", "auth_method",
       "cache_ttl", "negative_cache_ttl", "cache_size", "timeout", "audiences", "issuer", "claims", "roles_claim",
       "ca", "breaker_failures", "breaker_cooldown");
-  private static final String LOOPBACK_ONLY = "plain http is allowed only to a loopback host"
-      + " (127.0.0.0/8, ::1, localhost), because tokens and the client secret would cross the network in the clear";
+  private static final String CLEAR_TOKENS = "tokens and the client secret would cross the network in the clear";
 
   private final Reader reader;
   private final Path baseDir;
@@ -96,7 +93,7 @@ final class IntrospectionReader {
 
   private Optional<IntrospectionConfig> provider(Fields f, Optional<String> name) {
     f.require("endpoint");
-    Optional<URI> endpoint = f.scalar("endpoint").flatMap(s -> endpoint(s, f.pathOf("endpoint")));
+    Optional<URI> endpoint = f.scalar("endpoint").flatMap(s -> reader.secureUrl(s, f.pathOf("endpoint"), CLEAR_TOKENS));
     f.require("client_id");
     Optional<String> clientId = f.text("client_id");
     f.require("client_secret");
@@ -130,33 +127,6 @@ final class IntrospectionReader {
     return Optional.of(new IntrospectionConfig(name.get(), endpoint.get(), clientId.get(), secret.get(), method,
         cacheTtl, negativeTtl, cacheSize, timeout, audiences, f.text("issuer"), claims, rolesClaim, ca,
         breakerFailures, breakerCooldown));
-  }
-
-  /** https with a host, or http to a loopback host; no user info, no fragment. */
-  private Optional<URI> endpoint(Node.Scalar s, String path) {
-    URI uri;
-    try {
-      uri = new URI(s.text());
-    } catch (URISyntaxException e) {
-      reader.problems.add(s, path, s.shown() + " is not a valid URL");
-      return Optional.empty();
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    String problem = null;
-    if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null) {
-      problem = s.shown() + " must be an https:// URL with a host";
-    } else if (uri.getRawUserInfo() != null) {
-      problem = "must not contain user info (credentials in a URL end up in logs)";
-    } else if (uri.getRawFragment() != null) {
-      problem = s.shown() + " must not have a fragment";
-    } else if (scheme.equals("http") && !Syntax.isLoopback(uri.getHost())) {
-      problem = s.shown() + " must use https: " + LOOPBACK_ONLY;
-    }
-    if (problem != null) {
-      reader.problems.add(s, path, problem);
-      return Optional.empty();
-    }
-    return Optional.of(uri);
   }
 
   /** A readable file of PEM certificates, resolved against the config's directory. */

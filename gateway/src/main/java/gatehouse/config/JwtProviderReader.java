@@ -1,8 +1,6 @@
 package gatehouse.config;
 
 import gatehouse.credential.Secret;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -12,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -26,8 +23,7 @@ final class JwtProviderReader {
   static final List<String> ALGORITHMS = List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
       "ES256", "ES384", "ES512", "ES256K", "EdDSA", "Ed25519", "HS256", "HS384", "HS512");
   static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(10);
-  private static final String LOOPBACK_ONLY = "plain http is allowed only to a loopback host"
-      + " (127.0.0.0/8, ::1, localhost), because keys fetched in the clear could be replaced in transit";
+  private static final String CLEAR_KEYS = "keys fetched in the clear could be replaced in transit";
 
   private final Reader reader;
   private final Path baseDir;
@@ -150,10 +146,10 @@ final class JwtProviderReader {
     String path = f.pathOf(key);
     switch (key) {
       case "jwks_uri":
-        return f.scalar(key).flatMap(s -> keyUrl(s, path)).map(KeySourceConfig.JwksUri::new);
+        return f.scalar(key).flatMap(s -> reader.secureUrl(s, path, CLEAR_KEYS)).map(KeySourceConfig.JwksUri::new);
       case "discovery": {
         Optional<Node.Scalar> issuer = f.scalar("issuer");
-        Optional<String> problem = issuer.filter(i -> !i.text().isEmpty()).flatMap(this::urlProblem);
+        Optional<String> problem = issuer.filter(i -> !i.text().isEmpty()).flatMap(i -> Reader.secureUrlProblem(i, CLEAR_KEYS));
         if (problem.isPresent()) {
           reader.problems.add(issuer.get(), f.pathOf("issuer"), "discovery needs an https issuer URL, since keys"
               + " are found at {issuer}/.well-known/openid-configuration: " + problem.get());
@@ -177,33 +173,6 @@ final class JwtProviderReader {
       default:
         throw new AssertionError(key);
     }
-  }
-
-  private Optional<URI> keyUrl(Node.Scalar s, String path) {
-    Optional<String> problem = urlProblem(s);
-    problem.ifPresent(p -> reader.problems.add(s, path, p));
-    return problem.isEmpty() ? Optional.of(URI.create(s.text())) : Optional.empty();
-  }
-
-  /** Why {@code s} is not an https URL (or http to a loopback host) with a host and no user info. */
-  private Optional<String> urlProblem(Node.Scalar s) {
-    URI uri;
-    try {
-      uri = new URI(s.text());
-    } catch (URISyntaxException e) {
-      return Optional.of(s.shown() + " is not a valid URL");
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null) {
-      return Optional.of(s.shown() + " must be an https:// URL with a host");
-    } else if (uri.getRawUserInfo() != null) {
-      return Optional.of("must not contain user info (credentials in a URL end up in logs)");
-    } else if (uri.getRawFragment() != null) {
-      return Optional.of(s.shown() + " must not have a fragment");
-    } else if (scheme.equals("http") && !Syntax.isLoopback(uri.getHost())) {
-      return Optional.of(s.shown() + " must use https: " + LOOPBACK_ONLY);
-    }
-    return Optional.empty();
   }
 
   private Optional<Path> file(Node node, String path, String text) {

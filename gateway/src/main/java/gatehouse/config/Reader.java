@@ -128,4 +128,36 @@ final class Reader {
     if (node instanceof Node.Invalid) return;
     problems.add(node, path, "expected " + expected + ", got " + node.kind());
   }
+
+  /**
+   * Why {@code s} is not an https URL with a host (plain http allowed only to a loopback host, for
+   * {@code whyNotPlainHttp}), or has user info or a fragment; empty when it is fine.
+   */
+  static Optional<String> secureUrlProblem(Node.Scalar s, String whyNotPlainHttp) {
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(s.text());
+    } catch (java.net.URISyntaxException e) {
+      return Optional.of(s.shown() + " is not a valid URL");
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null) {
+      return Optional.of(s.shown() + " must be an https:// URL with a host");
+    } else if (uri.getRawUserInfo() != null) {
+      return Optional.of("must not contain user info (credentials in a URL end up in logs)");
+    } else if (uri.getRawFragment() != null) {
+      return Optional.of(s.shown() + " must not have a fragment");
+    } else if (scheme.equals("http") && !Syntax.isLoopback(uri.getHost())) {
+      return Optional.of(s.shown() + " must use https: plain http is allowed only to a loopback host"
+          + " (127.0.0.0/8, ::1, localhost), because " + whyNotPlainHttp);
+    }
+    return Optional.empty();
+  }
+
+  /** {@code s} as a URL that passes {@link #secureUrlProblem}, or empty after reporting why not. */
+  Optional<java.net.URI> secureUrl(Node.Scalar s, String path, String whyNotPlainHttp) {
+    Optional<String> problem = secureUrlProblem(s, whyNotPlainHttp);
+    problem.ifPresent(why -> problems.add(s, path, why));
+    return problem.isEmpty() ? Optional.of(java.net.URI.create(s.text())) : Optional.empty();
+  }
 }
