@@ -13,6 +13,7 @@ public final class Secret {
   private final String value;
   /** Computed on first use; a benign race at worst hashes twice. */
   private byte[] sha256;
+  private String fingerprint;
 
   public Secret(String value) {
     if (value == null) throw new NullPointerException("value == null");
@@ -30,7 +31,12 @@ public final class Secret {
 
   /** A short, non-reversible tag for logs: 12 hex digits of SHA-256. */
   public String fingerprint() {
-    return HexFormat.of().formatHex(digest(), 0, 6);
+    String f = fingerprint;
+    if (f == null) {
+      f = HexFormat.of().formatHex(digest(), 0, 6);
+      fingerprint = f;
+    }
+    return f;
   }
 
   /**
