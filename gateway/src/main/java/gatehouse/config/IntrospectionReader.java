@@ -1,14 +1,8 @@
 package gatehouse.config;
 
 import gatehouse.credential.Secret;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -119,7 +113,7 @@ final class IntrospectionReader {
     Map<String, String> claims = f.node("claims")
         .flatMap(n -> HeaderRules.claims(reader, n, f.pathOf("claims"), protectedHeaders)).orElse(Map.of());
     String rolesClaim = f.text("roles_claim").orElse("role");
-    Optional<Path> ca = f.node("ca").isPresent() ? f.text("ca").flatMap(t -> caFile(f.node("ca").get(), f.pathOf("ca"), t)) : Optional.empty();
+    Optional<Path> ca = f.node("ca").isPresent() ? f.text("ca").flatMap(t -> reader.certificateFile(f.node("ca").get(), f.pathOf("ca"), t, baseDir)) : Optional.empty();
     boolean caBroken = f.has("ca") && ca.isEmpty();
     int breakerFailures = f.integer("breaker_failures", 1, 1000).orElse(5);
     Duration breakerCooldown = f.duration("breaker_cooldown", true).orElse(Duration.ofSeconds(30));
@@ -127,32 +121,5 @@ final class IntrospectionReader {
     return Optional.of(new IntrospectionConfig(name.get(), endpoint.get(), clientId.get(), secret.get(), method,
         cacheTtl, negativeTtl, cacheSize, timeout, audiences, f.text("issuer"), claims, rolesClaim, ca,
         breakerFailures, breakerCooldown));
-  }
-
-  /** A readable file of PEM certificates, resolved against the config's directory. */
-  private Optional<Path> caFile(Node node, String path, String text) {
-    Path file;
-    try {
-      file = baseDir.resolve(text).normalize();
-    } catch (InvalidPathException e) {
-      reader.problems.add(node, path, Reader.shown(node) + " is not a valid file path");
-      return Optional.empty();
-    }
-    boolean fromEnv = node instanceof Node.Scalar s && s.fromEnv();
-    String shown = fromEnv ? Reader.shown(node) + " (relative to " + baseDir + ")" : file.toString();
-    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-      reader.problems.add(node, path, "file not found or not readable: " + shown);
-      return Optional.empty();
-    }
-    try (InputStream in = Files.newInputStream(file)) {
-      if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
-        reader.problems.add(node, path, "holds no PEM certificate: " + shown);
-        return Optional.empty();
-      }
-    } catch (IOException | CertificateException e) {
-      reader.problems.add(node, path, "is not a PEM certificate file: " + shown);
-      return Optional.empty();
-    }
-    return Optional.of(file);
   }
 }

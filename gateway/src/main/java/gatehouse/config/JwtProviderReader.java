@@ -2,8 +2,6 @@ package gatehouse.config;
 
 import gatehouse.credential.Secret;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,7 +116,7 @@ final class JwtProviderReader {
           "must be at least 1s (it bounds how often unknown kids can make the gateway call the identity provider)");
     }
     Duration staleMax = f.duration("jwks_stale_max", false).orElse(defaults.staleMax());
-    Optional<Path> ca = f.node("ca").flatMap(n -> f.text("ca").flatMap(t -> file(n, f.pathOf("ca"), t)));
+    Optional<Path> ca = f.node("ca").flatMap(n -> f.text("ca").flatMap(t -> reader.readableFile(n, f.pathOf("ca"), t, baseDir)));
     return new JwtProviderConfig.RemoteKeys(minRefresh, staleMax, ca);
   }
 
@@ -158,9 +156,9 @@ final class JwtProviderReader {
         return Optional.of(new KeySourceConfig.Discovery());
       }
       case "jwks_file":
-        return f.text(key).flatMap(t -> file(node, path, t)).map(KeySourceConfig.JwksFile::new);
+        return f.text(key).flatMap(t -> reader.readableFile(node, path, t, baseDir)).map(KeySourceConfig.JwksFile::new);
       case "public_key_pem":
-        return f.text(key).flatMap(t -> file(node, path, t)).map(KeySourceConfig.PublicKeyPem::new);
+        return f.text(key).flatMap(t -> reader.readableFile(node, path, t, baseDir)).map(KeySourceConfig.PublicKeyPem::new);
       case "secret":
         // Messages here never include the value, not even its length.
         return f.scalar(key).flatMap(s -> {
@@ -173,30 +171,6 @@ final class JwtProviderReader {
       default:
         throw new AssertionError(key);
     }
-  }
-
-  private Optional<Path> file(Node node, String path, String text) {
-    Path file;
-    try {
-      file = baseDir.resolve(text).normalize();
-    } catch (InvalidPathException e) {
-      reader.problems.add(node, path, Reader.shown(node) + " is not a valid file path");
-      return Optional.empty();
-    }
-    if (!Files.isRegularFile(file)) {
-      reader.problems.add(node, path, "file not found: " + describe(node, file));
-      return Optional.empty();
-    }
-    if (!Files.isReadable(file)) {
-      reader.problems.add(node, path, "file is not readable: " + describe(node, file));
-      return Optional.empty();
-    }
-    return Optional.of(file);
-  }
-
-  /** The resolved path, unless the environment contributed to it. */
-  private String describe(Node node, Path file) {
-    return node instanceof Node.Scalar s && s.fromEnv() ? s.shown() + " (relative to " + baseDir + ")" : file.toString();
   }
 
   /**

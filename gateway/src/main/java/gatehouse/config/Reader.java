@@ -160,4 +160,49 @@ final class Reader {
     problem.ifPresent(why -> problems.add(s, path, why));
     return problem.isEmpty() ? Optional.of(java.net.URI.create(s.text())) : Optional.empty();
   }
+
+  /**
+   * {@code text} resolved against {@code baseDir} as a readable regular file, or empty after
+   * reporting why not. Messages show the resolved path, or the value as written when the
+   * environment contributed to it.
+   */
+  Optional<java.nio.file.Path> readableFile(Node node, String path, String text, java.nio.file.Path baseDir) {
+    java.nio.file.Path file;
+    try {
+      file = baseDir.resolve(text).normalize();
+    } catch (java.nio.file.InvalidPathException e) {
+      problems.add(node, path, shown(node) + " is not a valid file path");
+      return Optional.empty();
+    }
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      problems.add(node, path, "file not found: " + describe(node, file, baseDir));
+      return Optional.empty();
+    }
+    if (!java.nio.file.Files.isReadable(file)) {
+      problems.add(node, path, "file is not readable: " + describe(node, file, baseDir));
+      return Optional.empty();
+    }
+    return Optional.of(file);
+  }
+
+  /** As {@link #readableFile}, and the file must hold at least one PEM certificate. */
+  Optional<java.nio.file.Path> certificateFile(Node node, String path, String text, java.nio.file.Path baseDir) {
+    Optional<java.nio.file.Path> file = readableFile(node, path, text, baseDir);
+    if (file.isEmpty()) return file;
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(file.get())) {
+      if (java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+        problems.add(node, path, "holds no PEM certificate: " + describe(node, file.get(), baseDir));
+        return Optional.empty();
+      }
+    } catch (java.io.IOException | java.security.cert.CertificateException e) {
+      problems.add(node, path, "is not a PEM certificate file: " + describe(node, file.get(), baseDir));
+      return Optional.empty();
+    }
+    return file;
+  }
+
+  /** The resolved path, unless the environment contributed to it (then the value as written). */
+  private static String describe(Node node, java.nio.file.Path file, java.nio.file.Path baseDir) {
+    return node instanceof Node.Scalar s && s.fromEnv() ? s.shown() + " (relative to " + baseDir + ")" : file.toString();
+  }
 }

@@ -1,14 +1,9 @@
 package gatehouse.config;
 
 import gatehouse.credential.Secret;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -222,38 +217,16 @@ final class TrustReader {
   /** A readable file at {@code key}, relative to the config's directory. */
   private Optional<Path> file(Fields f, String key) {
     Optional<Node> node = f.node(key);
-    if (node.isEmpty()) return Optional.empty();
     Optional<String> text = f.text(key);
-    if (text.isEmpty()) return Optional.empty();
-    Path file;
-    try {
-      file = baseDir.resolve(text.get()).normalize();
-    } catch (InvalidPathException e) {
-      reader.problems.add(node.get(), f.pathOf(key), Reader.shown(node.get()) + " is not a valid file path");
-      return Optional.empty();
-    }
-    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-      boolean fromEnv = node.get() instanceof Node.Scalar s && s.fromEnv();
-      String shown = fromEnv ? Reader.shown(node.get()) + " (relative to " + baseDir + ")" : file.toString();
-      reader.problems.add(node.get(), f.pathOf(key), "file not found or not readable: " + shown);
-      return Optional.empty();
-    }
-    return Optional.of(file);
+    if (node.isEmpty() || text.isEmpty()) return Optional.empty();
+    return reader.readableFile(node.get(), f.pathOf(key), text.get(), baseDir);
   }
 
   /** A file of one or more PEM certificates. */
   private Optional<Path> certificates(Fields f, String key) {
-    Optional<Path> file = file(f, key);
-    if (file.isEmpty()) return file;
-    try (InputStream in = Files.newInputStream(file.get())) {
-      if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
-        reader.problems.add(f.node(key).get(), f.pathOf(key), "holds no PEM certificate: " + file.get());
-        return Optional.empty();
-      }
-    } catch (IOException | CertificateException e) {
-      reader.problems.add(f.node(key).get(), f.pathOf(key), "is not a PEM certificate file: " + file.get());
-      return Optional.empty();
-    }
-    return file;
+    Optional<Node> node = f.node(key);
+    Optional<String> text = f.text(key);
+    if (node.isEmpty() || text.isEmpty()) return Optional.empty();
+    return reader.certificateFile(node.get(), f.pathOf(key), text.get(), baseDir);
   }
 }

@@ -175,7 +175,7 @@ class IntrospectionConfigTest {
         """);
     ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class, () -> TestConfigs.parse(yaml, dir));
     assertEquals(List.of(
-            "gatehouse.yaml:7: auth.introspection[0].ca: file not found or not readable: " + dir.resolve("missing.pem"),
+            "gatehouse.yaml:7: auth.introspection[0].ca: file not found: " + dir.resolve("missing.pem"),
             "gatehouse.yaml:8: auth.introspection[1].ca: is not a PEM certificate file: " + dir.resolve("garbage.pem"),
             "gatehouse.yaml:9: auth.introspection[2].ca: holds no PEM certificate: " + dir.resolve("empty.pem")),
         e.problems().stream().map(ConfigException.Problem::toString).toList());

@@ -97,7 +97,7 @@ class TrustConfigTest {
             listen:
               tls: {cert: server.pem, key: server-key.pem, client_ca: ca.pem, client_auth: none}
             """ + TestConfigs.MINIMAL));
-    assertEquals(List.of("gatehouse.yaml:2: listen.tls.key: file not found or not readable: DIR/missing.pem"),
+    assertEquals(List.of("gatehouse.yaml:2: listen.tls.key: file not found: DIR/missing.pem"),
         problems("""
             listen:
               tls: {cert: server.pem, key: missing.pem}
@@ -110,7 +110,7 @@ class TrustConfigTest {
         "gatehouse.yaml:2: upstreams.a.tls: applies only to https:// urls",
         "gatehouse.yaml:3: upstreams.b.tls.key: cert and key go together (the gateway's client certificate)",
         "gatehouse.yaml:4: upstreams.c.tls.server_name: 'not a name' is not a host name",
-        "gatehouse.yaml:5: upstreams.d.tls.ca: file not found or not readable: DIR/nope.pem"),
+        "gatehouse.yaml:5: upstreams.d.tls.ca: file not found: DIR/nope.pem"),
         problems("""
             upstreams:
               a: {url: "http://127.0.0.1:9000", tls: {ca: ca.pem}}
