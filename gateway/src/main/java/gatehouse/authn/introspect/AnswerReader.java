@@ -61,18 +61,12 @@ final class AnswerReader {
       if (!issuer.get().equals(iss)) return inactive(FailureCodes.WRONG_ISSUER, fp, iss == null ? "no iss" : "iss is not " + issuer.get());
     }
     if (!audiences.isEmpty()) {
-      Object aud = m.get("aud");
-      List<?> presented;
-      if (aud == null) return inactive(FailureCodes.WRONG_AUDIENCE, fp, "no aud; expected one of " + audiences);
-      if (aud instanceof String s) presented = List.of(s);
-      else if (aud instanceof List<?> list) presented = list;
-      else return new Answer.Failed("'aud' is neither a string nor an array");
-      boolean match = false;
-      for (Object a : presented) {
-        if (!(a instanceof String)) return new Answer.Failed("'aud' holds a non-string");
-        match |= audiences.contains(a);
+      switch (gatehouse.authn.AudienceCheck.of(m.get("aud"), audiences)) {
+        case MATCH -> { }
+        case ABSENT -> { return inactive(FailureCodes.WRONG_AUDIENCE, fp, "no aud; expected one of " + audiences); }
+        case NO_MATCH -> { return inactive(FailureCodes.WRONG_AUDIENCE, fp, "aud matches none of " + audiences); }
+        case MALFORMED -> { return new Answer.Failed("'aud' is neither a string nor an array of strings"); }
       }
-      if (!match) return inactive(FailureCodes.WRONG_AUDIENCE, fp, "aud matches none of " + audiences);
     }
     Object sub = m.get("sub");
     if (sub != null && !(sub instanceof String)) return new Answer.Failed("'sub' is not a string");

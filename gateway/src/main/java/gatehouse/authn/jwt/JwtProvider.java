@@ -239,18 +239,12 @@ final class JwtProvider {
       return refuse(FailureCodes.NOT_YET_VALID, fp, "iat " + iat + " is in the future, now " + now + ", skew " + skew);
     }
     if (!audiences.isEmpty()) {
-      Object aud = claims.get("aud");
-      List<?> presented;
-      if (aud == null) return refuse(FailureCodes.WRONG_AUDIENCE, fp, "no aud; expected one of " + audiences);
-      if (aud instanceof String s) presented = List.of(s);
-      else if (aud instanceof List<?> list) presented = list;
-      else return refuse(FailureCodes.MALFORMED, fp, "aud is neither a string nor an array");
-      boolean match = false;
-      for (Object a : presented) {
-        if (!(a instanceof String)) return refuse(FailureCodes.MALFORMED, fp, "aud holds a non-string");
-        match |= audiences.contains(a);
+      switch (gatehouse.authn.AudienceCheck.of(claims.get("aud"), audiences)) {
+        case MATCH -> { }
+        case ABSENT -> { return refuse(FailureCodes.WRONG_AUDIENCE, fp, "no aud; expected one of " + audiences); }
+        case NO_MATCH -> { return refuse(FailureCodes.WRONG_AUDIENCE, fp, "aud matches none of " + audiences); }
+        case MALFORMED -> { return refuse(FailureCodes.MALFORMED, fp, "aud is neither a string nor an array of strings"); }
       }
-      if (!match) return refuse(FailureCodes.WRONG_AUDIENCE, fp, "aud matches none of " + audiences);
     }
     for (ClaimPath path : required) {
       if (path.resolve(claims).isEmpty()) return refuse(FailureCodes.MISSING_CLAIM, fp, "required claim " + path + " is missing");
