@@ -5,4 +5,17 @@ package gatehouse.authn;
  * as RFC 6750 {@code error_description} (for example {@code expired}, {@code bad_signature});
  * {@code detail} goes only to the log and never contains the credential.
  */
-public record AuthFailure(String code, String detail) {}
+public record AuthFailure(String code, String detail) {
+
+  /** The code for a credential handed to an authenticator that does not verify its kind. */
+  public static final String UNSUPPORTED_CREDENTIAL = "unsupported_credential";
+
+  /**
+   * The answer of {@code authenticator} (a name for the log) to a credential it does not verify:
+   * a pipeline wiring bug, answered as a refusal rather than an exception.
+   */
+  public static io.vertx.core.Future<Authentication> unsupported(String authenticator, Object credential) {
+    return io.vertx.core.Future.succeededFuture(new Authentication.Rejected(new AuthFailure(UNSUPPORTED_CREDENTIAL,
+        "the " + authenticator + " authenticator was given a " + (credential == null ? "null" : credential.getClass().getSimpleName()))));
+  }
+}

@@ -100,8 +100,7 @@ public final class BearerAuthenticator implements Authenticator {
   @Override
   public Future<Authentication> authenticate(Credential credential) {
     if (!(credential instanceof Credential.BearerToken bearer)) {
-      return Future.succeededFuture(new Authentication.Rejected(new AuthFailure("unsupported_credential",
-          "the bearer authenticator was given a " + (credential == null ? "null" : credential.getClass().getSimpleName()))));
+      return AuthFailure.unsupported("bearer", credential);
     }
     Route route = routes.get(java.nio.ByteBuffer.wrap(bearer.secret().sha256()), k -> route(bearer.secret().reveal()));
     if (route instanceof Route.Local) return jwt.orElseThrow().authenticate(credential);

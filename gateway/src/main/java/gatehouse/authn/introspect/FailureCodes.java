@@ -1,12 +1,13 @@
 package gatehouse.authn.introspect;
 
+import gatehouse.authn.AuthFailure;
+
 /**
  * The {@code AuthFailure} codes this package produces. They reach clients as RFC 6750 {@code
  * error_description}, so they are stable.
  */
 final class FailureCodes {
-  /** Not a bearer token: the pipeline handed this authenticator the wrong credential. */
-  static final String UNSUPPORTED_CREDENTIAL = "unsupported_credential";
+  static final String UNSUPPORTED_CREDENTIAL = AuthFailure.UNSUPPORTED_CREDENTIAL;
   /** The authorization server answered {@code "active": false}. */
   static final String INACTIVE = "inactive";
   /** Active, but its {@code exp} is not in the future by the gateway's clock. */

@@ -124,8 +124,7 @@ public final class IntrospectionAuthenticator implements Authenticator {
   @Override
   public Future<Authentication> authenticate(Credential credential) {
     if (!(credential instanceof Credential.BearerToken bearer)) {
-      return Future.succeededFuture(new Authentication.Rejected(new AuthFailure(FailureCodes.UNSUPPORTED_CREDENTIAL,
-          "the introspection authenticator was given a " + (credential == null ? "null" : credential.getClass().getSimpleName()))));
+      return AuthFailure.unsupported("introspection", credential);
     }
     String token = bearer.secret().reveal();
     AnswerCache.Key key = AnswerCache.Key.of(name, bearer.secret());

@@ -1,12 +1,13 @@
 package gatehouse.authn.jwt;
 
+import gatehouse.authn.AuthFailure;
+
 /**
  * The {@code AuthFailure} codes this package produces. They reach clients as RFC 6750 {@code
  * error_description}, so they are stable: rename one only with a changelog entry.
  */
 final class FailureCodes {
-  /** Not a bearer token: the pipeline handed this authenticator the wrong credential. */
-  static final String UNSUPPORTED_CREDENTIAL = "unsupported_credential";
+  static final String UNSUPPORTED_CREDENTIAL = AuthFailure.UNSUPPORTED_CREDENTIAL;
   /** Longer than {@code max_token_bytes}; refused before any parsing. */
   static final String TOKEN_TOO_LARGE = "token_too_large";
   /** Wrong segment count, bad base64url, not UTF-8, not a JSON object, duplicate keys, wrong claim type. */

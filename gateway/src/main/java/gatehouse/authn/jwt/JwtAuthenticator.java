@@ -178,8 +178,7 @@ public final class JwtAuthenticator implements Authenticator {
   @Override
   public Future<Authentication> authenticate(Credential credential) {
     if (!(credential instanceof Credential.BearerToken bearer)) {
-      return Future.succeededFuture(new Authentication.Rejected(new AuthFailure(FailureCodes.UNSUPPORTED_CREDENTIAL,
-          "the JWT authenticator was given a " + (credential == null ? "null" : credential.getClass().getSimpleName()))));
+      return AuthFailure.unsupported("JWT", credential);
     }
     String token = bearer.secret().reveal();
     // Refused before hashing or parsing: the cost of a request must not grow with what the client sends.
