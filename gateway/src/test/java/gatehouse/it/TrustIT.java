@@ -130,7 +130,7 @@ class TrustIT {
   static Future<HttpClientResponse> get(HttpClient client, String path, Map<String, String> headers) {
     RequestOptions o = new RequestOptions().setHost("localhost").setPort(gateway.port()).setURI(path);
     headers.forEach(o::addHeader);
-    return client.request(o).compose(r -> r.send()).compose(r -> r.body().map(b -> r));
+    return client.request(o).compose(r -> r.send().compose(resp -> resp.body().map(b -> resp)));
   }
 
   static int status(HttpClient client, String path) {
