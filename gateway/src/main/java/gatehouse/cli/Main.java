@@ -1,5 +1,6 @@
 package gatehouse.cli;
 
+import gatehouse.observe.Logs;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,7 +15,9 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    int status = commandLine().execute(args);
+    Logs.flushAndStop();
+    System.exit(status);
   }
 
   /** The command line, for tests: {@code commandLine().execute(args)} returns the exit code. */

@@ -3,6 +3,7 @@ package gatehouse.cli;
 import gatehouse.Gatehouse;
 import gatehouse.config.ConfigException;
 import gatehouse.config.GatehouseConfig;
+import gatehouse.observe.Logs;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -48,6 +49,7 @@ final class RunCommand implements Callable<Integer> {
       } catch (Exception ignored) {
         // exiting anyway
       } finally {
+        Logs.flushAndStop();
         stopped.countDown();
       }
     }, "gatehouse-shutdown"));

@@ -24,17 +24,49 @@ public final class AccessLog {
     this.apiKeyQueryParam = apiKeyQueryParam;
   }
 
-  /** Logs request {@code id}, which took {@code elapsedNanos}. */
+  /**
+   * Logs request {@code id}, which took {@code elapsedNanos}. The line is built when an appender
+   * asks for it, from values that never change: {@link BatchingAppender} does that on its writer
+   * thread, off the event loop.
+   */
   public void record(String id, RequestHead head, Outcome outcome, Optional<Proxied> proxied, long elapsedNanos) {
     if (!log.isInfoEnabled()) return;
-    log.info(line(id, head, outcome, proxied, elapsedNanos));
+    log.info("{}", new Entry(id, head.method(), head.rawTarget(), outcome, proxied, elapsedNanos));
+  }
+
+  /** One request as logged; immutable, so any thread may format it. */
+  private final class Entry {
+    private final String id;
+    private final String method;
+    private final String rawTarget;
+    private final Outcome outcome;
+    private final Optional<Proxied> proxied;
+    private final long elapsedNanos;
+
+    Entry(String id, String method, String rawTarget, Outcome outcome, Optional<Proxied> proxied, long elapsedNanos) {
+      this.id = id;
+      this.method = method;
+      this.rawTarget = rawTarget;
+      this.outcome = outcome;
+      this.proxied = proxied;
+      this.elapsedNanos = elapsedNanos;
+    }
+
+    @Override
+    public String toString() {
+      return line(id, method, rawTarget, outcome, proxied, elapsedNanos);
+    }
   }
 
   String line(String id, RequestHead head, Outcome outcome, Optional<Proxied> proxied, long elapsedNanos) {
+    return line(id, head.method(), head.rawTarget(), outcome, proxied, elapsedNanos);
+  }
+
+  private String line(String id, String method, String rawTarget, Outcome outcome, Optional<Proxied> proxied, long elapsedNanos) {
     StringBuilder out = new StringBuilder(200);
     out.append("id=").append(id);
-    out.append(" method=").append(safe(head.method()));
-    out.append(" target=\"").append(safe(redact(head.rawTarget()))).append('"');
+    out.append(" method=").append(safe(method));
+    out.append(" target=\"").append(safe(redact(rawTarget))).append('"');
     outcome.matchedRoute().ifPresent(r -> out.append(" route=").append(safe(r.id())).append(" policy=").append(r.policy().kind()));
     if (outcome instanceof Outcome.Forward f) {
       f.identity().ifPresent(i -> appendIdentity(out, i));
@@ -103,6 +135,7 @@ public final class AccessLog {
   /** Log-injection safe: no control characters, quotes or backslashes; at most 256 characters. */
   static String safe(String s) {
     if (s == null) return "-";
+    if (s.length() <= MAX_TARGET && isPlain(s)) return s;
     StringBuilder out = new StringBuilder(Math.min(s.length(), MAX_TARGET));
     for (int i = 0; i < s.length() && out.length() < MAX_TARGET; i++) {
       char c = s.charAt(i);
@@ -111,5 +144,13 @@ public final class AccessLog {
     }
     if (s.length() > MAX_TARGET) out.append("...");
     return out.toString();
+  }
+
+  private static boolean isPlain(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') return false;
+    }
+    return true;
   }
 }

@@ -1,0 +1,134 @@
+package gatehouse.observe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class BatchingAppenderTest {
+  private final PrintStream originalErr = System.err;
+  private final LoggerContext context = new LoggerContext();
+
+  @AfterEach
+  void restore() {
+    context.stop();
+    System.setErr(originalErr);
+  }
+
+  private Logger logger(OutputStream sink, int maxPending) {
+    context.setMDCAdapter(new LogbackMDCAdapter());
+    System.setErr(new PrintStream(sink, false, StandardCharsets.UTF_8));
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(context);
+    encoder.setPattern("%msg%n");
+    encoder.start();
+    BatchingAppender appender = new BatchingAppender();
+    appender.setContext(context);
+    appender.setName("test");
+    appender.setEncoder(encoder);
+    appender.setMaxPending(maxPending);
+    appender.start();
+    Logger logger = context.getLogger("t");
+    logger.setLevel(Level.INFO);
+    logger.addAppender(appender);
+    return logger;
+  }
+
+  @Test
+  void everyLineFromEveryThreadIsWrittenInItsThreadsOrderByStop() throws Exception {
+    ByteArrayOutputStream sink = new ByteArrayOutputStream();
+    Logger logger = logger(sink, 1_000_000);
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      int thread = t;
+      Thread writer = new Thread(() -> {
+        for (int i = 0; i < 20_000; i++) logger.info("t{} line {}", thread, i);
+      });
+      writer.start();
+      threads.add(writer);
+    }
+    for (Thread t : threads) t.join();
+    context.stop();
+
+    String[] lines = sink.toString(StandardCharsets.UTF_8).split("\n");
+    assertEquals(80_000, lines.length);
+    int[] next = new int[4];
+    for (String line : lines) {
+      int thread = line.charAt(1) - '0';
+      assertEquals("t" + thread + " line " + next[thread], line);
+      next[thread]++;
+    }
+  }
+
+  @Test
+  void aLineReachesStderrSoonWithoutAStop() throws Exception {
+    CountDownLatch written = new CountDownLatch(1);
+    OutputStream sink = new OutputStream() {
+      private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+      @Override
+      public synchronized void write(int b) {
+        bytes.write(b);
+        if (b == '\n') written.countDown();
+      }
+    };
+    logger(sink, 100).info("hello");
+    assertTrue(written.await(10, TimeUnit.SECONDS), "the writer wrote the line while the appender ran");
+  }
+
+  @Test
+  void whenStderrIsStuckLinesBeyondTheBoundAreDroppedAndCountedNotQueued() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch stuck = new CountDownLatch(1);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    OutputStream sink = new OutputStream() {
+      @Override
+      public void write(int b) {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        stuck.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        synchronized (bytes) {
+          bytes.write(b, off, len);
+        }
+      }
+    };
+    Logger logger = logger(sink, 10);
+    logger.info("first");
+    assertTrue(stuck.await(10, TimeUnit.SECONDS));
+    // The writer is blocked in write(2): ten lines may wait, the other ninety are dropped at once.
+    for (int i = 0; i < 100; i++) logger.info("line {}", i);
+    release.countDown();
+    context.stop();
+
+    String out;
+    synchronized (bytes) {
+      out = bytes.toString(StandardCharsets.UTF_8);
+    }
+    assertTrue(out.startsWith("first\nline 0\n"), out);
+    assertTrue(out.contains("line 9\n"), out);
+    assertTrue(!out.contains("line 10\n"), out);
+    assertTrue(out.contains("gatehouse: 90 log lines dropped: stderr did not keep up\n"), out);
+  }
+}
