@@ -21,6 +21,8 @@ import java.util.Set;
  * @param type required {@code typ} header, e.g. {@code at+jwt}; empty: not checked
  * @param maxTokenBytes longer tokens are refused before parsing; default 8192
  * @param remote refresh bounds and trust for {@code jwks_uri} and {@code discovery} key sources
+ * @param cache {@code cache}: whether tokens this provider verified are kept in the verified-token
+ *     cache (default true); false checks the signature of every request
  */
 public record JwtProviderConfig(
     String name,
@@ -34,7 +36,8 @@ public record JwtProviderConfig(
     String rolesClaim,
     Optional<String> type,
     int maxTokenBytes,
-    RemoteKeys remote) {
+    RemoteKeys remote,
+    boolean cache) {
 
   public JwtProviderConfig {
     audiences = List.copyOf(audiences);

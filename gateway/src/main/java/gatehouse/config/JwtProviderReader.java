@@ -16,7 +16,7 @@ import java.util.Set;
 final class JwtProviderReader {
   static final List<String> KEYS = List.of("name", "issuer", "audiences", "jwks_uri", "discovery",
       "jwks_file", "public_key_pem", "secret", "algorithms", "clock_skew", "required_claims", "claims",
-      "roles_claim", "type", "max_token_size", "jwks_min_refresh", "jwks_stale_max", "ca");
+      "roles_claim", "type", "max_token_size", "jwks_min_refresh", "jwks_stale_max", "ca", "cache");
   static final List<String> KEY_SOURCES = List.of("jwks_uri", "discovery", "jwks_file", "public_key_pem", "secret");
   static final List<String> ALGORITHMS = List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
       "ES256", "ES384", "ES512", "ES256K", "EdDSA", "Ed25519", "HS256", "HS384", "HS512");
@@ -98,7 +98,8 @@ final class JwtProviderReader {
         f.text("roles_claim").orElse("role"),
         f.text("type"),
         maxToken,
-        remote));
+        remote,
+        f.bool("cache").orElse(true)));
   }
 
   /** {@code jwks_min_refresh}, {@code jwks_stale_max}, {@code ca}: only for a remote key source. */

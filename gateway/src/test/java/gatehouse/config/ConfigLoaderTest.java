@@ -157,7 +157,7 @@ class ConfigLoaderTest {
         """).auth().jwt().get(0);
     assertEquals(new JwtProviderConfig("main", "https://a.example.com", List.of(),
         new KeySourceConfig.JwksUri(URI.create("https://a.example.com/k")), Set.of(), Duration.ofSeconds(60),
-        List.of(), Map.of(), "role", Optional.empty(), 8192, JwtProviderConfig.RemoteKeys.defaults()), p);
+        List.of(), Map.of(), "role", Optional.empty(), 8192, JwtProviderConfig.RemoteKeys.defaults(), true), p);
   }
 
   @Test
@@ -176,11 +176,12 @@ class ConfigLoaderTest {
               roles_claim: realm_access.roles
               type: at+jwt
               max_token_size: 16KiB
+              cache: false
         """);
     JwtProviderConfig p = c.auth().jwt().get(0);
     assertEquals(new JwtProviderConfig("main", "https://a.example.com", List.of("api", "admin"),
         new KeySourceConfig.Discovery(), Set.of("RS256", "EdDSA"), Duration.ofSeconds(5), List.of("sub", "tenant"),
-        Map.of("sub", "X-User-Id", "tenant", "X-Tenant"), "realm_access.roles", Optional.of("at+jwt"), 16384, JwtProviderConfig.RemoteKeys.defaults()), p);
+        Map.of("sub", "X-User-Id", "tenant", "X-Tenant"), "realm_access.roles", Optional.of("at+jwt"), 16384, JwtProviderConfig.RemoteKeys.defaults(), false), p);
     assertTrue(c.identity().reservedHeaders().contains("X-Tenant"), "a provider's claim headers are reserved");
   }
 

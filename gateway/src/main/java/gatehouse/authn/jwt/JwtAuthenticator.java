@@ -215,7 +215,9 @@ public final class JwtAuthenticator implements Authenticator {
 
   private Authentication answer(Verdict v, TokenDigest digest, JwtProvider provider) {
     if (v instanceof Verdict.Accepted a) {
-      cache.put(digest, new VerifiedTokenCache.Entry(a.identity(), provider.name(), a.thumbprint(), a.expiresAt()));
+      if (provider.cachesVerifiedTokens()) {
+        cache.put(digest, new VerifiedTokenCache.Entry(a.identity(), provider.name(), a.thumbprint(), a.expiresAt()));
+      }
       return new Authentication.Authenticated(a.identity());
     }
     if (v instanceof Verdict.Refused r) return new Authentication.Rejected(r.failure());

@@ -45,6 +45,7 @@ final class JwtProvider {
   private final ClaimMapping mapping;
   private final KeySource keys;
   private final Clock clock;
+  private final boolean cachesVerifiedTokens;
 
   private JwtProvider(JwtProviderConfig c, Set<JWSAlgorithm> algorithms, List<ClaimPath> required, ClaimMapping mapping,
       KeySource keys, Clock clock) {
@@ -58,6 +59,7 @@ final class JwtProvider {
     this.maxTokenBytes = c.maxTokenBytes();
     this.mapping = mapping;
     this.keys = keys;
+    this.cachesVerifiedTokens = c.cache();
     this.clock = clock;
   }
 
@@ -131,6 +133,11 @@ final class JwtProvider {
 
   String name() {
     return name;
+  }
+
+  /** Whether tokens this provider verified may be kept in the verified-token cache. */
+  boolean cachesVerifiedTokens() {
+    return cachesVerifiedTokens;
   }
 
   String issuer() {

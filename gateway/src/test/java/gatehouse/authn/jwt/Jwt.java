@@ -43,6 +43,7 @@ final class Jwt {
     Optional<String> type = Optional.empty();
     int maxTokenBytes = 8192;
     JwtProviderConfig.RemoteKeys remote = JwtProviderConfig.RemoteKeys.defaults();
+    boolean cache = true;
 
     Provider keys(KeySourceConfig k) { keys = k; return this; }
     Provider name(String n) { name = n; return this; }
@@ -56,9 +57,10 @@ final class Jwt {
     Provider type(String t) { type = Optional.of(t); return this; }
     Provider maxTokenBytes(int m) { maxTokenBytes = m; return this; }
     Provider remote(JwtProviderConfig.RemoteKeys r) { remote = r; return this; }
+    Provider cache(boolean c) { cache = c; return this; }
 
     JwtProviderConfig build() {
-      return new JwtProviderConfig(name, issuer, audiences, keys, algorithms, skew, required, claims, rolesClaim, type, maxTokenBytes, remote);
+      return new JwtProviderConfig(name, issuer, audiences, keys, algorithms, skew, required, claims, rolesClaim, type, maxTokenBytes, remote, cache);
     }
   }
 

@@ -40,6 +40,17 @@ class VerifiedTokenCacheTest {
   }
 
   @Test
+  void aProviderWithCacheOffHasEveryTokenVerifiedAgain() {
+    JwtAuthenticator a = authenticators.createWithCacheSize(100, Jwt.jwksProvider(TestKeys.ec256()).cache(false));
+    String token = token().sign();
+    Identity first = assertAuthenticated(Jwt.authenticate(a, token));
+    Identity second = assertAuthenticated(Jwt.authenticate(a, token));
+    assertEquals(first, second);
+    assertEquals(0, a.cache().size());
+    assertEquals(0, a.cache().stats().hitCount());
+  }
+
+  @Test
   void cachedEntryNeverOutlivesExp() {
     JwtAuthenticator a = auth(100);
     String token = token().sign();
