@@ -122,6 +122,16 @@ public final class CredentialExtractor {
     return out.length() == 0 ? Optional.empty() : Optional.of(out.toString());
   }
 
+  /** The b64token characters before the trailing {@code =}, by char: a table, not a chain of comparisons. */
+  private static final boolean[] TOKEN68 = new boolean[128];
+
+  static {
+    for (char c = 'A'; c <= 'Z'; c++) TOKEN68[c] = true;
+    for (char c = 'a'; c <= 'z'; c++) TOKEN68[c] = true;
+    for (char c = '0'; c <= '9'; c++) TOKEN68[c] = true;
+    for (char c : "-._~+/".toCharArray()) TOKEN68[c] = true;
+  }
+
   /**
    * RFC 6750 section 2.1: {@code b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" )
    * *"="}. A loop, not a regex: this runs on every request over a token of hundreds of characters.
@@ -131,9 +141,7 @@ public final class CredentialExtractor {
     int i = 0;
     while (i < n) {
       char c = s.charAt(i);
-      boolean tokenChar = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
-      if (!tokenChar) break;
+      if (c >= 128 || !TOKEN68[c]) break;
       i++;
     }
     if (i == 0) return false;

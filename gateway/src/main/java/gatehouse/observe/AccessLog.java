@@ -1,10 +1,16 @@
 package gatehouse.observe;
 
 import gatehouse.authn.Identity;
+import gatehouse.authn.Scheme;
+import gatehouse.config.RouteConfig;
 import gatehouse.pipeline.ErrorResponses;
 import gatehouse.pipeline.Outcome;
+import gatehouse.pipeline.Rejection;
 import gatehouse.pipeline.RequestHead;
 import gatehouse.proxy.Proxied;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +23,8 @@ import org.slf4j.LoggerFactory;
 public final class AccessLog {
   private static final Logger log = LoggerFactory.getLogger("gatehouse.access");
   private static final int MAX_TARGET = 256;
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final Map<Scheme, String> SCHEMES = schemeNames();
 
   private final Optional<String> apiKeyQueryParam;
 
@@ -63,15 +71,18 @@ public final class AccessLog {
   }
 
   private String line(String id, String method, String rawTarget, Outcome outcome, Optional<Proxied> proxied, long elapsedNanos) {
-    StringBuilder out = new StringBuilder(200);
+    StringBuilder out = new StringBuilder(256);
     out.append("id=").append(id);
-    out.append(" method=").append(safe(method));
-    out.append(" target=\"").append(safe(redact(rawTarget))).append('"');
-    outcome.matchedRoute().ifPresent(r -> out.append(" route=").append(safe(r.id())).append(" policy=").append(r.policy().kind()));
+    appendSafe(out.append(" method="), method);
+    appendSafe(out.append(" target=\""), redact(rawTarget)).append('"');
+    if (outcome.matchedRoute().isPresent()) {
+      RouteConfig route = outcome.matchedRoute().get();
+      appendSafe(out.append(" route="), route.id()).append(" policy=").append(route.policy().kind());
+    }
     if (outcome instanceof Outcome.Forward f) {
-      f.identity().ifPresent(i -> appendIdentity(out, i));
-      f.credentialFingerprint().ifPresent(fp -> out.append(" credential=").append(fp));
-      out.append(" upstream=").append(safe(f.route().upstream()));
+      if (f.identity().isPresent()) appendIdentity(out, f.identity().get());
+      if (f.credentialFingerprint().isPresent()) out.append(" credential=").append(f.credentialFingerprint().get());
+      appendSafe(out.append(" upstream="), f.route().upstream());
       Proxied p = proxied.orElseThrow(() -> new IllegalStateException("a forwarded request is logged after the proxy answered"));
       if (p instanceof Proxied.Responded r) {
         out.append(" outcome=forwarded status=").append(r.status()).append(" bytes_in=").append(r.requestBytes()).append(" bytes_out=").append(r.responseBytes());
@@ -79,21 +90,23 @@ public final class AccessLog {
         ErrorResponses.Reply reply = ErrorResponses.of(failed.rejection());
         out.append(" outcome=upstream_failed status=").append(reply.status()).append(" error=").append(reply.code());
       } else if (p instanceof Proxied.Aborted a) {
-        out.append(" outcome=aborted reason=\"").append(safe(a.reason())).append('"');
+        appendSafe(out.append(" outcome=aborted reason=\""), a.reason()).append('"');
       } else {
         throw new AssertionError("unknown proxied " + p);
       }
     } else if (outcome instanceof Outcome.Reject r) {
-      r.credentialFingerprint().ifPresent(fp -> out.append(" credential=").append(fp));
+      if (r.credentialFingerprint().isPresent()) out.append(" credential=").append(r.credentialFingerprint().get());
       ErrorResponses.Reply reply = ErrorResponses.of(r.rejection());
-      out.append(" outcome=rejected status=").append(reply.status()).append(" error=").append(safe(reply.code()));
-      if (r.rejection() instanceof gatehouse.pipeline.Rejection.Unauthenticated u) {
-        u.failure().ifPresent(f -> out.append(" reason=").append(safe(f.code())).append(" detail=\"").append(safe(f.detail())).append('"'));
+      out.append(" outcome=rejected status=").append(reply.status());
+      appendSafe(out.append(" error="), reply.code());
+      if (r.rejection() instanceof Rejection.Unauthenticated u && u.failure().isPresent()) {
+        appendSafe(out.append(" reason="), u.failure().get().code());
+        appendSafe(out.append(" detail=\""), u.failure().get().detail()).append('"');
       }
     } else {
       throw new AssertionError("unknown outcome " + outcome);
     }
-    long hundredths = Math.round(elapsedNanos / 10_000.0);
+    long hundredths = (elapsedNanos + 5_000) / 10_000;
     out.append(" latency_ms=").append(hundredths / 100).append('.');
     if (hundredths % 100 < 10) out.append('0');
     out.append(hundredths % 100);
@@ -101,9 +114,15 @@ public final class AccessLog {
   }
 
   private static void appendIdentity(StringBuilder out, Identity i) {
-    out.append(" scheme=").append(i.scheme().name().toLowerCase(java.util.Locale.ROOT));
-    out.append(" issuer=").append(safe(i.issuer()));
-    out.append(" subject=\"").append(safe(i.subject())).append('"');
+    out.append(" scheme=").append(SCHEMES.get(i.scheme()));
+    appendSafe(out.append(" issuer="), i.issuer());
+    appendSafe(out.append(" subject=\""), i.subject()).append('"');
+  }
+
+  private static Map<Scheme, String> schemeNames() {
+    Map<Scheme, String> names = new EnumMap<>(Scheme.class);
+    for (Scheme scheme : Scheme.values()) names.put(scheme, scheme.name().toLowerCase(Locale.ROOT));
+    return names;
   }
 
   /** Replaces the value of every API-key query parameter with {@code REDACTED} (Kong #4366). */
@@ -134,23 +153,24 @@ public final class AccessLog {
 
   /** Log-injection safe: no control characters, quotes or backslashes; at most 256 characters. */
   static String safe(String s) {
-    if (s == null) return "-";
-    if (s.length() <= MAX_TARGET && isPlain(s)) return s;
-    StringBuilder out = new StringBuilder(Math.min(s.length(), MAX_TARGET));
-    for (int i = 0; i < s.length() && out.length() < MAX_TARGET; i++) {
-      char c = s.charAt(i);
-      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') out.append(String.format("\\x%02x", (int) c));
-      else out.append(c);
-    }
-    if (s.length() > MAX_TARGET) out.append("...");
-    return out.toString();
+    return appendSafe(new StringBuilder(), s).toString();
   }
 
-  private static boolean isPlain(String s) {
-    for (int i = 0; i < s.length(); i++) {
+  /** Appends {@code s} as {@link #safe} spells it, in one pass without a copy. */
+  private static StringBuilder appendSafe(StringBuilder out, String s) {
+    if (s == null) return out.append('-');
+    int n = Math.min(s.length(), MAX_TARGET);
+    int written = 0;
+    for (int i = 0; i < s.length() && written < MAX_TARGET; i++, written++) {
       char c = s.charAt(i);
-      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') return false;
+      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+        out.append("\\x").append(HEX[c >> 4]).append(HEX[c & 0xf]);
+        written += 3;
+      } else {
+        out.append(c);
+      }
     }
-    return true;
+    if (s.length() > n) out.append("...");
+    return out;
   }
 }

@@ -286,10 +286,9 @@ final class Exchange {
     if (!http2 && response.statusMessage() != null) {
       out.setStatusMessage(response.statusMessage());
     }
-    MultiMap headers = HopByHop.response(response.headers(), false);
-    out.headers().addAll(headers);
+    HopByHop.copyResponse(response.headers(), false, out.headers());
     boolean bodyless = in.method() == HttpMethod.HEAD || status == 204 || status == 304;
-    if (!http2 && !bodyless && !headers.contains(HttpHeaders.CONTENT_LENGTH)) {
+    if (!http2 && !bodyless && !out.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
       out.setChunked(true);
     }
     if (!http2 && !requestEnded && requestHasBody) {
@@ -336,7 +335,7 @@ final class Exchange {
       NetSocket upstreamSocket = response.netSocket();
       upstreamSocket.pause();
       out.setStatusCode(101);
-      out.headers().addAll(HopByHop.response(response.headers(), true));
+      HopByHop.copyResponse(response.headers(), true, out.headers());
       in.toNetSocket().onComplete(s -> {
         if (s.failed()) {
           end();

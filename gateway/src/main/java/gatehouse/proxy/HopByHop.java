@@ -88,17 +88,22 @@ final class HopByHop {
    * {@code Upgrade} are kept: they are what makes it a switch of protocols.
    */
   static MultiMap response(MultiMap upstream, boolean switchingProtocols) {
-    Set<String> named = connectionTokens(upstream);
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
+    copyResponse(upstream, switchingProtocols, out);
+    return out;
+  }
+
+  /** As {@link #response}, adding to {@code into} (the client response's headers) without a map between. */
+  static void copyResponse(MultiMap upstream, boolean switchingProtocols, MultiMap into) {
+    Set<String> named = connectionTokens(upstream);
     for (Map.Entry<String, String> header : upstream) {
       String name = header.getKey().toLowerCase(Locale.ROOT);
       boolean upgradeHeader = name.equals("connection") || name.equals("upgrade");
       boolean drop = switchingProtocols && upgradeHeader ? false : HEADERS.contains(name) || named.contains(name);
       if (!drop) {
-        out.add(header.getKey(), header.getValue());
+        into.add(header.getKey(), header.getValue());
       }
     }
-    return out;
   }
 
   /** Whether {@code headers} carry an HTTP/1.1 upgrade to WebSocket (RFC 6455 section 4.1). */

@@ -27,6 +27,14 @@ class AccessLogTest {
   }
 
   @Test
+  void longValuesAreCutAt256CharactersCountingEscapes() {
+    assertEquals("a".repeat(256) + "...", AccessLog.safe("a".repeat(300)));
+    assertEquals("a".repeat(256), AccessLog.safe("a".repeat(256)));
+    assertEquals("\\x0a".repeat(64), AccessLog.safe("\n".repeat(64)));
+    assertEquals("-", AccessLog.safe(null));
+  }
+
+  @Test
   void controlCharactersAndQuotesCannotForgeLogFields() {
     assertEquals("a\\x0a status=200 \\x22", AccessLog.safe("a\n status=200 \""));
   }
