@@ -37,7 +37,7 @@ while [ $# -gt 0 ]; do
     --warmup) warmup_set="$2"; shift ;;
     --no-install) install=0 ;;
     --out) out="$2"; shift ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -105,7 +105,10 @@ ensure_tools() {
   [ -n "$v" ] || die "cannot read the HAProxy version from 'haproxy -v'"
   awk -v v="$v" 'BEGIN { split(v, a, "."); exit !(a[1] > 2 || (a[1] == 2 && a[2] >= 5)) }' \
     || die "HAProxy $v has no jwt_verify (needs 2.5 or newer)"
-  haproxy -vv 2>/dev/null | grep -q 'USE_OPENSSL=1' || die "HAProxy is built without OpenSSL, so without jwt_verify"
+  # Read whole, then searched: `haproxy -vv | grep -q` fails under pipefail when grep stops reading
+  # early and haproxy dies of SIGPIPE.
+  local vv; vv="$(haproxy -vv 2>/dev/null || true)"
+  grep -q 'USE_OPENSSL=1' <<< "$vv" || die "HAProxy is built without OpenSSL, so without jwt_verify"
   JAVA="${JAVA:-}"
   if [ -z "$JAVA" ]; then
     for d in /usr/lib/jvm/temurin-25*/ "${JAVA_HOME:-/nonexistent}/"; do [ -x "${d}bin/java" ] && JAVA="${d}bin/java"; done
