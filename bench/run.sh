@@ -20,6 +20,9 @@ WORK="$BENCH_DIR/work"
 KEYS="$WORK/keys"
 RUN="$WORK/run"
 ISSUER="https://issuer.bench.local/"
+# The distinct tokens' issuer: Gatehouse gives it its own provider with `cache: false`, so every
+# request of that row verifies an RS256 signature (the verified-token cache never answers).
+ISSUER_UNCACHED="https://uncached.issuer.bench.local/"
 AUDIENCE="bench"
 TOKENS_WANTED="${BENCH_TOKENS:-10000}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
@@ -162,7 +165,7 @@ wait_http() {  # url expected_status seconds
 # ---------------------------------------------------------------- key material
 make_keys() {
   mkdir -p "$KEYS"
-  local meta="$KEYS/meta" want="tokens=$TOKENS_WANTED issuer=$ISSUER audience=$AUDIENCE"
+  local meta="$KEYS/meta" want="tokens=$TOKENS_WANTED issuer=$ISSUER distinct_issuer=$ISSUER_UNCACHED audience=$AUDIENCE"
   # Tokens are valid for 7 days; regenerate after 1 day, or when the count or claims changed.
   if [ -f "$meta" ] && [ "$(cat "$meta")" = "$want" ] && [ -z "$(find "$meta" -mmin +1440)" ] \
      && [ -s "$KEYS/distinct.txt" ]; then
@@ -171,7 +174,7 @@ make_keys() {
   fi
   log "generating RSA keys and $TOKENS_WANTED RS256 tokens (about 1 s per 1,000 tokens)"
   rm -f "$meta"
-  "$JAVA" "$BENCH_DIR/tools/TokenGen.java" "$KEYS" "$ISSUER" "$AUDIENCE" "$TOKENS_WANTED" 604800 >&2
+  "$JAVA" "$BENCH_DIR/tools/TokenGen.java" "$KEYS" "$ISSUER" "$AUDIENCE" "$TOKENS_WANTED" 604800 "$ISSUER_UNCACHED" >&2
   echo "$want" > "$meta"
 }
 
@@ -251,8 +254,8 @@ defaults
 
 frontend bench
   bind 127.0.0.1:$P_HAPROXY
-  # RS256 JWT at the edge: alg, iss, aud (a single string here) and exp checked, signature verified against the PEM key,
-  # X-User-Id set from sub, Authorization dropped. Every failure is 401.
+  # RS256 JWT at the edge: alg, iss (either bench issuer), aud (a single string here) and exp checked, signature
+  # verified against the PEM key, X-User-Id set from sub, Authorization dropped. Every failure is 401.
   http-request set-var(txn.bearer) http_auth_bearer
   http-request set-var(txn.alg) var(txn.bearer),jwt_header_query('\$.alg')
   http-request set-var(txn.iss) var(txn.bearer),jwt_payload_query('\$.iss')
@@ -260,7 +263,7 @@ frontend bench
   http-request set-var(txn.exp) var(txn.bearer),jwt_payload_query('\$.exp','int')
   http-request set-var(txn.now) date()
   http-request deny deny_status 401 unless { var(txn.alg) -m str RS256 }
-  http-request deny deny_status 401 unless { var(txn.iss) -m str $ISSUER }
+  http-request deny deny_status 401 unless { var(txn.iss) -m str $ISSUER $ISSUER_UNCACHED }
   http-request deny deny_status 401 unless { var(txn.aud) -m str $AUDIENCE }
   http-request deny deny_status 401 unless { var(txn.exp),sub(txn.now) -m int gt 0 }
   http-request deny deny_status 401 unless { var(txn.bearer),jwt_verify(txn.alg,"$KEYS/good.pub.pem") -m int 1 }
@@ -296,6 +299,13 @@ auth:
       audiences: [$AUDIENCE]
       public_key_pem: $KEYS/good.pub.pem
       algorithms: [RS256]
+    # The distinct tokens' issuer: same key, cache off, so each of its tokens is verified every time.
+    - name: bench-uncached
+      issuer: "$ISSUER_UNCACHED"
+      audiences: [$AUDIENCE]
+      public_key_pem: $KEYS/good.pub.pem
+      algorithms: [RS256]
+      cache: false
 EOF
     if [ "$1" = 1 ]; then
       cat <<EOF
@@ -404,10 +414,21 @@ expect_body() {  # description substring
   else CHECK_LINES+="  [FAIL]      $1: backend saw $(tr -d '\n' < "$RUN/last-body")"$'\n'; CHECK_FAILS=$((CHECK_FAILS+1)); fi
 }
 
+jwt_iss() {  # the iss claim of a JWT, read without checking anything
+  local p; p="$(cut -d. -f2 <<< "$1" | tr '_-' '/+')"
+  while (( ${#p} % 4 )); do p+="="; done
+  base64 -d <<< "$p" 2>/dev/null | jq -r '.iss // empty' 2>/dev/null || true
+}
+
 run_checks() {
   local good evil first last opaque base
   good="$(cat "$KEYS/good.jwt")"; evil="$(cat "$KEYS/evil.jwt")"
   first="$(head -n1 "$KEYS/distinct.txt")"; last="$(tail -n1 "$KEYS/distinct.txt")"
+  if [ "$(jwt_iss "$first")" = "$ISSUER_UNCACHED" ] && [ "$(jwt_iss "$last")" = "$ISSUER_UNCACHED" ] && [ "$(jwt_iss "$good")" = "$ISSUER" ]; then
+    CHECK_LINES+="  [ ok ]      tokens: the distinct ones are issued by $ISSUER_UNCACHED (cache: false), the others by $ISSUER"$'\n'
+  else
+    CHECK_LINES+="  [FAIL]      tokens: the distinct ones must be issued by $ISSUER_UNCACHED, the others by $ISSUER"$'\n'; CHECK_FAILS=$((CHECK_FAILS+1))
+  fi
   expect "direct: backend answers" 200 "http://127.0.0.1:$P_BACKEND/api/bench"
   expect "nginx: plain proxy answers (no auth)" 200 "http://127.0.0.1:$P_NGINX/api/bench"
 
@@ -550,8 +571,9 @@ write_report() {
       [ "$group" = skip ] && echo "- **$label**: $header"
       [ -n "${BAD[$id]}" ] && echo "- ⚠ **$label**: ${BAD[$id]} during the measured rounds; its figures are not valid."
     done
-    echo "- **Gatehouse RS256, $TOKENS_WANTED tokens**: the tokens are cycled in order. Gatehouse's verified-token cache" \
-         "holds 10,000 entries by default, so with $TOKENS_WANTED tokens $( [ "$TOKENS_WANTED" -le 10000 ] && echo "most requests after the first pass are cache hits; set BENCH_TOKENS above the cache size (e.g. 50000) to measure a signature check on every request" || echo "the working set exceeds that cache and most requests verify a signature")."
+    echo "- **Gatehouse RS256, $TOKENS_WANTED distinct tokens (cache off)**: the tokens are cycled in order and carry their own" \
+         "issuer, whose provider has \`cache: false\`: Gatehouse never caches them, so every request verifies an RS256 signature," \
+         "as HAProxy does on every request. The one-token row shows the same route with the verified-token cache answering."
     echo "- RSS: peak resident set (VmHWM) of the measured process at the end of the run, summed over" \
          "master and workers for nginx; for Gatehouse one process serves every Gatehouse row, so the figure is the same."
     echo "- req per CPU-s: requests ÷ (utime+stime of the measured process over the round); for \"direct\" that is the backend nginx."
@@ -647,7 +669,7 @@ main() {
   add_row nginx "nginx plain proxy (no auth)" nginx "http://127.0.0.1:$P_NGINX/api/bench" ""
   add_row haproxy "HAProxy jwt_verify RS256" haproxy "http://127.0.0.1:$P_HAPROXY/api/bench" "$good"
   add_row gh-jwt "Gatehouse RS256, one token" gatehouse "http://127.0.0.1:$P_GATEHOUSE/api/bench" "$good"
-  add_row gh-jwt-distinct "Gatehouse RS256, $TOKENS_WANTED tokens" gatehouse "http://127.0.0.1:$P_GATEHOUSE/api/bench" "" "$KEYS/distinct.txt"
+  add_row gh-jwt-distinct "Gatehouse RS256, $TOKENS_WANTED distinct tokens (cache off)" gatehouse "http://127.0.0.1:$P_GATEHOUSE/api/bench" "" "$KEYS/distinct.txt"
   if [ -z "$APIKEY_STATUS" ]; then
     add_row gh-apikey "Gatehouse API key (cached)" gatehouse "http://127.0.0.1:$P_GATEHOUSE/key/bench" "X-API-Key: $API_KEY"
   else add_row gh-apikey "Gatehouse API key (cached)" skip "" "$APIKEY_STATUS"; fi
