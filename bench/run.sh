@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Gatehouse end-to-end benchmark against nginx and HAProxy (issue 7). See bench/README.md.
 #
-#   bench/run.sh               full run: 5 rounds of 30 s per contender (~25 min)
-#   bench/run.sh --quick       3 rounds of 5 s (~3 min)
+#   bench/run.sh               full run: 5 rounds of 30 s per contender (~30 min)
+#   bench/run.sh --quick       3 rounds of 4 s, 6 s JVM warm-up per row (~4 min)
 #   bench/run.sh --smoke       3 rounds of 2 s: checks the harness, measures nothing worth keeping
-#   options: --rounds N  --duration SECONDS  --warmup SECONDS (JVM warm-up per Gatehouse row)
+#   options: --rounds N  --duration SECONDS  --warmup SECONDS (JIT warm-up per JVM row)
 #            --no-install (never call apt-get)  --out FILE (result file)
 #   env:     GATEHOUSE_HOME (gateway checkout, default: this repository), GATEHOUSE_JAVA_OPTS (as for
 #            ./gatehouse), BENCH_TOKENS (distinct tokens, default 10000), BENCH_CONNECTIONS (64),
@@ -47,7 +47,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 case "$mode" in
-  quick) rounds=3; duration=5; warmup=10 ;;
+  quick) rounds=3; duration=4; warmup=6 ;;
   smoke) rounds=3; duration=2; warmup=2 ;;
 esac
 rounds="${rounds_set:-$rounds}"; duration="${duration_set:-$duration}"; warmup="${warmup_set:-$warmup}"
