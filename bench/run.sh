@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Gatehouse end-to-end benchmark against nginx and HAProxy (issue 7). See bench/README.md.
 #
-#   bench/run.sh               full run: 5 rounds of 30 s per contender (~25 min)
-#   bench/run.sh --quick       3 rounds of 5 s (~3 min)
+#   bench/run.sh               full run: 5 rounds of 30 s per contender (~30 min)
+#   bench/run.sh --quick       3 rounds of 4 s, 6 s JVM warm-up per row (~4 min)
 #   bench/run.sh --smoke       3 rounds of 2 s: checks the harness, measures nothing worth keeping
-#   options: --rounds N  --duration SECONDS  --warmup SECONDS (JVM warm-up per Gatehouse row)
+#   options: --rounds N  --duration SECONDS  --warmup SECONDS (JIT warm-up per JVM row)
 #            --no-install (never call apt-get)  --out FILE (result file)
 #   env:     GATEHOUSE_HOME (gateway checkout, default: this repository), GATEHOUSE_JAVA_OPTS (as for
 #            ./gatehouse), BENCH_TOKENS (distinct tokens, default 10000), BENCH_CONNECTIONS (64),
@@ -17,9 +17,13 @@ set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 GATEHOUSE_HOME="$(cd "${GATEHOUSE_HOME:-$BENCH_DIR/..}" && pwd)"
 WORK="$BENCH_DIR/work"
+GH_JAR="$GATEHOUSE_HOME/gateway/target/gatehouse.jar"  # built by ./gatehouse; also holds Vert.x and Netty
 KEYS="$WORK/keys"
 RUN="$WORK/run"
 ISSUER="https://issuer.bench.local/"
+# The distinct tokens' issuer: Gatehouse gives it its own provider with `cache: false`, so every
+# request of that row verifies an RS256 signature (the verified-token cache never answers).
+ISSUER_UNCACHED="https://uncached.issuer.bench.local/"
 AUDIENCE="bench"
 TOKENS_WANTED="${BENCH_TOKENS:-10000}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
@@ -37,13 +41,13 @@ while [ $# -gt 0 ]; do
     --warmup) warmup_set="$2"; shift ;;
     --no-install) install=0 ;;
     --out) out="$2"; shift ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
 done
 case "$mode" in
-  quick) rounds=3; duration=5; warmup=10 ;;
+  quick) rounds=3; duration=4; warmup=6 ;;
   smoke) rounds=3; duration=2; warmup=2 ;;
 esac
 rounds="${rounds_set:-$rounds}"; duration="${duration_set:-$duration}"; warmup="${warmup_set:-$warmup}"
@@ -105,7 +109,10 @@ ensure_tools() {
   [ -n "$v" ] || die "cannot read the HAProxy version from 'haproxy -v'"
   awk -v v="$v" 'BEGIN { split(v, a, "."); exit !(a[1] > 2 || (a[1] == 2 && a[2] >= 5)) }' \
     || die "HAProxy $v has no jwt_verify (needs 2.5 or newer)"
-  haproxy -vv 2>/dev/null | grep -q 'USE_OPENSSL=1' || die "HAProxy is built without OpenSSL, so without jwt_verify"
+  # Read whole, then searched: `haproxy -vv | grep -q` fails under pipefail when grep stops reading
+  # early and haproxy dies of SIGPIPE.
+  local vv; vv="$(haproxy -vv 2>/dev/null || true)"
+  grep -q 'USE_OPENSSL=1' <<< "$vv" || die "HAProxy is built without OpenSSL, so without jwt_verify"
   JAVA="${JAVA:-}"
   if [ -z "$JAVA" ]; then
     for d in /usr/lib/jvm/temurin-25*/ "${JAVA_HOME:-/nonexistent}/"; do [ -x "${d}bin/java" ] && JAVA="${d}bin/java"; done
@@ -159,7 +166,7 @@ wait_http() {  # url expected_status seconds
 # ---------------------------------------------------------------- key material
 make_keys() {
   mkdir -p "$KEYS"
-  local meta="$KEYS/meta" want="tokens=$TOKENS_WANTED issuer=$ISSUER audience=$AUDIENCE"
+  local meta="$KEYS/meta" want="tokens=$TOKENS_WANTED issuer=$ISSUER distinct_issuer=$ISSUER_UNCACHED audience=$AUDIENCE"
   # Tokens are valid for 7 days; regenerate after 1 day, or when the count or claims changed.
   if [ -f "$meta" ] && [ "$(cat "$meta")" = "$want" ] && [ -z "$(find "$meta" -mmin +1440)" ] \
      && [ -s "$KEYS/distinct.txt" ]; then
@@ -168,7 +175,7 @@ make_keys() {
   fi
   log "generating RSA keys and $TOKENS_WANTED RS256 tokens (about 1 s per 1,000 tokens)"
   rm -f "$meta"
-  "$JAVA" "$BENCH_DIR/tools/TokenGen.java" "$KEYS" "$ISSUER" "$AUDIENCE" "$TOKENS_WANTED" 604800 >&2
+  "$JAVA" "$BENCH_DIR/tools/TokenGen.java" "$KEYS" "$ISSUER" "$AUDIENCE" "$TOKENS_WANTED" 604800 "$ISSUER_UNCACHED" >&2
   echo "$want" > "$meta"
 }
 
@@ -248,8 +255,8 @@ defaults
 
 frontend bench
   bind 127.0.0.1:$P_HAPROXY
-  # RS256 JWT at the edge: alg, iss, aud (a single string here) and exp checked, signature verified against the PEM key,
-  # X-User-Id set from sub, Authorization dropped. Every failure is 401.
+  # RS256 JWT at the edge: alg, iss (either bench issuer), aud (a single string here) and exp checked, signature
+  # verified against the PEM key, X-User-Id set from sub, Authorization dropped. Every failure is 401.
   http-request set-var(txn.bearer) http_auth_bearer
   http-request set-var(txn.alg) var(txn.bearer),jwt_header_query('\$.alg')
   http-request set-var(txn.iss) var(txn.bearer),jwt_payload_query('\$.iss')
@@ -257,7 +264,7 @@ frontend bench
   http-request set-var(txn.exp) var(txn.bearer),jwt_payload_query('\$.exp','int')
   http-request set-var(txn.now) date()
   http-request deny deny_status 401 unless { var(txn.alg) -m str RS256 }
-  http-request deny deny_status 401 unless { var(txn.iss) -m str $ISSUER }
+  http-request deny deny_status 401 unless { var(txn.iss) -m str $ISSUER $ISSUER_UNCACHED }
   http-request deny deny_status 401 unless { var(txn.aud) -m str $AUDIENCE }
   http-request deny deny_status 401 unless { var(txn.exp),sub(txn.now) -m int gt 0 }
   http-request deny deny_status 401 unless { var(txn.bearer),jwt_verify(txn.alg,"$KEYS/good.pub.pem") -m int 1 }
@@ -293,6 +300,13 @@ auth:
       audiences: [$AUDIENCE]
       public_key_pem: $KEYS/good.pub.pem
       algorithms: [RS256]
+    # The distinct tokens' issuer: same key, cache off, so each of its tokens is verified every time.
+    - name: bench-uncached
+      issuer: "$ISSUER_UNCACHED"
+      audiences: [$AUDIENCE]
+      public_key_pem: $KEYS/good.pub.pem
+      algorithms: [RS256]
+      cache: false
 EOF
     if [ "$1" = 1 ]; then
       cat <<EOF
@@ -384,7 +398,51 @@ $(tail -n 20 "$RUN/gatehouse.log")"
   GH_READY_MS=$(( (t1 - t0) / 1000 ))
   [ -n "$t_jvm" ] && GH_JVM_READY_MS=$(( (t1 - t_jvm) / 1000 ))
   GH_JAVA="$(readlink "/proc/$pid/exe" || true)"
+  [ -n "$GH_JAVA" ] || die "cannot tell which java the launcher started"
   cp "$RUN/gatehouse.log" "$RUN/gatehouse-startup.log"
+}
+
+# The reference proxies (tools/VertxMinimalProxy.java, tools/NettyMinimalProxy.java): no auth, no
+# log, only the framework. They run on the JVM Gatehouse runs on (GH_JAVA), with the flags that
+# ./gatehouse gives it, so that their rows differ from Gatehouse's only in what Gatehouse does.
+REF_OPTS=(); REF_HOW=""
+prepare_references() {
+  local defaults major javac
+  # The launcher's default flags, read from it so the two cannot drift apart.
+  defaults="$(sed -n 's/^default_opts+\{0,1\}="\(.*\)"$/\1/p' "$GATEHOUSE_HOME/gatehouse" | tr '\n' ' ')"
+  [ -n "$defaults" ] || die "cannot read default_opts from $GATEHOUSE_HOME/gatehouse (the reference proxies must run with its flags)"
+  read -r -a REF_OPTS <<< "${GATEHOUSE_JAVA_OPTS:-$defaults}"
+  major="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$(dirname "$(dirname "$GH_JAVA")")/release" 2>/dev/null | head -n1)"
+  [[ "$major" =~ ^[0-9]+$ ]] || major="$("$GH_JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p' | head -n1)"
+  [ "${major:-0}" -ge 23 ] && REF_OPTS+=("--sun-misc-unsafe-memory-access=allow")
+  # Only silences the JDK 24+ warning about Netty's JNI library; changes nothing else.
+  "$GH_JAVA" --enable-native-access=ALL-UNNAMED -version >/dev/null 2>&1 && REF_OPTS+=("--enable-native-access=ALL-UNNAMED")
+  # Compiled ahead with the JDK's own javac: run from source, the compiler would run inside the
+  # measured JVM and add ~45 MiB to its peak RSS.
+  javac="$(dirname "$GH_JAVA")/javac"
+  if [ -x "$javac" ] && "$javac" -nowarn -cp "$GH_JAR" -d "$RUN/reference-classes" \
+       "$BENCH_DIR/tools/VertxMinimalProxy.java" "$BENCH_DIR/tools/NettyMinimalProxy.java" >"$RUN/reference-javac.log" 2>&1; then
+    REF_HOW="compiled"
+  else
+    log "no javac next to $GH_JAVA (or it failed: $(head -n3 "$RUN/reference-javac.log" 2>/dev/null | tr '\n' ' ')); running the reference proxies from source"
+    REF_HOW="source"
+  fi
+}
+start_reference() {  # class listen_port; sets LAST_PID
+  local cls="$1" port="$2"
+  if [ "$REF_HOW" = compiled ]; then
+    start_bg "$RUN/$cls.log" "$GH_JAVA" "${REF_OPTS[@]}" -cp "$GH_JAR:$RUN/reference-classes" "$cls" "$port" "$P_BACKEND"
+  else
+    start_bg "$RUN/$cls.log" "$GH_JAVA" "${REF_OPTS[@]}" -cp "$GH_JAR" "$BENCH_DIR/tools/$cls.java" "$port" "$P_BACKEND"
+  fi
+  local pid="$LAST_PID" n
+  for ((n=0; n<600; n++)); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$port/" || true)" = 200 ] && return 0
+    alive "$pid" || die "$cls exited during start; see bench/work/run/$cls.log:
+$(tail -n 20 "$RUN/$cls.log")"
+    sleep 0.05
+  done
+  die "$cls did not answer 200 within 30 s; see bench/work/run/$cls.log"
 }
 
 # ---------------------------------------------------------------- checks before measuring
@@ -401,10 +459,21 @@ expect_body() {  # description substring
   else CHECK_LINES+="  [FAIL]      $1: backend saw $(tr -d '\n' < "$RUN/last-body")"$'\n'; CHECK_FAILS=$((CHECK_FAILS+1)); fi
 }
 
+jwt_iss() {  # the iss claim of a JWT, read without checking anything
+  local p; p="$(cut -d. -f2 <<< "$1" | tr '_-' '/+')"
+  while (( ${#p} % 4 )); do p+="="; done
+  base64 -d <<< "$p" 2>/dev/null | jq -r '.iss // empty' 2>/dev/null || true
+}
+
 run_checks() {
   local good evil first last opaque base
   good="$(cat "$KEYS/good.jwt")"; evil="$(cat "$KEYS/evil.jwt")"
   first="$(head -n1 "$KEYS/distinct.txt")"; last="$(tail -n1 "$KEYS/distinct.txt")"
+  if [ "$(jwt_iss "$first")" = "$ISSUER_UNCACHED" ] && [ "$(jwt_iss "$last")" = "$ISSUER_UNCACHED" ] && [ "$(jwt_iss "$good")" = "$ISSUER" ]; then
+    CHECK_LINES+="  [ ok ]      tokens: the distinct ones are issued by $ISSUER_UNCACHED (cache: false), the others by $ISSUER"$'\n'
+  else
+    CHECK_LINES+="  [FAIL]      tokens: the distinct ones must be issued by $ISSUER_UNCACHED, the others by $ISSUER"$'\n'; CHECK_FAILS=$((CHECK_FAILS+1))
+  fi
   expect "direct: backend answers" 200 "http://127.0.0.1:$P_BACKEND/api/bench"
   expect "nginx: plain proxy answers (no auth)" 200 "http://127.0.0.1:$P_NGINX/api/bench"
 
@@ -415,6 +484,11 @@ run_checks() {
   expect "haproxy: a distinct token accepted" 200 "$base/api/bench" -H "Authorization: Bearer $last"
   expect "haproxy: identity at the backend" 200 "$base/api/echo" -H "Authorization: Bearer $good" -H "X-User-Id: spoofed"
   expect_body "haproxy: X-User-Id from sub, Authorization dropped" "user=[bench-user] auth=[]"
+
+  expect "reference Vert.x proxy: answers 200 through to the backend" 200 "http://127.0.0.1:$P_VXREF/api/echo" -H "X-User-Id: through"
+  expect_body "reference Vert.x proxy: the backend saw the request" "user=[through] auth=[]"
+  expect "reference Netty proxy: answers 200 through to the backend" 200 "http://127.0.0.1:$P_NTREF/api/echo" -H "X-User-Id: through"
+  expect_body "reference Netty proxy: the backend saw the request" "user=[through] auth=[]"
 
   base="http://127.0.0.1:$P_GATEHOUSE"
   expect "gatehouse: right key accepted" 200 "$base/api/bench" -H "Authorization: Bearer $good"
@@ -451,6 +525,7 @@ group_pid() {
   case "$1" in
     backend) echo "$P_BACKEND_PID" ;; nginx) echo "$P_NGINX_PID" ;;
     haproxy) echo "$P_HAPROXY_PID" ;; gatehouse) echo "$P_GH_PID" ;;
+    vertx-ref) echo "$P_VXREF_PID" ;; netty-ref) echo "$P_NTREF_PID" ;;
   esac
 }
 
@@ -528,7 +603,7 @@ write_report() {
     fi
     echo
     echo "$(date -u '+%Y-%m-%d %H:%M UTC'), \`bench/run.sh\` mode \`$mode\`: $rounds interleaved rounds of ${duration} s per row," \
-         "wrk -t$THREADS -c$CONNECTIONS, medians over rounds; Gatehouse warm-up ${warmup} s per row before round 1."
+         "wrk -t$THREADS -c$CONNECTIONS, medians over rounds; JIT warm-up ${warmup} s per JVM row (Gatehouse, reference proxies) before round 1."
     echo
     echo "| Contender | req/s | p50 ms | p99 ms | RSS MiB | req per CPU-s | vs direct | vs nginx | vs HAProxy | p99 vs nginx |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -547,8 +622,12 @@ write_report() {
       [ "$group" = skip ] && echo "- **$label**: $header"
       [ -n "${BAD[$id]}" ] && echo "- ⚠ **$label**: ${BAD[$id]} during the measured rounds; its figures are not valid."
     done
-    echo "- **Gatehouse RS256, $TOKENS_WANTED tokens**: the tokens are cycled in order. Gatehouse's verified-token cache" \
-         "holds 10,000 entries by default, so with $TOKENS_WANTED tokens $( [ "$TOKENS_WANTED" -le 10000 ] && echo "most requests after the first pass are cache hits; set BENCH_TOKENS above the cache size (e.g. 50000) to measure a signature check on every request" || echo "the working set exceeds that cache and most requests verify a signature")."
+    echo "- **Gatehouse RS256, $TOKENS_WANTED distinct tokens (cache off)**: the tokens are cycled in order and carry their own" \
+         "issuer, whose provider has \`cache: false\`: Gatehouse never caches them, so every request verifies an RS256 signature," \
+         "as HAProxy does on every request. The one-token row shows the same route with the verified-token cache answering."
+    echo "- **reference rows**: \`bench/tools/VertxMinimalProxy.java\` and \`bench/tools/NettyMinimalProxy.java\`, minimal proxies" \
+         "(no auth, no logging, no limits) on the Vert.x and the Netty in Gatehouse's jar, on the same JVM and flags as Gatehouse." \
+         "They are not part of Gatehouse: they separate the cost of the framework from the cost of Gatehouse's own work."
     echo "- RSS: peak resident set (VmHWM) of the measured process at the end of the run, summed over" \
          "master and workers for nginx; for Gatehouse one process serves every Gatehouse row, so the figure is the same."
     echo "- req per CPU-s: requests ÷ (utime+stime of the measured process over the round); for \"direct\" that is the backend nginx."
@@ -562,6 +641,7 @@ write_report() {
     echo "- Memory: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); kernel $(uname -r)"
     echo "- Load average before / after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every row)"
     echo "- Gatehouse: $(git -C "$GATEHOUSE_HOME" rev-parse --short HEAD 2>/dev/null || echo '?')$( [ -n "$(git -C "$GATEHOUSE_HOME" status --porcelain --untracked-files=no -- gateway verifier pom.xml 2>/dev/null)" ] && echo ' (with uncommitted changes)'), JVM \`${GH_JAVA:-?}\`: $("${GH_JAVA:-java}" -version 2>&1 | head -n1), flags \`${GATEHOUSE_JAVA_OPTS:-launcher default}\`"
+    echo "- Reference proxies: same JVM, flags \`${REF_OPTS[*]}\`, $( [ "$REF_HOW" = compiled ] && echo "compiled ahead by that JDK's javac" || echo "run from source (the in-process compiler adds to their RSS)")"
     echo "- $(nginx -v 2>&1 | sed 's/^nginx version: //'), $(haproxy -v | head -n1 | cut -d' ' -f1-3), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2)"
     echo
     echo "## Checks passed before measuring"
@@ -588,6 +668,7 @@ main() {
 
   P_BACKEND=$(free_port); P_NGINX=$(free_port); P_HAPROXY=$(free_port)
   P_GATEHOUSE=$(free_port); P_ADMIN=$(free_port); P_INTROSPECT=$(free_port)
+  P_VXREF=$(free_port); P_NTREF=$(free_port)
 
   log "building Gatehouse if needed ($GATEHOUSE_HOME)"
   gatehouse_cli --version >&2 || die "the gateway does not build or start"
@@ -636,6 +717,11 @@ main() {
   start_gatehouse "$conf"
   log "Gatehouse ready in ${GH_READY_MS} ms from the launcher (${GH_JVM_READY_MS:-?} ms from the exec of java)"
 
+  prepare_references
+  log "starting the reference proxies on $GH_JAVA ($REF_HOW): minimal Vert.x :$P_VXREF, minimal Netty :$P_NTREF"
+  start_reference VertxMinimalProxy "$P_VXREF"; P_VXREF_PID="$LAST_PID"
+  start_reference NettyMinimalProxy "$P_NTREF"; P_NTREF_PID="$LAST_PID"
+
   log "checks before measuring:"
   run_checks
 
@@ -643,8 +729,10 @@ main() {
   add_row direct "direct to the backend" backend "http://127.0.0.1:$P_BACKEND/api/bench" ""
   add_row nginx "nginx plain proxy (no auth)" nginx "http://127.0.0.1:$P_NGINX/api/bench" ""
   add_row haproxy "HAProxy jwt_verify RS256" haproxy "http://127.0.0.1:$P_HAPROXY/api/bench" "$good"
+  add_row vertx-ref "reference: minimal Vert.x proxy (no auth, no log)" vertx-ref "http://127.0.0.1:$P_VXREF/api/bench" ""
+  add_row netty-ref "reference: minimal Netty proxy (no auth, no log)" netty-ref "http://127.0.0.1:$P_NTREF/api/bench" ""
   add_row gh-jwt "Gatehouse RS256, one token" gatehouse "http://127.0.0.1:$P_GATEHOUSE/api/bench" "$good"
-  add_row gh-jwt-distinct "Gatehouse RS256, $TOKENS_WANTED tokens" gatehouse "http://127.0.0.1:$P_GATEHOUSE/api/bench" "" "$KEYS/distinct.txt"
+  add_row gh-jwt-distinct "Gatehouse RS256, $TOKENS_WANTED distinct tokens (cache off)" gatehouse "http://127.0.0.1:$P_GATEHOUSE/api/bench" "" "$KEYS/distinct.txt"
   if [ -z "$APIKEY_STATUS" ]; then
     add_row gh-apikey "Gatehouse API key (cached)" gatehouse "http://127.0.0.1:$P_GATEHOUSE/key/bench" "X-API-Key: $API_KEY"
   else add_row gh-apikey "Gatehouse API key (cached)" skip "" "$APIKEY_STATUS"; fi
@@ -653,12 +741,12 @@ main() {
   else add_row gh-introspect "Gatehouse introspected token (cached)" skip "" "$INTROSPECT_STATUS"; fi
   add_row gh-public "Gatehouse public route" gatehouse "http://127.0.0.1:$P_GATEHOUSE/pub/bench" ""
 
-  log "warm-up: 2 s per contender, ${warmup} s per Gatehouse row (JIT)"
+  log "warm-up: 2 s per contender, ${warmup} s per JVM row (Gatehouse and the reference proxies: JIT)"
   local row id label group url header tokens
   for row in "${ROWS[@]}"; do
     IFS='|' read -r id label group url header tokens <<< "$row"
     [ "$group" = skip ] && continue
-    run_wrk "$([ "$group" = gatehouse ] && echo "$warmup" || echo 2)" "$url" "$header" "$tokens"
+    run_wrk "$(case "$group" in gatehouse|vertx-ref|netty-ref) echo "$warmup" ;; *) echo 2 ;; esac)" "$url" "$header" "$tokens"
     truncate_logs
   done
 
@@ -669,6 +757,7 @@ main() {
   declare -gA PEAK_RSS
   PEAK_RSS[backend]="$(mem_kib "$P_BACKEND_PID" VmHWM)"; PEAK_RSS[nginx]="$(mem_kib "$P_NGINX_PID" VmHWM)"
   PEAK_RSS[haproxy]="$(mem_kib "$P_HAPROXY_PID" VmHWM)"; PEAK_RSS[gatehouse]="$(mem_kib "$P_GH_PID" VmHWM)"
+  PEAK_RSS[vertx-ref]="$(mem_kib "$P_VXREF_PID" VmHWM)"; PEAK_RSS[netty-ref]="$(mem_kib "$P_NTREF_PID" VmHWM)"
   [ "$introspect" = 1 ] && INTROSPECT_CALLS="$(curl -s --max-time 2 "http://127.0.0.1:$P_INTROSPECT/calls" || true)"
 
   summarise

@@ -13,12 +13,14 @@ import java.util.List;
 
 /**
  * Key material for bench/run.sh, JDK only (run as a single-file source program):
- *   java TokenGen.java OUT_DIR ISSUER AUDIENCE DISTINCT_COUNT VALID_SECONDS
+ *   java TokenGen.java OUT_DIR ISSUER AUDIENCE DISTINCT_COUNT VALID_SECONDS DISTINCT_ISSUER
  * writes into OUT_DIR:
  *   good.pub.pem    the trusted RSA-2048 public key (X.509 SubjectPublicKeyInfo, for HAProxy and Gatehouse)
  *   good.jwt        one RS256 token signed by the trusted key (sub bench-user)
  *   evil.jwt        the same claims signed by another RSA-2048 key (must be refused everywhere)
- *   distinct.txt    DISTINCT_COUNT tokens signed by the trusted key, one per line, each with its own sub
+ *   distinct.txt    DISTINCT_COUNT tokens signed by the trusted key, one per line, each with its own sub,
+ *                   issued by DISTINCT_ISSUER (the bench gives that issuer its own Gatehouse provider,
+ *                   with the verified-token cache off); every other token is issued by ISSUER
  *   opaque.txt      one random opaque token (for the introspection stand-in)
  * No kid header: both verifiers try the configured key.
  */
@@ -26,9 +28,11 @@ public final class TokenGen {
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 5) throw new IllegalArgumentException("usage: TokenGen OUT_DIR ISSUER AUDIENCE DISTINCT_COUNT VALID_SECONDS");
+    if (args.length != 6) {
+      throw new IllegalArgumentException("usage: TokenGen OUT_DIR ISSUER AUDIENCE DISTINCT_COUNT VALID_SECONDS DISTINCT_ISSUER");
+    }
     Path out = Path.of(args[0]);
-    String issuer = args[1], audience = args[2];
+    String issuer = args[1], audience = args[2], distinctIssuer = args[5];
     int distinct = Integer.parseInt(args[3]);
     long valid = Long.parseLong(args[4]);
     Files.createDirectories(out);
@@ -48,7 +52,7 @@ public final class TokenGen {
 
     Signature sig = Signature.getInstance("SHA256withRSA");
     List<String> lines = new ArrayList<>(distinct);
-    for (int i = 0; i < distinct; i++) lines.add(token(sig, good.getPrivate(), issuer, audience, "user-" + i, now, exp));
+    for (int i = 0; i < distinct; i++) lines.add(token(sig, good.getPrivate(), distinctIssuer, audience, "user-" + i, now, exp));
     Files.write(out.resolve("distinct.txt"), lines, StandardCharsets.US_ASCII);
 
     byte[] opaque = new byte[32];
