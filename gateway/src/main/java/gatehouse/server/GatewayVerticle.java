@@ -54,6 +54,11 @@ public final class GatewayVerticle extends VerticleBase {
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
         .setHttp2ClearTextEnabled(config.listen().h2c())
         .setCompressionSupported(false)
+        // WebSockets are spliced byte for byte after the upstream's 101, so extensions are the
+        // client's and the upstream's business; without these Vert.x keeps a WebSocket extension
+        // handler in every connection's pipeline, which every request and response passes through.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
         .setHandle100ContinueAutomatically(false)
         .setTcpNoDelay(true);
     tls.ifPresent(t -> t.apply(options));

@@ -71,6 +71,33 @@ class ProtocolsIT {
   }
 
   @Test
+  void webSocketCompressionIsNegotiatedEndToEndNotByTheGateway() {
+    gw.upstream.replyWith(Reply.webSocketEcho());
+    // The client offers permessage-deflate; the gateway splices bytes, so only the upstream may
+    // accept it. A gateway that accepted it itself would inflate frames the upstream never deflated.
+    WebSocketClient client = gw.vertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions()
+        .setTryUsePerMessageCompression(true).setTryUsePerFrameCompression(true));
+    try {
+      String token = invariants.secret(gw.token("alice", Map.of("role", "user")));
+      WebSocketConnectOptions admitted = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gw.port()).setURI("/api/ws")
+          .addHeader("Authorization", "Bearer " + token);
+      String message = "hello, compressed? ".repeat(200);
+      String echoed = await(client.connect(admitted).compose(ws -> {
+        io.vertx.core.Promise<String> reply = io.vertx.core.Promise.promise();
+        ws.textMessageHandler(reply::tryComplete);
+        ws.exceptionHandler(reply::tryFail);
+        ws.closeHandler(v -> reply.tryFail("closed before the echo"));
+        return ws.writeTextMessage(message).compose(v -> reply.future()).eventually(() -> ws.close());
+      }));
+      assertEquals(message, echoed);
+      assertTrue(gw.upstream.lastRequest().header("Sec-WebSocket-Extensions").isPresent(),
+          "the client's offer reached the upstream");
+    } finally {
+      await(client.close());
+    }
+  }
+
+  @Test
   void aClientThatNeverFinishesItsRequestHeadLosesTheConnection() throws Exception {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", gw.port()), 5_000);
