@@ -33,6 +33,8 @@ final class HopByHop {
           "transfer-encoding",
           "upgrade");
 
+  private static final String[] HOP_BY_HOP = HEADERS.toArray(String[]::new);
+
   private HopByHop() {}
 
   /**
@@ -58,12 +60,12 @@ final class HopByHop {
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
     StringBuilder cookies = new StringBuilder();
     for (Map.Entry<String, String> header : client) {
-      String name = header.getKey().toLowerCase(Locale.ROOT);
-      if (HEADERS.contains(name) || named.contains(name) || name.equals("host") || name.equals("expect")
-          || (dropLength && name.equals("content-length")) || name.startsWith(":")) {
+      String name = header.getKey();
+      if (isHopByHop(name) || isNamed(named, name) || name.equalsIgnoreCase("host") || name.equalsIgnoreCase("expect")
+          || (dropLength && name.equalsIgnoreCase("content-length")) || name.startsWith(":")) {
         continue;
       }
-      if (version == HttpVersion.HTTP_2 && name.equals("cookie")) {
+      if (version == HttpVersion.HTTP_2 && name.equalsIgnoreCase("cookie")) {
         // RFC 9113 section 8.2.3: HTTP/2 may split Cookie; HTTP/1.1 needs one field joined by "; ".
         cookies.append(cookies.length() == 0 ? "" : "; ").append(header.getValue());
         continue;
@@ -97,13 +99,25 @@ final class HopByHop {
   static void copyResponse(MultiMap upstream, boolean switchingProtocols, MultiMap into) {
     Set<String> named = connectionTokens(upstream);
     for (Map.Entry<String, String> header : upstream) {
-      String name = header.getKey().toLowerCase(Locale.ROOT);
-      boolean upgradeHeader = name.equals("connection") || name.equals("upgrade");
-      boolean drop = switchingProtocols && upgradeHeader ? false : HEADERS.contains(name) || named.contains(name);
+      String name = header.getKey();
+      boolean upgradeHeader = name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("upgrade");
+      boolean drop = switchingProtocols && upgradeHeader ? false : isHopByHop(name) || isNamed(named, name);
       if (!drop) {
         into.add(header.getKey(), header.getValue());
       }
     }
+  }
+
+  /** Whether {@code name}, in any case, is one of {@link #HEADERS}; no allocation, unlike a look-up of its lower case. */
+  static boolean isHopByHop(String name) {
+    for (String hop : HOP_BY_HOP) {
+      if (hop.length() == name.length() && hop.equalsIgnoreCase(name)) return true;
+    }
+    return false;
+  }
+
+  private static boolean isNamed(Set<String> connectionTokens, String name) {
+    return !connectionTokens.isEmpty() && connectionTokens.contains(name.toLowerCase(Locale.ROOT));
   }
 
   /** Whether {@code headers} carry an HTTP/1.1 upgrade to WebSocket (RFC 6455 section 4.1). */
