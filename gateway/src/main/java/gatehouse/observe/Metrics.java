@@ -8,10 +8,12 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * Request metrics in the Prometheus text format, served by the admin listener's {@code /metrics}.
@@ -34,6 +36,16 @@ public final class Metrics {
   private final Map<String, Timer> latency = new ConcurrentHashMap<>();
 
   private record Key(String route, String a, String b) {}
+
+  /**
+   * Histogram buckets of {@code gatehouse_request_duration_seconds}, from 100 µs (a cached token
+   * through the gateway) to 30 s (a slow upstream). Micrometer's default percentile histogram has
+   * 69 buckets per route starting at 1 ms, which cannot tell a 0.2 ms request from a 0.9 ms one.
+   */
+  static final Duration[] LATENCY_BUCKETS = Stream.of(
+      "PT0.0001S", "PT0.00025S", "PT0.0005S", "PT0.001S", "PT0.0025S", "PT0.005S", "PT0.01S", "PT0.025S",
+      "PT0.05S", "PT0.1S", "PT0.25S", "PT0.5S", "PT1S", "PT2.5S", "PT5S", "PT10S", "PT30S")
+      .map(Duration::parse).toArray(Duration[]::new);
 
   /** A readiness check to export as a gauge; {@code ready} is asked at every scrape. */
   public void gauge(String name, Supplier<Boolean> ready) {
@@ -72,7 +84,7 @@ public final class Metrics {
     requests.computeIfAbsent(new Key(route, kind, Integer.toString(status)), k -> Counter.builder("gatehouse_requests")
         .tag("route", k.route()).tag("outcome", k.a()).tag("status", k.b()).register(registry)).increment();
     latency.computeIfAbsent(route, r -> Timer.builder("gatehouse_request_duration").tag("route", r)
-        .publishPercentileHistogram().register(registry)).record(elapsedNanos, TimeUnit.NANOSECONDS);
+        .serviceLevelObjectives(LATENCY_BUCKETS).register(registry)).record(elapsedNanos, TimeUnit.NANOSECONDS);
   }
 
   /** The Prometheus text exposition of every meter. */
