@@ -43,7 +43,7 @@ public final class AccessLog {
   }
 
   /** One request as logged; immutable, so any thread may format it. */
-  private final class Entry {
+  private final class Entry implements LogText {
     private final String id;
     private final String method;
     private final String rawTarget;
@@ -61,6 +61,11 @@ public final class AccessLog {
     }
 
     @Override
+    public void appendTo(StringBuilder out) {
+      appendLine(out, id, method, rawTarget, outcome, proxied, elapsedNanos);
+    }
+
+    @Override
     public String toString() {
       return line(id, method, rawTarget, outcome, proxied, elapsedNanos);
     }
@@ -72,6 +77,12 @@ public final class AccessLog {
 
   private String line(String id, String method, String rawTarget, Outcome outcome, Optional<Proxied> proxied, long elapsedNanos) {
     StringBuilder out = new StringBuilder(256);
+    appendLine(out, id, method, rawTarget, outcome, proxied, elapsedNanos);
+    return out.toString();
+  }
+
+  private void appendLine(StringBuilder out, String id, String method, String rawTarget, Outcome outcome, Optional<Proxied> proxied,
+      long elapsedNanos) {
     out.append("id=").append(id);
     appendSafe(out.append(" method="), method);
     appendSafe(out.append(" target=\""), redact(rawTarget)).append('"');
@@ -110,7 +121,6 @@ public final class AccessLog {
     out.append(" latency_ms=").append(hundredths / 100).append('.');
     if (hundredths % 100 < 10) out.append('0');
     out.append(hundredths % 100);
-    return out.toString();
   }
 
   private static void appendIdentity(StringBuilder out, Identity i) {
