@@ -29,6 +29,9 @@ final class ForwardedHeaders {
   private static final int MAX_PEERS = 4096;
   private final java.util.concurrent.ConcurrentHashMap<String, Optional<InetAddress>> peers = new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** The last Host quoted by {@link #hostValue}; any thread may replace it, each sees a consistent pair. */
+  private volatile QuotedHost lastHost;
+
   private ForwardedHeaders(List<Cidr> trusted) {
     this.trusted = trusted;
   }
@@ -70,7 +73,7 @@ final class ForwardedHeaders {
   void write(MultiMap client, Hop hop, MultiMap out) {
     NAMES.forEach(out::remove);
     boolean trust = trusts(hop.peer());
-    String peer = hop.peer().map(InetAddress::getHostAddress).orElse("unknown");
+    String peer = hop.peer().isPresent() ? hop.peer().get().getHostAddress() : "unknown";
 
     String xff = trust ? joined(client, X_FORWARDED_FOR) : "";
     out.set(X_FORWARDED_FOR, xff.isEmpty() ? peer : xff + ", " + peer);
@@ -85,9 +88,9 @@ final class ForwardedHeaders {
       hop.host().ifPresent(h -> out.set(X_FORWARDED_HOST, h));
     }
 
-    StringBuilder element = new StringBuilder("for=").append(node(hop.peer()));
+    StringBuilder element = new StringBuilder(64).append("for=").append(node(hop.peer(), peer));
     element.append(";proto=").append(hop.proto());
-    hop.host().ifPresent(h -> element.append(";host=").append(value(h)));
+    if (hop.host().isPresent()) element.append(";host=").append(hostValue(hop.host().get()));
     String forwarded = trust ? joined(client, FORWARDED) : "";
     out.set(FORWARDED, forwarded.isEmpty() ? element.toString() : forwarded + ", " + element);
   }
@@ -98,17 +101,35 @@ final class ForwardedHeaders {
 
   /** RFC 7239 section 6: an IPv6 node is bracketed, and then must be a quoted-string. */
   static String node(Optional<InetAddress> peer) {
+    return peer.isEmpty() ? "unknown" : node(peer, peer.get().getHostAddress());
+  }
+
+  /** As {@link #node(Optional)}, with the address's text already known. */
+  private static String node(Optional<InetAddress> peer, String text) {
     if (peer.isEmpty()) {
       return "unknown";
     }
     InetAddress address = peer.get();
-    String text = address.getHostAddress();
     if (address instanceof Inet6Address) {
       int zone = text.indexOf('%');
       return "\"[" + (zone < 0 ? text : text.substring(0, zone)) + "]\"";
     }
     return text;
   }
+
+  /**
+   * {@link #value} of a Host, remembered for the last one: a listener sees the same few hosts, and
+   * {@code host:port} always needs quoting, a new string per request otherwise.
+   */
+  private String hostValue(String host) {
+    QuotedHost last = lastHost;
+    if (last != null && last.host().equals(host)) return last.value();
+    String quoted = value(host);
+    lastHost = new QuotedHost(host, quoted);
+    return quoted;
+  }
+
+  private record QuotedHost(String host, String value) {}
 
   /** RFC 7239 section 4: a value is a token or else a quoted-string ({@code host:port} needs quotes). */
   static String value(String text) {

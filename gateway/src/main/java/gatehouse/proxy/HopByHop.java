@@ -34,6 +34,8 @@ final class HopByHop {
           "upgrade");
 
   private static final String[] HOP_BY_HOP = HEADERS.toArray(String[]::new);
+  private static final Set<String> KEEP_ALIVE = Set.of("keep-alive");
+  private static final Set<String> CLOSE = Set.of("close");
 
   private HopByHop() {}
 
@@ -116,8 +118,12 @@ final class HopByHop {
     return false;
   }
 
+  /** Whether {@code name}, in any case, is one of the lower-cased {@code connectionTokens}; no allocation. */
   private static boolean isNamed(Set<String> connectionTokens, String name) {
-    return !connectionTokens.isEmpty() && connectionTokens.contains(name.toLowerCase(Locale.ROOT));
+    for (String token : connectionTokens) {
+      if (token.length() == name.length() && token.equalsIgnoreCase(name)) return true;
+    }
+    return false;
   }
 
   /** Whether {@code headers} carry an HTTP/1.1 upgrade to WebSocket (RFC 6455 section 4.1). */
@@ -133,6 +139,12 @@ final class HopByHop {
     List<String> values = headers.getAll(HttpHeaders.CONNECTION);
     if (values.isEmpty()) {
       return Set.of();
+    }
+    if (values.size() == 1) {
+      // What nearly every message carries; answered without splitting or allocating.
+      String value = values.get(0).trim();
+      if (value.equalsIgnoreCase("keep-alive")) return KEEP_ALIVE;
+      if (value.equalsIgnoreCase("close")) return CLOSE;
     }
     Set<String> tokens = new HashSet<>();
     for (String value : values) {

@@ -37,4 +37,19 @@ class HopByHopTest {
     assertEquals(List.of("Content-Type", "Set-Cookie", "Set-Cookie"), out.entries().stream().map(Map.Entry::getKey).toList());
     assertEquals(List.of("a=1", "b=2"), out.getAll("set-cookie"));
   }
+
+  @Test
+  void aSingleKeepAliveOrCloseStillNamesItsHeader() {
+    for (String connection : List.of("keep-alive", " Keep-Alive ", "close", "CLOSE")) {
+      MultiMap upstream = MultiMap.caseInsensitiveMultiMap()
+          .add("Connection", connection)
+          .add("Close", "named by the Connection header")
+          .add("Keep-Alive", "timeout=5")
+          .add("X-Kept", "1");
+      MultiMap out = HopByHop.response(upstream, false);
+      boolean close = connection.trim().equalsIgnoreCase("close");
+      assertEquals(close ? List.of("X-Kept") : List.of("Close", "X-Kept"),
+          out.entries().stream().map(Map.Entry::getKey).toList(), connection);
+    }
+  }
 }
