@@ -99,12 +99,10 @@ final class ForwardedHeaders {
     return String.join(", ", headers.getAll(name)).trim();
   }
 
-  /** RFC 7239 section 6: an IPv6 node is bracketed, and then must be a quoted-string. */
-  static String node(Optional<InetAddress> peer) {
-    return peer.isEmpty() ? "unknown" : node(peer, peer.get().getHostAddress());
-  }
-
-  /** As {@link #node(Optional)}, with the address's text already known. */
+  /**
+   * RFC 7239 section 6: an IPv6 node is bracketed, and then must be a quoted-string. {@code text}
+   * is the peer's address as text, already computed for X-Forwarded-For.
+   */
   private static String node(Optional<InetAddress> peer, String text) {
     if (peer.isEmpty()) {
       return "unknown";

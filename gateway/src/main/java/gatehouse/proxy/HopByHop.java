@@ -33,7 +33,6 @@ final class HopByHop {
           "transfer-encoding",
           "upgrade");
 
-  private static final String[] HOP_BY_HOP = HEADERS.toArray(String[]::new);
   private static final Set<String> KEEP_ALIVE = Set.of("keep-alive");
   private static final Set<String> CLOSE = Set.of("close");
 
@@ -110,18 +109,20 @@ final class HopByHop {
     }
   }
 
-  /** Whether {@code name}, in any case, is one of {@link #HEADERS}; no allocation, unlike a look-up of its lower case. */
+  /** Whether {@code name}, in any case, is one of {@link #HEADERS}. */
   static boolean isHopByHop(String name) {
-    for (String hop : HOP_BY_HOP) {
-      if (hop.length() == name.length() && hop.equalsIgnoreCase(name)) return true;
-    }
-    return false;
+    return containsIgnoringCase(HEADERS, name);
   }
 
-  /** Whether {@code name}, in any case, is one of the lower-cased {@code connectionTokens}; no allocation. */
+  /** Whether {@code name}, in any case, is one of the lower-cased {@code connectionTokens}. */
   private static boolean isNamed(Set<String> connectionTokens, String name) {
-    for (String token : connectionTokens) {
-      if (token.length() == name.length() && token.equalsIgnoreCase(name)) return true;
+    return containsIgnoringCase(connectionTokens, name);
+  }
+
+  /** A scan of a few lower-case names: no allocation, unlike a look-up of {@code name}'s lower case. */
+  private static boolean containsIgnoringCase(Set<String> lowerCaseNames, String name) {
+    for (String candidate : lowerCaseNames) {
+      if (candidate.length() == name.length() && candidate.equalsIgnoreCase(name)) return true;
     }
     return false;
   }
