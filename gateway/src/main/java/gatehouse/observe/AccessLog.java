@@ -67,18 +67,14 @@ public final class AccessLog {
 
     @Override
     public String toString() {
-      return line(id, method, rawTarget, outcome, proxied, elapsedNanos);
+      StringBuilder out = new StringBuilder(256);
+      appendTo(out);
+      return out.toString();
     }
   }
 
   String line(String id, RequestHead head, Outcome outcome, Optional<Proxied> proxied, long elapsedNanos) {
-    return line(id, head.method(), head.rawTarget(), outcome, proxied, elapsedNanos);
-  }
-
-  private String line(String id, String method, String rawTarget, Outcome outcome, Optional<Proxied> proxied, long elapsedNanos) {
-    StringBuilder out = new StringBuilder(256);
-    appendLine(out, id, method, rawTarget, outcome, proxied, elapsedNanos);
-    return out.toString();
+    return new Entry(id, head.method(), head.rawTarget(), outcome, proxied, elapsedNanos).toString();
   }
 
   private void appendLine(StringBuilder out, String id, String method, String rawTarget, Outcome outcome, Optional<Proxied> proxied,
@@ -169,7 +165,6 @@ public final class AccessLog {
   /** Appends {@code s} as {@link #safe} spells it, in one pass without a copy. */
   private static StringBuilder appendSafe(StringBuilder out, String s) {
     if (s == null) return out.append('-');
-    int n = Math.min(s.length(), MAX_TARGET);
     int written = 0;
     for (int i = 0; i < s.length() && written < MAX_TARGET; i++, written++) {
       char c = s.charAt(i);
@@ -180,7 +175,7 @@ public final class AccessLog {
         out.append(c);
       }
     }
-    if (s.length() > n) out.append("...");
+    if (s.length() > MAX_TARGET) out.append("...");
     return out;
   }
 }

@@ -72,9 +72,8 @@ public final class LineEncoder extends EncoderBase<ILoggingEvent> {
     byte[] bytes = out.toString().getBytes(StandardCharsets.UTF_8);
     if (out.capacity() > 64 * 1024) {
       // One huge line (a long stack trace) must not keep its buffer for good.
-      line.setLength(0);
-      line.trimToSize();
-      line.ensureCapacity(512);
+      out.setLength(0);
+      out.trimToSize();
     }
     return bytes;
   }
