@@ -71,7 +71,7 @@ class ProtocolsIT {
   }
 
   @Test
-  void webSocketCompressionIsNegotiatedEndToEndNotByTheGateway() {
+  void aWebSocketOfferingCompressionReachesTheUpstreamAndEchoesIntact() {
     gw.upstream.replyWith(Reply.webSocketEcho());
     // The client offers permessage-deflate; the gateway splices bytes, so only the upstream may
     // accept it. A gateway that accepted it itself would inflate frames the upstream never deflated.

@@ -36,13 +36,14 @@ class LineEncoderTest {
         out.append("written in place");
       }
 
+      // Differs from appendTo only so the test can tell which path built the line.
       @Override
       public String toString() {
-        return "written in place";
+        return "formatted by toString";
       }
     };
     assertEquals("2026-11-29T01:25:49.998Z INFO  gatehouse.access written in place\n", encode("gatehouse.access", Level.INFO, "{}", null, text));
-    assertEquals("2026-11-29T01:25:49.998Z INFO  gatehouse.access [written in place]\n", encode("gatehouse.access", Level.INFO, "[{}]", null, text));
+    assertEquals("2026-11-29T01:25:49.998Z INFO  gatehouse.access [formatted by toString]\n", encode("gatehouse.access", Level.INFO, "[{}]", null, text));
   }
 
   @Test
