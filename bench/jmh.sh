@@ -10,4 +10,4 @@ java_bin="java"
 for d in /usr/lib/jvm/temurin-25*/ "${JAVA_HOME:-/nonexistent}/"; do
   if [ -x "${d}bin/java" ]; then java_bin="${d}bin/java"; fi
 done
-exec "$java_bin" -cp "gateway/target/test-classes:gateway/target/classes:$(cat gateway/target/bench.classpath)" org.openjdk.jmh.Main "$@"
+exec "$java_bin" --enable-native-access=ALL-UNNAMED -cp "gateway/target/test-classes:gateway/target/classes:$(cat gateway/target/bench.classpath)" org.openjdk.jmh.Main "$@"

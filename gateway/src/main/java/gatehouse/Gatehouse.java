@@ -11,6 +11,7 @@ import gatehouse.config.IntrospectionConfig;
 import gatehouse.config.JwtProviderConfig;
 import gatehouse.config.ConfigException;
 import gatehouse.config.GatehouseConfig;
+import gatehouse.crypto.SignatureEngine;
 import gatehouse.credential.CredentialExtractor;
 import gatehouse.identity.IdentityHeaders;
 import gatehouse.identity.UpstreamSigners;
@@ -106,11 +107,15 @@ public final class Gatehouse {
   public static Compiled compile(GatehouseConfig config, Vertx vertx, Clock clock) throws ConfigException {
     String file = config.source().toString();
     RouteTable routes = RouteTable.compile(config.routes(), file);
+    SignatureEngine engine = signatureEngine(config);
+    engine.fallbackReason().ifPresentOrElse(
+        why -> log.warn("crypto: signatures use the JDK, slower: the native provider cannot be used here: {}", why),
+        () -> log.info("crypto: signatures use {}", engine));
     Optional<JwtAuthenticator> jwt;
     try {
       jwt = config.auth().jwt().isEmpty()
           ? Optional.empty()
-          : Optional.of(JwtAuthenticator.create(vertx, config.auth().jwt(), config.identity(), clock));
+          : Optional.of(JwtAuthenticator.create(vertx, config.auth().jwt(), config.identity(), clock, engine));
     } catch (IllegalArgumentException e) {
       // Key material is read here, not by the loader; its messages start with the config key.
       throw new ConfigException(new ConfigException.Problem(file, 0, "", e.getMessage()));
@@ -130,7 +135,7 @@ public final class Gatehouse {
     UpstreamSigners signers;
     Optional<Authenticator> mtls;
     try {
-      signers = UpstreamSigners.compile(config, clock, new SecureRandom());
+      signers = UpstreamSigners.compile(config, clock, new SecureRandom(), engine);
       mtls = clientCertificates(config) ? Optional.of(MtlsAuthenticator.create(config.identity(), clock)) : Optional.empty();
     } catch (IllegalArgumentException e) {
       introspection.forEach(IntrospectionAuthenticator::close);
@@ -193,12 +198,22 @@ public final class Gatehouse {
   public static void check(GatehouseConfig config, Clock clock) throws ConfigException {
     String file = config.source().toString();
     RouteTable.compile(config.routes(), file);
+    SignatureEngine engine = signatureEngine(config);
     try {
       JwtAuthenticator.check(config.auth().jwt(), config.identity(), clock);
       for (IntrospectionConfig c : config.auth().introspection()) IntrospectionAuthenticator.check(c, config.identity());
-      UpstreamSigners.compile(config, clock, new SecureRandom());
+      UpstreamSigners.compile(config, clock, new SecureRandom(), engine);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(new ConfigException.Problem(file, 0, "", e.getMessage()));
+    }
+  }
+
+  /** The engine {@code crypto.provider} asks for; {@code native} where it cannot load is a config error. */
+  private static SignatureEngine signatureEngine(GatehouseConfig config) throws ConfigException {
+    try {
+      return SignatureEngine.select(config.crypto());
+    } catch (IllegalStateException e) {
+      throw new ConfigException(new ConfigException.Problem(config.source().toString(), 0, "crypto.provider", e.getMessage()));
     }
   }
 
@@ -210,6 +225,7 @@ public final class Gatehouse {
 
   /** Starts the gateway on a Vert.x of its own, closed by {@link #close}. */
   public static Future<Gatehouse> start(GatehouseConfig config, Clock clock) {
+    if (config.crypto() != SignatureEngine.Choice.JDK) SignatureEngine.preload();
     Vertx vertx = newVertx();
     return start(config, clock, vertx, true).onFailure(e -> vertx.close());
   }
@@ -288,7 +304,7 @@ public final class Gatehouse {
 
   private static GatehouseConfig withListenPort(GatehouseConfig c, int port) {
     return new GatehouseConfig(c.source(), new gatehouse.config.ListenerConfig(c.listen().host(), port, c.listen().h2c(), c.listen().tls()), c.admin(),
-        c.upstreams(), c.auth(), c.identity(), c.forwarding(), c.limits(), c.defaultPolicy(), c.routes());
+        c.upstreams(), c.auth(), c.identity(), c.forwarding(), c.limits(), c.defaultPolicy(), c.routes(), c.crypto());
   }
 
   /** Port 0 would give each event loop's listener a different port; pick one for all of them. */

@@ -1,6 +1,7 @@
 package gatehouse.config;
 
 import gatehouse.authz.Policy;
+import gatehouse.crypto.SignatureEngine;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ import java.util.Set;
  */
 final class ConfigReader {
   static final List<String> TOP = List.of("listen", "admin", "upstreams", "auth", "identity", "forwarding",
-      "limits", "default_policy", "routes", "sign");
+      "limits", "default_policy", "routes", "sign", "crypto");
 
   private final Reader reader;
   private final Path source;
@@ -77,7 +78,7 @@ final class ConfigReader {
 
     if (!reader.problems.isEmpty()) return Optional.empty();
     return Optional.of(new GatehouseConfig(source, listen, admin, upstreams, new AuthConfig(providers, apiKeys, introspection, keys.keys()),
-        identity, forwarding, limits, defaultPolicy, routes));
+        identity, forwarding, limits, defaultPolicy, routes, crypto(top)));
   }
 
   private ListenerConfig listener(Fields top, String key, String host, int port) {
@@ -247,5 +248,20 @@ final class ConfigReader {
         f.flatMap(l -> l.size("max_body", 0, Long.MAX_VALUE)).orElse(10L << 20),
         f.flatMap(l -> l.duration("idle_timeout", true)).orElse(Duration.ofSeconds(60)),
         f.flatMap(l -> l.duration("header_read_timeout", true)).orElse(Duration.ofSeconds(10)));
+  }
+
+  private SignatureEngine.Choice crypto(Fields top) {
+    Optional<Fields> f = top.fields("crypto", List.of("provider"));
+    Optional<Node.Scalar> p = f.flatMap(c -> c.scalar("provider"));
+    if (p.isEmpty()) return SignatureEngine.Choice.AUTO;
+    return switch (p.get().text()) {
+      case "auto" -> SignatureEngine.Choice.AUTO;
+      case "jdk" -> SignatureEngine.Choice.JDK;
+      case "native" -> SignatureEngine.Choice.NATIVE;
+      default -> {
+        reader.problems.add(p.get(), f.get().pathOf("provider"), "expected auto, jdk or native, got " + p.get().shown());
+        yield SignatureEngine.Choice.AUTO;
+      }
+    };
   }
 }

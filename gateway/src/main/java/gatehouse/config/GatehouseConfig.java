@@ -1,6 +1,7 @@
 package gatehouse.config;
 
 import gatehouse.authz.Policy;
+import gatehouse.crypto.SignatureEngine;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,8 @@ public record GatehouseConfig(
     ForwardingConfig forwarding,
     LimitsConfig limits,
     Policy defaultPolicy,
-    List<RouteConfig> routes) {
+    List<RouteConfig> routes,
+    SignatureEngine.Choice crypto) {
 
   public GatehouseConfig {
     upstreams = Map.copyOf(upstreams);

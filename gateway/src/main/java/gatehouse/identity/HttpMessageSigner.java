@@ -3,7 +3,6 @@ package gatehouse.identity;
 import gatehouse.authn.Identity;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.Signature;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
@@ -100,16 +99,11 @@ final class HttpMessageSigner implements UpstreamSigner {
   }
 
   private byte[] sign(byte[] base) {
+    if (hmacSecret == null) return ed25519.sign(base);
     try {
-      if (hmacSecret != null) {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(hmacSecret, "HmacSHA256"));
-        return mac.doFinal(base);
-      }
-      Signature s = Signature.getInstance("Ed25519");
-      s.initSign(ed25519.privateKey);
-      s.update(base);
-      return s.sign();
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(hmacSecret, "HmacSHA256"));
+      return mac.doFinal(base);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("signing with a key that passed its load-time check failed", e);
     }

@@ -3,8 +3,6 @@ package gatehouse.identity;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import gatehouse.authn.Identity;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.Signature;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
@@ -71,14 +69,7 @@ final class IdentityTokenSigner implements UpstreamSigner {
     }
     claims.put("hdr", hdr);
     String input = encodedHeader + "." + b64(JSONObjectUtils.toJSONString(claims).getBytes(StandardCharsets.UTF_8));
-    try {
-      Signature s = Signature.getInstance(key.kind.equals("Ed25519") ? "Ed25519" : "SHA256withECDSAinP1363Format");
-      s.initSign(key.privateKey);
-      s.update(input.getBytes(StandardCharsets.US_ASCII));
-      return Map.of(headerName, input + "." + b64(s.sign()));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("signing with a key that passed its load-time check failed", e);
-    }
+    return Map.of(headerName, input + "." + b64(key.sign(input.getBytes(StandardCharsets.US_ASCII))));
   }
 
   private static String b64(byte[] b) {

@@ -1,5 +1,6 @@
 package gatehouse.identity;
 
+import gatehouse.crypto.SignatureEngine;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -29,6 +30,8 @@ import java.util.Map;
  * A gateway private key read from a PKCS#8 PEM file ({@code openssl genpkey -algorithm ed25519} or
  * {@code -algorithm EC -pkeyopt ec_paramgen_curve:P-256}), with its public half, which PKCS#8 files
  * need not carry and the JDK cannot extract, so it is derived here and checked by a test signature.
+ * Signs with a {@link SignatureEngine}; the load-time check verifies with the JDK, so a native
+ * engine is checked against it too.
  */
 final class SigningKey {
   final String id;
@@ -37,8 +40,11 @@ final class SigningKey {
   /** {@code Ed25519} or {@code ES256}. */
   final String kind;
   private final Map<String, Object> jwk;
+  private final SignatureEngine engine;
 
-  private SigningKey(String id, PrivateKey privateKey, PublicKey publicKey, String kind, Map<String, Object> jwk) {
+  private SigningKey(String id, PrivateKey privateKey, PublicKey publicKey, String kind, Map<String, Object> jwk,
+      SignatureEngine engine) {
+    this.engine = engine;
     this.id = id;
     this.privateKey = privateKey;
     this.publicKey = publicKey;
@@ -47,11 +53,11 @@ final class SigningKey {
   }
 
   /**
-   * Reads {@code file}; {@code kind} is {@code Ed25519} or {@code ES256}.
+   * Reads {@code file}; {@code kind} is {@code Ed25519} or {@code ES256}; {@code engine} will sign.
    *
    * @throws IllegalArgumentException naming {@code configPath} when the file is not such a key
    */
-  static SigningKey read(String id, Path file, String kind, String configPath) {
+  static SigningKey read(String id, Path file, String kind, String configPath, SignatureEngine engine) {
     byte[] der;
     try {
       String pem = Files.readString(file);
@@ -68,7 +74,7 @@ final class SigningKey {
       throw new IllegalArgumentException(configPath + ": " + file + " is not valid PEM", e);
     }
     try {
-      SigningKey key = kind.equals("Ed25519") ? ed25519(id, der) : es256(id, der);
+      SigningKey key = kind.equals("Ed25519") ? ed25519(id, der, engine) : es256(id, der, engine);
       key.selfTest();
       return key;
     } catch (GeneralSecurityException | ClassCastException e) {
@@ -82,7 +88,7 @@ final class SigningKey {
     return jwk;
   }
 
-  private static SigningKey ed25519(String id, byte[] der) throws GeneralSecurityException {
+  private static SigningKey ed25519(String id, byte[] der, SignatureEngine engine) throws GeneralSecurityException {
     PrivateKey priv = KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(der));
     byte[] seed = ((EdECPrivateKey) priv).getBytes().orElseThrow(() -> new GeneralSecurityException("no key bytes"));
     // RFC 8032 section 5.1.5: the key pair is a function of the 32-byte seed; the JDK's generator
@@ -99,10 +105,10 @@ final class SigningKey {
     jwk.put("kid", id);
     jwk.put("use", "sig");
     jwk.put("alg", "EdDSA");
-    return new SigningKey(id, priv, pair.getPublic(), "Ed25519", jwk);
+    return new SigningKey(id, priv, pair.getPublic(), "Ed25519", jwk, engine);
   }
 
-  private static SigningKey es256(String id, byte[] der) throws GeneralSecurityException {
+  private static SigningKey es256(String id, byte[] der, SignatureEngine engine) throws GeneralSecurityException {
     ECPrivateKey priv = (ECPrivateKey) KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
     ECParameterSpec params = priv.getParams();
     if (params.getCurve().getField().getFieldSize() != 256 || !params.getOrder().equals(P256_ORDER)) {
@@ -118,18 +124,40 @@ final class SigningKey {
     jwk.put("kid", id);
     jwk.put("use", "sig");
     jwk.put("alg", "ES256");
-    return new SigningKey(id, priv, pub, "ES256", jwk);
+    return new SigningKey(id, priv, pub, "ES256", jwk, engine);
   }
 
-  /** A signature made and checked once at load: a key whose derived public half is wrong fails here. */
-  private void selfTest() throws GeneralSecurityException {
-    String alg = kind.equals("Ed25519") ? "Ed25519" : "SHA256withECDSAinP1363Format";
-    byte[] probe = "gatehouse key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    Signature s = Signature.getInstance(alg);
+  /**
+   * Signs {@code data}: Ed25519 (RFC 8032), or ES256 as the fixed-size {@code r || s} of RFC 7518
+   * section 3.4.
+   */
+  byte[] sign(byte[] data) {
+    try {
+      return signOrThrow(data);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("signing with a key that passed its load-time check failed", e);
+    }
+  }
+
+  private byte[] signOrThrow(byte[] data) throws GeneralSecurityException {
+    Signature s = engine.signature(jcaAlgorithm());
     s.initSign(privateKey);
-    s.update(probe);
-    byte[] sig = s.sign();
-    Signature v = Signature.getInstance(alg);
+    s.update(data);
+    return s.sign();
+  }
+
+  private String jcaAlgorithm() {
+    return kind.equals("Ed25519") ? "Ed25519" : "SHA256withECDSAinP1363Format";
+  }
+
+  /**
+   * A signature made by the engine and checked by the JDK once at load: a key whose derived public
+   * half is wrong, or an engine that disagrees with the JDK, fails here.
+   */
+  private void selfTest() throws GeneralSecurityException {
+    byte[] probe = "gatehouse key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] sig = signOrThrow(probe);
+    Signature v = Signature.getInstance(jcaAlgorithm());
     v.initVerify(publicKey);
     v.update(probe);
     if (!v.verify(sig)) throw new GeneralSecurityException("the derived public key does not verify");

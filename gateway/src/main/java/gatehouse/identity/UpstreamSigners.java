@@ -6,6 +6,7 @@ import gatehouse.config.IntrospectionConfig;
 import gatehouse.config.JwtProviderConfig;
 import gatehouse.config.SignConfig;
 import gatehouse.config.UpstreamConfig;
+import gatehouse.crypto.SignatureEngine;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -35,12 +36,13 @@ public final class UpstreamSigners {
   }
 
   /**
-   * Reads every signing key of {@code config}. {@code random} makes nonces and token ids.
+   * Reads every signing key of {@code config}. {@code random} makes nonces and token ids; {@code
+   * engine} makes Ed25519 and ES256 signatures.
    *
    * @throws IllegalArgumentException starting with the config key, when a key file is not a key of
    *     its algorithm, or one key id names two different keys
    */
-  public static UpstreamSigners compile(GatehouseConfig config, Clock clock, SecureRandom random) {
+  public static UpstreamSigners compile(GatehouseConfig config, Clock clock, SecureRandom random, SignatureEngine engine) {
     List<String> identityHeaders = identityHeaderNames(config);
     Supplier<String> nonces = () -> {
       byte[] b = new byte[16];
@@ -63,7 +65,7 @@ public final class UpstreamSigners {
         for (SignConfig.Key k : s.keys()) {
           String where = k.path() + ".private_key";
           SigningKey key = loaded.get(k.privateKey().orElseThrow() + "|" + kind);
-          if (key == null || !key.id.equals(k.id())) key = SigningKey.read(k.id(), k.privateKey().orElseThrow(), kind, where);
+          if (key == null || !key.id.equals(k.id())) key = SigningKey.read(k.id(), k.privateKey().orElseThrow(), kind, where, engine);
           loaded.put(k.privateKey().get() + "|" + kind, key);
           Map<String, Object> before = published.putIfAbsent(key.id, key.publicJwk());
           if (before != null && !before.equals(key.publicJwk())) {

@@ -56,6 +56,14 @@ class ConfigErrorsTest {
   }
 
   @Test
+  void cryptoProviderMustBeOneOfThree() {
+    assertEquals(List.of("gatehouse.yaml:1: crypto.provider: expected auto, jdk or native, got 'openssl'"),
+        problems("crypto: {provider: openssl}\n" + MINIMAL));
+    assertEquals(List.of("gatehouse.yaml:1: crypto.provder: unknown key 'provder' (did you mean 'provider'?)"),
+        problems("crypto: {provder: jdk}\n" + MINIMAL));
+  }
+
+  @Test
   void unknownKeyIsAnErrorWithDidYouMean() {
     assertEquals(
         List.of("gatehouse.yaml:4: routes[0].match.pth: unknown key 'pth' (did you mean 'path'?)",

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.authz.Policy;
 import gatehouse.credential.Secret;
+import gatehouse.crypto.SignatureEngine;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -43,6 +45,7 @@ class ConfigLoaderTest {
     assertEquals(List.of(), c.forwarding().trustedProxies());
     assertEquals(new LimitsConfig(8192, 16384, 10L << 20, Duration.ofSeconds(60), Duration.ofSeconds(10)), c.limits());
     assertEquals(Policy.Jwt.any(), c.defaultPolicy());
+    assertEquals(SignatureEngine.Choice.AUTO, c.crypto());
     assertEquals(TestConfigs.BASE_DIR.resolve("gatehouse.yaml"), c.source());
 
     RouteConfig r = c.routes().get(0);
@@ -57,6 +60,12 @@ class ConfigLoaderTest {
     assertEquals(Optional.empty(), r.timeout());
     assertEquals(10L << 20, r.maxBodyBytes());
     assertTrue(r.websocket());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"auto, AUTO", "jdk, JDK", "native, NATIVE"})
+  void cryptoProviderIsReadAsWritten(String written, SignatureEngine.Choice expected) throws ConfigException {
+    assertEquals(expected, parse("crypto: {provider: " + written + "}\n" + MINIMAL).crypto());
   }
 
   @Test
@@ -258,7 +267,7 @@ class ConfigLoaderTest {
   void keysAreNeverSubstituted() {
     assertEquals(
         List.of("gatehouse.yaml:5: ${KEY}: unknown key '${KEY}' (expected one of: listen, admin, upstreams, auth,"
-            + " identity, forwarding, limits, default_policy, routes, sign)"),
+            + " identity, forwarding, limits, default_policy, routes, sign, crypto)"),
         TestConfigs.problems(MINIMAL + "${KEY}: {port: 1}\n", Map.of("KEY", "listen")));
   }
 

@@ -4,6 +4,7 @@ import gatehouse.authn.Identity;
 import gatehouse.authn.Scheme;
 import gatehouse.config.ConfigLoader;
 import gatehouse.config.GatehouseConfig;
+import gatehouse.crypto.SignatureEngine;
 import gatehouse.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +41,10 @@ public class SigningBenchmark {
   @Param({"hmac-sha256", "ed25519", "EdDSA", "ES256"})
   public String algorithm;
 
+  /** {@code crypto.provider}: the JDK's signatures or the native ones (AWS-LC); HMAC is the JDK's either way. */
+  @Param({"jdk", "native"})
+  public String engine;
+
   private UpstreamSigner signer;
   private final Map<String, List<String>> headers = Map.of("x-user-id", List.of("alice"), "x-user-role", List.of("admin"));
   private final Optional<Identity> identity = Optional.of(
@@ -58,7 +63,8 @@ public class SigningBenchmark {
     };
     GatehouseConfig config = ConfigLoader.parse("bench.yaml", "upstreams:\n  app: {url: \"http://127.0.0.1:9\", sign: " + sign
         + "}\nroutes:\n  - {match: {prefix: /}, upstream: app}\n", dir, n -> null);
-    signer = UpstreamSigners.compile(config, Clock.systemUTC(), new SecureRandom()).forUpstream("app");
+    signer = UpstreamSigners.compile(config, Clock.systemUTC(), new SecureRandom(),
+        SignatureEngine.select(engine.equals("jdk") ? SignatureEngine.Choice.JDK : SignatureEngine.Choice.NATIVE)).forUpstream("app");
   }
 
   @Benchmark

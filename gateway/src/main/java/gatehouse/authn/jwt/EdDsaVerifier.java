@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.jca.JCAContext;
 import com.nimbusds.jose.util.Base64URL;
+import gatehouse.crypto.SignatureEngine;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
@@ -14,9 +15,9 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.Set;
 
 /**
- * Ed25519 (RFC 8037) verification with the JDK's own EdDSA (Java 15+). Nimbus' {@code
- * Ed25519Verifier} needs Google Tink, which is not on our classpath and would be a second crypto
- * library for one algorithm.
+ * Ed25519 (RFC 8037) verification through the JCA ({@link SignatureEngine}: native or the JDK's own
+ * EdDSA). Nimbus' {@code Ed25519Verifier} needs Google Tink, which is not on our classpath and
+ * would be a second crypto library for one algorithm.
  */
 final class EdDsaVerifier implements JWSVerifier {
   /** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410 section 4), followed by the 32-byte key. */
@@ -25,10 +26,12 @@ final class EdDsaVerifier implements JWSVerifier {
   };
 
   private final PublicKey key;
+  private final SignatureEngine engine;
   private final JCAContext jca = new JCAContext();
 
   /** @throws IllegalArgumentException if {@code x} is not a 32-byte Ed25519 public key */
-  EdDsaVerifier(byte[] x) {
+  EdDsaVerifier(byte[] x, SignatureEngine engine) {
+    this.engine = engine;
     if (x.length != 32) throw new IllegalArgumentException("Ed25519 public key must be 32 bytes, got " + x.length);
     byte[] der = new byte[SPKI_PREFIX.length + 32];
     System.arraycopy(SPKI_PREFIX, 0, der, 0, SPKI_PREFIX.length);
@@ -46,7 +49,7 @@ final class EdDsaVerifier implements JWSVerifier {
     byte[] sig = signature.decode();
     if (sig.length != 64) return false;
     try {
-      Signature verifier = Signature.getInstance("Ed25519");
+      Signature verifier = engine.signature("Ed25519");
       verifier.initVerify(key);
       verifier.update(signingInput);
       return verifier.verify(sig);

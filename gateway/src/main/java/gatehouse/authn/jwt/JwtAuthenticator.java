@@ -8,6 +8,7 @@ import gatehouse.config.IdentityConfig;
 import gatehouse.config.JwtProviderConfig;
 import gatehouse.config.KeySourceConfig;
 import gatehouse.credential.Credential;
+import gatehouse.crypto.SignatureEngine;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -65,13 +66,14 @@ public final class JwtAuthenticator implements Authenticator {
    * Compiles {@code providers} and starts fetching remote key sets in the background (the
    * authenticator answers {@code Unverifiable} for a provider until its first fetch succeeds).
    * Local key files are read here, synchronously: call it where config is loaded, not on an event
-   * loop. {@code clock} is the only source of time.
+   * loop. {@code clock} is the only source of time; {@code engine} checks the signatures.
    *
    * @throws IllegalArgumentException for an invalid provider, with a message that starts with the
    *     config key, e.g. {@code auth.jwt[main].secret: HMAC secret must be at least 32 bytes ...}
    */
-  public static JwtAuthenticator create(Vertx vertx, List<JwtProviderConfig> providers, IdentityConfig identity, Clock clock) {
-    return create(vertx, providers, identity, clock, RemoteKeySource.Tuning.DEFAULTS, VerifiedTokenCache.DEFAULT_MAXIMUM_SIZE);
+  public static JwtAuthenticator create(Vertx vertx, List<JwtProviderConfig> providers, IdentityConfig identity, Clock clock,
+      SignatureEngine engine) {
+    return create(vertx, providers, identity, clock, engine, RemoteKeySource.Tuning.DEFAULTS, VerifiedTokenCache.DEFAULT_MAXIMUM_SIZE);
   }
 
   /**
@@ -81,12 +83,12 @@ public final class JwtAuthenticator implements Authenticator {
    * @throws IllegalArgumentException as {@link #create} does
    */
   public static void check(List<JwtProviderConfig> providers, IdentityConfig identity, Clock clock) {
-    create(null, providers, identity, clock, RemoteKeySource.Tuning.DEFAULTS, 1).close();
+    create(null, providers, identity, clock, SignatureEngine.jdk(), RemoteKeySource.Tuning.DEFAULTS, 1).close();
   }
 
   /** With a null {@code vertx}, remote key sources are checked but never started. */
   static JwtAuthenticator create(Vertx vertx, List<JwtProviderConfig> configs, IdentityConfig identity, Clock clock,
-      RemoteKeySource.Tuning tuning, int cacheSize) {
+      SignatureEngine engine, RemoteKeySource.Tuning tuning, int cacheSize) {
     VerifiedTokenCache cache = new VerifiedTokenCache(cacheSize, clock);
     Map<String, String> names = new HashMap<>();
     Map<String, String> issuers = new HashMap<>();
@@ -103,7 +105,7 @@ public final class JwtAuthenticator implements Authenticator {
     try {
       for (JwtProviderConfig c : configs) {
         Map<String, String> headerClaims = c.claims().isEmpty() ? identity.claims() : c.claims();
-        KeySource keys = keySource(vertx, c, clock, tuning, cache);
+        KeySource keys = keySource(vertx, c, clock, engine, tuning, cache);
         started.add(keys);
         providers.add(JwtProvider.compile(c, headerClaims, keys, clock));
       }
@@ -114,8 +116,8 @@ public final class JwtAuthenticator implements Authenticator {
     return new JwtAuthenticator(providers, cache);
   }
 
-  private static KeySource keySource(Vertx vertx, JwtProviderConfig c, Clock clock, RemoteKeySource.Tuning tuning,
-      VerifiedTokenCache cache) {
+  private static KeySource keySource(Vertx vertx, JwtProviderConfig c, Clock clock, SignatureEngine engine,
+      RemoteKeySource.Tuning tuning, VerifiedTokenCache cache) {
     String key = "auth.jwt[" + c.name() + "]";
     KeySourceConfig source = c.keys();
     if (source == null) throw new IllegalArgumentException(key + ": no key source (jwks_uri, discovery, jwks_file, public_key_pem or secret)");
@@ -123,7 +125,7 @@ public final class JwtAuthenticator implements Authenticator {
       String problem = RemoteKeySource.unfetchable(u.uri());
       if (problem != null) throw new IllegalArgumentException(key + ".jwks_uri: " + u.uri() + " " + problem);
       if (vertx == null) return unstarted(c, clock);
-      return new RemoteKeySource(vertx, clock, c.name(), c.issuer(), u.uri(), tuning.with(c.remote()), trust(c),
+      return new RemoteKeySource(vertx, clock, engine, c.name(), c.issuer(), u.uri(), tuning.with(c.remote()), trust(c),
           removed -> cache.invalidateKeys(c.name(), removed));
     }
     if (source instanceof KeySourceConfig.Discovery) {
@@ -136,13 +138,13 @@ public final class JwtAuthenticator implements Authenticator {
       String problem = RemoteKeySource.unfetchable(issuer);
       if (problem != null) throw new IllegalArgumentException(key + ".discovery: issuer " + c.issuer() + " " + problem);
       if (vertx == null) return unstarted(c, clock);
-      return new RemoteKeySource(vertx, clock, c.name(), c.issuer(), null, tuning.with(c.remote()), trust(c),
+      return new RemoteKeySource(vertx, clock, engine, c.name(), c.issuer(), null, tuning.with(c.remote()), trust(c),
           removed -> cache.invalidateKeys(c.name(), removed));
     }
     boolean hmac = source instanceof KeySourceConfig.HmacSecret;
     JWKSet jwks = LocalKeys.load(c.name(), source);
     List<String> refused = new ArrayList<>();
-    KeySet set = KeySet.compile(jwks, hmac, clock.instant(), java.time.Instant.MAX, refused::add);
+    KeySet set = KeySet.compile(jwks, hmac, engine, clock.instant(), java.time.Instant.MAX, refused::add);
     for (String why : refused) log.warn("{}: ignoring {}", key, why);
     if (set.size() == 0) throw new IllegalArgumentException(key + ": no usable verification key" + (refused.isEmpty() ? "" : " " + refused));
     return new StaticKeySource(c.name(), describe(source), set, clock);
@@ -158,7 +160,7 @@ public final class JwtAuthenticator implements Authenticator {
 
   private static KeySource unstarted(JwtProviderConfig c, Clock clock) {
     trust(c);
-    KeySet none = KeySet.compile(new JWKSet(), false, clock.instant(), java.time.Instant.MAX, why -> { });
+    KeySet none = KeySet.compile(new JWKSet(), false, SignatureEngine.jdk(), clock.instant(), java.time.Instant.MAX, why -> { });
     return new StaticKeySource(c.name(), "remote (not fetched)", none, clock);
   }
 

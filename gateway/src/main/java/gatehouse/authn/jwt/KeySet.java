@@ -3,6 +3,7 @@ package gatehouse.authn.jwt;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import gatehouse.crypto.SignatureEngine;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -52,7 +53,8 @@ final class KeySet {
    * refused otherwise, and asymmetric keys the other way round: one provider never mixes the two
    * (RFC 8725 section 2.1, key confusion).
    */
-  static KeySet compile(JWKSet jwks, boolean symmetric, Instant loadedAt, Instant refreshAt, Consumer<String> refused) {
+  static KeySet compile(JWKSet jwks, boolean symmetric, SignatureEngine engine, Instant loadedAt, Instant refreshAt,
+      Consumer<String> refused) {
     List<VerificationKey> keys = new ArrayList<>();
     List<JWK> published = new ArrayList<>();
     for (JWK jwk : jwks.getKeys()) {
@@ -63,7 +65,7 @@ final class KeySet {
         continue;
       }
       JWK usable = symmetric ? jwk : jwk.toPublicJWK();
-      VerificationKey.Compiled compiled = VerificationKey.compile(usable);
+      VerificationKey.Compiled compiled = VerificationKey.compile(usable, engine);
       if (compiled instanceof VerificationKey.Compiled.Ok ok) {
         keys.add(ok.key());
         published.add(usable);

@@ -2,6 +2,7 @@ package gatehouse.authn.jwt;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.util.JSONObjectUtils;
+import gatehouse.crypto.SignatureEngine;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -63,6 +64,7 @@ final class RemoteKeySource implements KeySource {
   private final Vertx vertx;
   private final WebClient client;
   private final Clock clock;
+  private final SignatureEngine engine;
   private final String provider;
   private final String issuer;
   private final URI jwksUri;
@@ -87,10 +89,11 @@ final class RemoteKeySource implements KeySource {
    * @param jwksUri the JWK set's address, or null to discover it from {@code issuer}
    * @param onKeysRemoved told the thumbprints of keys a refresh removed (to drop cached tokens)
    */
-  RemoteKeySource(Vertx vertx, Clock clock, String provider, String issuer, URI jwksUri, Tuning tuning,
+  RemoteKeySource(Vertx vertx, Clock clock, SignatureEngine engine, String provider, String issuer, URI jwksUri, Tuning tuning,
       java.util.Optional<io.vertx.core.net.TrustOptions> trust, Consumer<Set<String>> onKeysRemoved) {
     this.vertx = vertx;
     this.clock = clock;
+    this.engine = engine;
     this.provider = provider;
     this.issuer = issuer;
     this.jwksUri = jwksUri;
@@ -224,7 +227,7 @@ final class RemoteKeySource implements KeySource {
       Instant now = clock.instant();
       Duration ttl = ttl(response.getHeader("Cache-Control"));
       List<String> refused = new ArrayList<>();
-      KeySet keys = KeySet.compile(jwks, false, now, now.plus(ttl).minus(ttl.dividedBy(10)), refused::add);
+      KeySet keys = KeySet.compile(jwks, false, engine, now, now.plus(ttl).minus(ttl.dividedBy(10)), refused::add);
       if (!refused.equals(lastRefused)) {
         lastRefused = List.copyOf(refused);
         for (String why : refused) log.warn("jwks:{} ignoring {}", provider, why);

@@ -18,6 +18,7 @@ import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
+import gatehouse.crypto.SignatureEngine;
 import java.math.BigInteger;
 import java.util.Set;
 
@@ -63,9 +64,10 @@ record VerificationKey(
   /**
    * Compiles {@code jwk} for verification, or explains why it cannot be used. Private parts are
    * dropped; encryption keys, RSA below 2048 bits (RFC 7518 section 3.3), curves other than
-   * P-256/384/521 and Ed25519, and HMAC secrets below 32 bytes are refused.
+   * P-256/384/521 and Ed25519, and HMAC secrets below 32 bytes are refused. Public-key signatures
+   * are checked by {@code engine}; HMAC by the JDK.
    */
-  static Compiled compile(JWK jwk) {
+  static Compiled compile(JWK jwk, SignatureEngine engine) {
     if (jwk.getKeyUse() != null && !KeyUse.SIGNATURE.equals(jwk.getKeyUse())) {
       return new Compiled.Refused("use is '" + jwk.getKeyUse().identifier() + "', not 'sig'");
     }
@@ -86,7 +88,7 @@ record VerificationKey(
       if (jwk instanceof RSAKey rsa) {
         int bits = rsa.size();
         if (bits < MIN_RSA_BITS) return new Compiled.Refused("RSA key of " + bits + " bits; at least 2048 required");
-        return ok(jwk, null, declared, thumbprint, new RSASSAVerifier(rsa.toRSAPublicKey()));
+        return ok(jwk, null, declared, thumbprint, using(engine, new RSASSAVerifier(engine.publicKey(rsa.toRSAPublicKey()))));
       }
       if (jwk instanceof ECKey ec) {
         Curve curve = ec.getCurve();
@@ -95,13 +97,13 @@ record VerificationKey(
         else if (Curve.P_384.equals(curve)) size = 48;
         else if (Curve.P_521.equals(curve)) size = 66;
         else return new Compiled.Refused("EC curve " + curve + " is not supported");
-        var publicKey = ec.toECPublicKey();
+        var publicKey = engine.publicKey(ec.toECPublicKey());
         return ok(jwk, curve, declared, thumbprint,
-            new StrictEcdsa(new ECDSAVerifier(publicKey), size, publicKey.getParams().getOrder()));
+            new StrictEcdsa(using(engine, new ECDSAVerifier(publicKey)), size, publicKey.getParams().getOrder()));
       }
       if (jwk instanceof OctetKeyPair okp) {
         if (!Curve.Ed25519.equals(okp.getCurve())) return new Compiled.Refused("OKP curve " + okp.getCurve() + " is not supported");
-        return ok(jwk, Curve.Ed25519, declared, thumbprint, new EdDsaVerifier(okp.getDecodedX()));
+        return ok(jwk, Curve.Ed25519, declared, thumbprint, new EdDsaVerifier(okp.getDecodedX(), engine));
       }
       if (jwk instanceof OctetSequenceKey oct) {
         byte[] secret = oct.toByteArray();
@@ -111,9 +113,15 @@ record VerificationKey(
         return ok(jwk, null, declared, thumbprint, new MACVerifier(secret));
       }
       return new Compiled.Refused("key type " + jwk.getKeyType() + " is not supported");
-    } catch (JOSEException | RuntimeException e) {
+    } catch (JOSEException | java.security.InvalidKeyException | RuntimeException e) {
       return new Compiled.Refused("unusable key: " + e.getMessage());
     }
+  }
+
+  /** {@code verifier}, set to run on {@code engine}'s provider when it is native. */
+  private static <V extends JWSVerifier> V using(SignatureEngine engine, V verifier) {
+    engine.provider().ifPresent(verifier.getJCAContext()::setProvider);
+    return verifier;
   }
 
   private static Compiled ok(JWK jwk, Curve curve, JWSAlgorithm declared, String thumbprint, JWSVerifier verifier) {

@@ -1,6 +1,7 @@
 package gatehouse.authn.jwt;
 
 import gatehouse.config.JwtProviderConfig;
+import gatehouse.crypto.SignatureEngine;
 import gatehouse.testing.MutableClock;
 import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class Authenticators implements BeforeEachCallback, AfterEachCallback {
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(Authenticators.class);
+  /** What a default configuration ({@code crypto.provider: auto}) uses on this machine. */
+  static final SignatureEngine ENGINE = SignatureEngine.select(SignatureEngine.Choice.AUTO);
 
   private final MutableClock clock;
   private final boolean ownVertx;
@@ -67,14 +70,19 @@ final class Authenticators implements BeforeEachCallback, AfterEachCallback {
     return vertx;
   }
 
-  /** An authenticator for {@code providers} with {@link Jwt#IDENTITY} and the test's clock. */
+  /** An authenticator for {@code providers} with {@link Jwt#IDENTITY}, the test's clock and {@link #ENGINE}. */
   JwtAuthenticator create(Jwt.Provider... providers) {
-    return track(JwtAuthenticator.create(vertx, configs(providers), Jwt.IDENTITY, clock));
+    return createOn(ENGINE, providers);
+  }
+
+  /** As {@link #create}, checking signatures on {@code engine}. */
+  JwtAuthenticator createOn(SignatureEngine engine, Jwt.Provider... providers) {
+    return track(JwtAuthenticator.create(vertx, configs(providers), Jwt.IDENTITY, clock, engine));
   }
 
   /** As {@link #create}, with a verified-token cache of at most {@code cacheSize} entries. */
   JwtAuthenticator createWithCacheSize(int cacheSize, Jwt.Provider... providers) {
-    return track(JwtAuthenticator.create(vertx, configs(providers), Jwt.IDENTITY, clock, RemoteKeySource.Tuning.DEFAULTS,
+    return track(JwtAuthenticator.create(vertx, configs(providers), Jwt.IDENTITY, clock, ENGINE, RemoteKeySource.Tuning.DEFAULTS,
         cacheSize));
   }
 

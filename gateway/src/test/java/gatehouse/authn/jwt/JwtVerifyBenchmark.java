@@ -4,6 +4,7 @@ import gatehouse.authn.Authentication;
 import gatehouse.config.KeySourceConfig;
 import gatehouse.credential.Credential;
 import gatehouse.credential.Secret;
+import gatehouse.crypto.SignatureEngine;
 import gatehouse.testing.MutableClock;
 import gatehouse.testing.TestKeys;
 import gatehouse.testing.TestTokens;
@@ -43,6 +44,10 @@ public class JwtVerifyBenchmark {
   @Param({"hit", "miss"})
   public String cache;
 
+  /** {@code crypto.provider}: the JDK's signatures or the native ones (AWS-LC). */
+  @Param({"jdk", "native"})
+  public String engine;
+
   private Vertx vertx;
   private JwtAuthenticator authenticator;
   private String[] tokens;
@@ -63,8 +68,9 @@ public class JwtVerifyBenchmark {
         : new KeySourceConfig.InMemory(TestKeys.jwks(key));
     boolean hit = cache.equals("hit");
     // A miss run gets a one-entry cache and tokens it cycles through, so every call verifies.
+    SignatureEngine signatures = SignatureEngine.select(engine.equals("jdk") ? SignatureEngine.Choice.JDK : SignatureEngine.Choice.NATIVE);
     authenticator = JwtAuthenticator.create(vertx, List.of(Jwt.provider().keys(keys).build()), Jwt.IDENTITY, clock,
-        RemoteKeySource.Tuning.DEFAULTS, hit ? 10_000 : 1);
+        signatures, RemoteKeySource.Tuning.DEFAULTS, hit ? 10_000 : 1);
     int n = hit ? 1 : DISTINCT;
     tokens = new String[n];
     for (int i = 0; i < n; i++) {

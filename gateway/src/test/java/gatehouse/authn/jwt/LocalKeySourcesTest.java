@@ -96,7 +96,7 @@ class LocalKeySourcesTest {
     KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
     g.initialize(1024);
     RSAKey small = new RSAKey.Builder((RSAPublicKey) g.generateKeyPair().getPublic()).keyID("small").build();
-    VerificationKey.Compiled compiled = VerificationKey.compile(small);
+    VerificationKey.Compiled compiled = VerificationKey.compile(small, Authenticators.ENGINE);
     assertEquals(new VerificationKey.Compiled.Refused("RSA key of 1024 bits; at least 2048 required"), compiled);
   }
 

@@ -29,7 +29,7 @@ class MalformedTokenTest {
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    authenticator = JwtAuthenticator.create(vertx, List.of(Jwt.jwksProvider(TestKeys.rsa()).build()), Jwt.IDENTITY, clock);
+    authenticator = JwtAuthenticator.create(vertx, List.of(Jwt.jwksProvider(TestKeys.rsa()).build()), Jwt.IDENTITY, clock, Authenticators.ENGINE);
   }
 
   @AfterAll
