@@ -71,7 +71,7 @@ record ParsedToken(
     Object iss = claims.get("iss");
     if (iss != null && !(iss instanceof String)) return bad(FailureCodes.MALFORMED, fp, "iss is not a string");
     byte[] signingInput = token.substring(0, second).getBytes(StandardCharsets.US_ASCII);
-    return new Ok(new ParsedToken(header, signingInput, new Base64URL(s), claims, (String) iss, token.length()));
+    return new Ok(new ParsedToken(header, signingInput, new CheckedBase64Url(s), claims, (String) iss, token.length()));
   }
 
   /**
@@ -83,7 +83,8 @@ record ParsedToken(
   static boolean isBase64Url(String s) {
     int last = -1;
     for (int i = 0; i < s.length(); i++) {
-      last = sextet(s.charAt(i));
+      char c = s.charAt(i);
+      last = c < SEXTETS.length ? SEXTETS[c] : -1;
       if (last < 0) return false;
     }
     switch (s.length() % 4) {
@@ -94,18 +95,34 @@ record ParsedToken(
     }
   }
 
-  private static int sextet(char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '-') return 62;
-    if (c == '_') return 63;
-    return -1;
+  /** The base64url value of each ASCII character, -1 for those outside the alphabet. */
+  private static final byte[] SEXTETS = new byte[128];
+
+  static {
+    java.util.Arrays.fill(SEXTETS, (byte) -1);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (int i = 0; i < alphabet.length(); i++) SEXTETS[alphabet.charAt(i)] = (byte) i;
+  }
+
+  /**
+   * A segment {@link #isBase64Url} accepted, decoded by the JDK's decoder, which does the same work
+   * as Nimbus' several times faster (a third of parsing a token went to Nimbus' decoder). The
+   * strict check has already refused everything the two decoders could read differently.
+   */
+  private static final class CheckedBase64Url extends Base64URL {
+    CheckedBase64Url(String checked) {
+      super(checked);
+    }
+
+    @Override
+    public byte[] decode() {
+      return java.util.Base64.getUrlDecoder().decode(toString());
+    }
   }
 
   private static Map<String, Object> json(String segment) {
     try {
-      byte[] bytes = new Base64URL(segment).decode();
+      byte[] bytes = new CheckedBase64Url(segment).decode();
       String text = StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
