@@ -23,10 +23,10 @@ import gatehouse.pipeline.Pipeline;
 import gatehouse.ratelimit.RateLimiter;
 import gatehouse.route.RouteTable;
 import gatehouse.server.AdminServer;
+import gatehouse.server.GatewayInstances;
 import gatehouse.server.GatewayVerticle;
 import gatehouse.server.ListenerTls;
 import gatehouse.server.Readiness;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -55,16 +55,16 @@ public final class Gatehouse {
   private final AdminServer admin;
   private final int port;
   private final int adminPort;
-  private final String deploymentId;
+  private final GatewayInstances gateway;
   private final Optional<ApiKeyAuthenticator> apiKeys;
   private final Optional<ListenerTls> tls;
 
-  private Gatehouse(Vertx vertx, boolean ownsVertx, AdminServer admin, int port, int adminPort, String deploymentId,
+  private Gatehouse(Vertx vertx, boolean ownsVertx, AdminServer admin, int port, int adminPort, GatewayInstances gateway,
       Optional<ApiKeyAuthenticator> apiKeys, Optional<ListenerTls> tls) {
     this.vertx = vertx;
     this.apiKeys = apiKeys;
     this.tls = tls;
-    this.deploymentId = deploymentId;
+    this.gateway = gateway;
     this.ownsVertx = ownsVertx;
     this.admin = admin;
     this.port = port;
@@ -240,7 +240,6 @@ public final class Gatehouse {
     }
     int port = config.listen().port() == 0 ? freePort(config.listen().host()) : config.listen().port();
     GatehouseConfig bound = withListenPort(config, port);
-    int instances = Runtime.getRuntime().availableProcessors();
     log.info("native transport: {}", vertx.isNativeTransportEnabled());
     Optional<ListenerTls> tls;
     try {
@@ -250,14 +249,13 @@ public final class Gatehouse {
     }
     AdminServer admin = new AdminServer(vertx, compiled::readiness, compiled.metrics(), compiled.apiKeys().map(ApiKeyAuthenticator::admin),
         config.auth().keyStore().adminApi()).jwks(compiled.signers().jwks());
-    return vertx.deployVerticle(() -> new GatewayVerticle(bound, compiled.pipeline(), compiled.observer(), compiled.signers(), tls),
-            new DeploymentOptions().setInstances(instances))
+    return GatewayInstances.start(vertx, () -> new GatewayVerticle(bound, compiled.pipeline(), compiled.observer(), compiled.signers(), tls))
         .onFailure(e -> compiled.apiKeys().ifPresent(ApiKeyAuthenticator::close))
-        .compose(id -> admin.listen(config.admin().host(), config.admin().port()).map(adminPort -> {
+        .compose(gateway -> admin.listen(config.admin().host(), config.admin().port()).map(adminPort -> {
           log.info("gatehouse listening on {}:{}{} (admin {}:{}), {} routes", config.listen().host(), port,
               tls.isPresent() ? " with TLS" : "", config.admin().host(), adminPort, config.routes().size());
           tls.ifPresent(ListenerTls::watch);
-          return new Gatehouse(vertx, ownsVertx, admin, port, adminPort, id, compiled.apiKeys(), tls);
+          return new Gatehouse(vertx, ownsVertx, admin, port, adminPort, gateway, compiled.apiKeys(), tls);
         }));
   }
 
@@ -291,7 +289,7 @@ public final class Gatehouse {
    */
   public Future<Void> close() {
     tls.ifPresent(ListenerTls::stop);
-    Future<Void> listeners = admin.close().eventually(() -> vertx.undeploy(deploymentId))
+    Future<Void> listeners = admin.close().eventually(gateway::close)
         .eventually(() -> apiKeys.map(ApiKeyAuthenticator::close).orElse(Future.succeededFuture()));
     if (!ownsVertx) return listeners;
     try {
