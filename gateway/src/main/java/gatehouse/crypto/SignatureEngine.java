@@ -6,10 +6,10 @@ import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.security.KeyFactory;
 import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.PublicKey;
 import java.security.Signature;
-import java.security.PrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
@@ -22,9 +22,10 @@ import java.util.function.Supplier;
 /**
  * The implementation behind RSA, ECDSA and Ed25519 signatures: the JDK's own providers, or AWS-LC
  * (BoringSSL's descendant) through the Amazon Corretto Crypto Provider. On the benchmark machine
- * the native code verifies RS256 in about half the JDK's time, ES256 and Ed25519 about ten times
- * faster, and signs Ed25519 sixty times faster: the difference between a cheap and an expensive
- * forged token, and between a cheap and an expensive signed upstream request.
+ * (JDK 25) one check costs 15 µs native against the JDK's 33 µs for RSA-2048, 62 against 570 µs
+ * for P-256, 33 against 540 µs for Ed25519, and an Ed25519 signature 9 against 549 µs: the
+ * difference between a cheap and an expensive forged token, and between a cheap and an expensive
+ * signed upstream request.
  *
  * <p>Chosen once at start-up and passed to what signs and verifies; never installed as a global JCA
  * provider, so TLS, HMAC and digests keep the JDK's implementations (for those short inputs the
@@ -107,6 +108,8 @@ public final class SignatureEngine {
         Provider p = source.get();
         String problem = check(p);
         return problem == null ? new Loaded(p, null) : new Loaded(null, problem);
+      } catch (IllegalStateException e) {
+        return new Loaded(null, e.getMessage());
       } catch (RuntimeException | LinkageError e) {
         return new Loaded(null, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
       }

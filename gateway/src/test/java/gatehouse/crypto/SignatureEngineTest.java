@@ -53,7 +53,11 @@ class SignatureEngineTest {
       throw new IllegalStateException("it did not load (UnsatisfiedLinkError: no such library)");
     });
     assertFalse(engine.isNative());
-    assertEquals(Optional.of("IllegalStateException: it did not load (UnsatisfiedLinkError: no such library)"), engine.fallbackReason());
+    assertEquals(Optional.of("it did not load (UnsatisfiedLinkError: no such library)"), engine.fallbackReason());
+    assertEquals(Optional.of("NoClassDefFoundError: com/amazon/corretto/crypto/provider/AmazonCorrettoCryptoProvider"),
+        SignatureEngine.select(SignatureEngine.Choice.AUTO, () -> {
+          throw new NoClassDefFoundError("com/amazon/corretto/crypto/provider/AmazonCorrettoCryptoProvider");
+        }).fallbackReason());
   }
 
   @Test
