@@ -53,7 +53,10 @@ public final class BearerAuthenticator implements Authenticator {
    * deciding it means decoding two JSON segments, which a reused token need not pay again.
    */
   private final com.github.benmanes.caffeine.cache.Cache<java.nio.ByteBuffer, Route> routes =
-      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000).build();
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000)
+          // Maintenance (eviction) on the calling event loop, as the other caches do: with the
+          // default executor every burst of new tokens woke a common-pool thread, 3% of the CPU.
+          .executor(Runnable::run).build();
 
   private BearerAuthenticator(Optional<Authenticator> jwt, Set<String> jwtIssuers, List<Introspector> introspectors) {
     this.jwt = jwt;
