@@ -86,17 +86,10 @@ final class HopByHop {
   }
 
   /**
-   * The client response's headers: the upstream's minus hop-by-hop ones and those it names in
-   * {@code Connection}. For a 101 to an admitted WebSocket upgrade, {@code Connection} and
-   * {@code Upgrade} are kept: they are what makes it a switch of protocols.
+   * Adds to {@code into} (the client response's headers) the upstream's headers minus hop-by-hop
+   * ones and those it names in {@code Connection}. For a 101 to an admitted WebSocket upgrade,
+   * {@code Connection} and {@code Upgrade} are kept: they are what makes it a switch of protocols.
    */
-  static MultiMap response(MultiMap upstream, boolean switchingProtocols) {
-    MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    copyResponse(upstream, switchingProtocols, out);
-    return out;
-  }
-
-  /** As {@link #response}, adding to {@code into} (the client response's headers) without a map between. */
   static void copyResponse(MultiMap upstream, boolean switchingProtocols, MultiMap into) {
     Set<String> named = connectionTokens(upstream);
     for (Map.Entry<String, String> header : upstream) {
