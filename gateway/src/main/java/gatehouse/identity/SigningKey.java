@@ -35,8 +35,8 @@ import java.util.Map;
  */
 final class SigningKey {
   final String id;
-  final PrivateKey privateKey;
-  final PublicKey publicKey;
+  private final PrivateKey privateKey;
+  private final PublicKey publicKey;
   /** {@code Ed25519} or {@code ES256}. */
   final String kind;
   private final Map<String, Object> jwk;

@@ -116,13 +116,18 @@ record ParsedToken(
 
     @Override
     public byte[] decode() {
-      return java.util.Base64.getUrlDecoder().decode(toString());
+      return decodeChecked(toString());
     }
+  }
+
+  /** A segment {@link #isBase64Url} accepted, decoded by the JDK's decoder. */
+  private static byte[] decodeChecked(String checked) {
+    return java.util.Base64.getUrlDecoder().decode(checked);
   }
 
   private static Map<String, Object> json(String segment) {
     try {
-      byte[] bytes = new CheckedBase64Url(segment).decode();
+      byte[] bytes = decodeChecked(segment);
       String text = StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
