@@ -200,7 +200,7 @@ public final class Gatehouse {
     RouteTable.compile(config.routes(), file);
     SignatureEngine engine = signatureEngine(config);
     try {
-      JwtAuthenticator.check(config.auth().jwt(), config.identity(), clock);
+      JwtAuthenticator.check(config.auth().jwt(), config.identity(), clock, engine);
       for (IntrospectionConfig c : config.auth().introspection()) IntrospectionAuthenticator.check(c, config.identity());
       UpstreamSigners.compile(config, clock, new SecureRandom(), engine);
     } catch (IllegalArgumentException e) {

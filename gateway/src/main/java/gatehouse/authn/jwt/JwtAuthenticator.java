@@ -82,8 +82,8 @@ public final class JwtAuthenticator implements Authenticator {
    *
    * @throws IllegalArgumentException as {@link #create} does
    */
-  public static void check(List<JwtProviderConfig> providers, IdentityConfig identity, Clock clock) {
-    create(null, providers, identity, clock, SignatureEngine.jdk(), RemoteKeySource.Tuning.DEFAULTS, 1).close();
+  public static void check(List<JwtProviderConfig> providers, IdentityConfig identity, Clock clock, SignatureEngine engine) {
+    create(null, providers, identity, clock, engine, RemoteKeySource.Tuning.DEFAULTS, 1).close();
   }
 
   /** With a null {@code vertx}, remote key sources are checked but never started. */
