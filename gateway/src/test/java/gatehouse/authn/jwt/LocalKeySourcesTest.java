@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.nimbusds.jose.jwk.RSAKey;
 import gatehouse.config.KeySourceConfig;
@@ -89,6 +90,16 @@ class LocalKeySourcesTest {
     String message = assertThrows(IllegalArgumentException.class,
         () -> authenticators.create(Jwt.provider().keys(new KeySourceConfig.InMemory(jwks)))).getMessage();
     assertTrue(message.startsWith("auth.jwt[main]: no usable verification key"), message);
+  }
+
+  @Test
+  void publicKeyVerifiersRunOnTheEnginesProvider() {
+    assumeTrue(Authenticators.ENGINE.provider().isPresent(), "no native provider on this machine");
+    for (TestKeys.TestKey key : java.util.List.of(TestKeys.rsa(), TestKeys.ec256())) {
+      VerificationKey.Compiled compiled = VerificationKey.compile(key.publicJwk(), Authenticators.ENGINE);
+      VerificationKey verification = ((VerificationKey.Compiled.Ok) compiled).key();
+      assertEquals(Authenticators.ENGINE.provider().get(), verification.verifier().getJCAContext().getProvider(), key.kind().toString());
+    }
   }
 
   @Test
