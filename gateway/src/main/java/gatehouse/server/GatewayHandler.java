@@ -11,6 +11,7 @@ import gatehouse.pipeline.RequestHead;
 import gatehouse.proxy.Proxied;
 import gatehouse.proxy.ProxyRequest;
 import gatehouse.proxy.Upstreams;
+import io.netty.handler.codec.http.ContentLengthNotAllowedException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
@@ -150,6 +151,10 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       rejection = new Rejection.RequestLineTooLong();
     } else if (cause instanceof TooLongHttpHeaderException) {
       rejection = new Rejection.HeadersTooLarge();
+    } else if (cause instanceof ContentLengthNotAllowedException) {
+      // RFC 9112 section 6.3 lets a server read such a message as chunked; the decoder refuses it
+      // instead, which is the safer reading: the message means different things to different parsers.
+      rejection = new Rejection.BadRequest("ambiguous_framing", "both Content-Length and Transfer-Encoding");
     } else {
       rejection = new Rejection.BadRequest("malformed_request", "the request could not be parsed");
     }
