@@ -27,9 +27,9 @@ import gatehouse.server.GatewayInstances;
 import gatehouse.server.GatewayVerticle;
 import gatehouse.server.ListenerTls;
 import gatehouse.server.Readiness;
+import gatehouse.transport.NetworkTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -199,6 +199,7 @@ public final class Gatehouse {
     String file = config.source().toString();
     RouteTable.compile(config.routes(), file);
     SignatureEngine engine = signatureEngine(config);
+    networkTransport(config);
     try {
       JwtAuthenticator.check(config.auth().jwt(), config.identity(), clock, engine);
       for (IntrospectionConfig c : config.auth().introspection()) IntrospectionAuthenticator.check(c, config.identity());
@@ -217,16 +218,31 @@ public final class Gatehouse {
     }
   }
 
-  /** A Vert.x instance for the gateway: native transport where available, one event loop per core. */
-  public static Vertx newVertx() {
-    int cores = Runtime.getRuntime().availableProcessors();
-    return Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(cores));
+  /** The transport {@code runtime.transport} asks for; {@code io_uring} or {@code epoll} where it cannot work is a config error. */
+  private static NetworkTransport networkTransport(GatehouseConfig config) throws ConfigException {
+    try {
+      return NetworkTransport.select(config.transport());
+    } catch (IllegalStateException e) {
+      throw new ConfigException(new ConfigException.Problem(config.source().toString(), 0, "runtime.transport", e.getMessage()));
+    }
+  }
+
+  /** A Vert.x instance for the gateway on {@code transport}, one event loop per core; says which transport, and why not io_uring. */
+  public static Vertx newVertx(NetworkTransport transport) {
+    transport.fallbackReason().ifPresent(why -> log.warn("transport: {} (io_uring is faster; not used because {})", transport, why));
+    log.info("transport: {}", transport);
+    return transport.newVertx(Runtime.getRuntime().availableProcessors());
   }
 
   /** Starts the gateway on a Vert.x of its own, closed by {@link #close}. */
   public static Future<Gatehouse> start(GatehouseConfig config, Clock clock) {
     if (config.crypto() != SignatureEngine.Choice.JDK) SignatureEngine.preload();
-    Vertx vertx = newVertx();
+    Vertx vertx;
+    try {
+      vertx = newVertx(networkTransport(config));
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
     return start(config, clock, vertx, true).onFailure(e -> vertx.close());
   }
 
@@ -240,7 +256,6 @@ public final class Gatehouse {
     }
     int port = config.listen().port() == 0 ? freePort(config.listen().host()) : config.listen().port();
     GatehouseConfig bound = withListenPort(config, port);
-    log.info("native transport: {}", vertx.isNativeTransportEnabled());
     Optional<ListenerTls> tls;
     try {
       tls = config.listen().tls().map(t -> ListenerTls.load(vertx, t));
@@ -302,7 +317,7 @@ public final class Gatehouse {
 
   private static GatehouseConfig withListenPort(GatehouseConfig c, int port) {
     return new GatehouseConfig(c.source(), new gatehouse.config.ListenerConfig(c.listen().host(), port, c.listen().h2c(), c.listen().tls()), c.admin(),
-        c.upstreams(), c.auth(), c.identity(), c.forwarding(), c.limits(), c.defaultPolicy(), c.routes(), c.crypto());
+        c.upstreams(), c.auth(), c.identity(), c.forwarding(), c.limits(), c.defaultPolicy(), c.routes(), c.crypto(), c.transport());
   }
 
   /** Port 0 would give each event loop's listener a different port; pick one for all of them. */

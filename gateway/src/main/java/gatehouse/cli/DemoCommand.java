@@ -9,6 +9,7 @@ import gatehouse.config.GatehouseConfig;
 import gatehouse.demo.DemoIssuer;
 import gatehouse.demo.DemoScenarios;
 import gatehouse.demo.EchoUpstream;
+import gatehouse.transport.NetworkTransport;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -45,7 +46,7 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Clock clock = Clock.systemUTC();
-    Vertx vertx = Gatehouse.newVertx();
+    Vertx vertx = Gatehouse.newVertx(NetworkTransport.select(NetworkTransport.Choice.AUTO));
     Path dir = Files.createTempDirectory("gatehouse-demo");
     try {
       EchoUpstream echo = await(EchoUpstream.start(vertx));

@@ -2,6 +2,7 @@ package gatehouse.config;
 
 import gatehouse.authz.Policy;
 import gatehouse.crypto.SignatureEngine;
+import gatehouse.transport.NetworkTransport;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ import java.util.Set;
  */
 final class ConfigReader {
   static final List<String> TOP = List.of("listen", "admin", "upstreams", "auth", "identity", "forwarding",
-      "limits", "default_policy", "routes", "sign", "crypto");
+      "limits", "default_policy", "routes", "sign", "crypto", "runtime");
 
   private final Reader reader;
   private final Path source;
@@ -78,7 +79,7 @@ final class ConfigReader {
 
     if (!reader.problems.isEmpty()) return Optional.empty();
     return Optional.of(new GatehouseConfig(source, listen, admin, upstreams, new AuthConfig(providers, apiKeys, introspection, keys.keys()),
-        identity, forwarding, limits, defaultPolicy, routes, crypto(top)));
+        identity, forwarding, limits, defaultPolicy, routes, crypto(top), transport(top)));
   }
 
   private ListenerConfig listener(Fields top, String key, String host, int port) {
@@ -248,6 +249,17 @@ final class ConfigReader {
         f.flatMap(l -> l.size("max_body", 0, Long.MAX_VALUE)).orElse(10L << 20),
         f.flatMap(l -> l.duration("idle_timeout", true)).orElse(Duration.ofSeconds(60)),
         f.flatMap(l -> l.duration("header_read_timeout", true)).orElse(Duration.ofSeconds(10)));
+  }
+
+  private NetworkTransport.Choice transport(Fields top) {
+    Optional<Fields> f = top.fields("runtime", List.of("transport"));
+    Optional<Node.Scalar> t = f.flatMap(r -> r.scalar("transport"));
+    if (t.isEmpty()) return NetworkTransport.Choice.AUTO;
+    for (NetworkTransport.Choice c : NetworkTransport.Choice.values()) {
+      if (c.configName().equals(t.get().text())) return c;
+    }
+    reader.problems.add(t.get(), f.get().pathOf("transport"), "expected auto, io_uring, epoll or nio, got " + t.get().shown());
+    return NetworkTransport.Choice.AUTO;
   }
 
   private SignatureEngine.Choice crypto(Fields top) {

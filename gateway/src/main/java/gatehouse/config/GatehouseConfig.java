@@ -2,6 +2,7 @@ package gatehouse.config;
 
 import gatehouse.authz.Policy;
 import gatehouse.crypto.SignatureEngine;
+import gatehouse.transport.NetworkTransport;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,8 @@ public record GatehouseConfig(
     LimitsConfig limits,
     Policy defaultPolicy,
     List<RouteConfig> routes,
-    SignatureEngine.Choice crypto) {
+    SignatureEngine.Choice crypto,
+    NetworkTransport.Choice transport) {
 
   public GatehouseConfig {
     upstreams = Map.copyOf(upstreams);

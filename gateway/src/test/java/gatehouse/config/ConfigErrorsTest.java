@@ -56,6 +56,14 @@ class ConfigErrorsTest {
   }
 
   @Test
+  void runtimeTransportMustBeOneOfFour() {
+    assertEquals(List.of("gatehouse.yaml:1: runtime.transport: expected auto, io_uring, epoll or nio, got 'iouring'"),
+        problems("runtime: {transport: iouring}\n" + MINIMAL));
+    assertEquals(List.of("gatehouse.yaml:1: runtime.transprt: unknown key 'transprt' (did you mean 'transport'?)"),
+        problems("runtime: {transprt: epoll}\n" + MINIMAL));
+  }
+
+  @Test
   void cryptoProviderMustBeOneOfThree() {
     assertEquals(List.of("gatehouse.yaml:1: crypto.provider: expected auto, jdk or native, got 'openssl'"),
         problems("crypto: {provider: openssl}\n" + MINIMAL));

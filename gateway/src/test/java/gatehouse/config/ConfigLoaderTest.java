@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import gatehouse.authz.Policy;
 import gatehouse.credential.Secret;
 import gatehouse.crypto.SignatureEngine;
+import gatehouse.transport.NetworkTransport;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -46,6 +47,7 @@ class ConfigLoaderTest {
     assertEquals(new LimitsConfig(8192, 16384, 10L << 20, Duration.ofSeconds(60), Duration.ofSeconds(10)), c.limits());
     assertEquals(Policy.Jwt.any(), c.defaultPolicy());
     assertEquals(SignatureEngine.Choice.AUTO, c.crypto());
+    assertEquals(NetworkTransport.Choice.AUTO, c.transport());
     assertEquals(TestConfigs.BASE_DIR.resolve("gatehouse.yaml"), c.source());
 
     RouteConfig r = c.routes().get(0);
@@ -66,6 +68,12 @@ class ConfigLoaderTest {
   @CsvSource({"auto, AUTO", "jdk, JDK", "native, NATIVE"})
   void cryptoProviderIsReadAsWritten(String written, SignatureEngine.Choice expected) throws ConfigException {
     assertEquals(expected, parse("crypto: {provider: " + written + "}\n" + MINIMAL).crypto());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"auto, AUTO", "io_uring, IO_URING", "epoll, EPOLL", "nio, NIO"})
+  void runtimeTransportIsReadAsWritten(String written, NetworkTransport.Choice expected) throws ConfigException {
+    assertEquals(expected, parse("runtime: {transport: " + written + "}\n" + MINIMAL).transport());
   }
 
   @Test
@@ -267,7 +275,7 @@ class ConfigLoaderTest {
   void keysAreNeverSubstituted() {
     assertEquals(
         List.of("gatehouse.yaml:5: ${KEY}: unknown key '${KEY}' (expected one of: listen, admin, upstreams, auth,"
-            + " identity, forwarding, limits, default_policy, routes, sign, crypto)"),
+            + " identity, forwarding, limits, default_policy, routes, sign, crypto, runtime)"),
         TestConfigs.problems(MINIMAL + "${KEY}: {port: 1}\n", Map.of("KEY", "listen")));
   }
 

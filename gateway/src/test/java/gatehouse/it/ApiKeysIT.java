@@ -13,6 +13,7 @@ import gatehouse.testing.MutableClock;
 import gatehouse.testing.RawHttp;
 import gatehouse.testing.TcpProxy;
 import gatehouse.testing.TestDatabases;
+import gatehouse.testing.TestVertx;
 import gatehouse.testing.UpstreamRecorder;
 import gatehouse.testing.UpstreamRecorder.Recorded;
 import gatehouse.testing.UpstreamRecorder.Reply;
@@ -47,7 +48,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ApiKeysIT {
   static final String ADMIN_TOKEN = "admin-token-for-tests-0123456789abcdef";
 
-  private final Vertx vertx = Vertx.vertx();
+  private final Vertx vertx = TestVertx.create();
   private final MutableClock clock = MutableClock.start();
   private final UpstreamRecorder upstream = UpstreamRecorder.start(vertx);
   private Gatehouse gateway;

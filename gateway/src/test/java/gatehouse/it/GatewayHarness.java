@@ -5,6 +5,7 @@ import gatehouse.config.ConfigLoader;
 import gatehouse.config.GatehouseConfig;
 import gatehouse.testing.TestKeys;
 import gatehouse.testing.TestTokens;
+import gatehouse.testing.TestVertx;
 import gatehouse.testing.UpstreamRecorder;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -39,7 +40,7 @@ final class GatewayHarness implements AutoCloseable {
 
   /** As {@link #start(String, String)}, with cleartext HTTP/2 on the listener when {@code h2c}. */
   static GatewayHarness start(String extraTopLevel, String extraRoutes, boolean h2c) {
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = TestVertx.create();
     UpstreamRecorder upstream = UpstreamRecorder.start(vertx);
     try {
       Path dir = Files.createTempDirectory("gatehouse-it");

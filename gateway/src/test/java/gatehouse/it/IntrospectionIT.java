@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.testing.LocalAuthorizationServer;
 import gatehouse.testing.RawHttp;
+import gatehouse.testing.TestVertx;
 import gatehouse.testing.UpstreamRecorder.Recorded;
 import gatehouse.testing.UpstreamRecorder.Reply;
 import io.vertx.core.Vertx;
@@ -33,7 +34,7 @@ class IntrospectionIT {
 
   @BeforeAll
   static void start() {
-    asVertx = Vertx.vertx();
+    asVertx = TestVertx.create();
     as = LocalAuthorizationServer.start(asVertx);
     gw = GatewayHarness.start(String.join("\n",
             "  introspection:",

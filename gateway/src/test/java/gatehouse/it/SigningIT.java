@@ -11,6 +11,7 @@ import gatehouse.testing.MutableClock;
 import gatehouse.testing.TestKeys;
 import gatehouse.testing.TestPki;
 import gatehouse.testing.TestTokens;
+import gatehouse.testing.TestVertx;
 import gatehouse.testing.UpstreamRecorder;
 import gatehouse.verifier.GatehouseVerifier;
 import gatehouse.verifier.IncomingRequest;
@@ -64,7 +65,7 @@ class SigningIT {
 
   @BeforeAll
   static void start() throws Exception {
-    vertx = Vertx.vertx();
+    vertx = TestVertx.create();
     upstream = UpstreamRecorder.start(vertx);
     Files.writeString(dir.resolve("jwks.json"), TestKeys.jwks(TestKeys.rsa()));
     Files.writeString(dir.resolve("ed.pem"), TestPki.privateKeyPem(TestPki.ed25519Keys().getPrivate()));

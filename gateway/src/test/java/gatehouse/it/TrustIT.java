@@ -11,6 +11,7 @@ import gatehouse.config.ConfigLoader;
 import gatehouse.testing.TestKeys;
 import gatehouse.testing.TestPki;
 import gatehouse.testing.TestTokens;
+import gatehouse.testing.TestVertx;
 import gatehouse.testing.UpstreamRecorder;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -57,7 +58,7 @@ class TrustIT {
 
   @BeforeAll
   static void start() throws Exception {
-    vertx = Vertx.vertx();
+    vertx = TestVertx.create();
     serverCa = TestPki.ca("Edge CA");
     serverCa.writeCertificate(dir.resolve("edge-ca.pem"));
     serverCa.server("localhost").write(dir, "server");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.config.ForwardingConfig;
 import gatehouse.testing.RawHttp;
+import gatehouse.testing.TestVertx;
 import gatehouse.testing.UpstreamRecorder.Recorded;
 import gatehouse.testing.UpstreamRecorder.Reply;
 import gatehouse.testing.UpstreamRecorder;
@@ -28,7 +29,7 @@ class HeaderForwardingTest {
 
   @BeforeAll
   static void startVertx() {
-    vertx = Vertx.vertx();
+    vertx = TestVertx.create();
   }
 
   @AfterAll

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.config.ForwardingConfig;
+import gatehouse.testing.TestVertx;
 import gatehouse.testing.UpstreamRecorder;
 import gatehouse.testing.UpstreamRecorder.GeneratedBody;
 import gatehouse.testing.UpstreamRecorder.Recorded;
@@ -45,7 +46,7 @@ class StreamingIT {
 
   @BeforeEach
   void start() {
-    vertx = Vertx.vertx();
+    vertx = TestVertx.create();
     client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1"));
     upstream = UpstreamRecorder.start(vertx);
     gateway =

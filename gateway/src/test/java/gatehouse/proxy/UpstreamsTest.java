@@ -12,6 +12,7 @@ import gatehouse.config.ForwardingConfig;
 import gatehouse.config.UpstreamConfig;
 import gatehouse.pipeline.Rejection;
 import gatehouse.testing.RawHttp;
+import gatehouse.testing.TestVertx;
 import gatehouse.testing.UpstreamRecorder.Recorded;
 import gatehouse.testing.UpstreamRecorder.Reply;
 import gatehouse.testing.UpstreamRecorder;
@@ -64,7 +65,7 @@ class UpstreamsTest {
 
   @BeforeAll
   static void startVertx() {
-    vertx = Vertx.vertx();
+    vertx = TestVertx.create();
     client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1"));
   }
 

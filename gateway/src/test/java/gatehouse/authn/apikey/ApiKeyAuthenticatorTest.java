@@ -14,6 +14,7 @@ import gatehouse.ratelimit.RateLimiter;
 import gatehouse.testing.MutableClock;
 import gatehouse.testing.TcpProxy;
 import gatehouse.testing.TestDatabases;
+import gatehouse.testing.TestVertx;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.security.SecureRandom;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ApiKeyAuthenticatorTest {
-  private final Vertx vertx = Vertx.vertx();
+  private final Vertx vertx = TestVertx.create();
   private final MutableClock clock = MutableClock.start();
   private final TestDatabases.Db db = TestDatabases.sqlite();
   private final ApiKeysConfig config = KeyStores.config(db.store(), "    cache_ttl: 30s", "    negative_cache_ttl: 5s", "    stale_if_error: 5m");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.testing.MutableClock;
 import gatehouse.testing.TestDatabases;
+import gatehouse.testing.TestVertx;
 import io.vertx.core.Vertx;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -21,7 +22,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** The one JDBC store against both databases: every row of this matrix runs on SQLite and PostgreSQL. */
 class KeyStoreTest {
-  private final Vertx vertx = Vertx.vertx();
+  private final Vertx vertx = TestVertx.create();
   private final MutableClock clock = MutableClock.start();
   private TestDatabases.Db db;
   private JdbcApiKeyStore store;

@@ -19,6 +19,7 @@ import gatehouse.config.IntrospectionConfig;
 import gatehouse.credential.Secret;
 import gatehouse.testing.LocalAuthorizationServer;
 import gatehouse.testing.MutableClock;
+import gatehouse.testing.TestVertx;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -54,7 +55,7 @@ class IntrospectionAuthenticatorTest {
 
   @BeforeEach
   void start() {
-    vertx = Vertx.vertx();
+    vertx = TestVertx.create();
     server = LocalAuthorizationServer.start(vertx);
     logger = (Logger) LoggerFactory.getLogger("gatehouse.authn.introspect");
     logs.start();

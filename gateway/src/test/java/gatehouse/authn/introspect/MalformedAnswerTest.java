@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import gatehouse.testing.LocalAuthorizationServer;
 import gatehouse.testing.MutableClock;
+import gatehouse.testing.TestVertx;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.stream.Stream;
@@ -27,7 +28,7 @@ class MalformedAnswerTest {
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
+    vertx = TestVertx.create();
     server = LocalAuthorizationServer.start(vertx);
     server.activate("tok", new JsonObject().put("sub", "alice"));
   }

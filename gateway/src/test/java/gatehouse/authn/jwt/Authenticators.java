@@ -3,6 +3,7 @@ package gatehouse.authn.jwt;
 import gatehouse.config.JwtProviderConfig;
 import gatehouse.crypto.SignatureEngine;
 import gatehouse.testing.MutableClock;
+import gatehouse.testing.TestVertx;
 import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -52,8 +53,8 @@ final class Authenticators implements BeforeEachCallback, AfterEachCallback {
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    vertx = ownVertx ? Vertx.vertx() : classContext(context).getStore(NAMESPACE)
-        .getOrComputeIfAbsent(SharedVertx.class, k -> new SharedVertx(Vertx.vertx()), SharedVertx.class).vertx();
+    vertx = ownVertx ? TestVertx.create() : classContext(context).getStore(NAMESPACE)
+        .getOrComputeIfAbsent(SharedVertx.class, k -> new SharedVertx(TestVertx.create()), SharedVertx.class).vertx();
   }
 
   @Override

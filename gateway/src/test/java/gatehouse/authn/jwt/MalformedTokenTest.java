@@ -7,6 +7,7 @@ import gatehouse.authn.Authentication;
 import gatehouse.testing.MutableClock;
 import gatehouse.testing.TestKeys;
 import gatehouse.testing.TestTokens;
+import gatehouse.testing.TestVertx;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -28,7 +29,7 @@ class MalformedTokenTest {
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
+    vertx = TestVertx.create();
     authenticator = JwtAuthenticator.create(vertx, List.of(Jwt.jwksProvider(TestKeys.rsa()).build()), Jwt.IDENTITY, clock, Authenticators.ENGINE);
   }
 

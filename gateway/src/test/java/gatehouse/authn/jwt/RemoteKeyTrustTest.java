@@ -11,6 +11,7 @@ import gatehouse.testing.LocalJwksServer;
 import gatehouse.testing.MutableClock;
 import gatehouse.testing.TestKeys;
 import gatehouse.testing.TestTokens;
+import gatehouse.testing.TestVertx;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SelfSignedCertificate;
 import java.net.URI;
@@ -31,7 +32,7 @@ class RemoteKeyTrustTest {
 
   @BeforeEach
   void start() {
-    vertx = Vertx.vertx();
+    vertx = TestVertx.create();
     certificate = SelfSignedCertificate.create("localhost");
     server = LocalJwksServer.startTls(vertx, TestKeys.jwks(TestKeys.ec256()), certificate);
   }
