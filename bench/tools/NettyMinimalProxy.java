@@ -16,6 +16,10 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -55,7 +59,8 @@ import java.util.Locale;
  *   java -cp gateway/target/gatehouse.jar bench/tools/NettyMinimalProxy.java LISTEN_PORT UPSTREAM_PORT
  * </pre>
  *
- * <p>It listens on 127.0.0.1:LISTEN_PORT with one event loop per core (epoll when available) and
+ * <p>It listens on 127.0.0.1:LISTEN_PORT with one event loop per core (io_uring when the kernel
+ * allows it, else epoll, else NIO: the order Gatehouse's {@code runtime.transport: auto} uses) and
  * relays each request to 127.0.0.1:UPSTREAM_PORT, message by message ({@code HttpServerCodec} in,
  * {@code HttpClientCodec} out, no aggregation): method, URI and headers, minus hop-by-hop headers
  * and those named in {@code Connection}; {@code Host} becomes the upstream's. Status, headers
@@ -93,10 +98,25 @@ public final class NettyMinimalProxy {
     upstreamPort = Integer.parseInt(args[1]);
     upstreamAuthority = UPSTREAM_HOST + ":" + upstreamPort;
     int cores = Runtime.getRuntime().availableProcessors();
-    boolean epoll = Epoll.isAvailable();
-    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    Class<? extends ServerChannel> serverChannel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    clientChannel = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    String transport;
+    IoHandlerFactory io;
+    Class<? extends ServerChannel> serverChannel;
+    if (IoUring.isAvailable()) {
+      transport = "io_uring";
+      io = IoUringIoHandler.newFactory();
+      serverChannel = IoUringServerSocketChannel.class;
+      clientChannel = IoUringSocketChannel.class;
+    } else if (Epoll.isAvailable()) {
+      transport = "epoll";
+      io = EpollIoHandler.newFactory();
+      serverChannel = EpollServerSocketChannel.class;
+      clientChannel = EpollSocketChannel.class;
+    } else {
+      transport = "nio";
+      io = NioIoHandler.newFactory();
+      serverChannel = NioServerSocketChannel.class;
+      clientChannel = NioSocketChannel.class;
+    }
     EventLoopGroup loops = new MultiThreadIoEventLoopGroup(cores, io);
     new ServerBootstrap().group(loops).channel(serverChannel)
         .option(ChannelOption.SO_BACKLOG, 4096)
@@ -109,7 +129,7 @@ public final class NettyMinimalProxy {
         })
         .bind(UPSTREAM_HOST, listen).sync();
     System.out.println("NettyMinimalProxy: listening on 127.0.0.1:" + listen + ", upstream " + upstreamAuthority + ", "
-        + cores + " event loops, " + (epoll ? "epoll" : "nio"));
+        + cores + " event loops, transport " + transport);
   }
 
   /** Removes hop-by-hop headers and the ones named in Connection. */

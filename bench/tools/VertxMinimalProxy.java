@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.transport.Transport;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
@@ -67,10 +68,13 @@ public final class VertxMinimalProxy extends VerticleBase {
     int listen = Integer.parseInt(args[0]);
     int upstream = Integer.parseInt(args[1]);
     int cores = Runtime.getRuntime().availableProcessors();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(cores));
+    // The transport Gatehouse's runtime.transport: auto picks: io_uring, else epoll, else NIO.
+    Transport transport = Transport.IO_URING != null && Transport.IO_URING.available() ? Transport.IO_URING
+        : Transport.EPOLL != null && Transport.EPOLL.available() ? Transport.EPOLL : Transport.NIO;
+    Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(cores)).withTransport(transport).build();
     vertx.deployVerticle(() -> new VertxMinimalProxy(listen, upstream), new DeploymentOptions().setInstances(cores))
         .onSuccess(id -> System.out.println("VertxMinimalProxy: listening on 127.0.0.1:" + listen + ", upstream 127.0.0.1:"
-            + upstream + ", " + cores + " event loops, native transport " + vertx.isNativeTransportEnabled()))
+            + upstream + ", " + cores + " event loops, transport " + transport.name()))
         .onFailure(e -> {
           System.err.println("VertxMinimalProxy: " + e);
           System.exit(1);
