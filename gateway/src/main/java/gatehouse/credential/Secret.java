@@ -22,6 +22,7 @@ public final class Secret {
   private final String value;
   /** Computed on first use; a benign race at worst hashes twice. */
   private byte[] sha256;
+  private SecretHash hash;
   private String fingerprint;
 
   public Secret(String value) {
@@ -54,6 +55,16 @@ public final class Secret {
    */
   public byte[] sha256() {
     return digest().clone();
+  }
+
+  /** {@link #sha256()} as a cache key; computed once per {@code Secret}. */
+  public SecretHash hash() {
+    SecretHash h = hash;
+    if (h == null) {
+      h = SecretHash.of(digest());
+      hash = h;
+    }
+    return h;
   }
 
   private byte[] digest() {

@@ -4,6 +4,7 @@ import gatehouse.authn.AuthFailure;
 import gatehouse.authn.Authentication;
 import gatehouse.authn.Authenticator;
 import gatehouse.credential.Credential;
+import gatehouse.credential.SecretHash;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,7 +53,7 @@ public final class BearerAuthenticator implements Authenticator {
    * Routes already decided, by the token's SHA-256: the route depends on the token alone, and
    * deciding it means decoding two JSON segments, which a reused token need not pay again.
    */
-  private final com.github.benmanes.caffeine.cache.Cache<java.nio.ByteBuffer, Route> routes =
+  private final com.github.benmanes.caffeine.cache.Cache<SecretHash, Route> routes =
       com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000)
           // Maintenance (eviction) on the calling event loop, as the other caches do: with the
           // default executor every burst of new tokens woke a common-pool thread, 3% of the CPU.
@@ -105,7 +106,7 @@ public final class BearerAuthenticator implements Authenticator {
     if (!(credential instanceof Credential.BearerToken bearer)) {
       return AuthFailure.unsupported("bearer", credential);
     }
-    Route route = routes.get(java.nio.ByteBuffer.wrap(bearer.secret().sha256()), k -> route(bearer.secret().reveal()));
+    Route route = routes.get(bearer.secret().hash(), k -> route(bearer.secret().reveal()));
     if (route instanceof Route.Local) return jwt.orElseThrow().authenticate(credential);
     if (route instanceof Route.Introspect i) return i.by().authenticator().authenticate(credential);
     if (route instanceof Route.NoneConfigured) {

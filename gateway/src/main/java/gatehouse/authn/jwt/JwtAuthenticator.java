@@ -8,6 +8,7 @@ import gatehouse.config.IdentityConfig;
 import gatehouse.config.JwtProviderConfig;
 import gatehouse.config.KeySourceConfig;
 import gatehouse.credential.Credential;
+import gatehouse.credential.SecretHash;
 import gatehouse.crypto.SignatureEngine;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -187,7 +188,7 @@ public final class JwtAuthenticator implements Authenticator {
     if (token.length() > maxTokenBytes) {
       return rejected(FailureCodes.TOKEN_TOO_LARGE, "token of " + token.length() + " characters, limit " + maxTokenBytes);
     }
-    TokenDigest digest = TokenDigest.of(bearer.secret());
+    SecretHash digest = bearer.secret().hash();
     String fp = digest.fingerprint();
     try {
       VerifiedTokenCache.Entry hit = cache.get(digest);
@@ -215,7 +216,7 @@ public final class JwtAuthenticator implements Authenticator {
     }
   }
 
-  private Authentication answer(Verdict v, TokenDigest digest, JwtProvider provider) {
+  private Authentication answer(Verdict v, SecretHash digest, JwtProvider provider) {
     if (v instanceof Verdict.Accepted a) {
       if (provider.cachesVerifiedTokens()) {
         cache.put(digest, new VerifiedTokenCache.Entry(a.identity(), provider.name(), a.thumbprint(), a.expiresAt()));

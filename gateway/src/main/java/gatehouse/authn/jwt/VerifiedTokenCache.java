@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import gatehouse.authn.Identity;
+import gatehouse.credential.SecretHash;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +27,7 @@ final class VerifiedTokenCache {
   /** One verified token. */
   record Entry(Identity identity, String provider, String thumbprint, Instant expiresAt) {}
 
-  private final Cache<TokenDigest, Entry> cache;
+  private final Cache<SecretHash, Entry> cache;
   private final Clock clock;
 
   VerifiedTokenCache(int maximumSize, Clock clock) {
@@ -35,7 +36,7 @@ final class VerifiedTokenCache {
     this.cache = Caffeine.newBuilder()
         .maximumSize(maximumSize)
         .ticker(() -> Duration.between(origin, clock.instant()).toNanos())
-        .expireAfter(Expiry.writing((TokenDigest key, Entry entry) -> lifetime(entry)))
+        .expireAfter(Expiry.writing((SecretHash key, Entry entry) -> lifetime(entry)))
         .executor(Runnable::run)
         .recordStats()
         .build();
@@ -49,17 +50,17 @@ final class VerifiedTokenCache {
   }
 
   /** The entry for this token, if cached and not past its {@code exp} by the clock. */
-  Entry get(TokenDigest digest) {
+  Entry get(SecretHash digest) {
     Entry entry = cache.getIfPresent(digest);
     if (entry == null || !clock.instant().isBefore(entry.expiresAt())) return null;
     return entry;
   }
 
-  void put(TokenDigest digest, Entry entry) {
+  void put(SecretHash digest, Entry entry) {
     if (clock.instant().isBefore(entry.expiresAt())) cache.put(digest, entry);
   }
 
-  void remove(TokenDigest digest) {
+  void remove(SecretHash digest) {
     cache.invalidate(digest);
   }
 
