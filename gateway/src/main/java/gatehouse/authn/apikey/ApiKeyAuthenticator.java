@@ -63,8 +63,15 @@ public final class ApiKeyAuthenticator implements Authenticator {
   private volatile Optional<String> lastError = Optional.empty();
   private long flushTimer = -1;
 
-  /** A lookup result and when it was made; {@code key} empty: the hash is unknown. */
-  record Entry(Optional<StoredKey> key, Instant loadedAt) {}
+  /**
+   * A lookup result and when it was made; {@code key} empty: the hash is unknown. A found key's
+   * identity is built once here, not on every request the cache answers.
+   */
+  record Entry(Optional<StoredKey> key, Instant loadedAt, Optional<Identity> identity) {
+    Entry(Optional<StoredKey> key, Instant loadedAt) {
+      this(key, loadedAt, key.map(ApiKeyAuthenticator::identity));
+    }
+  }
 
   ApiKeyAuthenticator(Vertx vertx, ApiKeyStore store, ApiKeysConfig config, Clock clock, RateLimiter limiter, SecureRandom random) {
     this.vertx = vertx;
@@ -122,7 +129,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
     String key = credential.secret().reveal();
     Optional<String> malformed = KeyFormat.problem(key);
     if (malformed.isPresent()) return rejected(malformed.get());
-    String hash = hasher.hash(key);
+    String hash = hasher.hash(credential.secret());
     Instant now = clock.instant();
     Entry cached = cache.getIfPresent(hash);
     // Freshness is decided here, to the nanosecond of the injected clock; Caffeine's expiry only bounds memory.
@@ -201,8 +208,11 @@ public final class ApiKeyAuthenticator implements Authenticator {
     if (!KeyHasher.same(k.hash(), hash)) return rejected("unknown");
     ApiKeyInfo.State state = k.state(now);
     if (state != ApiKeyInfo.State.ACTIVE) return rejected(state == ApiKeyInfo.State.REVOKED ? "revoked" : "expired");
-    lastUsed.put(k.id(), now);
-    Identity identity = identity(k);
+    // Once a second per key at most: both event loops writing one map entry on every request pass
+    // its cache line back and forth, and a last-used time is wanted to the second, not the request.
+    Instant previous = lastUsed.get(k.id());
+    if (previous == null || now.getEpochSecond() != previous.getEpochSecond()) lastUsed.put(k.id(), now);
+    Identity identity = entry.identity().orElseThrow();
     if (k.rateLimit().isEmpty()) return Future.succeededFuture(new Authentication.Authenticated(identity));
     Limit limit = Limit.perMinute(k.rateLimit().get());
     return limiter.acquire(k.id(), limit).map(v -> {

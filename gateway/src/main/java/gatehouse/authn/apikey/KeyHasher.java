@@ -1,5 +1,6 @@
 package gatehouse.authn.apikey;
 
+import gatehouse.credential.Secret;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -16,23 +17,34 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class KeyHasher {
   private final Optional<SecretKeySpec> pepper;
+  /** One keyed MAC per thread: getInstance and init cost more than hashing a key. */
+  private final ThreadLocal<Mac> macs;
 
   KeyHasher(Optional<String> pepper) {
     this.pepper = pepper.map(p -> new SecretKeySpec(p.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    this.macs = ThreadLocal.withInitial(() -> {
+      try {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(this.pepper.orElseThrow());
+        return mac;
+      } catch (GeneralSecurityException e) {
+        throw new AssertionError("HmacSHA256 is required of every JDK", e);
+      }
+    });
   }
 
+  /** The stored form of {@code key} (ASCII, as {@link KeyFormat} requires). */
   String hash(String key) {
-    byte[] data = key.getBytes(StandardCharsets.US_ASCII);
-    try {
-      if (pepper.isPresent()) {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(pepper.get());
-        return HexFormat.of().formatHex(mac.doFinal(data));
-      }
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-    } catch (GeneralSecurityException e) {
-      throw new AssertionError("SHA-256 and HmacSHA256 are required of every JDK", e);
-    }
+    return hash(new Secret(key));
+  }
+
+  /**
+   * The stored form of {@code key}. Without a pepper it is the SHA-256 the pipeline already took of
+   * every credential (for its log fingerprint), so a request hashes its key once.
+   */
+  String hash(Secret key) {
+    if (pepper.isEmpty()) return HexFormat.of().formatHex(key.sha256());
+    return HexFormat.of().formatHex(macs.get().doFinal(key.reveal().getBytes(StandardCharsets.US_ASCII)));
   }
 
   /** Compares two hashes in time independent of where they differ. */
