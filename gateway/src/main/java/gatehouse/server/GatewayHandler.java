@@ -128,19 +128,35 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     });
   }
 
-  /** Writes {@code rejection}; an unread body is discarded by closing the HTTP/1 connection after the reply. */
+  /**
+   * Writes {@code rejection}. A request that may have a body still unread closes its HTTP/1
+   * connection after the reply; one without a body keeps it, so a client that is refused (a 401
+   * before a token refresh, a 429) need not connect again.
+   */
   private static void reject(HttpServerRequest request, String id, Rejection rejection) {
     if (request.response().headWritten()) {
       request.connection().close();
       return;
     }
-    if (request.version() != HttpVersion.HTTP_2 && !request.isEnded()) {
+    if (request.version() != HttpVersion.HTTP_2 && !request.isEnded() && mayHaveBody(request.headers())) {
       request.response().putHeader("Connection", "close");
     }
     // Resuming an HTTP/2 request whose body was read throws; a 502 after an upstream's late TLS
     // alert (TLS 1.3 refuses client certificates after the request was sent) comes exactly then.
     if (!request.isEnded()) request.resume();
     ErrorResponses.write(rejection, id, request.response());
+  }
+
+  /**
+   * RFC 9112 section 6.3: an HTTP/1 request without Transfer-Encoding has a body only when its one
+   * Content-Length is above zero. Anything else (chunked, several lengths, a length that is not
+   * a plain 0) counts as a body.
+   */
+  static boolean mayHaveBody(MultiMap headers) {
+    if (headers.contains("Transfer-Encoding")) return true;
+    List<String> lengths = headers.getAll("Content-Length");
+    if (lengths.isEmpty()) return false;
+    return lengths.size() > 1 || !lengths.get(0).equals("0");
   }
 
   /** Decoder failures (line or headers too long, malformed) arrive here instead of {@link #handle}. */

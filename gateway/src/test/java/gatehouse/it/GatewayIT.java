@@ -209,6 +209,30 @@ class GatewayIT {
   }
 
   @Test
+  void aRefusedRequestWithoutBodyKeepsItsConnection() throws Exception {
+    try (RawHttp c = new RawHttp(gw.port())) {
+      for (int i = 0; i < 3; i++) {
+        c.send("GET /api/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        RawHttp.Response r = c.read(true);
+        assertEquals(401, r.status());
+        assertEquals(Optional.empty(), r.header("Connection"));
+      }
+      c.send("GET /api/public/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n");
+      assertEquals(200, c.read(true).status());
+    }
+  }
+
+  @Test
+  void aRefusedRequestWithAnUnreadBodyIsToldToClose() throws Exception {
+    try (RawHttp c = new RawHttp(gw.port())) {
+      c.send("POST /api/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nhello");
+      RawHttp.Response r = c.read(true);
+      assertEquals(401, r.status());
+      assertEquals(Optional.of("close"), r.header("Connection"));
+    }
+  }
+
+  @Test
   void twoDifferentContentLengthsAreRefused() {
     RawHttp.Response r = RawHttp.send(gw.port(), "POST /api/public/x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         + "Content-Length: 5\r\nContent-Length: 6", "hello!".getBytes(StandardCharsets.US_ASCII));
