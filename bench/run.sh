@@ -641,7 +641,7 @@ write_report() {
     echo "- Memory: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); kernel $(uname -r)"
     echo "- Load average before / after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every row)"
     echo "- Gatehouse: $(git -C "$GATEHOUSE_HOME" rev-parse --short HEAD 2>/dev/null || echo '?')$( [ -n "$(git -C "$GATEHOUSE_HOME" status --porcelain --untracked-files=no -- gateway verifier pom.xml 2>/dev/null)" ] && echo ' (with uncommitted changes)'), JVM \`${GH_JAVA:-?}\`: $("${GH_JAVA:-java}" -version 2>&1 | head -n1), flags \`${GATEHOUSE_JAVA_OPTS:-launcher default}\`"
-    echo "- Gatehouse's transport (\`runtime.transport\`, default auto): $(grep -m1 'gatehouse.Gatehouse transport: ' "$RUN/gatehouse.log" 2>/dev/null | sed 's/.*gatehouse.Gatehouse transport: //' || true)"
+    echo "- Gatehouse's transport (\`runtime.transport\`, default auto): $(grep -m1 'gatehouse.Gatehouse transport: ' "$RUN/gatehouse-startup.log" 2>/dev/null | sed 's/.*gatehouse.Gatehouse transport: //' || true)"
     echo "- Reference proxies: same JVM, flags \`${REF_OPTS[*]}\`, $( [ "$REF_HOW" = compiled ] && echo "compiled ahead by that JDK's javac" || echo "run from source (the in-process compiler adds to their RSS)"); transport: $(sed -n 's/.*event loops, transport //p' "$RUN/VertxMinimalProxy.log" 2>/dev/null | head -n1) (Vert.x), $(sed -n 's/.*event loops, transport //p' "$RUN/NettyMinimalProxy.log" 2>/dev/null | head -n1) (Netty)"
     echo "- $(nginx -v 2>&1 | sed 's/^nginx version: //'), $(haproxy -v | head -n1 | cut -d' ' -f1-3), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2)"
     echo
