@@ -1,6 +1,7 @@
 package gatehouse.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -102,7 +103,8 @@ class NetworkTransportTest {
     try {
       t = NetworkTransport.select(choice);
     } catch (IllegalStateException e) {
-      assumeTrue(System.getenv("CI") == null, () -> "CI's machines offer every transport: " + e.getMessage());
+      assertNull(System.getenv("CI"), () -> "CI's machines offer every transport: " + e.getMessage());
+      assumeTrue(false, e.getMessage());
       return;
     }
     Vertx vertx = t.newVertx(2);
