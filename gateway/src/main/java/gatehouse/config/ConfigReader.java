@@ -255,11 +255,11 @@ final class ConfigReader {
     Optional<Fields> f = top.fields("runtime", List.of("transport"));
     Optional<Node.Scalar> t = f.flatMap(r -> r.scalar("transport"));
     if (t.isEmpty()) return NetworkTransport.Choice.AUTO;
-    for (NetworkTransport.Choice c : NetworkTransport.Choice.values()) {
-      if (c.configName().equals(t.get().text())) return c;
+    Optional<NetworkTransport.Choice> choice = NetworkTransport.Choice.parse(t.get().text());
+    if (choice.isEmpty()) {
+      reader.problems.add(t.get(), f.get().pathOf("transport"), "expected auto, io_uring, epoll or nio, got " + t.get().shown());
     }
-    reader.problems.add(t.get(), f.get().pathOf("transport"), "expected auto, io_uring, epoll or nio, got " + t.get().shown());
-    return NetworkTransport.Choice.AUTO;
+    return choice.orElse(NetworkTransport.Choice.AUTO);
   }
 
   private SignatureEngine.Choice crypto(Fields top) {

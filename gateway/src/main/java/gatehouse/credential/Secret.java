@@ -3,7 +3,6 @@ package gatehouse.credential;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * A credential's text. {@link #toString()} never shows it; logs and metrics use {@link
@@ -43,7 +42,7 @@ public final class Secret {
   public String fingerprint() {
     String f = fingerprint;
     if (f == null) {
-      f = HexFormat.of().formatHex(digest(), 0, 6);
+      f = hash().fingerprint();
       fingerprint = f;
     }
     return f;

@@ -4,7 +4,7 @@ import java.util.HexFormat;
 
 /**
  * A secret's SHA-256 as four longs: the key of every cache that must never hold the secret itself
- * (verified tokens, bearer-token routes). A record, so equality compares 32 bytes and the hash
+ * (verified tokens, bearer-token routes, introspection answers). A record, so equality compares 32 bytes and the hash
  * code is computed from them without a loop over a byte array on each look-up.
  */
 public record SecretHash(long a, long b, long c, long d) {

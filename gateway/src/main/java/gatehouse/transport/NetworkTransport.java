@@ -43,6 +43,14 @@ public final class NetworkTransport {
     public String configName() {
       return configName;
     }
+
+    /** The choice written {@code name} in the config file, if any. */
+    public static Optional<Choice> parse(String name) {
+      for (Choice c : values()) {
+        if (c.configName.equals(name)) return Optional.of(c);
+      }
+      return Optional.empty();
+    }
   }
 
   private final Transport transport;

@@ -18,10 +18,8 @@ public final class TestVertx {
   /** The transport {@link #PROPERTY} names ({@code auto} when unset). */
   public static NetworkTransport transport() {
     String name = System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
-    for (NetworkTransport.Choice c : NetworkTransport.Choice.values()) {
-      if (c.configName().equals(name)) return NetworkTransport.select(c);
-    }
-    throw new IllegalArgumentException(PROPERTY + ": expected auto, io_uring, epoll or nio, got '" + name + "'");
+    return NetworkTransport.select(NetworkTransport.Choice.parse(name).orElseThrow(
+        () -> new IllegalArgumentException(PROPERTY + ": expected auto, io_uring, epoll or nio, got '" + name + "'")));
   }
 
   /** A new Vert.x on {@link #transport()} with two event loops, as on CI's 2-core machines. */

@@ -3,11 +3,10 @@ package gatehouse.authn.introspect;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import gatehouse.credential.SecretHash;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
-import java.util.HexFormat;
 
 /**
  * Introspection answers, keyed by provider name and the token's SHA-256 (never the token; a key
@@ -22,24 +21,14 @@ import java.util.HexFormat;
 final class AnswerCache {
 
   /** Provider name plus the token's SHA-256. */
-  record Key(String provider, byte[] sha256) {
+  record Key(String provider, SecretHash token) {
     static Key of(String provider, gatehouse.credential.Secret token) {
-      return new Key(provider, token.sha256());
+      return new Key(provider, token.hash());
     }
 
     /** The same 12 hex digits as {@code Secret.fingerprint()}: what logs show. */
     String fingerprint() {
-      return HexFormat.of().formatHex(sha256, 0, 6);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Key k && k.provider.equals(provider) && Arrays.equals(k.sha256, sha256);
-    }
-
-    @Override
-    public int hashCode() {
-      return 31 * provider.hashCode() + Arrays.hashCode(sha256);
+      return token.fingerprint();
     }
 
     @Override
