@@ -197,6 +197,22 @@ class ApiKeyAuthenticatorTest {
   }
 
   @Test
+  void aKeysLastUsedTimeMovesAtMostOnceASecond() {
+    CreatedKey k = create(Set.of(), Optional.empty());
+    clock.advance(Duration.ofNanos(1_000_000_000L - clock.instant().getNano()));   // the start of a second
+    Instant first = clock.instant();
+    check(k.key().reveal());
+    clock.advance(Duration.ofMillis(400));
+    check(k.key().reveal());
+    await(auth.flushLastUsed());
+    assertEquals(Optional.of(first), await(auth.admin().list(Optional.empty())).get(0).lastUsedAt());
+    clock.advance(Duration.ofMillis(600));
+    check(k.key().reveal());
+    await(auth.flushLastUsed());
+    assertEquals(Optional.of(clock.instant()), await(auth.admin().list(Optional.empty())).get(0).lastUsedAt());
+  }
+
+  @Test
   void aCacheHitCostsMicrosecondsNotAQuery() {
     String key = create(Set.of("a"), Optional.of(1_000_000)).key().reveal();
     check(key);

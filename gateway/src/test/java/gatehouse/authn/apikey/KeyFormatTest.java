@@ -71,4 +71,21 @@ class KeyFormatTest {
     assertEquals(64, peppered.hash("abc").length());
     assertTrue(KeyHasher.same(plain.hash("abc"), plain.hash("abc")));
   }
+
+  @Test
+  void aPepperedHashIsTheHmacEveryTimeOnEveryThread() throws Exception {
+    KeyHasher peppered = new KeyHasher(Optional.of("p".repeat(32)));
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec("p".repeat(32).getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+    String expected = java.util.HexFormat.of().formatHex(mac.doFinal("abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    // The MAC is kept per thread: a second use must not carry state over from the first.
+    assertEquals(expected, peppered.hash("abc"));
+    assertEquals(expected, peppered.hash("abc"));
+    assertEquals(expected, peppered.hash(new gatehouse.credential.Secret("abc")));
+    String[] other = new String[1];
+    Thread t = new Thread(() -> other[0] = peppered.hash("abc"));
+    t.start();
+    t.join();
+    assertEquals(expected, other[0]);
+  }
 }
