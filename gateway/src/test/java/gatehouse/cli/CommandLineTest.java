@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -20,6 +21,20 @@ class CommandLineTest {
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     return cli.execute(args);
+  }
+
+  @Test
+  void aNamedSubcommandIsBuiltAloneAndAnythingElseGetsEverySubcommand() {
+    List<String> all = List.of("run", "validate", "demo", "keys");
+    for (String name : all) {
+      assertEquals(List.of(name), List.copyOf(Main.commandLine(new String[] {name, "--config", "x.yaml"}).getSubcommands().keySet()));
+    }
+    assertEquals(all, List.copyOf(Main.commandLine().getSubcommands().keySet()));
+    for (String[] args : new String[][] {{}, {"--help"}, {"rn"}, {"--version"}}) {
+      assertEquals(all, List.copyOf(Main.commandLine(args).getSubcommands().keySet()), String.join(" ", args));
+    }
+    assertEquals(List.of("create", "list", "revoke", "rotate"),
+        List.copyOf(Main.commandLine(new String[] {"keys"}).getSubcommands().get("keys").getSubcommands().keySet()));
   }
 
   @Test
