@@ -38,6 +38,22 @@ class CommandLineTest {
   }
 
   @Test
+  void nettysFlightRecorderEventsAreOffUnlessTheCommandLineAsksForThem() {
+    String before = System.getProperty(Main.NETTY_JFR);
+    try {
+      System.clearProperty(Main.NETTY_JFR);
+      Main.defaultSystemProperties();
+      assertEquals("false", System.getProperty(Main.NETTY_JFR));
+      System.setProperty(Main.NETTY_JFR, "true");
+      Main.defaultSystemProperties();
+      assertEquals("true", System.getProperty(Main.NETTY_JFR));
+    } finally {
+      if (before == null) System.clearProperty(Main.NETTY_JFR);
+      else System.setProperty(Main.NETTY_JFR, before);
+    }
+  }
+
+  @Test
   void validateAcceptsTheCommentedExamplesWithoutFetchingAnything() {
     for (String example : new String[] {"gatehouse.yaml", "trust.yaml"}) {
       String file = gatehouse.testing.Repository.dir("examples").resolve(example).toString();
