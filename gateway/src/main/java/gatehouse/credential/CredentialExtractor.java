@@ -2,6 +2,8 @@ package gatehouse.credential;
 
 import gatehouse.authz.Policy;
 import gatehouse.config.ApiKeyExtractionConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import java.security.cert.X509Certificate;
 import java.nio.charset.StandardCharsets;
@@ -17,10 +19,13 @@ import java.util.Optional;
 public final class CredentialExtractor {
 
   private final String apiKeyHeader;
+  /** The same name as an {@link AsciiString}, whose hash the header map computes once, not per look-up. */
+  private final AsciiString apiKeyHeaderName;
   private final Optional<String> apiKeyQueryParam;
 
   public CredentialExtractor(ApiKeyExtractionConfig config) {
     this.apiKeyHeader = config.header();
+    this.apiKeyHeaderName = AsciiString.cached(config.header());
     this.apiKeyQueryParam = config.queryParam();
   }
 
@@ -63,7 +68,7 @@ public final class CredentialExtractor {
 
   private Extraction extractRequestCredential(MultiMap headers, Optional<String> rawQuery, Policy policy) {
 
-    List<String> authorization = headers.getAll("Authorization");
+    List<String> authorization = headers.getAll(HttpHeaderNames.AUTHORIZATION);
     if (authorization.size() > 1) {
       return new Extraction.Ambiguous("duplicate_authorization", "more than one Authorization header");
     }
@@ -81,7 +86,7 @@ public final class CredentialExtractor {
       }
     }
 
-    List<String> headerKeys = headers.getAll(apiKeyHeader);
+    List<String> headerKeys = headers.getAll(apiKeyHeaderName);
     List<String> queryKeys = apiKeyQueryParam.map(name -> queryValues(rawQuery, name)).orElse(List.of());
     if (headerKeys.size() > 1 || queryKeys.size() > 1) {
       return new Extraction.Ambiguous("duplicate_api_key", "more than one API key");

@@ -1,6 +1,7 @@
 package gatehouse.proxy;
 
 import gatehouse.config.ForwardingConfig;
+import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -17,11 +18,12 @@ import java.util.Optional;
  */
 final class ForwardedHeaders {
 
-  static final String X_FORWARDED_FOR = "X-Forwarded-For";
-  static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
-  static final String X_FORWARDED_HOST = "X-Forwarded-Host";
-  static final String FORWARDED = "Forwarded";
-  static final List<String> NAMES =
+  // AsciiString: the header map hashes them once, and the encoder copies their bytes.
+  static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+  static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
+  static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
+  static final AsciiString FORWARDED = AsciiString.cached("Forwarded");
+  static final List<AsciiString> NAMES =
       List.of(X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST, FORWARDED);
 
   private final List<Cidr> trusted;
@@ -95,7 +97,7 @@ final class ForwardedHeaders {
     out.set(FORWARDED, forwarded.isEmpty() ? element.toString() : forwarded + ", " + element);
   }
 
-  private static String joined(MultiMap headers, String name) {
+  private static String joined(MultiMap headers, CharSequence name) {
     return String.join(", ", headers.getAll(name)).trim();
   }
 

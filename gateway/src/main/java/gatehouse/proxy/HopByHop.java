@@ -33,6 +33,9 @@ final class HopByHop {
           "transfer-encoding",
           "upgrade");
 
+  /** {@link #HEADERS} by length: a header name is compared only with those of its own length. */
+  private static final String[][] HEADERS_BY_LENGTH = byLength(HEADERS);
+
   private static final Set<String> KEEP_ALIVE = Set.of("keep-alive");
   private static final Set<String> CLOSE = Set.of("close");
 
@@ -102,9 +105,23 @@ final class HopByHop {
     }
   }
 
-  /** Whether {@code name}, in any case, is one of {@link #HEADERS}. */
+  /** Whether {@code name}, in any case, is one of {@link #HEADERS}. Called for every header of every message. */
   static boolean isHopByHop(String name) {
-    return containsIgnoringCase(HEADERS, name);
+    if (name.length() >= HEADERS_BY_LENGTH.length) return false;
+    for (String candidate : HEADERS_BY_LENGTH[name.length()]) {
+      if (candidate.equalsIgnoreCase(name)) return true;
+    }
+    return false;
+  }
+
+  private static String[][] byLength(Set<String> names) {
+    int longest = names.stream().mapToInt(String::length).max().orElse(0);
+    String[][] out = new String[longest + 1][];
+    for (int length = 0; length <= longest; length++) {
+      int l = length;
+      out[length] = names.stream().filter(n -> n.length() == l).toArray(String[]::new);
+    }
+    return out;
   }
 
   /** Whether {@code name}, in any case, is one of the lower-cased {@code connectionTokens}. */
