@@ -252,28 +252,16 @@ final class ConfigReader {
   }
 
   private NetworkTransport.Choice transport(Fields top) {
-    Optional<Fields> f = top.fields("runtime", List.of("transport"));
-    Optional<Node.Scalar> t = f.flatMap(r -> r.scalar("transport"));
-    if (t.isEmpty()) return NetworkTransport.Choice.AUTO;
-    Optional<NetworkTransport.Choice> choice = NetworkTransport.Choice.parse(t.get().text());
-    if (choice.isEmpty()) {
-      reader.problems.add(t.get(), f.get().pathOf("transport"), "expected auto, io_uring, epoll or nio, got " + t.get().shown());
-    }
-    return choice.orElse(NetworkTransport.Choice.AUTO);
+    Map<String, NetworkTransport.Choice> byName = new LinkedHashMap<>();
+    for (NetworkTransport.Choice c : NetworkTransport.Choice.values()) byName.put(c.configName(), c);
+    return top.fields("runtime", List.of("transport")).flatMap(f -> f.choice("transport", byName))
+        .orElse(NetworkTransport.Choice.AUTO);
   }
 
   private SignatureEngine.Choice crypto(Fields top) {
-    Optional<Fields> f = top.fields("crypto", List.of("provider"));
-    Optional<Node.Scalar> p = f.flatMap(c -> c.scalar("provider"));
-    if (p.isEmpty()) return SignatureEngine.Choice.AUTO;
-    return switch (p.get().text()) {
-      case "auto" -> SignatureEngine.Choice.AUTO;
-      case "jdk" -> SignatureEngine.Choice.JDK;
-      case "native" -> SignatureEngine.Choice.NATIVE;
-      default -> {
-        reader.problems.add(p.get(), f.get().pathOf("provider"), "expected auto, jdk or native, got " + p.get().shown());
-        yield SignatureEngine.Choice.AUTO;
-      }
-    };
+    Map<String, SignatureEngine.Choice> byName = new LinkedHashMap<>();
+    for (SignatureEngine.Choice c : SignatureEngine.Choice.values()) byName.put(c.name().toLowerCase(Locale.ROOT), c);
+    return top.fields("crypto", List.of("provider")).flatMap(f -> f.choice("provider", byName))
+        .orElse(SignatureEngine.Choice.AUTO);
   }
 }

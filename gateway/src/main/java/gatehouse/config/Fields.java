@@ -2,6 +2,7 @@ package gatehouse.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -72,6 +73,22 @@ final class Fields {
 
   Optional<Node.Scalar> scalar(String key) {
     return node(key).flatMap(n -> reader.scalar(n, pathOf(key)));
+  }
+
+  /**
+   * {@code key}'s value as one of {@code byName}: empty when absent, and empty with a problem
+   * ({@code expected a, b or c, got x}, the names in {@code byName}'s order) when it is another.
+   */
+  <E> Optional<E> choice(String key, Map<String, E> byName) {
+    Optional<Node.Scalar> s = scalar(key);
+    if (s.isEmpty()) return Optional.empty();
+    E chosen = byName.get(s.get().text());
+    if (chosen == null) {
+      List<String> names = List.copyOf(byName.keySet());
+      String expected = String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+      reader.problems.add(s.get(), pathOf(key), "expected " + expected + ", got " + s.get().shown());
+    }
+    return Optional.ofNullable(chosen);
   }
 
   Optional<Integer> integer(String key, int min, int max) {
