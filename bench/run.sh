@@ -418,7 +418,11 @@ measure_starts() {  # conf
   GH_READY_MS=""; GH_JVM_READY_MS=""
 }
 # "median (min–max)" of the numbers on stdin, in ms
-spread() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) { print "–"; exit } m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%d ms (%d–%d)", m, a[1], a[NR] }'; }
+spread() {
+  local v; v="$(sort -g | sed '/^$/d')"
+  [ -n "$v" ] || { echo "–"; return; }
+  printf '%.0f ms (%s–%s)' "$(median <<< "$v")" "$(head -n1 <<< "$v")" "$(tail -n1 <<< "$v")"
+}
 
 # The reference proxies (tools/VertxMinimalProxy.java, tools/NettyMinimalProxy.java): no auth, no
 # log, only the framework. They run on the JVM Gatehouse runs on (GH_JAVA), with the flags that
