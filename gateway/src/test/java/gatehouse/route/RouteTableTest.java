@@ -201,9 +201,14 @@ class RouteTableTest {
     RequestTarget target = target("/api/admin/users/42");
     long id = Thread.currentThread().getId();
     for (int i = 0; i < 20_000; i++) table.match("PUT", "API.example.com:8443", target);
-    long before = counters.getThreadAllocatedBytes(id);
-    for (int i = 0; i < 100_000; i++) table.match("PUT", "API.example.com:8443", target);
-    long allocated = counters.getThreadAllocatedBytes(id) - before;
+    // The least of five rounds: on a busy machine the JIT may still be compiling during the first,
+    // and its transient allocations are not match's. An allocation per call shows in every round.
+    long allocated = Long.MAX_VALUE;
+    for (int round = 0; round < 5 && allocated >= 1_000; round++) {
+      long before = counters.getThreadAllocatedBytes(id);
+      for (int i = 0; i < 100_000; i++) table.match("PUT", "API.example.com:8443", target);
+      allocated = Math.min(allocated, counters.getThreadAllocatedBytes(id) - before);
+    }
     // A few hundred bytes of slack for the measurement itself; one Optional per call would be 1.6 MB.
     assertTrue(allocated < 1_000, allocated + " bytes allocated");
   }
