@@ -27,19 +27,44 @@ public final class AccessLog {
   private static final Map<Scheme, String> SCHEMES = schemeNames();
 
   private final Optional<String> apiKeyQueryParam;
+  private final Logger logger;
+  private final DirectLines direct;
 
   public AccessLog(Optional<String> apiKeyQueryParam) {
+    this(apiKeyQueryParam, log);
+  }
+
+  AccessLog(Optional<String> apiKeyQueryParam, Logger logger) {
     this.apiKeyQueryParam = apiKeyQueryParam;
+    this.logger = logger;
+    this.direct = DirectLines.of(logger).orElse(null);
   }
 
   /**
-   * Logs request {@code id}, which took {@code elapsedNanos}. The line is built when an appender
-   * asks for it, from values that never change: {@link BatchingAppender} does that on its writer
-   * thread, off the event loop.
+   * Logs request {@code id}, which took {@code elapsedNanos}. With the gateway's own logging the
+   * line is written into this thread's buffer of the {@link BatchingAppender} ({@link DirectLines});
+   * with any other Logback configuration it is an ordinary event whose text an appender builds
+   * when it asks for it, from values that never change.
    */
   public void record(String id, RequestHead head, Outcome outcome, Optional<Proxied> proxied, long elapsedNanos) {
-    if (!log.isInfoEnabled()) return;
-    log.info("{}", new Entry(id, head.method(), head.rawTarget(), outcome, proxied, elapsedNanos));
+    BatchingAppender.Lines line = direct == null ? null : direct.begin();
+    if (line != null) {
+      try {
+        appendLine(line.text(), id, head.method(), head.rawTarget(), outcome, proxied, elapsedNanos);
+        line.end();
+        return;
+      } catch (RuntimeException e) {
+        // An outcome the line cannot spell (a bug) must not fail the request: Logback's path
+        // below reports it as a line it could not encode, as it always has.
+      }
+    }
+    if (!logger.isInfoEnabled()) return;
+    logger.info("{}", new Entry(id, head.method(), head.rawTarget(), outcome, proxied, elapsedNanos));
+  }
+
+  /** Whether lines go around Logback ({@link DirectLines}); for tests. */
+  boolean direct() {
+    return direct != null;
   }
 
   /** One request as logged; immutable, so any thread may format it. */

@@ -1,5 +1,6 @@
 package gatehouse.observe;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.pattern.TargetLengthBasedClassNameAbbreviator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
@@ -32,6 +33,25 @@ public final class LineEncoder extends EncoderBase<ILoggingEvent> {
   private long timeMillis = Long.MIN_VALUE;
   private String time = "";
 
+  /** The time at the start of a line, {@code 2026-11-29T01:25:49.998Z}. */
+  static String time(long epochMillis) {
+    return TIME.format(Instant.ofEpochMilli(epochMillis));
+  }
+
+  /** What follows the time: {@code " INFO  gatehouse.access "} without the leading space. */
+  static String header(Level level, String abbreviatedLogger) {
+    StringBuilder out = new StringBuilder(8 + abbreviatedLogger.length());
+    String name = level.toString();
+    out.append(name);
+    for (int i = name.length(); i < 5; i++) out.append(' ');
+    return out.append(' ').append(abbreviatedLogger).append(' ').toString();
+  }
+
+  /** {@code logger} as lines spell it, at most about 20 characters ({@code c.z.h.HikariDataSource}). */
+  static String abbreviate(String logger) {
+    return new TargetLengthBasedClassNameAbbreviator(20).abbreviate(logger);
+  }
+
   @Override
   public byte[] headerBytes() {
     return NONE;
@@ -49,14 +69,10 @@ public final class LineEncoder extends EncoderBase<ILoggingEvent> {
     out.setLength(0);
     long millis = event.getTimeStamp();
     if (millis != timeMillis) {
-      time = TIME.format(Instant.ofEpochMilli(millis));
+      time = time(millis);
       timeMillis = millis;
     }
-    out.append(time).append(' ');
-    String level = event.getLevel().toString();
-    out.append(level);
-    for (int i = level.length(); i < 5; i++) out.append(' ');
-    out.append(' ').append(loggerNames.computeIfAbsent(event.getLoggerName(), abbreviator::abbreviate)).append(' ');
+    out.append(time).append(' ').append(header(event.getLevel(), loggerNames.computeIfAbsent(event.getLoggerName(), abbreviator::abbreviate)));
     Object[] args = event.getArgumentArray();
     if (args != null && args.length == 1 && args[0] instanceof LogText text && "{}".equals(event.getMessage())) {
       text.appendTo(out);
