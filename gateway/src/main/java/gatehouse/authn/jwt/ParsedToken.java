@@ -2,11 +2,7 @@ package gatehouse.authn.jwt;
 
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.util.Base64URL;
-import com.nimbusds.jose.util.JSONObjectUtils;
 import gatehouse.authn.AuthFailure;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.Map;
@@ -16,7 +12,7 @@ import java.util.Map;
  * the signature is checked (to pick the provider).
  *
  * @param signingInput the ASCII bytes {@code header.payload} the signature covers
- * @param claims the payload as JSON; Nimbus' parser refuses duplicate keys and trailing text
+ * @param claims the payload as JSON, read by {@link StrictJson}: no duplicate keys, no trailing text
  * @param issuer the {@code iss} claim, or null when absent
  */
 record ParsedToken(
@@ -126,17 +122,7 @@ record ParsedToken(
   }
 
   private static Map<String, Object> json(String segment) {
-    try {
-      byte[] bytes = decodeChecked(segment);
-      String text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-      return JSONObjectUtils.parse(text);
-    } catch (ParseException | CharacterCodingException | RuntimeException e) {
-      return null;
-    }
+    return StrictJson.object(decodeChecked(segment));
   }
 
   private static Bad bad(String code, String fp, String detail) {
