@@ -262,7 +262,7 @@ class StrictJsonAgainstNimbusTest {
         Tuple.of(2, Arbitraries.doubles().map(String::valueOf).filter(s -> !s.contains("N") && !s.contains("I"))));
   }
 
-  @Property(tries = 3000)
+  @Property(tries = 1000)
   void wellFormedObjectsAreReadAlikeBothWays(@ForAll("documents") String document) {
     byte[] input = b(document);
     boolean old = nimbus(input) != null;
@@ -305,7 +305,7 @@ class StrictJsonAgainstNimbusTest {
         });
   }
 
-  @Property(tries = 5000)
+  @Property(tries = 2000)
   void damagedObjectsAreNeverAcceptedWhereNimbusRefuses(@ForAll("damaged") byte[] input) {
     Statistics.collect(neverLooserThanNimbus(input) ? "accepted" : "refused");
   }
