@@ -76,7 +76,7 @@ public final class BatchingAppender extends UnsynchronizedAppenderBase<ILoggingE
 
   /**
    * The calling thread's buffer, its text emptied and started with the time and {@code header}
-   * ({@link LineEncoder#header}); the caller appends the message, then calls {@link Lines#end}.
+   * ({@link LineEncoder#appendHeader}); the caller appends the message, then calls {@link Lines#end}.
    */
   Lines begin(String header) {
     Lines lines = local.get();
@@ -237,8 +237,7 @@ public final class BatchingAppender extends UnsynchronizedAppenderBase<ILoggingE
   final class Lines {
     private final Thread owner;
     private final StringBuilder text = new StringBuilder(512);
-    private long timeMillis = Long.MIN_VALUE;
-    private String time = "";
+    private final LineEncoder.LineTime time = new LineEncoder.LineTime();
     private byte[] bytes = new byte[THREAD_BUFFER];
     private byte[] spare = new byte[THREAD_BUFFER];
     private int size;
@@ -253,13 +252,8 @@ public final class BatchingAppender extends UnsynchronizedAppenderBase<ILoggingE
     }
 
     private void start(String header) {
-      long millis = System.currentTimeMillis();
-      if (millis != timeMillis) {
-        time = LineEncoder.time(millis);
-        timeMillis = millis;
-      }
       text.setLength(0);
-      text.append(time).append(' ').append(header);
+      text.append(time.at(System.currentTimeMillis())).append(' ').append(header);
     }
 
     /** Ends the line begun by {@link BatchingAppender#begin} and hands it to the writer. */

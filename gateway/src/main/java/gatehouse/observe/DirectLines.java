@@ -28,7 +28,7 @@ final class DirectLines {
   private DirectLines(Logger logger, BatchingAppender appender) {
     this.logger = logger;
     this.appender = appender;
-    this.header = LineEncoder.header(Level.INFO, LineEncoder.abbreviate(logger.getName()));
+    this.header = LineEncoder.appendHeader(new StringBuilder(), Level.INFO, LineEncoder.abbreviate(logger.getName())).toString();
   }
 
   /** The direct path for {@code logger}, when its configuration allows one. */

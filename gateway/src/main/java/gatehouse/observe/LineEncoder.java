@@ -27,24 +27,33 @@ public final class LineEncoder extends EncoderBase<ILoggingEvent> {
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
   private static final byte[] NONE = new byte[0];
 
-  private final TargetLengthBasedClassNameAbbreviator abbreviator = new TargetLengthBasedClassNameAbbreviator(20);
   private final Map<String, String> loggerNames = new HashMap<>();
   private final StringBuilder line = new StringBuilder(512);
-  private long timeMillis = Long.MIN_VALUE;
-  private String time = "";
+  private final LineTime time = new LineTime();
 
-  /** The time at the start of a line, {@code 2026-11-29T01:25:49.998Z}. */
-  static String time(long epochMillis) {
-    return TIME.format(Instant.ofEpochMilli(epochMillis));
+  /**
+   * The time at the start of a line, {@code 2026-11-29T01:25:49.998Z}, formatted once per
+   * millisecond. Not thread-safe: one per thread that builds lines.
+   */
+  static final class LineTime {
+    private long millis = Long.MIN_VALUE;
+    private String text = "";
+
+    String at(long epochMillis) {
+      if (epochMillis != millis) {
+        text = TIME.format(Instant.ofEpochMilli(epochMillis));
+        millis = epochMillis;
+      }
+      return text;
+    }
   }
 
-  /** What follows the time: {@code " INFO  gatehouse.access "} without the leading space. */
-  static String header(Level level, String abbreviatedLogger) {
-    StringBuilder out = new StringBuilder(8 + abbreviatedLogger.length());
+  /** Appends what follows the time and a space: {@code "INFO  gatehouse.access "}. */
+  static StringBuilder appendHeader(StringBuilder out, Level level, String abbreviatedLogger) {
     String name = level.toString();
     out.append(name);
     for (int i = name.length(); i < 5; i++) out.append(' ');
-    return out.append(' ').append(abbreviatedLogger).append(' ').toString();
+    return out.append(' ').append(abbreviatedLogger).append(' ');
   }
 
   /** {@code logger} as lines spell it, at most about 20 characters ({@code c.z.h.HikariDataSource}). */
@@ -67,12 +76,8 @@ public final class LineEncoder extends EncoderBase<ILoggingEvent> {
   public synchronized byte[] encode(ILoggingEvent event) {
     StringBuilder out = line;
     out.setLength(0);
-    long millis = event.getTimeStamp();
-    if (millis != timeMillis) {
-      time = time(millis);
-      timeMillis = millis;
-    }
-    out.append(time).append(' ').append(header(event.getLevel(), loggerNames.computeIfAbsent(event.getLoggerName(), abbreviator::abbreviate)));
+    out.append(time.at(event.getTimeStamp())).append(' ');
+    appendHeader(out, event.getLevel(), loggerNames.computeIfAbsent(event.getLoggerName(), LineEncoder::abbreviate));
     Object[] args = event.getArgumentArray();
     if (args != null && args.length == 1 && args[0] instanceof LogText text && "{}".equals(event.getMessage())) {
       text.appendTo(out);

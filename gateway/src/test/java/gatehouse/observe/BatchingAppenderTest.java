@@ -171,40 +171,16 @@ class BatchingAppenderTest {
 
   @Test
   void whenStderrIsStuckLinesBeyondTheBoundAreDroppedAndCountedNotQueued() throws Exception {
-    CountDownLatch release = new CountDownLatch(1);
-    CountDownLatch stuck = new CountDownLatch(1);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    OutputStream sink = new OutputStream() {
-      @Override
-      public void write(int b) {
-        write(new byte[] {(byte) b}, 0, 1);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        stuck.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        synchronized (bytes) {
-          bytes.write(b, off, len);
-        }
-      }
-    };
+    StuckStderr sink = new StuckStderr();
     Logger logger = logger(sink, 10);
     logger.info("first");
-    assertTrue(stuck.await(10, TimeUnit.SECONDS));
+    assertTrue(sink.stuck.await(10, TimeUnit.SECONDS));
     // The writer is blocked in write(2): ten lines may wait, the other ninety are dropped at once.
     for (int i = 0; i < 100; i++) logger.info("line {}", i);
-    release.countDown();
+    sink.release.countDown();
     context.stop();
 
-    String out;
-    synchronized (bytes) {
-      out = bytes.toString(StandardCharsets.UTF_8);
-    }
+    String out = sink.text();
     assertTrue(out.startsWith("first\nline 0\n"), out);
     assertTrue(out.contains("line 9\n"), out);
     assertTrue(!out.contains("line 10\n"), out);
@@ -213,44 +189,51 @@ class BatchingAppenderTest {
 
   @Test
   void whenStderrIsStuckDirectLinesBeyondTheThreadsBoundAreDroppedAndCounted() throws Exception {
-    CountDownLatch release = new CountDownLatch(1);
-    CountDownLatch stuck = new CountDownLatch(1);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    OutputStream sink = new OutputStream() {
-      @Override
-      public void write(int b) {
-        write(new byte[] {(byte) b}, 0, 1);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        stuck.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        synchronized (bytes) {
-          bytes.write(b, off, len);
-        }
-      }
-    };
+    StuckStderr sink = new StuckStderr();
     logger(sink, 10);
     direct("first");
-    assertTrue(stuck.await(10, TimeUnit.SECONDS));
+    assertTrue(sink.stuck.await(10, TimeUnit.SECONDS));
     // The writer is blocked in write(2): this thread's 32 KiB hold 256 lines of 128 bytes, the rest are dropped.
     String padding = "x".repeat(128 - "line 000\n".length());
     for (int i = 0; i < 300; i++) direct(String.format("line %03d", i) + padding);
-    release.countDown();
+    sink.release.countDown();
     context.stop();
 
-    String out;
-    synchronized (bytes) {
-      out = bytes.toString(StandardCharsets.UTF_8);
-    }
+    String out = sink.text();
     assertTrue(out.startsWith("first\nline 000"), out);
     assertTrue(out.contains("line 255" + padding + "\n"), out);
     assertTrue(!out.contains("line 256"), out);
     assertTrue(out.contains("gatehouse: 44 log lines dropped: stderr did not keep up\n"), out);
+  }
+
+  /** stderr that blocks every write until {@link #release}, as a full pipe does; {@link #stuck} once a write waits. */
+  private static final class StuckStderr extends OutputStream {
+    final CountDownLatch release = new CountDownLatch(1);
+    final CountDownLatch stuck = new CountDownLatch(1);
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+    @Override
+    public void write(int b) {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      stuck.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      synchronized (bytes) {
+        bytes.write(b, off, len);
+      }
+    }
+
+    String text() {
+      synchronized (bytes) {
+        return bytes.toString(StandardCharsets.UTF_8);
+      }
+    }
   }
 }
