@@ -22,6 +22,7 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeoutException;
@@ -46,6 +47,7 @@ final class Exchange {
   private final ProxyRequest request;
   private final Upstream upstream;
   private final ForwardedHeaders forwarded;
+  private final Duration drainLimit;
   private final Promise<Proxied> result = Promise.promise();
   private final boolean http2;
 
@@ -55,11 +57,14 @@ final class Exchange {
   private boolean responseStarted;
   private boolean tunnelling;
   private boolean requestHasBody;
+  /** The response said {@code Connection: close}: the client's body is not all forwarded. */
+  private boolean closeAfterReply;
   private long requestBytes;
   private long responseBytes;
 
-  Exchange(HttpServerRequest in, ProxyRequest request, Upstream upstream, ForwardedHeaders forwarded) {
+  Exchange(HttpServerRequest in, ProxyRequest request, Upstream upstream, ForwardedHeaders forwarded, Duration drainLimit) {
     this.in = in;
+    this.drainLimit = drainLimit;
     this.out = in.response();
     this.request = request;
     this.upstream = upstream;
@@ -295,6 +300,7 @@ final class Exchange {
       // The upstream answered before reading the whole body; what remains will not be forwarded,
       // so this connection cannot carry another request.
       out.putHeader(HttpHeaders.CONNECTION, "close");
+      closeAfterReply = true;
     }
     response.exceptionHandler(t -> abort(t instanceof TimeoutException ? "upstream_timeout" : "upstream_reset", t));
     pump(response, out, n -> responseBytes += n);
@@ -305,6 +311,9 @@ final class Exchange {
       if (!requestEnded) {
         upstreamRequest.reset();
         discardClientBody();
+      }
+      if (closeAfterReply) {
+        Lingering.closeWhenDrained(in, drainLimit);
       }
       out.end().onComplete(ar -> finish(
           ar.succeeded() ? new Responded(status, requestBytes, responseBytes) : new Aborted("client_closed"),

@@ -5,6 +5,7 @@ import gatehouse.config.UpstreamConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,14 +29,19 @@ public final class Upstreams {
 
   private final Map<String, Upstream> upstreams;
   private final ForwardedHeaders forwarded;
+  private final Duration drainLimit;
 
   /**
    * Creates one HTTP client per upstream. Throws {@link IllegalArgumentException} for a config that
    * validation should have refused (a non-http url, a bad CIDR, a pool size below 1).
+   *
+   * @param drainLimit how long a client whose body will not be forwarded (the upstream answered
+   *     first) may take to finish sending it, once the response is relayed; then its connection closes
    */
   public Upstreams(
-      Vertx vertx, Map<String, UpstreamConfig> upstreams, ForwardingConfig forwarding) {
+      Vertx vertx, Map<String, UpstreamConfig> upstreams, ForwardingConfig forwarding, Duration drainLimit) {
     this.forwarded = ForwardedHeaders.compile(forwarding);
+    this.drainLimit = drainLimit;
     Map<String, Upstream> compiled = new LinkedHashMap<>();
     try {
       upstreams.forEach((name, config) -> compiled.put(name, Upstream.compile(vertx, name, config)));
@@ -65,7 +71,7 @@ public final class Upstreams {
       throw new IllegalArgumentException(
           "unknown upstream '" + request.upstream() + "' (configured: " + upstreams.keySet().stream().sorted().toList() + ")");
     }
-    return new Exchange(in, request, upstream, forwarded).start();
+    return new Exchange(in, request, upstream, forwarded, drainLimit).start();
   }
 
   /** Closes every pool; in-flight exchanges are cut. */

@@ -3,14 +3,17 @@ package gatehouse.server;
 import gatehouse.authn.apikey.ApiKeyAdmin;
 import gatehouse.config.AdminApiConfig;
 import gatehouse.observe.Metrics;
+import gatehouse.proxy.Lingering;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -22,6 +25,8 @@ import java.util.function.Supplier;
  * (see {@link KeyAdminApi}).
  */
 public final class AdminServer {
+  /** How long a client refused with 413 may take to finish its body before its connection closes. */
+  private static final Duration DRAIN_LIMIT = Duration.ofSeconds(10);
   private final Vertx vertx;
   private final Supplier<List<Readiness>> checks;
   private volatile String jwks = "{\"keys\":[]}";
@@ -86,6 +91,13 @@ public final class AdminServer {
     }
   }
 
+  /** 413; the rest of the body is read and dropped for at most {@link #DRAIN_LIMIT}, then the connection closes. */
+  private static void tooLarge(HttpServerRequest request) {
+    request.response().setStatusCode(413).putHeader("Connection", "close");
+    if (request.version() != HttpVersion.HTTP_2) Lingering.closeWhenDrained(request, DRAIN_LIMIT);
+    request.response().end(new JsonObject().put("error", "payload_too_large").encode());
+  }
+
   private void handleKeys(HttpServerRequest request) {
     var response = request.response();
     if (keys.isEmpty()) {
@@ -95,13 +107,13 @@ public final class AdminServer {
     }
     String lengthHeader = request.getHeader("Content-Length");
     if (lengthHeader != null && lengthHeader.length() > 6) {
-      response.setStatusCode(413).putHeader("Connection", "close").end(new JsonObject().put("error", "payload_too_large").encode());
+      tooLarge(request);
       return;
     }
     Buffer body = Buffer.buffer();
     request.handler(chunk -> {
       if (body.length() + chunk.length() > KeyAdminApi.MAX_BODY) {
-        if (!response.ended()) response.setStatusCode(413).putHeader("Connection", "close").end(new JsonObject().put("error", "payload_too_large").encode());
+        if (!response.ended()) tooLarge(request);
         return;
       }
       body.appendBuffer(chunk);

@@ -8,6 +8,7 @@ import gatehouse.pipeline.Outcome;
 import gatehouse.pipeline.Pipeline;
 import gatehouse.pipeline.Rejection;
 import gatehouse.pipeline.RequestHead;
+import gatehouse.proxy.Lingering;
 import gatehouse.proxy.Proxied;
 import gatehouse.proxy.ProxyRequest;
 import gatehouse.proxy.Upstreams;
@@ -21,6 +22,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,15 +44,21 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private final RequestIds requestIds;
   private final UpstreamSigners signers;
   private final boolean clientCertificates;
+  private final Duration drainLimit;
 
+  /**
+   * @param drainLimit how long a refused client may take to finish sending a body the gateway reads
+   *     only to drop, once the reply is written; then its connection closes
+   */
   GatewayHandler(Pipeline pipeline, Upstreams upstreams, Observer observer, RequestIds requestIds, UpstreamSigners signers,
-      boolean clientCertificates) {
+      boolean clientCertificates, Duration drainLimit) {
     this.pipeline = pipeline;
     this.upstreams = upstreams;
     this.observer = observer;
     this.requestIds = requestIds;
     this.signers = signers;
     this.clientCertificates = clientCertificates;
+    this.drainLimit = drainLimit;
   }
 
   @Override
@@ -130,21 +138,30 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
 
   /**
    * Writes {@code rejection}. A request that may have a body still unread closes its HTTP/1
-   * connection after the reply; one without a body keeps it, so a client that is refused (a 401
-   * before a token refresh, a 429) need not connect again.
+   * connection once the reply is written and the body read and dropped ({@link Lingering}); one
+   * without a body keeps it, so a client that is refused (a 401 before a token refresh, a 429) need
+   * not connect again.
    */
-  private static void reject(HttpServerRequest request, String id, Rejection rejection) {
+  private void reject(HttpServerRequest request, String id, Rejection rejection) {
     if (request.response().headWritten()) {
       request.connection().close();
       return;
     }
-    if (request.version() != HttpVersion.HTTP_2 && !request.isEnded() && mayHaveBody(request.headers())) {
+    if (request.version() != HttpVersion.HTTP_2 && (closing(request.response().headers())
+        || !request.isEnded() && mayHaveBody(request.headers()))) {
       request.response().putHeader("Connection", "close");
+      Lingering.closeWhenDrained(request, drainLimit);
     }
     // Resuming an HTTP/2 request whose body was read throws; a 502 after an upstream's late TLS
     // alert (TLS 1.3 refuses client certificates after the request was sent) comes exactly then.
     if (!request.isEnded()) request.resume();
     ErrorResponses.write(rejection, id, request.response());
+  }
+
+  /** Whether the reply already says {@code Connection: close} (the proxy found the body would not be forwarded). */
+  private static boolean closing(MultiMap responseHeaders) {
+    String connection = responseHeaders.get("Connection");
+    return connection != null && connection.equalsIgnoreCase("close");
   }
 
   /**

@@ -45,7 +45,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    upstreams = new Upstreams(vertx, config.upstreams(), config.forwarding());
+    upstreams = new Upstreams(vertx, config.upstreams(), config.forwarding(), config.limits().headerReadTimeout());
     LimitsConfig limits = config.limits();
     HttpServerOptions options = new HttpServerOptions()
         .setMaxInitialLineLength(limits.maxRequestLineBytes())
@@ -63,7 +63,8 @@ public final class GatewayVerticle extends VerticleBase {
         .setTcpNoDelay(true);
     tls.ifPresent(t -> t.apply(options));
     boolean clientCertificates = tls.map(ListenerTls::asksForClientCertificates).orElse(false);
-    GatewayHandler handler = new GatewayHandler(pipeline, upstreams, observer, requestIds, signers, clientCertificates);
+    GatewayHandler handler = new GatewayHandler(pipeline, upstreams, observer, requestIds, signers, clientCertificates,
+        config.limits().headerReadTimeout());
     server = vertx.createHttpServer(options)
         .connectionHandler(this::watchHeadTimeout)
         .invalidRequestHandler(request -> GatewayHandler.invalid(request, requestIds))

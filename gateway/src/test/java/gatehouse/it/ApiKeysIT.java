@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -124,6 +125,20 @@ class ApiKeysIT {
 
   private RawHttp.Response get(String target, String... headers) {
     return RawHttp.get(gateway.port(), target, headers);
+  }
+
+  @Test
+  void anAdminBodyOverTheLimitIs413AndTheConnectionEndsOnceTheBodyIsRead() throws Exception {
+    startSqlite();
+    int length = 1_234_567;
+    try (RawHttp c = new RawHttp(gateway.adminPort())) {
+      c.send("POST /keys HTTP/1.1\r\nHost: admin\r\nAuthorization: Bearer " + ADMIN_TOKEN + "\r\nContent-Length: " + length + "\r\n\r\n");
+      c.send(new byte[length]);
+      RawHttp.Response r = c.read(true);
+      assertEquals(413, r.status(), r.text());
+      assertEquals(Optional.of("close"), r.header("Connection"));
+      assertTrue(c.closedByServer(), "the body was read and dropped, then the connection ended");
+    }
   }
 
   @Test

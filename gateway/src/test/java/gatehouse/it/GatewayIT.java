@@ -229,6 +229,7 @@ class GatewayIT {
       RawHttp.Response r = c.read(true);
       assertEquals(401, r.status());
       assertEquals(Optional.of("close"), r.header("Connection"));
+      assertTrue(c.closedByServer(), "the body was read and dropped, then the connection ended");
     }
   }
 

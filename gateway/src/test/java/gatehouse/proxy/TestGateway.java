@@ -27,6 +27,8 @@ final class TestGateway implements AutoCloseable {
 
   static final String UPSTREAM = "orders";
   static final Duration WAIT = Duration.ofSeconds(10);
+  /** How long a client whose body will not be forwarded may take to finish it (the gateway's is header_read_timeout). */
+  static final Duration DRAIN_LIMIT = Duration.ofMillis(500);
 
   private final Upstreams upstreams;
   private final HttpServer server;
@@ -59,7 +61,7 @@ final class TestGateway implements AutoCloseable {
   /** Starts a gateway in front of one upstream named {@value #UPSTREAM}. */
   static TestGateway start(Vertx vertx, UpstreamConfig upstream, ForwardingConfig forwarding,
       Function<HttpServerRequest, ProxyRequest> plan) {
-    Upstreams upstreams = new Upstreams(vertx, Map.of(UPSTREAM, upstream), forwarding);
+    Upstreams upstreams = new Upstreams(vertx, Map.of(UPSTREAM, upstream), forwarding, DRAIN_LIMIT);
     TestGateway gateway = new TestGateway(vertx, upstreams, plan);
     await(gateway.server.listen());
     return gateway;

@@ -24,6 +24,8 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
@@ -323,6 +325,53 @@ class UpstreamsTest {
     assertEquals(200, send(HttpMethod.GET, "/after", null).status(), "the only pooled connection is free again");
   }
 
+  /** An upstream that answers 200 "early" as soon as a request's head arrives, before its body. */
+  private HttpServer earlyAnswering() {
+    return await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+        .requestHandler(req -> req.response().end("early"))
+        .listen());
+  }
+
+  @Test
+  void anUpstreamAnsweringBeforeTheBodyEndsClosesTheClientConnectionOnceTheBodyIsRead() throws Exception {
+    HttpServer early = earlyAnswering();
+    try {
+      start(TestGateway.upstream("http://127.0.0.1:" + early.actualPort()), TestGateway::plain);
+      try (RawHttp http = new RawHttp(gateway.port())) {
+        http.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(1000));
+        RawHttp.Response response = http.read(true);
+        assertEquals(200, response.status());
+        assertEquals("early", response.text());
+        assertEquals(List.of("close"), response.headers("Connection"));
+
+        http.send("x".repeat(99_000));
+        assertTrue(http.closedByServer(), "the reply said close: the connection ends once the body is read");
+      }
+      assertInstanceOf(Proxied.Responded.class, gateway.outcome(0));
+    } finally {
+      await(early.close());
+    }
+  }
+
+  @Test
+  void aBodyThatNeverEndsAfterAnEarlyAnswerLosesItsConnectionAfterTheDrainLimit() throws Exception {
+    HttpServer early = earlyAnswering();
+    try {
+      start(TestGateway.upstream("http://127.0.0.1:" + early.actualPort()), TestGateway::plain);
+      try (RawHttp http = new RawHttp(gateway.port())) {
+        http.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(1000));
+        assertEquals(200, http.read(true).status());
+        long readAt = System.nanoTime();
+        assertTrue(http.closedByServer(), "closed although the client never finished its body");
+        long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - readAt);
+        assertTrue(waitedMillis >= TestGateway.DRAIN_LIMIT.toMillis() / 2,
+            "the client had its drain limit to finish, not an immediate reset (closed after " + waitedMillis + " ms)");
+      }
+    } finally {
+      await(early.close());
+    }
+  }
+
   /** Polls with a Vert.x timer, not a sleep, until the recorder saw bytes on the open request. */
   private void gatewayForwardedSomeBody() throws Exception {
     CompletableFuture<Void> seen = new CompletableFuture<>();
@@ -436,7 +485,7 @@ class UpstreamsTest {
 
   @Test
   void anUnknownUpstreamNameIsABug() {
-    Upstreams upstreams = new Upstreams(vertx, Map.of(UPSTREAM, TestGateway.upstream(upstream.url())), new ForwardingConfig(List.of()));
+    Upstreams upstreams = new Upstreams(vertx, Map.of(UPSTREAM, TestGateway.upstream(upstream.url())), new ForwardingConfig(List.of()), Duration.ofSeconds(1));
     try {
       IllegalArgumentException e =
           assertThrows(
@@ -453,7 +502,7 @@ class UpstreamsTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> new Upstreams(vertx, Map.of(UPSTREAM, TestGateway.upstream("ftp://127.0.0.1:1")), new ForwardingConfig(List.of())));
+            () -> new Upstreams(vertx, Map.of(UPSTREAM, TestGateway.upstream("ftp://127.0.0.1:1")), new ForwardingConfig(List.of()), Duration.ofSeconds(1)));
     assertEquals("upstream 'orders': only http:// and https:// urls are supported, got scheme 'ftp'", e.getMessage());
   }
 }
