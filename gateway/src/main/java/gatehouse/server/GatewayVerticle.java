@@ -8,12 +8,9 @@ import gatehouse.pipeline.Pipeline;
 import gatehouse.proxy.Upstreams;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -28,8 +25,8 @@ public final class GatewayVerticle extends VerticleBase {
   private final UpstreamSigners signers;
   private final Optional<ListenerTls> tls;
   private final RequestIds requestIds = new RequestIds();
-  /** Connections that have not yet sent a complete first request head; event-loop confined. */
-  private final Map<HttpConnection, Long> awaitingHead = new HashMap<>();
+  /** When each connection's next request head is due; event-loop confined. */
+  private HeadDeadlines heads;
   private Upstreams upstreams;
   private HttpServer server;
 
@@ -65,12 +62,13 @@ public final class GatewayVerticle extends VerticleBase {
     boolean clientCertificates = tls.map(ListenerTls::asksForClientCertificates).orElse(false);
     GatewayHandler handler = new GatewayHandler(pipeline, upstreams, observer, requestIds, signers, clientCertificates,
         config.limits().headerReadTimeout());
+    heads = new HeadDeadlines(vertx, limits.headerReadTimeout(), limits.idleTimeout(), System::nanoTime);
+    heads.start();
     server = vertx.createHttpServer(options)
-        .connectionHandler(this::watchHeadTimeout)
+        .connectionHandler(heads::opened)
         .invalidRequestHandler(request -> GatewayHandler.invalid(request, requestIds))
         .requestHandler(request -> {
-          Long timer = awaitingHead.remove(request.connection());
-          if (timer != null) vertx.cancelTimer(timer);
+          heads.arrived(request);
           handler.handle(request);
         });
     return server.listen(config.listen().port(), config.listen().host())
@@ -82,25 +80,10 @@ public final class GatewayVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  /**
-   * A client that does not finish its first request head in time loses the connection (slowloris).
-   * With h2c on, Vert.x reports a connection only after its first head, so this covers HTTP/1.1
-   * listeners without h2c; {@link gatehouse.config.ListenerConfig#h2c()} says so to users.
-   */
-  private void watchHeadTimeout(HttpConnection connection) {
-    long timer = vertx.setTimer(config.limits().headerReadTimeout().toMillis(), id -> {
-      if (awaitingHead.remove(connection) != null) connection.close();
-    });
-    awaitingHead.put(connection, timer);
-    connection.closeHandler(v -> {
-      Long pending = awaitingHead.remove(connection);
-      if (pending != null) vertx.cancelTimer(pending);
-    });
-  }
-
   @Override
   public Future<?> stop() {
     tls.ifPresent(t -> t.unregister(server));
+    heads.stop();
     return server.close().eventually(() -> upstreams.close());
   }
 }

@@ -2,6 +2,7 @@ package gatehouse.it;
 
 import static gatehouse.it.GatewayHarness.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.testing.UpstreamRecorder.Reply;
@@ -16,12 +17,15 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -106,6 +110,90 @@ class ProtocolsIT {
       socket.getOutputStream().flush();
       InputStream in = socket.getInputStream();
       assertEquals(-1, in.read(), "the gateway closes the connection after header_read_timeout");
+    }
+  }
+
+  /**
+   * After a first request, a client that sends the next head a byte at a time is never idle; it
+   * must still finish that head within idle_timeout + header_read_timeout of the last response.
+   */
+  @Test
+  void aKeepAliveClientTricklingItsNextHeadLosesTheConnection() throws Exception {
+    try (GatewayHarness slow = GatewayHarness.start("limits: {header_read_timeout: 300ms, idle_timeout: 700ms}", "");
+        Socket socket = new Socket()) {
+      slow.upstream.replyWith(Reply.echo());
+      socket.connect(new InetSocketAddress("127.0.0.1", slow.port()), 5_000);
+      socket.setSoTimeout(200);
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      out.write("GET /api/public/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertEquals("HTTP/1.1 200", readStatusLine(in, 5_000).substring(0, 12), "the first request is served");
+
+      out.write("GET /api/public/y HTTP/1.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+      long start = System.nanoTime();
+      boolean closed = false;
+      while (!closed && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10)) {
+        try {
+          out.write('a');   // one byte every 200 ms: more often than idle_timeout
+          closed = drainUntilEnd(in);
+        } catch (java.net.SocketException e) {
+          closed = true;
+        }
+      }
+      assertTrue(closed, "a head trickled for 10 s kept its connection");
+    }
+  }
+
+  /**
+   * The head deadline waits while a response is under way, and a keep-alive client that pauses
+   * for less than idle_timeout and then sends its head at once is served.
+   */
+  @Test
+  void theNextHeadDeadlineCutsNeitherASlowResponseNorAPromptKeepAliveClient() throws Exception {
+    try (GatewayHarness slow = GatewayHarness.start("limits: {header_read_timeout: 300ms, idle_timeout: 700ms}", "");
+        Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", slow.port()), 5_000);
+      socket.setSoTimeout(200);
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      slow.upstream.replyWith(Reply.echo().afterDelay(Duration.ofMillis(550)));
+      out.write("GET /api/public/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertEquals("HTTP/1.1 200", readStatusLine(in, 5_000).substring(0, 12), "a response slower than header_read_timeout (idle_timeout bounds it too)");
+
+      slow.upstream.replyWith(Reply.echo());
+      assertFalse(drainUntilEnd(in));
+      Thread.sleep(400);   // a pause shorter than idle_timeout, on the test's thread
+      out.write("GET /api/public/y HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertEquals("HTTP/1.1 200", readStatusLine(in, 5_000).substring(0, 12), "the same connection, after the pause");
+    }
+  }
+
+  /** The status line of the next response, reading past what is left of the previous one, within {@code millis}. */
+  private static String readStatusLine(InputStream in, long millis) throws Exception {
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    StringBuilder text = new StringBuilder();
+    while (System.nanoTime() < end) {
+      try {
+        int b = in.read();
+        if (b < 0) break;
+        text.append((char) b);
+        int at = text.indexOf("HTTP/1.1 ");
+        if (at >= 0 && text.length() >= at + 12) return text.substring(at);
+      } catch (java.net.SocketTimeoutException e) {
+        continue;
+      }
+    }
+    throw new AssertionError("no response within " + millis + " ms: " + text);
+  }
+
+  /** Reads what is there (the first response's body) until a read times out (false) or the stream ends (true). */
+  private static boolean drainUntilEnd(InputStream in) throws Exception {
+    try {
+      while (true) {
+        if (in.read() < 0) return true;
+      }
+    } catch (java.net.SocketTimeoutException e) {
+      return false;
     }
   }
 

@@ -1,0 +1,123 @@
+package gatehouse.server;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * How long a connection may take to deliver a complete request head. Its first: {@code
+ * header_read_timeout} from the connection's start. Each later one on an HTTP/1 connection: {@code
+ * idle_timeout + header_read_timeout} from the end of the previous response. The idle timeout
+ * alone cannot bound the later ones: a client that sends one byte of a head now and then is never
+ * idle, and would hold its connection for as long as it likes. The sum never cuts a client the two
+ * limits would not already cut: one idle for less than {@code idle_timeout} that then sends its head
+ * within {@code header_read_timeout} is inside it. With {@code listen.h2c} on, Vert.x reports a
+ * connection only once its first head is complete, so that first head is not covered ({@link
+ * gatehouse.config.ListenerConfig#h2c()} says so to users); the later ones are.
+ *
+ * <p>One periodic sweep per event loop finds the late connections, rather than a timer per request;
+ * a connection is closed at most a tenth of {@code header_read_timeout} (and at most a second)
+ * after its deadline. Confined to the event loop of the listener that created it.
+ */
+final class HeadDeadlines {
+  private static final long NONE = Long.MAX_VALUE;
+
+  /** One connection's state: the request whose response it is waiting for, or its deadline. */
+  private static final class Watch {
+    HttpServerRequest current;
+    long deadline;
+  }
+
+  private final Vertx vertx;
+  private final LongSupplier nanoClock;
+  private final long firstNanos;
+  private final long nextNanos;
+  private final long sweepMillis;
+  private final Map<HttpConnection, Watch> watches = new HashMap<>();
+  private long sweeper = -1;
+
+  HeadDeadlines(Vertx vertx, Duration headerReadTimeout, Duration idleTimeout, LongSupplier nanoClock) {
+    this.vertx = vertx;
+    this.nanoClock = nanoClock;
+    this.firstNanos = headerReadTimeout.toNanos();
+    this.nextNanos = idleTimeout.plus(headerReadTimeout).toNanos();
+    this.sweepMillis = Math.max(10, Math.min(1000, headerReadTimeout.toMillis() / 10));
+  }
+
+  void start() {
+    sweeper = vertx.setPeriodic(sweepMillis, id -> sweep(nanoClock.getAsLong()));
+  }
+
+  void stop() {
+    if (sweeper >= 0) vertx.cancelTimer(sweeper);
+  }
+
+  /** A new connection: its first head is due within {@code header_read_timeout}. */
+  void opened(HttpConnection connection) {
+    if (watches.containsKey(connection)) return;
+    watch(connection).deadline = nanoClock.getAsLong() + firstNanos;
+  }
+
+  /**
+   * The connection's watch, made on first sight. With h2c on, Vert.x reports a connection only
+   * once its first head is complete; whichever of the two handlers runs first makes it.
+   */
+  private Watch watch(HttpConnection connection) {
+    Watch watch = watches.get(connection);
+    if (watch == null) {
+      watch = new Watch();
+      watch.deadline = NONE;
+      watches.put(connection, watch);
+      connection.closeHandler(v -> watches.remove(connection));
+    }
+    return watch;
+  }
+
+  /**
+   * A complete head arrived: no deadline while its response is under way. On HTTP/1 the end of
+   * that response starts the wait for the next head; HTTP/2 streams overlap, so there it does not.
+   */
+  void arrived(HttpServerRequest request) {
+    Watch watch = watch(request.connection());
+    watch.current = request;
+    watch.deadline = NONE;
+    if (request.version() != HttpVersion.HTTP_2) {
+      request.response().endHandler(v -> responded(watch, request));
+    }
+  }
+
+  /** Only for the latest request: a pipelined one may already have arrived when an earlier response ends. */
+  private void responded(Watch watch, HttpServerRequest request) {
+    if (watch.current != request) return;
+    watch.current = null;
+    watch.deadline = nanoClock.getAsLong() + nextNanos;
+  }
+
+  /** Closes every connection whose deadline has passed at {@code now}. */
+  void sweep(long now) {
+    List<HttpConnection> late = null;
+    for (Map.Entry<HttpConnection, Watch> e : watches.entrySet()) {
+      if (e.getValue().deadline - now < 0) {
+        if (late == null) late = new ArrayList<>();
+        late.add(e.getKey());
+      }
+    }
+    if (late == null) return;
+    for (HttpConnection connection : late) {
+      watches.remove(connection);
+      connection.close();
+    }
+  }
+
+  /** How many connections are watched, for tests. */
+  int watched() {
+    return watches.size();
+  }
+}
