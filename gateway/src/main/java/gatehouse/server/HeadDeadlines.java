@@ -115,9 +115,4 @@ final class HeadDeadlines {
       connection.close();
     }
   }
-
-  /** How many connections are watched, for tests. */
-  int watched() {
-    return watches.size();
-  }
 }
