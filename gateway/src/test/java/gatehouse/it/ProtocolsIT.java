@@ -2,9 +2,9 @@ package gatehouse.it;
 
 import static gatehouse.it.GatewayHarness.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gatehouse.testing.RawHttp;
 import gatehouse.testing.UpstreamRecorder.Reply;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -16,8 +16,8 @@ import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -113,34 +113,34 @@ class ProtocolsIT {
     }
   }
 
+  /** header_read_timeout 300 ms, idle_timeout 700 ms: a later head is due 1 s after a response. */
+  private static final String SHORT_HEAD_LIMITS = "limits: {header_read_timeout: 300ms, idle_timeout: 700ms}";
+
   /**
    * After a first request, a client that sends the next head a byte at a time is never idle; it
    * must still finish that head within idle_timeout + header_read_timeout of the last response.
    */
   @Test
   void aKeepAliveClientTricklingItsNextHeadLosesTheConnection() throws Exception {
-    try (GatewayHarness slow = GatewayHarness.start("limits: {header_read_timeout: 300ms, idle_timeout: 700ms}", "");
-        Socket socket = new Socket()) {
+    try (GatewayHarness slow = GatewayHarness.start(SHORT_HEAD_LIMITS, "");
+        RawHttp http = new RawHttp(slow.port())) {
       slow.upstream.replyWith(Reply.echo());
-      socket.connect(new InetSocketAddress("127.0.0.1", slow.port()), 5_000);
-      socket.setSoTimeout(200);
-      OutputStream out = socket.getOutputStream();
-      InputStream in = socket.getInputStream();
-      out.write("GET /api/public/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      assertEquals("HTTP/1.1 200", readStatusLine(in, 5_000).substring(0, 12), "the first request is served");
+      http.send("GET /api/public/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      assertEquals(200, http.read(true).status(), "the first request is served");
 
-      out.write("GET /api/public/y HTTP/1.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+      http.send("GET /api/public/y HTTP/1.1\r\nX-Slow: ");
       long start = System.nanoTime();
       boolean closed = false;
       while (!closed && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10)) {
         try {
-          out.write('a');   // one byte every 200 ms: more often than idle_timeout
-          closed = drainUntilEnd(in);
-        } catch (java.net.SocketException e) {
-          closed = true;
+          http.send("a");   // one byte every 200 ms: more often than idle_timeout
+          Thread.sleep(200);
+        } catch (IOException e) {
+          closed = true;   // a write after the gateway closed: reset, then broken pipe
         }
       }
       assertTrue(closed, "a head trickled for 10 s kept its connection");
+      assertTrue(http.closedByServer());
     }
   }
 
@@ -150,68 +150,26 @@ class ProtocolsIT {
    */
   @Test
   void theNextHeadDeadlineCutsNeitherASlowResponseNorAPromptKeepAliveClient() throws Exception {
-    try (GatewayHarness slow = GatewayHarness.start("limits: {header_read_timeout: 300ms, idle_timeout: 700ms}", "");
-        Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", slow.port()), 5_000);
-      socket.setSoTimeout(200);
-      OutputStream out = socket.getOutputStream();
-      InputStream in = socket.getInputStream();
+    try (GatewayHarness slow = GatewayHarness.start(SHORT_HEAD_LIMITS, "");
+        RawHttp http = new RawHttp(slow.port())) {
       slow.upstream.replyWith(Reply.echo().afterDelay(Duration.ofMillis(550)));
-      out.write("GET /api/public/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      assertEquals("HTTP/1.1 200", readStatusLine(in, 5_000).substring(0, 12), "a response slower than header_read_timeout (idle_timeout bounds it too)");
+      http.send("GET /api/public/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      assertEquals(200, http.read(true).status(), "a response slower than header_read_timeout (idle_timeout bounds it too)");
 
       slow.upstream.replyWith(Reply.echo());
-      assertFalse(drainUntilEnd(in));
       Thread.sleep(400);   // a pause shorter than idle_timeout, on the test's thread
-      out.write("GET /api/public/y HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      assertEquals("HTTP/1.1 200", readStatusLine(in, 5_000).substring(0, 12), "the same connection, after the pause");
-    }
-  }
-
-  /** The status line of the next response, reading past what is left of the previous one, within {@code millis}. */
-  private static String readStatusLine(InputStream in, long millis) throws Exception {
-    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-    StringBuilder text = new StringBuilder();
-    while (System.nanoTime() < end) {
-      try {
-        int b = in.read();
-        if (b < 0) break;
-        text.append((char) b);
-        int at = text.indexOf("HTTP/1.1 ");
-        if (at >= 0 && text.length() >= at + 12) return text.substring(at);
-      } catch (java.net.SocketTimeoutException e) {
-        continue;
-      }
-    }
-    throw new AssertionError("no response within " + millis + " ms: " + text);
-  }
-
-  /** Reads what is there (the first response's body) until a read times out (false) or the stream ends (true). */
-  private static boolean drainUntilEnd(InputStream in) throws Exception {
-    try {
-      while (true) {
-        if (in.read() < 0) return true;
-      }
-    } catch (java.net.SocketTimeoutException e) {
-      return false;
+      http.send("GET /api/public/y HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      assertEquals(200, http.read(true).status(), "the same connection, after the pause");
     }
   }
 
   @Test
   void aRefusedClientThatNeverFinishesItsBodyLosesTheConnectionAfterHeaderReadTimeout() throws Exception {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", gw.port()), 5_000);
-      socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(("POST /api/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n"
-          + "x".repeat(100)).getBytes(StandardCharsets.US_ASCII));
-      InputStream in = socket.getInputStream();
-      String reply = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
-      assertEquals("HTTP/1.1 401", reply);
-      // The rest of the 401, then the end of the stream once header_read_timeout has passed (a
-      // read timeout, after 10 s, fails the test).
-      while (in.read() != -1) {
-        continue;
-      }
+    try (RawHttp http = new RawHttp(gw.port())) {
+      http.send("POST /api/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(100));
+      assertEquals(401, http.read(true).status());
+      // The end of the stream once header_read_timeout has passed; a read timeout fails the test.
+      assertTrue(http.closedByServer());
     }
   }
 

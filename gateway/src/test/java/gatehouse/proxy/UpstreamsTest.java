@@ -57,6 +57,8 @@ class UpstreamsTest {
   private static Vertx vertx;
   private static HttpClientAgent client;
   private UpstreamRecorder upstream;
+  /** The upstream of {@link #uploadingToAnEarlyAnswer()}, when a test starts it. */
+  private HttpServer early;
   private TestGateway gateway;
 
   record Got(int status, MultiMap headers, Buffer body) {
@@ -86,6 +88,9 @@ class UpstreamsTest {
   void stopServers() {
     if (gateway != null) {
       gateway.close();
+    }
+    if (early != null) {
+      await(early.close());
     }
     upstream.close();
   }
@@ -325,50 +330,43 @@ class UpstreamsTest {
     assertEquals(200, send(HttpMethod.GET, "/after", null).status(), "the only pooled connection is free again");
   }
 
-  /** An upstream that answers 200 "early" as soon as a request's head arrives, before its body. */
-  private HttpServer earlyAnswering() {
-    return await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+  /**
+   * A gateway in front of an upstream that answers 200 "early" as soon as a request's head
+   * arrives, and a client that has sent the head of a 100,000-byte upload and its first 1,000 bytes.
+   */
+  private RawHttp uploadingToAnEarlyAnswer() throws Exception {
+    early = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
         .requestHandler(req -> req.response().end("early"))
         .listen());
+    start(TestGateway.upstream("http://127.0.0.1:" + early.actualPort()), TestGateway::plain);
+    RawHttp http = new RawHttp(gateway.port());
+    http.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(1000));
+    return http;
   }
 
   @Test
   void anUpstreamAnsweringBeforeTheBodyEndsClosesTheClientConnectionOnceTheBodyIsRead() throws Exception {
-    HttpServer early = earlyAnswering();
-    try {
-      start(TestGateway.upstream("http://127.0.0.1:" + early.actualPort()), TestGateway::plain);
-      try (RawHttp http = new RawHttp(gateway.port())) {
-        http.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(1000));
-        RawHttp.Response response = http.read(true);
-        assertEquals(200, response.status());
-        assertEquals("early", response.text());
-        assertEquals(List.of("close"), response.headers("Connection"));
+    try (RawHttp http = uploadingToAnEarlyAnswer()) {
+      RawHttp.Response response = http.read(true);
+      assertEquals(200, response.status());
+      assertEquals("early", response.text());
+      assertEquals(List.of("close"), response.headers("Connection"));
 
-        http.send("x".repeat(99_000));
-        assertTrue(http.closedByServer(), "the reply said close: the connection ends once the body is read");
-      }
-      assertInstanceOf(Proxied.Responded.class, gateway.outcome(0));
-    } finally {
-      await(early.close());
+      http.send("x".repeat(99_000));
+      assertTrue(http.closedByServer(), "the reply said close: the connection ends once the body is read");
     }
+    assertInstanceOf(Proxied.Responded.class, gateway.outcome(0));
   }
 
   @Test
   void aBodyThatNeverEndsAfterAnEarlyAnswerLosesItsConnectionAfterTheDrainLimit() throws Exception {
-    HttpServer early = earlyAnswering();
-    try {
-      start(TestGateway.upstream("http://127.0.0.1:" + early.actualPort()), TestGateway::plain);
-      try (RawHttp http = new RawHttp(gateway.port())) {
-        http.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(1000));
-        assertEquals(200, http.read(true).status());
-        long readAt = System.nanoTime();
-        assertTrue(http.closedByServer(), "closed although the client never finished its body");
-        long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - readAt);
-        assertTrue(waitedMillis >= TestGateway.DRAIN_LIMIT.toMillis() / 2,
-            "the client had its drain limit to finish, not an immediate reset (closed after " + waitedMillis + " ms)");
-      }
-    } finally {
-      await(early.close());
+    try (RawHttp http = uploadingToAnEarlyAnswer()) {
+      assertEquals(200, http.read(true).status());
+      long readAt = System.nanoTime();
+      assertTrue(http.closedByServer(), "closed although the client never finished its body");
+      long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - readAt);
+      assertTrue(waitedMillis >= TestGateway.DRAIN_LIMIT.toMillis() / 2,
+          "the client had its drain limit to finish, not an immediate reset (closed after " + waitedMillis + " ms)");
     }
   }
 
