@@ -100,11 +100,16 @@ final class HeadDeadlines {
     watch.deadline = nanoClock.getAsLong() + nextNanos;
   }
 
-  /** Closes every connection whose deadline has passed at {@code now}. */
+  /**
+   * Closes every connection whose deadline has passed at {@code now}. {@link #NONE} is tested
+   * apart: the clock's origin is arbitrary, and {@code NONE - now} overflows when {@code now} is
+   * negative.
+   */
   void sweep(long now) {
     List<HttpConnection> late = null;
     for (Map.Entry<HttpConnection, Watch> e : watches.entrySet()) {
-      if (e.getValue().deadline - now < 0) {
+      long deadline = e.getValue().deadline;
+      if (deadline != NONE && deadline - now < 0) {
         if (late == null) late = new ArrayList<>();
         late.add(e.getKey());
       }

@@ -123,6 +123,18 @@ class HeadDeadlinesTest {
   }
 
   @Test
+  void aResponseUnderWayHasNoDeadlineWhenTheClockIsNegative() throws Exception {
+    // System.nanoTime's origin is arbitrary: its values may be negative.
+    now.set(-100 * SECOND);
+    try (RawHttp client = connect("GET /held HTTP/1.1\r\nHost: x\r\n\r\n")) {
+      HttpServerRequest request = held.poll(10, TimeUnit.SECONDS);
+      sweepAt(-50 * SECOND);
+      end(request, "late");
+      assertEquals("late", client.read(true).text(), "no deadline while the response is under way");
+    }
+  }
+
+  @Test
   void anEarlierResponseEndingAfterAPipelinedHeadArrivedSetsNoDeadline() throws Exception {
     try (RawHttp client = connect("GET /fast HTTP/1.1\r\nHost: x\r\n\r\nGET /held HTTP/1.1\r\nHost: x\r\n\r\n")) {
       assertEquals("fast", client.read(true).text());
