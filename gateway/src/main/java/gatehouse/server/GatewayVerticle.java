@@ -42,8 +42,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    upstreams = new Upstreams(vertx, config.upstreams(), config.forwarding(), config.limits().headerReadTimeout());
     LimitsConfig limits = config.limits();
+    upstreams = new Upstreams(vertx, config.upstreams(), config.forwarding(), limits.headerReadTimeout());
     HttpServerOptions options = new HttpServerOptions()
         .setMaxInitialLineLength(limits.maxRequestLineBytes())
         .setMaxHeaderSize(limits.maxHeaderBytes())
@@ -61,7 +61,7 @@ public final class GatewayVerticle extends VerticleBase {
     tls.ifPresent(t -> t.apply(options));
     boolean clientCertificates = tls.map(ListenerTls::asksForClientCertificates).orElse(false);
     GatewayHandler handler = new GatewayHandler(pipeline, upstreams, observer, requestIds, signers, clientCertificates,
-        config.limits().headerReadTimeout());
+        limits.headerReadTimeout());
     heads = new HeadDeadlines(vertx, limits.headerReadTimeout(), limits.idleTimeout(), System::nanoTime);
     heads.start();
     server = vertx.createHttpServer(options)
