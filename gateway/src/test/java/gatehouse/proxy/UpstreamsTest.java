@@ -483,7 +483,7 @@ class UpstreamsTest {
 
   @Test
   void anUnknownUpstreamNameIsABug() {
-    Upstreams upstreams = new Upstreams(vertx, Map.of(UPSTREAM, TestGateway.upstream(upstream.url())), new ForwardingConfig(List.of()), Duration.ofSeconds(1));
+    Upstreams upstreams = new Upstreams(vertx, Map.of(UPSTREAM, TestGateway.upstream(upstream.url())), new ForwardingConfig(List.of()), TestGateway.DRAIN_LIMIT);
     try {
       IllegalArgumentException e =
           assertThrows(
@@ -500,7 +500,7 @@ class UpstreamsTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> new Upstreams(vertx, Map.of(UPSTREAM, TestGateway.upstream("ftp://127.0.0.1:1")), new ForwardingConfig(List.of()), Duration.ofSeconds(1)));
+            () -> new Upstreams(vertx, Map.of(UPSTREAM, TestGateway.upstream("ftp://127.0.0.1:1")), new ForwardingConfig(List.of()), TestGateway.DRAIN_LIMIT));
     assertEquals("upstream 'orders': only http:// and https:// urls are supported, got scheme 'ftp'", e.getMessage());
   }
 }
