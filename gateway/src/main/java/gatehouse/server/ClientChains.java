@@ -30,9 +30,10 @@ import javax.net.ssl.X509ExtendedTrustManager;
  *
  * <p>With {@code client_auth: request} the handshake accepts whatever certificate is offered (the
  * client still proves it holds the leaf's key); only a chain this class verified becomes a
- * certificate identity. That is nginx's {@code optional_no_ca} and Envoy's {@code
- * ACCEPT_UNTRUSTED}: a client with a certificate the gateway does not trust is served as one without
- * a certificate, instead of losing the connection, public routes included.
+ * certificate identity. That is Envoy's {@code ACCEPT_UNTRUSTED}, and nginx's {@code
+ * optional_no_ca} extended to expired certificates: a client with a certificate the gateway does
+ * not trust is served as one without a certificate, instead of losing the connection, public
+ * routes included.
  */
 final class ClientChains {
   private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
