@@ -60,7 +60,9 @@ class ReadmeTest {
         GatehouseConfig config = ConfigLoader.parse(b.where(), b.body(), Repository.dir("examples"), name -> null);
         Gatehouse.check(config, Clock.systemUTC());
       } catch (ConfigException e) {
-        fail(b.where() + ": the yaml block (whose first line is " + (b.line() + 1) + ") does not load: " + e.getMessage());
+        fail(b.where() + ": the yaml block (whose first line is " + (b.line() + 1) + ") does not load: " + e.getMessage()
+            + "\nA yaml block is a whole config file, loaded as if saved in examples/ with no environment variable set;"
+            + " show a part of one as ```yaml not-run: <what it is a part of>.");
       }
     }));
   }

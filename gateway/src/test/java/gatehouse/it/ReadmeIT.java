@@ -145,7 +145,8 @@ class ReadmeIT {
     Process p = pb.start();
     try {
       String out = readAll(b, p.getInputStream(), p, SH_LIMIT_SECONDS);
-      assertEquals(0, p.exitValue(), b.where() + ": the sh block exited " + p.exitValue() + "; its output:\n" + tail(out));
+      assertEquals(0, p.exitValue(), b.where() + ": the sh block exited " + p.exitValue() + " (run from the repository root with"
+          + " bash -euo pipefail; a block that cannot run in a test says ```sh not-run: <reason>); its output:\n" + tail(out));
     } finally {
       stopTree(p);
     }
