@@ -258,7 +258,7 @@ public final class Gatehouse {
     GatehouseConfig bound = withListenPort(config, port);
     Optional<ListenerTls> tls;
     try {
-      tls = config.listen().tls().map(t -> ListenerTls.load(vertx, t));
+      tls = config.listen().tls().map(t -> ListenerTls.load(vertx, t, clock));
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new ConfigException(new ConfigException.Problem(config.source().toString(), 0, "", e.getMessage())));
     }

@@ -16,6 +16,10 @@ import java.util.Optional;
  */
 public record ListenTlsConfig(Path cert, Path key, Optional<Path> clientCa, ClientAuth clientAuth) {
 
-  /** {@code client_auth}: {@code none}, {@code request} (optional certificate) or {@code require}. */
+  /**
+   * {@code client_auth}: {@code none}; {@code request} (a certificate is asked for, any is accepted
+   * at the handshake, and only one the gateway verifies against {@code client_ca} is an identity);
+   * or {@code require} (the handshake refuses all but a trusted, valid certificate).
+   */
   public enum ClientAuth { NONE, REQUEST, REQUIRE }
 }

@@ -13,7 +13,7 @@ public sealed interface Credential {
   record ApiKey(Secret secret, Location location) implements Credential {}
 
   /**
-   * The client certificate of the TLS connection, already verified by the handshake against
+   * The client certificate of the TLS connection, already verified by the listener against
    * {@code listen.tls.client_ca} (chain and validity period). Not a secret: its holder proved
    * possession of the private key during the handshake.
    */

@@ -11,8 +11,9 @@ import java.util.Optional;
  * @param rawTarget the request-target exactly as on the request line (HTTP/2: {@code :path})
  * @param host the Host header or {@code :authority}; may be null
  * @param headers the request headers; the pipeline never modifies them
- * @param clientCertificate the TLS client certificate (the leaf), verified by the handshake against
- *     {@code listen.tls.client_ca}; empty on cleartext or when none was presented
+ * @param clientCertificate the TLS client certificate (the leaf), its chain verified by the gateway
+ *     against {@code listen.tls.client_ca} and valid now; empty on cleartext, when none was
+ *     presented, and when the one presented is untrusted or expired
  */
 public record RequestHead(String method, String rawTarget, String host, MultiMap headers, Optional<X509Certificate> clientCertificate) {
   public RequestHead(String method, String rawTarget, String host, MultiMap headers) {

@@ -20,14 +20,12 @@ import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +41,8 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private final Observer observer;
   private final RequestIds requestIds;
   private final UpstreamSigners signers;
-  private final boolean clientCertificates;
+  /** The listener's TLS when it asks for client certificates. */
+  private final Optional<ListenerTls> clientCertificates;
   private final Duration drainLimit;
 
   /**
@@ -51,7 +50,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
    *     only to drop, once the reply is written; then its connection closes
    */
   GatewayHandler(Pipeline pipeline, Upstreams upstreams, Observer observer, RequestIds requestIds, UpstreamSigners signers,
-      boolean clientCertificates, Duration drainLimit) {
+      Optional<ListenerTls> clientCertificates, Duration drainLimit) {
     this.pipeline = pipeline;
     this.upstreams = upstreams;
     this.observer = observer;
@@ -67,7 +66,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     long started = System.nanoTime();
     String id = requestIds.next();
     RequestHead head = new RequestHead(request.method().name(), request.uri(), host(request), request.headers(),
-        clientCertificates ? clientCertificate(request) : Optional.empty());
+        clientCertificates.isEmpty() ? Optional.empty() : clientCertificate(request, clientCertificates.get()));
 
     Optional<Rejection> framing = framingProblem(request);
     if (framing.isPresent()) {
@@ -223,15 +222,9 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     return Optional.empty();
   }
 
-  /** The verified client certificate's leaf; the handshake refused certificates client_ca does not vouch for. */
-  private static Optional<X509Certificate> clientCertificate(HttpServerRequest request) {
-    if (!request.isSSL()) return Optional.empty();
-    try {
-      List<Certificate> chain = request.connection().peerCertificates();
-      return chain != null && !chain.isEmpty() && chain.get(0) instanceof X509Certificate leaf ? Optional.of(leaf) : Optional.empty();
-    } catch (SSLPeerUnverifiedException e) {
-      return Optional.empty();
-    }
+  /** The client certificate's leaf when the gateway verified its chain; an untrusted or expired one is none. */
+  private static Optional<X509Certificate> clientCertificate(HttpServerRequest request, ListenerTls tls) {
+    return request.isSSL() ? tls.verifiedClientCertificate(request.connection().sslSession()) : Optional.empty();
   }
 
   private static String host(HttpServerRequest request) {

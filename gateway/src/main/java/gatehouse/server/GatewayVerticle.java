@@ -59,7 +59,7 @@ public final class GatewayVerticle extends VerticleBase {
         .setHandle100ContinueAutomatically(false)
         .setTcpNoDelay(true);
     tls.ifPresent(t -> t.apply(options));
-    boolean clientCertificates = tls.map(ListenerTls::asksForClientCertificates).orElse(false);
+    Optional<ListenerTls> clientCertificates = tls.filter(ListenerTls::asksForClientCertificates);
     GatewayHandler handler = new GatewayHandler(pipeline, upstreams, observer, requestIds, signers, clientCertificates,
         limits.headerReadTimeout());
     heads = new HeadDeadlines(vertx, limits.headerReadTimeout(), limits.idleTimeout(), System::nanoTime);

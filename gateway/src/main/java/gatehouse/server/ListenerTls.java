@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.ServerSSLOptions;
+import io.vertx.core.net.TrustOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
@@ -18,6 +19,7 @@ import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -26,6 +28,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.X509KeyManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,25 +51,33 @@ public final class ListenerTls {
   private final Vertx vertx;
   private final ListenTlsConfig config;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+  private final Clock clock;
   private volatile ServerSSLOptions current;
+  private volatile Optional<ClientChains> currentChains;
   private volatile String currentDigest;
   private volatile String lastRefusedDigest = "";
   private long timer = -1;
 
-  private ListenerTls(Vertx vertx, ListenTlsConfig config, ServerSSLOptions initial, String digest) {
+  private ListenerTls(Vertx vertx, ListenTlsConfig config, Clock clock, Material initial, String digest) {
     this.vertx = vertx;
     this.config = config;
-    this.current = initial;
+    this.clock = clock;
+    this.current = initial.ssl();
+    this.currentChains = initial.chains();
     this.currentDigest = digest;
   }
 
+  /** What one set of files makes: the listeners' options and the client CAs the gateway checks chains against. */
+  private record Material(ServerSSLOptions ssl, Optional<ClientChains> chains) {}
+
   /**
    * Reads the files now, on the calling thread (where config is loaded, never an event loop).
+   * {@code clock} dates the check of client certificate chains.
    *
    * @throws IllegalArgumentException starting with {@code listen.tls} when the files cannot be read
    *     or the key does not belong to the certificate
    */
-  public static ListenerTls load(Vertx vertx, ListenTlsConfig config) {
+  public static ListenerTls load(Vertx vertx, ListenTlsConfig config, Clock clock) {
     List<Buffer> files = new ArrayList<>();
     try {
       files.add(Buffer.buffer(Files.readAllBytes(config.cert())));
@@ -76,7 +87,7 @@ public final class ListenerTls {
       throw new IllegalArgumentException("listen.tls: cannot read " + e.getMessage(), e);
     }
     try {
-      return new ListenerTls(vertx, config, options(vertx, config, files), digest(files));
+      return new ListenerTls(vertx, config, clock, material(vertx, config, files), digest(files));
     } catch (GeneralSecurityException | RuntimeException e) {
       throw new IllegalArgumentException("listen.tls: " + e.getMessage(), e);
     }
@@ -97,6 +108,18 @@ public final class ListenerTls {
   /** Whether listeners ask for client certificates (then requests carry them to the pipeline). */
   public boolean asksForClientCertificates() {
     return config.clientAuth() != ListenTlsConfig.ClientAuth.NONE;
+  }
+
+  /**
+   * The client certificate a request's connection presented, when the gateway verified its chain
+   * against the current {@code client_ca} and every certificate on it is valid now; empty for no
+   * certificate, an untrusted one and an expired one alike. The handshake of {@code client_auth:
+   * request} accepts any certificate (see {@link ClientChains}), so this check, not the handshake,
+   * is what makes a certificate an identity. Pure CPU; the chain is validated once per TLS session.
+   */
+  public Optional<X509Certificate> verifiedClientCertificate(SSLSession session) {
+    Optional<ClientChains> chains = currentChains;
+    return chains.isEmpty() || session == null ? Optional.empty() : chains.get().verifiedLeaf(session, clock.instant());
   }
 
   /** A listener that takes updates; call once it is bound. */
@@ -131,20 +154,21 @@ public final class ListenerTls {
       for (int i = 0; i < reads.size(); i++) files.add(all.resultAt(i));
       String digest = digest(files);
       if (digest.equals(currentDigest) || digest.equals(lastRefusedDigest)) return Future.succeededFuture(false);
-      ServerSSLOptions next;
+      Material next;
       try {
-        next = options(vertx, config, files);
+        next = material(vertx, config, files);
       } catch (GeneralSecurityException | RuntimeException e) {
         lastRefusedDigest = digest;
         log.error("listen.tls: the changed files were not loaded, the previous certificate stays in use: {}", e.getMessage());
         return Future.succeededFuture(false);
       }
       List<Future<Boolean>> updates = new ArrayList<>();
-      for (HttpServer s : servers) updates.add(s.updateSSLOptions(next));
+      for (HttpServer s : servers) updates.add(s.updateSSLOptions(next.ssl()));
       return Future.all(updates).map(done -> {
-        current = next;
+        current = next.ssl();
+        currentChains = next.chains();
         currentDigest = digest;
-        log.info("listen.tls: loaded a new certificate ({}) for {} listeners", describe(next), servers.size());
+        log.info("listen.tls: loaded a new certificate ({}) for {} listeners", describe(next.ssl()), servers.size());
         return true;
       }).recover(e -> {
         lastRefusedDigest = digest;
@@ -157,7 +181,7 @@ public final class ListenerTls {
     });
   }
 
-  private static ServerSSLOptions options(Vertx vertx, ListenTlsConfig config, List<Buffer> files) throws GeneralSecurityException {
+  private static Material material(Vertx vertx, ListenTlsConfig config, List<Buffer> files) throws GeneralSecurityException {
     PemKeyCertOptions keyCert = new PemKeyCertOptions().setCertValue(files.get(0)).setKeyValue(files.get(1));
     checkKeyMatches(vertx, keyCert);
     ServerSSLOptions ssl = new ServerSSLOptions()
@@ -165,13 +189,21 @@ public final class ListenerTls {
         .setUseAlpn(true)
         .setApplicationLayerProtocols(List.of("h2", "http/1.1"))
         .setEnabledSecureTransportProtocols(PROTOCOLS);
-    if (files.size() > 2) ssl.setTrustOptions(new PemTrustOptions().addCertValue(files.get(2)));
+    Optional<ClientChains> chains = Optional.empty();
+    if (files.size() > 2) {
+      chains = Optional.of(ClientChains.parse(files.get(2).getBytes()));
+      // require: the handshake refuses what client_ca does not vouch for. request: it accepts any
+      // certificate and the gateway decides per request (nginx optional_no_ca, Envoy ACCEPT_UNTRUSTED).
+      ssl.setTrustOptions(config.clientAuth() == ListenTlsConfig.ClientAuth.REQUEST
+          ? TrustOptions.wrap(chains.get().acceptingTrustManager())
+          : new PemTrustOptions().addCertValue(files.get(2)));
+    }
     ssl.setClientAuth(switch (config.clientAuth()) {
       case NONE -> ClientAuth.NONE;
       case REQUEST -> ClientAuth.REQUEST;
       case REQUIRE -> ClientAuth.REQUIRED;
     });
-    return ssl;
+    return new Material(ssl, config.clientAuth() == ListenTlsConfig.ClientAuth.NONE ? Optional.empty() : chains);
   }
 
   /** The private key must sign what the leaf certificate's public key verifies (files rotate one by one). */

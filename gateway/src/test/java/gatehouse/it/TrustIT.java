@@ -199,7 +199,8 @@ class TrustIT {
 
   @Test
   void aCertificateFromAnotherCaCountsAsNoneWhenCertificatesAreRequested() {
-    // client_auth: request (JSSE "want"): an untrusted certificate leaves the session unverified.
+    // The JDK's client offers no certificate whose issuer the gateway does not name, so this client
+    // arrives without one; ClientCertificatesIT offers the untrusted certificate as curl would.
     HttpClient rogue = client("rogue", true);
     try {
       assertEquals(401, status(rogue, "/mtls/x"));

@@ -24,9 +24,9 @@ import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 
 /**
- * The identity of a client certificate. The TLS handshake has already checked the chain to {@code
- * listen.tls.client_ca} and the validity period, and the client proved it holds the key; this
- * class only names the holder. Pure CPU, answers at once.
+ * The identity of a client certificate. The listener has already checked the chain to {@code
+ * listen.tls.client_ca} and the validity period (server/ClientChains), and the client proved in
+ * the handshake that it holds the key; this class only names the holder. Pure CPU, answers at once.
  *
  * <p>Names: the subject's CN and the DNS, URI and email subject alternative names (RFC 5280 section
  * 4.2.1.6). The identity's subject is the CN, else the first URI SAN (a SPIFFE id, say), else the
@@ -61,7 +61,7 @@ public final class MtlsAuthenticator implements Authenticator {
   }
 
   Authentication identify(X509Certificate cert) {
-    // The handshake checked validity at connection time; a long-lived connection can outlast it.
+    // Validity was checked when the request arrived; checked again here against the pipeline's clock.
     if (clock.instant().isAfter(cert.getNotAfter().toInstant())) {
       return new Authentication.Rejected(new AuthFailure("expired", "client certificate expired"));
     }
