@@ -29,7 +29,7 @@ final class HeaderRules {
   static final List<String> PROTECTED = List.of(
       "Host", "Authorization", "Connection", "Content-Length", "Transfer-Encoding", "Upgrade", "TE",
       "Trailer", "Keep-Alive", "Proxy-Connection", "Proxy-Authorization", "Cookie", "Forwarded",
-      "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host");
+      "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Request-Id");
 
   /**
    * Whether reserved-name {@code pattern} (a trailing {@code *} is a prefix) covers header

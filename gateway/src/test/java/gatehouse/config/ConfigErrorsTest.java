@@ -580,8 +580,10 @@ class ConfigErrorsTest {
   void twoClaimsCannotFillHeadersABackendReadsAsOne() {
     assertEquals(
         List.of("gatehouse.yaml:5: identity.claims.mail: header 'X_User.Email' is already filled by claim 'email'",
-            "gatehouse.yaml:5: identity.claims.nick: '_' has no letter or digit"),
-        problems(MINIMAL + "identity: {claims: {sub: X-User-Id, email: X-User-Email, mail: X_User.Email, nick: _}}\n"));
+            "gatehouse.yaml:5: identity.claims.nick: '_' has no letter or digit",
+            "gatehouse.yaml:5: identity.claims.rid: 'X_Request.Id' cannot carry identity: the gateway uses it for"
+            + " framing, routing, forwarding or credentials"),
+        problems(MINIMAL + "identity: {claims: {sub: X-User-Id, email: X-User-Email, mail: X_User.Email, nick: _, rid: X_Request.Id}}\n"));
   }
 
   @Test
