@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.testing.RawHttp;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -62,7 +66,7 @@ class BackendZooIT {
       routes.append("  - {match: {prefix: /zoo").append(i).append("/jwt/}, upstream: zoo").append(i).append(", policy: jwt}\n");
     }
     gateway = GatewayHarness.start(upstreams.toString(),
-        "identity: {claims: {sub: X-User-Id, role: X-User-Role, email: X-User-Email, tenant: X-Tenant-Id}}", routes.toString(), false);
+        "identity: {claims: {sub: X-User-Id, role: X-User-Role, email: X-User-Email, tenant: X-Tenant-Id}}", routes.toString(), true);
   }
 
   @AfterAll
@@ -171,6 +175,29 @@ class BackendZooIT {
     folded.forEach((stack, spellings) -> System.out.println("BackendZooIT: " + stack + " reads as X-User-Id: "
         + spellings.stream().map(BackendZooIT::printable).toList()));
     assertTrue(folded.values().stream().anyMatch(s -> s.contains("x-user-id")), "no stack read even the lower-case name: " + folded);
+    assertEquals(List.of(), failures);
+  }
+
+  /** HTTP/2 names arrive lower-cased (RFC 9113 section 8.2.1) and go through the same stripping. */
+  @Test
+  void overHttp2TooNoApplicationReadsAClientSpelling() {
+    HttpClient h2 = gateway.vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+    List<String> failures = new ArrayList<>();
+    try {
+      for (int i = 0; i < zoo.backends().size(); i++) {
+        RequestOptions options = new RequestOptions().setHost("127.0.0.1").setPort(gateway.port()).setURI("/zoo" + i + "/public/h2");
+        for (String spelling : List.of("x-user-id", "x_user_id", "x.user.id", "x~user~id", "x-forwarded_for")) {
+          options.addHeader(spelling, SPOOF + "-" + spelling);
+        }
+        JsonObject answer = GatewayHarness.await(h2.request(options).compose(req -> req.send().compose(r -> {
+          assertEquals(HttpVersion.HTTP_2, r.version());
+          return r.body();
+        }))).toJsonObject();
+        if (answer.encode().toUpperCase(Locale.ROOT).contains(SPOOF)) failures.add(zoo.backends().get(i).stack() + ": " + answer);
+      }
+    } finally {
+      GatewayHarness.await(h2.close());
+    }
     assertEquals(List.of(), failures);
   }
 
