@@ -202,6 +202,10 @@ final class ConfigReader {
             reader.problems.add(item, path, Reader.shown(item) + " is not a header name (a trailing '*' makes it a prefix)");
             return;
           }
+          if (HeaderRules.skeleton(h).isEmpty()) {
+            reader.problems.add(item, path, Reader.shown(item) + " has no letter or digit: it would reserve every header");
+            return;
+          }
           Optional<String> hit = HeaderRules.protectedBy(h, protectedHeaders);
           if (hit.isPresent()) {
             reader.problems.add(item, path, Reader.shown(item) + " would strip " + hit.get()

@@ -3,7 +3,6 @@ package gatehouse.config;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -30,20 +29,29 @@ final class HeaderRules {
   static final List<String> PROTECTED = List.of(
       "Host", "Authorization", "Connection", "Content-Length", "Transfer-Encoding", "Upgrade", "TE",
       "Trailer", "Keep-Alive", "Proxy-Connection", "Proxy-Authorization", "Cookie", "Forwarded",
-      "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host");
+      "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Request-Id");
 
   /**
    * Whether reserved-name {@code pattern} (a trailing {@code *} is a prefix) covers header
-   * {@code name}; case-insensitive and {@code _} reads as {@code -}, as the stripper does.
+   * {@code name}, compared by skeleton as the stripper does (gatehouse.identity.ReservedHeaders):
+   * the ASCII letters and digits, lower-cased, so {@code X_User.Id} is {@code X-User-Id}.
    */
   static boolean covers(String pattern, String name) {
-    String p = fold(pattern);
-    String n = fold(name);
-    return p.endsWith("*") ? n.startsWith(p.substring(0, p.length() - 1)) : p.equals(n);
+    boolean prefix = pattern.endsWith("*");
+    String p = skeleton(prefix ? pattern.substring(0, pattern.length() - 1) : pattern);
+    String n = skeleton(name);
+    return prefix ? n.startsWith(p) : p.equals(n);
   }
 
-  static String fold(String header) {
-    return header.toLowerCase(Locale.ROOT).replace('_', '-');
+  /** A header name's ASCII letters and digits, lower-cased: what every backend stack's folding keeps. */
+  static String skeleton(String header) {
+    StringBuilder s = new StringBuilder(header.length());
+    for (int i = 0; i < header.length(); i++) {
+      char c = header.charAt(i);
+      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) s.append(c);
+      else if (c >= 'A' && c <= 'Z') s.append((char) (c + ('a' - 'A')));
+    }
+    return s.toString();
   }
 
   /** The first protected header {@code pattern} covers, if any. */
@@ -68,12 +76,14 @@ final class HeaderRules {
       String h = header.get();
       if (!Syntax.isToken(h)) {
         reader.problems.add(e.value(), entryPath, Reader.shown(e.value()) + " is not a valid header name");
+      } else if (skeleton(h).isEmpty()) {
+        reader.problems.add(e.value(), entryPath, Reader.shown(e.value()) + " has no letter or digit");
       } else if (protectedBy(h, protectedNames).isPresent()) {
         reader.problems.add(e.value(), entryPath, Reader.shown(e.value()) + " cannot carry identity: the gateway uses it"
             + " for framing, routing, forwarding or credentials");
-      } else if (claimOfHeader.putIfAbsent(fold(h), e.key()) != null) {
+      } else if (claimOfHeader.putIfAbsent(skeleton(h), e.key()) != null) {
         reader.problems.add(e.value(), entryPath,
-            "header " + Reader.shown(e.value()) + " is already filled by claim '" + claimOfHeader.get(fold(h)) + "'");
+            "header " + Reader.shown(e.value()) + " is already filled by claim '" + claimOfHeader.get(skeleton(h)) + "'");
       } else {
         out.put(e.key(), h);
       }

@@ -6,6 +6,7 @@ import gatehouse.config.IntrospectionConfig;
 import gatehouse.config.JwtProviderConfig;
 import gatehouse.credential.Credential;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -16,6 +17,16 @@ import java.util.Set;
  * claim happens to be missing, or on a public route.
  */
 public final class IdentityHeaders {
+  /**
+   * Headers the proxy writes itself after these edits (X-Forwarded-*, Forwarded; from a trusted
+   * proxy it reads the client's copies from the request as received, not from what these edits
+   * leave) and the request id. Stripped like reserved names so that a client's
+   * {@code X_Forwarded_For}, which PHP, WSGI and Rack read as {@code HTTP_X_FORWARDED_FOR}, cannot
+   * stand beside or in front of the gateway's value.
+   */
+  static final List<String> WRITTEN_BY_THE_GATEWAY =
+      List.of("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "Forwarded", "X-Request-Id");
+
   private final ReservedHeaders reserved;
   private final String apiKeyHeader;
 
@@ -26,6 +37,7 @@ public final class IdentityHeaders {
     for (IntrospectionConfig p : config.auth().introspection()) names.addAll(p.claims().values());
     // A client's Signature or identity token could otherwise reach a backend beside the gateway's.
     names.addAll(UpstreamSigners.signingHeaderNames(config));
+    names.addAll(WRITTEN_BY_THE_GATEWAY);
     this.reserved = new ReservedHeaders(names);
     this.apiKeyHeader = config.auth().apiKeys().header();
   }

@@ -566,6 +566,27 @@ class ConfigErrorsTest {
   }
 
   @Test
+  void reservedHeadersAreComparedWithWhatTheGatewayNeedsBySkeleton() {
+    assertEquals(
+        List.of("gatehouse.yaml:5: identity.reserved_headers[0]: 'X.API.Key' would strip X-API-Key, which the gateway"
+            + " needs for framing, routing, forwarding or credentials",
+            "gatehouse.yaml:5: identity.reserved_headers[1]: 'Host-*' would strip Host, which the gateway"
+            + " needs for framing, routing, forwarding or credentials",
+            "gatehouse.yaml:5: identity.reserved_headers[2]: '-*' has no letter or digit: it would reserve every header"),
+        problems(MINIMAL + "identity: {reserved_headers: [X.API.Key, \"Host-*\", \"-*\"]}\n"));
+  }
+
+  @Test
+  void twoClaimsCannotFillHeadersABackendReadsAsOne() {
+    assertEquals(
+        List.of("gatehouse.yaml:5: identity.claims.mail: header 'X_User.Email' is already filled by claim 'email'",
+            "gatehouse.yaml:5: identity.claims.nick: '_' has no letter or digit",
+            "gatehouse.yaml:5: identity.claims.rid: 'X_Request.Id' cannot carry identity: the gateway uses it for"
+            + " framing, routing, forwarding or credentials"),
+        problems(MINIMAL + "identity: {claims: {sub: X-User-Id, email: X-User-Email, mail: X_User.Email, nick: _, rid: X_Request.Id}}\n"));
+  }
+
+  @Test
   void identityClaimMayNotFillAHeaderTheGatewayControls() {
     assertEquals(
         List.of("gatehouse.yaml:5: identity.claims.sub: 'Host' cannot carry identity: the gateway uses it for"

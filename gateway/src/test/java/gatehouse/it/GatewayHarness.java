@@ -40,6 +40,11 @@ final class GatewayHarness implements AutoCloseable {
 
   /** As {@link #start(String, String)}, with cleartext HTTP/2 on the listener when {@code h2c}. */
   static GatewayHarness start(String extraTopLevel, String extraRoutes, boolean h2c) {
+    return start("", extraTopLevel, extraRoutes, h2c);
+  }
+
+  /** As {@link #start(String, String, boolean)}, with {@code extraUpstreams} (YAML map entries) beside app and down. */
+  static GatewayHarness start(String extraUpstreams, String extraTopLevel, String extraRoutes, boolean h2c) {
     Vertx vertx = TestVertx.create();
     UpstreamRecorder upstream = UpstreamRecorder.start(vertx);
     try {
@@ -51,6 +56,7 @@ final class GatewayHarness implements AutoCloseable {
           "upstreams:",
           "  app: {url: \"" + upstream.url() + "\", timeout: 5s}",
           "  down: {url: \"http://127.0.0.1:" + closedPort() + "\", connect_timeout: 1s}",
+          extraUpstreams,
           "auth:",
           "  jwt:",
           "    - name: main",
