@@ -114,32 +114,35 @@ public final class CredentialCarriers {
   private record Found(int from, String fingerprint) {}
 
   /**
-   * The credential in the unit {@code s[from, to)}, or null: the value of a logged parameter (to
-   * the unit's end), else the {@code ;}-piece value holding a credential-shaped text, else the
-   * whole unit when that text is spelled with escapes.
+   * The first credential in the unit {@code s[from, to)}, or null: the value of a logged
+   * parameter, the {@code ;}-piece value holding a credential-shaped text, or, when that text is
+   * spelled with escapes, the value or unit holding it. Whichever starts first is redacted from
+   * there to the unit's end, which hides any that follow.
    */
   private Found credentialIn(String s, int from, int to, boolean plusIsSpace) {
-    int piece = from;
-    while (piece < to) {
+    Found byName = null;
+    for (int piece = from; piece < to && byName == null; ) {
       int pieceEnd = firstOf(s, piece, to, ';', ';');
       int eq = firstOf(s, piece, pieceEnd, '=', '=');
       if (eq + 1 < pieceEnd && ParamNames.match(s, piece, eq, logged) >= 0) {
-        return new Found(eq + 1, fingerprint(ParamNames.decode(s, eq + 1, to, plusIsSpace)));
+        byName = new Found(eq + 1, fingerprint(ParamNames.decode(s, eq + 1, to, plusIsSpace)));
       }
       piece = pieceEnd + 1;
     }
+    int limit = byName == null ? to : byName.from();
     int shape = CredentialShapes.find(s, from, to);
-    if (shape >= 0) {
+    if (shape >= 0 && shape < limit) {
       int pieceStart = Math.max(from, s.lastIndexOf(';', shape - 1) + 1);
       int eq = firstOf(s, pieceStart, shape, '=', '=');
       return new Found(eq < shape ? eq + 1 : pieceStart, fingerprint(s.substring(shape, CredentialShapes.end(s, shape, to))));
     }
-    if (escapesShapeCharacter(s, from, to)) {
-      int eq = firstOf(s, from, to, '=', '=');
-      Found inValue = eq < to ? escapedShape(s, eq + 1, to, plusIsSpace) : null;
-      return inValue != null ? inValue : escapedShape(s, from, to, plusIsSpace);
+    if (escapesShapeCharacter(s, from, limit)) {
+      int eq = firstOf(s, from, limit, '=', '=');
+      Found inValue = eq < limit ? escapedShape(s, eq + 1, limit, plusIsSpace) : null;
+      Found escaped = inValue != null ? inValue : escapedShape(s, from, limit, plusIsSpace);
+      if (escaped != null) return escaped;
     }
-    return null;
+    return byName;
   }
 
   /** A credential-shaped text in {@code s[from, to)} once decoded, redacted from {@code from}; or null. */
