@@ -129,20 +129,22 @@ public final class CredentialCarriers {
       }
       piece = pieceEnd + 1;
     }
-    int limit = byName == null ? to : byName.from();
+    Found byShape = null;
     int shape = CredentialShapes.find(s, from, to);
-    if (shape >= 0 && shape < limit) {
+    if (shape >= 0) {
       int pieceStart = Math.max(from, s.lastIndexOf(';', shape - 1) + 1);
       int eq = firstOf(s, pieceStart, shape, '=', '=');
-      return new Found(eq < shape ? eq + 1 : pieceStart, fingerprint(s.substring(shape, CredentialShapes.end(s, shape, to))));
+      byShape = new Found(eq < shape ? eq + 1 : pieceStart, fingerprint(s.substring(shape, CredentialShapes.end(s, shape, to))));
     }
+    Found first = byName == null || (byShape != null && byShape.from() < byName.from()) ? byShape : byName;
+    int limit = first == null ? to : first.from();
     if (escapesShapeCharacter(s, from, limit)) {
       int eq = firstOf(s, from, limit, '=', '=');
       Found inValue = eq < limit ? escapedShape(s, eq + 1, limit, plusIsSpace) : null;
       Found escaped = inValue != null ? inValue : escapedShape(s, from, limit, plusIsSpace);
       if (escaped != null) return escaped;
     }
-    return byName;
+    return first;
   }
 
   /** A credential-shaped text in {@code s[from, to)} once decoded, redacted from {@code from}; or null. */

@@ -67,6 +67,13 @@ class CredentialCarriersTest {
   }
 
   @Test
+  void anEscapedCredentialBeforeAPlainOneInOneParameterIsRedactedToo() {
+    String key = "gkey_" + "b".repeat(49);
+    String line = carriers.redact("/p?x=1&note=" + key.replace("_", "%5F") + ";note=" + key + "&y=2");
+    assertEquals("/p?x=1&note=[redacted:" + new Secret(key).fingerprint() + "]&y=2", line);
+  }
+
+  @Test
   void aLongRunOfJoseStartsIsScannedOnce() {
     String target = "/" + "eyJ".repeat(2000) + "?q=" + "eyJ".repeat(2000);
     assertSame(target, carriers.redact(target));
