@@ -31,6 +31,7 @@ class CredentialCarriersTest {
       "api+key=K | -",
       "api_key | -",
       "api_%E2%84%AAey=K | -",
+      "api%80key=K&%20api%5Bkey=L | -",
       "x&access_token=T;y=2 | x;y=2",
       "Access-Token=T&ACCESSTOKEN=U&x | x",
       "accessToken=T | -",
