@@ -71,11 +71,14 @@ final class ApiKeysReader {
       String t = q.get().text();
       if (t.equals("false")) {
         query = Optional.empty();
-      } else if (t.matches("[A-Za-z0-9._~-]+")) {
+      } else if (t.matches("[A-Za-z0-9._~-]*[A-Za-z0-9][A-Za-z0-9._~-]*")) {
+        // A name is compared by its letters and digits (credential/CredentialCarriers): "_" alone
+        // would match every parameter without one.
         query = Optional.of(t);
       } else {
         reader.problems.add(q.get(), f.pathOf("query_param"),
-            q.get().shown() + " is not a valid query parameter name (letters, digits, '-', '.', '_', '~'; or false)");
+            q.get().shown() + " is not a valid query parameter name (letters, digits, '-', '.', '_', '~', with a letter or"
+                + " digit; or false)");
       }
     }
     return new ApiKeyExtractionConfig(header, query);

@@ -22,14 +22,16 @@ public final class CredentialExtractor {
   /** The same name as an {@link AsciiString}, whose hash the header map computes once, not per look-up. */
   private final AsciiString apiKeyHeaderName;
   private final Optional<String> apiKeyQueryParam;
+  private final CredentialCarriers carriers;
 
   public CredentialExtractor(ApiKeyExtractionConfig config) {
     this.apiKeyHeader = config.header();
     this.apiKeyHeaderName = AsciiString.cached(config.header());
     this.apiKeyQueryParam = config.queryParam();
+    this.carriers = new CredentialCarriers(config.queryParam());
   }
 
-  /** The header API keys are read from; the identity stage strips it when a key was consumed. */
+  /** The header API keys are read from; the identity stage strips it from every request. */
   public String apiKeyHeader() {
     return apiKeyHeader;
   }
@@ -112,19 +114,13 @@ public final class CredentialExtractor {
   }
 
   /**
-   * {@code rawQuery} without every {@code name=...} parameter the API key could have come from,
-   * so that a key never reaches upstream logs; other parameters keep their spelling and order.
+   * {@code rawQuery} without the query parameters the gateway owns ({@link CredentialCarriers}), in
+   * every spelling, whatever the route and whether or not a credential was taken from them, so
+   * that a key or token never reaches a backend or its logs; other parameters keep their spelling
+   * and order.
    */
-  public Optional<String> queryWithoutApiKey(Optional<String> rawQuery) {
-    if (rawQuery.isEmpty() || apiKeyQueryParam.isEmpty()) return rawQuery;
-    String name = apiKeyQueryParam.get();
-    StringBuilder out = new StringBuilder(rawQuery.get().length());
-    for (String pair : rawQuery.get().split("&", -1)) {
-      if (name.equals(paramName(pair))) continue;
-      if (out.length() > 0) out.append('&');
-      out.append(pair);
-    }
-    return out.length() == 0 ? Optional.empty() : Optional.of(out.toString());
+  public Optional<String> forwardedQuery(Optional<String> rawQuery) {
+    return carriers.forwardedQuery(rawQuery);
   }
 
   /** The b64token characters before the trailing {@code =}, by char: a table, not a chain of comparisons. */

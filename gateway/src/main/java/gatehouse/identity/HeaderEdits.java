@@ -12,8 +12,8 @@ import java.util.function.Consumer;
  * gateway reserves (and the credential it consumed), then set the verified identity headers.
  *
  * @param reserved which header names clients may never send upstream
- * @param consumed exact header names to drop because the gateway consumed them (Authorization,
- *     the API-key header)
+ * @param consumed header names (any case) to drop because the gateway consumed them: the
+ *     {@code Authorization} of a verified bearer token (the API-key header is in {@code reserved})
  * @param set identity headers to set, after stripping
  */
 public record HeaderEdits(ReservedHeaders reserved, Set<String> consumed, Map<String, String> set)

@@ -28,7 +28,6 @@ public final class IdentityHeaders {
       List.of("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "Forwarded", "X-Request-Id");
 
   private final ReservedHeaders reserved;
-  private final String apiKeyHeader;
 
   public IdentityHeaders(GatehouseConfig config) {
     Set<String> names = new LinkedHashSet<>(config.identity().reservedHeaders());
@@ -38,8 +37,10 @@ public final class IdentityHeaders {
     // A client's Signature or identity token could otherwise reach a backend beside the gateway's.
     names.addAll(UpstreamSigners.signingHeaderNames(config));
     names.addAll(WRITTEN_BY_THE_GATEWAY);
+    // The API-key header is the gateway's own credential carrier: never forwarded, on any route,
+    // in any spelling the reserved-name rule folds together, whether or not a key was consumed.
+    names.add(config.auth().apiKeys().header());
     this.reserved = new ReservedHeaders(names);
-    this.apiKeyHeader = config.auth().apiKeys().header();
   }
 
   /** The reserved namespace, for tests and invariants. */
@@ -49,15 +50,18 @@ public final class IdentityHeaders {
 
   /**
    * The edits for a request that presented {@code consumed} (empty on a public route) and was
-   * verified as {@code identity} (empty on a public route). The consumed credential's header is
-   * dropped: the upstream gets the verified identity, not the secret.
+   * verified as {@code identity} (empty on a public route). A consumed bearer token's
+   * {@code Authorization} is dropped: the upstream gets the verified identity, not the secret. An
+   * {@code Authorization} the gateway did not consume (a public or {@code mtls} route, a Basic
+   * header beside an API key) is the backend's business and goes through; the API-key header is
+   * reserved and never does.
    */
   public HeaderEdits plan(Optional<Credential> consumed, Optional<Identity> identity) {
     Set<String> drop = Set.of();
     if (consumed.isPresent()) {
       Credential c = consumed.get();
       if (c instanceof Credential.BearerToken) drop = Set.of("Authorization");
-      else if (c instanceof Credential.ApiKey) drop = Set.of(apiKeyHeader);
+      else if (c instanceof Credential.ApiKey) drop = Set.of();
       else if (c instanceof Credential.ClientCertificate) drop = Set.of();
       else throw new AssertionError("unknown credential " + c.getClass());
     }

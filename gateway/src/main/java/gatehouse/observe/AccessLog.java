@@ -3,6 +3,7 @@ package gatehouse.observe;
 import gatehouse.authn.Identity;
 import gatehouse.authn.Scheme;
 import gatehouse.config.RouteConfig;
+import gatehouse.credential.CredentialCarriers;
 import gatehouse.pipeline.ErrorResponses;
 import gatehouse.pipeline.Outcome;
 import gatehouse.pipeline.Rejection;
@@ -17,8 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One line per request, built from the decided {@link Outcome}, so what is logged is what was
- * decided. Logger {@code gatehouse.access}; logfmt. Query values of {@code apiKeyQueryParam} are
- * redacted; credentials appear only as fingerprints.
+ * decided. Logger {@code gatehouse.access}; logfmt. The target is logged with every credential in
+ * it redacted to its fingerprint ({@link CredentialCarriers#redact}); the credential that was
+ * presented appears only as its fingerprint.
  */
 public final class AccessLog {
   private static final Logger log = LoggerFactory.getLogger("gatehouse.access");
@@ -26,7 +28,7 @@ public final class AccessLog {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
   private static final Map<Scheme, String> SCHEMES = schemeNames();
 
-  private final Optional<String> apiKeyQueryParam;
+  private final CredentialCarriers carriers;
   private final Logger logger;
   private final DirectLines direct;
 
@@ -35,7 +37,7 @@ public final class AccessLog {
   }
 
   AccessLog(Optional<String> apiKeyQueryParam, Logger logger) {
-    this.apiKeyQueryParam = apiKeyQueryParam;
+    this.carriers = new CredentialCarriers(apiKeyQueryParam);
     this.logger = logger;
     this.direct = DirectLines.of(logger).orElse(null);
   }
@@ -156,30 +158,9 @@ public final class AccessLog {
     return names;
   }
 
-  /** Replaces the value of every API-key query parameter with {@code REDACTED} (Kong #4366). */
+  /** {@code target} with every credential redacted ({@link CredentialCarriers#redact}). */
   String redact(String target) {
-    int q = target.indexOf('?');
-    if (q < 0 || apiKeyQueryParam.isEmpty()) return target;
-    String name = apiKeyQueryParam.get();
-    StringBuilder out = new StringBuilder(target.length()).append(target, 0, q + 1);
-    String[] pairs = target.substring(q + 1).split("&", -1);
-    for (int i = 0; i < pairs.length; i++) {
-      if (i > 0) out.append('&');
-      String pair = pairs[i];
-      int eq = pair.indexOf('=');
-      String key = eq < 0 ? pair : pair.substring(0, eq);
-      if (decodedEquals(key, name)) out.append(key).append("=REDACTED");
-      else out.append(pair);
-    }
-    return out.toString();
-  }
-
-  private static boolean decodedEquals(String raw, String name) {
-    try {
-      return java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8).equals(name);
-    } catch (IllegalArgumentException e) {
-      return raw.equals(name);
-    }
+    return carriers.redact(target);
   }
 
   /** Log-injection safe: no control characters, quotes or backslashes; at most 256 characters. */

@@ -100,10 +100,8 @@ public final class Pipeline {
 
   private Outcome forward(RouteConfig route, RequestTarget target, Optional<Credential> credential, Optional<Identity> identity,
       Optional<Quota> quota) {
-    Optional<String> query = target.rawQuery();
-    if (credential.isPresent() && credential.get() instanceof Credential.ApiKey key && key.location() == Credential.Location.QUERY) {
-      query = extractor.queryWithoutApiKey(query);
-    }
+    // On every route, public ones included, and whichever credential was used (or none).
+    Optional<String> query = extractor.forwardedQuery(target.rawQuery());
     String upstreamTarget = UpstreamPath.of(route, new RequestTarget(target.path(), query));
     return new Outcome.Forward(route, identity, identityHeaders.plan(credential, identity), upstreamTarget,
         credential.map(c -> c.secret().fingerprint()), quota.map(RateLimitHeaders::of).orElse(java.util.Map.of()));

@@ -468,10 +468,12 @@ final class Exchange {
     }
     if (LOG.isDebugEnabled() && !(outcome instanceof Responded)) {
       // Only the class of the cause: Vert.x messages can carry the request target and its query.
+      // The request id, not the path: a path can hold a credential, and the access-log line of
+      // this id has the target with credentials redacted.
       LOG.debug(
-          "{} {} via upstream '{}': {}{}",
+          "request {} {} via upstream '{}': {}{}",
+          out.headers().get("X-Request-Id"),
           in.method(),
-          in.path(),
           upstream.name,
           outcome,
           cause == null ? "" : " (" + cause.getClass().getSimpleName() + ")");

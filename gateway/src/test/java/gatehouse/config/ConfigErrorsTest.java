@@ -644,6 +644,12 @@ class ConfigErrorsTest {
   }
 
   @Test
+  void anApiKeyQueryParameterNeedsALetterOrADigit() {
+    assertEquals(List.of("gatehouse.yaml:1: auth.api_keys.query_param: '_-' is not a valid query parameter name (letters, digits,"
+        + " '-', '.', '_', '~', with a letter or digit; or false)"), problems("auth: {api_keys: {query_param: _-}}\n" + MINIMAL));
+  }
+
+  @Test
   void noMessageEverShowsAValueFromTheEnvironment() {
     String secret = "hunter2hunter2";
     List<String> problems = problems("""

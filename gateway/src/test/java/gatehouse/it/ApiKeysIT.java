@@ -162,7 +162,8 @@ class ApiKeysIT {
     RawHttp.Response r = get("/api/orders/7?a=1&api_key=" + key + "&b=2");
     assertEquals(200, r.status());
     assertEquals("/api/orders/7?a=1&b=2", upstream.lastRequest().target());
-    assertTrue(invariants.awaitLogLine(l -> l.contains("api_key=REDACTED")).contains("/api/orders/7?a=1&api_key=REDACTED&b=2"));
+    String redacted = "api_key=[redacted:" + new gatehouse.credential.Secret(key).fingerprint() + "]";
+    assertTrue(invariants.awaitLogLine(l -> l.contains(redacted)).contains("/api/orders/7?a=1&" + redacted + "&b=2"));
   }
 
   @Test

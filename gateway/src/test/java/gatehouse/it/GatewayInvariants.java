@@ -28,8 +28,11 @@ final class GatewayInvariants implements BeforeEachCallback, AfterEachCallback {
   private final Supplier<UpstreamRecorder> upstream;
   private final List<String> secrets = new CopyOnWriteArrayList<>();
   private final Captured captured = new Captured();
+  private final List<ch.qos.logback.core.Appender<ILoggingEvent>> rootAppenders = new ArrayList<>();
   private Logger gatehouseLogger;
   private Level previousLevel;
+  private Logger rootLogger;
+  private Level previousRootLevel;
   private int requestsBefore;
 
   GatewayInvariants(Supplier<UpstreamRecorder> upstream) {
@@ -71,24 +74,56 @@ final class GatewayInvariants implements BeforeEachCallback, AfterEachCallback {
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    gatehouseLogger = (Logger) LoggerFactory.getLogger("gatehouse");
-    previousLevel = gatehouseLogger.getLevel();
-    gatehouseLogger.setLevel(Level.DEBUG);
-    gatehouseLogger.setAdditive(false);
-    captured.clear();
-    captured.start();
-    gatehouseLogger.addAppender(captured);
-    requestsBefore = upstream.get().requests().size();
+    begin(Level.DEBUG, false);
   }
 
   @Override
   public void afterEach(ExtensionContext context) {
+    end();
+  }
+
+  /**
+   * Starts capturing: the {@code gatehouse} loggers at {@code level}, and with {@code root} every
+   * other logger too (Vert.x, Netty, the JDBC pool), the root logger at {@code level} and its own
+   * appenders set aside. For a caller outside JUnit Jupiter's life cycle (a jqwik property).
+   */
+  void begin(Level level, boolean root) {
+    gatehouseLogger = (Logger) LoggerFactory.getLogger("gatehouse");
+    previousLevel = gatehouseLogger.getLevel();
+    gatehouseLogger.setLevel(level);
+    gatehouseLogger.setAdditive(false);
+    captured.clear();
+    captured.start();
+    gatehouseLogger.addAppender(captured);
+    if (root) {
+      rootLogger = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+      previousRootLevel = rootLogger.getLevel();
+      rootAppenders.clear();
+      rootLogger.iteratorForAppenders().forEachRemaining(rootAppenders::add);
+      rootAppenders.forEach(rootLogger::detachAppender);
+      rootLogger.setLevel(level);
+      rootLogger.addAppender(captured);
+    }
+    requestsBefore = upstream.get().requests().size();
+  }
+
+  /** Stops capturing and checks the invariants over what was captured since {@link #begin}. */
+  void end() {
     gatehouseLogger.detachAppender(captured);
     gatehouseLogger.setLevel(previousLevel);
     gatehouseLogger.setAdditive(true);
+    if (rootLogger != null) {
+      rootLogger.detachAppender(captured);
+      rootAppenders.forEach(rootLogger::addAppender);
+      rootLogger.setLevel(previousRootLevel);
+      rootLogger = null;
+    }
     for (String line : logLines()) {
       for (String secret : secrets) {
-        if (line.contains(secret)) throw new AssertionError("a secret reached the log: " + line.replace(secret, "<secret>"));
+        if (line.contains(secret)) {
+          secrets.clear();
+          throw new AssertionError("a secret reached the log: " + line.replace(secret, "<secret>"));
+        }
       }
     }
     secrets.clear();

@@ -1,19 +1,58 @@
 package gatehouse.observe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gatehouse.credential.Secret;
 
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class AccessLogTest {
   private final AccessLog log = new AccessLog(Optional.of("api_key"));
 
+  private static String fp(String secret) {
+    return new Secret(secret).fingerprint();
+  }
+
   @Test
-  void apiKeyQueryValuesAreRedactedInEverySpelling() {
-    assertEquals("/a?x=1&api_key=REDACTED&y=2", log.redact("/a?x=1&api_key=gkey_secret&y=2"));
-    assertEquals("/a?api%5Fkey=REDACTED", log.redact("/a?api%5Fkey=gkey_secret"));
-    assertEquals("/a?api_key=REDACTED&api_key=REDACTED", log.redact("/a?api_key=1&api_key=2"));
+  void apiKeyQueryValuesAreRedactedToTheirFingerprintInEverySpelling() {
+    assertEquals("/a?x=1&api_key=[redacted:" + fp("k1") + "]&y=2", log.redact("/a?x=1&api_key=k1&y=2"));
+    assertEquals("/a?api%5Fkey=[redacted:" + fp("k1") + "]", log.redact("/a?api%5Fkey=k1"));
+    assertEquals("/a?api_key=[redacted:" + fp("1") + "]&api_key=[redacted:" + fp("2") + "]", log.redact("/a?api_key=1&api_key=2"));
     assertEquals("/a", log.redact("/a"));
+  }
+
+  /** Issue 17: only the exact {@code api_key=} was redacted; these were logged whole. */
+  @ParameterizedTest
+  @ValueSource(strings = {"/a?API_KEY={}", "/a?Api_Key={}", "/a?api_key[]={}", "/a?api_key[0]={}", "/a?x=1;api_key={}",
+      "/a?x=1;API-KEY={}&y=2", "/a?apiKey={}", "/a?api.key={}", "/a?api+key={}", "/a?%61pi_key={}", "/a?api_key%5B%5D={}",
+      "/a;api_key={}", "/a?x=1#api_key={}"})
+  void apiKeyQueryValuesAreRedactedWhateverTheSpellingOfTheName(String template) {
+    String secret = "s3cretkeyvalue";
+    String line = log.redact(template.replace("{}", secret));
+    assertFalse(line.contains(secret), line);
+    assertTrue(line.contains("=[redacted:" + fp(secret) + "]"), line);
+  }
+
+  /** Issue 17: {@code ?access_token=} (RFC 6750 section 2.3) was logged whole. */
+  @Test
+  void anAccessTokenInTheQueryIsRedactedToItsFingerprint() {
+    String jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl";
+    assertEquals("/a?access_token=[redacted:" + fp(jwt) + "]&x=1", log.redact("/a?access_token=" + jwt + "&x=1"));
+    assertEquals("/a?ACCESS_TOKEN=[redacted:" + fp("opaque") + "]", log.redact("/a?ACCESS_TOKEN=opaque"));
+  }
+
+  @Test
+  void keysAndJwtsAreRedactedByTheirShapeAnywhereInTheTarget() {
+    String key = "gkey_7kT2abcdefghijklmnopqrstuvwxyz0123456789ABQx81aZ";
+    String jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl";
+    assertEquals("/api/[redacted:" + fp(key) + "]/x", log.redact("/api/" + key + "/x"));
+    assertEquals("/api/x?q=[redacted:" + fp(jwt) + "]&y=1", log.redact("/api/x?q=" + jwt + "&y=1"));
+    assertEquals("/api/x?q=[redacted:" + fp(key) + "]", log.redact("/api/x?q=" + key.replace("_", "%5F")));
   }
 
   @Test

@@ -17,6 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -125,6 +126,17 @@ class PipelineTest {
     f.edits().accept(upstream);
     assertFalse(upstream.contains("X-API-Key"));
     assertEquals("acme", upstream.get("X-Owner-Id"));
+  }
+
+  /** Issue 17: on a public route nothing is consumed, yet the gateway's own carriers still go. */
+  @Test
+  void onAPublicRouteTheApiKeyHeaderAndTheOwnedQueryParametersAreRemovedToo() throws Exception {
+    Outcome.Forward f = (Outcome.Forward) pipeline().process(new RequestHead("GET", "/public/x?a=1&API_KEY=k;access_token=t&b=2",
+        "gw.test", MultiMap.caseInsensitiveMultiMap())).result();
+    assertEquals("/public/x?a=1&b=2", f.upstreamTarget());
+    MultiMap upstream = MultiMap.caseInsensitiveMultiMap().add("x_api_key", "k").add("X-Api-Key", "k").add("Authorization", "Basic YQ==");
+    f.edits().accept(upstream);
+    assertEquals(List.of("Authorization"), List.copyOf(upstream.names()));
   }
 
   @Test

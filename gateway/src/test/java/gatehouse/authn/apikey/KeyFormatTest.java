@@ -21,6 +21,18 @@ class KeyFormatTest {
     assertEquals(Optional.empty(), KeyFormat.problem(key));
   }
 
+  /** The log's redaction knows keys by their look (credential/CredentialShapes); it must know every one made here. */
+  @Test
+  void everyKeyMadeHereIsRedactedFromALoggedTarget() {
+    gatehouse.credential.CredentialCarriers carriers = new gatehouse.credential.CredentialCarriers(Optional.empty());
+    for (int i = 0; i < 1_000; i++) {
+      String key = KeyFormat.generate(random);
+      String logged = carriers.redact("/orders/" + key + "?note=" + key.substring(0, KeyFormat.DISPLAY_LENGTH + 1));
+      assertTrue(!logged.contains(key.substring(KeyFormat.PREFIX.length())), logged);
+      assertTrue(!logged.contains(key.substring(0, KeyFormat.DISPLAY_LENGTH + 1)), logged);
+    }
+  }
+
   @Test
   void keysAndIdsDoNotRepeat() {
     Set<String> keys = new HashSet<>();
