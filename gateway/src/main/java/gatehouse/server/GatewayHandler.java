@@ -12,6 +12,7 @@ import gatehouse.proxy.Lingering;
 import gatehouse.proxy.Proxied;
 import gatehouse.proxy.ProxyRequest;
 import gatehouse.proxy.Upstreams;
+import gatehouse.route.HostHeader;
 import io.netty.handler.codec.http.ContentLengthNotAllowedException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -70,6 +71,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         clientCertificates ? clientCertificate(request) : Optional.empty());
 
     Optional<Rejection> framing = framingProblem(request);
+    if (framing.isEmpty()) framing = hostProblem(request);
     if (framing.isPresent()) {
       Outcome outcome = new Outcome.Reject(framing.get(), Optional.empty(), Optional.empty());
       reject(request, id, framing.get());
@@ -198,7 +200,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   /**
    * RFC 9112 section 6.3: a message with both Transfer-Encoding and Content-Length, or with
    * differing Content-Length values, could be framed differently by the upstream (request
-   * smuggling). RFC 9112 section 3.2: an HTTP/1.1 request needs exactly one Host.
+   * smuggling).
    */
   private static Optional<Rejection> framingProblem(HttpServerRequest request) {
     if (request.version() == HttpVersion.HTTP_2) return Optional.empty();
@@ -213,12 +215,49 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     if (te.size() > 1 || (te.size() == 1 && !te.get(0).strip().equalsIgnoreCase("chunked"))) {
       return Optional.of(new Rejection.BadRequest("ambiguous_framing", "Transfer-Encoding other than a single chunked"));
     }
-    int hosts = request.headers().getAll("Host").size();
-    if (request.version() == HttpVersion.HTTP_1_1 && hosts != 1) {
-      return Optional.of(new Rejection.BadRequest("bad_host", "an HTTP/1.1 request needs exactly one Host header"));
+    if (request.version() == HttpVersion.HTTP_1_0 && !te.isEmpty()) {
+      // RFC 9112 section 6.1: HTTP/1.0 has no Transfer-Encoding; such a message's framing is faulty.
+      return Optional.of(new Rejection.BadRequest("ambiguous_framing", "Transfer-Encoding in an HTTP/1.0 request"));
     }
-    if (hosts > 1) {
+    if (request.headers().contains("")) {
+      // RFC 9110 section 5.1: a field name is a token, at least one character; the decoder lets ": x" through.
+      return Optional.of(new Rejection.BadRequest("malformed_request", "a header field has an empty name"));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * RFC 9112 section 3.2: an HTTP/1.1 request has exactly one Host, any request at most one, and
+   * a Host must be valid ({@link HostHeader}). RFC 9113 section 8.3.1: an HTTP/2 request has
+   * {@code :authority} or Host, and when it has both they name the same authority. Checked before
+   * routing, so an invalid or doubled Host is never matched against a route nor copied into
+   * {@code X-Forwarded-Host} or {@code Forwarded}.
+   */
+  private static Optional<Rejection> hostProblem(HttpServerRequest request) {
+    List<String> hosts = request.headers().getAll("Host");
+    if (hosts.size() > 1) {
       return Optional.of(new Rejection.BadRequest("bad_host", "more than one Host header"));
+    }
+    String host = hosts.isEmpty() ? null : hosts.get(0);
+    if (request.version() == HttpVersion.HTTP_2) {
+      String authority = request.headers().get(":authority");
+      if (authority != null && host != null) {
+        int defaultPort = "https".equals(request.scheme()) ? 443 : 80;
+        if (!HostHeader.sameAuthority(authority, host, defaultPort)) {
+          return Optional.of(new Rejection.BadRequest("authority_host_mismatch", ":authority and Host name different authorities"));
+        }
+      }
+      if (authority != null) host = authority;
+      if (host == null) {
+        return Optional.of(new Rejection.BadRequest("bad_host", "an HTTP/2 request needs :authority or Host"));
+      }
+    } else if (host == null) {
+      return request.version() == HttpVersion.HTTP_1_1
+          ? Optional.of(new Rejection.BadRequest("bad_host", "an HTTP/1.1 request needs exactly one Host header"))
+          : Optional.empty();
+    }
+    if (!HostHeader.isValid(host)) {
+      return Optional.of(new Rejection.BadRequest("bad_host", "the Host header is not a valid host[:port]"));
     }
     return Optional.empty();
   }
@@ -234,9 +273,11 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     }
   }
 
+  /** The authority the client asked for: HTTP/2's {@code :authority}, else the Host header; null when neither. */
   private static String host(HttpServerRequest request) {
     if (request.version() == HttpVersion.HTTP_2) {
-      return request.authority() == null ? null : request.authority().toString();
+      String authority = request.headers().get(":authority");
+      if (authority != null) return authority;
     }
     return request.getHeader("Host");
   }
