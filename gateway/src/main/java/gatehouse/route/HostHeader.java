@@ -31,24 +31,6 @@ public final class HostHeader {
     return end == value.length() || value.charAt(end) == ':' && port(value, end + 1) > 0;
   }
 
-  /**
-   * Whether two valid Host values name the same authority after RFC 3986 section 6.2.3's
-   * scheme-based normalisation: host compared without regard to ASCII case, an absent port read as
-   * {@code defaultPort}. False when either is not valid.
-   */
-  public static boolean sameAuthority(String a, String b, int defaultPort) {
-    if (!isValid(a) || !isValid(b)) return false;
-    int endA = hostEnd(a);
-    int endB = hostEnd(b);
-    int portA = endA == a.length() ? defaultPort : port(a, endA + 1);
-    int portB = endB == b.length() ? defaultPort : port(b, endB + 1);
-    if (endA != endB || portA != portB) return false;
-    for (int k = 0; k < endA; k++) {
-      if (lower(a.charAt(k)) != lower(b.charAt(k))) return false;
-    }
-    return true;
-  }
-
   /** The end of the host in {@code v}, or -1 when the host is not valid. */
   private static int hostEnd(String v) {
     if (v.isEmpty()) return -1;
@@ -150,9 +132,5 @@ public final class HostHeader {
       }
     }
     return elided ? groups <= 7 : groups == 8;
-  }
-
-  private static char lower(char c) {
-    return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
   }
 }

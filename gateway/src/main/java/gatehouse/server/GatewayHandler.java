@@ -67,11 +67,12 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     request.pause();
     long started = System.nanoTime();
     String id = requestIds.next();
-    RequestHead head = new RequestHead(request.method().name(), request.uri(), host(request), request.headers(),
+    String host = host(request);
+    RequestHead head = new RequestHead(request.method().name(), request.uri(), host, request.headers(),
         clientCertificates ? clientCertificate(request) : Optional.empty());
 
     Optional<Rejection> framing = framingProblem(request);
-    if (framing.isEmpty()) framing = hostProblem(request);
+    if (framing.isEmpty()) framing = hostProblem(request, host);
     if (framing.isPresent()) {
       Outcome outcome = new Outcome.Reject(framing.get(), Optional.empty(), Optional.empty());
       reject(request, id, framing.get());
@@ -215,10 +216,6 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     if (te.size() > 1 || (te.size() == 1 && !te.get(0).strip().equalsIgnoreCase("chunked"))) {
       return Optional.of(new Rejection.BadRequest("ambiguous_framing", "Transfer-Encoding other than a single chunked"));
     }
-    if (request.version() == HttpVersion.HTTP_1_0 && !te.isEmpty()) {
-      // RFC 9112 section 6.1: HTTP/1.0 has no Transfer-Encoding; such a message's framing is faulty.
-      return Optional.of(new Rejection.BadRequest("ambiguous_framing", "Transfer-Encoding in an HTTP/1.0 request"));
-    }
     if (request.headers().contains("")) {
       // RFC 9110 section 5.1: a field name is a token, at least one character; the decoder lets ": x" through.
       return Optional.of(new Rejection.BadRequest("malformed_request", "a header field has an empty name"));
@@ -229,32 +226,25 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   /**
    * RFC 9112 section 3.2: an HTTP/1.1 request has exactly one Host, any request at most one, and
    * a Host must be valid ({@link HostHeader}). RFC 9113 section 8.3.1: an HTTP/2 request has
-   * {@code :authority} or Host, and when it has both they name the same authority. Checked before
-   * routing, so an invalid or doubled Host is never matched against a route nor copied into
+   * {@code :authority} or Host, and it is held to the same syntax. Checked before routing, so an
+   * invalid or doubled Host is never matched against a route nor copied into
    * {@code X-Forwarded-Host} or {@code Forwarded}.
+   *
+   * <p>HTTP/2: Vert.x parses {@code :authority} (else Host) into {@link HttpServerRequest#authority()},
+   * and itself resets a stream whose {@code :authority} does not parse or whose first Host differs
+   * from it; {@code host} is then that authority as Vert.x prints it, and a second Host is still
+   * in the headers when {@code :authority} was sent.
+   *
+   * @param host {@link #host}'s value for this request
    */
-  private static Optional<Rejection> hostProblem(HttpServerRequest request) {
-    List<String> hosts = request.headers().getAll("Host");
-    if (hosts.size() > 1) {
+  private static Optional<Rejection> hostProblem(HttpServerRequest request, String host) {
+    if (request.headers().getAll("Host").size() > 1) {
       return Optional.of(new Rejection.BadRequest("bad_host", "more than one Host header"));
     }
-    String host = hosts.isEmpty() ? null : hosts.get(0);
-    if (request.version() == HttpVersion.HTTP_2) {
-      String authority = request.headers().get(":authority");
-      if (authority != null && host != null) {
-        int defaultPort = "https".equals(request.scheme()) ? 443 : 80;
-        if (!HostHeader.sameAuthority(authority, host, defaultPort)) {
-          return Optional.of(new Rejection.BadRequest("authority_host_mismatch", ":authority and Host name different authorities"));
-        }
-      }
-      if (authority != null) host = authority;
-      if (host == null) {
-        return Optional.of(new Rejection.BadRequest("bad_host", "an HTTP/2 request needs :authority or Host"));
-      }
-    } else if (host == null) {
-      return request.version() == HttpVersion.HTTP_1_1
-          ? Optional.of(new Rejection.BadRequest("bad_host", "an HTTP/1.1 request needs exactly one Host header"))
-          : Optional.empty();
+    if (host == null) {
+      if (request.version() == HttpVersion.HTTP_1_0) return Optional.empty();
+      return Optional.of(new Rejection.BadRequest("bad_host", request.version() == HttpVersion.HTTP_2
+          ? "an HTTP/2 request needs :authority or Host" : "an HTTP/1.1 request needs exactly one Host header"));
     }
     if (!HostHeader.isValid(host)) {
       return Optional.of(new Rejection.BadRequest("bad_host", "the Host header is not a valid host[:port]"));
@@ -273,11 +263,10 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     }
   }
 
-  /** The authority the client asked for: HTTP/2's {@code :authority}, else the Host header; null when neither. */
+  /** The authority the client asked for: HTTP/2's {@code :authority} (else Host), HTTP/1's Host; null when none. */
   private static String host(HttpServerRequest request) {
     if (request.version() == HttpVersion.HTTP_2) {
-      String authority = request.headers().get(":authority");
-      if (authority != null) return authority;
+      return request.authority() == null ? null : request.authority().toString();
     }
     return request.getHeader("Host");
   }
