@@ -47,7 +47,9 @@ final class ForwardedHeaders {
    *
    * @param peer the TCP peer; empty when unknown (a Unix socket)
    * @param proto {@code http} or {@code https}
-   * @param host the authority the client asked for; empty when it sent none (HTTP/1.0)
+   * @param host the authority the client asked for (Host, or HTTP/2's {@code :authority}), which
+   *     the server refused before routing unless it was one valid {@code host[:port]}
+   *     ({@code gatehouse.route.HostHeader}); empty when it sent none (HTTP/1.0)
    */
   record Hop(Optional<InetAddress> peer, String proto, Optional<String> host) {}
 

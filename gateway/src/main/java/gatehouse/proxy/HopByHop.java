@@ -18,12 +18,19 @@ import java.util.function.Consumer;
 final class HopByHop {
 
   /**
-   * RFC 9110 section 7.6.1 (connection-specific fields), plus {@code Proxy-Connection}, which old
-   * clients still send, and the two proxy authentication fields, which concern only the hop.
+   * Fields that concern one connection by definition, removed whatever {@code Connection} names:
+   * RFC 9110 section 7.6.1 ({@code Connection}, {@code Keep-Alive}, {@code TE},
+   * {@code Transfer-Encoding}, {@code Upgrade}) and RFC 9110 section 6.6.2 ({@code Trailer}
+   * announces this message's trailers); {@code Proxy-Connection}, which old clients still send;
+   * the two proxy authentication fields, which concern only the hop; and {@code HTTP2-Settings},
+   * which exists only to upgrade this connection to h2c (RFC 7540 section 3.2.1: it is
+   * connection-specific; a sender also names it in Connection, but one that does not must not get
+   * it through).
    */
   static final Set<String> HEADERS =
       Set.of(
           "connection",
+          "http2-settings",
           "keep-alive",
           "proxy-connection",
           "proxy-authenticate",

@@ -12,6 +12,7 @@ import gatehouse.proxy.Lingering;
 import gatehouse.proxy.Proxied;
 import gatehouse.proxy.ProxyRequest;
 import gatehouse.proxy.Upstreams;
+import gatehouse.route.HostHeader;
 import io.netty.handler.codec.http.ContentLengthNotAllowedException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -65,10 +66,12 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     request.pause();
     long started = System.nanoTime();
     String id = requestIds.next();
-    RequestHead head = new RequestHead(request.method().name(), request.uri(), host(request), request.headers(),
+    String host = host(request);
+    RequestHead head = new RequestHead(request.method().name(), request.uri(), host, request.headers(),
         clientCertificates.isEmpty() ? Optional.empty() : clientCertificate(request, clientCertificates.get()));
 
     Optional<Rejection> framing = framingProblem(request);
+    if (framing.isEmpty()) framing = hostProblem(request, host);
     if (framing.isPresent()) {
       Outcome outcome = new Outcome.Reject(framing.get(), Optional.empty(), Optional.empty());
       reject(request, id, framing.get());
@@ -197,7 +200,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   /**
    * RFC 9112 section 6.3: a message with both Transfer-Encoding and Content-Length, or with
    * differing Content-Length values, could be framed differently by the upstream (request
-   * smuggling). RFC 9112 section 3.2: an HTTP/1.1 request needs exactly one Host.
+   * smuggling).
    */
   private static Optional<Rejection> framingProblem(HttpServerRequest request) {
     if (request.version() == HttpVersion.HTTP_2) return Optional.empty();
@@ -212,12 +215,38 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     if (te.size() > 1 || (te.size() == 1 && !te.get(0).strip().equalsIgnoreCase("chunked"))) {
       return Optional.of(new Rejection.BadRequest("ambiguous_framing", "Transfer-Encoding other than a single chunked"));
     }
-    int hosts = request.headers().getAll("Host").size();
-    if (request.version() == HttpVersion.HTTP_1_1 && hosts != 1) {
-      return Optional.of(new Rejection.BadRequest("bad_host", "an HTTP/1.1 request needs exactly one Host header"));
+    if (request.headers().contains("")) {
+      // RFC 9110 section 5.1: a field name is a token, at least one character; the decoder lets ": x" through.
+      return Optional.of(new Rejection.BadRequest("malformed_request", "a header field has an empty name"));
     }
-    if (hosts > 1) {
+    return Optional.empty();
+  }
+
+  /**
+   * RFC 9112 section 3.2: an HTTP/1.1 request has exactly one Host, any request at most one, and
+   * a Host must be valid ({@link HostHeader}). RFC 9113 section 8.3.1: an HTTP/2 request has
+   * {@code :authority} or Host, and it is held to the same syntax. Checked before routing, so an
+   * invalid or doubled Host is never matched against a route nor copied into
+   * {@code X-Forwarded-Host} or {@code Forwarded}.
+   *
+   * <p>HTTP/2: Vert.x parses {@code :authority} (else Host) into {@link HttpServerRequest#authority()},
+   * and itself resets a stream whose {@code :authority} does not parse or whose first Host differs
+   * from it; {@code host} is then that authority as Vert.x prints it, and a second Host is still
+   * in the headers when {@code :authority} was sent.
+   *
+   * @param host {@link #host}'s value for this request
+   */
+  private static Optional<Rejection> hostProblem(HttpServerRequest request, String host) {
+    if (request.headers().getAll("Host").size() > 1) {
       return Optional.of(new Rejection.BadRequest("bad_host", "more than one Host header"));
+    }
+    if (host == null) {
+      if (request.version() == HttpVersion.HTTP_1_0) return Optional.empty();
+      return Optional.of(new Rejection.BadRequest("bad_host", request.version() == HttpVersion.HTTP_2
+          ? "an HTTP/2 request needs :authority or Host" : "an HTTP/1.1 request needs exactly one Host header"));
+    }
+    if (!HostHeader.isValid(host)) {
+      return Optional.of(new Rejection.BadRequest("bad_host", "the Host header is not a valid host[:port]"));
     }
     return Optional.empty();
   }
@@ -227,6 +256,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     return request.isSSL() ? tls.verifiedClientCertificate(request.connection().sslSession()) : Optional.empty();
   }
 
+  /** The authority the client asked for: HTTP/2's {@code :authority} (else Host), HTTP/1's Host; null when none. */
   private static String host(HttpServerRequest request) {
     if (request.version() == HttpVersion.HTTP_2) {
       return request.authority() == null ? null : request.authority().toString();

@@ -8,11 +8,24 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Cleartext HTTP/2 inbound ({@code listen.h2c: true}), forwarded upstream as HTTP/1.1. */
 class Http2IT {
@@ -55,4 +68,140 @@ class Http2IT {
     }
   }
 
+  private static final AtomicInteger ROW = new AtomicInteger();
+
+  /**
+   * RFC 9113 section 8.3.1: a request to an http(s) URI has {@code :authority} or Host; when both
+   * are present they name the same authority; either is held to the Host syntax of RFC 9112
+   * section 3.2. Each row: {@code :authority} (null: absent), the Host fields, and what the client
+   * gets: {@code forwarded}, the gateway's error code, or {@code reset} where Vert.x's HTTP/2
+   * server refuses the stream itself (an {@code :authority} or Host it cannot parse, a Host that
+   * differs from {@code :authority} in any way, case included), {@code closed} where it drops the
+   * connection (a percent-encoded {@code :authority}).
+   */
+  static Stream<Arguments> authorities() {
+    return Stream.of(
+        Arguments.of("gw.example", List.of(), "forwarded"),
+        Arguments.of("gw.example:8080", List.of(), "forwarded"),
+        Arguments.of("[::1]:8080", List.of(), "forwarded"),
+        Arguments.of(null, List.of("gw.example"), "forwarded"),
+        Arguments.of("gw.example", List.of("gw.example"), "forwarded"),
+        Arguments.of(null, List.of(), "bad_host"),
+        Arguments.of("a.example,b.example", List.of(), "bad_host"),
+        Arguments.of("a.example;for=x", List.of(), "bad_host"),
+        Arguments.of(null, List.of("a.example,b.example"), "bad_host"),
+        Arguments.of("gw.example", List.of("gw.example", "other.example"), "bad_host"),
+        Arguments.of("127.1", List.of(), "bad_host"),
+        Arguments.of(null, List.of("a.example, b.example"), "reset"),
+        Arguments.of("gw.example", List.of("other.example"), "reset"),
+        Arguments.of("gw.example", List.of("GW.example"), "reset"),
+        Arguments.of("gw.example", List.of("gw.example:81"), "reset"),
+        Arguments.of("a b", List.of(), "reset"),
+        Arguments.of("u@gw.example", List.of(), "reset"),
+        Arguments.of("gw%2Eexample", List.of(), "closed"));
+  }
+
+  @ParameterizedTest(name = "[{index}] :authority {0}, Host {1}")
+  @MethodSource("authorities")
+  void theAuthorityIsOneValidHost(String authority, List<String> hosts, String expected) throws IOException {
+    gw.upstream.replyWith(Reply.echo());
+    String path = "/api/public/h2-authority-" + ROW.incrementAndGet();
+    List<String[]> fields = new ArrayList<>();
+    fields.add(new String[] {":method", "GET"});
+    fields.add(new String[] {":scheme", "http"});
+    fields.add(new String[] {":path", path});
+    if (authority != null) fields.add(new String[] {":authority", authority});
+    hosts.forEach(h -> fields.add(new String[] {"host", h}));
+    String answer = RawH2.get(gw.port(), fields);
+    boolean forwarded = gw.upstream.requests().stream().anyMatch(r -> r.target().equals(path));
+    assertEquals(expected, answer);
+    assertEquals(expected.equals("forwarded"), forwarded, "the upstream saw it");
+    if (forwarded) {
+      String host = authority != null ? authority : hosts.get(0);
+      assertEquals(java.util.Optional.of(host), gw.upstream.lastRequest().header("X-Forwarded-Host"));
+    }
+  }
+
+  /**
+   * One HTTP/2 request with prior knowledge over a plain socket, its fields written as HPACK
+   * literals exactly as given (a client library would merge, reorder or refuse them).
+   */
+  private static final class RawH2 {
+    private static final byte DATA = 0;
+    private static final byte HEADERS = 1;
+    private static final byte RST_STREAM = 3;
+    private static final byte SETTINGS = 4;
+    private static final byte GOAWAY = 7;
+
+    /**
+     * {@code forwarded} when the body is the upstream's echo, the {@code error} code when it is the
+     * gateway's error reply, {@code reset}, {@code goaway} or {@code closed} when the stream or
+     * connection ended without one.
+     */
+    static String get(int port, List<String[]> fields) throws IOException {
+      try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        socket.setSoTimeout(10_000);
+        ByteArrayOutputStream block = new ByteArrayOutputStream();
+        for (String[] f : fields) {
+          block.write(0x00); // literal without indexing, new name (RFC 7541 section 6.2.2)
+          literal(block, f[0]);
+          literal(block, f[1]);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        frame(out, SETTINGS, 0, 0, new byte[0]);
+        frame(out, HEADERS, 0x5, 1, block.toByteArray()); // END_STREAM | END_HEADERS
+        socket.getOutputStream().write(out.toByteArray());
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        while (true) {
+          int length;
+          try {
+            length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
+          } catch (java.io.EOFException | java.net.SocketException e) {
+            return "closed";
+          }
+          int type = in.readUnsignedByte();
+          int flags = in.readUnsignedByte();
+          int stream = in.readInt() & 0x7fffffff;
+          byte[] payload = in.readNBytes(length);
+          if (type == SETTINGS && (flags & 1) == 0) {
+            ByteArrayOutputStream ack = new ByteArrayOutputStream();
+            frame(ack, SETTINGS, 1, 0, new byte[0]);
+            socket.getOutputStream().write(ack.toByteArray());
+          } else if (type == GOAWAY) {
+            return "goaway";
+          } else if (stream == 1 && type == RST_STREAM) {
+            return "reset";
+          } else if (stream == 1 && type == DATA) {
+            body.writeBytes(payload);
+            if ((flags & 1) != 0) {
+              io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject(body.toString(StandardCharsets.UTF_8));
+              return json.containsKey("error") ? json.getString("error") : "forwarded";
+            }
+          }
+        }
+      }
+    }
+
+    private static void literal(ByteArrayOutputStream out, String s) {
+      byte[] bytes = s.getBytes(StandardCharsets.ISO_8859_1);
+      if (bytes.length >= 127) throw new IllegalArgumentException("a short literal only");
+      out.write(bytes.length);
+      out.writeBytes(bytes);
+    }
+
+    private static void frame(ByteArrayOutputStream out, byte type, int flags, int stream, byte[] payload) {
+      out.write(payload.length >>> 16);
+      out.write(payload.length >>> 8);
+      out.write(payload.length);
+      out.write(type);
+      out.write(flags);
+      out.write(stream >>> 24);
+      out.write(stream >>> 16);
+      out.write(stream >>> 8);
+      out.write(stream);
+      out.writeBytes(payload);
+    }
+  }
 }

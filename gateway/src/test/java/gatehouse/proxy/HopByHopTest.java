@@ -24,6 +24,26 @@ class HopByHopTest {
     }
   }
 
+  /**
+   * The fields that are connection-specific by definition, listed here from the standards rather
+   * than from {@link HopByHop#HEADERS}: RFC 9110 section 7.6.1, the Trailer announcement (RFC 9110
+   * section 6.6.2), Proxy-Connection, the proxy authentication fields, and h2c's HTTP2-Settings
+   * (RFC 7540 section 3.2.1). Each is dropped even when Connection does not name it.
+   */
+  @Test
+  void everyFieldThatIsHopByHopByDefinitionIsDroppedWhateverConnectionSays() {
+    List<String> byDefinition = List.of("Connection", "Keep-Alive", "Proxy-Connection", "TE", "Transfer-Encoding", "Upgrade",
+        "Trailer", "Proxy-Authenticate", "Proxy-Authorization", "HTTP2-Settings");
+    for (String name : byDefinition) {
+      assertTrue(HopByHop.isHopByHop(name), name);
+      assertTrue(HopByHop.isHopByHop(name.toLowerCase(Locale.ROOT)), name);
+      MultiMap upstream = MultiMap.caseInsensitiveMultiMap().add("Connection", "keep-alive").add(name, "x").add("X-Kept", "1");
+      MultiMap out = MultiMap.caseInsensitiveMultiMap();
+      HopByHop.copyResponse(upstream, false, out);
+      assertEquals(List.of("X-Kept"), out.entries().stream().map(Map.Entry::getKey).toList(), name);
+    }
+  }
+
   @Test
   void theResponseKeepsEndToEndHeadersAndDropsHopByHopAndNamedOnes() {
     MultiMap upstream = MultiMap.caseInsensitiveMultiMap()
