@@ -1,10 +1,13 @@
 package gatehouse.identity;
 
+import gatehouse.authn.AuthFailure;
+import gatehouse.authn.ClaimValue;
 import gatehouse.authn.Identity;
 import gatehouse.config.GatehouseConfig;
 import gatehouse.config.IntrospectionConfig;
 import gatehouse.config.JwtProviderConfig;
 import gatehouse.credential.Credential;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -13,11 +16,16 @@ import java.util.Set;
 /**
  * Stage 5: plans the identity headers of one request. Built once per config. Every header name a
  * claim mapping can set is reserved too, so a client can never pre-fill one on a route where the
- * claim happens to be missing, or on a public route.
+ * claim happens to be missing, or on a public route. Every value goes through {@link
+ * IdentityValues}, the one rule from a verified value to header bytes.
  */
 public final class IdentityHeaders {
+  /** The {@link AuthFailure} code of an identity the headers cannot carry faithfully. */
+  public static final String UNREPRESENTABLE_CLAIM = "unrepresentable_claim";
+
   private final ReservedHeaders reserved;
   private final String apiKeyHeader;
+  private final int maxValueBytes;
 
   public IdentityHeaders(GatehouseConfig config) {
     Set<String> names = new LinkedHashSet<>(config.identity().reservedHeaders());
@@ -28,6 +36,7 @@ public final class IdentityHeaders {
     names.addAll(UpstreamSigners.signingHeaderNames(config));
     this.reserved = new ReservedHeaders(names);
     this.apiKeyHeader = config.auth().apiKeys().header();
+    this.maxValueBytes = config.identity().maxHeaderValue();
   }
 
   /** The reserved namespace, for tests and invariants. */
@@ -35,21 +44,51 @@ public final class IdentityHeaders {
     return reserved;
   }
 
+  /** The edits for a request without an identity (a public route): strip, set nothing. */
+  public HeaderEdits anonymous() {
+    return new HeaderEdits(reserved, Set.of(), Map.of());
+  }
+
   /**
-   * The edits for a request that presented {@code consumed} (empty on a public route) and was
-   * verified as {@code identity} (empty on a public route). The consumed credential's header is
-   * dropped: the upstream gets the verified identity, not the secret.
+   * The edits for a request that presented {@code consumed} and was verified as {@code identity},
+   * or a refusal when a value cannot be carried faithfully. The consumed credential's header is
+   * dropped: the upstream gets the verified identity, not the secret. CPU only; allocates only for
+   * values that need escaping.
    */
-  public HeaderEdits plan(Optional<Credential> consumed, Optional<Identity> identity) {
-    Set<String> drop = Set.of();
-    if (consumed.isPresent()) {
-      Credential c = consumed.get();
-      if (c instanceof Credential.BearerToken) drop = Set.of("Authorization");
-      else if (c instanceof Credential.ApiKey) drop = Set.of(apiKeyHeader);
-      else if (c instanceof Credential.ClientCertificate) drop = Set.of();
-      else throw new AssertionError("unknown credential " + c.getClass());
+  public HeaderPlan plan(Credential consumed, Identity identity) {
+    Set<String> drop;
+    if (consumed instanceof Credential.BearerToken) drop = Set.of("Authorization");
+    else if (consumed instanceof Credential.ApiKey) drop = Set.of(apiKeyHeader);
+    else if (consumed instanceof Credential.ClientCertificate) drop = Set.of();
+    else throw new AssertionError("unknown credential " + consumed.getClass());
+    // The subject travels in the identity token's sub as UTF-8 JSON, where an unpaired surrogate
+    // would become '?' just as in a header.
+    if (!isValidUnicode(identity.subject())) {
+      return refused("sub", "subject", "a string that is not valid Unicode (an unpaired surrogate)");
     }
-    Map<String, String> set = identity.map(Identity::headers).orElse(Map.of());
-    return new HeaderEdits(reserved, drop, set);
+    Map<String, String> set = new LinkedHashMap<>();
+    for (Map.Entry<String, ClaimValue> e : identity.headers().entrySet()) {
+      ClaimValue claim = e.getValue();
+      IdentityValues.Encoding encoding = IdentityValues.encode(claim.value(), maxValueBytes);
+      if (encoding instanceof IdentityValues.Encoding.Unrepresentable u) return refused(claim.source(), e.getKey(), u.why());
+      String ascii = ((IdentityValues.Encoding.Encoded) encoding).ascii();
+      if (!ascii.isEmpty()) set.put(e.getKey(), ascii);
+    }
+    return new HeaderPlan.Planned(new HeaderEdits(reserved, drop, set));
+  }
+
+  private static HeaderPlan refused(String claim, String header, String why) {
+    return new HeaderPlan.Refused(new AuthFailure(UNREPRESENTABLE_CLAIM,
+        "claim " + claim + " for " + header + " cannot be carried faithfully: " + why, Optional.of(claim)));
+  }
+
+  private static boolean isValidUnicode(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!Character.isSurrogate(c)) continue;
+      if (!Character.isHighSurrogate(c) || i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) return false;
+      i++;
+    }
+    return true;
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import gatehouse.authn.AuthFailure;
 import gatehouse.authn.Authentication;
 import gatehouse.authn.Authenticator;
+import gatehouse.authn.ClaimValue;
 import gatehouse.authn.Identity;
 import gatehouse.authn.Scheme;
 import gatehouse.config.ConfigLoader;
@@ -44,13 +45,13 @@ class PipelineTest {
   /** Bearer tokens: "good" (a user), "bad", "down"; API keys: "good-key" (orders:read), "bad-key". */
   private static final Authenticator BEARER = c -> Future.succeededFuture(switch (c.secret().reveal()) {
     case "good" -> new Authentication.Authenticated(new Identity("alice", Scheme.JWT, "main", Set.of("user"), Set.of(),
-        Map.of("X-User-Id", "alice"), Optional.empty()));
+        Map.of("X-User-Id", new ClaimValue("sub", "alice")), Optional.empty()));
     case "down" -> new Authentication.Unverifiable("jwks:main");
     default -> new Authentication.Rejected(new AuthFailure("bad_signature", "test"));
   });
   private static final Authenticator KEYS = c -> Future.succeededFuture(c.secret().reveal().equals("good-key")
       ? new Authentication.Authenticated(new Identity("acme", Scheme.API_KEY, "keys", Set.of(), Set.of("orders:read"),
-          Map.of("X-Owner-Id", "acme"), Optional.empty()))
+          Map.of("X-Owner-Id", new ClaimValue("owner_id", "acme")), Optional.empty()))
       : new Authentication.Rejected(new AuthFailure("unknown_key", "test")));
 
   private static Pipeline pipeline;
