@@ -7,7 +7,6 @@ import gatehouse.config.GatehouseConfig;
 import gatehouse.config.IntrospectionConfig;
 import gatehouse.config.JwtProviderConfig;
 import gatehouse.credential.Credential;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -66,15 +65,17 @@ public final class IdentityHeaders {
     if (!isValidUnicode(identity.subject())) {
       return refused("sub", "subject", "a string that is not valid Unicode (an unpaired surrogate)");
     }
-    Map<String, String> set = new LinkedHashMap<>();
+    @SuppressWarnings("unchecked")
+    Map.Entry<String, String>[] set = new Map.Entry[identity.headers().size()];
+    int n = 0;
     for (Map.Entry<String, ClaimValue> e : identity.headers().entrySet()) {
       ClaimValue claim = e.getValue();
       IdentityValues.Encoding encoding = IdentityValues.encode(claim.value(), maxValueBytes);
       if (encoding instanceof IdentityValues.Encoding.Unrepresentable u) return refused(claim.source(), e.getKey(), u.why());
       String ascii = ((IdentityValues.Encoding.Encoded) encoding).ascii();
-      if (!ascii.isEmpty()) set.put(e.getKey(), ascii);
+      if (!ascii.isEmpty()) set[n++] = Map.entry(e.getKey(), ascii);
     }
-    return new HeaderPlan.Planned(new HeaderEdits(reserved, drop, set));
+    return new HeaderPlan.Planned(new HeaderEdits(reserved, drop, Map.ofEntries(n == set.length ? set : java.util.Arrays.copyOf(set, n))));
   }
 
   private static HeaderPlan refused(String claim, String header, String why) {

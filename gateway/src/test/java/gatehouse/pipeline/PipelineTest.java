@@ -46,6 +46,8 @@ class PipelineTest {
   private static final Authenticator BEARER = c -> Future.succeededFuture(switch (c.secret().reveal()) {
     case "good" -> new Authentication.Authenticated(new Identity("alice", Scheme.JWT, "main", Set.of("user"), Set.of(),
         Map.of("X-User-Id", new ClaimValue("sub", "alice")), Optional.empty()));
+    case "object-claim" -> new Authentication.Authenticated(new Identity("alice", Scheme.JWT, "main", Set.of("user"), Set.of(),
+        Map.of("X-User-Id", new ClaimValue("sub", "alice"), "X-User-Email", new ClaimValue("email", Map.of("a", 1L))), Optional.empty()));
     case "down" -> new Authentication.Unverifiable("jwks:main");
     default -> new Authentication.Rejected(new AuthFailure("bad_signature", "test"));
   });
@@ -105,6 +107,15 @@ class PipelineTest {
       default -> throw new AssertionError(credential);
     };
     assertEquals(expected, run(route + "x", headers));
+  }
+
+  @Test
+  void anIdentityTheHeadersCannotCarryIsRefusedAsAnInvalidCredential() throws Exception {
+    assertEquals("401 invalid_token", run("/jwt/x", "Authorization", "Bearer object-claim"));
+    Outcome.Reject r = (Outcome.Reject) pipeline().process(new RequestHead("GET", "/jwt/x", "gw.test",
+        MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer object-claim"))).result();
+    assertEquals(Optional.of("Bearer realm=\"gatehouse\", error=\"invalid_token\", error_description=\"unrepresentable_claim: email\""),
+        ErrorResponses.of(r.rejection()).challenge());
   }
 
   @Test
