@@ -5,6 +5,20 @@ import crypto from 'node:crypto';
 
 const REQUEST_COMPONENTS = ['@method', '@authority', '@path', '@query'];
 const PARAMS = ['created', 'keyid', 'alg', 'nonce', 'tag'];
+const VISIBLE_ASCII = /^[\x21-\x7e]*$/;
+
+/**
+ * The string the gateway verified, from the value of one identity header as verify() returns it in
+ * result.identity: the gateway writes the UTF-8 bytes of the value with every byte outside visible
+ * ASCII, and '%', '+' and ',', as %XX (README "Identity headers"). For a header filled from an
+ * array (x-scopes, a roles claim), split on ',' first and decode each part. Throws a URIError for
+ * what the gateway never sends: a character outside visible ASCII, a bad escape, escapes that are
+ * not UTF-8.
+ */
+export function decodeIdentityValue(value) {
+  if (!VISIBLE_ASCII.test(value)) throw new URIError('an identity value is visible ASCII only');
+  return decodeURIComponent(value);
+}
 
 /**
  * options: { mode: 'http_signature' | 'identity_token',
@@ -18,7 +32,8 @@ const PARAMS = ['created', 'keyid', 'alg', 'nonce', 'tag'];
  * an array of strings, and body (a Buffer, optional) is the body as received: give it when the
  * gateway signs this upstream's bodies (content_digest). Then a signed content-digest must match it
  * and a non-empty body without one is refused; without body, a signed content-digest is refused.
- * verify returns { ok: true, keyId, identity } or { ok: false, reason, detail }.
+ * verify returns { ok: true, keyId, identity } or { ok: false, reason, detail }. identity maps lower-case
+ * names to the values as sent; read each with decodeIdentityValue.
  */
 export function createVerifier(options) {
   const window = options.windowSeconds ?? 30;
@@ -48,6 +63,9 @@ export function createVerifier(options) {
   };
   // RFC 9421 section 2.1, with Gatehouse's rule: an absent covered header has the empty value.
   const fieldValue = (headers, name) => values(headers, name).map((s) => s.trim()).join(', ');
+  // The gateway sends identity values as visible ASCII only (a repeated header, joined with ', ', is not).
+  const notVisibleAscii = (name, v) => (VISIBLE_ASCII.test(v) ? null
+    : refuse('MALFORMED', name + ' holds a character outside visible ASCII, which the gateway never sends'));
 
   function verifySignature(req) {
     const inputs = values(req.headers, 'signature-input');
@@ -87,6 +105,11 @@ export function createVerifier(options) {
     if (p.alg !== undefined && p.alg !== key.alg) return refuse('UNKNOWN_KEY', `key '${p.keyid}' is not ${p.alg}`);
     const host = values(req.headers, 'host');
     if (host.length !== 1) return refuse('MALFORMED', 'exactly one Host header is required');
+    for (const c of covered) {
+      if (c.startsWith('@') || c === 'content-digest') continue;
+      const bad = notVisibleAscii(c, fieldValue(req.headers, c));
+      if (bad) return bad;
+    }
     const q = req.target.indexOf('?');
     const component = {
       '@method': req.method,
@@ -173,6 +196,8 @@ export function createVerifier(options) {
     const identity = {};
     for (const name of identityHeaders) {
       const actual = fieldValue(req.headers, name);
+      const bad = notVisibleAscii(name, actual);
+      if (bad) return bad;
       if (actual !== (signed[name] ?? '')) return refuse('IDENTITY_MISMATCH', name + ' differs from the token');
       if (actual !== '') identity[name] = actual;
     }

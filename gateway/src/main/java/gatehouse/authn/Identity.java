@@ -13,8 +13,8 @@ import java.util.Set;
  * @param issuer the JWT provider name or the key store that vouched for it
  * @param roles roles granted (from the configured roles claim)
  * @param scopes OAuth scopes or API-key scopes granted
- * @param headers identity headers to set upstream, already mapped from claims by the
- *     authenticator's compiled claim mapping (header name → value)
+ * @param headers identity headers to set upstream (header name → the verified value behind it),
+ *     mapped by the authenticator's compiled claim mapping; stage 5 encodes them for the wire
  * @param expiresAt when the credential stops being valid, if it says
  * @param certificateNames for {@link Scheme#MTLS}: every name of the client certificate (subject
  *     CN, DNS, URI and email SANs), which {@code mtls} policies match; empty otherwise
@@ -25,7 +25,7 @@ public record Identity(
     String issuer,
     Set<String> roles,
     Set<String> scopes,
-    Map<String, String> headers,
+    Map<String, ClaimValue> headers,
     Optional<Instant> expiresAt,
     Set<String> certificateNames) {
 
@@ -38,7 +38,7 @@ public record Identity(
 
   /** An identity that did not come from a certificate. */
   public Identity(String subject, Scheme scheme, String issuer, Set<String> roles, Set<String> scopes,
-      Map<String, String> headers, Optional<Instant> expiresAt) {
+      Map<String, ClaimValue> headers, Optional<Instant> expiresAt) {
     this(subject, scheme, issuer, roles, scopes, headers, expiresAt, Set.of());
   }
 }

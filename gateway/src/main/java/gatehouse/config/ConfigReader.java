@@ -25,6 +25,9 @@ import java.util.Set;
 final class ConfigReader {
   static final List<String> TOP = List.of("listen", "admin", "upstreams", "auth", "identity", "forwarding",
       "limits", "default_policy", "routes", "sign", "crypto", "runtime");
+  /** Bounds of {@code identity.max_header_value}: room for a UUID or an email, and below any backend's header limit. */
+  static final long MIN_HEADER_VALUE = 64;
+  static final long MAX_HEADER_VALUE = 65_536;
 
   private final Reader reader;
   private final Path source;
@@ -188,7 +191,7 @@ final class ConfigReader {
    */
   private IdentityConfig identity(Fields top, List<JwtProviderConfig> providers, List<IntrospectionConfig> introspection,
       List<String> protectedHeaders) {
-    Optional<Fields> f = top.fields("identity", List.of("claims", "reserved_headers"));
+    Optional<Fields> f = top.fields("identity", List.of("claims", "reserved_headers", "max_header_value"));
     Map<String, String> claims = f.flatMap(i -> i.node("claims"))
         .flatMap(n -> HeaderRules.claims(reader, n, "identity.claims", protectedHeaders))
         .orElse(HeaderRules.defaultClaims());
@@ -219,7 +222,9 @@ final class ConfigReader {
     claims.values().forEach(h -> addReserved(reserved, h));
     providers.forEach(p -> p.claims().values().forEach(h -> addReserved(reserved, h)));
     introspection.forEach(p -> p.claims().values().forEach(h -> addReserved(reserved, h)));
-    return new IdentityConfig(claims, reserved);
+    int maxHeaderValue = f.flatMap(i -> i.size("max_header_value", MIN_HEADER_VALUE, MAX_HEADER_VALUE)).map(Long::intValue)
+        .orElse(IdentityConfig.DEFAULT_MAX_HEADER_VALUE);
+    return new IdentityConfig(claims, reserved, maxHeaderValue);
   }
 
   private static void addReserved(List<String> reserved, String header) {

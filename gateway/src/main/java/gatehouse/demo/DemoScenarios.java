@@ -28,6 +28,7 @@ public final class DemoScenarios {
     tokens.put("DEMO_KEY", demoKey);
     tokens.put("USER_TOKEN", issuer.token("alice", "user", "alice@example.com"));
     tokens.put("ADMIN_TOKEN", issuer.token("bob", "admin", "bob@example.com"));
+    tokens.put("JOSE_TOKEN", issuer.token("José", "user", "josé@example.com"));
     tokens.put("EXPIRED_TOKEN", issuer.expiredToken("alice", "user", "alice@example.com"));
     tokens.put("FORGED_TOKEN", issuer.forgedToken("mallory", "admin", "mallory@example.com"));
     tokens.put("OPAQUE_TOKEN", issuer.opaqueToken("carol", "orders:read"));
@@ -40,6 +41,9 @@ public final class DemoScenarios {
     add("A user on an admin route: 403 missing_role", "/api/admin/users", Map.of("Authorization", "Bearer $USER_TOKEN"), 403, body -> true);
     add("An admin on the admin route: 200", "/api/admin/users", Map.of("Authorization", "Bearer $ADMIN_TOKEN"), 200,
         body -> "admin".equals(header(body, "X-User-Role")));
+    add("A user named José: X-User-Id is UTF-8 in %XX escapes (Jos%C3%A9), which any URL decoder reads back",
+        "/api/orders/42", Map.of("Authorization", "Bearer $JOSE_TOKEN"), 200,
+        body -> "Jos%C3%A9".equals(header(body, "X-User-Id")) && "jos%C3%A9@example.com".equals(header(body, "X-User-Email")));
     add("A spoofed X-User-Id on a public route: dropped before the upstream", "/api/public/hello",
         Map.of("X-User-Id", "admin", "X_User_Role", "admin"), 200,
         body -> header(body, "X-User-Id") == null && header(body, "X_User_Role") == null);

@@ -1,5 +1,7 @@
 package gatehouse.identity;
 
+import gatehouse.authn.AuthFailure;
+import gatehouse.authn.ClaimValue;
 import gatehouse.authn.Identity;
 import gatehouse.config.GatehouseConfig;
 import gatehouse.config.IntrospectionConfig;
@@ -14,7 +16,8 @@ import java.util.Set;
 /**
  * Stage 5: plans the identity headers of one request. Built once per config. Every header name a
  * claim mapping can set is reserved too, so a client can never pre-fill one on a route where the
- * claim happens to be missing, or on a public route.
+ * claim happens to be missing, or on a public route. Every value goes through {@link
+ * IdentityValues}, the one rule from a verified value to header bytes.
  */
 public final class IdentityHeaders {
   /**
@@ -27,7 +30,11 @@ public final class IdentityHeaders {
   static final List<String> WRITTEN_BY_THE_GATEWAY =
       List.of("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "Forwarded", "X-Request-Id");
 
+  /** The {@link AuthFailure} code of an identity the headers cannot carry faithfully. */
+  public static final String UNREPRESENTABLE_CLAIM = "unrepresentable_claim";
+
   private final ReservedHeaders reserved;
+  private final int maxValueBytes;
 
   public IdentityHeaders(GatehouseConfig config) {
     Set<String> names = new LinkedHashSet<>(config.identity().reservedHeaders());
@@ -41,6 +48,7 @@ public final class IdentityHeaders {
     // in any spelling the reserved-name rule folds together, whether or not a key was consumed.
     names.add(config.auth().apiKeys().header());
     this.reserved = new ReservedHeaders(names);
+    this.maxValueBytes = config.identity().maxHeaderValue();
   }
 
   /** The reserved namespace, for tests and invariants. */
@@ -48,24 +56,53 @@ public final class IdentityHeaders {
     return reserved;
   }
 
+  /** The edits for a request without an identity (a public route): strip, set nothing. */
+  public HeaderEdits anonymous() {
+    return new HeaderEdits(reserved, Set.of(), Map.of());
+  }
+
   /**
-   * The edits for a request that presented {@code consumed} (empty on a public route) and was
-   * verified as {@code identity} (empty on a public route). A consumed bearer token's
-   * {@code Authorization} is dropped: the upstream gets the verified identity, not the secret. An
-   * {@code Authorization} the gateway did not consume (a public or {@code mtls} route, a Basic
-   * header beside an API key) is the backend's business and goes through; the API-key header is
-   * reserved and never does.
+   * The edits for a request that presented {@code consumed} and was verified as {@code identity},
+   * or a refusal when a value cannot be carried faithfully. The consumed credential's header is
+   * dropped: the upstream gets the verified identity, not the secret. CPU only; allocates only for
+   * values that need escaping.
    */
-  public HeaderEdits plan(Optional<Credential> consumed, Optional<Identity> identity) {
-    Set<String> drop = Set.of();
-    if (consumed.isPresent()) {
-      Credential c = consumed.get();
-      if (c instanceof Credential.BearerToken) drop = Set.of("Authorization");
-      else if (c instanceof Credential.ApiKey) drop = Set.of();
-      else if (c instanceof Credential.ClientCertificate) drop = Set.of();
-      else throw new AssertionError("unknown credential " + c.getClass());
+  public HeaderPlan plan(Credential consumed, Identity identity) {
+    Set<String> drop;
+    if (consumed instanceof Credential.BearerToken) drop = Set.of("Authorization");
+    else if (consumed instanceof Credential.ApiKey) drop = Set.of();
+    else if (consumed instanceof Credential.ClientCertificate) drop = Set.of();
+    else throw new AssertionError("unknown credential " + consumed.getClass());
+    // The subject travels in the identity token's sub as UTF-8 JSON, where an unpaired surrogate
+    // would become '?' just as in a header.
+    if (!isValidUnicode(identity.subject())) {
+      return refused("sub", "subject", "a string that is not valid Unicode (an unpaired surrogate)");
     }
-    Map<String, String> set = identity.map(Identity::headers).orElse(Map.of());
-    return new HeaderEdits(reserved, drop, set);
+    @SuppressWarnings("unchecked")
+    Map.Entry<String, String>[] set = new Map.Entry[identity.headers().size()];
+    int n = 0;
+    for (Map.Entry<String, ClaimValue> e : identity.headers().entrySet()) {
+      ClaimValue claim = e.getValue();
+      IdentityValues.Encoding encoding = IdentityValues.encode(claim.value(), maxValueBytes);
+      if (encoding instanceof IdentityValues.Encoding.Unrepresentable u) return refused(claim.source(), e.getKey(), u.why());
+      String ascii = ((IdentityValues.Encoding.Encoded) encoding).ascii();
+      if (!ascii.isEmpty()) set[n++] = Map.entry(e.getKey(), ascii);
+    }
+    return new HeaderPlan.Planned(new HeaderEdits(reserved, drop, Map.ofEntries(n == set.length ? set : java.util.Arrays.copyOf(set, n))));
+  }
+
+  private static HeaderPlan refused(String claim, String header, String why) {
+    return new HeaderPlan.Refused(new AuthFailure(UNREPRESENTABLE_CLAIM,
+        "claim " + claim + " for " + header + " cannot be carried faithfully: " + why, Optional.of(claim)));
+  }
+
+  private static boolean isValidUnicode(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!Character.isSurrogate(c)) continue;
+      if (!Character.isHighSurrogate(c) || i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) return false;
+      i++;
+    }
+    return true;
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Stage 5, identity forwarding: which client headers are stripped and which identity headers set.
  * Reads the verified {@link gatehouse.authn.Identity} (if any) and the consumed credential.
- * Returns {@link gatehouse.identity.HeaderEdits}, applied by the proxy to the upstream request.
+ * Returns {@link gatehouse.identity.HeaderPlan}: the {@link gatehouse.identity.HeaderEdits} the proxy
+ * applies to the upstream request, or a refusal when a verified value cannot be carried faithfully.
  */
 package gatehouse.identity;

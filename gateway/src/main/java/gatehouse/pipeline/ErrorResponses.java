@@ -95,7 +95,7 @@ public final class ErrorResponses {
       if (r.failure().isEmpty()) {
         return new Reply(401, "unauthenticated", "a client certificate is required", Optional.of(challenge), Optional.empty());
       }
-      return new Reply(401, "invalid_certificate", "the client certificate is not accepted: " + r.failure().get().code(),
+      return new Reply(401, "invalid_certificate", "the client certificate is not accepted: " + description(r.failure().get()),
           Optional.of(challenge + ", error=\"invalid_certificate\""), Optional.empty());
     }
     // RFC 6750 section 3.1: a request without credentials gets a bare challenge, no error code.
@@ -104,8 +104,24 @@ public final class ErrorResponses {
       return new Reply(401, "unauthenticated", "a bearer token is required", Optional.of(challenge.toString()), Optional.empty());
     }
     AuthFailure f = r.failure().get();
-    challenge.append(", error=\"invalid_token\", error_description=\"").append(f.code()).append('"');
-    return new Reply(401, "invalid_token", "the credential is not valid: " + f.code(), Optional.of(challenge.toString()), Optional.empty());
+    challenge.append(", error=\"invalid_token\", error_description=\"").append(description(f)).append('"');
+    return new Reply(401, "invalid_token", "the credential is not valid: " + description(f), Optional.of(challenge.toString()), Optional.empty());
+  }
+
+  /**
+   * The failure's code, then the claim path it is about ({@code unrepresentable_claim: email}).
+   * RFC 6750 section 3 allows only %x20-21 / %x23-5B / %x5D-7E in error_description; a path's
+   * other characters are written {@code %XX} (UTF-8).
+   */
+  static String description(AuthFailure f) {
+    if (f.claim().isEmpty()) return f.code();
+    StringBuilder b = new StringBuilder(f.code()).append(": ");
+    for (byte x : f.claim().get().getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      int c = x & 0xFF;
+      if (c >= 0x20 && c <= 0x7E && c != '"' && c != '\\' && c != '%') b.append((char) c);
+      else b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16))).append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
+    }
+    return b.toString();
   }
 
   private static long seconds(java.time.Duration d) {

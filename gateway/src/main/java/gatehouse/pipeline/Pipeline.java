@@ -11,6 +11,8 @@ import gatehouse.config.RouteConfig;
 import gatehouse.credential.Credential;
 import gatehouse.credential.CredentialExtractor;
 import gatehouse.credential.Extraction;
+import gatehouse.identity.HeaderEdits;
+import gatehouse.identity.HeaderPlan;
 import gatehouse.identity.IdentityHeaders;
 import gatehouse.route.RequestTarget;
 import gatehouse.route.RouteTable;
@@ -64,7 +66,7 @@ public final class Pipeline {
     }
     if (extraction instanceof Extraction.None) {
       if (policy instanceof Policy.Public) {
-        return Future.succeededFuture(forward(route, target, Optional.empty(), Optional.empty(), Optional.empty()));
+        return Future.succeededFuture(forward(route, target, Optional.empty(), Optional.empty(), Optional.empty(), identityHeaders.anonymous()));
       }
       Rejection.Challenge wanted = policy instanceof Policy.ApiKey ? Rejection.Challenge.API_KEY
           : policy instanceof Policy.Mtls ? Rejection.Challenge.CERTIFICATE : Rejection.Challenge.BEARER;
@@ -73,12 +75,10 @@ public final class Pipeline {
     Credential credential = ((Extraction.Found) extraction).credential();
     Optional<String> fingerprint = Optional.of(credential.secret().fingerprint());
 
-    // 3 authenticate, 4 authorize, 5 plan identity headers
+    // 3 authenticate, 4 authorize, 5 identity headers (the verified values as header bytes, or a refusal)
     return authenticators.authenticate(credential).map(authentication -> {
       if (authentication instanceof Authentication.Rejected r) {
-        Rejection.Challenge kind = credential instanceof Credential.ApiKey ? Rejection.Challenge.API_KEY
-            : credential instanceof Credential.ClientCertificate ? Rejection.Challenge.CERTIFICATE : Rejection.Challenge.BEARER;
-        return new Outcome.Reject(new Rejection.Unauthenticated(kind, Optional.of(r.failure())), matched, fingerprint);
+        return new Outcome.Reject(new Rejection.Unauthenticated(challenge(credential), Optional.of(r.failure())), matched, fingerprint);
       }
       if (authentication instanceof Authentication.Throttled t) {
         return new Outcome.Reject(new Rejection.RateLimited(t.retryAfter(), Optional.of(t.quota())), matched, fingerprint);
@@ -94,16 +94,25 @@ public final class Pipeline {
       if (decision instanceof Decision.Deny d) {
         return new Outcome.Reject(new Rejection.Forbidden(d.code(), d.message(), identity.scheme() != Scheme.API_KEY), matched, fingerprint);
       }
-      return forward(route, target, Optional.of(credential), Optional.of(identity), ok.quota());
+      HeaderPlan plan = identityHeaders.plan(credential, identity);
+      if (plan instanceof HeaderPlan.Refused r) {
+        return new Outcome.Reject(new Rejection.Unauthenticated(challenge(credential), Optional.of(r.failure())), matched, fingerprint);
+      }
+      return forward(route, target, Optional.of(credential), Optional.of(identity), ok.quota(), ((HeaderPlan.Planned) plan).edits());
     });
   }
 
+  private static Rejection.Challenge challenge(Credential credential) {
+    return credential instanceof Credential.ApiKey ? Rejection.Challenge.API_KEY
+        : credential instanceof Credential.ClientCertificate ? Rejection.Challenge.CERTIFICATE : Rejection.Challenge.BEARER;
+  }
+
   private Outcome forward(RouteConfig route, RequestTarget target, Optional<Credential> credential, Optional<Identity> identity,
-      Optional<Quota> quota) {
+      Optional<Quota> quota, HeaderEdits edits) {
     // On every route, public ones included, and whichever credential was used (or none).
     Optional<String> query = extractor.forwardedQuery(target.rawQuery());
     String upstreamTarget = UpstreamPath.of(route, new RequestTarget(target.path(), query));
-    return new Outcome.Forward(route, identity, identityHeaders.plan(credential, identity), upstreamTarget,
+    return new Outcome.Forward(route, identity, edits, upstreamTarget,
         credential.map(c -> c.secret().fingerprint()), quota.map(RateLimitHeaders::of).orElse(java.util.Map.of()));
   }
 

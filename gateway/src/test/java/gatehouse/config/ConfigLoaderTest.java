@@ -251,6 +251,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void maxHeaderValueIsASizeWithADefaultAndBounds() throws ConfigException {
+    assertEquals(4096, parse(MINIMAL).identity().maxHeaderValue());
+    assertEquals(16384, parse(MINIMAL + "identity: {max_header_value: 16KiB}\n").identity().maxHeaderValue());
+    assertEquals(List.of("gatehouse.yaml:5: identity.max_header_value: must be between 64 and 65536 bytes, got '63'",
+        "gatehouse.yaml:6: identity.max_header_value: must be between 64 and 65536 bytes, got '1MiB'"),
+        List.of(TestConfigs.problems(MINIMAL + "identity: {max_header_value: 63}\n").get(0),
+            TestConfigs.problems(MINIMAL + "\nidentity: {max_header_value: 1MiB}\n").get(0)));
+  }
+
+  @Test
   void environmentIsSubstitutedInValuesWithDefaults() throws ConfigException {
     GatehouseConfig c = parse("""
         listen: {port: "${PORT:-8081}"}

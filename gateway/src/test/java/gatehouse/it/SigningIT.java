@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
@@ -192,6 +193,12 @@ class SigningIT {
       c.add(new Case(mode + ": missing signature", verifier, edit(signed, h -> set(set(h, "Signature", null), "Signature-Input", null)), now, "MISSING"));
       c.add(new Case(mode + ": other authority", verifier, edit(signed, h -> set(h, "Host", "evil.example")), now, "BAD_SIGNATURE"));
     }
+    c.add(new Case(mode + ": identity header outside visible ASCII", verifier, edit(signed, h -> set(h, "X-User-Id", "Jos\u00e9")), now,
+        "MALFORMED"));
+    c.add(new Case(mode + ": identity header repeated", verifier, edit(signed, h -> {
+      h.put("X-User-Id", List.of("alice", "alice"));
+      return h;
+    }), now, "MALFORMED"));
     c.add(new Case(mode + ": wrong key", verifier + "-wrong", signed, now, "BAD_SIGNATURE"));
     c.add(new Case(mode + ": accepted", verifier, signed, now, "ok"));
     c.add(new Case(mode + ": replayed", verifier, signed, now + 1, "REPLAYED"));
@@ -273,6 +280,102 @@ class SigningIT {
     assertEquals(expected, node(all), "the Node verifier");
   }
 
+  /**
+   * Issue 17 section 1: subjects outside ASCII reach the backend as distinct, visible-ASCII bytes
+   * that decode back to the subject, and every signing mode covers exactly those bytes. Before, the
+   * two Chinese subjects both arrived as {@code ??A}, and José as one Latin-1 byte signed as two.
+   */
+  @Test
+  void subjectsOutsideAsciiArriveDistinctDecodableAndSigned() throws Exception {
+    Map<String, String> expected = new LinkedHashMap<>();
+    expected.put("用户A", "%E7%94%A8%E6%88%B7A");
+    expected.put("张三A", "%E5%BC%A0%E4%B8%89A");
+    expected.put("José", "Jos%C3%A9");
+    expected.put("alice", "alice");
+    List<Case> all = new ArrayList<>();
+    Map<String, String> subjectOf = new LinkedHashMap<>();
+    long now = Instant.now().getEpochSecond();
+    for (String mode : List.of("hmac", "ed", "tok-ed", "tok-es")) {
+      List<String> sent = new ArrayList<>();
+      for (String subject : expected.keySet()) {
+        String token = invariants.secret(TestTokens.signedBy(TestKeys.rsa(), Clock.systemUTC()).claim("sub", subject)
+            .claim("role", List.of("ops,admin", "viewer")).claim("email", subject + "@exämple.com").sign());
+        UpstreamRecorder.Recorded r = sendWith("/" + mode + "/u", token, 200);
+        IncomingRequest received = incoming(r);
+        String userId = received.header("X-User-Id").get(0);
+        assertEquals(expected.get(subject), userId, mode + " " + subject);
+        assertEquals(List.of("ops%2Cadmin,viewer"), received.header("X-User-Role"), "array elements escaped, joined by ','");
+        for (Map.Entry<String, List<String>> h : received.headers().entrySet()) {
+          for (String v : h.getValue()) assertTrue(v.chars().allMatch(c -> c >= 0x20 && c <= 0x7E), h.getKey() + ": " + v);
+        }
+        sent.add(userId);
+        String name = mode + ": " + subject;
+        subjectOf.put(name, subject);
+        all.add(new Case(name, mode, received, now, "ok"));
+      }
+      assertEquals(sent.size(), Set.copyOf(sent).size(), "distinct subjects give distinct bytes: " + sent);
+    }
+
+    Map<String, MutableClock> clocks = new LinkedHashMap<>();
+    Map<String, GatehouseVerifier> verifiers = javaVerifiers(clocks);
+    for (Case c : all) {
+      clocks.get(c.verifier()).set(Instant.ofEpochSecond(c.now()));
+      Verification v = verifiers.get(c.verifier()).verify(c.request());
+      Verification.Verified ok = org.junit.jupiter.api.Assertions.assertInstanceOf(Verification.Verified.class, v, c.name() + ": " + v);
+      String subject = subjectOf.get(c.name());
+      assertEquals(subject, GatehouseVerifier.decodeIdentityValue(ok.identity().get("x-user-id")), c.name());
+      assertEquals(subject + "@exämple.com", GatehouseVerifier.decodeIdentityValue(ok.identity().get("x-user-email")), c.name());
+      assertEquals(List.of("ops,admin", "viewer"),
+          java.util.Arrays.stream(ok.identity().get("x-user-role").split(",")).map(GatehouseVerifier::decodeIdentityValue).toList());
+      if (c.verifier().startsWith("tok-")) assertEquals(java.util.Optional.of(subject), ok.subject(), "the token's sub is the subject itself");
+    }
+    for (JsonObject r : nodeResults(all)) {
+      String name = r.getString("name");
+      assertTrue(r.getBoolean("ok"), name + ": " + r.getString("reason"));
+      JsonObject decoded = r.getJsonObject("decoded");
+      assertEquals(new JsonArray().add(subjectOf.get(name)), decoded.getJsonArray("x-user-id"), name);
+      assertEquals(new JsonArray().add("ops,admin").add("viewer"), decoded.getJsonArray("x-user-role"), name);
+    }
+  }
+
+  /**
+   * A present claim the headers cannot carry faithfully refuses the request (401, naming the claim
+   * path, never the value); nothing reaches the upstream.
+   */
+  @Test
+  void aClaimTheHeadersCannotCarryFaithfullyRefusesTheRequest() {
+    String object = TestTokens.signedBy(TestKeys.rsa(), Clock.systemUTC()).claim("email", Map.of("primary", "a@example.com")).sign();
+    String nested = TestTokens.signedBy(TestKeys.rsa(), Clock.systemUTC()).claim("role", List.of(List.of("admin"))).sign();
+    String tooLong = TestTokens.signedBy(TestKeys.rsa(), Clock.systemUTC()).claim("email", "用".repeat(500) + "@example.com").sign();
+    long exp = Instant.now().getEpochSecond() + 300;
+    // A lone surrogate can only come from a JSON escape: a UTF-8 encoder would have made it '?'.
+    String lone = TestTokens.signedBy(TestKeys.rsa(), Clock.systemUTC()).rawPayload("{\"iss\":\"" + TestTokens.ISSUER + "\",\"aud\":\""
+        + TestTokens.AUDIENCE + "\",\"sub\":\"\\ud800A\",\"exp\":" + exp + "}").sign();
+    Map<String, String> claimOf = new LinkedHashMap<>();
+    claimOf.put(object, "email");
+    claimOf.put(nested, "role");
+    claimOf.put(tooLong, "email");
+    claimOf.put(lone, "sub");
+    int before = upstream.requests().size();
+    claimOf.forEach((token, claim) -> {
+      io.vertx.core.http.HttpClientResponse resp = await(client.request(new RequestOptions().setHost("127.0.0.1").setPort(gateway.port())
+          .setURI("/hmac/u").addHeader("Authorization", "Bearer " + invariants.secret(token)))
+          .compose(r -> r.send().compose(x -> x.body().map(b -> x))));
+      assertEquals(401, resp.statusCode(), claim);
+      assertEquals("Bearer realm=\"gatehouse\", error=\"invalid_token\", error_description=\"unrepresentable_claim: " + claim + "\"",
+          resp.getHeader("WWW-Authenticate"));
+    });
+    assertEquals(before, upstream.requests().size(), "nothing reaches the upstream");
+  }
+
+  /** Sends {@code path} with {@code token}, expects {@code status} and returns what the upstream got. */
+  static UpstreamRecorder.Recorded sendWith(String path, String token, int status) {
+    RequestOptions o = new RequestOptions().setHost("127.0.0.1").setPort(gateway.port()).setURI(path)
+        .addHeader("Authorization", "Bearer " + token).addHeader("X-User-Id", GatewayInvariants.SPOOF);
+    assertEquals(status, (int) await(client.request(o).compose(r -> r.send().compose(resp -> resp.body().map(b -> resp.statusCode())))), path);
+    return upstream.lastRequest();
+  }
+
   private static Map<String, GatehouseVerifier> javaVerifiers(Map<String, MutableClock> clocks) {
     Map<String, GatehouseVerifier> v = new LinkedHashMap<>();
     String otherJwks = otherJwks();
@@ -322,8 +425,17 @@ class SigningIT {
     }
   }
 
-  /** Runs verifier/node/run-cases.mjs over {@code all}; fails (never skips) on CI when node is missing. */
+  /** Runs verifier/node/run-cases.mjs over {@code all}: "name -> reason" (or "ok") per case. */
   private static List<String> node(List<Case> all) throws IOException, InterruptedException {
+    return nodeResults(all).stream().map(r -> r.getString("name") + " -> " + (r.getBoolean("ok") ? "ok" : r.getString("reason"))).toList();
+  }
+
+  /**
+   * Runs verifier/node/run-cases.mjs over {@code all}; one JSON object per case ({@code name},
+   * {@code ok}, {@code reason}, {@code decoded}, {@code subject}). Fails (never skips) on CI when
+   * node is missing.
+   */
+  private static List<JsonObject> nodeResults(List<Case> all) throws IOException, InterruptedException {
     Path script = nodeVerifierDir().resolve("run-cases.mjs");
     JsonObject verifiers = new JsonObject();
     String otherJwks = otherJwks();
@@ -364,12 +476,7 @@ class SigningIT {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(30, TimeUnit.SECONDS), "node finished");
     assertEquals(0, p.exitValue(), "node exit status; output: " + out);
-    List<String> results = new ArrayList<>();
-    for (String line : out.lines().toList()) {
-      JsonObject r = new JsonObject(line);
-      results.add(r.getString("name") + " -> " + (r.getBoolean("ok") ? "ok" : r.getString("reason")));
-    }
-    return results;
+    return out.lines().map(JsonObject::new).toList();
   }
 
   static Path nodeVerifierDir() {

@@ -52,6 +52,15 @@ class ErrorResponsesTest {
   }
 
   @Test
+  void aFailureAboutAClaimNamesItsPathWithRfc6750sCharactersOnly() {
+    ErrorResponses.Reply reply = ErrorResponses.of(new Rejection.Unauthenticated(Rejection.Challenge.BEARER,
+        Optional.of(new AuthFailure("unrepresentable_claim", "log only", Optional.of("[\"https://e.example/名\"]")))));
+    assertEquals(Optional.of("Bearer realm=\"gatehouse\", error=\"invalid_token\", "
+        + "error_description=\"unrepresentable_claim: [%22https://e.example/%E5%90%8D%22]\""), reply.challenge());
+    assertEquals("the credential is not valid: unrepresentable_claim: [%22https://e.example/%E5%90%8D%22]", reply.message());
+  }
+
+  @Test
   void forbiddenBearerGetsInsufficientScopeChallenge() {
     assertEquals(Optional.of("Bearer realm=\"gatehouse\", error=\"insufficient_scope\", error_description=\"missing_role\""),
         ErrorResponses.of(new Rejection.Forbidden("missing_role", "x", true)).challenge());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import gatehouse.authn.AuthFailure;
 import gatehouse.authn.Authentication;
 import gatehouse.authn.Authenticator;
+import gatehouse.authn.ClaimValue;
 import gatehouse.authn.Identity;
 import gatehouse.authn.Scheme;
 import gatehouse.config.ConfigLoader;
@@ -45,13 +46,15 @@ class PipelineTest {
   /** Bearer tokens: "good" (a user), "bad", "down"; API keys: "good-key" (orders:read), "bad-key". */
   private static final Authenticator BEARER = c -> Future.succeededFuture(switch (c.secret().reveal()) {
     case "good" -> new Authentication.Authenticated(new Identity("alice", Scheme.JWT, "main", Set.of("user"), Set.of(),
-        Map.of("X-User-Id", "alice"), Optional.empty()));
+        Map.of("X-User-Id", new ClaimValue("sub", "alice")), Optional.empty()));
+    case "object-claim" -> new Authentication.Authenticated(new Identity("alice", Scheme.JWT, "main", Set.of("user"), Set.of(),
+        Map.of("X-User-Id", new ClaimValue("sub", "alice"), "X-User-Email", new ClaimValue("email", Map.of("a", 1L))), Optional.empty()));
     case "down" -> new Authentication.Unverifiable("jwks:main");
     default -> new Authentication.Rejected(new AuthFailure("bad_signature", "test"));
   });
   private static final Authenticator KEYS = c -> Future.succeededFuture(c.secret().reveal().equals("good-key")
       ? new Authentication.Authenticated(new Identity("acme", Scheme.API_KEY, "keys", Set.of(), Set.of("orders:read"),
-          Map.of("X-Owner-Id", "acme"), Optional.empty()))
+          Map.of("X-Owner-Id", new ClaimValue("owner_id", "acme")), Optional.empty()))
       : new Authentication.Rejected(new AuthFailure("unknown_key", "test")));
 
   private static Pipeline pipeline;
@@ -105,6 +108,15 @@ class PipelineTest {
       default -> throw new AssertionError(credential);
     };
     assertEquals(expected, run(route + "x", headers));
+  }
+
+  @Test
+  void anIdentityTheHeadersCannotCarryIsRefusedAsAnInvalidCredential() throws Exception {
+    assertEquals("401 invalid_token", run("/jwt/x", "Authorization", "Bearer object-claim"));
+    Outcome.Reject r = (Outcome.Reject) pipeline().process(new RequestHead("GET", "/jwt/x", "gw.test",
+        MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer object-claim"))).result();
+    assertEquals(Optional.of("Bearer realm=\"gatehouse\", error=\"invalid_token\", error_description=\"unrepresentable_claim: email\""),
+        ErrorResponses.of(r.rejection()).challenge());
   }
 
   @Test

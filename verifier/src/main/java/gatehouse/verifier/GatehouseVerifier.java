@@ -21,6 +21,7 @@ import java.util.Objects;
  *     .build();
  * Verification v = verifier.verify(new IncomingRequest(method, target, headers));
  * if (!(v instanceof Verification.Verified ok)) { respond 401; }
+ * String user = GatehouseVerifier.decodeIdentityValue(ok.identity().getOrDefault("x-user-id", ""));
  * }</pre>
  *
  * <p>Thread-safe. {@link #verify} is CPU only: it never does I/O and never blocks, except for a
@@ -56,6 +57,21 @@ public final class GatehouseVerifier {
    */
   public Verification verify(IncomingRequest request) {
     return check.verify(request);
+  }
+
+  /**
+   * The string the gateway verified, from the value of one identity header as {@link
+   * Verification.Verified#identity} holds it: each {@code %XX} is a byte, and the bytes are UTF-8
+   * (README "Identity headers"). For a header filled from an array ({@code X-Scopes}, a roles
+   * claim), split the value on {@code ,} first and decode each part. Like JavaScript's {@code
+   * decodeURIComponent}, and unlike a form decoder, {@code +} stays {@code +}; the gateway never
+   * sends one unescaped.
+   *
+   * @throws IllegalArgumentException for what the gateway never sends: a character outside
+   *     visible ASCII, a {@code %} without two hex digits after it, escapes that are not UTF-8
+   */
+  public static String decodeIdentityValue(String value) {
+    return IdentityValues.decode(value);
   }
 
   /** One mode's verification. */

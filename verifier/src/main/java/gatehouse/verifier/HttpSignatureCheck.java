@@ -102,6 +102,11 @@ final class HttpSignatureCheck implements GatehouseVerifier.Check {
     Map<String, String> values = new LinkedHashMap<>();
     Optional<String> authority = single(request, "Host");
     if (authority.isEmpty()) return new Refused(Reason.MALFORMED, "exactly one Host header is required");
+    for (String c : covered) {
+      if (c.startsWith("@") || c.equals(CONTENT_DIGEST)) continue;
+      Optional<Refused> bad = IdentityValues.notVisibleAscii(c, SignatureBase.fieldValue(request.header(c)));
+      if (bad.isPresent()) return bad.get();
+    }
     byte[] base = SignatureBase.of(covered, c -> switch (c) {
       case "@method" -> request.method();
       case "@authority" -> authority.get().toLowerCase(java.util.Locale.ROOT);

@@ -111,6 +111,8 @@ final class IdentityTokenCheck implements GatehouseVerifier.Check {
     Map<String, String> identity = new LinkedHashMap<>();
     for (String name : identityHeaders) {
       String actual = SignatureBase.fieldValue(request.header(name));
+      Optional<Refused> bad = IdentityValues.notVisibleAscii(name, actual);
+      if (bad.isPresent()) return bad.get();
       String expected = signed.getOrDefault(name, "");
       if (!actual.equals(expected)) return new Refused(Reason.IDENTITY_MISMATCH, name + " differs from the token");
       if (!actual.isEmpty()) identity.put(name, actual);

@@ -10,7 +10,8 @@ public sealed interface Verification {
    * The request came through the gateway and its identity headers are the gateway's.
    *
    * @param keyId the key that verified it
-   * @param identity the identity headers the gateway set (lower-case name to value); a header the
+   * @param identity the identity headers the gateway set (lower-case name to value as sent:
+   *     visible ASCII, to be read with {@link GatehouseVerifier#decodeIdentityValue}); a header the
    *     gateway did not set is absent here
    * @param subject the identity token's {@code sub}, in identity-token mode
    */

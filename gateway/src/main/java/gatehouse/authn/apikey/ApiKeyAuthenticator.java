@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import gatehouse.authn.AuthFailure;
 import gatehouse.authn.Authentication;
 import gatehouse.authn.Authenticator;
+import gatehouse.authn.ClaimValue;
 import gatehouse.authn.Identity;
 import gatehouse.authn.Quota;
 import gatehouse.authn.Scheme;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -224,10 +226,10 @@ public final class ApiKeyAuthenticator implements Authenticator {
   }
 
   private static Identity identity(StoredKey k) {
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("X-Owner-Id", k.ownerId());
-    headers.put("X-Scopes", String.join(",", k.scopes()));
-    headers.put("X-Key-Id", k.id());
+    Map<String, ClaimValue> headers = new LinkedHashMap<>();
+    headers.put("X-Owner-Id", new ClaimValue("owner_id", k.ownerId()));
+    headers.put("X-Scopes", new ClaimValue("scopes", List.copyOf(k.scopes())));
+    headers.put("X-Key-Id", new ClaimValue("key_id", k.id()));
     return new Identity(k.ownerId(), Scheme.API_KEY, ISSUER, java.util.Set.of(), k.scopes(), headers, k.expiresAt());
   }
 

@@ -1,6 +1,6 @@
 package gatehouse.authn.jwt;
 
-import java.util.ArrayList;
+import gatehouse.authn.ClaimValue;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns verified claims into roles, scopes and identity headers. Compiled once per provider.
- * Claims are data the IdP let users influence (names, emails), so values are checked before they
- * become header text.
+ * Turns verified claims into roles, scopes and the values behind identity headers. Compiled once
+ * per provider. Claims are data the IdP let users influence (names, emails); turning a value into
+ * header bytes, or refusing it, is stage 5's one rule ({@code gatehouse.identity}).
  *
  * <p>Public through {@link #compile} only so that other authenticators which verify a JSON object
  * of claims (the introspection authenticator's RFC 7662 answers) map it by the same rules and the
@@ -84,25 +84,20 @@ public final class ClaimMapping {
   }
 
   /**
-   * Header name → value for every mapped claim that is present and renders to a safe value. A
-   * missing claim leaves its header unset (the reserved names were stripped from the request
-   * before): logged at debug with the claim path, never with the value.
+   * Header name → the verified value of every mapped claim that is present, with the claim path as
+   * its source. The value is handed over as the JSON reader returned it: stage 5 turns it into
+   * header bytes by one rule, or refuses the request. A missing claim leaves its header unset (the
+   * reserved names were stripped from the request before): logged at debug with the claim path,
+   * never with the value.
    */
-  public Map<String, String> headers(Map<String, Object> claims) {
-    Map<String, String> out = new LinkedHashMap<>();
+  public Map<String, ClaimValue> headers(Map<String, Object> claims) {
+    Map<String, ClaimValue> out = new LinkedHashMap<>();
     for (Map.Entry<ClaimPath, String> e : headers.entrySet()) {
       Optional<Object> value = e.getKey().resolve(claims);
       if (value.isEmpty()) {
         log.debug("{} claim {} is missing; header {} not set", provider, e.getKey(), e.getValue());
-        continue;
-      }
-      String text = render(value.get());
-      if (text == null) {
-        log.debug("{} claim {} is an object; header {} not set", provider, e.getKey(), e.getValue());
-      } else if (!isSafeHeaderValue(text)) {
-        log.debug("{} claim {} holds control characters; header {} not set", provider, e.getKey(), e.getValue());
       } else {
-        out.put(e.getValue(), text);
+        out.put(e.getValue(), new ClaimValue(e.getKey().toString(), value.get()));
       }
     }
     return out;
@@ -122,34 +117,5 @@ public final class ClaimMapping {
       for (Object element : list) if (element instanceof String s && !s.isEmpty()) out.add(s);
     }
     return out;
-  }
-
-  /** Scalars as JSON shows them, arrays of scalars comma-joined; null for objects. */
-  static String render(Object value) {
-    if (value instanceof String s) return s;
-    if (value instanceof Boolean || value instanceof Long || value instanceof Integer) return value.toString();
-    if (value instanceof Double d) {
-      return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString(d.longValue()) : d.toString();
-    }
-    if (value instanceof List<?> list) {
-      List<String> parts = new ArrayList<>();
-      for (Object element : list) {
-        if (element == null) continue;
-        String part = element instanceof List<?> ? null : render(element);
-        if (part == null) return null;
-        parts.add(part);
-      }
-      return String.join(",", parts);
-    }
-    return null;
-  }
-
-  /** RFC 9110 section 5.5: no CR, LF, NUL or other controls except HTAB (header injection). */
-  static boolean isSafeHeaderValue(String value) {
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
-    }
-    return true;
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.authn.Authentication;
+import gatehouse.authn.ClaimValue;
 import gatehouse.authn.Quota;
 import gatehouse.config.ApiKeysConfig;
 import gatehouse.credential.Credential;
@@ -63,7 +64,8 @@ class ApiKeyAuthenticatorTest {
     CreatedKey k = create(Set.of("orders:write", "orders:read"), Optional.empty());
     Authentication.Authenticated ok = assertInstanceOf(Authentication.Authenticated.class, check(k.key().reveal()));
     assertEquals("acme", ok.identity().subject());
-    assertEquals(Map.of("X-Owner-Id", "acme", "X-Scopes", "orders:read,orders:write", "X-Key-Id", k.info().id()), ok.identity().headers());
+    assertEquals(Map.of("X-Owner-Id", new ClaimValue("owner_id", "acme"), "X-Scopes", new ClaimValue("scopes", List.of("orders:read", "orders:write")),
+        "X-Key-Id", new ClaimValue("key_id", k.info().id())), ok.identity().headers());
     assertEquals(Optional.empty(), ok.quota());
   }
 

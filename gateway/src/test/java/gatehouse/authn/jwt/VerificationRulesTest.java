@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import gatehouse.authn.Authentication;
+import gatehouse.authn.ClaimValue;
 import gatehouse.authn.Identity;
 import gatehouse.authn.Scheme;
 import gatehouse.config.KeySourceConfig;
@@ -55,7 +56,8 @@ class VerificationRulesTest {
     assertEquals("main", id.issuer());
     assertEquals(Set.of("admin"), id.roles());
     assertEquals(Optional.of(clock.instant().plus(Duration.ofMinutes(5))), id.expiresAt());
-    assertEquals(Map.of("X-User-Id", "alice", "X-User-Role", "admin", "X-User-Email", "alice@example.com"), id.headers());
+    assertEquals(Map.of("X-User-Id", new ClaimValue("sub", "alice"), "X-User-Role", new ClaimValue("role", "admin"),
+        "X-User-Email", new ClaimValue("email", "alice@example.com")), id.headers());
   }
 
   @Test
