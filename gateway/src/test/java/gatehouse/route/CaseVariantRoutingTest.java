@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class CaseVariantRoutingTest {
   private static final Policy ADMIN = new Policy.Jwt(Set.of(), Set.of("admin"), Set.of());
 
-  private static final Map<String, RouteTable> TABLES = Map.of(
+  static final Map<String, RouteTable> TABLES = Map.of(
       // The issue's config: the admin API, a public health check, everything else under /api/ for any user.
       "issue", table(
           Routes.prefix("/api/admin/").id("admin").policy(ADMIN),
