@@ -52,4 +52,60 @@ class ShadowingTest {
         "  - {match: " + earlier + ", upstream: orders}\n"
             + "  - {match: " + later + ", upstream: orders}\n")).routes().size());
   }
+
+  @ParameterizedTest(name = "{0} before {1}")
+  @CsvSource(delimiter = '|', value = {
+      "{prefix: /api/, case_sensitive: false}|{prefix: /API/v1/}",
+      "{prefix: /api/, case_sensitive: false}|{path: /Api/x}",
+      "{path: /health, case_sensitive: false}|{path: /HEALTH, case_sensitive: false}",
+      "{regex: '^/r/[a-z]+$', case_sensitive: false}|{path: /r/ABC}"})
+  void aCaseInsensitiveRouteShadowsEveryCaseVariant(String earlier, String later) {
+    ConfigException e = assertThrows(ConfigException.class, () -> parse(withRoutes(
+        "  - {id: first, match: " + earlier + ", upstream: orders}\n"
+            + "  - {id: second, match: " + later + ", upstream: orders}\n")));
+    assertEquals("gatehouse.yaml:5: routes[1]: route 'second' can never match: route 'first' (line 4) comes first"
+        + " and takes every request it would", e.getMessage());
+  }
+
+  /**
+   * Issue 17: {@code /api/} before {@code /API/ADMIN/} would send {@code /api/admin/x} to the
+   * catch-all; with the order kept, the admin route could only take paths that are refused as
+   * {@code ambiguous_case}. Refused at load, so the mistake cannot go unnoticed.
+   */
+  @ParameterizedTest(name = "{0} before {1}")
+  @CsvSource(delimiter = '|', value = {
+      "{prefix: /api/}|{prefix: /API/ADMIN/}",
+      "{prefix: /API/}|{prefix: /api/v1/}",
+      "{path: /Login}|{path: /login}",
+      "{regex: '^/r/[a-z]+$'}|{path: /r/ABC}",
+      "{prefix: /api/}|{prefix: /API/admin/, case_sensitive: false}"})
+  void aRouteCoveredIgnoringCaseUnderAnotherPolicyIsRefused(String earlier, String later) {
+    ConfigException e = assertThrows(ConfigException.class, () -> parse(withRoutes(
+        "  - {id: first, match: " + earlier + ", upstream: orders}\n"
+            + "  - {id: second, match: " + later + ", upstream: orders, policy: {jwt: {roles: [admin]}}}\n")));
+    assertEquals("gatehouse.yaml:5: routes[1]: route 'second' can never match: route 'first' (line 4) comes first"
+        + " and, ignoring case, takes every path it would; such paths are refused as ambiguous_case (put route"
+        + " 'second' first)", e.getMessage());
+  }
+
+  @ParameterizedTest(name = "{0} before {1}")
+  @CsvSource(delimiter = '|', value = {
+      "{prefix: /API/}|{prefix: /api/v1/}",
+      "{prefix: /api/}|{prefix: /API/ADMIN/, case_sensitive: false}"})
+  void aRouteCoveredOnlyIgnoringCaseButHandledAlikeIsAllowed(String earlier, String later) throws ConfigException {
+    assertEquals(2, parse(withRoutes(
+        "  - {match: " + earlier + ", upstream: orders}\n"
+            + "  - {match: " + later + ", upstream: orders}\n")).routes().size());
+  }
+
+  @ParameterizedTest(name = "{0} before {1}")
+  @CsvSource(delimiter = '|', value = {
+      "{prefix: /API/ADMIN/}|{prefix: /api/}",
+      "{prefix: /api/admin/, case_sensitive: false}|{prefix: /api/}",
+      "{path: /Login}|{prefix: /}"})
+  void theNarrowRouteFirstIsAllowedWhateverItsCase(String earlier, String later) throws ConfigException {
+    assertEquals(2, parse(withRoutes(
+        "  - {match: " + earlier + ", upstream: orders, policy: {jwt: {roles: [admin]}}}\n"
+            + "  - {match: " + later + ", upstream: orders}\n")).routes().size());
+  }
 }
