@@ -30,14 +30,6 @@ class RouteCaseConfigTest {
   }
 
   @Test
-  void caseSensitiveBelongsUnderMatch() {
-    assertEquals(
-        List.of("gatehouse.yaml:4: routes[0].case_sensitive: unknown key 'case_sensitive' (expected one of: id,"
-            + " match, upstream, policy, strip_prefix, add_prefix, timeout, max_body, websocket)"),
-        problems(withRoutes("  - {match: {prefix: /}, upstream: orders, case_sensitive: false}\n")));
-  }
-
-  @Test
   void aMisspeltCaseSensitiveGetsAHint() {
     assertEquals(
         List.of("gatehouse.yaml:4: routes[0].match.case_sensitve: unknown key 'case_sensitve'"
