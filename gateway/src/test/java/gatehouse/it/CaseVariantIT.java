@@ -3,12 +3,10 @@ package gatehouse.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import gatehouse.testing.RawHttp;
-import gatehouse.testing.UpstreamRecorder.Reply;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,6 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * to a user token.
  */
 class CaseVariantIT {
+  @AutoClose
   private static GatewayHarness gw;
 
   @RegisterExtension
@@ -30,16 +29,6 @@ class CaseVariantIT {
   static void start() {
     gw = GatewayHarness.start("", "  - {id: status, match: {path: /status, case_sensitive: false}, upstream: app,"
         + " policy: public}");
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-  }
-
-  @BeforeEach
-  void echo() {
-    gw.upstream.replyWith(Reply.echo());
   }
 
   @ParameterizedTest
