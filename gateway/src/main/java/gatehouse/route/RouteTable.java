@@ -41,7 +41,7 @@ public final class RouteTable {
   private RouteTable(CompiledRoute[] routes) {
     this.routes = routes;
     boolean any = false;
-    for (CompiledRoute r : routes) any |= r.foldable;
+    for (CompiledRoute r : routes) any |= r.foldable || r.methodList.length > 0;
     this.caseMatters = any;
   }
 
@@ -110,18 +110,29 @@ public final class RouteTable {
     }
     if (caseMatters) {
       boolean pathHasUpper = hasUpperCase(path);
-      // Only an earlier route can take the path ignoring case and not as sent; the first such
+      boolean methodHasLower = hasLowerCase(method);
+      // Only an earlier route can take the request ignoring case and not as sent; the first such
       // route is the one a case-insensitive reading would pick.
       for (int i = 0; i < chosen; i++) {
         CompiledRoute r = routes[i];
-        if (r.foldable && (pathHasUpper || r.path.mayHoldUpperCase)
-            && r.matchesIgnoringCase(method, host, hostEnd, path)) {
+        boolean pathMayFold = r.foldable && (pathHasUpper || r.path.mayHoldUpperCase);
+        boolean methodMayFold = methodHasLower && r.methodList.length > 0;
+        if ((pathMayFold || methodMayFold) && r.matchesIgnoringCase(method, host, hostEnd, path)) {
           if (chosen == routes.length || r.handling != routes[chosen].handling) return REFUSED;
           break;
         }
       }
     }
     return chosen == routes.length ? NONE : chosen;
+  }
+
+  /** Whether {@code method} holds an ASCII lower-case letter; config methods are upper-cased. */
+  private static boolean hasLowerCase(String method) {
+    for (int i = 0; i < method.length(); i++) {
+      char c = method.charAt(i);
+      if (c >= 'a' && c <= 'z') return true;
+    }
+    return false;
   }
 
   /**
@@ -225,6 +236,7 @@ public final class RouteTable {
     final Routing routed;
     final PathPattern path;
     final Set<String> methods;
+    final String[] methodList; // the same methods, for comparing ignoring case
     final HostPattern host; // null: any host
     // Matched case-sensitively, and ignoring case could make it take a path it does not as sent.
     final boolean foldable;
@@ -237,6 +249,7 @@ public final class RouteTable {
       this.routed = new Routing.Found(config, found);
       this.path = path;
       this.methods = methods;
+      this.methodList = methods.toArray(new String[0]);
       this.host = host;
       this.foldable = !path.ignoreCase && path.hasLetters;
     }
@@ -247,10 +260,23 @@ public final class RouteTable {
           && path.matches(requestPath, path.ignoreCase);
     }
 
+    /**
+     * Whether the route takes the request when the case of the path and of the method is
+     * ignored. Methods are case-sensitive (RFC 9110 section 9.1), but ASP.NET Core routing and
+     * some other routers compare them ignoring case, so {@code get} is a variant of {@code GET}.
+     */
     boolean matchesIgnoringCase(String method, String hostHeader, int hostEnd, String requestPath) {
-      return (methods.isEmpty() || methods.contains(method))
+      return methodMatchesIgnoringCase(method)
           && (host == null || host.matches(hostHeader, hostEnd))
           && path.matches(requestPath, true);
+    }
+
+    private boolean methodMatchesIgnoringCase(String method) {
+      if (methodList.length == 0) return true;
+      for (String m : methodList) {
+        if (m.length() == method.length() && PathPattern.asciiRegionEqualsIgnoreCase(method, m)) return true;
+      }
+      return false;
     }
   }
 
@@ -336,7 +362,7 @@ public final class RouteTable {
     }
 
     /** {@code path} starts with {@code value}, folding ASCII case only. */
-    private static boolean asciiRegionEqualsIgnoreCase(String path, String value) {
+    static boolean asciiRegionEqualsIgnoreCase(String path, String value) {
       for (int k = 0; k < value.length(); k++) {
         char a = path.charAt(k);
         char b = value.charAt(k);

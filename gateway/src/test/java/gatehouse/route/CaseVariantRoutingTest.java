@@ -106,6 +106,11 @@ class CaseVariantRoutingTest {
       host        | GET  | www.example.com   | /Admin/x                  | rest
       methods     | POST | h                 | /api/Admin/x              | ambiguous_case
       methods     | GET  | h                 | /api/Admin/x              | api
+      methods     | post | h                 | /api/admin/x              | ambiguous_case
+      methods     | Post | h                 | /api/admin/x              | ambiguous_case
+      methods     | post | h                 | /api/orders               | api
+      methods     | get  | h                 | /api/admin/x              | api
+      issue       | get  | h                 | /api/admin/x              | admin
       """)
   void aCaseVariantReachesTheSameRouteOrIsRefused(String table, String method, String host, String raw,
       String expected) {
