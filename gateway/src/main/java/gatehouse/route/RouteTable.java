@@ -35,11 +35,14 @@ public final class RouteTable {
   private static final int REFUSED = -2;
 
   private final CompiledRoute[] routes;
-  // Whether some route could match a path ignoring case that it does not match as sent.
+  // For each route, the index of the first route handled like it: equal means handled alike.
+  private final int[] handling;
+  // Whether some route could take a request ignoring case that it does not take as sent.
   private final boolean caseMatters;
 
-  private RouteTable(CompiledRoute[] routes) {
+  private RouteTable(CompiledRoute[] routes, int[] handling) {
     this.routes = routes;
+    this.handling = handling;
     boolean any = false;
     for (CompiledRoute r : routes) any |= r.foldable || r.methodList.length > 0;
     this.caseMatters = any;
@@ -63,17 +66,17 @@ public final class RouteTable {
       compiled[i] = compileOne(routes.get(i), "routes[" + i + "]", fileName, problems);
     }
     if (!problems.isEmpty()) throw new ConfigException(problems);
-    for (int i = 0; i < compiled.length; i++) {
-      int handling = i;
+    int[] handling = new int[routes.size()];
+    for (int i = 0; i < handling.length; i++) {
+      handling[i] = i;
       for (int k = 0; k < i; k++) {
-        if (compiled[k].config.handledLike(compiled[i].config)) {
-          handling = compiled[k].handling;
+        if (routes.get(k).handledLike(routes.get(i))) {
+          handling[i] = handling[k];
           break;
         }
       }
-      compiled[i].handling = handling;
     }
-    return new RouteTable(compiled);
+    return new RouteTable(compiled, handling);
   }
 
   /**
@@ -118,7 +121,7 @@ public final class RouteTable {
         boolean pathMayFold = r.foldable && (pathHasUpper || r.path.mayHoldUpperCase);
         boolean methodMayFold = methodHasLower && r.methodList.length > 0;
         if ((pathMayFold || methodMayFold) && r.matchesIgnoringCase(method, host, hostEnd, path)) {
-          if (chosen == routes.length || r.handling != routes[chosen].handling) return REFUSED;
+          if (chosen == routes.length || handling[i] != handling[chosen]) return REFUSED;
           break;
         }
       }
@@ -240,8 +243,6 @@ public final class RouteTable {
     final HostPattern host; // null: any host
     // Matched case-sensitively, and ignoring case could make it take a path it does not as sent.
     final boolean foldable;
-    // The index of the first route handled like this one: equal means handled alike.
-    int handling;
 
     CompiledRoute(RouteConfig config, PathPattern path, Set<String> methods, HostPattern host) {
       this.config = config;
