@@ -57,9 +57,8 @@ public final class Pipeline {
     if (routing instanceof Routing.Ambiguous a) {
       return reject(new Rejection.BadRequest(a.code(), a.reason()), Optional.empty(), Optional.empty());
     }
-    if (!(routing instanceof Routing.Found found)) {
-      return reject(new Rejection.NoRoute(), Optional.empty(), Optional.empty());
-    }
+    if (routing instanceof Routing.NotFound) return reject(new Rejection.NoRoute(), Optional.empty(), Optional.empty());
+    if (!(routing instanceof Routing.Found found)) throw new AssertionError("unknown routing " + routing);
     RouteConfig route = found.route();
     Optional<RouteConfig> matched = found.matched();
     Policy policy = route.policy();
