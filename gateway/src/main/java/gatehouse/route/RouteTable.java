@@ -37,15 +37,27 @@ public final class RouteTable {
   private final CompiledRoute[] routes;
   // For each route, the index of the first route handled like it: equal means handled alike.
   private final int[] handling;
-  // Whether some route could take a request ignoring case that it does not take as sent.
-  private final boolean caseMatters;
+  // Some route could take a path ignoring case that it does not take as sent.
+  private final boolean foldablePaths;
+  // Some such route's pattern has an upper-case letter, so even a lower-case path needs the check.
+  private final boolean upperCasePatterns;
+  // Some route lists methods, so a method with a lower-case letter needs the check.
+  private final boolean methodLists;
 
   private RouteTable(CompiledRoute[] routes, int[] handling) {
     this.routes = routes;
     this.handling = handling;
-    boolean any = false;
-    for (CompiledRoute r : routes) any |= r.foldable || r.methodList.length > 0;
-    this.caseMatters = any;
+    boolean foldable = false;
+    boolean upper = false;
+    boolean methods = false;
+    for (CompiledRoute r : routes) {
+      foldable |= r.foldable;
+      upper |= r.foldable && r.path.mayHoldUpperCase;
+      methods |= r.methodList.length > 0;
+    }
+    this.foldablePaths = foldable;
+    this.upperCasePatterns = upper;
+    this.methodLists = methods;
   }
 
   /**
@@ -111,9 +123,9 @@ public final class RouteTable {
         break;
       }
     }
-    if (caseMatters) {
-      boolean pathHasUpper = hasUpperCase(path);
-      boolean methodHasLower = hasLowerCase(method);
+    boolean pathHasUpper = foldablePaths && hasUpperCase(path);
+    boolean methodHasLower = methodLists && hasLowerCase(method);
+    if (pathHasUpper || upperCasePatterns || methodHasLower) {
       // Only an earlier route can take the request ignoring case and not as sent; the first such
       // route is the one a case-insensitive reading would pick.
       for (int i = 0; i < chosen; i++) {
