@@ -30,7 +30,7 @@ public final class RouteTable {
 
   private static final Routing NOT_FOUND = new Routing.NotFound();
   private static final Routing AMBIGUOUS = new Routing.Ambiguous(
-      AMBIGUOUS_CASE, "the path takes another route when case is ignored");
+      AMBIGUOUS_CASE, "the request takes another route when case is ignored");
   private static final int NONE = -1;
   private static final int REFUSED = -2;
 

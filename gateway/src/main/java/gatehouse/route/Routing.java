@@ -24,8 +24,8 @@ public sealed interface Routing {
   record NotFound() implements Routing {}
 
   /**
-   * The path picks one route when its case is read as sent and another (or none) when case is
-   * ignored, and the two are not handled alike: a backend that ignores case could serve the other
+   * The request picks one route when the case of its path and method is read as sent, and another
+   * (or none) when case is ignored, and the two are not handled alike: a backend that ignores case could serve the other
    * route's resource under this route's policy. Refused with 400 and {@code code}.
    */
   record Ambiguous(String code, String reason) implements Routing {}
