@@ -33,18 +33,50 @@ public record RouteConfig(
     boolean websocket) {
 
   /**
+   * Whether a request sent by this route and one sent by {@code other} are handled alike: the
+   * same upstream, policy, rewrites, timeout, body limit and upgrade rule; only {@code id},
+   * {@code line} and {@code match} may differ. A request whose path picks one route with case and
+   * another without is refused unless the two are handled alike (see {@code RouteTable}).
+   */
+  public boolean handledLike(RouteConfig other) {
+    return withoutMatch().equals(other.withoutMatch());
+  }
+
+  /**
+   * This route with id, line and match blanked. Built with the canonical constructor on purpose:
+   * a field added to the record is then compared by {@link #handledLike} without anyone
+   * remembering to add it.
+   */
+  private RouteConfig withoutMatch() {
+    return new RouteConfig("", 0, NO_MATCH, upstream, policy, stripPrefix, addPrefix, timeout, maxBodyBytes,
+        websocket);
+  }
+
+  private static final Match NO_MATCH =
+      new Match(Optional.empty(), Optional.empty(), Optional.empty(), Set.of(), Optional.empty());
+
+  /**
    * {@code match:}. Exactly one of {@code path}, {@code prefix}, {@code regex}; {@code methods}
    * empty means every method; {@code host} empty means every host (exact, case-insensitive,
-   * without port; a leading {@code *.} matches one or more labels).
+   * without port; a leading {@code *.} matches one or more labels). {@code caseSensitive}
+   * ({@code case_sensitive}, default true) false: the path, prefix or regex is compared ignoring
+   * ASCII case, for backends known to ignore case.
    */
   public record Match(
       Optional<String> path,
       Optional<String> prefix,
       Optional<Pattern> regex,
       Set<String> methods,
-      Optional<String> host) {
+      Optional<String> host,
+      boolean caseSensitive) {
     public Match {
       methods = Set.copyOf(methods);
+    }
+
+    /** A case-sensitive match. */
+    public Match(Optional<String> path, Optional<String> prefix, Optional<Pattern> regex, Set<String> methods,
+        Optional<String> host) {
+      this(path, prefix, regex, methods, host, true);
     }
   }
 }

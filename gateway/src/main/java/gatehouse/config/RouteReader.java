@@ -17,7 +17,7 @@ import java.util.regex.PatternSyntaxException;
 final class RouteReader {
   static final List<String> KEYS = List.of("id", "match", "upstream", "policy", "strip_prefix", "add_prefix",
       "timeout", "max_body", "websocket");
-  static final List<String> MATCH_KEYS = List.of("path", "prefix", "regex", "methods", "host");
+  static final List<String> MATCH_KEYS = List.of("path", "prefix", "regex", "methods", "host", "case_sensitive");
 
   private final Reader reader;
   private final PolicyReader policies;
@@ -164,8 +164,9 @@ final class RouteReader {
       problem.ifPresent(p -> reader.problems.add(f.node("host").get(), f.pathOf("host"), Reader.shown(f.node("host").get()) + " " + p));
       return problem.isEmpty();
     });
+    boolean caseSensitive = f.bool("case_sensitive").orElse(true);
     if (kinds.size() != 1 || path.isEmpty() && prefix.isEmpty() && regex.isEmpty()) return Optional.empty();
-    return Optional.of(new RouteConfig.Match(path, prefix, regex, methods, host));
+    return Optional.of(new RouteConfig.Match(path, prefix, regex, methods, host, caseSensitive));
   }
 
   private boolean matchPathOk(Fields f, String key, String value) {

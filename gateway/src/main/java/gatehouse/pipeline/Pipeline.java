@@ -16,6 +16,7 @@ import gatehouse.identity.HeaderPlan;
 import gatehouse.identity.IdentityHeaders;
 import gatehouse.route.RequestTarget;
 import gatehouse.route.RouteTable;
+import gatehouse.route.Routing;
 import gatehouse.route.Target;
 import gatehouse.route.TargetParser;
 import gatehouse.route.UpstreamPath;
@@ -54,9 +55,14 @@ public final class Pipeline {
       return reject(new Rejection.BadRequest(a.code(), a.reason()), Optional.empty(), Optional.empty());
     }
     RequestTarget target = ((Target.Parsed) parsed).target();
-    Optional<RouteConfig> matched = routes.match(head.method(), head.host(), target);
-    if (matched.isEmpty()) return reject(new Rejection.NoRoute(), Optional.empty(), Optional.empty());
-    RouteConfig route = matched.get();
+    Routing routing = routes.route(head.method(), head.host(), target);
+    if (routing instanceof Routing.Ambiguous a) {
+      return reject(new Rejection.BadRequest(a.code(), a.reason()), Optional.empty(), Optional.empty());
+    }
+    if (routing instanceof Routing.NotFound) return reject(new Rejection.NoRoute(), Optional.empty(), Optional.empty());
+    if (!(routing instanceof Routing.Found found)) throw new AssertionError("unknown routing " + routing);
+    RouteConfig route = found.route();
+    Optional<RouteConfig> matched = found.matched();
     Policy policy = route.policy();
 
     // 2 credential

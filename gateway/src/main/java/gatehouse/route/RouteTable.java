@@ -11,15 +11,53 @@ import java.util.regex.Pattern;
 
 /**
  * The routes of one config, compiled once: ordered, the first match wins. Immutable and safe to
- * share between threads; {@link #match} takes no lock and allocates nothing but the regex
+ * share between threads; {@link #route} takes no lock and allocates nothing but the regex
  * {@code Matcher} of a regex route it tries.
+ *
+ * <p>Case: paths are compared case-sensitively unless a route says {@code case_sensitive: false}.
+ * Many backends ignore case (Express by default, ASP.NET Core, IIS, Spring with
+ * {@code setCaseSensitive(false)}), so a request whose path takes one route as sent, but would take
+ * an earlier route if case were ignored, could reach that earlier route's resource under the later
+ * route's policy ({@code /api/Admin/users} past {@code prefix: /api/admin/} to a catch-all
+ * {@code /api/}). Such a request is refused as {@code ambiguous_case} unless the two routes are
+ * handled alike ({@link RouteConfig#handledLike}); matching no route as sent counts as a different
+ * handling. Refusing on any difference, rather than only when the other policy is "stricter",
+ * needs no order over policies (roles, scopes, providers, credential kinds do not form one) and
+ * also covers upstreams, rewrites and body limits, which protect a backend as much as a policy.
  */
 public final class RouteTable {
+  static final String AMBIGUOUS_CASE = "ambiguous_case";
+
+  private static final Routing NOT_FOUND = new Routing.NotFound();
+  private static final Routing AMBIGUOUS = new Routing.Ambiguous(
+      AMBIGUOUS_CASE, "the request takes another route when case is ignored");
+  private static final int NONE = -1;
+  private static final int REFUSED = -2;
 
   private final CompiledRoute[] routes;
+  // For each route, the index of the first route handled like it: equal means handled alike.
+  private final int[] handling;
+  // Some route could take a path ignoring case that it does not take as sent.
+  private final boolean foldablePaths;
+  // Some such route's pattern has an upper-case letter, so even a lower-case path needs the check.
+  private final boolean upperCasePatterns;
+  // Some route lists methods, so a method with a lower-case letter needs the check.
+  private final boolean methodLists;
 
-  private RouteTable(CompiledRoute[] routes) {
+  private RouteTable(CompiledRoute[] routes, int[] handling) {
     this.routes = routes;
+    this.handling = handling;
+    boolean foldable = false;
+    boolean upper = false;
+    boolean methods = false;
+    for (CompiledRoute r : routes) {
+      foldable |= r.foldable;
+      upper |= r.foldable && r.path.mayHoldUpperCase;
+      methods |= r.methodList.length > 0;
+    }
+    this.foldablePaths = foldable;
+    this.upperCasePatterns = upper;
+    this.methodLists = methods;
   }
 
   /**
@@ -29,8 +67,8 @@ public final class RouteTable {
    * @throws ConfigException listing every problem: a match that is not exactly one of path,
    *     prefix, regex; a path, prefix or rewrite prefix that is not a normalised path (it could
    *     never equal a parsed target); a host with a port; a {@code strip_prefix} the route's paths
-   *     do not start with. (Routes that an earlier route shadows are refused by the config loader,
-   *     which sees the YAML before this table exists.)
+   *     do not start with. (Routes that an earlier route shadows, with case or without, are refused
+   *     by the config loader, which sees the YAML before this table exists.)
    */
   public static RouteTable compile(List<RouteConfig> routes, String fileName)
       throws ConfigException {
@@ -40,11 +78,22 @@ public final class RouteTable {
       compiled[i] = compileOne(routes.get(i), "routes[" + i + "]", fileName, problems);
     }
     if (!problems.isEmpty()) throw new ConfigException(problems);
-    return new RouteTable(compiled);
+    int[] handling = new int[routes.size()];
+    for (int i = 0; i < handling.length; i++) {
+      handling[i] = i;
+      for (int k = 0; k < i; k++) {
+        if (routes.get(k).handledLike(routes.get(i))) {
+          handling[i] = handling[k];
+          break;
+        }
+      }
+    }
+    return new RouteTable(compiled, handling);
   }
 
   /**
-   * The first route that takes the request, or empty (404).
+   * The route that takes the request, no route (404), or a refusal because the case of the path
+   * decides between two routes handled differently (400 {@code ambiguous_case}).
    *
    * @param method the request method, compared case-sensitively (RFC 9110 section 9.1)
    * @param host the Host or {@code :authority} value, may carry a port, may be a bracketed IPv6
@@ -52,13 +101,70 @@ public final class RouteTable {
    *     port and without one trailing dot, ASCII case-insensitively
    * @param target a parsed target; its normalised path is what is matched
    */
+  public Routing route(String method, String host, RequestTarget target) {
+    int chosen = choose(method, host, target.path());
+    if (chosen >= 0) return routes[chosen].routed;
+    return chosen == NONE ? NOT_FOUND : AMBIGUOUS;
+  }
+
+  /** The route {@link #route} finds, or empty for no route and for a refusal. */
   public Optional<RouteConfig> match(String method, String host, RequestTarget target) {
-    String path = target.path();
+    int chosen = choose(method, host, target.path());
+    return chosen >= 0 ? routes[chosen].found : Optional.empty();
+  }
+
+  /** The index of the route, {@link #NONE} or {@link #REFUSED}. */
+  private int choose(String method, String host, String path) {
     int hostEnd = HostPattern.hostEnd(host);
-    for (CompiledRoute route : routes) {
-      if (route.matches(method, host, hostEnd, path)) return route.found;
+    int chosen = routes.length;
+    for (int i = 0; i < routes.length; i++) {
+      if (routes[i].matches(method, host, hostEnd, path)) {
+        chosen = i;
+        break;
+      }
     }
-    return Optional.empty();
+    boolean pathHasUpper = foldablePaths && hasUpperCase(path);
+    boolean methodHasLower = methodLists && hasLowerCase(method);
+    if (pathHasUpper || upperCasePatterns || methodHasLower) {
+      // Only an earlier route can take the request ignoring case and not as sent; the first such
+      // route is the one a case-insensitive reading would pick.
+      for (int i = 0; i < chosen; i++) {
+        CompiledRoute r = routes[i];
+        boolean pathMayFold = r.foldable && (pathHasUpper || r.path.mayHoldUpperCase);
+        boolean methodMayFold = methodHasLower && r.methodList.length > 0;
+        if ((pathMayFold || methodMayFold) && r.matchesIgnoringCase(method, host, hostEnd, path)) {
+          if (chosen == routes.length || handling[i] != handling[chosen]) return REFUSED;
+          break;
+        }
+      }
+    }
+    return chosen == routes.length ? NONE : chosen;
+  }
+
+  /** Whether {@code method} holds an ASCII lower-case letter; config methods are upper-cased. */
+  private static boolean hasLowerCase(String method) {
+    for (int i = 0; i < method.length(); i++) {
+      char c = method.charAt(i);
+      if (c >= 'a' && c <= 'z') return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code path} holds an ASCII upper-case letter outside percent-escapes. Escapes are
+   * skipped: their hex digits are upper-case in every normalised path, config and request alike,
+   * and folding them changes no match.
+   */
+  private static boolean hasUpperCase(String path) {
+    for (int i = 0; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if (c == '%') {
+        i += 2;
+      } else if (c >= 'A' && c <= 'Z') {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static CompiledRoute compileOne(
@@ -75,12 +181,12 @@ public final class RouteTable {
           problem(route, key + ".match", file, "exactly one of path, prefix, regex is required"));
     } else if (m.path().isPresent()) {
       String p = normalised(m.path().get(), route, key + ".match.path", file, problems);
-      if (p != null) path = PathPattern.exact(p);
+      if (p != null) path = PathPattern.exact(p, m.caseSensitive());
     } else if (m.prefix().isPresent()) {
       String p = normalised(m.prefix().get(), route, key + ".match.prefix", file, problems);
-      if (p != null) path = PathPattern.prefix(p);
+      if (p != null) path = PathPattern.prefix(p, m.caseSensitive());
     } else {
-      path = PathPattern.regex(m.regex().get());
+      path = PathPattern.regex(m.regex().get(), m.caseSensitive());
     }
 
     HostPattern host = null;
@@ -142,27 +248,56 @@ public final class RouteTable {
   private static final class CompiledRoute {
     final RouteConfig config;
     final Optional<RouteConfig> found;
+    final Routing routed;
     final PathPattern path;
     final Set<String> methods;
+    final String[] methodList; // the same methods, for comparing ignoring case
     final HostPattern host; // null: any host
+    // Matched case-sensitively, and ignoring case could make it take a path it does not as sent.
+    final boolean foldable;
 
     CompiledRoute(RouteConfig config, PathPattern path, Set<String> methods, HostPattern host) {
       this.config = config;
       this.found = Optional.of(config);
+      this.routed = new Routing.Found(config, found);
       this.path = path;
       this.methods = methods;
+      this.methodList = methods.toArray(new String[0]);
       this.host = host;
+      this.foldable = !path.ignoreCase && path.hasLetters;
     }
 
     boolean matches(String method, String hostHeader, int hostEnd, String requestPath) {
       return (methods.isEmpty() || methods.contains(method))
           && (host == null || host.matches(hostHeader, hostEnd))
-          && path.matches(requestPath);
+          && path.matches(requestPath, path.ignoreCase);
     }
 
+    /**
+     * Whether the route takes the request when the case of the path and of the method is
+     * ignored. Methods are case-sensitive (RFC 9110 section 9.1), but ASP.NET Core routing and
+     * some other routers compare them ignoring case, so {@code get} is a variant of {@code GET}.
+     */
+    boolean matchesIgnoringCase(String method, String hostHeader, int hostEnd, String requestPath) {
+      return methodMatchesIgnoringCase(method)
+          && (host == null || host.matches(hostHeader, hostEnd))
+          && path.matches(requestPath, true);
+    }
+
+    private boolean methodMatchesIgnoringCase(String method) {
+      if (methodList.length == 0) return true;
+      for (String m : methodList) {
+        if (m.length() == method.length() && PathPattern.asciiRegionEqualsIgnoreCase(method, m)) return true;
+      }
+      return false;
+    }
   }
 
-  /** Exact path, segment-aware prefix, or full-match regex over the normalised path. */
+  /**
+   * Exact path, segment-aware prefix, or full-match regex over the normalised path, compared as
+   * sent or ignoring ASCII case. Normalised paths are ASCII (anything else is percent-encoded), so
+   * ASCII case is all the case there is to ignore.
+   */
   private static final class PathPattern {
     private enum Kind { EXACT, PREFIX, REGEX }
 
@@ -170,43 +305,87 @@ public final class RouteTable {
     // EXACT: the path. PREFIX: the prefix without a trailing '/', "" for "/".
     private final String value;
     private final Pattern regex;
+    private final Pattern regexIgnoringCase;
+    final boolean ignoreCase;
+    // Whether case could change what this matches at all.
+    final boolean hasLetters;
+    // Whether a path without upper-case letters could match ignoring case but not as sent: the
+    // pattern has an upper-case letter, or is a regex with an escape that could stand for one.
+    final boolean mayHoldUpperCase;
 
-    private PathPattern(Kind kind, String value, Pattern regex) {
+    private PathPattern(Kind kind, String value, Pattern regex, boolean caseSensitive) {
       this.kind = kind;
       this.value = value;
       this.regex = regex;
+      this.regexIgnoringCase =
+          regex == null ? null : Pattern.compile(regex.pattern(), regex.flags() | Pattern.CASE_INSENSITIVE);
+      this.ignoreCase = !caseSensitive;
+      String text = regex == null ? value : regex.pattern();
+      boolean letters = regex != null;
+      boolean upper = false;
+      for (int i = 0; i < text.length(); i++) {
+        char c = text.charAt(i);
+        if (c == '%' && regex == null) {
+          i += 2; // hex digits of an escape, upper-case in every normalised path
+        } else if (c >= 'A' && c <= 'Z') {
+          letters = true;
+          upper = true;
+        } else if (c >= 'a' && c <= 'z') {
+          letters = true;
+        } else if (regex != null && (c == '\\' || c == '[')) {
+          upper = true; // \x41, \p{Lu}, [!-^]
+        }
+      }
+      this.hasLetters = letters;
+      this.mayHoldUpperCase = upper;
     }
 
-    static PathPattern exact(String path) {
-      return new PathPattern(Kind.EXACT, path, null);
+    static PathPattern exact(String path, boolean caseSensitive) {
+      return new PathPattern(Kind.EXACT, path, null, caseSensitive);
     }
 
     /** "/api" and "/api/" both take "/api" and "/api/..." but not "/apix". */
-    static PathPattern prefix(String prefix) {
-      return new PathPattern(Kind.PREFIX, UpstreamPath.base(prefix), null);
+    static PathPattern prefix(String prefix, boolean caseSensitive) {
+      return new PathPattern(Kind.PREFIX, UpstreamPath.base(prefix), null, caseSensitive);
     }
 
-    static PathPattern regex(Pattern regex) {
-      return new PathPattern(Kind.REGEX, null, regex);
+    static PathPattern regex(Pattern regex, boolean caseSensitive) {
+      return new PathPattern(Kind.REGEX, null, regex, caseSensitive);
     }
 
-    boolean matches(String path) {
+    boolean matches(String path, boolean ignoringCase) {
       switch (kind) {
         case EXACT:
-          return path.equals(value);
+          return path.length() == value.length()
+              && (ignoringCase ? asciiRegionEqualsIgnoreCase(path, value) : path.equals(value));
         case PREFIX:
-          return UpstreamPath.underBase(value, path);
+          if (!ignoringCase) return UpstreamPath.underBase(value, path);
+          return path.length() >= value.length() && asciiRegionEqualsIgnoreCase(path, value)
+              && (path.length() == value.length() || path.charAt(value.length()) == '/');
         case REGEX:
-          return regex.matcher(path).matches();
+          return (ignoringCase ? regexIgnoringCase : regex).matcher(path).matches();
         default:
           throw new AssertionError(kind);
       }
     }
 
-
     /** Every path this matches starts with {@code base} segment-wise; false for a regex. */
     boolean alwaysStartsWith(String base) {
       return kind != Kind.REGEX && UpstreamPath.underBase(base, value);
+    }
+
+    /** {@code path} starts with {@code value}, folding ASCII case only. */
+    static boolean asciiRegionEqualsIgnoreCase(String path, String value) {
+      for (int k = 0; k < value.length(); k++) {
+        char a = path.charAt(k);
+        char b = value.charAt(k);
+        if (a != b && (!isAsciiLetter(a) || (a | 0x20) != (b | 0x20))) return false;
+      }
+      return true;
+    }
+
+    private static boolean isAsciiLetter(char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     }
   }
 

@@ -227,7 +227,8 @@ public final class TargetParser {
    * Validates one UTF-8 sequence of escapes at {@code s[i]} and appends it (upper-case hex).
    * Overlong forms (the classic {@code %C0%AF} for "/"), surrogates and code points above
    * U+10FFFF are refused (RFC 3629 section 3), as are code points whose NFKC form contains ASCII
-   * (fullwidth "／", "．", "ａ"): a backend that normalises Unicode would read them as ASCII.
+   * (fullwidth "／", "．", "ａ"): a backend that normalises Unicode would read them as ASCII; so are
+   * those whose simple upper or lower case is ASCII, for backends that ignore case.
    */
   private static Target.Ambiguous appendUtf8(String s, int i, int end, StringBuilder out) {
     int lead = escapedByte(s, i, end);
@@ -270,6 +271,12 @@ public final class TargetParser {
       if (nfkc.charAt(k) < 0x80) {
         return ambiguous(UNICODE_LOOKALIKE, "encoded character " + codePoint(cp) + " normalises to ASCII");
       }
+    }
+    // U+0130 and U+0131 (dotted I, dotless i) have simple case mappings to ASCII 'i' and 'I':
+    // a backend matching paths ignoring case that way (Java's equalsIgnoreCase, .NET's upper-case
+    // invariant) reads "/api/adm%C4%B1n" as "/api/admin".
+    if (Character.toUpperCase(cp) < 0x80 || Character.toLowerCase(cp) < 0x80) {
+      return ambiguous(UNICODE_LOOKALIKE, "encoded character " + codePoint(cp) + " changes case to ASCII");
     }
     for (int k = 0; k < length; k++) appendEscape(out, escapedByte(s, i + 3 * k, end));
     return null;

@@ -130,6 +130,13 @@ class PipelineTest {
   }
 
   @Test
+  void aCaseVariantOfAnotherRoutesPathIsRefusedBeforeCredentials() throws Exception {
+    // Issue 17: /Admin/ takes no route as sent and the admin route ignoring case.
+    assertEquals("400 ambiguous_case", run("/Admin/x", "Authorization", "Bearer good"));
+    assertEquals("400 ambiguous_case", run("/%41dmin/x"));
+  }
+
+  @Test
   void anApiKeyFromTheQueryIsRemovedFromTheUpstreamTargetAndItsHeaderIsDropped() throws Exception {
     Outcome.Forward f = (Outcome.Forward) pipeline().process(new RequestHead("GET", "/key/x?a=1&api_key=good-key&b=2", "gw.test",
         MultiMap.caseInsensitiveMultiMap())).result();

@@ -6,7 +6,8 @@ import java.text.Normalizer;
 
 /**
  * The most forgiving reading of one path segment that real backends are known to apply: decode
- * twice, NFKC, backslash as slash, cut {@code ;params}, trim whitespace and trailing dots. If the
+ * twice, NFKC, backslash as slash, cut {@code ;params}, trim whitespace and trailing dots, and
+ * (for the route name) ignore case as Java's {@code equalsIgnoreCase} does. If the
  * gateway's segment survives this without becoming a separator or a dot segment, no backend reads
  * the path with a different shape than the gateway matched.
  */
@@ -25,7 +26,10 @@ final class LenientBackend {
     return s;
   }
 
-  /** Whether a lenient backend reads {@code path} as a path under {@code /api/admin}. */
+  /**
+   * Whether a lenient backend reads {@code path} as a path under {@code /api/admin}, ignoring case
+   * (Express's default, ASP.NET Core, IIS; {@code equalsIgnoreCase} also folds U+0131 and U+0130).
+   */
   static boolean readsAsAdmin(String path) {
     String[] segments = path.substring(1).split("/", -1);
     java.util.ArrayDeque<String> stack = new java.util.ArrayDeque<>();
@@ -40,7 +44,7 @@ final class LenientBackend {
       }
     }
     String[] parts = stack.toArray(new String[0]);
-    return parts.length >= 2 && parts[0].equals("api") && parts[1].equals("admin");
+    return parts.length >= 2 && parts[0].equalsIgnoreCase("api") && parts[1].equalsIgnoreCase("admin");
   }
 
   private static String decode(String s) {

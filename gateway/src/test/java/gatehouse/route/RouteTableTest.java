@@ -194,23 +194,35 @@ class RouteTableTest {
     com.sun.management.ThreadMXBean counters = (com.sun.management.ThreadMXBean) threads;
     RouteTable table =
         table(
-            Routes.path("/health"),
+            Routes.path("/health").publicPolicy(),
             Routes.prefix("/api/admin/").methods("GET", "POST").host("*.example.com"),
             Routes.prefix("/api/").host("api.example.com"),
             Routes.prefix("/").id("last"));
     RequestTarget target = target("/api/admin/users/42");
+    // Upper case runs the case check (issue 17): one passes it, one is refused as ambiguous_case.
+    RequestTarget upper = target("/api/Orders/42");
+    RequestTarget refused = target("/Health");
     long id = Thread.currentThread().getId();
-    for (int i = 0; i < 20_000; i++) table.match("PUT", "API.example.com:8443", target);
+    for (int i = 0; i < 20_000; i++) {
+      table.match("PUT", "API.example.com:8443", target);
+      table.route("PUT", "API.example.com:8443", upper);
+      table.route("PUT", "API.example.com:8443", refused);
+    }
     // The least of five rounds: on a busy machine the JIT may still be compiling during the first,
     // and its transient allocations are not match's. An allocation per call shows in every round.
     long allocated = Long.MAX_VALUE;
     for (int round = 0; round < 5 && allocated >= 1_000; round++) {
       long before = counters.getThreadAllocatedBytes(id);
-      for (int i = 0; i < 100_000; i++) table.match("PUT", "API.example.com:8443", target);
+      for (int i = 0; i < 100_000; i++) {
+        table.match("PUT", "API.example.com:8443", target);
+        table.route("PUT", "API.example.com:8443", upper);
+        table.route("PUT", "API.example.com:8443", refused);
+      }
       allocated = Math.min(allocated, counters.getThreadAllocatedBytes(id) - before);
     }
     // A few hundred bytes of slack for the measurement itself; one Optional per call would be 1.6 MB.
     assertTrue(allocated < 1_000, allocated + " bytes allocated");
+    assertEquals("gatehouse.route.Routing$Ambiguous", table.route("PUT", "h", refused).getClass().getName());
   }
 
   private static RouteTable table(Routes... routes) throws ConfigException {

@@ -18,6 +18,8 @@ final class Routes {
   private Policy policy = Policy.Jwt.any();
   private Optional<String> strip = Optional.empty();
   private Optional<String> add = Optional.empty();
+  private String upstream = "orders";
+  private boolean caseSensitive = true;
 
   static Routes path(String path) {
     Routes r = new Routes();
@@ -71,6 +73,17 @@ final class Routes {
     return policy(new Policy.Public());
   }
 
+  Routes upstream(String upstream) {
+    this.upstream = upstream;
+    return this;
+  }
+
+  /** {@code case_sensitive: false}. */
+  Routes ignoringCase() {
+    this.caseSensitive = false;
+    return this;
+  }
+
   Routes stripPrefix(String strip) {
     this.strip = Optional.of(strip);
     return this;
@@ -85,8 +98,8 @@ final class Routes {
     return new RouteConfig(
         id,
         line,
-        new RouteConfig.Match(path, prefix, regex, methods, host),
-        "orders",
+        new RouteConfig.Match(path, prefix, regex, methods, host, caseSensitive),
+        upstream,
         policy,
         strip,
         add,
