@@ -34,8 +34,12 @@ import org.slf4j.LoggerFactory;
 /**
  * One forwarded exchange: a small state machine driven by callbacks that all run on the client
  * request's event loop, so its fields need no synchronisation. It ends exactly once, in
- * {@link #finish}; after that every late callback is ignored and the upstream request, if any, was
- * reset so its pooled connection is discarded rather than reused mid-message.
+ * {@link #finish}; after that every late callback is ignored.
+ *
+ * <p>The upstream connection goes back to the pool only when the response was relayed to its end
+ * and {@link #reusable} held for it. Every other ending closes it: a failure or a client gone
+ * mid-message resets the upstream request, which on HTTP/1.1 closes a connection the request was
+ * written to; a response that ends where {@link #reusable} does not hold closes it once relayed.
  */
 final class Exchange {
 
@@ -102,6 +106,11 @@ final class Exchange {
             && HopByHop.isWebSocketUpgrade(in.headers());
     MultiMap headers =
         HopByHop.request(in.headers(), in.version(), webSocket, request.headerEdits(), forwarded, hop());
+    if (in.method() == HttpMethod.HEAD) {
+      // See reusable: the upstream and the client library close the connection after the answer,
+      // before the pool can hand it to another request.
+      headers.set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
     OptionalLong digestMax = request.signer().contentDigestMaxBody();
     if (digestMax.isEmpty() || webSocket) {
       send(headers, webSocket, Optional.empty());
@@ -167,7 +176,7 @@ final class Exchange {
       } else {
         upstreamRequest.response().onComplete(r -> {
           if (r.succeeded()) {
-            respond(r.result());
+            respond(r.result(), false);
           } else {
             upstreamFailed(r.cause());
           }
@@ -281,12 +290,20 @@ final class Exchange {
   }
 
   /** Relays the upstream's response head, then its body with back-pressure. */
-  private void respond(HttpClientResponse response) {
+  private void respond(HttpClientResponse response, boolean upgrade) {
     if (done) {
       return;
     }
-    responseStarted = true;
     int status = response.statusCode();
+    if (status < 200) {
+      // The client library takes any 1xx it does not know (102, or 101 without an upgrade) for
+      // the final response; the real one would follow on the connection.
+      upstreamRequest.connection().close();
+      failBeforeResponse(UpstreamFailures.interim(upstream.name, status), null);
+      return;
+    }
+    responseStarted = true;
+    boolean reuse = reusable(in.method(), upgrade, requestEnded, response);
     out.setStatusCode(status);
     if (!http2 && response.statusMessage() != null) {
       out.setStatusMessage(response.statusMessage());
@@ -308,8 +325,10 @@ final class Exchange {
       if (!end()) {
         return;
       }
+      if (!reuse) {
+        upstreamRequest.connection().close();
+      }
       if (!requestEnded) {
-        upstreamRequest.reset();
         discardClientBody();
       }
       if (closeAfterReply) {
@@ -319,6 +338,48 @@ final class Exchange {
           ar.succeeded() ? new Responded(status, requestBytes, responseBytes) : new Aborted("client_closed"),
           ar.cause()));
     });
+  }
+
+  /**
+   * Whether the upstream connection may carry another request once {@code response} has been read
+   * to its end: only when both messages were delimited by HTTP/1.1 framing that the upstream and
+   * the gateway read alike, so the next bytes on the connection are the next response's. Decided
+   * when the response head arrives; {@code requestSent} is whether the whole request had been
+   * handed to the client library by then. Not reusable:
+   * <ul>
+   *   <li>a request that carried {@code Upgrade} ({@code upgrade}), whatever the answer: after 101
+   *       the connection is a tunnel, and after any other answer the library never completes the
+   *       upgrade request, so the connection would stay leased or be reused mid-request (RFC 9110
+   *       section 7.8: the server may ignore the upgrade, but the request remains open-ended);
+   *   <li>a response that came before the request was sent whole: the upstream may never read the
+   *       rest of the body, which would be read as the next request (RFC 9112 section 9.6: a
+   *       client that sees such a response stops sending and closes);
+   *   <li>{@code Connection: close} in the response, or an HTTP/1.0 response without {@code
+   *       keep-alive} (RFC 9112 sections 9.3 and 9.6);
+   *   <li>a response without self-defined length (neither {@code Content-Length} nor chunked, on a
+   *       status that has a body): it ends when the connection closes (RFC 9112 section 9.3: to
+   *       remain persistent, all messages on a connection need a self-defined length);
+   *   <li>the answer to {@code HEAD}: its end is known from the request, not from its bytes (RFC
+   *       9112 section 6.3), so a body sent anyway would be read as the next client's response.
+   *       The request carries {@code Connection: close} so that the connection is not pooled.
+   * </ul>
+   * Interim responses never get here: a 1xx the library treats as final answers 502, closing.
+   */
+  static boolean reusable(HttpMethod method, boolean upgrade, boolean requestSent, HttpClientResponse response) {
+    if (upgrade || !requestSent || method == HttpMethod.HEAD) {
+      return false;
+    }
+    MultiMap headers = response.headers();
+    String connection = headers.get(HttpHeaders.CONNECTION);
+    if (response.version() == HttpVersion.HTTP_1_0
+        ? !HopByHop.hasToken(connection, "keep-alive")
+        : HopByHop.hasToken(connection, "close")) {
+      return false;
+    }
+    int status = response.statusCode();
+    return status == 204 || status == 304
+        || headers.contains(HttpHeaders.CONTENT_LENGTH)
+        || headers.contains(HttpHeaders.TRANSFER_ENCODING);
   }
 
   /**
@@ -336,7 +397,7 @@ final class Exchange {
         return;
       }
       if (response.statusCode() != 101) {
-        respond(response);
+        respond(response, true);
         return;
       }
       responseStarted = true;
