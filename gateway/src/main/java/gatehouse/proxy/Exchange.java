@@ -372,14 +372,34 @@ final class Exchange {
     MultiMap headers = response.headers();
     String connection = headers.get(HttpHeaders.CONNECTION);
     if (response.version() == HttpVersion.HTTP_1_0
-        ? !HopByHop.hasToken(connection, "keep-alive")
-        : HopByHop.hasToken(connection, "close")) {
+        ? !hasToken(connection, "keep-alive")
+        : hasToken(connection, "close")) {
       return false;
     }
     int status = response.statusCode();
     return status == 204 || status == 304
         || headers.contains(HttpHeaders.CONTENT_LENGTH)
         || headers.contains(HttpHeaders.TRANSFER_ENCODING);
+  }
+
+  /**
+   * Whether the comma-separated list {@code value} (one header line, may be null) has {@code
+   * token}, in any case, with optional whitespace around it. Allocates nothing.
+   */
+  static boolean hasToken(String value, String token) {
+    if (value == null) return false;
+    int start = 0;
+    while (start <= value.length()) {
+      int end = value.indexOf(',', start);
+      if (end < 0) end = value.length();
+      int from = start;
+      int to = end;
+      while (from < to && (value.charAt(from) == ' ' || value.charAt(from) == '\t')) from++;
+      while (to > from && (value.charAt(to - 1) == ' ' || value.charAt(to - 1) == '\t')) to--;
+      if (to - from == token.length() && value.regionMatches(true, from, token, 0, token.length())) return true;
+      start = end + 1;
+    }
+    return false;
   }
 
   /**

@@ -145,26 +145,6 @@ final class HopByHop {
             .anyMatch(v -> v.trim().equalsIgnoreCase("websocket"));
   }
 
-  /**
-   * Whether the comma-separated list {@code value} (one header line, may be null) has {@code
-   * token}, in any case, with optional whitespace around it. Allocates nothing.
-   */
-  static boolean hasToken(String value, String token) {
-    if (value == null) return false;
-    int start = 0;
-    while (start <= value.length()) {
-      int end = value.indexOf(',', start);
-      if (end < 0) end = value.length();
-      int from = start;
-      int to = end;
-      while (from < to && (value.charAt(from) == ' ' || value.charAt(from) == '\t')) from++;
-      while (to > from && (value.charAt(to - 1) == ' ' || value.charAt(to - 1) == '\t')) to--;
-      if (to - from == token.length() && value.regionMatches(true, from, token, 0, token.length())) return true;
-      start = end + 1;
-    }
-    return false;
-  }
-
   /** The lower-cased tokens of every {@code Connection} header; the empty set when there is none. */
   private static Set<String> connectionTokens(MultiMap headers) {
     List<String> values = headers.getAll(HttpHeaders.CONNECTION);

@@ -2,6 +2,7 @@ package gatehouse.proxy;
 
 import static gatehouse.proxy.TestGateway.UPSTREAM;
 import static gatehouse.testing.ScriptedUpstream.hangUp;
+import static gatehouse.testing.ScriptedUpstream.deaf;
 import static gatehouse.testing.ScriptedUpstream.echoTarget;
 import static gatehouse.testing.ScriptedUpstream.pause;
 import static gatehouse.testing.ScriptedUpstream.tunnel;
@@ -124,8 +125,9 @@ class ConnectionReuseTest {
         new Ending("upstream says Connection: close and keeps the socket open", Answer.afterBody(write(
                 "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok")),
             (http, up, target) -> get(http, target, ""), 200, Reuse.CLOSED),
-        new Ending("upstream says Connection: keep-alive, close and closes", Answer.afterBody(write(
-                "HTTP/1.1 200 OK\r\nConnection: keep-alive, close\r\nContent-Length: 2\r\n\r\nok"), hangUp()),
+        new Ending("upstream says Connection: keep-alive, close, reads no more and closes", Answer.afterBody(write(
+                "HTTP/1.1 200 OK\r\nConnection: keep-alive, close\r\nContent-Length: 2\r\n\r\nok"),
+                deaf(), pause(300), hangUp()),
             (http, up, target) -> get(http, target, ""), 200, Reuse.CLOSED),
         new Ending("HTTP/1.0 response without keep-alive", Answer.afterBody(write(
                 "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")),

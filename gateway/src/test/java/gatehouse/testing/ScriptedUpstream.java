@@ -89,6 +89,9 @@ public final class ScriptedUpstream implements AutoCloseable {
     /** Stops parsing HTTP: every byte that arrives from now on is sent back. */
     record Tunnel() implements Step {}
 
+    /** Stops reading requests, as a server about to close does: every byte from now on is dropped. */
+    record Deaf() implements Step {}
+
     /** 200 with {@code Content-Length} and the request target as body. */
     record EchoTarget() implements Step {}
   }
@@ -107,6 +110,10 @@ public final class ScriptedUpstream implements AutoCloseable {
 
   public static Step tunnel() {
     return new Step.Tunnel();
+  }
+
+  public static Step deaf() {
+    return new Step.Deaf();
   }
 
   public static Step echoTarget() {
@@ -207,6 +214,7 @@ public final class ScriptedUpstream implements AutoCloseable {
     private Buffer pending = Buffer.buffer();
     private long bodyLeft;
     private boolean tunnel;
+    private boolean deaf;
     private boolean closed;
     /** The answer waiting for the end of the current body, with its request's target. */
     private Answer waiting;
@@ -221,6 +229,9 @@ public final class ScriptedUpstream implements AutoCloseable {
     }
 
     private void received(Buffer data) {
+      if (deaf) {
+        return;
+      }
       if (tunnel) {
         socket.write(data);
         return;
@@ -296,6 +307,8 @@ public final class ScriptedUpstream implements AutoCloseable {
             socket.write(pending);
             pending = Buffer.buffer();
           }
+        } else if (step instanceof Step.Deaf) {
+          deaf = true;
         } else if (step instanceof Step.Pause p) {
           int next = i + 1;
           vertx.setTimer(Math.max(1, p.duration().toMillis()), id -> run(steps, next, target));
