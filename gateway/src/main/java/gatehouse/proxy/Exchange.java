@@ -361,12 +361,14 @@ final class Exchange {
    *       remain persistent, all messages on a connection need a self-defined length);
    *   <li>the answer to {@code HEAD}: its end is known from the request, not from its bytes (RFC
    *       9112 section 6.3), so a body sent anyway would be read as the next client's response.
-   *       The request carries {@code Connection: close} so that the connection is not pooled.
+   *       The request carries {@code Connection: close} so that the connection is not pooled;
+   *   <li>the answer to {@code CONNECT}: after a 2xx the connection is a tunnel, whatever
+   *       {@code Content-Length} says (RFC 9110 section 9.3.6).
    * </ul>
    * Interim responses never get here: a 1xx the library treats as final answers 502, closing.
    */
   static boolean reusable(HttpMethod method, boolean upgrade, boolean requestSent, HttpClientResponse response) {
-    if (upgrade || !requestSent || method == HttpMethod.HEAD) {
+    if (upgrade || !requestSent || method == HttpMethod.HEAD || method == HttpMethod.CONNECT) {
       return false;
     }
     MultiMap headers = response.headers();

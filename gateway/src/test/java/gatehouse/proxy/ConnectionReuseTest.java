@@ -145,6 +145,12 @@ class ConnectionReuseTest {
         new Ending("101 to a request that did not ask to upgrade", Answer.afterBody(
                 write("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: foo\r\n\r\n"), tunnel()),
             (http, up, target) -> get(http, target, ""), 502, Reuse.CLOSED),
+        new Ending("CONNECT answered 200 with a Content-Length to ignore", Answer.afterBody(
+                write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), tunnel()),
+            (http, up, target) -> {
+              http.send("CONNECT " + target + " HTTP/1.1\r\nHost: a\r\n\r\n");
+              return http.read(false).status();
+            }, 200, Reuse.CLOSED),
         new Ending("early hints 103 before the final response", Answer.afterBody(
                 write("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"), pause(100), write(ok("final"))),
             (http, up, target) -> get(http, target, ""), 200, Reuse.REUSED),
