@@ -356,9 +356,10 @@ final class Exchange {
    *       client that sees such a response stops sending and closes);
    *   <li>{@code Connection: close} in the response, or an HTTP/1.0 response without {@code
    *       keep-alive} (RFC 9112 sections 9.3 and 9.6);
-   *   <li>a response without self-defined length (neither {@code Content-Length} nor chunked, on a
-   *       status that has a body): it ends when the connection closes (RFC 9112 section 9.3: to
-   *       remain persistent, all messages on a connection need a self-defined length);
+   *   <li>a response without self-defined length (neither {@code Content-Length} nor a {@code
+   *       Transfer-Encoding} whose final coding is chunked, on a status that has a body): it ends
+   *       when the connection closes (RFC 9112 sections 6.3 and 9.3: to remain persistent, all
+   *       messages on a connection need a self-defined length);
    *   <li>the answer to {@code HEAD}: its end is known from the request, not from its bytes (RFC
    *       9112 section 6.3), so a body sent anyway would be read as the next client's response.
    *       The request carries {@code Connection: close} so that the connection is not pooled;
@@ -379,9 +380,14 @@ final class Exchange {
       return false;
     }
     int status = response.statusCode();
-    return status == 204 || status == 304
-        || headers.contains(HttpHeaders.CONTENT_LENGTH)
-        || headers.contains(HttpHeaders.TRANSFER_ENCODING);
+    if (status == 204 || status == 304) {
+      return true;
+    }
+    String transferEncoding = headers.get(HttpHeaders.TRANSFER_ENCODING);
+    // RFC 9112 section 6.3: chunked must be the final coding, else the body ends at close.
+    return transferEncoding == null
+        ? headers.contains(HttpHeaders.CONTENT_LENGTH)
+        : endsWithToken(transferEncoding, "chunked");
   }
 
   /**
@@ -402,6 +408,16 @@ final class Exchange {
       start = end + 1;
     }
     return false;
+  }
+
+  /** Whether the last element of the comma-separated list {@code value} is {@code token}, in any case. */
+  static boolean endsWithToken(String value, String token) {
+    int to = value.length();
+    while (to > 0 && (value.charAt(to - 1) == ' ' || value.charAt(to - 1) == '\t')) to--;
+    int from = to - token.length();
+    if (from < 0 || !value.regionMatches(true, from, token, 0, token.length())) return false;
+    while (from > 0 && (value.charAt(from - 1) == ' ' || value.charAt(from - 1) == '\t')) from--;
+    return from == 0 || value.charAt(from - 1) == ',';
   }
 
   /**

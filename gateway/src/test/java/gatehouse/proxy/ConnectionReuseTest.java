@@ -162,6 +162,13 @@ class ConnectionReuseTest {
         new Ending("response without framing, read until close", Answer.afterBody(
                 write("HTTP/1.1 200 OK\r\n\r\nunframed"), pause(300), hangUp()),
             (http, up, target) -> get(http, target, ""), 200, Reuse.CLOSED),
+        new Ending("Transfer-Encoding not ending in chunked, read until close", Answer.afterBody(
+                write("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nunframed"), pause(300), hangUp()),
+            (http, up, target) -> get(http, target, ""), 200, Reuse.CLOSED),
+        new Ending("both Content-Length and chunked (the client library refuses it)", Answer.afterBody(
+                write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n"),
+                pause(100), write("2\r\nok\r\n0\r\n\r\n")),
+            (http, up, target) -> get(http, target, ""), 502, Reuse.CLOSED),
         new Ending("upstream slower than the route timeout, answering late", Answer.afterBody(
                 pause(800), write(ok("late"))),
             (http, up, target) -> get(http, target, ""), 504, Reuse.CLOSED));

@@ -11,13 +11,17 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-/** {@link Exchange#hasToken}: how {@link Exchange#reusable} reads {@code Connection: ..., close}. */
+/**
+ * How {@link Exchange#reusable} reads lists: {@link Exchange#hasToken} for {@code Connection: ...,
+ * close}, {@link Exchange#endsWithToken} for a {@code Transfer-Encoding} whose final coding is chunked.
+ */
 class ConnectionTokenTest {
 
   /** A list's elements as a sender may spell them: tokens in any case with optional whitespace around them. */
   @Provide
   Arbitrary<List<String>> elements() {
-    Arbitrary<String> token = Arbitraries.of("close", "keep-alive", "upgrade", "te", "x-close", "closed", "clos", "");
+    Arbitrary<String> token =
+        Arbitraries.of("close", "keep-alive", "upgrade", "te", "x-close", "closed", "clos", "", "chunked", "gzip", "xchunked");
     Arbitrary<String> ows = Arbitraries.of("", " ", "\t", "  ");
     Arbitrary<Boolean> upper = Arbitraries.of(true, false);
     return Combinators.combine(ows, token, upper, ows)
@@ -35,7 +39,15 @@ class ConnectionTokenTest {
 
   @Provide
   Arbitrary<String> tokens() {
-    return Arbitraries.of("close", "keep-alive");
+    return Arbitraries.of("close", "keep-alive", "chunked");
+  }
+
+  @Property
+  void aListEndsWithATokenExactlyWhenItsLastElementIsIt(
+      @ForAll("elements") List<String> elements, @ForAll("tokens") String token) {
+    String value = String.join(",", elements);
+    boolean expected = elements.get(elements.size() - 1).strip().equalsIgnoreCase(token);
+    assertEquals(expected, Exchange.endsWithToken(value, token), "'" + value + "' ends with '" + token + "'");
   }
 
   @Property(tries = 1)
