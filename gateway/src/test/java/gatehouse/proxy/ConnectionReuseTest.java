@@ -160,9 +160,6 @@ class ConnectionReuseTest {
         new Ending("response without framing, read until close", Answer.afterBody(
                 write("HTTP/1.1 200 OK\r\n\r\nunframed"), pause(300), hangUp()),
             (http, up, target) -> get(http, target, ""), 200, Reuse.CLOSED),
-        new Ending("large response without framing, read slowly", Answer.afterBody(
-                write("HTTP/1.1 200 OK\r\n\r\n" + "x".repeat(1 << 20)), hangUp()),
-            ConnectionReuseTest::readSlowlyUntilClose, 200, Reuse.CLOSED),
         new Ending("Transfer-Encoding not ending in chunked, read until close", Answer.afterBody(
                 write("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nunframed"), pause(300), hangUp()),
             (http, up, target) -> get(http, target, ""), 200, Reuse.CLOSED),
@@ -311,19 +308,6 @@ class ConnectionReuseTest {
   private static int get(RawHttp http, String target, String headLines) throws IOException {
     http.send("GET " + target + " HTTP/1.1\r\nHost: a\r\n" + headLines + "\r\n");
     return http.read(true).status();
-  }
-
-  private static int readSlowlyUntilClose(RawHttp http, ScriptedUpstream upstream, String target) throws IOException {
-    http.send("GET " + target + " HTTP/1.1\r\nHost: a\r\n\r\n");
-    RawHttp.Response head = http.read(false);
-    try {
-      while (http.readSome(4 * 1024) > 0) {
-        Thread.sleep(3);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return head.status();
   }
 
   private static int head(RawHttp http, ScriptedUpstream upstream, String target) throws IOException {

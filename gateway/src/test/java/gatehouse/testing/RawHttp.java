@@ -125,11 +125,6 @@ public final class RawHttp implements AutoCloseable {
     return bytes;
   }
 
-  /** Reads and drops up to {@code n} bytes; returns how many, -1 at the end of the stream. */
-  public int readSome(int n) throws IOException {
-    return input.read(new byte[n]);
-  }
-
   /** Whether the server closed the connection (reads until end of stream or timeout). */
   public boolean closedByServer() throws IOException {
     try {
