@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -335,7 +334,6 @@ public final class ScriptedUpstream implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "ScriptedUpstream" + seen().stream().map(s -> s.connection() + ":" + s.method() + " " + s.target()).toList()
-        .toString().toLowerCase(Locale.ROOT);
+    return "ScriptedUpstream" + seen().stream().map(s -> s.connection() + ":" + s.method() + " " + s.target()).toList();
   }
 }
