@@ -34,8 +34,12 @@ import org.slf4j.LoggerFactory;
 /**
  * One forwarded exchange: a small state machine driven by callbacks that all run on the client
  * request's event loop, so its fields need no synchronisation. It ends exactly once, in
- * {@link #finish}; after that every late callback is ignored and the upstream request, if any, was
- * reset so its pooled connection is discarded rather than reused mid-message.
+ * {@link #finish}; after that every late callback is ignored.
+ *
+ * <p>The upstream connection goes back to the pool only when the response was relayed to its end
+ * and {@link #reusable} held for it. Every other ending closes it: a failure or a client gone
+ * mid-message resets the upstream request, which on HTTP/1.1 closes a connection the request was
+ * written to; a response that ends where {@link #reusable} does not hold closes it once relayed.
  */
 final class Exchange {
 
@@ -102,6 +106,11 @@ final class Exchange {
             && HopByHop.isWebSocketUpgrade(in.headers());
     MultiMap headers =
         HopByHop.request(in.headers(), in.version(), webSocket, request.headerEdits(), forwarded, hop());
+    if (in.method() == HttpMethod.HEAD) {
+      // See reusable: the upstream and the client library close the connection after the answer,
+      // before the pool can hand it to another request.
+      headers.set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
     OptionalLong digestMax = request.signer().contentDigestMaxBody();
     if (digestMax.isEmpty() || webSocket) {
       send(headers, webSocket, Optional.empty());
@@ -167,7 +176,7 @@ final class Exchange {
       } else {
         upstreamRequest.response().onComplete(r -> {
           if (r.succeeded()) {
-            respond(r.result());
+            respond(r.result(), false);
           } else {
             upstreamFailed(r.cause());
           }
@@ -281,12 +290,20 @@ final class Exchange {
   }
 
   /** Relays the upstream's response head, then its body with back-pressure. */
-  private void respond(HttpClientResponse response) {
+  private void respond(HttpClientResponse response, boolean upgrade) {
     if (done) {
       return;
     }
-    responseStarted = true;
     int status = response.statusCode();
+    if (status < 200) {
+      // The client library takes any 1xx it does not know (102, or 101 without an upgrade) for
+      // the final response; the real one would follow on the connection.
+      upstreamRequest.connection().close();
+      failBeforeResponse(UpstreamFailures.interim(upstream.name, status), null);
+      return;
+    }
+    responseStarted = true;
+    boolean reuse = reusable(in.method(), upgrade, requestEnded, response);
     out.setStatusCode(status);
     if (!http2 && response.statusMessage() != null) {
       out.setStatusMessage(response.statusMessage());
@@ -308,8 +325,10 @@ final class Exchange {
       if (!end()) {
         return;
       }
+      if (!reuse) {
+        upstreamRequest.connection().close();
+      }
       if (!requestEnded) {
-        upstreamRequest.reset();
         discardClientBody();
       }
       if (closeAfterReply) {
@@ -319,6 +338,86 @@ final class Exchange {
           ar.succeeded() ? new Responded(status, requestBytes, responseBytes) : new Aborted("client_closed"),
           ar.cause()));
     });
+  }
+
+  /**
+   * Whether the upstream connection may carry another request once {@code response} has been read
+   * to its end: only when both messages were delimited by HTTP/1.1 framing that the upstream and
+   * the gateway read alike, so the next bytes on the connection are the next response's. Decided
+   * when the response head arrives; {@code requestSent} is whether the whole request had been
+   * handed to the client library by then. Not reusable:
+   * <ul>
+   *   <li>a request that carried {@code Upgrade} ({@code upgrade}), whatever the answer: after 101
+   *       the connection is a tunnel, and after any other answer the library never completes the
+   *       upgrade request, so the connection would stay leased or be reused mid-request (RFC 9110
+   *       section 7.8: the server may ignore the upgrade, but the request remains open-ended);
+   *   <li>a response that came before the request was sent whole: the upstream may never read the
+   *       rest of the body, which would be read as the next request (RFC 9112 section 9.6: a
+   *       client that sees such a response stops sending and closes);
+   *   <li>{@code Connection: close} in the response, or an HTTP/1.0 response without {@code
+   *       keep-alive} (RFC 9112 sections 9.3 and 9.6);
+   *   <li>a response without self-defined length (neither {@code Content-Length} nor a {@code
+   *       Transfer-Encoding} whose final coding is chunked, on a status that has a body): it ends
+   *       when the connection closes (RFC 9112 sections 6.3 and 9.3: to remain persistent, all
+   *       messages on a connection need a self-defined length);
+   *   <li>the answer to {@code HEAD}: its end is known from the request, not from its bytes (RFC
+   *       9112 section 6.3), so a body sent anyway would be read as the next client's response.
+   *       The request carries {@code Connection: close} so that the connection is not pooled;
+   *   <li>the answer to {@code CONNECT}: after a 2xx the connection is a tunnel, whatever
+   *       {@code Content-Length} says (RFC 9110 section 9.3.6).
+   * </ul>
+   * Interim responses never get here: a 1xx the library treats as final answers 502, closing.
+   */
+  static boolean reusable(HttpMethod method, boolean upgrade, boolean requestSent, HttpClientResponse response) {
+    if (upgrade || !requestSent || method == HttpMethod.HEAD || method == HttpMethod.CONNECT) {
+      return false;
+    }
+    MultiMap headers = response.headers();
+    String connection = headers.get(HttpHeaders.CONNECTION);
+    if (response.version() == HttpVersion.HTTP_1_0
+        ? !hasToken(connection, "keep-alive")
+        : hasToken(connection, "close")) {
+      return false;
+    }
+    int status = response.statusCode();
+    if (status == 204 || status == 304) {
+      return true;
+    }
+    String transferEncoding = headers.get(HttpHeaders.TRANSFER_ENCODING);
+    // RFC 9112 section 6.3: chunked must be the final coding, else the body ends at close.
+    return transferEncoding == null
+        ? headers.contains(HttpHeaders.CONTENT_LENGTH)
+        : endsWithToken(transferEncoding, "chunked");
+  }
+
+  /**
+   * Whether the comma-separated list {@code value} (one header line, may be null) has {@code
+   * token}, in any case, with optional whitespace around it. Allocates nothing.
+   */
+  static boolean hasToken(String value, String token) {
+    if (value == null) return false;
+    int start = 0;
+    while (start <= value.length()) {
+      int end = value.indexOf(',', start);
+      if (end < 0) end = value.length();
+      int from = start;
+      int to = end;
+      while (from < to && (value.charAt(from) == ' ' || value.charAt(from) == '\t')) from++;
+      while (to > from && (value.charAt(to - 1) == ' ' || value.charAt(to - 1) == '\t')) to--;
+      if (to - from == token.length() && value.regionMatches(true, from, token, 0, token.length())) return true;
+      start = end + 1;
+    }
+    return false;
+  }
+
+  /** Whether the last element of the comma-separated list {@code value} is {@code token}, in any case. */
+  static boolean endsWithToken(String value, String token) {
+    int to = value.length();
+    while (to > 0 && (value.charAt(to - 1) == ' ' || value.charAt(to - 1) == '\t')) to--;
+    int from = to - token.length();
+    if (from < 0 || !value.regionMatches(true, from, token, 0, token.length())) return false;
+    while (from > 0 && (value.charAt(from - 1) == ' ' || value.charAt(from - 1) == '\t')) from--;
+    return from == 0 || value.charAt(from - 1) == ',';
   }
 
   /**
@@ -336,7 +435,7 @@ final class Exchange {
         return;
       }
       if (response.statusCode() != 101) {
-        respond(response);
+        respond(response, true);
         return;
       }
       responseStarted = true;

@@ -41,6 +41,15 @@ final class UpstreamFailures {
         RESET, "upstream '" + upstream + "' closed the connection without a valid response");
   }
 
+  /**
+   * An interim (1xx) response that the client library took for the final one: 102 and other codes
+   * it does not know, or 101 to a request that did not ask to upgrade. Not relayed: its final
+   * response would follow on the connection, which is closed instead.
+   */
+  static Rejection interim(String upstream, int status) {
+    return new Rejection.BadGateway(RESET, "upstream '" + upstream + "' sent an interim " + status + " response the gateway does not relay");
+  }
+
   /** The innermost TLS exception's message: the handshake's own reason. */
   static String tlsReason(Throwable failure) {
     String reason = "unknown";

@@ -74,6 +74,31 @@ class ProtocolsIT {
     }
   }
 
+  /**
+   * Issue 17, section 4: an upgrade the upstream declines with 200 once left its pooled connection
+   * mid-request, and the next request put on it, from any client, waited for the upstream's
+   * timeout and got 504 (here the third upgrade already did). More of them than the pools hold (64
+   * per event loop, two loops), each from its own client on a public route, then one plain
+   * request: every one is answered, the last at once.
+   */
+  @Test
+  void declinedWebSocketUpgradesNeverHoldAnUpstreamConnection() throws Exception {
+    gw.upstream.replyWith(Reply.status(200).body("no upgrade here"));
+    for (int i = 0; i < 2 * 64 + 2; i++) {
+      RawHttp.Response declined = RawHttp.exchange(gw.port(), "GET /api/public/ws/" + i + " HTTP/1.1", "Host: 127.0.0.1",
+          "Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==");
+      assertEquals(200, declined.status(), "upgrade " + i + ": " + declined.text());
+    }
+    gw.upstream.replyWith(Reply.echo());
+
+    long started = System.nanoTime();
+    RawHttp.Response plain = RawHttp.get(gw.port(), "/api/public/after");
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+    assertEquals(200, plain.status(), plain.text());
+    assertTrue(millis < 1000, "answered after " + millis + " ms");
+  }
+
   @Test
   void aWebSocketOfferingCompressionReachesTheUpstreamAndEchoesIntact() {
     gw.upstream.replyWith(Reply.webSocketEcho());

@@ -116,6 +116,15 @@ public final class RawHttp implements AutoCloseable {
     return new Response(status, headers, body.toByteArray());
   }
 
+  /** Reads exactly {@code n} bytes, as they come: for a connection that no longer speaks HTTP. */
+  public byte[] readBytes(int n) throws IOException {
+    byte[] bytes = input.readNBytes(n);
+    if (bytes.length < n) {
+      throw new IOException("connection closed after " + bytes.length + " of " + n + " bytes");
+    }
+    return bytes;
+  }
+
   /** Whether the server closed the connection (reads until end of stream or timeout). */
   public boolean closedByServer() throws IOException {
     try {
