@@ -28,10 +28,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
- * Issue 18: a key the gateway ignores ({@code use: enc}, as Keycloak publishes beside its signing
- * keys) is warned about once per provider when it appears, not on every fetch or reload.
+ * Issue 18, what the key sources log: a key the gateway ignores ({@code use: enc}, as Keycloak
+ * publishes beside its signing keys) is warned about once per provider when it appears, not on
+ * every fetch or reload; durations read {@code 30s}, not {@code PT30S}.
  */
-class RefusedKeyWarningsTest {
+class JwksLogLinesTest {
   private final MutableClock clock = MutableClock.start();
   @RegisterExtension final Authenticators authenticators = Authenticators.ownVertx(clock);
   private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
@@ -114,5 +115,27 @@ class RefusedKeyWarningsTest {
     authenticators.create(p);
     authenticators.create(p);
     assertEquals(List.of("auth.jwt[" + provider + "]: ignoring key 'enc-local': use is 'enc', not 'sig'"), warnings());
+  }
+
+  @Test
+  void anOutageWarningGivesAgesInReadableUnits() {
+    JwtAuthenticator a = remote();
+    server.failWith(500);
+    clock.advance(Duration.ofSeconds(30).plusMillis(4));
+    fetchFails(a);
+    clock.advance(Duration.ofHours(24));
+    fetchFails(a);
+    List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains(" old")).toList();
+    assertEquals(List.of(
+        "jwks:" + provider + " refresh failed; serving the last good key set (30s old) for up to 24h: GET " + server.jwksUri()
+            + " answered 500",
+        "jwks:" + provider + " key set is 24h30s old, past the stale maximum 24h; tokens of this provider answer 503 until a fetch succeeds"),
+        lines);
+  }
+
+  private void fetchFails(JwtAuthenticator a) {
+    String ghost = TestTokens.signedBy(TestKeys.ec256(), clock).kid("ghost").sign();
+    Jwt.authenticate(a, ghost);
+    Jwt.await(a.settled());
   }
 }
