@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * {@code requestTimeout}; an unknown {@code kid} starts a fetch at most once per {@code minRefresh}
  * (measured from the start of the last fetch of any kind), and within that window answers from the
  * last fetch (see {@link #afterMiss}); a failed refresh keeps the last good set until it is
- * {@code staleMax} old. Every time
- * decision reads the injected {@link Clock}; timers only wake the source up to look at it.
+ * {@code staleMax} old. Every time decision reads the injected {@link Clock}; timers only wake the
+ * source up to look at it.
  */
 final class RemoteKeySource implements KeySource {
   private static final Logger log = LoggerFactory.getLogger(RemoteKeySource.class);
