@@ -167,7 +167,7 @@ public final class IntrospectionAuthenticator implements Authenticator {
         log.error("introspection:{} cannot verify token {}: {}; answering 503", name, fp, failed.reason());
         if (opened) {
           log.error("introspection:{} circuit breaker OPEN for {} after {} consecutive failures; bearer tokens of this"
-              + " provider that are not cached answer 503 without a call", name, breaker.cooldown(), breaker.consecutiveFailures());
+              + " provider that are not cached answer 503 without a call", name, gatehouse.observe.Durations.text(breaker.cooldown()), breaker.consecutiveFailures());
         }
       } else {
         if (lastError != null) log.info("introspection:{} answering again after a failure", name);

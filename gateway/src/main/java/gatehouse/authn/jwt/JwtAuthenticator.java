@@ -146,7 +146,7 @@ public final class JwtAuthenticator implements Authenticator {
     JWKSet jwks = LocalKeys.load(c.name(), source);
     List<String> refused = new ArrayList<>();
     KeySet set = KeySet.compile(jwks, hmac, engine, clock.instant(), java.time.Instant.MAX, refused::add);
-    for (String why : refused) log.warn("{}: ignoring {}", key, why);
+    for (String why : RefusedKeyWarnings.toWarn(key, refused)) log.warn("{}: ignoring {}", key, why);
     if (set.size() == 0) throw new IllegalArgumentException(key + ": no usable verification key" + (refused.isEmpty() ? "" : " " + refused));
     return new StaticKeySource(c.name(), describe(source), set, clock);
   }

@@ -184,14 +184,10 @@ final class JwtProvider {
     String kid = h.getKeyID();
     KeySet.Selection selection = set.select(kid, alg);
     if (!(selection instanceof KeySet.Selection.UnknownKid)) return done(finish(t, selection, fp));
-    if (set.isKnownAbsent(kid)) return done(unknownKid(kid, fp));
     return keys.afterMiss(kid, set).map(fresh -> {
       if (fresh == null) return new Verdict.Unavailable(keys.dependency());
       KeySet.Selection again = fresh.select(kid, alg);
-      if (again instanceof KeySet.Selection.UnknownKid) {
-        fresh.markAbsent(kid);
-        return unknownKid(kid, fp);
-      }
+      if (again instanceof KeySet.Selection.UnknownKid) return unknownKid(kid, fp);
       return finish(t, again, fp);
     });
   }

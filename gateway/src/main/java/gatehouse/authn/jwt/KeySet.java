@@ -9,20 +9,16 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
  * An immutable snapshot of one provider's keys, compiled at load or fetch. Verification reads a
- * snapshot and never waits; a refresh builds a new one and swaps it in. The only mutable part is
- * the bounded set of kids looked for and found absent, which dies with the snapshot ("remembered as
- * absent until the next refresh").
+ * snapshot and never waits; a refresh builds a new one and swaps it in. Nothing in it changes after
+ * compilation: whether an unknown kid may start a fetch is the key source's decision, by time.
  */
 final class KeySet {
   /** Without a {@code kid}, at most this many keys are tried: a token cannot make us do more work. */
   static final int MAX_KEYS_WITHOUT_KID = 4;
-  /** Absent kids remembered per snapshot; past this the refresh rate limit alone protects the IdP. */
-  static final int MAX_ABSENT_KIDS = 1024;
 
   private final JWKSet jwks;
   private final List<VerificationKey> keys;
@@ -30,7 +26,6 @@ final class KeySet {
   private final Set<String> thumbprints;
   private final Instant loadedAt;
   private final Instant refreshAt;
-  private final Set<String> absentKids = ConcurrentHashMap.newKeySet();
 
   private KeySet(JWKSet jwks, List<VerificationKey> keys, Instant loadedAt, Instant refreshAt) {
     this.jwks = jwks;
@@ -102,15 +97,6 @@ final class KeySet {
   /** When a background refresh is due; {@link Instant#MAX} for key sets that never change. */
   Instant refreshAt() {
     return refreshAt;
-  }
-
-  /** Whether a lookup of {@code kid} already found it missing from this snapshot. */
-  boolean isKnownAbsent(String kid) {
-    return absentKids.contains(kid);
-  }
-
-  void markAbsent(String kid) {
-    if (absentKids.size() < MAX_ABSENT_KIDS) absentKids.add(kid);
   }
 
   /**

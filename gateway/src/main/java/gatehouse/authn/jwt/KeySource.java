@@ -19,9 +19,10 @@ interface KeySource {
 
   /**
    * Called when a token's {@code kid} is not in {@code seen}. The future never fails; it completes
-   * with the set to look in again: a freshly fetched set, {@code seen} itself when a refresh is not
-   * allowed now (rate limit, or a local source), or null when keys cannot be fetched at all, so the
-   * token can be neither accepted nor refused.
+   * with the set to look in again: a freshly fetched set, the current set when a refresh is not
+   * allowed now and the last fetch succeeded (rate limit), {@code seen} for a local source, or null
+   * when the key may exist but cannot be fetched (fetches fail), so the token can be neither
+   * accepted nor refused. Whether a kid was missing is never remembered beyond the rate limit.
    */
   Future<KeySet> afterMiss(String kid, KeySet seen);
 

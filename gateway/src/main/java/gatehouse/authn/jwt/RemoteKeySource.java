@@ -3,6 +3,7 @@ package gatehouse.authn.jwt;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import gatehouse.crypto.SignatureEngine;
+import gatehouse.observe.Durations;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -35,10 +36,12 @@ import org.slf4j.LoggerFactory;
  * max-age runs out, back off after failures; plus Nimbus' refresh-ahead idea (a request that finds
  * the set due starts the refresh, without waiting for it).
  *
- * <p>Rules: at most one fetch in flight, shared by everyone who needs it; an unknown {@code kid}
- * starts a fetch at most once per {@code minRefresh} (measured from the start of the last fetch of
- * any kind); a failed refresh keeps the last good set until it is {@code staleMax} old. Every time
- * decision reads the injected {@link Clock}; timers only wake the source up to look at it.
+ * <p>Rules: at most one fetch in flight, shared by everyone who needs it, and failed after
+ * {@code requestTimeout}; an unknown {@code kid} starts a fetch at most once per {@code minRefresh}
+ * (measured from the start of the last fetch of any kind), and within that window answers from the
+ * last fetch (see {@link #afterMiss}); a failed refresh keeps the last good set until it is
+ * {@code staleMax} old. Every time decision reads the injected {@link Clock}; timers only wake the
+ * source up to look at it.
  */
 final class RemoteKeySource implements KeySource {
   private static final Logger log = LoggerFactory.getLogger(RemoteKeySource.class);
@@ -79,7 +82,6 @@ final class RemoteKeySource implements KeySource {
   private volatile String lastError;
   private volatile int failures;
   private volatile boolean staleReported;
-  private volatile List<String> lastRefused = List.of();
   private volatile URI discoveredJwksUri;
   private volatile boolean closed;
 
@@ -139,23 +141,27 @@ final class RemoteKeySource implements KeySource {
       if (!staleReported) {
         staleReported = true;
         log.error("jwks:{} key set is {} old, past the stale maximum {}; tokens of this provider answer 503 until a fetch succeeds",
-            provider, Duration.between(keys.loadedAt(), now), tuning.staleMax());
+            provider, Durations.text(Duration.between(keys.loadedAt(), now)), Durations.text(tuning.staleMax()));
       }
       return null;
     }
     return keys;
   }
 
+  /**
+   * Unknown-kid rule. A fetch in flight is joined (single flight; it ends within
+   * {@code requestTimeout}). Otherwise, within {@code minRefresh} of the start of the last fetch,
+   * the answer is that fetch's: the current set after a success (the kid is absent from a fresh
+   * set: 401), null after a failure (the key may exist: 503). Past that window the miss starts one
+   * fetch. Nothing about the kid itself is remembered, so a miss never outlives the window.
+   */
   @Override
   public Future<KeySet> afterMiss(String kid, KeySet seen) {
-    if (seen.isKnownAbsent(kid)) return Future.succeededFuture(seen);
     Future<Void> running = inflight.get();
     if (running == null) {
       Instant last = lastAttemptAt;
       if (last != null && clock.instant().isBefore(last.plus(tuning.minRefresh()))) {
-        if (lastError != null) return Future.succeededFuture(null);
-        seen.markAbsent(kid);
-        return Future.succeededFuture(seen);
+        return Future.succeededFuture(lastError != null ? null : current());
       }
       running = refresh("unknown kid");
     }
@@ -196,13 +202,21 @@ final class RemoteKeySource implements KeySource {
       if (inflight.compareAndSet(null, promise.future())) {
         lastAttemptAt = clock.instant();
         log.debug("jwks:{} fetching ({})", provider, reason);
-        Future<KeySet> fetched;
+        // One deadline for the whole fetch, discovery included: bounds how long a miss waits.
+        Promise<KeySet> outcome = Promise.promise();
+        long deadline = vertx.setTimer(tuning.requestTimeout().toMillis(),
+            t -> outcome.tryFail(new FetchException("no key set within " + Durations.text(tuning.requestTimeout()))));
         try {
-          fetched = fetch();
+          fetch().onComplete(ar -> {
+            vertx.cancelTimer(deadline);
+            if (ar.succeeded()) outcome.tryComplete(ar.result());
+            else outcome.tryFail(ar.cause());
+          });
         } catch (RuntimeException e) {
-          fetched = Future.failedFuture(e);
+          vertx.cancelTimer(deadline);
+          outcome.tryFail(e);
         }
-        fetched.onComplete(ar -> {
+        outcome.future().onComplete(ar -> {
           if (ar.succeeded()) accept(ar.result());
           else reject(ar.cause());
           inflight.set(null);
@@ -228,10 +242,7 @@ final class RemoteKeySource implements KeySource {
       Duration ttl = ttl(response.getHeader("Cache-Control"));
       List<String> refused = new ArrayList<>();
       KeySet keys = KeySet.compile(jwks, false, engine, now, now.plus(ttl).minus(ttl.dividedBy(10)), refused::add);
-      if (!refused.equals(lastRefused)) {
-        lastRefused = List.copyOf(refused);
-        for (String why : refused) log.warn("jwks:{} ignoring {}", provider, why);
-      }
+      for (String why : RefusedKeyWarnings.toWarn(dependency(), refused)) log.warn("jwks:{} ignoring {}", provider, why);
       if (keys.size() == 0) return Future.failedFuture(new FetchException(uri + " has no usable signing keys"));
       return Future.succeededFuture(keys);
     }));
@@ -345,7 +356,7 @@ final class RemoteKeySource implements KeySource {
       log.warn("jwks:{} fetch failed; tokens of this provider answer 503 until one succeeds: {}", provider, message);
     } else {
       log.warn("jwks:{} refresh failed; serving the last good key set ({} old) for up to {}: {}", provider,
-          Duration.between(keys.loadedAt(), clock.instant()), tuning.staleMax(), message);
+          Durations.text(Duration.between(keys.loadedAt(), clock.instant())), Durations.text(tuning.staleMax()), message);
     }
   }
 

@@ -87,6 +87,12 @@ final class Authenticators implements BeforeEachCallback, AfterEachCallback {
         cacheSize));
   }
 
+  /** As {@link #create}, with remote key sets tuned by {@code tuning} (before each provider's own bounds). */
+  JwtAuthenticator createWithTuning(RemoteKeySource.Tuning tuning, Jwt.Provider... providers) {
+    return track(JwtAuthenticator.create(vertx, configs(providers), Jwt.IDENTITY, clock, ENGINE, tuning,
+        VerifiedTokenCache.DEFAULT_MAXIMUM_SIZE));
+  }
+
   /** Closes {@code resource} after the test, after its authenticators and before its own Vertx. */
   <T extends AutoCloseable> T closeAfterTest(T resource) {
     resources.push(resource);

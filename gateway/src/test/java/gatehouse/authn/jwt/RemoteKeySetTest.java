@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.authn.Authentication;
+import gatehouse.config.JwtProviderConfig;
 import gatehouse.config.KeySourceConfig;
 import gatehouse.testing.LocalJwksServer;
 import gatehouse.testing.MutableClock;
@@ -25,6 +26,9 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Remote key sets against a real JWKS server on 127.0.0.1: first fetch, rate limits, rotation, outage, discovery. */
 class RemoteKeySetTest {
@@ -107,18 +111,97 @@ class RemoteKeySetTest {
   }
 
   @Test
-  void kidJustFoundAbsentIsRememberedUntilTheNextRefresh() {
+  void aKidFoundAbsentIsForgottenWhenTheMinimumRefreshIntervalEnds() {
     JwtAuthenticator a = remote();
-    clock.advance(Duration.ofSeconds(31));
     String ghost = token().kid("ghost").sign();
-    assertRejected(FailureCodes.UNKNOWN_KEY, Jwt.authenticate(a, ghost), ghost);
+    for (int window = 1; window <= 3; window++) {
+      clock.advance(Duration.ofSeconds(30));
+      for (int i = 0; i < 5; i++) assertRejected(FailureCodes.UNKNOWN_KEY, Jwt.authenticate(a, ghost), ghost);
+      assertEquals(1 + window, server.fetches(), "one fetch per jwks_min_refresh, however often the kid comes back");
+    }
+  }
+
+  /**
+   * Issue 18, the rotation bound. The IdP publishes a key just after a fetch started (the worst
+   * case: that fetch's answer lacks it). Until {@code jwks_min_refresh} after that fetch began, the
+   * new kid is refused without a fetch; from then on the next request fetches once and is accepted,
+   * whatever the key set's own refresh time (no Cache-Control: 10 minutes; Keycloak: 54 s).
+   */
+  @ParameterizedTest(name = "Cache-Control {0}, jwks_min_refresh {1}")
+  @CsvSource(value = {"NONE, PT30S", "max-age=60, PT30S", "NONE, PT1S", "NONE, PT5M", "max-age=3600, PT10M"}, nullValues = "NONE")
+  void aNewKeyIsAcceptedOnTheFirstRequestOneMinimumRefreshAfterItsPublication(String cacheControl, Duration minRefresh) {
+    server.setCacheControl(cacheControl);
+    JwtAuthenticator a = create(Jwt.provider().keys(new KeySourceConfig.JwksUri(server.jwksUri()))
+        .remote(new JwtProviderConfig.RemoteKeys(minRefresh, Duration.ofHours(24), java.util.Optional.empty())));
+    java.time.Instant published = clock.instant();
+    TestKeys.TestKey next = TestKeys.get(TestKeys.Kind.EC_P256, 1);
+    server.setJwks(TestKeys.jwks(TestKeys.ec256(), next));
+
+    Duration justBefore = minRefresh.minusMillis(1);
+    for (Duration at : List.of(Duration.ZERO, justBefore.dividedBy(2), justBefore)) {
+      clock.set(published.plus(at));
+      String early = TestTokens.signedBy(next, clock).sign();
+      assertRejected(FailureCodes.UNKNOWN_KEY, Jwt.authenticate(a, early), early);
+      assertEquals(1, server.fetches(), "within jwks_min_refresh of the last fetch, no fetch");
+    }
+    clock.set(published.plus(minRefresh));
+    long startedNanos = System.nanoTime();
+    assertAuthenticated(Jwt.authenticate(a, TestTokens.signedBy(next, clock).sign()));
+    long fetchMillis = (System.nanoTime() - startedNanos) / 1_000_000;
+    assertEquals(2, server.fetches(), "exactly one fetch, by the first request past the window");
+    assertAuthenticated(Jwt.authenticate(a, TestTokens.signedBy(next, clock).sign()));
     assertEquals(2, server.fetches());
-    clock.advance(Duration.ofSeconds(31));
-    assertRejected(FailureCodes.UNKNOWN_KEY, Jwt.authenticate(a, ghost), ghost);
-    assertEquals(2, server.fetches(), "a kid already found absent does not trigger another fetch");
-    String other = token().kid("other-ghost").sign();
-    assertRejected(FailureCodes.UNKNOWN_KEY, Jwt.authenticate(a, other), other);
-    assertEquals(3, server.fetches());
+    System.out.printf("rotation bound: refused at +%s, accepted at +%s (clock), fetch %d ms%n", justBefore, minRefresh, fetchMillis);
+  }
+
+  @Test
+  void concurrentRequestsWithANewKidShareOneFetchAndAreAllAccepted() {
+    JwtAuthenticator a = remote();
+    TestKeys.TestKey next = TestKeys.get(TestKeys.Kind.EC_P256, 1);
+    server.setJwks(TestKeys.jwks(TestKeys.ec256(), next));
+    String early = TestTokens.signedBy(next, clock).sign();
+    assertRejected(FailureCodes.UNKNOWN_KEY, Jwt.authenticate(a, early), early);
+    clock.advance(Duration.ofSeconds(30));
+    server.setDelay(Duration.ofMillis(200)); // every request below arrives while the one fetch runs
+    List<Future<Authentication>> answers = IntStream.range(0, 200).parallel()
+        .mapToObj(i -> a.authenticate(TestTokens.bearer(TestTokens.signedBy(next, clock).claim("n", i).sign())))
+        .toList();
+    for (Future<Authentication> f : answers) assertAuthenticated(Jwt.await(f));
+    assertEquals(2, server.fetches(), "the initial fetch plus one shared by all 200 requests");
+  }
+
+  @Test
+  void aMissWaitsAtMostTheFetchTimeoutDiscoveryIncluded() {
+    server.setDelay(Duration.ofMillis(250)); // discovery and JWKS: 500 ms in all, over the 400 ms budget
+    RemoteKeySource.Tuning d = RemoteKeySource.Tuning.DEFAULTS;
+    RemoteKeySource.Tuning tuning = new RemoteKeySource.Tuning(d.minRefresh(), d.staleMax(), d.defaultTtl(), d.minTtl(), d.maxTtl(),
+        Duration.ofMillis(400), d.maxBodyBytes());
+    JwtAuthenticator a = authenticators.createWithTuning(tuning, Jwt.provider().issuer(server.issuer()).keys(new KeySourceConfig.Discovery()));
+    Jwt.await(a.settled());
+    assertEquals(new Authentication.Unverifiable("jwks:main"), Jwt.authenticate(a, token().claim("iss", server.issuer()).sign()));
+    assertEquals("no key set within 400ms", a.status().get(0).lastError().orElseThrow());
+  }
+
+  enum Outage { HTTP_500, CLOSED_PORT }
+
+  /** Issue 18: an outage after a kid was found absent answers 503 for it, never the remembered 401. */
+  @ParameterizedTest
+  @EnumSource(Outage.class)
+  void duringAnOutageAnUnknownKidIsUnverifiableAndKnownKidsStillVerify(Outage outage) {
+    JwtAuthenticator a = remote();
+    String ghost = token().kid("rotated").sign();
+    assertRejected(FailureCodes.UNKNOWN_KEY, Jwt.authenticate(a, ghost), ghost); // absent from a fresh, successful fetch
+    if (outage == Outage.HTTP_500) server.failWith(500);
+    else server.close();
+    clock.advance(Duration.ofSeconds(30));
+    assertEquals(new Authentication.Unverifiable("jwks:main"), Jwt.authenticate(a, ghost));
+    assertAuthenticated(Jwt.authenticate(a, token().sign()));
+    int fetches = server.fetches();
+    clock.advance(Duration.ofMillis(500)); // before the 1 s retry and within the window after a failed fetch: no fetch, 503
+    assertEquals(new Authentication.Unverifiable("jwks:main"), Jwt.authenticate(a, ghost));
+    assertEquals(new Authentication.Unverifiable("jwks:main"), Jwt.authenticate(a, token().kid("other").sign()));
+    assertAuthenticated(Jwt.authenticate(a, token().sign()));
+    assertEquals(fetches, server.fetches());
   }
 
   @Test
