@@ -99,8 +99,8 @@ public final class IntrospectionAuthenticator implements Authenticator {
 
   private static AnswerReader reader(IntrospectionConfig c, IdentityConfig identity) {
     Map<String, String> headerClaims = c.claims().isEmpty() ? identity.claims() : c.claims();
-    ClaimMapping mapping = ClaimMapping.compile("introspection:" + c.name(), key(c), c.rolesClaim(), headerClaims);
-    return new AnswerReader(c.name(), c.issuer(), c.audiences(), mapping);
+    ClaimMapping mapping = ClaimMapping.compile("introspection:" + c.name(), key(c), c.rolesClaims(), headerClaims);
+    return new AnswerReader(c.name(), c.issuer(), c.audiences(), mapping, c.clockSkew(), c.rules());
   }
 
   private static String key(IntrospectionConfig c) {
