@@ -3,6 +3,7 @@ package gatehouse.authn.introspect;
 import gatehouse.authn.AuthFailure;
 import gatehouse.authn.ClientCheck;
 import gatehouse.authn.Identity;
+import gatehouse.authn.Lifetime;
 import gatehouse.authn.NumericDate;
 import gatehouse.authn.Scheme;
 import gatehouse.authn.jwt.ClaimMapping;
@@ -109,11 +110,8 @@ final class AnswerReader {
     }
     if (maxLifetime.isPresent()) {
       if (exp.isEmpty()) return inactive(FailureCodes.LIFETIME_TOO_LONG, fp, "no exp; max_token_lifetime is set");
-      Duration lifetime = Duration.between(iat != null ? iat : now, exp.get());
-      if (lifetime.compareTo(maxLifetime.get()) > 0) {
-        return inactive(FailureCodes.LIFETIME_TOO_LONG, fp, (iat != null ? "exp - iat is " : "exp - now (no iat) is ")
-            + lifetime.getSeconds() + "s, max_token_lifetime " + maxLifetime.get().getSeconds() + "s");
-      }
+      String tooLong = Lifetime.exceeded(iat, now, exp.get(), maxLifetime.get());
+      if (tooLong != null) return inactive(FailureCodes.LIFETIME_TOO_LONG, fp, tooLong);
     }
     Object sub = m.get("sub");
     if (sub != null && !(sub instanceof String)) return new Answer.Failed("'sub' is not a string");

@@ -7,6 +7,7 @@ import com.nimbusds.jose.JWSHeader;
 import gatehouse.authn.AuthFailure;
 import gatehouse.authn.ClientCheck;
 import gatehouse.authn.Identity;
+import gatehouse.authn.Lifetime;
 import gatehouse.authn.NumericDate;
 import gatehouse.authn.Scheme;
 import gatehouse.config.JwtProviderConfig;
@@ -259,13 +260,8 @@ final class JwtProvider {
         case MALFORMED -> { return refuse(FailureCodes.MALFORMED, fp, "aud is neither a string nor an array of strings"); }
       }
     }
-    if (maxLifetime.isPresent()) {
-      Duration lifetime = Duration.between(iat != null ? iat : now, exp);
-      if (lifetime.compareTo(maxLifetime.get()) > 0) {
-        return refuse(FailureCodes.LIFETIME_TOO_LONG, fp, (iat != null ? "exp - iat is " : "exp - now (no iat) is ")
-            + lifetime.getSeconds() + "s, max_token_lifetime " + maxLifetime.get().getSeconds() + "s");
-      }
-    }
+    String tooLong = maxLifetime.isPresent() ? Lifetime.exceeded(iat, now, exp, maxLifetime.get()) : null;
+    if (tooLong != null) return refuse(FailureCodes.LIFETIME_TOO_LONG, fp, tooLong);
     if (!allowedClients.isEmpty()) {
       Object azp = claims.get("azp");
       Object clientId = claims.get("client_id");
