@@ -29,6 +29,9 @@ import java.util.Set;
  * RFC 7662, and the token may well be valid.
  */
 final class AnswerReader {
+  /** The members honoured as for JWTs, each with the skew. */
+  private static final List<String> NOT_BEFORE = List.of("nbf", "iat");
+
   private final String provider;
   private final Optional<String> issuer;
   private final Set<String> audiences;
@@ -63,7 +66,7 @@ final class AnswerReader {
       exp = Optional.of(e);
     }
     Instant iat = null;
-    for (String member : List.of("nbf", "iat")) {
+    for (String member : NOT_BEFORE) {
       if (m.get(member) == null) continue;
       Instant t = NumericDate.of(m.get(member));
       if (t == null) return new Answer.Failed("'" + member + "' " + NumericDate.EXPECTED);
