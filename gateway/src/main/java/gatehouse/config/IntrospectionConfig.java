@@ -27,10 +27,13 @@ import java.util.Optional;
  * @param issuer the answer's {@code iss} must equal this; JWT-shaped tokens with this {@code iss}
  *     are sent to this provider (empty: not checked, not routed by issuer)
  * @param claims member path → header, overriding {@code identity.claims}; empty: use those
- * @param rolesClaim member path the roles are read from, default {@code role}
+ * @param rolesClaims member paths the roles are read from, the union of what each holds; default
+ *     {@code [role]}
  * @param ca extra trusted CA certificates (PEM), added to the system trust store
  * @param breakerFailures consecutive failed calls that open the circuit breaker
  * @param breakerCooldown how long an open breaker answers 503 without calling
+ * @param clockSkew leeway for the answer's {@code nbf} and {@code iat}; default 60s
+ * @param rules {@code allowed_clients} and {@code max_token_lifetime}
  */
 public record IntrospectionConfig(
     String name,
@@ -45,13 +48,16 @@ public record IntrospectionConfig(
     List<String> audiences,
     Optional<String> issuer,
     Map<String, String> claims,
-    String rolesClaim,
+    List<String> rolesClaims,
     Optional<Path> ca,
     int breakerFailures,
-    Duration breakerCooldown) {
+    Duration breakerCooldown,
+    Duration clockSkew,
+    TokenRules rules) {
 
   public IntrospectionConfig {
     audiences = List.copyOf(audiences);
+    rolesClaims = List.copyOf(rolesClaims);
     claims = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(claims));
   }
 
@@ -72,10 +78,10 @@ public record IntrospectionConfig(
     }
   }
 
-  /** Defaults as the loader fills them, for tests and the demo: basic auth, 30s/5s cache, 2s timeout. */
+  /** Defaults as the loader fills them, for tests and the demo: basic auth, 30s/5s cache, 2s timeout, 60s skew. */
   public static IntrospectionConfig of(String name, URI endpoint, String clientId, Secret clientSecret) {
     return new IntrospectionConfig(name, endpoint, clientId, clientSecret, AuthMethod.CLIENT_SECRET_BASIC,
         Duration.ofSeconds(30), Duration.ofSeconds(5), 10_000, Duration.ofSeconds(2), List.of(), Optional.empty(),
-        Map.of(), "role", Optional.empty(), 5, Duration.ofSeconds(30));
+        Map.of(), List.of("role"), Optional.empty(), 5, Duration.ofSeconds(30), Duration.ofSeconds(60), TokenRules.none());
   }
 }

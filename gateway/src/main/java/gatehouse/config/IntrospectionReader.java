@@ -19,7 +19,7 @@ import java.util.Set;
 final class IntrospectionReader {
   static final List<String> KEYS = List.of("name", "endpoint", "client_id", "client_secret", "auth_method",
       "cache_ttl", "negative_cache_ttl", "cache_size", "timeout", "audiences", "issuer", "claims", "roles_claim",
-      "ca", "breaker_failures", "breaker_cooldown");
+      "ca", "breaker_failures", "breaker_cooldown", "clock_skew", "allowed_clients", "max_token_lifetime");
   private static final String CLEAR_TOKENS = "tokens and the client secret would cross the network in the clear";
 
   private final Reader reader;
@@ -112,14 +112,20 @@ final class IntrospectionReader {
     List<String> audiences = f.texts("audiences").orElse(List.of());
     Map<String, String> claims = f.node("claims")
         .flatMap(n -> HeaderRules.claims(reader, n, f.pathOf("claims"), protectedHeaders)).orElse(Map.of());
-    String rolesClaim = f.text("roles_claim").orElse("role");
+    List<String> rolesClaims = ClaimRulesReader.rolesClaims(reader, f);
+    TokenRules rules = ClaimRulesReader.tokenRules(reader, f);
+    Duration skew = f.duration("clock_skew", false).orElse(Duration.ofSeconds(60));
+    if (skew.compareTo(JwtProviderReader.MAX_CLOCK_SKEW) > 0) {
+      reader.problems.add(f.node("clock_skew").get(), f.pathOf("clock_skew"),
+          "must be at most 10m (a larger leeway accepts tokens dated in the future)");
+    }
     Optional<Path> ca = f.node("ca").isPresent() ? f.text("ca").flatMap(t -> reader.certificateFile(f.node("ca").get(), f.pathOf("ca"), t, baseDir)) : Optional.empty();
     boolean caBroken = f.has("ca") && ca.isEmpty();
     int breakerFailures = f.integer("breaker_failures", 1, 1000).orElse(5);
     Duration breakerCooldown = f.duration("breaker_cooldown", true).orElse(Duration.ofSeconds(30));
     if (name.isEmpty() || endpoint.isEmpty() || clientId.isEmpty() || secret.isEmpty() || caBroken) return Optional.empty();
     return Optional.of(new IntrospectionConfig(name.get(), endpoint.get(), clientId.get(), secret.get(), method,
-        cacheTtl, negativeTtl, cacheSize, timeout, audiences, f.text("issuer"), claims, rolesClaim, ca,
-        breakerFailures, breakerCooldown));
+        cacheTtl, negativeTtl, cacheSize, timeout, audiences, f.text("issuer"), claims, rolesClaims, ca,
+        breakerFailures, breakerCooldown, skew, rules));
   }
 }

@@ -17,12 +17,14 @@ import java.util.Set;
  * @param clockSkew leeway for {@code exp}, {@code nbf}, {@code iat}; default 60s
  * @param requiredClaims claims that must be present; {@code exp} is always required
  * @param claims claim path → header, overriding {@code identity.claims}; empty: use those
- * @param rolesClaim claim path the roles are read from, default {@code role}
+ * @param rolesClaims claim paths the roles are read from, the union of what each holds; default
+ *     {@code [role]}
  * @param type required {@code typ} header, e.g. {@code at+jwt}; empty: not checked
  * @param maxTokenBytes longer tokens are refused before parsing; default 8192
  * @param remote refresh bounds and trust for {@code jwks_uri} and {@code discovery} key sources
  * @param cache {@code cache}: whether tokens this provider verified are kept in the verified-token
  *     cache (default true); false checks the signature of every request
+ * @param rules {@code allowed_clients} and {@code max_token_lifetime}
  */
 public record JwtProviderConfig(
     String name,
@@ -33,16 +35,18 @@ public record JwtProviderConfig(
     Duration clockSkew,
     List<String> requiredClaims,
     Map<String, String> claims,
-    String rolesClaim,
+    List<String> rolesClaims,
     Optional<String> type,
     int maxTokenBytes,
     RemoteKeys remote,
-    boolean cache) {
+    boolean cache,
+    TokenRules rules) {
 
   public JwtProviderConfig {
     audiences = List.copyOf(audiences);
     algorithms = Set.copyOf(algorithms);
     requiredClaims = List.copyOf(requiredClaims);
+    rolesClaims = List.copyOf(rolesClaims);
     claims = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(claims));
   }
 

@@ -16,7 +16,8 @@ import java.util.Set;
 final class JwtProviderReader {
   static final List<String> KEYS = List.of("name", "issuer", "audiences", "jwks_uri", "discovery",
       "jwks_file", "public_key_pem", "secret", "algorithms", "clock_skew", "required_claims", "claims",
-      "roles_claim", "type", "max_token_size", "jwks_min_refresh", "jwks_stale_max", "ca", "cache");
+      "roles_claim", "type", "max_token_size", "jwks_min_refresh", "jwks_stale_max", "ca", "cache", "allowed_clients",
+      "max_token_lifetime");
   static final List<String> KEY_SOURCES = List.of("jwks_uri", "discovery", "jwks_file", "public_key_pem", "secret");
   static final List<String> ALGORITHMS = List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
       "ES256", "ES384", "ES512", "ES256K", "EdDSA", "Ed25519", "HS256", "HS384", "HS512");
@@ -85,6 +86,8 @@ final class JwtProviderReader {
     int maxToken = f.size("max_token_size", 256, 1 << 20).map(Long::intValue).orElse(8192);
     Optional<String> issuer = f.text("issuer");
     JwtProviderConfig.RemoteKeys remote = remoteKeys(f, keys);
+    List<String> rolesClaims = ClaimRulesReader.rolesClaims(reader, f);
+    TokenRules rules = ClaimRulesReader.tokenRules(reader, f);
     if (name.isEmpty() || issuer.isEmpty() || keys.isEmpty()) return Optional.empty();
     return Optional.of(new JwtProviderConfig(
         name.get(),
@@ -95,11 +98,12 @@ final class JwtProviderReader {
         skew,
         f.texts("required_claims").orElse(List.of()),
         claims,
-        f.text("roles_claim").orElse("role"),
+        rolesClaims,
         f.text("type"),
         maxToken,
         remote,
-        f.bool("cache").orElse(true)));
+        f.bool("cache").orElse(true),
+        rules));
   }
 
   /** {@code jwks_min_refresh}, {@code jwks_stale_max}, {@code ca}: only for a remote key source. */

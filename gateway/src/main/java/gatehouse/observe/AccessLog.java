@@ -129,6 +129,8 @@ public final class AccessLog {
         throw new AssertionError("unknown proxied " + p);
       }
     } else if (outcome instanceof Outcome.Reject r) {
+      // Who was refused (a 403): the verified subject, never the credential, which is a fingerprint.
+      if (r.identity().isPresent()) appendIdentity(out, r.identity().get());
       if (r.credentialFingerprint().isPresent()) out.append(" credential=").append(r.credentialFingerprint().get());
       ErrorResponses.Reply reply = ErrorResponses.of(r.rejection());
       out.append(" outcome=rejected status=").append(reply.status());

@@ -44,7 +44,18 @@ public sealed interface Outcome {
     }
   }
 
-  /** Answer the client with {@code rejection}; the upstream never sees the request. */
-  record Reject(Rejection rejection, Optional<RouteConfig> matchedRoute, Optional<String> credentialFingerprint)
-      implements Outcome {}
+  /**
+   * Answer the client with {@code rejection}; the upstream never sees the request.
+   *
+   * @param identity who was refused, for the log: set when a verified identity was refused by the
+   *     route ({@link Rejection.Forbidden}), empty otherwise
+   */
+  record Reject(Rejection rejection, Optional<RouteConfig> matchedRoute, Optional<String> credentialFingerprint,
+      Optional<Identity> identity) implements Outcome {
+
+    /** A rejection before any identity was established. */
+    public Reject(Rejection rejection, Optional<RouteConfig> matchedRoute, Optional<String> credentialFingerprint) {
+      this(rejection, matchedRoute, credentialFingerprint, Optional.empty());
+    }
+  }
 }

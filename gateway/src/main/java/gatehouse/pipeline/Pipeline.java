@@ -98,7 +98,8 @@ public final class Pipeline {
       Identity identity = ok.identity();
       Decision decision = Authorizer.decide(policy, identity);
       if (decision instanceof Decision.Deny d) {
-        return new Outcome.Reject(new Rejection.Forbidden(d.code(), d.message(), identity.scheme() != Scheme.API_KEY), matched, fingerprint);
+        return new Outcome.Reject(new Rejection.Forbidden(d.code(), d.message(), identity.scheme() != Scheme.API_KEY), matched, fingerprint,
+            Optional.of(identity));
       }
       HeaderPlan plan = identityHeaders.plan(credential, identity);
       if (plan instanceof HeaderPlan.Refused r) {

@@ -174,7 +174,7 @@ class ConfigLoaderTest {
         """).auth().jwt().get(0);
     assertEquals(new JwtProviderConfig("main", "https://a.example.com", List.of(),
         new KeySourceConfig.JwksUri(URI.create("https://a.example.com/k")), Set.of(), Duration.ofSeconds(60),
-        List.of(), Map.of(), "role", Optional.empty(), 8192, JwtProviderConfig.RemoteKeys.defaults(), true), p);
+        List.of(), Map.of(), List.of("role"), Optional.empty(), 8192, JwtProviderConfig.RemoteKeys.defaults(), true, TokenRules.none()), p);
   }
 
   @Test
@@ -190,15 +190,19 @@ class ConfigLoaderTest {
               clock_skew: 5s
               required_claims: [sub, tenant]
               claims: {sub: X-User-Id, tenant: X-Tenant}
-              roles_claim: realm_access.roles
+              roles_claim: [realm_access.roles, 'resource_access["my.app"].roles', '["https://example.com/roles"]']
               type: at+jwt
               max_token_size: 16KiB
               cache: false
+              allowed_clients: [web, cli]
+              max_token_lifetime: 1h
         """);
     JwtProviderConfig p = c.auth().jwt().get(0);
     assertEquals(new JwtProviderConfig("main", "https://a.example.com", List.of("api", "admin"),
         new KeySourceConfig.Discovery(), Set.of("RS256", "EdDSA"), Duration.ofSeconds(5), List.of("sub", "tenant"),
-        Map.of("sub", "X-User-Id", "tenant", "X-Tenant"), "realm_access.roles", Optional.of("at+jwt"), 16384, JwtProviderConfig.RemoteKeys.defaults(), false), p);
+        Map.of("sub", "X-User-Id", "tenant", "X-Tenant"),
+        List.of("realm_access.roles", "resource_access[\"my.app\"].roles", "[\"https://example.com/roles\"]"), Optional.of("at+jwt"), 16384,
+        JwtProviderConfig.RemoteKeys.defaults(), false, new TokenRules(List.of("web", "cli"), Optional.of(Duration.ofHours(1)))), p);
     assertTrue(c.identity().reservedHeaders().contains("X-Tenant"), "a provider's claim headers are reserved");
   }
 

@@ -40,9 +40,12 @@ class IntrospectionConfigTest {
               audiences: [api]
               issuer: "https://auth.example.com/"
               claims: {sub: X-User-Id, scope: X-Scopes, client_id: X-Client-Id}
-              roles_claim: groups
+              roles_claim: [groups, realm_access.roles]
               breaker_failures: 3
               breaker_cooldown: 10s
+              clock_skew: 5s
+              allowed_clients: [web]
+              max_token_lifetime: 2h
         """), ENV);
     IntrospectionConfig p = c.auth().introspection().get(0);
     assertEquals("corp", p.name());
@@ -57,7 +60,9 @@ class IntrospectionConfigTest {
     assertEquals(List.of("api"), p.audiences());
     assertEquals(Optional.of("https://auth.example.com/"), p.issuer());
     assertEquals(Map.of("sub", "X-User-Id", "scope", "X-Scopes", "client_id", "X-Client-Id"), p.claims());
-    assertEquals("groups", p.rolesClaim());
+    assertEquals(List.of("groups", "realm_access.roles"), p.rolesClaims());
+    assertEquals(Duration.ofSeconds(5), p.clockSkew());
+    assertEquals(new TokenRules(List.of("web"), Optional.of(Duration.ofHours(2))), p.rules());
     assertEquals(3, p.breakerFailures());
     assertEquals(Duration.ofSeconds(10), p.breakerCooldown());
     assertTrue(c.identity().reservedHeaders().contains("X-Client-Id"), "claim headers are reserved");
@@ -74,7 +79,9 @@ class IntrospectionConfigTest {
     assertEquals(10_000, p.cacheSize());
     assertEquals(Duration.ofSeconds(2), p.timeout());
     assertEquals(Optional.empty(), p.issuer());
-    assertEquals("role", p.rolesClaim());
+    assertEquals(List.of("role"), p.rolesClaims());
+    assertEquals(Duration.ofSeconds(60), p.clockSkew());
+    assertEquals(TokenRules.none(), p.rules());
     assertEquals(5, p.breakerFailures());
     assertEquals(Duration.ofSeconds(30), p.breakerCooldown());
   }

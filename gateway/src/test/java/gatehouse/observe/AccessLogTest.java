@@ -65,6 +65,23 @@ class AccessLogTest {
         log.line("1", head, rejected, Optional.empty(), 12_300_000));
   }
 
+  /** Issue 18: a 403 line named no one; it names the verified subject, and the credential only by fingerprint. */
+  @Test
+  void aForbiddenLineNamesTheRefusedSubjectAndNeverTheCredential() {
+    String token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl";
+    gatehouse.pipeline.RequestHead head = new gatehouse.pipeline.RequestHead("GET", "/admin/x", "h",
+        io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + token));
+    gatehouse.authn.Identity alice = new gatehouse.authn.Identity("alice", gatehouse.authn.Scheme.JWT, "corp", java.util.Set.of("user"),
+        java.util.Set.of(), java.util.Map.of(), Optional.empty());
+    gatehouse.pipeline.Outcome forbidden = new gatehouse.pipeline.Outcome.Reject(
+        new gatehouse.pipeline.Rejection.Forbidden("missing_role", "a required role is missing", true), Optional.empty(),
+        Optional.of(fp(token)), Optional.of(alice));
+    String line = log.line("1", head, forbidden, Optional.empty(), 1_000_000);
+    assertEquals("id=1 method=GET target=\"/admin/x\" scheme=jwt issuer=corp subject=\"alice\" credential=" + fp(token)
+        + " outcome=rejected status=403 error=missing_role latency_ms=1.00", line);
+    assertFalse(line.contains(token));
+  }
+
   @Test
   void longValuesAreCutAt256CharactersCountingEscapes() {
     assertEquals("a".repeat(256) + "...", AccessLog.safe("a".repeat(300)));

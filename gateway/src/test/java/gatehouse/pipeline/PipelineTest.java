@@ -119,6 +119,21 @@ class PipelineTest {
         ErrorResponses.of(r.rejection()).challenge());
   }
 
+  /** Issue 18: a 403 names who was refused, for the access log. */
+  @Test
+  void aForbiddenOutcomeCarriesTheRefusedIdentity() throws Exception {
+    Outcome.Reject jwt = (Outcome.Reject) pipeline().process(new RequestHead("GET", "/admin/x", "gw.test",
+        MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer good"))).result();
+    assertEquals("403 missing_role", ErrorResponses.of(jwt.rejection()).status() + " " + ErrorResponses.of(jwt.rejection()).code());
+    assertEquals(Optional.of("alice"), jwt.identity().map(Identity::subject));
+    Outcome.Reject key = (Outcome.Reject) pipeline().process(new RequestHead("GET", "/write/x", "gw.test",
+        MultiMap.caseInsensitiveMultiMap().add("X-API-Key", "good-key"))).result();
+    assertEquals(Optional.of("acme"), key.identity().map(Identity::subject));
+    Outcome.Reject invalid = (Outcome.Reject) pipeline().process(new RequestHead("GET", "/admin/x", "gw.test",
+        MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer bad"))).result();
+    assertEquals(Optional.empty(), invalid.identity(), "no identity was established");
+  }
+
   @Test
   void anAmbiguousTargetIsRefusedBeforeRouting() throws Exception {
     assertEquals("400 encoded_slash", run("/public%2Fx"));

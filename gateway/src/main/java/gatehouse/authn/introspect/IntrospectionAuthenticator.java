@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>Answers: {@code Authenticated} when the server says the token is active and the answer passes
  * the provider's checks, with issuer = provider name, scheme {@code INTROSPECTION}, scopes from
  * {@code scope}, roles and headers mapped from the answer's members like JWT claims; {@code
- * Rejected} with {@code inactive}, {@code expired}, {@code wrong_token_type}, {@code wrong_issuer}
- * or {@code wrong_audience}; {@code Unverifiable("introspection:<name>")} when there is no usable
+ * Rejected} with {@code inactive}, {@code expired}, {@code not_yet_valid}, {@code wrong_token_type},
+ * {@code wrong_issuer}, {@code wrong_audience}, {@code client_not_allowed}, {@code missing_client},
+ * {@code ambiguous_client} or {@code lifetime_too_long}; {@code Unverifiable("introspection:<name>")} when there is no usable
  * answer (server down, too slow, HTTP error, our client credentials refused, not RFC 7662) or the
  * circuit breaker is open. Fail closed: a token is never let through because the server is down.
  *
@@ -99,8 +100,8 @@ public final class IntrospectionAuthenticator implements Authenticator {
 
   private static AnswerReader reader(IntrospectionConfig c, IdentityConfig identity) {
     Map<String, String> headerClaims = c.claims().isEmpty() ? identity.claims() : c.claims();
-    ClaimMapping mapping = ClaimMapping.compile("introspection:" + c.name(), key(c), c.rolesClaim(), headerClaims);
-    return new AnswerReader(c.name(), c.issuer(), c.audiences(), mapping);
+    ClaimMapping mapping = ClaimMapping.compile("introspection:" + c.name(), key(c), c.rolesClaims(), headerClaims);
+    return new AnswerReader(c.name(), c.issuer(), c.audiences(), mapping, c.clockSkew(), c.rules());
   }
 
   private static String key(IntrospectionConfig c) {

@@ -25,21 +25,26 @@ public final class ClaimMapping {
   private static final ClaimPath SCP = ClaimPath.parse("scp");
 
   private final String provider;
-  private final ClaimPath roles;
+  private final List<ClaimPath> roles;
   private final Map<ClaimPath, String> headers;
 
   /**
-   * @param rolesClaim the path the roles are read from
+   * @param rolesClaims the paths the roles are read from; the roles are the union of what each holds
    * @param headers claim path → header name, in config order
    * @throws IllegalArgumentException naming the config key, for a path that does not parse
    */
-  ClaimMapping(String provider, String rolesClaim, Map<String, String> headers) {
-    this("jwt:" + provider, "auth.jwt[" + provider + "]", rolesClaim, headers);
+  ClaimMapping(String provider, List<String> rolesClaims, Map<String, String> headers) {
+    this("jwt:" + provider, "auth.jwt[" + provider + "]", rolesClaims, headers);
   }
 
-  private ClaimMapping(String label, String configKey, String rolesClaim, Map<String, String> headers) {
+  private ClaimMapping(String label, String configKey, List<String> rolesClaims, Map<String, String> headers) {
     this.provider = label;
-    this.roles = path(configKey + ".roles_claim", rolesClaim);
+    if (rolesClaims.isEmpty()) throw new IllegalArgumentException(configKey + ".roles_claim: names no claim path");
+    List<ClaimPath> roles = new java.util.ArrayList<>();
+    for (int i = 0; i < rolesClaims.size(); i++) {
+      roles.add(path(configKey + ".roles_claim" + (rolesClaims.size() == 1 ? "" : "[" + i + "]"), rolesClaims.get(i)));
+    }
+    this.roles = List.copyOf(roles);
     Map<ClaimPath, String> compiled = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : headers.entrySet()) {
       compiled.put(path(configKey + ".claims", e.getKey()), e.getValue());
@@ -52,12 +57,12 @@ public final class ClaimMapping {
    *
    * @param label names the source in debug logs, e.g. {@code introspection:corp}
    * @param configKey prefixes messages about bad paths, e.g. {@code auth.introspection[corp]}
-   * @param rolesClaim the path the roles are read from
+   * @param rolesClaims the paths the roles are read from; the roles are the union of what each holds
    * @param headers claim path → header name, in config order
    * @throws IllegalArgumentException naming {@code configKey}, for a path that does not parse
    */
-  public static ClaimMapping compile(String label, String configKey, String rolesClaim, Map<String, String> headers) {
-    return new ClaimMapping(label, configKey, rolesClaim, headers);
+  public static ClaimMapping compile(String label, String configKey, List<String> rolesClaims, Map<String, String> headers) {
+    return new ClaimMapping(label, configKey, rolesClaims, headers);
   }
 
   private static ClaimPath path(String key, String text) {
@@ -68,9 +73,16 @@ public final class ClaimMapping {
     }
   }
 
-  /** Roles: a string is one role, an array gives its string elements; anything else gives none. */
+  /**
+   * Roles: the union over the role paths, in config order (Keycloak's {@code realm_access.roles}
+   * and {@code resource_access.<client>.roles}, say). At each path a string is one role and an
+   * array gives its string elements; anything else, or nothing, adds none.
+   */
   public Set<String> roles(Map<String, Object> claims) {
-    return strings(roles.resolve(claims), false);
+    if (roles.size() == 1) return strings(roles.get(0).resolve(claims), false);
+    Set<String> out = new LinkedHashSet<>();
+    for (ClaimPath path : roles) out.addAll(strings(path.resolve(claims), false));
+    return out;
   }
 
   /**

@@ -10,7 +10,10 @@ final class FailureCodes {
   static final String UNSUPPORTED_CREDENTIAL = AuthFailure.UNSUPPORTED_CREDENTIAL;
   /** Longer than {@code max_token_bytes}; refused before any parsing. */
   static final String TOKEN_TOO_LARGE = "token_too_large";
-  /** Wrong segment count, bad base64url, not UTF-8, not a JSON object, duplicate keys, wrong claim type. */
+  /**
+   * Wrong segment count, bad base64url, not UTF-8, not a JSON object, duplicate keys, wrong claim
+   * type, a date that is not a NumericDate from 0 to the year 9999.
+   */
   static final String MALFORMED = "malformed";
   /** A JWE (five segments): this gateway verifies signed tokens only. */
   static final String UNSUPPORTED_TOKEN_TYPE = "unsupported_token_type";
@@ -30,6 +33,14 @@ final class FailureCodes {
   static final String NOT_YET_VALID = "not_yet_valid";
   static final String WRONG_AUDIENCE = "wrong_audience";
   static final String MISSING_CLAIM = "missing_claim";
+  /** {@code allowed_clients} is set and the token's {@code azp} (else {@code client_id}) is not in it. */
+  static final String CLIENT_NOT_ALLOWED = "client_not_allowed";
+  /** {@code allowed_clients} is set and the token has neither {@code azp} nor {@code client_id}. */
+  static final String MISSING_CLIENT = "missing_client";
+  /** {@code allowed_clients} is set and {@code azp} and {@code client_id} name different clients. */
+  static final String AMBIGUOUS_CLIENT = "ambiguous_client";
+  /** {@code exp - iat} (or {@code exp - now} without {@code iat}) exceeds {@code max_token_lifetime}. */
+  static final String LIFETIME_TOO_LONG = "lifetime_too_long";
 
   private FailureCodes() {}
 }

@@ -5,7 +5,10 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import gatehouse.authn.AuthFailure;
+import gatehouse.authn.ClientCheck;
 import gatehouse.authn.Identity;
+import gatehouse.authn.Lifetime;
+import gatehouse.authn.NumericDate;
 import gatehouse.authn.Scheme;
 import gatehouse.config.JwtProviderConfig;
 import gatehouse.config.KeySourceConfig;
@@ -46,6 +49,8 @@ final class JwtProvider {
   private final KeySource keys;
   private final Clock clock;
   private final boolean cachesVerifiedTokens;
+  private final Set<String> allowedClients;
+  private final Optional<Duration> maxLifetime;
 
   private JwtProvider(JwtProviderConfig c, Set<JWSAlgorithm> algorithms, List<ClaimPath> required, ClaimMapping mapping,
       KeySource keys, Clock clock) {
@@ -60,6 +65,8 @@ final class JwtProvider {
     this.mapping = mapping;
     this.keys = keys;
     this.cachesVerifiedTokens = c.cache();
+    this.allowedClients = Set.copyOf(c.rules().allowedClients());
+    this.maxLifetime = c.rules().maxLifetime();
     this.clock = clock;
   }
 
@@ -85,8 +92,8 @@ final class JwtProvider {
         throw new IllegalArgumentException(key + ".required_claims: " + e.getMessage(), e);
       }
     }
-    String rolesClaim = c.rolesClaim() == null || c.rolesClaim().isEmpty() ? "role" : c.rolesClaim();
-    return new JwtProvider(c, algorithms, required, new ClaimMapping(c.name(), rolesClaim, headerClaims), keys, clock);
+    List<String> rolesClaims = c.rolesClaims().isEmpty() ? List.of("role") : c.rolesClaims();
+    return new JwtProvider(c, algorithms, required, new ClaimMapping(c.name(), rolesClaims, headerClaims), keys, clock);
   }
 
   /**
@@ -223,15 +230,15 @@ final class JwtProvider {
     Instant now = clock.instant();
     Object expValue = claims.get("exp");
     if (expValue == null) return refuse(FailureCodes.MISSING_CLAIM, fp, "exp is required");
-    Instant exp = numericDate(expValue);
-    if (exp == null) return refuse(FailureCodes.MALFORMED, fp, "exp is not a number");
+    Instant exp = NumericDate.of(expValue);
+    if (exp == null) return refuse(FailureCodes.MALFORMED, fp, "exp " + NumericDate.EXPECTED);
     Instant nbf = null;
     Instant iat = null;
-    if (claims.get("nbf") != null && (nbf = numericDate(claims.get("nbf"))) == null) {
-      return refuse(FailureCodes.MALFORMED, fp, "nbf is not a number");
+    if (claims.get("nbf") != null && (nbf = NumericDate.of(claims.get("nbf"))) == null) {
+      return refuse(FailureCodes.MALFORMED, fp, "nbf " + NumericDate.EXPECTED);
     }
-    if (claims.get("iat") != null && (iat = numericDate(claims.get("iat"))) == null) {
-      return refuse(FailureCodes.MALFORMED, fp, "iat is not a number");
+    if (claims.get("iat") != null && (iat = NumericDate.of(claims.get("iat"))) == null) {
+      return refuse(FailureCodes.MALFORMED, fp, "iat " + NumericDate.EXPECTED);
     }
     // RFC 7519 section 4.1.4: the current time must be before exp; the skew stretches that.
     if (!now.isBefore(exp.plus(skew))) return refuse(FailureCodes.EXPIRED, fp, "exp " + exp + ", now " + now + ", skew " + skew);
@@ -249,6 +256,25 @@ final class JwtProvider {
         case MALFORMED -> { return refuse(FailureCodes.MALFORMED, fp, "aud is neither a string nor an array of strings"); }
       }
     }
+    String tooLong = maxLifetime.isPresent() ? Lifetime.exceeded(iat, now, exp, maxLifetime.get()) : null;
+    if (tooLong != null) return refuse(FailureCodes.LIFETIME_TOO_LONG, fp, tooLong);
+    if (!allowedClients.isEmpty()) {
+      Object azp = claims.get("azp");
+      Object clientId = claims.get("client_id");
+      switch (ClientCheck.of(azp, clientId, allowedClients)) {
+        case ALLOWED -> { }
+        case NOT_ALLOWED -> {
+          return refuse(FailureCodes.CLIENT_NOT_ALLOWED, fp, "client '" + printable(ClientCheck.named(azp, clientId))
+              + "' is not in allowed_clients " + allowedClients);
+        }
+        case ABSENT -> { return refuse(FailureCodes.MISSING_CLIENT, fp, "neither azp nor client_id; allowed_clients is set"); }
+        case AMBIGUOUS -> {
+          return refuse(FailureCodes.AMBIGUOUS_CLIENT, fp, "azp '" + printable((String) azp) + "' and client_id '"
+              + printable((String) clientId) + "' name different clients");
+        }
+        case MALFORMED -> { return refuse(FailureCodes.MALFORMED, fp, "azp or client_id is not a non-empty string"); }
+      }
+    }
     for (ClaimPath path : required) {
       if (path.resolve(claims).isEmpty()) return refuse(FailureCodes.MISSING_CLAIM, fp, "required claim " + path + " is missing");
     }
@@ -257,24 +283,6 @@ final class JwtProvider {
     Identity identity = new Identity(sub == null ? "" : (String) sub, Scheme.JWT, name,
         mapping.roles(claims), mapping.scopes(claims), mapping.headers(claims), Optional.of(exp));
     return new Verdict.Accepted(identity, key.thumbprint(), exp);
-  }
-
-  /**
-   * RFC 7519 section 2 NumericDate: a JSON number of seconds, fractions allowed; null when not a
-   * number. Clamped far inside {@link Instant}'s range so absurd values cannot overflow.
-   */
-  static Instant numericDate(Object value) {
-    final long limit = 100_000_000_000L * 365 * 24 * 3600 / 1000; // about 100 million years
-    if (value instanceof Long l) return Instant.ofEpochSecond(Math.max(-limit, Math.min(limit, l)));
-    if (value instanceof Integer i) return Instant.ofEpochSecond(i);
-    if (value instanceof Double d) {
-      if (d.isNaN() || d.isInfinite()) return null;
-      double clamped = Math.max(-limit, Math.min(limit, d));
-      long seconds = (long) Math.floor(clamped);
-      long nanos = (long) ((clamped - seconds) * 1e9);
-      return Instant.ofEpochSecond(seconds, nanos);
-    }
-    return null;
   }
 
   /** RFC 7515 section 4.1.9: media types compare case-insensitively and may omit "application/". */

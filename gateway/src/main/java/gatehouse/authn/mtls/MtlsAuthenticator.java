@@ -49,7 +49,7 @@ public final class MtlsAuthenticator implements Authenticator {
 
   /** @throws IllegalArgumentException when {@code identity.claims} cannot be compiled */
   public static MtlsAuthenticator create(IdentityConfig identity, Clock clock) {
-    return new MtlsAuthenticator(ClaimMapping.compile("mtls", "identity.claims", "role", identity.claims()), clock);
+    return new MtlsAuthenticator(ClaimMapping.compile("mtls", "identity.claims", java.util.List.of("role"), identity.claims()), clock);
   }
 
   @Override

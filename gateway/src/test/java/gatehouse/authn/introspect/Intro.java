@@ -3,6 +3,7 @@ package gatehouse.authn.introspect;
 import gatehouse.authn.Authentication;
 import gatehouse.config.IdentityConfig;
 import gatehouse.config.IntrospectionConfig;
+import gatehouse.config.TokenRules;
 import gatehouse.credential.Credential;
 import gatehouse.credential.Secret;
 import gatehouse.testing.LocalAuthorizationServer;
@@ -41,6 +42,9 @@ final class Intro {
     Optional<Path> ca = Optional.empty();
     int breakerFailures = 5;
     Duration breakerCooldown = Duration.ofSeconds(30);
+    List<String> rolesClaims = List.of("role");
+    Duration skew = Duration.ofSeconds(60);
+    TokenRules rules = TokenRules.none();
 
     Config(URI endpoint) {
       this.endpoint = endpoint;
@@ -55,10 +59,14 @@ final class Intro {
     Config issuer(String i) { issuer = Optional.of(i); return this; }
     Config claims(Map<String, String> c) { claims = new LinkedHashMap<>(c); return this; }
     Config breaker(int failures, Duration cooldown) { breakerFailures = failures; breakerCooldown = cooldown; return this; }
+    Config rolesClaim(String... r) { rolesClaims = List.of(r); return this; }
+    Config skew(Duration d) { skew = d; return this; }
+    Config allowedClients(String... c) { rules = new TokenRules(List.of(c), rules.maxLifetime()); return this; }
+    Config maxLifetime(Duration d) { rules = new TokenRules(rules.allowedClients(), Optional.of(d)); return this; }
 
     IntrospectionConfig build() {
       return new IntrospectionConfig(name, endpoint, clientId, new Secret(clientSecret), method, cacheTtl, negativeTtl,
-          cacheSize, timeout, audiences, issuer, claims, "role", ca, breakerFailures, breakerCooldown);
+          cacheSize, timeout, audiences, issuer, claims, rolesClaims, ca, breakerFailures, breakerCooldown, skew, rules);
     }
   }
 

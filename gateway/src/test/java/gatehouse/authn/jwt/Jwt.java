@@ -8,6 +8,7 @@ import gatehouse.authn.Identity;
 import gatehouse.config.IdentityConfig;
 import gatehouse.config.JwtProviderConfig;
 import gatehouse.config.KeySourceConfig;
+import gatehouse.config.TokenRules;
 import gatehouse.credential.Secret;
 import gatehouse.testing.TestKeys;
 import gatehouse.testing.TestTokens;
@@ -39,11 +40,12 @@ final class Jwt {
     Duration skew = Duration.ofSeconds(60);
     List<String> required = List.of();
     Map<String, String> claims = Map.of();
-    String rolesClaim = "role";
+    List<String> rolesClaims = List.of("role");
     Optional<String> type = Optional.empty();
     int maxTokenBytes = 8192;
     JwtProviderConfig.RemoteKeys remote = JwtProviderConfig.RemoteKeys.defaults();
     boolean cache = true;
+    TokenRules rules = TokenRules.none();
 
     Provider keys(KeySourceConfig k) { keys = k; return this; }
     Provider name(String n) { name = n; return this; }
@@ -53,14 +55,17 @@ final class Jwt {
     Provider skew(Duration d) { skew = d; return this; }
     Provider required(String... r) { required = List.of(r); return this; }
     Provider claims(Map<String, String> c) { claims = new LinkedHashMap<>(c); return this; }
-    Provider rolesClaim(String r) { rolesClaim = r; return this; }
+    Provider rolesClaim(String... r) { rolesClaims = List.of(r); return this; }
     Provider type(String t) { type = Optional.of(t); return this; }
     Provider maxTokenBytes(int m) { maxTokenBytes = m; return this; }
     Provider remote(JwtProviderConfig.RemoteKeys r) { remote = r; return this; }
     Provider cache(boolean c) { cache = c; return this; }
+    Provider allowedClients(String... c) { rules = new TokenRules(List.of(c), rules.maxLifetime()); return this; }
+    Provider maxLifetime(Duration d) { rules = new TokenRules(rules.allowedClients(), Optional.of(d)); return this; }
 
     JwtProviderConfig build() {
-      return new JwtProviderConfig(name, issuer, audiences, keys, algorithms, skew, required, claims, rolesClaim, type, maxTokenBytes, remote, cache);
+      return new JwtProviderConfig(name, issuer, audiences, keys, algorithms, skew, required, claims, rolesClaims, type, maxTokenBytes, remote, cache,
+          rules);
     }
   }
 
