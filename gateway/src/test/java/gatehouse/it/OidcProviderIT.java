@@ -74,8 +74,22 @@ class OidcProviderIT {
     gw.upstream.replyWith(Reply.echo());
   }
 
-  /** A gateway trusting {@link #op}: JWTs through discovery, opaque tokens through introspection, default breaker. */
+  /**
+   * A gateway trusting {@link #op}: JWTs through discovery, opaque tokens through introspection,
+   * default breaker. Returned once {@code /ready} says so, that is once it holds the provider's keys.
+   */
   private static GatewayHarness gateway() {
+    GatewayHarness g = unready();
+    try {
+      await("gateway /ready", System.nanoTime(), Duration.ofSeconds(10), 200, () -> RawHttp.get(g.gateway.adminPort(), "/ready"));
+    } catch (AssertionError e) {
+      g.close();
+      throw e;
+    }
+    return g;
+  }
+
+  private static GatewayHarness unready() {
     String claims = "      claims: {sub: X-User-Id, client_id: X-Client-Id, scope: X-Scopes}";
     return GatewayHarness.start(String.join("\n",
             "    - name: op",
