@@ -3,8 +3,6 @@ package gatehouse.it;
 import gatehouse.testing.Repository;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -17,7 +15,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
@@ -87,14 +84,7 @@ final class OidcProvider implements AutoCloseable {
   void stop() {
     Process p = process;
     process = null;
-    if (p == null) return;
-    p.destroy();
-    try {
-      if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      p.destroyForcibly();
-    }
+    if (p != null) ChildProcesses.stop(p);
   }
 
   /** Stops the provider and starts it again publishing {@code kids}; returns once it listens. */
@@ -158,31 +148,17 @@ final class OidcProvider implements AutoCloseable {
 
   private void installed() {
     try {
-      Process v = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-      if (!v.waitFor(30, TimeUnit.SECONDS) || v.exitValue() != 0) throw new IOException("node --version failed");
-    } catch (IOException e) {
-      if (CI) throw new AssertionError("node is required on CI for the oidc-provider suite: " + e.getMessage());
-      Assumptions.abort("node is not installed here (CI requires it): " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-    if (Files.isDirectory(dir.resolve("node_modules/oidc-provider"))) return;
-    Path log = state.resolve("npm-ci.log");
-    try {
-      Process p = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(dir.toFile())
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      if (!p.waitFor(5, TimeUnit.MINUTES)) {
-        p.destroyForcibly();
-        throw new AssertionError("npm ci did not finish: " + read(log));
+      if (ChildProcesses.run(List.of("node", "--version"), dir, state.resolve("node-version.log"), Duration.ofSeconds(30)) != 0) {
+        throw new IOException("node --version failed");
       }
-      if (p.exitValue() != 0) throw new AssertionError("npm ci failed in " + dir + ": " + read(log));
+      if (Files.isDirectory(dir.resolve("node_modules/oidc-provider"))) return;
+      Path log = state.resolve("npm-ci.log");
+      if (ChildProcesses.run(List.of("npm", "ci", "--no-audit", "--no-fund"), dir, log, Duration.ofMinutes(5)) != 0) {
+        throw new AssertionError("npm ci failed in " + dir + ": " + ChildProcesses.read(log));
+      }
     } catch (IOException e) {
-      if (CI) throw new AssertionError("npm is required on CI for the oidc-provider suite: " + e.getMessage());
-      Assumptions.abort("npm is not installed here (CI requires it): " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
+      if (CI) throw new AssertionError("node and npm are required on CI for the oidc-provider suite: " + e.getMessage());
+      Assumptions.abort("node or npm is not installed here (CI requires them): " + e.getMessage());
     }
   }
 
@@ -200,10 +176,10 @@ final class OidcProvider implements AutoCloseable {
       throw new AssertionError("cannot start node provider.js: " + e.getMessage(), e);
     }
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    while (!read(log).contains("listening " + issuer()) || !listening()) {
+    while (!ChildProcesses.read(log).contains("listening " + issuer()) || !ChildProcesses.listening(port)) {
       if (!process.isAlive() || System.nanoTime() > deadline) {
         stop();
-        throw new AssertionError("oidc-provider did not start on " + port + ": " + read(log));
+        throw new AssertionError("oidc-provider did not start on " + port + ": " + ChildProcesses.read(log));
       }
       try {
         Thread.sleep(10);
@@ -211,22 +187,6 @@ final class OidcProvider implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new AssertionError(e);
       }
-    }
-  }
-
-  private boolean listening() {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static String read(Path log) {
-    try {
-      return Files.exists(log) ? Files.readString(log) : "";
-    } catch (IOException e) {
-      return "(unreadable: " + e + ")";
     }
   }
 }
