@@ -195,7 +195,7 @@ class OidcProviderIT {
   }
 
   @Test
-  void anOpaqueTokenFromTheProviderIsIntrospectedAndNeverItsJwtSibling() {
+  void anOpaqueTokenFromTheProviderIsIntrospectedAndOneItNeverIssuedIsInactive() {
     String token = opaque("orders:read");
     assertEquals(-1, token.indexOf('.'), "the provider's opaque tokens have no dots");
     RawHttp.Response r = call(gw, "/api/orders/1", token);
