@@ -9,7 +9,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,9 +106,9 @@ final class BackendZoo implements AutoCloseable {
     }
     processes.add(p);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!listening(port)) {
+    while (!ChildProcesses.listening(port)) {
       if (!p.isAlive() || System.nanoTime() > deadline) {
-        throw new AssertionError(stack + " did not start listening on " + port + ": " + read(log));
+        throw new AssertionError(stack + " did not start listening on " + port + ": " + ChildProcesses.read(log));
       }
       sleep();
     }
@@ -129,14 +128,14 @@ final class BackendZoo implements AutoCloseable {
     try {
       if (!p.waitFor(5, TimeUnit.MINUTES)) {
         p.destroyForcibly();
-        throw new AssertionError(String.join(" ", command) + " did not finish: " + read(log));
+        throw new AssertionError(String.join(" ", command) + " did not finish: " + ChildProcesses.read(log));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       p.destroyForcibly();
       throw new AssertionError(e);
     }
-    if (p.exitValue() != 0) throw new AssertionError(String.join(" ", command) + " failed: " + read(log));
+    if (p.exitValue() != 0) throw new AssertionError(String.join(" ", command) + " failed: " + ChildProcesses.read(log));
     return true;
   }
 
@@ -188,15 +187,7 @@ final class BackendZoo implements AutoCloseable {
 
   @Override
   public void close() {
-    for (Process p : processes) {
-      p.destroy();
-      try {
-        if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        p.destroyForcibly();
-      }
-    }
+    for (Process p : processes) ChildProcesses.stop(p);
     if (tomcat != null) {
       try {
         tomcat.stop();
@@ -212,27 +203,11 @@ final class BackendZoo implements AutoCloseable {
     }
   }
 
-  private static boolean listening(int port) {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
   private static int freePort() {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     } catch (IOException e) {
       throw new AssertionError(e);
-    }
-  }
-
-  private static String read(Path log) {
-    try {
-      return Files.readString(log, StandardCharsets.ISO_8859_1);
-    } catch (IOException e) {
-      return "(no output: " + e.getMessage() + ")";
     }
   }
 
