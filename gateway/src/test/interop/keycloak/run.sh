@@ -6,7 +6,7 @@
 # Extra arguments go to Maven (e.g. -o when the distribution is already in ~/.m2).
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-cd "$here/../../../.."
+cd "$here/../../../../.."
 rm -f gateway/target/keycloak-interop.md
 mvn -B -pl gateway -am verify -Pkeycloak -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=KeycloakIT "$@"
 status=$?
