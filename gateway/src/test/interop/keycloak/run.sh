@@ -13,7 +13,8 @@ status=$?
 if [ -f gateway/target/keycloak-interop.md ]; then
   { cat gateway/target/keycloak-interop.md
     echo
-    echo "Maven exit status: $status. Machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end."
+    echo "Maven exit status: $status. Tree: commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- gateway/src/main gateway/src/test/java || echo ' with local changes')."
+    echo "Machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end."
   } > "$here/LAST-RESULT.md"
   echo "== recorded in $here/LAST-RESULT.md"
 fi
