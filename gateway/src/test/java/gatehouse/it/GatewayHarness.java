@@ -47,8 +47,9 @@ final class GatewayHarness implements AutoCloseable {
   static GatewayHarness start(String extraUpstreams, String extraTopLevel, String extraRoutes, boolean h2c) {
     Vertx vertx = TestVertx.create();
     UpstreamRecorder upstream = UpstreamRecorder.start(vertx);
+    Path dir = null;
     try {
-      Path dir = Files.createTempDirectory("gatehouse-it");
+      dir = Files.createTempDirectory("gatehouse-it");
       Files.writeString(dir.resolve("jwks.json"), TestKeys.jwks(TestKeys.rsa()));
       String yaml = String.join("\n",
           "listen: {host: 127.0.0.1, port: 0, h2c: " + h2c + "}",
@@ -85,6 +86,7 @@ final class GatewayHarness implements AutoCloseable {
     } catch (Exception e) {
       upstream.close();
       vertx.close();
+      deleteFiles(dir);
       throw new AssertionError("the gateway did not start", e);
     }
   }
@@ -113,13 +115,18 @@ final class GatewayHarness implements AutoCloseable {
     } finally {
       upstream.close();
       vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
-      try {
-        Files.deleteIfExists(dir.resolve("gatehouse.yaml"));
-        Files.deleteIfExists(dir.resolve("jwks.json"));
-        Files.deleteIfExists(dir);
-      } catch (IOException ignored) {
-        // a temp dir left behind is harmless
-      }
+      deleteFiles(dir);
+    }
+  }
+
+  private static void deleteFiles(Path dir) {
+    if (dir == null) return;
+    try {
+      Files.deleteIfExists(dir.resolve("gatehouse.yaml"));
+      Files.deleteIfExists(dir.resolve("jwks.json"));
+      Files.deleteIfExists(dir);
+    } catch (IOException ignored) {
+      // a temp dir left behind is harmless
     }
   }
 
