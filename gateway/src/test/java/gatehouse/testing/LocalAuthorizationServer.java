@@ -50,6 +50,7 @@ public final class LocalAuthorizationServer implements AutoCloseable {
   private final Map<String, JsonObject> active = new ConcurrentHashMap<>();
   private final List<Call> calls = new CopyOnWriteArrayList<>();
   private final AtomicReference<Raw> raw = new AtomicReference<>();
+  private final Map<String, Raw> rawFor = new ConcurrentHashMap<>();
   private final AtomicReference<Duration> delay = new AtomicReference<>(Duration.ZERO);
   private final AtomicReference<Promise<Void>> gate = new AtomicReference<>();
   private volatile boolean dropConnections;
@@ -88,6 +89,11 @@ public final class LocalAuthorizationServer implements AutoCloseable {
   /** Answer every call with exactly this, until {@link #recover()}. */
   public void answerRaw(int status, String contentType, String body) {
     raw.set(new Raw(status, contentType, body));
+  }
+
+  /** Answer every call about {@code token} with exactly this, whatever else is set. */
+  public void answerRawFor(String token, int status, String contentType, String body) {
+    rawFor.put(token, new Raw(status, contentType, body));
   }
 
   /** Answer every call with {@code status} and a plain-text body, until {@link #recover()}. */
@@ -158,7 +164,8 @@ public final class LocalAuthorizationServer implements AutoCloseable {
   }
 
   private void answer(HttpServerRequest request, Map<String, String> form, String clientAuth) {
-    Raw r = raw.get();
+    Raw r = form.get("token") == null ? null : rawFor.get(form.get("token"));
+    if (r == null) r = raw.get();
     if (r != null) {
       request.response().setStatusCode(r.status()).putHeader("Content-Type", r.contentType()).end(r.body());
       return;

@@ -181,6 +181,9 @@ public final class IntrospectionAuthenticator implements Authenticator {
 
   private Answer answer(Reply reply, String fp) {
     if (reply instanceof Reply.Json json) return reader.judge(json.members(), clock.instant(), fp);
+    if (reply instanceof Reply.TokenRefused r) {
+      return new Answer.Inactive(new AuthFailure(FailureCodes.INACTIVE, "introspection:" + name + " token " + fp + ": " + r.reason()));
+    }
     if (reply instanceof Reply.Failure f) return new Answer.Failed(f.reason());
     throw new AssertionError("unknown reply " + reply);
   }
