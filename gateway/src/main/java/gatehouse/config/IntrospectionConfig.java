@@ -31,6 +31,9 @@ import java.util.Optional;
  * @param ca extra trusted CA certificates (PEM), added to the system trust store
  * @param breakerFailures consecutive failed calls that open the circuit breaker
  * @param breakerCooldown how long an open breaker answers 503 without calling
+ * @param staleIfError how long after {@code cacheTtl} a cached active answer may still be served
+ *     while the server is failing (breaker open, or a call that fails for the server's fault);
+ *     never beyond the token's {@code exp}; zero (the default): not at all
  */
 public record IntrospectionConfig(
     String name,
@@ -48,7 +51,8 @@ public record IntrospectionConfig(
     String rolesClaim,
     Optional<Path> ca,
     int breakerFailures,
-    Duration breakerCooldown) {
+    Duration breakerCooldown,
+    Duration staleIfError) {
 
   public IntrospectionConfig {
     audiences = List.copyOf(audiences);
@@ -76,6 +80,6 @@ public record IntrospectionConfig(
   public static IntrospectionConfig of(String name, URI endpoint, String clientId, Secret clientSecret) {
     return new IntrospectionConfig(name, endpoint, clientId, clientSecret, AuthMethod.CLIENT_SECRET_BASIC,
         Duration.ofSeconds(30), Duration.ofSeconds(5), 10_000, Duration.ofSeconds(2), List.of(), Optional.empty(),
-        Map.of(), "role", Optional.empty(), 5, Duration.ofSeconds(30));
+        Map.of(), "role", Optional.empty(), 5, Duration.ofSeconds(30), Duration.ZERO);
   }
 }

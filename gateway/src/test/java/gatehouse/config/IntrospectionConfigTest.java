@@ -43,6 +43,7 @@ class IntrospectionConfigTest {
               roles_claim: groups
               breaker_failures: 3
               breaker_cooldown: 10s
+              stale_if_error: 5m
         """), ENV);
     IntrospectionConfig p = c.auth().introspection().get(0);
     assertEquals("corp", p.name());
@@ -60,6 +61,7 @@ class IntrospectionConfigTest {
     assertEquals("groups", p.rolesClaim());
     assertEquals(3, p.breakerFailures());
     assertEquals(Duration.ofSeconds(10), p.breakerCooldown());
+    assertEquals(Duration.ofMinutes(5), p.staleIfError());
     assertTrue(c.identity().reservedHeaders().contains("X-Client-Id"), "claim headers are reserved");
   }
 
@@ -77,6 +79,19 @@ class IntrospectionConfigTest {
     assertEquals("role", p.rolesClaim());
     assertEquals(5, p.breakerFailures());
     assertEquals(Duration.ofSeconds(30), p.breakerCooldown());
+    assertEquals(Duration.ZERO, p.staleIfError(), "stale answers are opt-in");
+  }
+
+  @Test
+  void staleIfErrorIsBoundedByAnHour() {
+    assertEquals(List.of("gatehouse.yaml:8: auth.introspection[1].stale_if_error: must be at most 1h",
+            "gatehouse.yaml:9: auth.introspection[2].stale_if_error: invalid duration 'soon' (expected "
+                + gatehouse.config.Syntax.DURATION_FORMS + ")"),
+        problems(auth("""
+            - {name: a, endpoint: "https://as/i", client_id: gw, client_secret: s, stale_if_error: 1h}
+            - {name: b, endpoint: "https://bs/i", client_id: gw, client_secret: s, issuer: b, stale_if_error: 61m}
+            - {name: c, endpoint: "https://cs/i", client_id: gw, client_secret: s, issuer: c, stale_if_error: soon}
+        """)));
   }
 
   @Test

@@ -55,20 +55,32 @@ public final class LocalAuthorizationServer implements AutoCloseable {
   private final AtomicReference<Promise<Void>> gate = new AtomicReference<>();
   private volatile boolean dropConnections;
 
-  private LocalAuthorizationServer(Vertx vertx) {
+  private LocalAuthorizationServer(Vertx vertx, int port) {
     this.vertx = vertx;
-    this.server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).requestHandler(this::handle);
+    this.server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port)).requestHandler(this::handle);
   }
 
   /** Starts on 127.0.0.1 and an ephemeral port; returns once listening. */
   public static LocalAuthorizationServer start(Vertx vertx) {
-    LocalAuthorizationServer s = new LocalAuthorizationServer(vertx);
+    return start(vertx, 0);
+  }
+
+  /**
+   * Starts on 127.0.0.1 and {@code port} (0: ephemeral); returns once listening. A test that
+   * stops a server and starts another on its port sees a real outage: connections refused.
+   */
+  public static LocalAuthorizationServer start(Vertx vertx, int port) {
+    LocalAuthorizationServer s = new LocalAuthorizationServer(vertx, port);
     try {
       s.server.listen().await(10, TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
       throw new AssertionError("authorization server did not start", e);
     }
     return s;
+  }
+
+  public int port() {
+    return server.actualPort();
   }
 
   public URI endpoint() {

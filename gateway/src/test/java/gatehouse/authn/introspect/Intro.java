@@ -41,6 +41,7 @@ final class Intro {
     Optional<Path> ca = Optional.empty();
     int breakerFailures = 5;
     Duration breakerCooldown = Duration.ofSeconds(30);
+    Duration staleIfError = Duration.ZERO;
 
     Config(URI endpoint) {
       this.endpoint = endpoint;
@@ -54,11 +55,47 @@ final class Intro {
     Config audiences(String... a) { audiences = List.of(a); return this; }
     Config issuer(String i) { issuer = Optional.of(i); return this; }
     Config claims(Map<String, String> c) { claims = new LinkedHashMap<>(c); return this; }
+    Config staleIfError(Duration d) { staleIfError = d; return this; }
     Config breaker(int failures, Duration cooldown) { breakerFailures = failures; breakerCooldown = cooldown; return this; }
 
     IntrospectionConfig build() {
       return new IntrospectionConfig(name, endpoint, clientId, new Secret(clientSecret), method, cacheTtl, negativeTtl,
-          cacheSize, timeout, audiences, issuer, claims, "role", ca, breakerFailures, breakerCooldown);
+          cacheSize, timeout, audiences, issuer, claims, "role", ca, breakerFailures, breakerCooldown, staleIfError);
+    }
+  }
+
+  /**
+   * Probe timers that fire only when a test says so: {@link #runNext} runs the earliest pending
+   * task and returns the delay it was scheduled with.
+   */
+  static final class ManualScheduler implements IntrospectionAuthenticator.Scheduler {
+    private record Task(long id, Duration delay, Runnable run) {}
+
+    private final java.util.List<Task> pending = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
+
+    @Override
+    public long after(Duration delay, Runnable task) {
+      long id = ids.incrementAndGet();
+      pending.add(new Task(id, delay, task));
+      return id;
+    }
+
+    @Override
+    public void cancel(long id) {
+      pending.removeIf(t -> t.id() == id);
+    }
+
+    int pending() {
+      return pending.size();
+    }
+
+    /** Runs the oldest pending task; its probe's answer arrives asynchronously. */
+    Duration runNext() {
+      if (pending.isEmpty()) throw new AssertionError("no task pending");
+      Task t = pending.remove(0);
+      t.run().run();
+      return t.delay();
     }
   }
 

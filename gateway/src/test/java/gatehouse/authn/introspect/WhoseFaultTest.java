@@ -86,7 +86,8 @@ class WhoseFaultTest {
 
   private IntrospectionAuthenticator create(int breakerFailures) {
     authenticator = IntrospectionAuthenticator.create(vertx,
-        new Intro.Config(server.endpoint()).breaker(breakerFailures, Duration.ofSeconds(30)).build(), Intro.IDENTITY, clock);
+        new Intro.Config(server.endpoint()).breaker(breakerFailures, Duration.ofSeconds(30)).build(), Intro.IDENTITY, clock,
+        new Intro.ManualScheduler());
     return authenticator;
   }
 
