@@ -103,7 +103,7 @@ public final class LocalAuthorizationServer implements AutoCloseable {
     raw.set(new Raw(status, contentType, body));
   }
 
-  /** Answer every call about {@code token} with exactly this, whatever else is set. */
+  /** Answer every call about {@code token} with exactly this, whatever else is set, until {@link #recover()}. */
   public void answerRawFor(String token, int status, String contentType, String body) {
     rawFor.put(token, new Raw(status, contentType, body));
   }
@@ -121,6 +121,7 @@ public final class LocalAuthorizationServer implements AutoCloseable {
   /** Answer normally again. */
   public void recover() {
     raw.set(null);
+    rawFor.clear();
     dropConnections = false;
   }
 
