@@ -99,6 +99,32 @@ final class Intro {
     }
   }
 
+  /**
+   * One test's Vert.x, authorization server on 127.0.0.1 and authenticator, all closed by {@link
+   * #close}. The server may be replaced (a test that restarts it on its port).
+   */
+  static final class Fixture implements AutoCloseable {
+    final io.vertx.core.Vertx vertx = gatehouse.testing.TestVertx.create();
+    LocalAuthorizationServer server = LocalAuthorizationServer.start(vertx);
+    IntrospectionAuthenticator authenticator;
+
+    IntrospectionAuthenticator create(Config c, java.time.Clock clock, IntrospectionAuthenticator.Scheduler timers) {
+      authenticator = IntrospectionAuthenticator.create(vertx, c.build(), IDENTITY, clock, timers);
+      return authenticator;
+    }
+
+    Authentication ask(String token) {
+      return await(authenticator.authenticate(bearer(token)));
+    }
+
+    @Override
+    public void close() {
+      if (authenticator != null) authenticator.close();
+      if (server != null) server.close();
+      await(vertx.close());
+    }
+  }
+
   static Credential bearer(String token) {
     return new Credential.BearerToken(new Secret(token));
   }

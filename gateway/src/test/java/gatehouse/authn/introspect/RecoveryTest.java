@@ -10,15 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import gatehouse.authn.Authentication;
 import gatehouse.testing.LocalAuthorizationServer;
 import gatehouse.testing.MutableClock;
-import gatehouse.testing.TestVertx;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,21 +23,11 @@ import org.junit.jupiter.api.Test;
  * return, so service resumes within {@code LAST_PROBE} of it rather than a whole cooldown later.
  */
 class RecoveryTest {
-  private Vertx vertx;
-  private LocalAuthorizationServer server;
-  private IntrospectionAuthenticator authenticator;
-
-  @BeforeEach
-  void start() {
-    vertx = TestVertx.create();
-    server = LocalAuthorizationServer.start(vertx);
-  }
+  private final Intro.Fixture f = new Intro.Fixture();
 
   @AfterEach
   void stop() {
-    if (authenticator != null) authenticator.close();
-    if (server != null) server.close();
-    await(vertx.close());
+    f.close();
   }
 
   /** Polls until {@code condition} holds; fails after {@code within}. */
@@ -56,9 +43,8 @@ class RecoveryTest {
   void probesBackOffFrom250msTo2sAndTheFirstAnswerClosesTheBreakerWithoutWaitingForTheCooldown() throws Exception {
     MutableClock clock = MutableClock.start();
     Intro.ManualScheduler timers = new Intro.ManualScheduler();
-    authenticator = IntrospectionAuthenticator.create(vertx,
-        new Intro.Config(server.endpoint()).breaker(2, Duration.ofSeconds(30)).build(), Intro.IDENTITY, clock, timers);
-    server.failWith(503);
+    IntrospectionAuthenticator authenticator = f.create(new Intro.Config(f.server.endpoint()).breaker(2, Duration.ofSeconds(30)), clock, timers);
+    f.server.failWith(503);
     assertUnverifiable(await(authenticator.authenticate(bearer("a"))));
     assertEquals(0, timers.pending(), "no probe while the breaker is closed");
     assertUnverifiable(await(authenticator.authenticate(bearer("b"))));
@@ -66,18 +52,18 @@ class RecoveryTest {
 
     List<Duration> waits = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
-      int calls = server.callCount();
+      int calls = f.server.callCount();
       waits.add(timers.runNext());
       eventually(Duration.ofSeconds(10), () -> timers.pending() == 1);
-      assertEquals(calls + 1, server.callCount(), "one call per probe");
-      assertEquals(IntrospectionAuthenticator.PROBE_TOKEN, server.lastCall().form().get("token"));
+      assertEquals(calls + 1, f.server.callCount(), "one call per probe");
+      assertEquals(IntrospectionAuthenticator.PROBE_TOKEN, f.server.lastCall().form().get("token"));
     }
     assertEquals(List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
         Duration.ofSeconds(2), Duration.ofSeconds(2)), waits);
     assertEquals(CircuitBreaker.State.OPEN, authenticator.breaker().state(), "failed probes never close it");
 
-    server.recover();
-    server.activate("fresh", new JsonObject().put("sub", "alice"));
+    f.server.recover();
+    f.server.activate("fresh", new JsonObject().put("sub", "alice"));
     timers.runNext();
     eventually(Duration.ofSeconds(10), () -> authenticator.breaker().state() == CircuitBreaker.State.CLOSED);
     assertEquals(0, timers.pending(), "probing stops once the breaker is closed");
@@ -86,20 +72,21 @@ class RecoveryTest {
 
   @Test
   void afterARealOutageServiceResumesWithinTwoSecondsOfTheServersReturnNotACooldownLater() throws Exception {
-    int port = server.port();
-    authenticator = IntrospectionAuthenticator.create(vertx,
-        new Intro.Config(server.endpoint()).breaker(2, Duration.ofSeconds(30)).timeout(Duration.ofSeconds(1)).build(),
+    int port = f.server.port();
+    IntrospectionAuthenticator authenticator = IntrospectionAuthenticator.create(f.vertx,
+        new Intro.Config(f.server.endpoint()).breaker(2, Duration.ofSeconds(30)).timeout(Duration.ofSeconds(1)).build(),
         Intro.IDENTITY, Clock.systemUTC());
-    server.close();
-    server = null;
+    f.authenticator = authenticator;
+    f.server.close();
+    f.server = null;
     assertUnverifiable(await(authenticator.authenticate(bearer("a"))));
     assertUnverifiable(await(authenticator.authenticate(bearer("b"))));
     assertEquals(CircuitBreaker.State.OPEN, authenticator.breaker().state());
     // Down long enough for probes doubling without a bound to wait longer than 2 s.
     Thread.sleep(4_500);
 
-    server = LocalAuthorizationServer.start(vertx, port);
-    server.activate("fresh", new JsonObject().put("sub", "alice"));
+    f.server = LocalAuthorizationServer.start(f.vertx, port);
+    f.server.activate("fresh", new JsonObject().put("sub", "alice"));
     long back = System.nanoTime();
     Authentication answer;
     do {

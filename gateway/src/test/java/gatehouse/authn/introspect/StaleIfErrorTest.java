@@ -3,19 +3,13 @@ package gatehouse.authn.introspect;
 import static gatehouse.authn.introspect.Intro.assertAuthenticated;
 import static gatehouse.authn.introspect.Intro.assertRejected;
 import static gatehouse.authn.introspect.Intro.assertUnverifiable;
-import static gatehouse.authn.introspect.Intro.await;
-import static gatehouse.authn.introspect.Intro.bearer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import gatehouse.authn.Authentication;
-import gatehouse.testing.LocalAuthorizationServer;
 import gatehouse.testing.MutableClock;
-import gatehouse.testing.TestVertx;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,37 +19,26 @@ import org.junit.jupiter.api.Test;
 class StaleIfErrorTest {
   private static final String TOKEN = "opaque-token-of-alice";
 
-  private Vertx vertx;
-  private LocalAuthorizationServer server;
+  private final Intro.Fixture f = new Intro.Fixture();
   private final MutableClock clock = MutableClock.start();
   private IntrospectionAuthenticator authenticator;
 
-  @BeforeEach
-  void start() {
-    vertx = TestVertx.create();
-    server = LocalAuthorizationServer.start(vertx);
-  }
-
   @AfterEach
   void stop() {
-    if (authenticator != null) authenticator.close();
-    server.close();
-    await(vertx.close());
+    f.close();
   }
 
-  private IntrospectionAuthenticator create(Duration staleIfError) {
-    authenticator = IntrospectionAuthenticator.create(vertx, new Intro.Config(server.endpoint())
-            .cacheTtl(Duration.ofSeconds(30)).staleIfError(staleIfError).breaker(3, Duration.ofMinutes(10)).build(),
-        Intro.IDENTITY, clock, new Intro.ManualScheduler());
-    return authenticator;
+  private void create(Duration staleIfError) {
+    authenticator = f.create(new Intro.Config(f.server.endpoint())
+        .cacheTtl(Duration.ofSeconds(30)).staleIfError(staleIfError).breaker(3, Duration.ofMinutes(10)), clock, new Intro.ManualScheduler());
   }
 
   private Authentication ask(String token) {
-    return await(authenticator.authenticate(bearer(token)));
+    return f.ask(token);
   }
 
   private void activate(Duration lifetime) {
-    server.activate(TOKEN, new JsonObject().put("sub", "alice").put("exp", clock.instant().plus(lifetime).getEpochSecond()));
+    f.server.activate(TOKEN, new JsonObject().put("sub", "alice").put("exp", clock.instant().plus(lifetime).getEpochSecond()));
   }
 
   @Test
@@ -63,7 +46,7 @@ class StaleIfErrorTest {
     activate(Duration.ofHours(1));
     create(Duration.ZERO);
     assertAuthenticated(ask(TOKEN));
-    server.failWith(503);
+    f.server.failWith(503);
     clock.advance(Duration.ofSeconds(29));
     assertAuthenticated(ask(TOKEN));
     clock.advance(Duration.ofSeconds(2));
@@ -75,11 +58,11 @@ class StaleIfErrorTest {
     activate(Duration.ofHours(1));
     create(Duration.ofMinutes(5));
     assertAuthenticated(ask(TOKEN));
-    server.failWith(503);
+    f.server.failWith(503);
     clock.advance(Duration.ofSeconds(31));
-    int calls = server.callCount();
+    int calls = f.server.callCount();
     assertEquals("alice", assertAuthenticated(ask(TOKEN)).identity().subject());
-    assertEquals(calls + 1, server.callCount(), "the server is asked first; the stale answer only stands in for its failure");
+    assertEquals(calls + 1, f.server.callCount(), "the server is asked first; the stale answer only stands in for its failure");
     clock.advance(Duration.ofMinutes(4));
     assertAuthenticated(ask(TOKEN));
     clock.advance(Duration.ofSeconds(60));
@@ -91,14 +74,14 @@ class StaleIfErrorTest {
     activate(Duration.ofHours(1));
     create(Duration.ofMinutes(5));
     assertAuthenticated(ask(TOKEN));
-    server.dropConnections();
+    f.server.dropConnections();
     for (int i = 0; i < 3; i++) assertUnverifiable(ask("other-" + i));
     assertEquals(CircuitBreaker.State.OPEN, authenticator.breaker().state());
     clock.advance(Duration.ofSeconds(40));
     assertEquals(CircuitBreaker.State.OPEN, authenticator.breaker().state());
-    int calls = server.callCount();
+    int calls = f.server.callCount();
     assertAuthenticated(ask(TOKEN));
-    assertEquals(calls, server.callCount());
+    assertEquals(calls, f.server.callCount());
   }
 
   @Test
@@ -106,7 +89,7 @@ class StaleIfErrorTest {
     activate(Duration.ofSeconds(45));
     create(Duration.ofMinutes(5));
     assertAuthenticated(ask(TOKEN));
-    server.failWith(500);
+    f.server.failWith(500);
     clock.advance(Duration.ofSeconds(44));
     assertAuthenticated(ask(TOKEN));
     clock.advance(Duration.ofSeconds(1));
@@ -118,10 +101,10 @@ class StaleIfErrorTest {
     activate(Duration.ofHours(1));
     create(Duration.ofMinutes(5));
     assertAuthenticated(ask(TOKEN));
-    server.revoke(TOKEN);
+    f.server.revoke(TOKEN);
     clock.advance(Duration.ofSeconds(31));
     assertEquals("inactive", assertRejected(ask(TOKEN)));
-    server.answerRawFor(TOKEN, 400, "application/json", "{\"error\":\"invalid_token\"}");
+    f.server.answerRawFor(TOKEN, 400, "application/json", "{\"error\":\"invalid_token\"}");
     assertEquals("inactive", assertRejected(ask(TOKEN)), "a refusal of the token is an answer, not an error");
   }
 
@@ -130,7 +113,7 @@ class StaleIfErrorTest {
     create(Duration.ofMinutes(5));
     assertEquals("inactive", assertRejected(ask(TOKEN)));
     activate(Duration.ofHours(1));
-    server.failWith(503);
+    f.server.failWith(503);
     clock.advance(Duration.ofSeconds(6));
     assertUnverifiable(ask(TOKEN));
   }

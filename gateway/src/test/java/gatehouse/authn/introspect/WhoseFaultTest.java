@@ -8,15 +8,11 @@ import static gatehouse.authn.introspect.Intro.bearer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import gatehouse.authn.Authentication;
-import gatehouse.testing.LocalAuthorizationServer;
 import gatehouse.testing.MutableClock;
-import gatehouse.testing.TestVertx;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -52,7 +48,10 @@ class WhoseFaultTest {
         // Keycloak refuses a client with 401 and invalid_request: the status decides.
         Arguments.of("401 invalid_request (Keycloak bad client)", 401, JSON,
             "{\"error\":\"invalid_request\",\"error_description\":\"Authentication failed.\"}", Fault.DEPENDENCY),
-        Arguments.of("403 access_denied", 403, JSON, "{\"error\":\"access_denied\"}", Fault.DEPENDENCY),
+        // Keycloak: a public client may not introspect; a disabled realm.
+        Arguments.of("403 invalid_request (Keycloak: client not allowed)", 403, JSON,
+            "{\"error\":\"invalid_request\",\"error_description\":\"Client not allowed.\"}", Fault.DEPENDENCY),
+        Arguments.of("403 access_denied (Keycloak: realm not enabled)", 403, JSON, "{\"error\":\"access_denied\"}", Fault.DEPENDENCY),
         Arguments.of("400 without a body", 400, "text/plain", "", Fault.DEPENDENCY),
         Arguments.of("400 html", 400, "text/html", "<html>Bad Request</html>", Fault.DEPENDENCY),
         Arguments.of("400 error not a string", 400, JSON, "{\"error\":42}", Fault.DEPENDENCY),
@@ -66,36 +65,23 @@ class WhoseFaultTest {
         Arguments.of("200 html", 200, "text/html", "<html></html>", Fault.DEPENDENCY));
   }
 
-  private Vertx vertx;
-  private LocalAuthorizationServer server;
-  private final MutableClock clock = MutableClock.start();
-  private IntrospectionAuthenticator authenticator;
-
-  @BeforeEach
-  void start() {
-    vertx = TestVertx.create();
-    server = LocalAuthorizationServer.start(vertx);
-  }
+  private final Intro.Fixture f = new Intro.Fixture();
 
   @AfterEach
   void stop() {
-    if (authenticator != null) authenticator.close();
-    server.close();
-    await(vertx.close());
+    f.close();
   }
 
   private IntrospectionAuthenticator create(int breakerFailures) {
-    authenticator = IntrospectionAuthenticator.create(vertx,
-        new Intro.Config(server.endpoint()).breaker(breakerFailures, Duration.ofSeconds(30)).build(), Intro.IDENTITY, clock,
-        new Intro.ManualScheduler());
-    return authenticator;
+    return f.create(new Intro.Config(f.server.endpoint()).breaker(breakerFailures, Duration.ofSeconds(30)),
+        MutableClock.start(), new Intro.ManualScheduler());
   }
 
   @ParameterizedTest(name = "{0}: {4}")
   @MethodSource("answers")
   void eachAnswerIsTheTokensFaultOrTheServers(String shape, int status, String type, String body, Fault fault) {
     IntrospectionAuthenticator a = create(3);
-    server.answerRaw(status, type, body);
+    f.server.answerRaw(status, type, body);
     for (int i = 0; i < 3; i++) {
       Authentication answer = await(a.authenticate(bearer("token-" + i)));
       if (fault == Fault.TOKEN) assertEquals("inactive", assertRejected(answer), shape);
@@ -107,10 +93,10 @@ class WhoseFaultTest {
   @Test
   void forgedJwtShapedTokensNeverOpenTheBreakerForValidOpaqueTokens() {
     IntrospectionAuthenticator a = create(5);
-    server.activate("valid-opaque", new JsonObject().put("sub", "alice"));
+    f.server.activate("valid-opaque", new JsonObject().put("sub", "alice"));
     for (int i = 0; i < 50; i++) {
       String forged = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0." + i;
-      server.answerRawFor(forged, 400, JSON, "{\"error\":\"invalid_request\",\"error_description\":\"invalid token\"}");
+      f.server.answerRawFor(forged, 400, JSON, "{\"error\":\"invalid_request\",\"error_description\":\"invalid token\"}");
       assertEquals("inactive", assertRejected(await(a.authenticate(bearer(forged)))));
     }
     assertEquals(CircuitBreaker.State.CLOSED, a.breaker().state());
