@@ -274,8 +274,9 @@ public final class IntrospectionAuthenticator implements Authenticator {
 
   /**
    * One probe: stops once the breaker is closed (by this probe or by a request's call), else asks
-   * the server and tries again after twice {@code delay}, at most the cooldown. A probe never
-   * counts as a failure: only requests' calls open the breaker.
+   * the server and, unless it answered, tries again after {@link #next}. A probe never counts as a
+   * failure (only requests' calls open the breaker) and is never logged; its failure becomes the
+   * {@code lastError} that {@code /ready} shows.
    */
   private void probe(Duration delay) {
     if (closed || breaker.state() == CircuitBreaker.State.CLOSED) {
