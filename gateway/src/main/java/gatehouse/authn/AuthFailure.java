@@ -17,6 +17,9 @@ public record AuthFailure(String code, String detail, java.util.Optional<String>
   /** The code for a credential handed to an authenticator that does not verify its kind. */
   public static final String UNSUPPORTED_CREDENTIAL = "unsupported_credential";
 
+  /** The code for a token whose {@code iss} no configured provider claims (JWT verification uses it too). */
+  public static final String UNKNOWN_ISSUER = "unknown_issuer";
+
   /**
    * The answer of {@code authenticator} (a name for the log) to a credential it does not verify:
    * a pipeline wiring bug, answered as a refusal rather than an exception.

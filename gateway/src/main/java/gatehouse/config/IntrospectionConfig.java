@@ -34,6 +34,9 @@ import java.util.Optional;
  * @param breakerCooldown how long an open breaker answers 503 without calling
  * @param clockSkew leeway for the answer's {@code nbf} and {@code iat}; default 60s
  * @param rules {@code allowed_clients} and {@code max_token_lifetime}
+ * @param staleIfError how long after {@code cacheTtl} a cached active answer may still be served
+ *     while the server is failing (breaker open, or a call that fails for the server's fault);
+ *     never beyond the token's {@code exp}; zero (the default): not at all
  */
 public record IntrospectionConfig(
     String name,
@@ -53,7 +56,8 @@ public record IntrospectionConfig(
     int breakerFailures,
     Duration breakerCooldown,
     Duration clockSkew,
-    TokenRules rules) {
+    TokenRules rules,
+    Duration staleIfError) {
 
   public IntrospectionConfig {
     audiences = List.copyOf(audiences);
@@ -82,6 +86,7 @@ public record IntrospectionConfig(
   public static IntrospectionConfig of(String name, URI endpoint, String clientId, Secret clientSecret) {
     return new IntrospectionConfig(name, endpoint, clientId, clientSecret, AuthMethod.CLIENT_SECRET_BASIC,
         Duration.ofSeconds(30), Duration.ofSeconds(5), 10_000, Duration.ofSeconds(2), List.of(), Optional.empty(),
-        Map.of(), List.of("role"), Optional.empty(), 5, Duration.ofSeconds(30), Duration.ofSeconds(60), TokenRules.none());
+        Map.of(), List.of("role"), Optional.empty(), 5, Duration.ofSeconds(30), Duration.ofSeconds(60), TokenRules.none(),
+        Duration.ZERO);
   }
 }

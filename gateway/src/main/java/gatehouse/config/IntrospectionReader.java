@@ -19,7 +19,9 @@ import java.util.Set;
 final class IntrospectionReader {
   static final List<String> KEYS = List.of("name", "endpoint", "client_id", "client_secret", "auth_method",
       "cache_ttl", "negative_cache_ttl", "cache_size", "timeout", "audiences", "issuer", "claims", "roles_claim",
-      "ca", "breaker_failures", "breaker_cooldown", "clock_skew", "allowed_clients", "max_token_lifetime");
+      "ca", "breaker_failures", "breaker_cooldown", "clock_skew", "allowed_clients", "max_token_lifetime",
+      "stale_if_error");
+  static final Duration MAX_STALE_IF_ERROR = Duration.ofHours(1);
   private static final String CLEAR_TOKENS = "tokens and the client secret would cross the network in the clear";
 
   private final Reader reader;
@@ -123,9 +125,15 @@ final class IntrospectionReader {
     boolean caBroken = f.has("ca") && ca.isEmpty();
     int breakerFailures = f.integer("breaker_failures", 1, 1000).orElse(5);
     Duration breakerCooldown = f.duration("breaker_cooldown", true).orElse(Duration.ofSeconds(30));
+    Duration staleIfError = f.duration("stale_if_error", false).orElse(Duration.ZERO);
+    if (staleIfError.compareTo(MAX_STALE_IF_ERROR) > 0) {
+      // A revoked token keeps working for up to cache_ttl + stale_if_error during an outage: bounded.
+      reader.problems.add(f.node("stale_if_error").get(), f.pathOf("stale_if_error"), "must be at most 1h");
+      staleIfError = Duration.ZERO;
+    }
     if (name.isEmpty() || endpoint.isEmpty() || clientId.isEmpty() || secret.isEmpty() || caBroken) return Optional.empty();
     return Optional.of(new IntrospectionConfig(name.get(), endpoint.get(), clientId.get(), secret.get(), method,
         cacheTtl, negativeTtl, cacheSize, timeout, audiences, f.text("issuer"), claims, rolesClaims, ca,
-        breakerFailures, breakerCooldown, skew, rules));
+        breakerFailures, breakerCooldown, skew, rules, staleIfError));
   }
 }

@@ -46,6 +46,7 @@ class IntrospectionConfigTest {
               clock_skew: 5s
               allowed_clients: [web]
               max_token_lifetime: 2h
+              stale_if_error: 5m
         """), ENV);
     IntrospectionConfig p = c.auth().introspection().get(0);
     assertEquals("corp", p.name());
@@ -65,6 +66,7 @@ class IntrospectionConfigTest {
     assertEquals(new TokenRules(List.of("web"), Optional.of(Duration.ofHours(2))), p.rules());
     assertEquals(3, p.breakerFailures());
     assertEquals(Duration.ofSeconds(10), p.breakerCooldown());
+    assertEquals(Duration.ofMinutes(5), p.staleIfError());
     assertTrue(c.identity().reservedHeaders().contains("X-Client-Id"), "claim headers are reserved");
   }
 
@@ -84,6 +86,19 @@ class IntrospectionConfigTest {
     assertEquals(TokenRules.none(), p.rules());
     assertEquals(5, p.breakerFailures());
     assertEquals(Duration.ofSeconds(30), p.breakerCooldown());
+    assertEquals(Duration.ZERO, p.staleIfError(), "stale answers are opt-in");
+  }
+
+  @Test
+  void staleIfErrorIsBoundedByAnHour() {
+    assertEquals(List.of("gatehouse.yaml:8: auth.introspection[1].stale_if_error: must be at most 1h",
+            "gatehouse.yaml:9: auth.introspection[2].stale_if_error: invalid duration 'soon' (expected "
+                + gatehouse.config.Syntax.DURATION_FORMS + ")"),
+        problems(auth("""
+            - {name: a, endpoint: "https://as/i", client_id: gw, client_secret: s, stale_if_error: 1h}
+            - {name: b, endpoint: "https://bs/i", client_id: gw, client_secret: s, issuer: b, stale_if_error: 61m}
+            - {name: c, endpoint: "https://cs/i", client_id: gw, client_secret: s, issuer: c, stale_if_error: soon}
+        """)));
   }
 
   @Test

@@ -149,4 +149,32 @@ class IntrospectionIT {
     assertEquals(403, r.status());
     assertEquals("wrong_issuer", new JsonObject(r.text()).getString("error"));
   }
+
+  @Test
+  void aJwtOfAnUnknownIssuerIs401UnknownIssuerAndTheServerIsNeverAsked() {
+    // What oidc-provider answered for JWT-shaped tokens; before, this turned into 503.
+    as.answerRaw(400, "application/json", "{\"error\":\"invalid_request\",\"error_description\":\"invalid token\"}");
+    java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+    int before = as.callCount();
+    for (int i = 0; i < 10; i++) {
+      String forged = invariants.secret(b64.encodeToString("{\"alg\":\"RS256\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          + "." + b64.encodeToString(("{\"iss\":\"https://elsewhere.example\",\"n\":" + i + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          + ".c2ln");
+      RawHttp.Response r = RawHttp.get(gw.port(), "/api/orders/1", "Authorization: Bearer " + forged);
+      assertEquals(401, r.status());
+      assertEquals(Optional.of("Bearer realm=\"gatehouse\", error=\"invalid_token\", error_description=\"unknown_issuer\""),
+          r.header("WWW-Authenticate"));
+    }
+    assertEquals(before, as.callCount(), "nobody's token is asked about");
+  }
+
+  @Test
+  void anOpaqueTokenTheServerRefusesWith400Is401NotA503() {
+    String token = invariants.secret("garbage-" + System.nanoTime());
+    as.answerRawFor(token, 400, "application/json", "{\"error\":\"invalid_request\"}");
+    RawHttp.Response r = RawHttp.get(gw.port(), "/api/orders/1", "Authorization: Bearer " + token);
+    assertEquals(401, r.status());
+    assertEquals(Optional.of("Bearer realm=\"gatehouse\", error=\"invalid_token\", error_description=\"inactive\""),
+        r.header("WWW-Authenticate"));
+  }
 }

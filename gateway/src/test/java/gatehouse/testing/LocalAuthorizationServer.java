@@ -50,24 +50,37 @@ public final class LocalAuthorizationServer implements AutoCloseable {
   private final Map<String, JsonObject> active = new ConcurrentHashMap<>();
   private final List<Call> calls = new CopyOnWriteArrayList<>();
   private final AtomicReference<Raw> raw = new AtomicReference<>();
+  private final Map<String, Raw> rawFor = new ConcurrentHashMap<>();
   private final AtomicReference<Duration> delay = new AtomicReference<>(Duration.ZERO);
   private final AtomicReference<Promise<Void>> gate = new AtomicReference<>();
   private volatile boolean dropConnections;
 
-  private LocalAuthorizationServer(Vertx vertx) {
+  private LocalAuthorizationServer(Vertx vertx, int port) {
     this.vertx = vertx;
-    this.server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).requestHandler(this::handle);
+    this.server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port)).requestHandler(this::handle);
   }
 
   /** Starts on 127.0.0.1 and an ephemeral port; returns once listening. */
   public static LocalAuthorizationServer start(Vertx vertx) {
-    LocalAuthorizationServer s = new LocalAuthorizationServer(vertx);
+    return start(vertx, 0);
+  }
+
+  /**
+   * Starts on 127.0.0.1 and {@code port} (0: ephemeral); returns once listening. A test that
+   * stops a server and starts another on its port sees a real outage: connections refused.
+   */
+  public static LocalAuthorizationServer start(Vertx vertx, int port) {
+    LocalAuthorizationServer s = new LocalAuthorizationServer(vertx, port);
     try {
       s.server.listen().await(10, TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
       throw new AssertionError("authorization server did not start", e);
     }
     return s;
+  }
+
+  public int port() {
+    return server.actualPort();
   }
 
   public URI endpoint() {
@@ -90,6 +103,11 @@ public final class LocalAuthorizationServer implements AutoCloseable {
     raw.set(new Raw(status, contentType, body));
   }
 
+  /** Answer every call about {@code token} with exactly this, whatever else is set, until {@link #recover()}. */
+  public void answerRawFor(String token, int status, String contentType, String body) {
+    rawFor.put(token, new Raw(status, contentType, body));
+  }
+
   /** Answer every call with {@code status} and a plain-text body, until {@link #recover()}. */
   public void failWith(int status) {
     answerRaw(status, "text/plain", "down");
@@ -103,6 +121,7 @@ public final class LocalAuthorizationServer implements AutoCloseable {
   /** Answer normally again. */
   public void recover() {
     raw.set(null);
+    rawFor.clear();
     dropConnections = false;
   }
 
@@ -158,7 +177,8 @@ public final class LocalAuthorizationServer implements AutoCloseable {
   }
 
   private void answer(HttpServerRequest request, Map<String, String> form, String clientAuth) {
-    Raw r = raw.get();
+    Raw r = form.get("token") == null ? null : rawFor.get(form.get("token"));
+    if (r == null) r = raw.get();
     if (r != null) {
       request.response().setStatusCode(r.status()).putHeader("Content-Type", r.contentType()).end(r.body());
       return;

@@ -23,13 +23,22 @@ import java.util.Set;
  *   <li>A JWT-shaped token whose unverified {@code iss} is an introspection provider's {@code
  *       issuer}: introspected by that provider.
  *   <li>A JWT-shaped token whose {@code iss} is a JWT provider's issuer: verified locally.
- *   <li>Anything else (opaque tokens, JWTs of unknown issuers): introspected by the first
- *       introspection provider.
+ *   <li>Any other JWT-shaped token (its {@code iss} claimed by no provider, or absent): when no
+ *       JWT provider is configured and the first introspection provider names no {@code issuer}
+ *       (it then vouches for tokens of any issuer), introspected by it. Otherwise it is no
+ *       provider's token: with an {@code iss}, {@code Rejected} with {@code unknown_issuer}
+ *       without asking anyone; without one, verified locally when JWT providers exist (which
+ *       refuses it the same way), else {@code unknown_issuer} as well.
+ *   <li>Opaque tokens: introspected by the first introspection provider.
  * </ol>
  *
- * <p>An issuer has one authority (the config loader refuses an issuer claimed twice), so rules 2
- * and 3 never compete. The choice is made from the token alone, never from an answer: a JWT that
- * fails local verification is rejected, never tried again by introspection as if it were opaque.
+ * <p>So a JWT-shaped token reaches an authorization server only when that server is its issuer's
+ * authority, or the only authority there is: a forged or foreign JWT never makes the gateway ask
+ * an authorization server about someone else's token (which answered 503 when the server refused
+ * such tokens). An issuer has one authority (the config loader refuses an issuer claimed twice),
+ * so rules 2 and 3 never compete. The choice is made from the token alone, never from an answer:
+ * a JWT that fails local verification is rejected, never tried again by introspection as if it
+ * were opaque.
  */
 public final class BearerAuthenticator implements Authenticator {
 
@@ -43,12 +52,17 @@ public final class BearerAuthenticator implements Authenticator {
     record Introspect(Introspector by) implements Route {}
 
     record NoneConfigured() implements Route {}
+
+    /** A JWT of an issuer no provider claims: refused without asking anyone. */
+    record UnknownIssuer() implements Route {}
   }
 
   private final Optional<Authenticator> jwt;
   private final Set<String> jwtIssuers;
   private final List<Introspector> introspectors;
   private final Map<String, Introspector> byIssuer;
+  /** Rule 4: the first introspection provider takes JWTs of any issuer (no JWT provider, no issuer of its own). */
+  private final boolean catchAll;
   /**
    * Routes already decided, by the token's SHA-256: the route depends on the token alone, and
    * deciding it means decoding two JSON segments, which a reused token need not pay again.
@@ -72,6 +86,7 @@ public final class BearerAuthenticator implements Authenticator {
       });
     }
     this.byIssuer = Map.copyOf(issuers);
+    this.catchAll = jwt.isEmpty() && !introspectors.isEmpty() && introspectors.get(0).issuer().isEmpty();
   }
 
   /**
@@ -92,12 +107,15 @@ public final class BearerAuthenticator implements Authenticator {
   Route route(String token) {
     if (introspectors.isEmpty()) return jwt.isPresent() ? new Route.Local() : new Route.NoneConfigured();
     TokenShape shape = TokenShape.of(token);
-    if (shape instanceof TokenShape.Jwt j && j.issuer().isPresent()) {
+    if (!(shape instanceof TokenShape.Jwt j)) return new Route.Introspect(introspectors.get(0));
+    if (j.issuer().isPresent()) {
       Introspector by = byIssuer.get(j.issuer().get());
       if (by != null) return new Route.Introspect(by);
       if (jwt.isPresent() && jwtIssuers.contains(j.issuer().get())) return new Route.Local();
     }
-    return new Route.Introspect(introspectors.get(0));
+    if (catchAll) return new Route.Introspect(introspectors.get(0));
+    if (j.issuer().isEmpty() && jwt.isPresent()) return new Route.Local();
+    return new Route.UnknownIssuer();
   }
 
   /** Sends a bearer token to the one authenticator {@link #route} chooses. Same contract as {@link Authenticator}. */
@@ -109,6 +127,10 @@ public final class BearerAuthenticator implements Authenticator {
     Route route = routes.get(bearer.secret().hash(), k -> route(bearer.secret().reveal()));
     if (route instanceof Route.Local) return jwt.orElseThrow().authenticate(credential);
     if (route instanceof Route.Introspect i) return i.by().authenticator().authenticate(credential);
+    if (route instanceof Route.UnknownIssuer) {
+      return Future.succeededFuture(new Authentication.Rejected(new AuthFailure(AuthFailure.UNKNOWN_ISSUER,
+          "token " + bearer.secret().fingerprint() + ": a JWT whose iss no provider claims")));
+    }
     if (route instanceof Route.NoneConfigured) {
       return Future.succeededFuture(new Authentication.Rejected(new AuthFailure("not_accepted", "no bearer authenticator is configured")));
     }

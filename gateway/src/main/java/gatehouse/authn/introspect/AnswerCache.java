@@ -14,8 +14,10 @@ import java.time.Instant;
  * CVE-2026-33496). Holds the answer, never a route's decision: the authorizer checks the route's
  * roles and scopes on every request, hit or miss (Oathkeeper's CVE-2021-32701 was that bypass).
  *
- * <p>An active answer lives for {@code min(cacheTtl, exp - now)}, an inactive one for {@code
- * negativeTtl}; a zero lifetime is not stored. Size is bounded (Caffeine evicts by frequency and
+ * <p>An active answer is fresh for {@code min(cacheTtl, exp - now)}, an inactive one for {@code
+ * negativeTtl}; a zero lifetime is not stored. With {@code staleIfError} an active answer is kept
+ * that much longer, never beyond its {@code exp}, for {@link #stale} only: the authenticator serves
+ * it when the server fails, never instead of asking. Size is bounded (Caffeine evicts by frequency and
  * recency). Caffeine's ticker reads the injected clock, so tests expire entries by moving it.
  */
 final class AnswerCache {
@@ -37,20 +39,29 @@ final class AnswerCache {
     }
   }
 
-  private final Cache<Key, Answer> cache;
+  /** An answer and the instant it stops being fresh; it is held until its stale window ends. */
+  private record Stored(Answer answer, Instant freshUntil) {}
+
+  private final Cache<Key, Stored> cache;
   private final Clock clock;
   private final Duration ttl;
   private final Duration negativeTtl;
+  private final Duration staleIfError;
 
   AnswerCache(Clock clock, int maximumSize, Duration ttl, Duration negativeTtl) {
+    this(clock, maximumSize, ttl, negativeTtl, Duration.ZERO);
+  }
+
+  AnswerCache(Clock clock, int maximumSize, Duration ttl, Duration negativeTtl, Duration staleIfError) {
     this.clock = clock;
     this.ttl = ttl;
     this.negativeTtl = negativeTtl;
+    this.staleIfError = staleIfError;
     Instant origin = clock.instant();
     this.cache = Caffeine.newBuilder()
         .maximumSize(maximumSize)
         .ticker(() -> Duration.between(origin, clock.instant()).toNanos())
-        .expireAfter(Expiry.writing((Key key, Answer answer) -> lifetime(answer)))
+        .expireAfter(Expiry.writing((Key key, Stored stored) -> held(stored.answer())))
         .executor(Runnable::run)
         .build();
   }
@@ -68,19 +79,45 @@ final class AnswerCache {
     throw new AssertionError("unknown answer " + answer);
   }
 
-  /** The cached answer, or null; an active answer past its {@code exp} by the clock is a miss. */
+  /** How long {@code answer} is held, from now: its fresh lifetime plus the stale window, within {@code exp}. */
+  private Duration held(Answer answer) {
+    if (!(answer instanceof Answer.Active a) || staleIfError.isZero()) return lifetime(answer);
+    Duration held = ttl.plus(staleIfError);
+    if (a.expiresAt().isEmpty()) return held;
+    Duration left = Duration.between(clock.instant(), a.expiresAt().get());
+    if (left.isNegative()) return Duration.ZERO;
+    return left.compareTo(held) < 0 ? left : held;
+  }
+
+  /** The fresh cached answer, or null; an active answer past its {@code exp} by the clock is a miss. */
   Answer get(Key key) {
-    Answer answer = cache.getIfPresent(key);
-    if (answer instanceof Answer.Active a && a.expiresAt().isPresent() && !clock.instant().isBefore(a.expiresAt().get())) {
+    Stored stored = cache.getIfPresent(key);
+    if (stored == null) return null;
+    if (expired(stored.answer())) {
       cache.invalidate(key);
       return null;
     }
-    return answer;
+    return clock.instant().isBefore(stored.freshUntil()) ? stored.answer() : null;
   }
 
-  /** Stores {@code answer} unless its lifetime is zero (failures, zero TTLs, expired tokens). */
+  /**
+   * The active answer held for {@code key} past its freshness, within {@code staleIfError} and
+   * before its {@code exp}; null otherwise. For when the server cannot answer, never instead of
+   * asking it.
+   */
+  Answer.Active stale(Key key) {
+    Stored stored = cache.getIfPresent(key);
+    if (stored == null || !(stored.answer() instanceof Answer.Active a) || expired(a)) return null;
+    return a;
+  }
+
+  private boolean expired(Answer answer) {
+    return answer instanceof Answer.Active a && a.expiresAt().isPresent() && !clock.instant().isBefore(a.expiresAt().get());
+  }
+
+  /** Stores {@code answer} unless it would be held for no time (failures, zero TTLs, expired tokens). */
   void put(Key key, Answer answer) {
-    if (lifetime(answer).compareTo(Duration.ZERO) > 0) cache.put(key, answer);
+    if (held(answer).compareTo(Duration.ZERO) > 0) cache.put(key, new Stored(answer, clock.instant().plus(lifetime(answer))));
   }
 
   long size() {

@@ -11,7 +11,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import gatehouse.observe.ThrottledLog;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,9 +35,18 @@ import org.slf4j.LoggerFactory;
  * circuit breaker is open. Fail closed: a token is never let through because the server is down.
  *
  * <p>Answers are cached (see {@code AnswerCache}); concurrent requests for one uncached token share
- * one call; cached active answers keep working while the server is down. Never blocks: a miss
- * completes on the caller's Vert.x context once the call returns. The token is never logged, only
- * its fingerprint.
+ * one call. A cached active answer works for {@code cache_ttl} whether or not the server is up;
+ * with {@code stale_if_error} it is served for that much longer while the server fails (breaker
+ * open, or a call that fails for the server's fault), never beyond its {@code exp}. Never blocks:
+ * a miss completes on the caller's Vert.x context once the call returns. The token is never
+ * logged, only its fingerprint.
+ *
+ * <p>While the breaker is open a probe asks the server about a made-up token, first after {@link
+ * #FIRST_PROBE}, then at doubling intervals up to {@link #LAST_PROBE} (or the cooldown, when
+ * shorter); any RFC 7662 answer
+ * (or a refusal of the token) closes the breaker, so service resumes soon after the server does.
+ * Log lines about the server go through two {@link ThrottledLog}s, one for failed calls and one
+ * for breaker changes: each writes at most one line per 10 s, with the count of the others.
  */
 public final class IntrospectionAuthenticator implements Authenticator {
   private static final Logger log = LoggerFactory.getLogger(IntrospectionAuthenticator.class);
@@ -50,17 +61,58 @@ public final class IntrospectionAuthenticator implements Authenticator {
   private final CircuitBreaker breaker;
   private final Map<AnswerCache.Key, Future<Answer>> inflight = new ConcurrentHashMap<>();
   private final AtomicLong calls = new AtomicLong();
+  private final ThrottledLog callLog;
+  private final ThrottledLog stateLog;
+  private final Scheduler scheduler;
+  private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile long probeTimer = -1;
+  private volatile boolean closed;
   private volatile String lastError;
 
-  private IntrospectionAuthenticator(IntrospectionConfig c, IntrospectionClient client, AnswerReader reader, Clock clock) {
+  /** The first probe of an open breaker comes this long after it opened; then doubling, up to {@link #LAST_PROBE}. */
+  static final Duration FIRST_PROBE = Duration.ofMillis(250);
+  /**
+   * The longest wait between probes (or the cooldown, when shorter): so that however long the
+   * outage, service resumes within this long of the server's return.
+   */
+  static final Duration LAST_PROBE = Duration.ofSeconds(2);
+  /** What a probe asks about: no real token, so the answer is inactive or a refusal from a live server. */
+  static final String PROBE_TOKEN = "gatehouse-availability-probe";
+
+  /** Runs a task after a delay: Vert.x timers in production; tests drive it by hand. */
+  interface Scheduler {
+    long after(Duration delay, Runnable task);
+
+    void cancel(long id);
+
+    static Scheduler of(Vertx vertx) {
+      return new Scheduler() {
+        @Override
+        public long after(Duration delay, Runnable task) {
+          return vertx.setTimer(Math.max(1, delay.toMillis()), id -> task.run());
+        }
+
+        @Override
+        public void cancel(long id) {
+          vertx.cancelTimer(id);
+        }
+      };
+    }
+  }
+
+  private IntrospectionAuthenticator(IntrospectionConfig c, IntrospectionClient client, AnswerReader reader, Clock clock,
+      Scheduler scheduler) {
     this.name = c.name();
     this.issuer = c.issuer();
     this.dependency = "introspection:" + c.name();
     this.clock = clock;
     this.client = client;
     this.reader = reader;
-    this.cache = new AnswerCache(clock, c.cacheSize(), c.cacheTtl(), c.negativeCacheTtl());
+    this.cache = new AnswerCache(clock, c.cacheSize(), c.cacheTtl(), c.negativeCacheTtl(), c.staleIfError());
     this.breaker = new CircuitBreaker(clock, c.breakerFailures(), c.breakerCooldown());
+    this.scheduler = scheduler;
+    this.callLog = new ThrottledLog(log, clock);
+    this.stateLog = new ThrottledLog(log, clock);
   }
 
   /**
@@ -72,6 +124,11 @@ public final class IntrospectionAuthenticator implements Authenticator {
    *     path that does not parse or an unreadable {@code ca}
    */
   public static IntrospectionAuthenticator create(Vertx vertx, IntrospectionConfig c, IdentityConfig identity, Clock clock) {
+    return create(vertx, c, identity, clock, Scheduler.of(vertx));
+  }
+
+  /** As {@link #create(Vertx, IntrospectionConfig, IdentityConfig, Clock)}, with the probe's timers given. */
+  static IntrospectionAuthenticator create(Vertx vertx, IntrospectionConfig c, IdentityConfig identity, Clock clock, Scheduler scheduler) {
     AnswerReader reader = reader(c, identity);
     IntrospectionClient client;
     try {
@@ -79,7 +136,7 @@ public final class IntrospectionAuthenticator implements Authenticator {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(key(c) + ".ca: " + e.getMessage(), e);
     }
-    return new IntrospectionAuthenticator(c, client, reader, clock);
+    return new IntrospectionAuthenticator(c, client, reader, clock, scheduler);
   }
 
   /**
@@ -148,8 +205,8 @@ public final class IntrospectionAuthenticator implements Authenticator {
   private void call(String token, AnswerCache.Key key, Promise<Answer> mine) {
     String fp = key.fingerprint();
     if (!breaker.tryAcquire()) {
-      log.debug("introspection:{} circuit open; token {} answered 503 without a call", name, fp);
-      finish(key, mine, new Answer.Failed("circuit breaker open"));
+      log.debug("introspection:{} circuit open; token {} answered without a call", name, fp);
+      finish(key, mine, staleOr(key, new Answer.Failed("circuit breaker open")));
       return;
     }
     calls.incrementAndGet();
@@ -165,23 +222,87 @@ public final class IntrospectionAuthenticator implements Authenticator {
       if (answer instanceof Answer.Failed failed) {
         lastError = failed.reason();
         boolean opened = breaker.failed();
-        log.error("introspection:{} cannot verify token {}: {}; answering 503", name, fp, failed.reason());
+        callLog.error("introspection:{} cannot verify token {}: {}", name, fp, failed.reason());
         if (opened) {
-          log.error("introspection:{} circuit breaker OPEN for {} after {} consecutive failures; bearer tokens of this"
-              + " provider that are not cached answer 503 without a call", name, gatehouse.observe.Durations.text(breaker.cooldown()), breaker.consecutiveFailures());
+          stateLog.error("introspection:{} circuit breaker OPEN for {} after {} consecutive failures; bearer tokens of this"
+              + " provider that are not cached answer 503 without a call; probing from {}", name, gatehouse.observe.Durations.text(breaker.cooldown()),
+              breaker.consecutiveFailures(), gatehouse.observe.Durations.text(FIRST_PROBE));
+          startProbing();
         }
+        answer = staleOr(key, answer);
       } else {
-        if (lastError != null) log.info("introspection:{} answering again after a failure", name);
-        lastError = null;
-        breaker.succeeded();
+        recovered();
         cache.put(key, answer);
       }
       finish(key, mine, answer);
     });
   }
 
+  /** The stale active answer for {@code key}, if {@code stale_if_error} allows one, else {@code failed}. */
+  private Answer staleOr(AnswerCache.Key key, Answer failed) {
+    Answer.Active stale = cache.stale(key);
+    if (stale == null) return failed;
+    log.debug("introspection:{} server failing; token {} answered from a stale cached answer", name, key.fingerprint());
+    return stale;
+  }
+
+  /** The server answered: close the breaker, and say so once when it had been failing. */
+  private void recovered() {
+    if (lastError != null) stateLog.info("introspection:{} answering again after a failure", name);
+    lastError = null;
+    breaker.succeeded();
+  }
+
+  /** The wait after a failed probe that waited {@code delay}: twice that, at most {@link #LAST_PROBE} and the cooldown. */
+  private Duration next(Duration delay) {
+    Duration doubled = delay.multipliedBy(2);
+    Duration cap = LAST_PROBE.compareTo(breaker.cooldown()) < 0 ? LAST_PROBE : breaker.cooldown();
+    return doubled.compareTo(cap) < 0 ? doubled : cap;
+  }
+
+  private void startProbing() {
+    if (closed || !probing.compareAndSet(false, true)) return;
+    scheduleProbe(FIRST_PROBE);
+  }
+
+  private void scheduleProbe(Duration delay) {
+    if (closed) {
+      probing.set(false);
+      return;
+    }
+    probeTimer = scheduler.after(delay, () -> probe(delay));
+  }
+
+  /**
+   * One probe: stops once the breaker is closed (by this probe or by a request's call), else asks
+   * the server and, unless it answered, tries again after {@link #next}. A probe never counts as a
+   * failure (only requests' calls open the breaker) and is never logged; its failure becomes the
+   * {@code lastError} that {@code /ready} shows.
+   */
+  private void probe(Duration delay) {
+    if (closed || breaker.state() == CircuitBreaker.State.CLOSED) {
+      probing.set(false);
+      return;
+    }
+    client.introspect(PROBE_TOKEN).onComplete(ar -> {
+      Reply reply = ar.succeeded() ? ar.result() : new Reply.Failure("unexpected " + ar.cause());
+      boolean alive = reply instanceof Reply.TokenRefused
+          || reply instanceof Reply.Json json && json.members().get("active") instanceof Boolean;
+      if (alive) {
+        probing.set(false);
+        recovered();
+        return;
+      }
+      if (reply instanceof Reply.Failure f) lastError = f.reason();
+      scheduleProbe(next(delay));
+    });
+  }
+
   private Answer answer(Reply reply, String fp) {
     if (reply instanceof Reply.Json json) return reader.judge(json.members(), clock.instant(), fp);
+    if (reply instanceof Reply.TokenRefused r) {
+      return new Answer.Inactive(new AuthFailure(FailureCodes.INACTIVE, "introspection:" + name + " token " + fp + ": " + r.reason()));
+    }
     if (reply instanceof Reply.Failure f) return new Answer.Failed(f.reason());
     throw new AssertionError("unknown reply " + reply);
   }
@@ -236,6 +357,9 @@ public final class IntrospectionAuthenticator implements Authenticator {
 
   /** Closes the HTTP client; call when a reload replaces this authenticator. */
   public void close() {
+    closed = true;
+    long timer = probeTimer;
+    if (timer >= 0) scheduler.cancel(timer);
     client.close();
   }
 

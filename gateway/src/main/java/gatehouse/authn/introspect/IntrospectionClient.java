@@ -74,30 +74,59 @@ final class IntrospectionClient {
     }
     sent.onComplete(ar -> {
       vertx.cancelTimer(timer);
-      done.tryComplete(ar.succeeded() ? read(ar.result()) : new Reply.Failure(describe(ar.cause())));
+      done.tryComplete(ar.succeeded() ? read(ar.result().statusCode(), ar.result().body()) : new Reply.Failure(describe(ar.cause())));
     });
     return done.future();
   }
 
-  private Reply read(HttpResponse<Buffer> response) {
-    int status = response.statusCode();
+  /**
+   * The RFC 6749 section 5.2 {@code error} codes that, answered with HTTP 400, are about the token
+   * the gateway passed on rather than about the gateway: the client's token provoked them. Every
+   * other 400 ({@code invalid_client}, {@code unauthorized_client}, no code at all) is about our
+   * request or our credentials and counts as a fault of the dependency.
+   */
+  static final java.util.Set<String> TOKEN_ERRORS =
+      java.util.Set.of("invalid_request", "invalid_token", "unsupported_token_type", "invalid_grant");
+
+  /** Classifies one HTTP answer; see {@link Reply}. Never quotes a body: it might echo the token. */
+  static Reply read(int status, Buffer body) {
     if (status == 401 || status == 403) {
       return new Reply.Failure("the authorization server refused the gateway's client credentials (HTTP " + status
           + "); check client_id, client_secret and auth_method");
     }
+    if (status == 413) return new Reply.TokenRefused("answered HTTP 413: the token is too large for the server");
+    if (status == 400) {
+      String error = errorCode(body);
+      if (error != null && TOKEN_ERRORS.contains(error)) return new Reply.TokenRefused("answered HTTP 400 " + error);
+      if ("invalid_client".equals(error) || "unauthorized_client".equals(error)) {
+        return new Reply.Failure("the authorization server refused the gateway's client credentials (HTTP 400 " + error
+            + "); check client_id, client_secret and auth_method");
+      }
+      return new Reply.Failure(error == null ? "answered HTTP 400 without an RFC 6749 error code"
+          : "answered HTTP 400 with an error code that is not about the token");
+    }
     if (status != 200) return new Reply.Failure("answered HTTP " + status);
-    Buffer body = response.body();
     if (body == null || body.length() == 0) return new Reply.Failure("answered HTTP 200 with an empty body");
     if (body.length() > MAX_BODY_BYTES) return new Reply.Failure("answered " + body.length() + " bytes, over the limit of " + MAX_BODY_BYTES);
-    Map<String, Object> members;
-    try {
-      members = JSONObjectUtils.parse(body.toString(StandardCharsets.UTF_8));
-      if (members == null) throw new java.text.ParseException("null", 0);
-    } catch (java.text.ParseException | RuntimeException e) {
-      // Never quote the body: a broken server might echo the token back.
-      return new Reply.Failure("answered HTTP 200 with a body that is not one JSON object without duplicate members");
-    }
+    Map<String, Object> members = json(body);
+    // Never quote the body: a broken server might echo the token back.
+    if (members == null) return new Reply.Failure("answered HTTP 200 with a body that is not one JSON object without duplicate members");
     return new Reply.Json(members);
+  }
+
+  /** The string {@code error} member of an RFC 6749 error body, or null when there is none. */
+  private static String errorCode(Buffer body) {
+    if (body == null || body.length() == 0 || body.length() > MAX_BODY_BYTES) return null;
+    Map<String, Object> members = json(body);
+    return members != null && members.get("error") instanceof String e ? e : null;
+  }
+
+  private static Map<String, Object> json(Buffer body) {
+    try {
+      return JSONObjectUtils.parse(body.toString(StandardCharsets.UTF_8));
+    } catch (java.text.ParseException | RuntimeException e) {
+      return null;
+    }
   }
 
   private String describe(Throwable cause) {

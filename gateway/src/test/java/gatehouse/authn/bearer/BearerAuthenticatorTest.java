@@ -94,8 +94,30 @@ class BearerAuthenticatorTest {
   }
 
   @Test
-  void aJwtOfAnUnknownIssuerGoesToTheFirstIntrospectionProvider() {
-    assertEquals("first", routedTo(both(), jwtWith("{\"iss\":\"https://elsewhere.example\"}")).name);
+  void onAMixedSetupAJwtOfAnUnknownIssuerIs401UnknownIssuerWithoutAskingAnyone() {
+    Authentication answer = both().authenticate(bearer(jwtWith("{\"iss\":\"https://elsewhere.example\"}"))).result();
+    assertEquals("unknown_issuer", ((Authentication.Rejected) answer).failure().code());
+    assertTrue(jwt.seen.isEmpty() && first.seen.isEmpty() && second.seen.isEmpty(), "nobody was asked");
+  }
+
+  @Test
+  void onAMixedSetupAJwtWithoutAnIssuerIsVerifiedLocallyWhichRefusesIt() {
+    assertEquals("jwt", routedTo(both(), jwtWith("{\"sub\":\"a\"}")).name);
+  }
+
+  @Test
+  void withOnlyIntrospectionAFirstProviderThatNamesAnIssuerGetsOnlyItsOwnJwts() {
+    BearerAuthenticator b = (BearerAuthenticator) BearerAuthenticator.of(Optional.empty(), Set.of(),
+        List.of(new BearerAuthenticator.Introspector("first", Optional.of(AS_ISS), first))).orElseThrow();
+    assertEquals("unknown_issuer", ((Authentication.Rejected) b.authenticate(bearer(jwtWith("{\"iss\":\"https://x\"}"))).result())
+        .failure().code());
+    assertEquals("unknown_issuer", ((Authentication.Rejected) b.authenticate(bearer(jwtWith("{}"))).result()).failure().code());
+    assertTrue(first.seen.isEmpty());
+    assertEquals("first", routedTo(b, jwtWith("{\"iss\":\"" + AS_ISS + "\"}")).name);
+  }
+
+  private static Credential bearer(String token) {
+    return new Credential.BearerToken(new Secret(token));
   }
 
   @Test
@@ -140,6 +162,7 @@ class BearerAuthenticatorTest {
     BearerAuthenticator b = both();
     assertInstanceOf(BearerAuthenticator.Route.Local.class, b.route(jwtWith("{\"iss\":\"" + JWT_ISS + "\"}")));
     assertInstanceOf(BearerAuthenticator.Route.Introspect.class, b.route("opaque"));
+    assertInstanceOf(BearerAuthenticator.Route.UnknownIssuer.class, b.route(jwtWith("{\"iss\":\"elsewhere\"}")));
     BearerAuthenticator none = (BearerAuthenticator) BearerAuthenticator.of(Optional.empty(), Set.of(),
         List.of(new BearerAuthenticator.Introspector("first", Optional.empty(), first))).orElseThrow();
     assertInstanceOf(BearerAuthenticator.Route.Introspect.class, none.route("x"));

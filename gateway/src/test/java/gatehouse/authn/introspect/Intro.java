@@ -45,6 +45,7 @@ final class Intro {
     List<String> rolesClaims = List.of("role");
     Duration skew = Duration.ofSeconds(60);
     TokenRules rules = TokenRules.none();
+    Duration staleIfError = Duration.ZERO;
 
     Config(URI endpoint) {
       this.endpoint = endpoint;
@@ -58,6 +59,7 @@ final class Intro {
     Config audiences(String... a) { audiences = List.of(a); return this; }
     Config issuer(String i) { issuer = Optional.of(i); return this; }
     Config claims(Map<String, String> c) { claims = new LinkedHashMap<>(c); return this; }
+    Config staleIfError(Duration d) { staleIfError = d; return this; }
     Config breaker(int failures, Duration cooldown) { breakerFailures = failures; breakerCooldown = cooldown; return this; }
     Config rolesClaim(String... r) { rolesClaims = List.of(r); return this; }
     Config skew(Duration d) { skew = d; return this; }
@@ -66,7 +68,69 @@ final class Intro {
 
     IntrospectionConfig build() {
       return new IntrospectionConfig(name, endpoint, clientId, new Secret(clientSecret), method, cacheTtl, negativeTtl,
-          cacheSize, timeout, audiences, issuer, claims, rolesClaims, ca, breakerFailures, breakerCooldown, skew, rules);
+          cacheSize, timeout, audiences, issuer, claims, rolesClaims, ca, breakerFailures, breakerCooldown, skew, rules,
+          staleIfError);
+    }
+  }
+
+  /**
+   * Probe timers that fire only when a test says so: {@link #runNext} runs the earliest pending
+   * task and returns the delay it was scheduled with.
+   */
+  static final class ManualScheduler implements IntrospectionAuthenticator.Scheduler {
+    private record Task(long id, Duration delay, Runnable run) {}
+
+    private final java.util.List<Task> pending = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
+
+    @Override
+    public long after(Duration delay, Runnable task) {
+      long id = ids.incrementAndGet();
+      pending.add(new Task(id, delay, task));
+      return id;
+    }
+
+    @Override
+    public void cancel(long id) {
+      pending.removeIf(t -> t.id() == id);
+    }
+
+    int pending() {
+      return pending.size();
+    }
+
+    /** Runs the oldest pending task; its probe's answer arrives asynchronously. */
+    Duration runNext() {
+      if (pending.isEmpty()) throw new AssertionError("no task pending");
+      Task t = pending.remove(0);
+      t.run().run();
+      return t.delay();
+    }
+  }
+
+  /**
+   * One test's Vert.x, authorization server on 127.0.0.1 and authenticator, all closed by {@link
+   * #close}. The server may be replaced (a test that restarts it on its port).
+   */
+  static final class Fixture implements AutoCloseable {
+    final io.vertx.core.Vertx vertx = gatehouse.testing.TestVertx.create();
+    LocalAuthorizationServer server = LocalAuthorizationServer.start(vertx);
+    IntrospectionAuthenticator authenticator;
+
+    IntrospectionAuthenticator create(Config c, java.time.Clock clock, IntrospectionAuthenticator.Scheduler timers) {
+      authenticator = IntrospectionAuthenticator.create(vertx, c.build(), IDENTITY, clock, timers);
+      return authenticator;
+    }
+
+    Authentication ask(String token) {
+      return await(authenticator.authenticate(bearer(token)));
+    }
+
+    @Override
+    public void close() {
+      if (authenticator != null) authenticator.close();
+      if (server != null) server.close();
+      await(vertx.close());
     }
   }
 

@@ -75,7 +75,8 @@ class IntrospectionAuthenticatorTest {
   }
 
   private IntrospectionAuthenticator create(Intro.Config c) {
-    IntrospectionAuthenticator a = IntrospectionAuthenticator.create(vertx, c.build(), Intro.IDENTITY, clock);
+    // Probes fire only when a test runs them, so call counts stay exact (see RecoveryTest).
+    IntrospectionAuthenticator a = IntrospectionAuthenticator.create(vertx, c.build(), Intro.IDENTITY, clock, new Intro.ManualScheduler());
     created.add(a);
     return a;
   }
@@ -320,6 +321,19 @@ class IntrospectionAuthenticatorTest {
     assertRejected(ask(a, "unknown"));
     assertEquals(6, server.callCount());
     assertEquals(2, logLines().stream().filter(l -> l.contains("circuit breaker OPEN")).count(), "opened twice, logged each time");
+  }
+
+  @Test
+  void requestVolumeNeverSetsLogVolumeOneLinePerTenSecondsWithACount() {
+    IntrospectionAuthenticator a = create(config().breaker(1000, Duration.ofSeconds(30)));
+    server.failWith(503);
+    for (int i = 0; i < 100; i++) assertUnverifiable(ask(a, "forged-" + i));
+    assertEquals(List.of("cannot verify token"), logLines().stream().map(l -> l.replaceAll(".*(cannot verify token).*", "$1")).toList());
+    clock.advance(Duration.ofSeconds(10));
+    assertUnverifiable(ask(a, "one-more"));
+    assertEquals(2, logLines().size(), logLines().toString());
+    assertTrue(logLines().get(1).endsWith("answered HTTP 503 (99 more from 2030-01-01T00:00:00Z to 2030-01-01T00:00:10Z, not logged)"),
+        logLines().get(1));
   }
 
   @Test

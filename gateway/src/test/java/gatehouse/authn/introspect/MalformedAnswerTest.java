@@ -46,7 +46,9 @@ class MalformedAnswerTest {
         Arguments.of("502", 502, "text/html", "<html>bad gateway</html>"),
         Arguments.of("503", 503, "text/plain", "down"),
         Arguments.of("404", 404, json, "{}"),
-        Arguments.of("400 invalid_request", 400, json, "{\"error\":\"invalid_request\"}"),
+        // 400 invalid_request is about the token, not the server: see WhoseFaultTest.
+        Arguments.of("400 invalid_client", 400, json, "{\"error\":\"invalid_client\"}"),
+        Arguments.of("400 without an error code", 400, "text/plain", "bad request"),
         Arguments.of("401 our credentials", 401, json, "{\"error\":\"invalid_client\"}"),
         Arguments.of("403", 403, json, "{}"),
         Arguments.of("a redirect is not followed", 302, json, ""),
