@@ -26,7 +26,9 @@ import java.util.stream.Stream;
  *   <li>{@code gatehouse_request_duration_seconds{route}}: gateway latency, request head to the
  *       end of the exchange
  *   <li>{@code gatehouse_rejections_total{route, error}}: by stable error code
- *   <li>{@code gatehouse_dependency_ready{name}}: 1 or 0, one per readiness check
+ *   <li>{@code gatehouse_dependency_ready{name}}: 1 or 0, one per readiness check: whether the
+ *       dependency answers now ({@link gatehouse.server.Readiness#up}), which can be 0 while the
+ *       gateway is still ready
  * </ul>
  */
 public final class Metrics {
@@ -47,10 +49,10 @@ public final class Metrics {
       "PT0.05S", "PT0.1S", "PT0.25S", "PT0.5S", "PT1S", "PT2.5S", "PT5S", "PT10S", "PT30S")
       .map(Duration::parse).toArray(Duration[]::new);
 
-  /** A readiness check to export as a gauge; {@code ready} is asked at every scrape. */
-  public void gauge(String name, Supplier<Boolean> ready) {
-    Gauge.builder("gatehouse_dependency_ready", () -> ready.get() ? 1 : 0).tag("name", name)
-        .description("1 when the dependency is ready").register(registry);
+  /** A dependency to export as a gauge; {@code up} is asked at every scrape. */
+  public void gauge(String name, Supplier<Boolean> up) {
+    Gauge.builder("gatehouse_dependency_ready", () -> up.get() ? 1 : 0).tag("name", name)
+        .description("1 when the dependency answers now (JWKS fetches succeed, breaker closed, key store reachable)").register(registry);
   }
 
   /** Counts one decided request. Called once per request, after the exchange ended. */

@@ -1,0 +1,115 @@
+package gatehouse.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gatehouse.testing.LocalAuthorizationServer;
+import gatehouse.testing.LocalJwksServer;
+import gatehouse.testing.RawHttp;
+import gatehouse.testing.TestKeys;
+import gatehouse.testing.TestTokens;
+import gatehouse.testing.TestVertx;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 18 section 3, metrics: a real gateway with a remote JWKS provider and an introspection
+ * provider, whose servers on 127.0.0.1 are stopped mid-test. {@code /metrics} alone must show the
+ * outage, while {@code /ready} still answers 200 (stale keys and the cache carry on).
+ */
+class DependencyOutageIT {
+  private Vertx idpVertx;
+  private LocalJwksServer jwks;
+  private LocalAuthorizationServer as;
+  private GatewayHarness gw;
+
+  @BeforeEach
+  void start() {
+    idpVertx = TestVertx.create();
+    jwks = LocalJwksServer.start(idpVertx, TestKeys.jwks(TestKeys.otherRsa()));
+    as = LocalAuthorizationServer.start(idpVertx);
+    gw = GatewayHarness.start(String.join("\n",
+            "    - name: remote",
+            "      issuer: \"" + jwks.issuer() + "\"",
+            "      audiences: [" + TestTokens.AUDIENCE + "]",
+            "      jwks_uri: \"" + jwks.jwksUri() + "\"",
+            "      jwks_min_refresh: 1s",
+            "  introspection:",
+            "    - name: corp",
+            "      endpoint: \"" + as.endpoint() + "\"",
+            "      client_id: " + LocalAuthorizationServer.CLIENT_ID,
+            "      client_secret: \"" + LocalAuthorizationServer.CLIENT_SECRET + "\"",
+            "      negative_cache_ttl: 0s",
+            "      breaker_failures: 1",
+            "      breaker_cooldown: 60s"),
+        "");
+    awaitMetrics(m -> m.value("gatehouse_dependency_ready", "name", "jwt:remote") == 1.0, "the first JWKS fetch");
+  }
+
+  @AfterEach
+  void stop() {
+    gw.close();
+    jwks.close();
+    as.close();
+    GatewayHarness.await(idpVertx.close());
+  }
+
+  @Test
+  void dependencyReadyDropsToZeroWhileTheJwksServerIsDownAndWhileTheBreakerIsOpen() {
+    Scrape before = scrape();
+    assertEquals(1.0, before.value("gatehouse_dependency_ready", "name", "jwt:remote"), before.text());
+    assertEquals(1.0, before.value("gatehouse_dependency_ready", "name", "introspection:corp"), before.text());
+
+    jwks.close();
+    awaitMetrics(m -> {
+      unknownKid();
+      return m.value("gatehouse_dependency_ready", "name", "jwt:remote") == 0.0;
+    }, "jwt:remote down");
+    assertEquals(200, RawHttp.get(gw.gateway.adminPort(), "/ready").status(), "stale keys still serve: the gateway stays ready");
+    assertEquals(200, call(TestTokens.signedBy(TestKeys.otherRsa(), gw.clock).claim("iss", jwks.issuer()).sign()).status(),
+        "a known key still verifies during the outage");
+
+    assertEquals(1.0, scrape().value("gatehouse_dependency_ready", "name", "introspection:corp"));
+    as.close();
+    assertEquals(503, call("opaque-" + System.nanoTime()).status());
+    Scrape open = scrape();
+    assertEquals(0.0, open.value("gatehouse_dependency_ready", "name", "introspection:corp"), open.text());
+    assertEquals(1.0, open.value("gatehouse_dependency_ready", "name", "jwt:main"), open.text());
+  }
+
+  /** A token of the remote provider with a kid its set lacks: starts a fetch once per jwks_min_refresh. */
+  void unknownKid() {
+    call(TestTokens.signedBy(TestKeys.rsa(), gw.clock).claim("iss", jwks.issuer()).kid("absent-" + System.nanoTime()).sign());
+  }
+
+  RawHttp.Response call(String token) {
+    return RawHttp.get(gw.port(), "/api/orders", "Authorization: Bearer " + token);
+  }
+
+  Scrape scrape() {
+    RawHttp.Response r = RawHttp.get(gw.gateway.adminPort(), "/metrics");
+    assertEquals(200, r.status());
+    return new Scrape(r.text());
+  }
+
+  /** Scrapes until {@code condition} holds, for up to 15 s. */
+  Scrape awaitMetrics(Predicate<Scrape> condition, String what) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (true) {
+      Scrape s = scrape();
+      if (condition.test(s)) return s;
+      assertTrue(System.nanoTime() < deadline, "waited 15 s for " + what + ":\n" + s.text());
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+}
