@@ -152,6 +152,8 @@ public final class Gatehouse {
     Metrics metrics = new Metrics();
     Observer observer = new Observer(new AccessLog(config.auth().apiKeys().queryParam()), metrics);
     Compiled compiled = new Compiled(pipeline, observer, metrics, jwt, introspection, apiKeys, signers);
+    jwt.ifPresent(metrics::bind);
+    introspection.forEach(metrics::bind);
     for (Readiness check : compiled.readiness()) {
       String name = check.name();
       metrics.gauge(name, () -> compiled.readiness().stream().anyMatch(c -> c.name().equals(name) && c.up()));

@@ -55,6 +55,11 @@ public final class Metrics {
         .description("1 when the dependency answers now (JWKS fetches succeed, breaker closed, key store reachable)").register(registry);
   }
 
+  /** Registers {@code binder}'s meters (a provider's, or a JVM binder) in this registry. */
+  public void bind(io.micrometer.core.instrument.binder.MeterBinder binder) {
+    binder.bindTo(registry);
+  }
+
   /** Counts one decided request. Called once per request, after the exchange ended. */
   public void record(Outcome outcome, java.util.Optional<Proxied> proxied, long elapsedNanos) {
     String route = outcome.matchedRoute().map(r -> r.id()).orElse("-");

@@ -82,6 +82,40 @@ class DependencyOutageIT {
     assertEquals(1.0, open.value("gatehouse_dependency_ready", "name", "jwt:main"), open.text());
   }
 
+  /** The per-provider families, in Prometheus names, from a real outage of both servers. */
+  @Test
+  void theProviderFamiliesShowFetchesCallsBreakerAndCachesInPrometheusNames() {
+    String jwt = gw.token("alice", java.util.Map.of());
+    assertEquals(200, call(jwt).status());
+    assertEquals(200, call(jwt).status());
+    String opaque = "opaque-" + System.nanoTime();
+    as.activate(opaque, new JsonObject().put("sub", "carol").put("exp", System.currentTimeMillis() / 1000 + 3600));
+    assertEquals(200, call(opaque).status());
+    assertEquals(200, call(opaque).status());
+    jwks.close();
+    as.close();
+    assertEquals(503, call("opaque-" + System.nanoTime()).status());
+    Scrape m = awaitMetrics(s -> {
+      unknownKid();
+      return s.value("gatehouse_jwks_fetches_total", "provider", "remote", "result", "connect_error") >= 1;
+    }, "a failed JWKS fetch counted");
+    String text = m.text();
+    assertEquals(1.0, m.value("gatehouse_jwks_fetches_total", "provider", "remote", "result", "ok"), text);
+    assertEquals(0.0, m.value("gatehouse_jwks_fetches_total", "provider", "remote", "result", "http_error"), text);
+    assertTrue(m.value("gatehouse_jwks_key_set_age_seconds", "provider", "remote") >= 1.0, text);
+    double lastSuccess = m.value("gatehouse_jwks_last_success_timestamp_seconds", "provider", "remote");
+    assertTrue(Math.abs(System.currentTimeMillis() / 1000.0 - lastSuccess) < 60, text);
+    assertEquals(1.0, m.value("gatehouse_introspection_calls_total", "provider", "corp", "result", "active"), text);
+    assertEquals(1.0, m.value("gatehouse_introspection_calls_total", "provider", "corp", "result", "error"), text);
+    assertEquals(2.0, m.value("gatehouse_introspection_duration_seconds_count", "provider", "corp"), text);
+    assertEquals(2.0, m.value("gatehouse_introspection_duration_seconds_bucket", "provider", "corp", "le", "+Inf"), text);
+    assertEquals(1.0, m.value("gatehouse_introspection_breaker_state", "provider", "corp", "state", "open"), text);
+    assertEquals(1.0, m.value("gatehouse_introspection_breaker_transitions_total", "provider", "corp", "to", "open"), text);
+    assertEquals(1.0, m.value("cache_gets_total", "cache", "jwt_verified_tokens", "result", "hit"), text);
+    assertEquals(1.0, m.value("cache_gets_total", "cache", "introspection:corp", "result", "hit"), text);
+    assertEquals(0.0, m.value("cache_evictions_total", "cache", "introspection:corp"), text);
+  }
+
   /** A token of the remote provider with a kid its set lacks: starts a fetch once per jwks_min_refresh. */
   void unknownKid() {
     call(TestTokens.signedBy(TestKeys.rsa(), gw.clock).claim("iss", jwks.issuer()).kid("absent-" + System.nanoTime()).sign());
