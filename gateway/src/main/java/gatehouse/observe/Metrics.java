@@ -6,6 +6,13 @@ import gatehouse.proxy.Proxied;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -31,8 +38,26 @@ import java.util.stream.Stream;
  *       gateway is still ready
  * </ul>
  */
-public final class Metrics {
+public final class Metrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+
+  /**
+   * With Micrometer's JVM and process families: memory by area and pool, buffer pools (Netty's
+   * direct memory), GC pauses, threads, classes, CPU, open file descriptors, uptime; plus {@code
+   * process_resident_memory_bytes} where {@code /proc/self/status} exists, so resident memory that
+   * grows while the heap does not can be told from a heap filling up.
+   */
+  public Metrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    ResidentMemory.bindTo(registry);
+  }
   private final Map<Key, Counter> requests = new ConcurrentHashMap<>();
   private final Map<Key, Counter> rejections = new ConcurrentHashMap<>();
   private final Map<String, Timer> latency = new ConcurrentHashMap<>();
@@ -97,5 +122,11 @@ public final class Metrics {
   /** The Prometheus text exposition of every meter. */
   public String scrape() {
     return registry.scrape();
+  }
+
+  /** Stops listening for GC notifications; the gateway calls it when it closes. */
+  @Override
+  public void close() {
+    gc.close();
   }
 }

@@ -63,6 +63,7 @@ public final class AdminServer {
   }
 
   public Future<Void> close() {
+    metrics.close();
     return server == null ? Future.succeededFuture() : server.close();
   }
 
