@@ -84,7 +84,7 @@ class DependencyOutageIT {
 
   /** The per-provider families, in Prometheus names, from a real outage of both servers. */
   @Test
-  void theProviderFamiliesShowFetchesCallsBreakerAndCachesInPrometheusNames() {
+  void theProviderFamiliesShowFetchesCallsBreakerAndCachesInPrometheusNames() throws Exception {
     String jwt = gw.token("alice", java.util.Map.of());
     assertEquals(200, call(jwt).status());
     assertEquals(200, call(jwt).status());
@@ -114,6 +114,59 @@ class DependencyOutageIT {
     assertEquals(1.0, m.value("cache_gets_total", "cache", "jwt_verified_tokens", "result", "hit"), text);
     assertEquals(1.0, m.value("cache_gets_total", "cache", "introspection:corp", "result", "hit"), text);
     assertEquals(0.0, m.value("cache_evictions_total", "cache", "introspection:corp"), text);
+    String readme = java.nio.file.Files.readString(gatehouse.testing.Repository.dir("monitoring").getParent().resolve("README.md"));
+    java.util.Set<String> undocumented = new java.util.TreeSet<>();
+    for (Scrape.Sample sample : m.samples()) {
+      String family = sample.name().replaceAll("_(bucket|count|sum|max)$", "");
+      boolean named = java.util.stream.Stream.of(family, sample.name())
+          .anyMatch(f -> readme.contains("`" + f + "`") || readme.contains("`" + f + "{"));
+      if (!named) undocumented.add(sample.name());
+    }
+    assertEquals(java.util.Set.of(), undocumented, "exported but not in the README");
+  }
+
+  /**
+   * The alert rules the docs ship, evaluated (see {@link AlertRules} for the evaluator's limits) on
+   * this gateway's {@code /metrics} before and during a real outage of both servers: none fires
+   * while all is well; "dependency down", "fetches failing" and "breaker open" fire for exactly the
+   * providers that are down; "key set old" does not fire after a second.
+   */
+  @Test
+  void theShippedAlertRulesFireOnARealOutageAndOnlyThen() throws Exception {
+    AlertRules rules = AlertRules.load(gatehouse.testing.Repository.dir("monitoring").resolve("prometheus-alerts.yaml"));
+    Scrape healthy = scrape();
+    for (AlertRules.Rule rule : rules.rules()) {
+      assertEquals(java.util.Set.of(), AlertRules.firing(rule, healthy, healthy), rule.alert() + " while all is well");
+    }
+
+    jwks.close();
+    as.close();
+    assertEquals(503, call("opaque-" + System.nanoTime()).status());
+    Scrape down = awaitMetrics(m -> {
+      unknownKid();
+      return m.value("gatehouse_dependency_ready", "name", "jwt:remote") == 0.0;
+    }, "jwt:remote down");
+
+    assertEquals(java.util.Set.of(java.util.Map.of("name", "jwt:remote"), java.util.Map.of("name", "introspection:corp")),
+        AlertRules.firing(rules.rule("GatehouseDependencyDown"), healthy, down), down.text());
+    assertEquals(java.util.Set.of(java.util.Map.of("provider", "remote", "result", "connect_error")),
+        AlertRules.firing(rules.rule("GatehouseJwksFetchesFailing"), healthy, down), down.text());
+    assertEquals(java.util.Set.of(java.util.Map.of("provider", "corp", "state", "open")),
+        AlertRules.firing(rules.rule("GatehouseIntrospectionBreakerOpen"), healthy, down), down.text());
+    assertEquals(java.util.Set.of(), AlertRules.firing(rules.rule("GatehouseJwksKeySetOld"), healthy, down), down.text());
+    assertEquals(4, rules.rules().size(), "every shipped rule is checked above");
+  }
+
+  /** The README shows the shipped rule file as it is. */
+  @Test
+  void theReadmeShowsTheShippedRuleFile() throws Exception {
+    String file = java.nio.file.Files.readString(gatehouse.testing.Repository.dir("monitoring").resolve("prometheus-alerts.yaml"));
+    String readme = java.nio.file.Files.readString(gatehouse.testing.Repository.dir("monitoring").getParent().resolve("README.md"));
+    String open = "```yaml not-run: a Prometheus rule file, monitoring/prometheus-alerts.yaml\n";
+    int start = readme.indexOf(open);
+    assertTrue(start >= 0, "README has no block opening " + open);
+    int end = readme.indexOf("\n```\n", start + open.length());
+    assertEquals(file, readme.substring(start + open.length(), end + 1));
   }
 
   /** A token of the remote provider with a kid its set lacks: starts a fetch once per jwks_min_refresh. */
