@@ -37,6 +37,10 @@ import java.util.stream.Stream;
  *       dependency answers now ({@link gatehouse.server.Readiness#up}), which can be 0 while the
  *       gateway is still ready
  * </ul>
+ *
+ * <p>Providers bind their own families through {@link #bind} (JWKS fetches, introspection calls,
+ * breakers, caches), read at scrape time; the constructor binds the JVM and process families. The
+ * README's Operations section lists every family, and a test holds it to the scrape.
  */
 public final class Metrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
