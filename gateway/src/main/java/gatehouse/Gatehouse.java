@@ -84,16 +84,17 @@ public final class Gatehouse {
       // An unreachable key store does not make the gateway unready: cached keys and JWTs still work.
       apiKeys.ifPresent(a -> {
         ApiKeyAuthenticator.Status st = a.status();
-        checks.add(new Readiness("api_keys", true, st.store() + (st.reachable() ? "" : ", last error: " + st.lastError().orElse(""))));
+        checks.add(new Readiness("api_keys", true, st.reachable(), st.store() + (st.reachable() ? "" : ", last error: " + st.lastError().orElse(""))));
       });
       jwt.ifPresent(a -> a.status().forEach(s -> checks.add(new Readiness("jwt:" + s.provider(), s.ready(),
+          s.ready() && s.lastError().isEmpty(),
           s.source() + ", " + s.keyCount() + " keys" + s.age().map(age -> ", age " + age.toSeconds() + "s").orElse("")
               + s.lastError().map(e -> ", last error: " + e).orElse("")))));
       // Always ready: an authorization server outage fails only its own tokens (503), and taking
       // the gateway out of rotation would fail JWT, API-key and public routes too.
       introspection.forEach(a -> {
         IntrospectionAuthenticator.Status s = a.status();
-        checks.add(new Readiness("introspection:" + s.provider(), true, "breaker " + s.breaker() + ", " + s.cached()
+        checks.add(new Readiness("introspection:" + s.provider(), true, s.breaker().equals("closed"), "breaker " + s.breaker() + ", " + s.cached()
             + " cached, " + s.calls() + " calls" + s.lastError().map(e -> ", last error: " + e).orElse("")));
       });
       return checks;
@@ -151,9 +152,11 @@ public final class Gatehouse {
     Metrics metrics = new Metrics();
     Observer observer = new Observer(new AccessLog(config.auth().apiKeys().queryParam()), metrics);
     Compiled compiled = new Compiled(pipeline, observer, metrics, jwt, introspection, apiKeys, signers);
+    jwt.ifPresent(metrics::bind);
+    introspection.forEach(metrics::bind);
     for (Readiness check : compiled.readiness()) {
       String name = check.name();
-      metrics.gauge(name, () -> compiled.readiness().stream().anyMatch(c -> c.name().equals(name) && c.ready()));
+      metrics.gauge(name, () -> compiled.readiness().stream().anyMatch(c -> c.name().equals(name) && c.up()));
     }
     return compiled;
   }

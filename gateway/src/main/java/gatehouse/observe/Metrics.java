@@ -6,6 +6,13 @@ import gatehouse.proxy.Proxied;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -26,11 +33,35 @@ import java.util.stream.Stream;
  *   <li>{@code gatehouse_request_duration_seconds{route}}: gateway latency, request head to the
  *       end of the exchange
  *   <li>{@code gatehouse_rejections_total{route, error}}: by stable error code
- *   <li>{@code gatehouse_dependency_ready{name}}: 1 or 0, one per readiness check
+ *   <li>{@code gatehouse_dependency_ready{name}}: 1 or 0, one per readiness check: whether the
+ *       dependency answers now ({@link gatehouse.server.Readiness#up}), which can be 0 while the
+ *       gateway is still ready
  * </ul>
+ *
+ * <p>Providers bind their own families through {@link #bind} (JWKS fetches, introspection calls,
+ * breakers, caches), read at scrape time; the constructor binds the JVM and process families. The
+ * README's Operations section lists every family, and a test holds it to the scrape.
  */
-public final class Metrics {
+public final class Metrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+
+  /**
+   * With Micrometer's JVM and process families: memory by area and pool, buffer pools (Netty's
+   * direct memory), GC pauses, threads, classes, CPU, open file descriptors, uptime; plus {@code
+   * process_resident_memory_bytes} where {@code /proc/self/status} exists, so resident memory that
+   * grows while the heap does not can be told from a heap filling up.
+   */
+  public Metrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    ResidentMemory.bindTo(registry);
+  }
   private final Map<Key, Counter> requests = new ConcurrentHashMap<>();
   private final Map<Key, Counter> rejections = new ConcurrentHashMap<>();
   private final Map<String, Timer> latency = new ConcurrentHashMap<>();
@@ -47,10 +78,15 @@ public final class Metrics {
       "PT0.05S", "PT0.1S", "PT0.25S", "PT0.5S", "PT1S", "PT2.5S", "PT5S", "PT10S", "PT30S")
       .map(Duration::parse).toArray(Duration[]::new);
 
-  /** A readiness check to export as a gauge; {@code ready} is asked at every scrape. */
-  public void gauge(String name, Supplier<Boolean> ready) {
-    Gauge.builder("gatehouse_dependency_ready", () -> ready.get() ? 1 : 0).tag("name", name)
-        .description("1 when the dependency is ready").register(registry);
+  /** A dependency to export as a gauge; {@code up} is asked at every scrape. */
+  public void gauge(String name, Supplier<Boolean> up) {
+    Gauge.builder("gatehouse_dependency_ready", () -> up.get() ? 1 : 0).tag("name", name)
+        .description("1 when the dependency answers now (JWKS fetches succeed, breaker closed, key store reachable)").register(registry);
+  }
+
+  /** Registers {@code binder}'s meters (a provider's, or a JVM binder) in this registry. */
+  public void bind(io.micrometer.core.instrument.binder.MeterBinder binder) {
+    binder.bindTo(registry);
   }
 
   /** Counts one decided request. Called once per request, after the exchange ended. */
@@ -90,5 +126,11 @@ public final class Metrics {
   /** The Prometheus text exposition of every meter. */
   public String scrape() {
     return registry.scrape();
+  }
+
+  /** Stops listening for GC notifications; the gateway calls it when it closes. */
+  @Override
+  public void close() {
+    gc.close();
   }
 }

@@ -63,6 +63,7 @@ public final class AdminServer {
   }
 
   public Future<Void> close() {
+    metrics.close();
     return server == null ? Future.succeededFuture() : server.close();
   }
 
@@ -84,7 +85,7 @@ public final class AdminServer {
         List<Readiness> all = checks.get();
         boolean ready = all.stream().allMatch(Readiness::ready);
         JsonArray list = new JsonArray();
-        all.forEach(c -> list.add(new JsonObject().put("name", c.name()).put("ready", c.ready()).put("detail", c.detail())));
+        all.forEach(c -> list.add(new JsonObject().put("name", c.name()).put("ready", c.ready()).put("up", c.up()).put("detail", c.detail())));
         response.setStatusCode(ready ? 200 : 503).end(new JsonObject().put("ready", ready).put("checks", list).encode());
       }
       default -> response.setStatusCode(404).end(new JsonObject().put("error", "not_found").encode());

@@ -63,6 +63,7 @@ final class AnswerCache {
         .ticker(() -> Duration.between(origin, clock.instant()).toNanos())
         .expireAfter(Expiry.writing((Key key, Stored stored) -> held(stored.answer())))
         .executor(Runnable::run)
+        .recordStats()
         .build();
   }
 
@@ -118,6 +119,11 @@ final class AnswerCache {
   /** Stores {@code answer} unless it would be held for no time (failures, zero TTLs, expired tokens). */
   void put(Key key, Answer answer) {
     if (held(answer).compareTo(Duration.ZERO) > 0) cache.put(key, new Stored(answer, clock.instant().plus(lifetime(answer))));
+  }
+
+  /** Registers Micrometer's Caffeine meters for this cache, tagged {@code cache=name}. */
+  void bindTo(io.micrometer.core.instrument.MeterRegistry registry, String name) {
+    io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(registry, cache, name);
   }
 
   long size() {

@@ -23,6 +23,7 @@ final class CircuitBreaker {
   private State state = State.CLOSED;
   private int failures;
   private Instant openUntil = Instant.MIN;
+  private final long[] transitions = new long[State.values().length];
 
   CircuitBreaker(Clock clock, int threshold, Duration cooldown) {
     if (threshold < 1) throw new IllegalArgumentException("threshold must be at least 1, got " + threshold);
@@ -41,7 +42,7 @@ final class CircuitBreaker {
         return true;
       case OPEN:
         if (clock.instant().isBefore(openUntil)) return false;
-        state = State.HALF_OPEN;
+        enter(State.HALF_OPEN);
         return true;
       case HALF_OPEN:
         return false;
@@ -52,7 +53,7 @@ final class CircuitBreaker {
 
   /** A call got a usable answer (active or not): the server is alive. */
   synchronized void succeeded() {
-    state = State.CLOSED;
+    if (state != State.CLOSED) enter(State.CLOSED);
     failures = 0;
   }
 
@@ -60,11 +61,21 @@ final class CircuitBreaker {
   synchronized boolean failed() {
     failures++;
     if (state == State.HALF_OPEN || (state == State.CLOSED && failures >= threshold)) {
-      state = State.OPEN;
+      enter(State.OPEN);
       openUntil = clock.instant().plus(cooldown);
       return true;
     }
     return false;
+  }
+
+  private void enter(State next) {
+    state = next;
+    transitions[next.ordinal()]++;
+  }
+
+  /** How many times the breaker entered {@code state} (counted when a call finds or makes the change). */
+  synchronized long transitionsTo(State state) {
+    return transitions[state.ordinal()];
   }
 
   synchronized State state() {

@@ -12,6 +12,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import gatehouse.observe.ThrottledLog;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -48,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * Log lines about the server go through two {@link ThrottledLog}s, one for failed calls and one
  * for breaker changes: each writes at most one line per 10 s, with the count of the others.
  */
-public final class IntrospectionAuthenticator implements Authenticator {
+public final class IntrospectionAuthenticator implements Authenticator, MeterBinder {
   private static final Logger log = LoggerFactory.getLogger(IntrospectionAuthenticator.class);
 
   private final String name;
@@ -68,6 +73,32 @@ public final class IntrospectionAuthenticator implements Authenticator {
   private volatile long probeTimer = -1;
   private volatile boolean closed;
   private volatile String lastError;
+  /** Calls by {@link CallResult}, read by the meters at scrape time. */
+  private final java.util.concurrent.atomic.AtomicLongArray results = new java.util.concurrent.atomic.AtomicLongArray(CallResult.values().length);
+  /** Set by {@link #bindTo}; until then call latency is not recorded. */
+  private volatile Timer latency;
+
+  /** The {@code result} label of {@code gatehouse_introspection_calls_total}. */
+  enum CallResult {
+    /** The server said active and the answer passed the provider's checks. */
+    ACTIVE,
+    /** Inactive, refused by the server, or an active answer the provider's checks refused: the token's failure. */
+    REJECTED,
+    /** No usable answer (the server's fault): what counts toward the breaker. */
+    ERROR,
+    /** Not made: the breaker was open. */
+    BREAKER_OPEN;
+
+    final String label = name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * Histogram buckets of {@code gatehouse_introspection_duration_seconds}: from a fast local
+   * server (5 ms) to the client's timeout, so an alert can ask what share took over 250 ms or 1 s.
+   */
+  static final Duration[] LATENCY_BUCKETS = java.util.stream.Stream.of(
+      "PT0.005S", "PT0.01S", "PT0.025S", "PT0.05S", "PT0.1S", "PT0.25S", "PT0.5S", "PT1S", "PT2.5S", "PT5S", "PT10S")
+      .map(Duration::parse).toArray(Duration[]::new);
 
   /** The first probe of an open breaker comes this long after it opened; then doubling, up to {@link #LAST_PROBE}. */
   static final Duration FIRST_PROBE = Duration.ofMillis(250);
@@ -206,11 +237,15 @@ public final class IntrospectionAuthenticator implements Authenticator {
     String fp = key.fingerprint();
     if (!breaker.tryAcquire()) {
       log.debug("introspection:{} circuit open; token {} answered without a call", name, fp);
+      results.incrementAndGet(CallResult.BREAKER_OPEN.ordinal());
       finish(key, mine, staleOr(key, new Answer.Failed("circuit breaker open")));
       return;
     }
     calls.incrementAndGet();
+    long started = System.nanoTime();
     client.introspect(token).onComplete(ar -> {
+      Timer timer = latency;
+      if (timer != null) timer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
       Answer answer;
       try {
         answer = answer(ar.succeeded() ? ar.result() : new Reply.Failure("unexpected " + ar.cause()), fp);
@@ -219,6 +254,9 @@ public final class IntrospectionAuthenticator implements Authenticator {
         log.error("introspection:{} unexpected error judging the answer for token {}", name, fp, e);
         answer = new Answer.Failed("unexpected " + e.getClass().getSimpleName());
       }
+      CallResult result = answer instanceof Answer.Active ? CallResult.ACTIVE
+          : answer instanceof Answer.Failed ? CallResult.ERROR : CallResult.REJECTED;
+      results.incrementAndGet(result.ordinal());
       if (answer instanceof Answer.Failed failed) {
         lastError = failed.reason();
         boolean opened = breaker.failed();
@@ -354,6 +392,32 @@ public final class IntrospectionAuthenticator implements Authenticator {
    * @param lastError the reason of the last failed call, until a call succeeds
    */
   public record Status(String provider, String breaker, long cached, long calls, Optional<String> lastError) {}
+
+  /**
+   * Registers this provider's meters, labelled {@code provider}: calls by {@link CallResult}, call
+   * latency, the breaker's state (one series per state, 1 for the current one) and transitions, and
+   * the answer cache as {@code cache="introspection:<name>"} (Micrometer's Caffeine binder). Probes
+   * are not counted as calls.
+   */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    for (CallResult r : CallResult.values()) {
+      FunctionCounter.builder("gatehouse_introspection_calls", results, a -> a.get(r.ordinal()))
+          .tag("provider", name).tag("result", r.label)
+          .description("Introspection requests by result; breaker_open ones were answered without a call").register(registry);
+    }
+    latency = Timer.builder("gatehouse_introspection_duration").tag("provider", name)
+        .serviceLevelObjectives(LATENCY_BUCKETS).description("Introspection call latency").register(registry);
+    for (CircuitBreaker.State st : CircuitBreaker.State.values()) {
+      String label = st.name().toLowerCase(java.util.Locale.ROOT);
+      Gauge.builder("gatehouse_introspection_breaker_state", breaker, b -> b.state() == st ? 1 : 0)
+          .tag("provider", name).tag("state", label)
+          .description("1 for the breaker's current state").register(registry);
+      FunctionCounter.builder("gatehouse_introspection_breaker_transitions", breaker, b -> b.transitionsTo(st))
+          .tag("provider", name).tag("to", label).description("Breaker state changes, by the state entered").register(registry);
+    }
+    cache.bindTo(registry, "introspection:" + name);
+  }
 
   /** Closes the HTTP client; call when a reload replaces this authenticator. */
   public void close() {

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * for one rate-limited fetch shared with every other such token; its answer is delivered on the
  * caller's Vert.x context. Verified tokens are cached (by SHA-256) until their {@code exp}.
  */
-public final class JwtAuthenticator implements Authenticator {
+public final class JwtAuthenticator implements Authenticator, io.micrometer.core.instrument.binder.MeterBinder {
   private static final Logger log = LoggerFactory.getLogger(JwtAuthenticator.class);
 
   private final Map<String, JwtProvider> byIssuer;
@@ -251,6 +251,17 @@ public final class JwtAuthenticator implements Authenticator {
     List<KeySetStatus> out = new ArrayList<>();
     for (JwtProvider p : byName.values()) out.add(p.keys().status());
     return List.copyOf(out);
+  }
+
+  /**
+   * Registers each remote provider's JWKS meters and the verified-token cache's as {@code
+   * cache="jwt_verified_tokens"} (Micrometer's Caffeine binder: {@code cache_gets_total} by hit and
+   * miss, {@code cache_evictions_total}, {@code cache_size}).
+   */
+  @Override
+  public void bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
+    for (JwtProvider p : byName.values()) p.keys().bindTo(registry);
+    cache.bindTo(registry, "jwt_verified_tokens");
   }
 
   /**

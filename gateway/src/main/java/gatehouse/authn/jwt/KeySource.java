@@ -34,6 +34,9 @@ interface KeySource {
 
   KeySetStatus status();
 
+  /** Registers this source's meters; a local source has none. */
+  default void bindTo(io.micrometer.core.instrument.MeterRegistry registry) {}
+
   /** Completes when no fetch is in flight (tests wait on it instead of sleeping). */
   Future<Void> settled();
 

@@ -4,6 +4,9 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import gatehouse.crypto.SignatureEngine;
 import gatehouse.observe.Durations;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -24,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -64,6 +68,25 @@ final class RemoteKeySource implements KeySource {
 
   private static final long MIN_TIMER_MS = 1_000;
 
+  /**
+   * How one fetch ended, the {@code result} label of {@code gatehouse_jwks_fetches_total}: a fixed
+   * set, so a misbehaving IdP cannot grow the label values.
+   */
+  enum FetchResult {
+    /** A usable key set was loaded. */
+    OK,
+    /** The JWKS or discovery endpoint answered a status other than 200. */
+    HTTP_ERROR,
+    /** No key set within {@code requestTimeout}. */
+    TIMEOUT,
+    /** Connection, TLS or transport failure. */
+    CONNECT_ERROR,
+    /** An answer that is not a usable key set: empty, too large, not JSON, no usable key, wrong issuer. */
+    INVALID;
+
+    final String label = name().toLowerCase(Locale.ROOT);
+  }
+
   private final Vertx vertx;
   private final WebClient client;
   private final Clock clock;
@@ -84,6 +107,7 @@ final class RemoteKeySource implements KeySource {
   private volatile boolean staleReported;
   private volatile URI discoveredJwksUri;
   private volatile boolean closed;
+  private final AtomicLongArray fetches = new AtomicLongArray(FetchResult.values().length);
 
   /**
    * Starts the first fetch at once.
@@ -205,7 +229,7 @@ final class RemoteKeySource implements KeySource {
         // One deadline for the whole fetch, discovery included: bounds how long a miss waits.
         Promise<KeySet> outcome = Promise.promise();
         long deadline = vertx.setTimer(tuning.requestTimeout().toMillis(),
-            t -> outcome.tryFail(new FetchException("no key set within " + Durations.text(tuning.requestTimeout()))));
+            t -> outcome.tryFail(new FetchException(FetchResult.TIMEOUT, "no key set within " + Durations.text(tuning.requestTimeout()))));
         try {
           fetch().onComplete(ar -> {
             vertx.cancelTimer(deadline);
@@ -217,6 +241,7 @@ final class RemoteKeySource implements KeySource {
           outcome.tryFail(e);
         }
         outcome.future().onComplete(ar -> {
+          fetches.incrementAndGet((ar.succeeded() ? FetchResult.OK : result(ar.cause())).ordinal());
           if (ar.succeeded()) accept(ar.result());
           else reject(ar.cause());
           inflight.set(null);
@@ -236,14 +261,14 @@ final class RemoteKeySource implements KeySource {
       try {
         jwks = JWKSet.parse(response.bodyAsString(StandardCharsets.UTF_8.name()));
       } catch (java.text.ParseException e) {
-        return Future.failedFuture(new FetchException(uri + " is not a JWK set: " + e.getMessage()));
+        return Future.failedFuture(new FetchException(FetchResult.INVALID, uri + " is not a JWK set: " + e.getMessage()));
       }
       Instant now = clock.instant();
       Duration ttl = ttl(response.getHeader("Cache-Control"));
       List<String> refused = new ArrayList<>();
       KeySet keys = KeySet.compile(jwks, false, engine, now, now.plus(ttl).minus(ttl.dividedBy(10)), refused::add);
       for (String why : RefusedKeyWarnings.toWarn(dependency(), refused)) log.warn("jwks:{} ignoring {}", provider, why);
-      if (keys.size() == 0) return Future.failedFuture(new FetchException(uri + " has no usable signing keys"));
+      if (keys.size() == 0) return Future.failedFuture(new FetchException(FetchResult.INVALID, uri + " has no usable signing keys"));
       return Future.succeededFuture(keys);
     }));
   }
@@ -255,12 +280,12 @@ final class RemoteKeySource implements KeySource {
         .send()
         .compose(response -> {
           if (response.statusCode() != 200) {
-            return Future.failedFuture(new FetchException("GET " + uri + " answered " + response.statusCode()));
+            return Future.failedFuture(new FetchException(FetchResult.HTTP_ERROR, "GET " + uri + " answered " + response.statusCode()));
           }
           Buffer body = response.body();
-          if (body == null || body.length() == 0) return Future.failedFuture(new FetchException("GET " + uri + " answered an empty body"));
+          if (body == null || body.length() == 0) return Future.failedFuture(new FetchException(FetchResult.INVALID, "GET " + uri + " answered an empty body"));
           if (body.length() > tuning.maxBodyBytes()) {
-            return Future.failedFuture(new FetchException("GET " + uri + " answered " + body.length() + " bytes, over the limit"));
+            return Future.failedFuture(new FetchException(FetchResult.INVALID, "GET " + uri + " answered " + body.length() + " bytes, over the limit"));
           }
           return Future.succeededFuture(response);
         });
@@ -277,20 +302,20 @@ final class RemoteKeySource implements KeySource {
       try {
         doc = JSONObjectUtils.parse(response.bodyAsString(StandardCharsets.UTF_8.name()));
       } catch (java.text.ParseException e) {
-        return Future.failedFuture(new FetchException(discovery + " is not a JSON object"));
+        return Future.failedFuture(new FetchException(FetchResult.INVALID, discovery + " is not a JSON object"));
       }
       if (!issuer.equals(doc.get("issuer"))) {
-        return Future.failedFuture(new FetchException(discovery + " names issuer " + doc.get("issuer") + ", not " + issuer));
+        return Future.failedFuture(new FetchException(FetchResult.INVALID, discovery + " names issuer " + doc.get("issuer") + ", not " + issuer));
       }
-      if (!(doc.get("jwks_uri") instanceof String text)) return Future.failedFuture(new FetchException(discovery + " has no jwks_uri"));
+      if (!(doc.get("jwks_uri") instanceof String text)) return Future.failedFuture(new FetchException(FetchResult.INVALID, discovery + " has no jwks_uri"));
       URI uri;
       try {
         uri = URI.create(text);
       } catch (IllegalArgumentException e) {
-        return Future.failedFuture(new FetchException(discovery + " has an invalid jwks_uri"));
+        return Future.failedFuture(new FetchException(FetchResult.INVALID, discovery + " has an invalid jwks_uri"));
       }
       String problem = unfetchable(uri);
-      if (problem != null) return Future.failedFuture(new FetchException(discovery + " jwks_uri " + uri + " " + problem));
+      if (problem != null) return Future.failedFuture(new FetchException(FetchResult.INVALID, discovery + " jwks_uri " + uri + " " + problem));
       discoveredJwksUri = uri;
       return Future.succeededFuture(uri);
     });
@@ -381,10 +406,51 @@ final class RemoteKeySource implements KeySource {
     return out.toString();
   }
 
+  /** What kind of failure {@code cause} is, for the fetch counter. */
+  static FetchResult result(Throwable cause) {
+    if (cause instanceof FetchException f) return f.result;
+    if (cause instanceof java.util.concurrent.TimeoutException) return FetchResult.TIMEOUT;
+    // Everything else came from the HTTP client: refused or reset connections, TLS, DNS.
+    return FetchResult.CONNECT_ERROR;
+  }
+
+  /**
+   * Registers this source's meters, labelled {@code provider}: fetches by {@link FetchResult}, the
+   * key set's age and the time of the last successful fetch (both absent, NaN, before the first).
+   * Every value is read at scrape time; fetching records only into an {@link AtomicLongArray}.
+   */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    for (FetchResult r : FetchResult.values()) {
+      FunctionCounter.builder("gatehouse_jwks_fetches", fetches, f -> f.get(r.ordinal()))
+          .tag("provider", provider).tag("result", r.label)
+          .description("JWKS (and discovery) fetches by how they ended").register(registry);
+    }
+    Gauge.builder("gatehouse_jwks_key_set_age_seconds", this, s -> s.loadedAt() == null ? Double.NaN
+            : Duration.between(s.loadedAt(), s.clock.instant()).toMillis() / 1000.0)
+        .tag("provider", provider).description("Seconds since the key set in use was fetched").register(registry);
+    Gauge.builder("gatehouse_jwks_last_success_timestamp_seconds", this, s -> s.loadedAt() == null ? Double.NaN
+            : s.loadedAt().toEpochMilli() / 1000.0)
+        .tag("provider", provider).description("Unix time of the last successful JWKS fetch").register(registry);
+  }
+
+  private Instant loadedAt() {
+    KeySet keys = snapshot.get();
+    return keys == null ? null : keys.loadedAt();
+  }
+
+  /** Fetches that ended with {@code result} so far (tests). */
+  long fetches(FetchResult result) {
+    return fetches.get(result.ordinal());
+  }
+
   /** A fetch failure with a message fit for the log and the readiness endpoint. */
   private static final class FetchException extends RuntimeException {
-    FetchException(String message) {
+    final FetchResult result;
+
+    FetchException(FetchResult result, String message) {
       super(message, null, false, false);
+      this.result = result;
     }
   }
 }

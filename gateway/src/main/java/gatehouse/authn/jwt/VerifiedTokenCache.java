@@ -74,6 +74,11 @@ final class VerifiedTokenCache {
     return cache.estimatedSize();
   }
 
+  /** Registers Micrometer's Caffeine meters for this cache, tagged {@code cache=name}. */
+  void bindTo(io.micrometer.core.instrument.MeterRegistry registry, String name) {
+    io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(registry, cache, name);
+  }
+
   CacheStats stats() {
     return cache.stats();
   }

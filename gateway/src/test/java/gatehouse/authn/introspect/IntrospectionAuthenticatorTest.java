@@ -323,6 +323,43 @@ class IntrospectionAuthenticatorTest {
     assertEquals(2, logLines().stream().filter(l -> l.contains("circuit breaker OPEN")).count(), "opened twice, logged each time");
   }
 
+  /** Issue 18 section 3: calls by result, latency, breaker state and transitions, cache hits, read from a real registry. */
+  @Test
+  void callsBreakerAndCacheAreMeasuredPerProvider() {
+    server.activate(TOKEN, alice());
+    IntrospectionAuthenticator a = create(config().breaker(2, Duration.ofSeconds(30)));
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    a.bindTo(registry);
+    java.util.function.ToDoubleFunction<String> calls = result ->
+        registry.get("gatehouse_introspection_calls").tag("provider", "corp").tag("result", result).functionCounter().count();
+    java.util.function.ToDoubleFunction<String> state = st ->
+        registry.get("gatehouse_introspection_breaker_state").tag("provider", "corp").tag("state", st).gauge().value();
+    java.util.function.ToDoubleFunction<String> to = st ->
+        registry.get("gatehouse_introspection_breaker_transitions").tag("provider", "corp").tag("to", st).functionCounter().count();
+
+    assertAuthenticated(ask(a, TOKEN));
+    assertAuthenticated(ask(a, TOKEN)); // from the cache
+    assertRejected(ask(a, "never-issued"));
+    server.failWith(500);
+    assertUnverifiable(ask(a, "t1"));
+    assertEquals(1.0, state.applyAsDouble("closed"));
+    assertUnverifiable(ask(a, "t2"));
+    assertUnverifiable(ask(a, "t3")); // no call: open
+    assertEquals(List.of(1.0, 1.0, 2.0, 1.0), List.of(calls.applyAsDouble("active"), calls.applyAsDouble("rejected"),
+        calls.applyAsDouble("error"), calls.applyAsDouble("breaker_open")));
+    assertEquals(List.of(0.0, 1.0, 0.0), List.of(state.applyAsDouble("closed"), state.applyAsDouble("open"), state.applyAsDouble("half_open")));
+    assertEquals(1.0, to.applyAsDouble("open"));
+    assertEquals(4, registry.get("gatehouse_introspection_duration").tag("provider", "corp").timer().count());
+
+    server.recover();
+    clock.advance(Duration.ofSeconds(30));
+    assertEquals(1.0, state.applyAsDouble("half_open"));
+    assertRejected(ask(a, "t4")); // the trial call: closed again
+    assertEquals(List.of(1.0, 1.0, 1.0), List.of(to.applyAsDouble("open"), to.applyAsDouble("half_open"), to.applyAsDouble("closed")));
+    assertEquals(1.0, state.applyAsDouble("closed"));
+    assertEquals(1.0, registry.get("cache.gets").tag("cache", "introspection:corp").tag("result", "hit").functionCounter().count());
+  }
+
   @Test
   void requestVolumeNeverSetsLogVolumeOneLinePerTenSecondsWithACount() {
     IntrospectionAuthenticator a = create(config().breaker(1000, Duration.ofSeconds(30)));

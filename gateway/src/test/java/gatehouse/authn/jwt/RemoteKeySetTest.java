@@ -182,6 +182,44 @@ class RemoteKeySetTest {
     assertEquals("no key set within 400ms", a.status().get(0).lastError().orElseThrow());
   }
 
+  /** Issue 18 section 3: each way a fetch ends is counted under its own result, read from a real registry. */
+  @Test
+  void fetchesAreCountedByResultAndTheKeySetAgeFollowsTheLastSuccess() {
+    RemoteKeySource.Tuning d = RemoteKeySource.Tuning.DEFAULTS;
+    RemoteKeySource.Tuning tuning = new RemoteKeySource.Tuning(d.minRefresh(), d.staleMax(), d.defaultTtl(), d.minTtl(), d.maxTtl(),
+        Duration.ofMillis(400), d.maxBodyBytes());
+    JwtAuthenticator a = authenticators.createWithTuning(tuning, Jwt.provider().keys(new KeySourceConfig.JwksUri(server.jwksUri())));
+    Jwt.await(a.settled());
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    a.bindTo(registry);
+    java.util.function.ToDoubleFunction<String> fetches = result ->
+        registry.get("gatehouse_jwks_fetches").tag("provider", "main").tag("result", result).functionCounter().count();
+    java.time.Instant loaded = clock.instant();
+    assertEquals(1.0, fetches.applyAsDouble("ok"));
+    assertEquals(loaded.toEpochMilli() / 1000.0, registry.get("gatehouse_jwks_last_success_timestamp_seconds").gauge().value());
+
+    java.util.function.Consumer<Runnable> failingFetch = breakIt -> {
+      breakIt.run();
+      clock.advance(Duration.ofSeconds(31));
+      Jwt.authenticate(a, token().kid("k" + UUID.randomUUID()).sign());
+      Jwt.await(a.settled());
+    };
+    failingFetch.accept(() -> server.failWith(500));
+    failingFetch.accept(() -> {
+      server.recover();
+      server.setJwks("{\"keys\": 7}");
+    });
+    failingFetch.accept(() -> server.setDelay(Duration.ofMillis(600)));
+    failingFetch.accept(server::close);
+    assertEquals(1.0, fetches.applyAsDouble("http_error"));
+    assertEquals(1.0, fetches.applyAsDouble("invalid"));
+    assertEquals(1.0, fetches.applyAsDouble("timeout"));
+    assertEquals(1.0, fetches.applyAsDouble("connect_error"));
+    assertEquals(1.0, fetches.applyAsDouble("ok"));
+    assertEquals(124.0, registry.get("gatehouse_jwks_key_set_age_seconds").tag("provider", "main").gauge().value());
+    assertEquals(loaded.toEpochMilli() / 1000.0, registry.get("gatehouse_jwks_last_success_timestamp_seconds").gauge().value());
+  }
+
   enum Outage { HTTP_500, CLOSED_PORT }
 
   /** Issue 18: an outage after a kid was found absent answers 503 for it, never the remembered 401. */
