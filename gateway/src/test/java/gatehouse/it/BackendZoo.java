@@ -1,5 +1,6 @@
 package gatehouse.it;
 
+import gatehouse.testing.RealTime;
 import gatehouse.testing.Repository;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.catalina.Context;
@@ -110,7 +112,7 @@ final class BackendZoo implements AutoCloseable {
       if (!p.isAlive() || System.nanoTime() > deadline) {
         throw new AssertionError(stack + " did not start listening on " + port + ": " + ChildProcesses.read(log));
       }
-      sleep();
+      RealTime.pause(Duration.ofMillis(50));
     }
     backends.add(new Backend(stack, port));
   }
@@ -207,15 +209,6 @@ final class BackendZoo implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     } catch (IOException e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  private static void sleep() {
-    try {
-      TimeUnit.MILLISECONDS.sleep(50);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
   }

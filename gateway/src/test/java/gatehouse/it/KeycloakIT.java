@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.testing.LocalKeycloak;
 import gatehouse.testing.RawHttp;
+import gatehouse.testing.RealTime;
 import gatehouse.testing.Repository;
 import gatehouse.testing.UpstreamRecorder.Recorded;
 import io.vertx.core.json.JsonObject;
@@ -232,7 +233,7 @@ class KeycloakIT {
     // Make the gateway fetch now, so that its timer is far away and it cannot learn the key added
     // below before the outage; then let the jwks_min_refresh window pass.
     status(gw, "/kc/outage/0", withKid(known, "not-a-keycloak-kid-either"));
-    sleep(MIN_REFRESH.plusMillis(500));
+    RealTime.pause(MIN_REFRESH.plusMillis(500));
     kc.addRsaKeyProvider("rotation-2", 300);
     String unseen = kc.serviceToken();
     assertNotEquals(LocalKeycloak.kid(known), LocalKeycloak.kid(unseen));
@@ -272,7 +273,7 @@ class KeycloakIT {
       if (done.test(s)) return Duration.ofNanos(now - since);
       others.add(s);
       if (now > deadline) throw new AssertionError("no expected answer within " + limit + "; answers: " + runs(others));
-      sleep(Duration.ofMillis(50));
+      RealTime.pause(Duration.ofMillis(50));
     }
   }
 
@@ -298,15 +299,6 @@ class KeycloakIT {
 
   private static String seconds(Duration d) {
     return String.format(java.util.Locale.ROOT, "%.2f s", d.toMillis() / 1000.0);
-  }
-
-  private static void sleep(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
   }
 
   private static void writeReport(String version) throws IOException {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.testing.RawHttp;
+import gatehouse.testing.RealTime;
 import gatehouse.testing.TestKeys;
 import gatehouse.testing.TestTokens;
 import gatehouse.testing.UpstreamRecorder.Recorded;
@@ -153,19 +154,10 @@ class OidcProviderIT {
       long now = System.nanoTime();
       if (last.status() == status) return (now - fromNanos) / 1_000_000;
       if (now > deadline) break;
-      sleep(25);
+      RealTime.pause(Duration.ofMillis(25));
     }
     throw new AssertionError(what + ": no " + status + " within " + within.toMillis() + " ms; still " + last.status()
         + " " + challenge(last) + " " + last.text());
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
   }
 
   private static void measured(String what, long millis) {
@@ -292,7 +284,7 @@ class OidcProviderIT {
 
       // The gateway has just looked at the key set (a kid it had not seen makes it fetch), as it
       // would if the rotation came right after a refresh: the worst case for a new key.
-      sleep(MIN_REFRESH.toMillis() + 100);
+      RealTime.pause(MIN_REFRESH.plusMillis(100));
       assertEquals(401, call(own, "/api/orders/1", strangerJwt("never-published")).status());
 
       op.restart(List.of(newKid, oldKid));
@@ -307,7 +299,7 @@ class OidcProviderIT {
       op.restart(List.of(newKid));
       long dropped = System.nanoTime();
       // Dropping a key is seen at the next fetch: the next unknown kid after jwks_min_refresh starts one.
-      sleep(MIN_REFRESH.toMillis() + 100);
+      RealTime.pause(MIN_REFRESH.plusMillis(100));
       call(own, "/api/orders/1", strangerJwt("never-published-either"));
       long gone = await("token of the dropped key", dropped, MIN_REFRESH.plus(ONE_CALL).plus(ONE_CALL), 401,
           () -> call(own, "/api/orders/1", before));
@@ -353,7 +345,7 @@ class OidcProviderIT {
   void duringAnOutageATokenWithAKidNotYetSeenGets503AndAKeyMadeMeanwhileWorksOnReturn() {
     try (GatewayHarness own = gateway()) {
       String unseen = strangerJwt("published-during-the-outage");
-      sleep(MIN_REFRESH.toMillis() + 100);
+      RealTime.pause(MIN_REFRESH.plusMillis(100));
       // Fetched, and not there: refused, and remembered as absent.
       assertEquals(401, call(own, "/api/orders/1", unseen).status());
       String jwt = jwt("orders:read");

@@ -115,7 +115,7 @@ public final class LocalKeycloak implements AutoCloseable {
       } catch (UncheckedIOException notYet) {
         // not listening yet
       }
-      sleep(250);
+      RealTime.pause(Duration.ofMillis(250));
     }
     throw new AssertionError("Keycloak did not answer within " + START_TIMEOUT + "; log:\n" + logTail());
   }
@@ -289,15 +289,6 @@ public final class LocalKeycloak implements AutoCloseable {
   private static int freePort() throws IOException {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
       return s.getLocalPort();
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
     }
   }
 }
