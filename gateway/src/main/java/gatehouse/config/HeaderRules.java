@@ -12,7 +12,7 @@ import java.util.Optional;
  * identity header may touch a header the gateway needs for framing, routing, forwarding or
  * reading credentials.
  */
-final class HeaderRules {
+public final class HeaderRules {
   private HeaderRules() {}
 
   static final List<String> DEFAULT_RESERVED = List.of("X-User-*", "X-Owner-Id", "X-Scopes", "X-Key-Id");
@@ -43,8 +43,11 @@ final class HeaderRules {
     return prefix ? n.startsWith(p) : p.equals(n);
   }
 
-  /** A header name's ASCII letters and digits, lower-cased: what every backend stack's folding keeps. */
-  static String skeleton(String header) {
+  /**
+   * A header name's ASCII letters and digits, lower-cased: what every backend stack's folding keeps.
+   * The one rule by which config checks and the identity stage's stripping compare header names.
+   */
+  public static String skeleton(String header) {
     StringBuilder s = new StringBuilder(header.length());
     for (int i = 0; i < header.length(); i++) {
       char c = header.charAt(i);

@@ -1,5 +1,6 @@
 package gatehouse.identity;
 
+import gatehouse.config.HeaderRules;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,7 +32,7 @@ public final class ReservedHeaders {
     List<String> prefixSkeletons = new ArrayList<>();
     for (String p : patterns) {
       boolean prefix = p.endsWith("*");
-      String s = skeleton(prefix ? p.substring(0, p.length() - 1) : p);
+      String s = HeaderRules.skeleton(prefix ? p.substring(0, p.length() - 1) : p);
       if (s.isEmpty()) throw new IllegalArgumentException("reserved header '" + p + "' has no letter or digit");
       List<String> into = prefix ? prefixSkeletons : exactSkeletons;
       if (!into.contains(s)) into.add(s);
@@ -67,16 +68,6 @@ public final class ReservedHeaders {
       if (p.length() <= length && p.charAt(0) == first && skeletonStartsWith(name, p)) return true;
     }
     return false;
-  }
-
-  /** The skeleton of {@code name}: its ASCII letters and digits, lower-cased. */
-  static String skeleton(String name) {
-    StringBuilder s = new StringBuilder(name.length());
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      if (isLetterOrDigit(c)) s.append(lower(c));
-    }
-    return s.toString();
   }
 
   /** Whether the skeleton of {@code name} starts with {@code skeleton}. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gatehouse.config.HeaderRules;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Locale;
@@ -92,10 +93,10 @@ class ReservedHeadersTest {
 
   @Property(tries = 3000)
   void matchingInPlaceAgreesWithTheSkeletonDefinition(@ForAll("names") String name) {
-    String skeleton = ReservedHeaders.skeleton(name);
+    String skeleton = HeaderRules.skeleton(name);
     boolean expected = !skeleton.isEmpty() && PATTERNS.stream().anyMatch(p -> p.endsWith("*")
-        ? skeleton.startsWith(ReservedHeaders.skeleton(p.substring(0, p.length() - 1)))
-        : skeleton.equals(ReservedHeaders.skeleton(p)));
+        ? skeleton.startsWith(HeaderRules.skeleton(p.substring(0, p.length() - 1)))
+        : skeleton.equals(HeaderRules.skeleton(p)));
     assertEquals(expected, RESERVED.matches(name), name);
   }
 
