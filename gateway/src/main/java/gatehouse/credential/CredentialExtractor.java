@@ -18,22 +18,15 @@ import java.util.Optional;
  */
 public final class CredentialExtractor {
 
-  private final String apiKeyHeader;
-  /** The same name as an {@link AsciiString}, whose hash the header map computes once, not per look-up. */
+  /** The API-key header's name as an {@link AsciiString}, whose hash the header map computes once, not per look-up. */
   private final AsciiString apiKeyHeaderName;
   private final Optional<String> apiKeyQueryParam;
   private final CredentialCarriers carriers;
 
   public CredentialExtractor(ApiKeyExtractionConfig config) {
-    this.apiKeyHeader = config.header();
     this.apiKeyHeaderName = AsciiString.cached(config.header());
     this.apiKeyQueryParam = config.queryParam();
     this.carriers = new CredentialCarriers(config.queryParam());
-  }
-
-  /** The header API keys are read from; the identity stage strips it from every request. */
-  public String apiKeyHeader() {
-    return apiKeyHeader;
   }
 
   /**
