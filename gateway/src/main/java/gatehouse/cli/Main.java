@@ -44,7 +44,10 @@ public final class Main implements Runnable {
     if (System.getProperty(NETTY_JFR) == null) System.setProperty(NETTY_JFR, "false");
   }
 
-  /** The whole command line, for tests: {@code commandLine().execute(args)} returns the exit code. */
+  /**
+   * The whole command line: {@code commandLine().execute(args)} returns the exit code where {@link
+   * #main} would exit the JVM, so tests run commands in-process.
+   */
   public static CommandLine commandLine() {
     CommandLine root = new CommandLine(new Main());
     SUBCOMMANDS.values().forEach(command -> root.addSubcommand(command.get()));

@@ -71,7 +71,7 @@ public final class SignatureEngine {
     return choice == Choice.JDK ? JDK : select(choice, Native.LOADED);
   }
 
-  /** As {@link #select(Choice)}, with the native provider from {@code nativeProvider} (tests). */
+  /** As {@link #select(Choice)}, with the native provider from {@code nativeProvider}: tests break it here. */
   static SignatureEngine select(Choice choice, Supplier<Provider> nativeProvider) {
     return choice == Choice.JDK ? JDK : select(choice, Loaded.of(nativeProvider));
   }
@@ -210,7 +210,7 @@ public final class SignatureEngine {
     return Optional.ofNullable(provider);
   }
 
-  /** Whether the native provider is in use. */
+  /** Whether the native provider is in use; tests choose their native-only cases by it. */
   public boolean isNative() {
     return provider != null;
   }

@@ -72,7 +72,10 @@ public final class NetworkTransport {
     return select(choice, Transport.IO_URING, Transport.EPOLL);
   }
 
-  /** As {@link #select(Choice)} with the native transports given (tests; either may be null, as Vert.x's are where absent). */
+  /**
+   * As {@link #select(Choice)} with the native transports given (either may be null, as Vert.x's
+   * are where absent): the seam that lets tests take every fallback on any kernel.
+   */
   static NetworkTransport select(Choice choice, Transport ioUring, Transport epoll) {
     switch (choice) {
       case NIO:
