@@ -427,10 +427,12 @@ public final class IntrospectionAuthenticator implements Authenticator, MeterBin
     client.close();
   }
 
+  /** Calls made to the server so far, for tests: the metrics count them only once bound. */
   long calls() {
     return calls.get();
   }
 
+  /** The breaker, for tests: its state is otherwise seen only through metrics and logs. */
   CircuitBreaker breaker() {
     return breaker;
   }

@@ -439,11 +439,6 @@ final class RemoteKeySource implements KeySource {
     return keys == null ? null : keys.loadedAt();
   }
 
-  /** Fetches that ended with {@code result} so far (tests). */
-  long fetches(FetchResult result) {
-    return fetches.get(result.ordinal());
-  }
-
   /** A fetch failure with a message fit for the log and the readiness endpoint. */
   private static final class FetchException extends RuntimeException {
     final FetchResult result;
