@@ -2,6 +2,7 @@ package gatehouse.credential;
 
 import gatehouse.authz.Policy;
 import gatehouse.config.ApiKeyExtractionConfig;
+import gatehouse.secret.Secret;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import gatehouse.authz.Policy;
 import gatehouse.config.ApiKeyExtractionConfig;
+import gatehouse.secret.Secret;
 import io.vertx.core.MultiMap;
 import java.util.Optional;
 import java.util.Set;

@@ -11,7 +11,7 @@ import gatehouse.authn.Scheme;
 import gatehouse.config.ConfigLoader;
 import gatehouse.config.GatehouseConfig;
 import gatehouse.credential.Credential;
-import gatehouse.credential.Secret;
+import gatehouse.secret.Secret;
 import gatehouse.verifier.GatehouseVerifier;
 import gatehouse.verifier.IncomingRequest;
 import gatehouse.verifier.Verification;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gatehouse.credential.Secret;
+import gatehouse.secret.Secret;
 
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

@@ -17,8 +17,8 @@ import gatehouse.route.RouteTable;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -178,7 +178,7 @@ class PipelineTest {
     Outcome o = pipeline().process(new RequestHead("GET", "/jwt/x", "gw.test",
         MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer bad"))).result();
     Outcome.Reject r = (Outcome.Reject) o;
-    assertEquals(Optional.of(new gatehouse.credential.Secret("bad").fingerprint()), r.credentialFingerprint());
+    assertEquals(Optional.of(new gatehouse.secret.Secret("bad").fingerprint()), r.credentialFingerprint());
     assertFalse(r.toString().contains("Bearer bad"));
   }
 }

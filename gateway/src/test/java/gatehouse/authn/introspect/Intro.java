@@ -5,7 +5,7 @@ import gatehouse.config.IdentityConfig;
 import gatehouse.config.IntrospectionConfig;
 import gatehouse.config.TokenRules;
 import gatehouse.credential.Credential;
-import gatehouse.credential.Secret;
+import gatehouse.secret.Secret;
 import gatehouse.testing.LocalAuthorizationServer;
 import io.vertx.core.Future;
 import java.net.URI;

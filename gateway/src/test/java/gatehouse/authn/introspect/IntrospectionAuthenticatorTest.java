@@ -16,7 +16,7 @@ import gatehouse.authn.Authentication;
 import gatehouse.authn.Identity;
 import gatehouse.authn.Scheme;
 import gatehouse.config.IntrospectionConfig;
-import gatehouse.credential.Secret;
+import gatehouse.secret.Secret;
 import gatehouse.testing.LocalAuthorizationServer;
 import gatehouse.testing.MutableClock;
 import gatehouse.testing.TestVertx;

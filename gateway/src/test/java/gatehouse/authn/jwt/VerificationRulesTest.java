@@ -14,7 +14,7 @@ import gatehouse.authn.Identity;
 import gatehouse.authn.Scheme;
 import gatehouse.config.KeySourceConfig;
 import gatehouse.credential.Credential;
-import gatehouse.credential.Secret;
+import gatehouse.secret.Secret;
 import gatehouse.testing.MutableClock;
 import gatehouse.testing.TestKeys;
 import gatehouse.testing.TestTokens;

@@ -97,6 +97,6 @@ class VerifiedTokenCacheTest {
   @Test
   void fingerprintMatchesSecretFingerprint() {
     String token = token().sign();
-    assertEquals(new gatehouse.credential.Secret(token).fingerprint(), new gatehouse.credential.Secret(token).hash().fingerprint());
+    assertEquals(new gatehouse.secret.Secret(token).fingerprint(), new gatehouse.secret.Secret(token).hash().fingerprint());
   }
 }
