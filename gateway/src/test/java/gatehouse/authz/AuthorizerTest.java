@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import gatehouse.authn.Identity;
 import gatehouse.authn.Scheme;
+import gatehouse.config.Policy;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;

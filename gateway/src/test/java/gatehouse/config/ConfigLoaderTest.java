@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gatehouse.authz.Policy;
 import gatehouse.crypto.SignatureEngine;
 import gatehouse.secret.Secret;
 import gatehouse.transport.NetworkTransport;
