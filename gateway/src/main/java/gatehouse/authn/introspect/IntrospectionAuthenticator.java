@@ -7,16 +7,16 @@ import gatehouse.authn.jwt.ClaimMapping;
 import gatehouse.config.IdentityConfig;
 import gatehouse.config.IntrospectionConfig;
 import gatehouse.credential.Credential;
-import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import gatehouse.observe.ThrottledLog;
+import gatehouse.logging.ThrottledLog;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -263,8 +263,8 @@ public final class IntrospectionAuthenticator implements Authenticator, MeterBin
         callLog.error("introspection:{} cannot verify token {}: {}", name, fp, failed.reason());
         if (opened) {
           stateLog.error("introspection:{} circuit breaker OPEN for {} after {} consecutive failures; bearer tokens of this"
-              + " provider that are not cached answer 503 without a call; probing from {}", name, gatehouse.observe.Durations.text(breaker.cooldown()),
-              breaker.consecutiveFailures(), gatehouse.observe.Durations.text(FIRST_PROBE));
+              + " provider that are not cached answer 503 without a call; probing from {}", name, gatehouse.logging.Durations.text(breaker.cooldown()),
+              breaker.consecutiveFailures(), gatehouse.logging.Durations.text(FIRST_PROBE));
           startProbing();
         }
         answer = staleOr(key, answer);
