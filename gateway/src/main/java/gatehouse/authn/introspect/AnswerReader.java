@@ -1,12 +1,12 @@
 package gatehouse.authn.introspect;
 
 import gatehouse.authn.AuthFailure;
+import gatehouse.authn.ClaimMapping;
 import gatehouse.authn.ClientCheck;
 import gatehouse.authn.Identity;
 import gatehouse.authn.Lifetime;
 import gatehouse.authn.NumericDate;
 import gatehouse.authn.Scheme;
-import gatehouse.authn.jwt.ClaimMapping;
 import gatehouse.config.TokenRules;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,7 +3,7 @@ package gatehouse.authn.introspect;
 import gatehouse.authn.AuthFailure;
 import gatehouse.authn.Authentication;
 import gatehouse.authn.Authenticator;
-import gatehouse.authn.jwt.ClaimMapping;
+import gatehouse.authn.ClaimMapping;
 import gatehouse.config.IdentityConfig;
 import gatehouse.config.IntrospectionConfig;
 import gatehouse.credential.Credential;

@@ -5,6 +5,8 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import gatehouse.authn.AuthFailure;
+import gatehouse.authn.ClaimMapping;
+import gatehouse.authn.ClaimPath;
 import gatehouse.authn.ClientCheck;
 import gatehouse.authn.Identity;
 import gatehouse.authn.Lifetime;
@@ -93,7 +95,7 @@ final class JwtProvider {
       }
     }
     List<String> rolesClaims = c.rolesClaims().isEmpty() ? List.of("role") : c.rolesClaims();
-    return new JwtProvider(c, algorithms, required, new ClaimMapping(c.name(), rolesClaims, headerClaims), keys, clock);
+    return new JwtProvider(c, algorithms, required, ClaimMapping.compile("jwt:" + c.name(), "auth.jwt[" + c.name() + "]", rolesClaims, headerClaims), keys, clock);
   }
 
   /**

@@ -1,6 +1,5 @@
-package gatehouse.authn.jwt;
+package gatehouse.authn;
 
-import gatehouse.authn.ClaimValue;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,9 +14,9 @@ import org.slf4j.LoggerFactory;
  * per provider. Claims are data the IdP let users influence (names, emails); turning a value into
  * header bytes, or refusing it, is stage 5's one rule ({@code gatehouse.identity}).
  *
- * <p>Public through {@link #compile} only so that other authenticators which verify a JSON object
- * of claims (the introspection authenticator's RFC 7662 answers) map it by the same rules and the
- * same claim-path syntax; everything else about JWTs stays package-private.
+ * <p>Shared by the authenticators that verify a JSON object of claims (JWTs, RFC 7662 answers,
+ * the names of a client certificate), so they map it by the same rules and the same claim-path
+ * syntax without depending on one another.
  */
 public final class ClaimMapping {
   private static final Logger log = LoggerFactory.getLogger(ClaimMapping.class);
@@ -27,15 +26,6 @@ public final class ClaimMapping {
   private final String provider;
   private final List<ClaimPath> roles;
   private final Map<ClaimPath, String> headers;
-
-  /**
-   * @param rolesClaims the paths the roles are read from; the roles are the union of what each holds
-   * @param headers claim path → header name, in config order
-   * @throws IllegalArgumentException naming the config key, for a path that does not parse
-   */
-  ClaimMapping(String provider, List<String> rolesClaims, Map<String, String> headers) {
-    this("jwt:" + provider, "auth.jwt[" + provider + "]", rolesClaims, headers);
-  }
 
   private ClaimMapping(String label, String configKey, List<String> rolesClaims, Map<String, String> headers) {
     this.provider = label;
@@ -53,9 +43,9 @@ public final class ClaimMapping {
   }
 
   /**
-   * A mapping for claims that did not come from a JWT.
+   * The mapping of one provider.
    *
-   * @param label names the source in debug logs, e.g. {@code introspection:corp}
+   * @param label names the source in debug logs, e.g. {@code jwt:main}, {@code introspection:corp}
    * @param configKey prefixes messages about bad paths, e.g. {@code auth.introspection[corp]}
    * @param rolesClaims the paths the roles are read from; the roles are the union of what each holds
    * @param headers claim path → header name, in config order
