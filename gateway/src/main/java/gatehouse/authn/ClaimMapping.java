@@ -1,58 +1,42 @@
 package gatehouse.authn;
 
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Turns verified claims into roles, scopes and the values behind identity headers. Compiled once
- * per provider. Claims are data the IdP let users influence (names, emails); turning a value into
- * header bytes, or refusing it, is stage 5's one rule ({@code gatehouse.identity}).
+ * Reads roles and scopes from verified claims. Compiled once per provider. Which claim becomes which
+ * identity header is not decided here but in stage 5 ({@code gatehouse.identity}).
  *
- * <p>Shared by the authenticators that verify a JSON object of claims (JWTs, RFC 7662 answers,
- * the names of a client certificate), so they map it by the same rules and the same claim-path
- * syntax without depending on one another.
+ * <p>Shared by the authenticators that verify a JSON object of claims (JWTs and RFC 7662 answers),
+ * so they read it by the same rules and the same claim-path syntax without depending on one another.
  */
 public final class ClaimMapping {
-  private static final Logger log = LoggerFactory.getLogger(ClaimMapping.class);
   private static final ClaimPath SCOPE = ClaimPath.parse("scope");
   private static final ClaimPath SCP = ClaimPath.parse("scp");
 
-  private final String provider;
   private final List<ClaimPath> roles;
-  private final Map<ClaimPath, String> headers;
 
-  private ClaimMapping(String label, String configKey, List<String> rolesClaims, Map<String, String> headers) {
-    this.provider = label;
+  private ClaimMapping(String configKey, List<String> rolesClaims) {
     if (rolesClaims.isEmpty()) throw new IllegalArgumentException(configKey + ".roles_claim: names no claim path");
     List<ClaimPath> roles = new java.util.ArrayList<>();
     for (int i = 0; i < rolesClaims.size(); i++) {
       roles.add(path(configKey + ".roles_claim" + (rolesClaims.size() == 1 ? "" : "[" + i + "]"), rolesClaims.get(i)));
     }
     this.roles = List.copyOf(roles);
-    Map<ClaimPath, String> compiled = new LinkedHashMap<>();
-    for (Map.Entry<String, String> e : headers.entrySet()) {
-      compiled.put(path(configKey + ".claims", e.getKey()), e.getValue());
-    }
-    this.headers = compiled;
   }
 
   /**
    * The mapping of one provider.
    *
-   * @param label names the source in debug logs, e.g. {@code jwt:main}, {@code introspection:corp}
    * @param configKey prefixes messages about bad paths, e.g. {@code auth.introspection[corp]}
    * @param rolesClaims the paths the roles are read from; the roles are the union of what each holds
-   * @param headers claim path → header name, in config order
    * @throws IllegalArgumentException naming {@code configKey}, for a path that does not parse
    */
-  public static ClaimMapping compile(String label, String configKey, List<String> rolesClaims, Map<String, String> headers) {
-    return new ClaimMapping(label, configKey, rolesClaims, headers);
+  public static ClaimMapping compile(String configKey, List<String> rolesClaims) {
+    return new ClaimMapping(configKey, rolesClaims);
   }
 
   private static ClaimPath path(String key, String text) {
@@ -82,26 +66,6 @@ public final class ClaimMapping {
   public Set<String> scopes(Map<String, Object> claims) {
     Set<String> out = new LinkedHashSet<>(strings(SCOPE.resolve(claims), true));
     out.addAll(strings(SCP.resolve(claims), true));
-    return out;
-  }
-
-  /**
-   * Header name → the verified value of every mapped claim that is present, with the claim path as
-   * its source. The value is handed over as the JSON reader returned it: stage 5 turns it into
-   * header bytes by one rule, or refuses the request. A missing claim leaves its header unset (the
-   * reserved names were stripped from the request before): logged at debug with the claim path,
-   * never with the value.
-   */
-  public Map<String, ClaimValue> headers(Map<String, Object> claims) {
-    Map<String, ClaimValue> out = new LinkedHashMap<>();
-    for (Map.Entry<ClaimPath, String> e : headers.entrySet()) {
-      Optional<Object> value = e.getKey().resolve(claims);
-      if (value.isEmpty()) {
-        log.debug("{} claim {} is missing; header {} not set", provider, e.getKey(), e.getValue());
-      } else {
-        out.put(e.getValue(), new ClaimValue(e.getKey().toString(), value.get()));
-      }
-    }
     return out;
   }
 

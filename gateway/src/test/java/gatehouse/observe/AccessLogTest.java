@@ -72,7 +72,7 @@ class AccessLogTest {
     gatehouse.pipeline.RequestHead head = new gatehouse.pipeline.RequestHead("GET", "/admin/x", "h",
         io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + token));
     gatehouse.authn.Identity alice = new gatehouse.authn.Identity("alice", gatehouse.authn.Scheme.JWT, "corp", java.util.Set.of("user"),
-        java.util.Set.of(), java.util.Map.of(), Optional.empty());
+        java.util.Set.of(), gatehouse.authn.VerifiedClaims.NONE, Optional.empty());
     gatehouse.pipeline.Outcome forbidden = new gatehouse.pipeline.Outcome.Reject(
         new gatehouse.pipeline.Rejection.Forbidden("missing_role", "a required role is missing", true), Optional.empty(),
         Optional.of(fp(token)), Optional.of(alice));

@@ -4,7 +4,6 @@ import gatehouse.authn.AuthFailure;
 import gatehouse.authn.Authentication;
 import gatehouse.authn.Authenticator;
 import gatehouse.authn.ClaimMapping;
-import gatehouse.config.IdentityConfig;
 import gatehouse.config.IntrospectionConfig;
 import gatehouse.credential.Credential;
 import gatehouse.logging.ThrottledLog;
@@ -147,20 +146,19 @@ public final class IntrospectionAuthenticator implements Authenticator, MeterBin
   }
 
   /**
-   * Compiles {@code c}: its claim mapping ({@code c.claims()}, or {@code identity.claims} when
-   * empty) and its trust store. Reads the {@code ca} file here, synchronously: call it where config
+   * Compiles {@code c}: its roles claims and its trust store. Reads the {@code ca} file here, synchronously: call it where config
    * is loaded, not on an event loop. {@code clock} is the only source of time.
    *
    * @throws IllegalArgumentException with a message that starts with the config key, for a claim
    *     path that does not parse or an unreadable {@code ca}
    */
-  public static IntrospectionAuthenticator create(Vertx vertx, IntrospectionConfig c, IdentityConfig identity, Clock clock) {
-    return create(vertx, c, identity, clock, Scheduler.of(vertx));
+  public static IntrospectionAuthenticator create(Vertx vertx, IntrospectionConfig c, Clock clock) {
+    return create(vertx, c, clock, Scheduler.of(vertx));
   }
 
-  /** As {@link #create(Vertx, IntrospectionConfig, IdentityConfig, Clock)}, with the probe's timers given. */
-  static IntrospectionAuthenticator create(Vertx vertx, IntrospectionConfig c, IdentityConfig identity, Clock clock, Scheduler scheduler) {
-    AnswerReader reader = reader(c, identity);
+  /** As {@link #create(Vertx, IntrospectionConfig, Clock)}, with the probe's timers given. */
+  static IntrospectionAuthenticator create(Vertx vertx, IntrospectionConfig c, Clock clock, Scheduler scheduler) {
+    AnswerReader reader = reader(c);
     IntrospectionClient client;
     try {
       client = new IntrospectionClient(vertx, c);
@@ -175,8 +173,8 @@ public final class IntrospectionAuthenticator implements Authenticator, MeterBin
    *
    * @throws IllegalArgumentException as {@link #create} does
    */
-  public static void check(IntrospectionConfig c, IdentityConfig identity) {
-    reader(c, identity);
+  public static void check(IntrospectionConfig c) {
+    reader(c);
     c.ca().ifPresent(ca -> {
       try {
         gatehouse.tls.Trust.systemPlus(ca);
@@ -186,9 +184,8 @@ public final class IntrospectionAuthenticator implements Authenticator, MeterBin
     });
   }
 
-  private static AnswerReader reader(IntrospectionConfig c, IdentityConfig identity) {
-    Map<String, String> headerClaims = c.claims().isEmpty() ? identity.claims() : c.claims();
-    ClaimMapping mapping = ClaimMapping.compile("introspection:" + c.name(), key(c), c.rolesClaims(), headerClaims);
+  private static AnswerReader reader(IntrospectionConfig c) {
+    ClaimMapping mapping = ClaimMapping.compile(key(c), c.rolesClaims());
     return new AnswerReader(c.name(), c.issuer(), c.audiences(), mapping, c.clockSkew(), c.rules());
   }
 

@@ -118,7 +118,7 @@ final class Intro {
     IntrospectionAuthenticator authenticator;
 
     IntrospectionAuthenticator create(Config c, java.time.Clock clock, IntrospectionAuthenticator.Scheduler timers) {
-      authenticator = IntrospectionAuthenticator.create(vertx, c.build(), IDENTITY, clock, timers);
+      authenticator = IntrospectionAuthenticator.create(vertx, c.build(), clock, timers);
       return authenticator;
     }
 
