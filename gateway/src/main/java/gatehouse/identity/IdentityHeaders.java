@@ -91,8 +91,8 @@ public final class IdentityHeaders {
   /**
    * The edits for a request that presented {@code consumed} and was verified as {@code identity},
    * or a refusal when a value cannot be carried faithfully. The consumed credential's header is
-   * dropped: the upstream gets the verified identity, not the secret. CPU only; allocates only for
-   * values that need escaping.
+   * dropped: the upstream gets the verified identity, not the secret. The headers set are the
+   * claims {@link #claimHeaders} chooses for the identity's source. CPU only.
    */
   public HeaderPlan plan(Credential consumed, Identity identity) {
     Set<String> drop;
