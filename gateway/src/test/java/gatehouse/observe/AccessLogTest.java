@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gatehouse.credential.Secret;
+import gatehouse.secret.Secret;
 
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -72,7 +72,7 @@ class AccessLogTest {
     gatehouse.pipeline.RequestHead head = new gatehouse.pipeline.RequestHead("GET", "/admin/x", "h",
         io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + token));
     gatehouse.authn.Identity alice = new gatehouse.authn.Identity("alice", gatehouse.authn.Scheme.JWT, "corp", java.util.Set.of("user"),
-        java.util.Set.of(), java.util.Map.of(), Optional.empty());
+        java.util.Set.of(), gatehouse.authn.VerifiedClaims.NONE, Optional.empty());
     gatehouse.pipeline.Outcome forbidden = new gatehouse.pipeline.Outcome.Reject(
         new gatehouse.pipeline.Rejection.Forbidden("missing_role", "a required role is missing", true), Optional.empty(),
         Optional.of(fp(token)), Optional.of(alice));

@@ -63,7 +63,7 @@ class DirectLinesTest {
     String line = written();
 
     String expected = "INFO  gatehouse.access " + log.line("1", HEAD, REJECTED, Optional.empty(), 1_049_999) + "\n";
-    assertEquals("INFO  gatehouse.access id=1 method=GET target=\"/x?api_key=[redacted:" + new gatehouse.credential.Secret("secret").fingerprint() + "]\" outcome=rejected status=404 error=no_route latency_ms=1.05\n",
+    assertEquals("INFO  gatehouse.access id=1 method=GET target=\"/x?api_key=[redacted:" + new gatehouse.secret.Secret("secret").fingerprint() + "]\" outcome=rejected status=404 error=no_route latency_ms=1.05\n",
         expected);
     assertTrue(TIME.matcher(line.substring(0, 24)).matches(), line);
     assertEquals(" " + expected, line.substring(24));

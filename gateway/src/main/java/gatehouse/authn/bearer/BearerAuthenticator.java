@@ -4,7 +4,7 @@ import gatehouse.authn.AuthFailure;
 import gatehouse.authn.Authentication;
 import gatehouse.authn.Authenticator;
 import gatehouse.credential.Credential;
-import gatehouse.credential.SecretHash;
+import gatehouse.secret.SecretHash;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.HashMap;

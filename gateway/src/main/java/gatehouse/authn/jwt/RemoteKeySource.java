@@ -3,7 +3,7 @@ package gatehouse.authn.jwt;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import gatehouse.crypto.SignatureEngine;
-import gatehouse.observe.Durations;
+import gatehouse.logging.Durations;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,4 +1,4 @@
-package gatehouse.credential;
+package gatehouse.secret;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
