@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import gatehouse.authz.Policy;
 import gatehouse.credential.Secret;
 import gatehouse.crypto.SignatureEngine;
+import gatehouse.testing.TestKeys;
 import gatehouse.transport.NetworkTransport;
 import java.io.IOException;
 import java.net.URI;
@@ -209,8 +210,8 @@ class ConfigLoaderTest {
   @Test
   void keyFilesResolveAgainstTheConfigDirectory(@TempDir Path dir) throws IOException, ConfigException {
     Files.createDirectories(dir.resolve("keys"));
-    Files.writeString(dir.resolve("keys/jwks.json"), "{\"keys\": []}");
-    Files.writeString(dir.resolve("issuer.pem"), "-----BEGIN PUBLIC KEY-----\n");
+    Files.writeString(dir.resolve("keys/jwks.json"), TestKeys.jwks(TestKeys.rsa()));
+    Files.writeString(dir.resolve("issuer.pem"), TestKeys.ec256().publicPem());
     GatehouseConfig c = TestConfigs.parse(MINIMAL + """
         auth:
           jwt:
@@ -295,7 +296,7 @@ class ConfigLoaderTest {
 
   @Test
   void loadReadsTheFileAndResolvesPathsAgainstItsDirectory(@TempDir Path dir) throws IOException, ConfigException {
-    Files.writeString(dir.resolve("jwks.json"), "{\"keys\": []}");
+    Files.writeString(dir.resolve("jwks.json"), TestKeys.jwks(TestKeys.rsa()));
     Path file = dir.resolve("gatehouse.yaml");
     Files.writeString(file, MINIMAL + "auth: {jwt: [{name: m, issuer: i, jwks_file: jwks.json}]}\n");
     GatehouseConfig c = ConfigLoader.load(file);

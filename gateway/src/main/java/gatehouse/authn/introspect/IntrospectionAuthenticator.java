@@ -170,22 +170,6 @@ public final class IntrospectionAuthenticator implements Authenticator, MeterBin
     return new IntrospectionAuthenticator(c, client, reader, clock, scheduler);
   }
 
-  /**
-   * Every check {@link #create} runs, without creating a client: for {@code gatehouse validate}.
-   *
-   * @throws IllegalArgumentException as {@link #create} does
-   */
-  public static void check(IntrospectionConfig c, IdentityConfig identity) {
-    reader(c, identity);
-    c.ca().ifPresent(ca -> {
-      try {
-        gatehouse.tls.Trust.systemPlus(ca);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(key(c) + ".ca: " + e.getMessage(), e);
-      }
-    });
-  }
-
   private static AnswerReader reader(IntrospectionConfig c, IdentityConfig identity) {
     Map<String, String> headerClaims = c.claims().isEmpty() ? identity.claims() : c.claims();
     ClaimMapping mapping = ClaimMapping.compile("introspection:" + c.name(), key(c), c.rolesClaims(), headerClaims);
