@@ -55,10 +55,20 @@ public final class KeyFiles {
 
   private KeyFiles() {}
 
-  /** The keys of a JWK set file. @throws IllegalArgumentException saying why the file is not one */
+  /**
+   * The public keys of a JWK set file: private parts are dropped and symmetric keys left out, so
+   * the config (whose records may be printed) never holds a secret.
+   *
+   * @throws IllegalArgumentException saying why the file is not a JWK set
+   */
   static List<JWK> jwks(Path file) {
     try {
-      return List.copyOf(JWKSet.parse(read(file)).getKeys());
+      List<JWK> out = new ArrayList<>();
+      for (JWK k : JWKSet.parse(read(file)).getKeys()) {
+        JWK pub = k.toPublicJWK();
+        if (pub != null) out.add(pub);
+      }
+      return List.copyOf(out);
     } catch (ParseException e) {
       throw new IllegalArgumentException("not a JWK set: " + e.getMessage(), e);
     }
