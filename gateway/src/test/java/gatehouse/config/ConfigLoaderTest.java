@@ -308,7 +308,7 @@ class ConfigLoaderTest {
   void loadOfAMissingFileNamesIt(@TempDir Path dir) {
     Path file = dir.resolve("nope.yaml");
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
-    assertEquals(file + ":0: file not found", e.getMessage());
+    assertEquals(file + ": file not found", e.getMessage());
   }
 
   @Test
@@ -316,7 +316,7 @@ class ConfigLoaderTest {
     Path file = dir.resolve("latin1.yaml");
     Files.write(file, new byte[] {'a', ':', ' ', (byte) 0xE9, '\n'});
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
-    assertEquals(file + ":0: the file is not valid UTF-8", e.getMessage());
+    assertEquals(file + ": the file is not valid UTF-8", e.getMessage());
   }
 
   @Test
