@@ -108,43 +108,22 @@ public final class Gatehouse {
   public static Compiled compile(GatehouseConfig config, Vertx vertx, Clock clock) throws ConfigException {
     String file = config.source().toString();
     RouteTable routes = RouteTable.compile(config.routes(), file);
-    SignatureEngine engine = signatureEngine(config);
+    SignatureEngine engine = SignatureEngine.select(config.crypto());
     engine.fallbackReason().ifPresentOrElse(
         why -> log.warn("crypto: signatures use the JDK, slower: the native provider cannot be used here: {}", why),
         () -> log.info("crypto: signatures use {}", engine));
-    Optional<JwtAuthenticator> jwt;
-    try {
-      jwt = config.auth().jwt().isEmpty()
-          ? Optional.empty()
-          : Optional.of(JwtAuthenticator.create(vertx, config.auth().jwt(), clock, engine));
-    } catch (IllegalArgumentException e) {
-      // Key material is read here, not by the loader; its messages start with the config key.
-      throw new ConfigException(new ConfigException.Problem(file, 0, "", e.getMessage()));
-    }
+    // The config readers checked everything below (key files included): nothing here refuses a config.
+    Optional<JwtAuthenticator> jwt = config.auth().jwt().isEmpty()
+        ? Optional.empty()
+        : Optional.of(JwtAuthenticator.create(vertx, config.auth().jwt(), clock, engine));
     List<IntrospectionAuthenticator> introspection = new ArrayList<>();
-    Optional<Authenticator> bearer;
-    try {
-      for (IntrospectionConfig c : config.auth().introspection()) {
-        introspection.add(IntrospectionAuthenticator.create(vertx, c, clock));
-      }
-      bearer = BearerAuthenticator.of(jwt.map(a -> (Authenticator) a), jwtIssuers(config), introspectors(introspection));
-    } catch (IllegalArgumentException e) {
-      introspection.forEach(IntrospectionAuthenticator::close);
-      jwt.ifPresent(JwtAuthenticator::close);
-      throw new ConfigException(new ConfigException.Problem(file, 0, "", e.getMessage()));
+    for (IntrospectionConfig c : config.auth().introspection()) {
+      introspection.add(IntrospectionAuthenticator.create(vertx, c, clock));
     }
-    UpstreamSigners signers;
-    Optional<Authenticator> mtls;
-    IdentityHeaders identityHeaders;
-    try {
-      signers = UpstreamSigners.compile(config, clock, new SecureRandom(), engine);
-      identityHeaders = new IdentityHeaders(config);
-      mtls = clientCertificates(config) ? Optional.of(MtlsAuthenticator.create(clock)) : Optional.empty();
-    } catch (IllegalArgumentException e) {
-      introspection.forEach(IntrospectionAuthenticator::close);
-      jwt.ifPresent(JwtAuthenticator::close);
-      throw new ConfigException(new ConfigException.Problem(file, 0, "", e.getMessage()));
-    }
+    Optional<Authenticator> bearer = BearerAuthenticator.of(jwt.map(a -> (Authenticator) a), jwtIssuers(config), introspectors(introspection));
+    UpstreamSigners signers = UpstreamSigners.compile(config, clock, new SecureRandom(), engine);
+    IdentityHeaders identityHeaders = new IdentityHeaders(config);
+    Optional<Authenticator> mtls = clientCertificates(config) ? Optional.of(MtlsAuthenticator.create(clock)) : Optional.empty();
     Optional<ApiKeyAuthenticator> apiKeys = acceptsApiKeys(config)
         ? Optional.of(ApiKeyAuthenticator.create(vertx, config.auth().keyStore(), clock, RateLimiter.local(clock)))
         : Optional.empty();
@@ -197,40 +176,11 @@ public final class Gatehouse {
   }
 
   /**
-   * Everything {@link #compile} checks (route table, key material), without starting anything or
-   * fetching remote key sets: what {@code gatehouse validate} runs.
+   * What {@link #compile} checks that the config readers do not (the route table), without starting
+   * anything: what {@code gatehouse validate} runs after loading.
    */
-  public static void check(GatehouseConfig config, Clock clock) throws ConfigException {
-    String file = config.source().toString();
-    RouteTable.compile(config.routes(), file);
-    SignatureEngine engine = signatureEngine(config);
-    networkTransport(config);
-    try {
-      JwtAuthenticator.check(config.auth().jwt(), clock, engine);
-      for (IntrospectionConfig c : config.auth().introspection()) IntrospectionAuthenticator.check(c);
-      new IdentityHeaders(config);
-      UpstreamSigners.compile(config, clock, new SecureRandom(), engine);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(new ConfigException.Problem(file, 0, "", e.getMessage()));
-    }
-  }
-
-  /** The engine {@code crypto.provider} asks for; {@code native} where it cannot load is a config error. */
-  private static SignatureEngine signatureEngine(GatehouseConfig config) throws ConfigException {
-    try {
-      return SignatureEngine.select(config.crypto());
-    } catch (IllegalStateException e) {
-      throw new ConfigException(new ConfigException.Problem(config.source().toString(), 0, "crypto.provider", e.getMessage()));
-    }
-  }
-
-  /** The transport {@code runtime.transport} asks for; {@code io_uring} or {@code epoll} where it cannot work is a config error. */
-  private static NetworkTransport networkTransport(GatehouseConfig config) throws ConfigException {
-    try {
-      return NetworkTransport.select(config.transport());
-    } catch (IllegalStateException e) {
-      throw new ConfigException(new ConfigException.Problem(config.source().toString(), 0, "runtime.transport", e.getMessage()));
-    }
+  public static void check(GatehouseConfig config) throws ConfigException {
+    RouteTable.compile(config.routes(), config.source().toString());
   }
 
   /** A Vert.x instance for the gateway on {@code transport}, one event loop per core; says which transport, and why not io_uring. */
@@ -243,12 +193,7 @@ public final class Gatehouse {
   /** Starts the gateway on a Vert.x of its own, closed by {@link #close}. */
   public static Future<Gatehouse> start(GatehouseConfig config, Clock clock) {
     if (config.crypto() != SignatureEngine.Choice.JDK) SignatureEngine.preload();
-    Vertx vertx;
-    try {
-      vertx = newVertx(networkTransport(config));
-    } catch (ConfigException e) {
-      return Future.failedFuture(e);
-    }
+    Vertx vertx = newVertx(NetworkTransport.select(config.transport()));
     return start(config, clock, vertx, true).onFailure(e -> vertx.close());
   }
 
@@ -266,7 +211,8 @@ public final class Gatehouse {
     try {
       tls = config.listen().tls().map(t -> ListenerTls.load(vertx, t, clock));
     } catch (IllegalArgumentException e) {
-      return Future.failedFuture(new ConfigException(new ConfigException.Problem(config.source().toString(), 0, "", e.getMessage())));
+      // The reader checked the files; they changed since.
+      return Future.failedFuture(e);
     }
     AdminServer admin = new AdminServer(vertx, compiled::readiness, compiled.metrics(), compiled.apiKeys().map(ApiKeyAuthenticator::admin),
         config.auth().keyStore().adminApi()).jwks(compiled.signers().jwks());

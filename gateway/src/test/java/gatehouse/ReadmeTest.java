@@ -11,7 +11,6 @@ import gatehouse.testing.ReadmeBlocks;
 import gatehouse.testing.Repository;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
-import java.time.Clock;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -60,7 +59,7 @@ class ReadmeTest {
         // Blank lines in front, so the loader's line numbers are README.md's.
         String yaml = "\n".repeat(b.line()) + b.body();
         GatehouseConfig config = ConfigLoader.parse(b.file(), yaml, Repository.dir("examples"), name -> null);
-        Gatehouse.check(config, Clock.systemUTC());
+        Gatehouse.check(config);
       } catch (ConfigException e) {
         fail(b.where() + ": the yaml block does not load: " + e.getMessage()
             + "\nA yaml block is a whole config file, loaded as if saved in examples/ with no environment variable set;"

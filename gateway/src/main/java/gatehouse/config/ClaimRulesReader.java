@@ -16,11 +16,12 @@ final class ClaimRulesReader {
 
   /**
    * {@code roles_claim}: one path, or a list of paths whose roles are joined; {@code [role]} when
-   * absent. Path syntax is checked where the mapping is compiled ({@code ClaimPath}).
+   * absent. Each must be a {@link ClaimPaths claim path}.
    */
   static List<String> rolesClaims(Reader reader, Fields f) {
     Optional<Node> node = f.node("roles_claim");
     if (node.isEmpty()) return List.of("role");
+    ClaimPaths.check(reader, node.get(), f.pathOf("roles_claim"));
     if (!(node.get() instanceof Node.Sequence)) return f.text("roles_claim").map(List::of).orElse(List.of("role"));
     List<String> paths = distinct(reader, f, "roles_claim");
     if (paths.isEmpty() && ((Node.Sequence) node.get()).items().isEmpty()) {

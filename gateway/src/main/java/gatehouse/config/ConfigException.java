@@ -33,11 +33,19 @@ public final class ConfigException extends Exception {
     return out.toString();
   }
 
-  /** One thing wrong with the config; {@code line} is 1-based, 0 when unknown. */
+  /**
+   * One thing wrong with the config; {@code line} is 1-based, or 0 for the file as a whole (it
+   * cannot be read), which is printed without a line: {@code gatehouse.yaml: file not found}.
+   */
   public record Problem(String file, int line, String key, String message) {
+    /** A problem with the file as a whole, which has no line. */
+    static Problem ofFile(String file, String message) {
+      return new Problem(file, 0, "", message);
+    }
+
     @Override
     public String toString() {
-      return file + ":" + line + ": " + (key.isEmpty() ? "" : key + ": ") + message;
+      return file + (line > 0 ? ":" + line : "") + ": " + (key.isEmpty() ? "" : key + ": ") + message;
     }
   }
 }

@@ -28,11 +28,11 @@ public final class ConfigLoader {
     try {
       yaml = java.nio.file.Files.readString(file);
     } catch (NoSuchFileException e) {
-      throw new ConfigException(new ConfigException.Problem(name, 0, "", "file not found"));
+      throw new ConfigException(ConfigException.Problem.ofFile(name, "file not found"));
     } catch (CharacterCodingException e) {
-      throw new ConfigException(new ConfigException.Problem(name, 0, "", "the file is not valid UTF-8"));
+      throw new ConfigException(ConfigException.Problem.ofFile(name, "the file is not valid UTF-8"));
     } catch (IOException e) {
-      throw new ConfigException(new ConfigException.Problem(name, 0, "", "cannot read the file: " + e));
+      throw new ConfigException(ConfigException.Problem.ofFile(name, "cannot read the file: " + e));
     }
     Path absolute = file.toAbsolutePath();
     return parse(name, yaml, absolute.getParent(), System::getenv, absolute);

@@ -262,14 +262,26 @@ final class ConfigReader {
   private NetworkTransport.Choice transport(Fields top) {
     Map<String, NetworkTransport.Choice> byName = new LinkedHashMap<>();
     for (NetworkTransport.Choice c : NetworkTransport.Choice.values()) byName.put(c.configName(), c);
-    return top.fields("runtime", List.of("transport")).flatMap(f -> f.choice("transport", byName))
-        .orElse(NetworkTransport.Choice.AUTO);
+    Optional<Fields> runtime = top.fields("runtime", List.of("transport"));
+    NetworkTransport.Choice choice = runtime.flatMap(f -> f.choice("transport", byName)).orElse(NetworkTransport.Choice.AUTO);
+    // io_uring or epoll where it cannot work is refused here, not when the gateway starts.
+    if (choice == NetworkTransport.Choice.IO_URING || choice == NetworkTransport.Choice.EPOLL) {
+      Fields f = runtime.get();
+      reader.parsed(f.node("transport").get(), f.pathOf("transport"), () -> NetworkTransport.select(choice));
+    }
+    return choice;
   }
 
   private SignatureEngine.Choice crypto(Fields top) {
     Map<String, SignatureEngine.Choice> byName = new LinkedHashMap<>();
     for (SignatureEngine.Choice c : SignatureEngine.Choice.values()) byName.put(c.name().toLowerCase(Locale.ROOT), c);
-    return top.fields("crypto", List.of("provider")).flatMap(f -> f.choice("provider", byName))
-        .orElse(SignatureEngine.Choice.AUTO);
+    Optional<Fields> crypto = top.fields("crypto", List.of("provider"));
+    SignatureEngine.Choice choice = crypto.flatMap(f -> f.choice("provider", byName)).orElse(SignatureEngine.Choice.AUTO);
+    // native where it cannot load is refused here, not when the gateway starts.
+    if (choice == SignatureEngine.Choice.NATIVE) {
+      Fields f = crypto.get();
+      reader.parsed(f.node("provider").get(), f.pathOf("provider"), () -> SignatureEngine.select(choice));
+    }
+    return choice;
   }
 }

@@ -74,6 +74,11 @@ public final class HeaderRules {
         reader.problems.add(e.line(), path, "a claim path must not be empty");
         continue;
       }
+      Optional<String> bad = ClaimPaths.problem(e.key());
+      if (bad.isPresent()) {
+        reader.problems.add(e.line(), entryPath, bad.get());
+        continue;
+      }
       Optional<String> header = reader.text(e.value(), entryPath);
       if (header.isEmpty()) continue;
       String h = header.get();

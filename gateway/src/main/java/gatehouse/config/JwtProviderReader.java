@@ -19,8 +19,13 @@ final class JwtProviderReader {
       "roles_claim", "type", "max_token_size", "jwks_min_refresh", "jwks_stale_max", "ca", "cache", "allowed_clients",
       "max_token_lifetime");
   static final List<String> KEY_SOURCES = List.of("jwks_uri", "discovery", "jwks_file", "public_key_pem", "secret");
-  static final List<String> ALGORITHMS = List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-      "ES256", "ES384", "ES512", "ES256K", "EdDSA", "Ed25519", "HS256", "HS384", "HS512");
+  /** The JWS algorithms a provider may allow: exactly those the verifier implements. */
+  public static final List<String> ALGORITHMS = List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+      "ES256", "ES384", "ES512", "EdDSA", "HS256", "HS384", "HS512");
+  /** Names users write that the verifier does not implement, with what to do instead. */
+  private static final Map<String, String> NOT_SUPPORTED = Map.of(
+      "ES256K", "ES256K (secp256k1) is not supported: the JDK has no secp256k1",
+      "Ed25519", "write EdDSA: Ed25519 tokens carry alg EdDSA (RFC 8037)");
   static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(10);
   private static final String CLEAR_KEYS = "keys fetched in the clear could be replaced in transit";
 
@@ -87,6 +92,7 @@ final class JwtProviderReader {
     Optional<String> issuer = f.text("issuer");
     JwtProviderConfig.RemoteKeys remote = remoteKeys(f, keys);
     List<String> rolesClaims = ClaimRulesReader.rolesClaims(reader, f);
+    f.node("required_claims").ifPresent(n -> ClaimPaths.check(reader, n, f.pathOf("required_claims")));
     TokenRules rules = ClaimRulesReader.tokenRules(reader, f);
     if (name.isEmpty() || issuer.isEmpty() || keys.isEmpty()) return Optional.empty();
     return Optional.of(new JwtProviderConfig(
@@ -121,7 +127,7 @@ final class JwtProviderReader {
           "must be at least 1s (it bounds how often unknown kids can make the gateway call the identity provider)");
     }
     Duration staleMax = f.duration("jwks_stale_max", false).orElse(defaults.staleMax());
-    Optional<Path> ca = f.node("ca").flatMap(n -> f.text("ca").flatMap(t -> reader.readableFile(n, f.pathOf("ca"), t, baseDir)));
+    Optional<Path> ca = f.node("ca").flatMap(n -> f.text("ca").flatMap(t -> reader.certificateFile(n, f.pathOf("ca"), t, baseDir)));
     return new JwtProviderConfig.RemoteKeys(minRefresh, staleMax, ca);
   }
 
@@ -161,9 +167,11 @@ final class JwtProviderReader {
         return Optional.of(new KeySourceConfig.Discovery());
       }
       case "jwks_file":
-        return f.text(key).flatMap(t -> reader.readableFile(node, path, t, baseDir)).map(KeySourceConfig.JwksFile::new);
+        return f.text(key).flatMap(t -> reader.readableFile(node, path, t, baseDir))
+            .flatMap(file -> reader.parsed(node, path, () -> new KeySourceConfig.JwksFile(file)));
       case "public_key_pem":
-        return f.text(key).flatMap(t -> reader.readableFile(node, path, t, baseDir)).map(KeySourceConfig.PublicKeyPem::new);
+        return f.text(key).flatMap(t -> reader.readableFile(node, path, t, baseDir))
+            .flatMap(file -> reader.parsed(node, path, () -> new KeySourceConfig.PublicKeyPem(file)));
       case "secret":
         // Messages here never include the value, not even its length.
         return f.scalar(key).flatMap(s -> {
@@ -195,6 +203,8 @@ final class JwtProviderReader {
       String a = alg.get();
       if (a.equalsIgnoreCase("none")) {
         reader.problems.add(item, path, "'none' is never accepted (it means an unsigned token)");
+      } else if (NOT_SUPPORTED.containsKey(a)) {
+        reader.problems.add(item, path, NOT_SUPPORTED.get(a));
       } else if (!ALGORITHMS.contains(a)) {
         reader.problems.add(item, path, "unknown algorithm " + Reader.shown(item) + Suggestions.closest(a, ALGORITHMS)
             .map(c -> " (did you mean '" + c + "'?)").orElse(" (expected one of: " + String.join(", ", ALGORITHMS) + ")"));

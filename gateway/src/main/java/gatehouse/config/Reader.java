@@ -154,6 +154,20 @@ final class Reader {
     return Optional.empty();
   }
 
+  /**
+   * What {@code parse} makes of a file or value the key at {@code node} names, or empty after
+   * reporting, at that key, the {@link IllegalArgumentException} or {@link IllegalStateException}
+   * that says why it cannot be used.
+   */
+  <T> Optional<T> parsed(Node node, String path, java.util.function.Supplier<T> parse) {
+    try {
+      return Optional.of(parse.get());
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      problems.add(node, path, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
   /** {@code s} as a URL that passes {@link #secureUrlProblem}, or empty after reporting why not. */
   Optional<java.net.URI> secureUrl(Node.Scalar s, String path, String whyNotPlainHttp) {
     Optional<String> problem = secureUrlProblem(s, whyNotPlainHttp);

@@ -4,11 +4,14 @@ import gatehouse.secret.Secret;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -27,6 +30,8 @@ final class TrustReader {
 
   private final Reader reader;
   private final Path baseDir;
+  /** Every signing key id read so far, with its key and where it was first given. */
+  private final Map<String, Map.Entry<PrivateKey, String>> signingKeys = new HashMap<>();
 
   TrustReader(Reader reader, Path baseDir) {
     this.reader = reader;
@@ -61,6 +66,11 @@ final class TrustReader {
       }
     }
     if (cert.isEmpty() || key.isEmpty() || (t.has("client_ca") && clientCa.isEmpty())) return Optional.empty();
+    Optional<Boolean> pair = reader.parsed(t.node("key").get(), t.pathOf("key"), () -> {
+      KeyFiles.checkCertificateKey(bytes(cert.get()), bytes(key.get()));
+      return true;
+    });
+    if (pair.isEmpty()) return Optional.empty();
     return Optional.of(new ListenTlsConfig(cert.get(), key.get(), clientCa, auth));
   }
 
@@ -143,13 +153,12 @@ final class TrustReader {
     Optional<List<Node>> items = s.list("keys");
     if (items.isPresent() && items.get().isEmpty()) reader.problems.add(s.node("keys").get(), s.pathOf("keys"), "must not be empty");
     Set<String> ids = new HashSet<>();
-    boolean hmac = algorithm.map(a -> a.equals("hmac-sha256")).orElse(false);
     items.ifPresent(list -> {
       for (int i = 0; i < list.size(); i++) {
         String kp = s.pathOf("keys") + "[" + i + "]";
         Optional<Fields> kf = reader.fields(list.get(i), kp, KEY);
         if (kf.isEmpty()) continue;
-        key(kf.get(), kp, hmac, algorithm.isPresent(), ids).ifPresent(keys::add);
+        key(kf.get(), kp, algorithm, ids).ifPresent(keys::add);
       }
     });
     String header = SignConfig.DEFAULT_HEADER;
@@ -174,7 +183,8 @@ final class TrustReader {
     return Optional.of(new SignConfig(mode, algorithm.get(), keys, header, lifetime, digestMaxBody));
   }
 
-  private Optional<SignConfig.Key> key(Fields k, String path, boolean hmac, boolean algorithmKnown, Set<String> ids) {
+  private Optional<SignConfig.Key> key(Fields k, String path, Optional<String> algorithm, Set<String> ids) {
+    boolean hmac = algorithm.map(a -> a.equals("hmac-sha256")).orElse(false);
     k.require("id");
     Optional<String> id = k.has("id") && k.literal("id") ? k.text("id") : Optional.empty();
     id.ifPresent(i -> {
@@ -184,7 +194,7 @@ final class TrustReader {
         reader.problems.add(k.node("id").get(), k.pathOf("id"), "key id '" + i + "' is used twice");
       }
     });
-    if (!algorithmKnown) return Optional.empty();
+    if (algorithm.isEmpty()) return Optional.empty();
     String wanted = hmac ? "secret" : "private_key";
     String other = hmac ? "private_key" : "secret";
     if (k.has(other)) {
@@ -210,7 +220,16 @@ final class TrustReader {
       return Optional.of(new SignConfig.Key(id.get(), Optional.empty(), secret, path));
     }
     Optional<Path> file = file(k, "private_key");
-    if (id.isEmpty() || file.isEmpty()) return Optional.empty();
+    Node node = k.node("private_key").get();
+    String kind = algorithm.get().equals("ES256") ? "ES256" : "Ed25519";
+    Optional<PrivateKey> key = file.flatMap(f -> reader.parsed(node, k.pathOf("private_key"), () -> KeyFiles.privateKey(f, kind)));
+    if (id.isEmpty() || key.isEmpty()) return Optional.empty();
+    // One key id names one key in the published JWK set, whichever upstreams use it.
+    Map.Entry<PrivateKey, String> first = signingKeys.putIfAbsent(id.get(), Map.entry(key.get(), k.pathOf("id") + " (line " + k.node("id").get().line() + ")"));
+    if (first != null && !first.getKey().equals(key.get())) {
+      reader.problems.add(k.node("id").get(), k.pathOf("id"), "key id '" + id.get() + "' names another key at " + first.getValue());
+      return Optional.empty();
+    }
     return Optional.of(new SignConfig.Key(id.get(), file, Optional.empty(), path));
   }
 
@@ -220,6 +239,14 @@ final class TrustReader {
     Optional<String> text = f.text(key);
     if (node.isEmpty() || text.isEmpty()) return Optional.empty();
     return reader.readableFile(node.get(), f.pathOf(key), text.get(), baseDir);
+  }
+
+  private static byte[] bytes(Path file) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
+    }
   }
 
   /** A file of one or more PEM certificates. */

@@ -1,9 +1,8 @@
 package gatehouse.identity;
 
+import gatehouse.config.KeyFiles;
 import gatehouse.crypto.SignatureEngine;
-import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -20,7 +19,6 @@ import java.security.spec.ECParameterSpec;
 import java.security.spec.ECPoint;
 import java.security.spec.ECPublicKeySpec;
 import java.security.spec.NamedParameterSpec;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -55,31 +53,22 @@ final class SigningKey {
   /**
    * Reads {@code file}; {@code kind} is {@code Ed25519} or {@code ES256}; {@code engine} will sign.
    *
-   * @throws IllegalArgumentException naming {@code configPath} when the file is not such a key
+   * @throws IllegalArgumentException naming {@code configPath} when the file is not such a key (the
+   *     config reader has refused such files already, with {@link KeyFiles#privateKey})
    */
   static SigningKey read(String id, Path file, String kind, String configPath, SignatureEngine engine) {
-    byte[] der;
+    PrivateKey priv;
     try {
-      String pem = Files.readString(file);
-      int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
-      int end = pem.indexOf("-----END PRIVATE KEY-----");
-      if (begin < 0 || end < begin) {
-        throw new IllegalArgumentException(configPath + ": " + file + " holds no PKCS#8 '-----BEGIN PRIVATE KEY-----' block");
-      }
-      der = Base64.getMimeDecoder().decode(pem.substring(begin + 27, end));
-    } catch (IOException e) {
-      throw new IllegalArgumentException(configPath + ": cannot read " + file + ": " + e.getMessage(), e);
+      priv = KeyFiles.privateKey(file, kind);
     } catch (IllegalArgumentException e) {
-      if (e.getMessage() != null && e.getMessage().startsWith(configPath)) throw e;
-      throw new IllegalArgumentException(configPath + ": " + file + " is not valid PEM", e);
+      throw new IllegalArgumentException(configPath + ": " + e.getMessage(), e);
     }
     try {
-      SigningKey key = kind.equals("Ed25519") ? ed25519(id, der, engine) : es256(id, der, engine);
+      SigningKey key = kind.equals("Ed25519") ? ed25519(id, priv, engine) : es256(id, (ECPrivateKey) priv, engine);
       key.selfTest();
       return key;
-    } catch (GeneralSecurityException | ClassCastException e) {
-      throw new IllegalArgumentException(configPath + ": " + file + " is not an " + (kind.equals("Ed25519") ? "Ed25519" : "EC P-256")
-          + " private key", e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(configPath + ": " + file + ": the key does not sign: " + e.getMessage(), e);
     }
   }
 
@@ -88,8 +77,7 @@ final class SigningKey {
     return jwk;
   }
 
-  private static SigningKey ed25519(String id, byte[] der, SignatureEngine engine) throws GeneralSecurityException {
-    PrivateKey priv = KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(der));
+  private static SigningKey ed25519(String id, PrivateKey priv, SignatureEngine engine) throws GeneralSecurityException {
     byte[] seed = ((EdECPrivateKey) priv).getBytes().orElseThrow(() -> new GeneralSecurityException("no key bytes"));
     // RFC 8032 section 5.1.5: the key pair is a function of the 32-byte seed; the JDK's generator
     // draws exactly that seed from its random source, so a source that returns the seed derives it.
@@ -108,12 +96,8 @@ final class SigningKey {
     return new SigningKey(id, priv, pair.getPublic(), "Ed25519", jwk, engine);
   }
 
-  private static SigningKey es256(String id, byte[] der, SignatureEngine engine) throws GeneralSecurityException {
-    ECPrivateKey priv = (ECPrivateKey) KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
+  private static SigningKey es256(String id, ECPrivateKey priv, SignatureEngine engine) throws GeneralSecurityException {
     ECParameterSpec params = priv.getParams();
-    if (params.getCurve().getField().getFieldSize() != 256 || !params.getOrder().equals(P256_ORDER)) {
-      throw new GeneralSecurityException("not a P-256 key");
-    }
     ECPoint q = multiply(params, priv.getS());
     PublicKey pub = KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(q, params));
     Map<String, Object> jwk = new LinkedHashMap<>();
@@ -162,9 +146,6 @@ final class SigningKey {
     v.update(probe);
     if (!v.verify(sig)) throw new GeneralSecurityException("the derived public key does not verify");
   }
-
-  private static final BigInteger P256_ORDER =
-      new BigInteger("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", 16);
 
   /** {@code k·G} on a short Weierstrass curve over a prime field, affine double-and-add; run once per key. */
   private static ECPoint multiply(ECParameterSpec spec, BigInteger k) {

@@ -39,8 +39,8 @@ public final class UpstreamSigners {
    * Reads every signing key of {@code config}. {@code random} makes nonces and token ids; {@code
    * engine} makes Ed25519 and ES256 signatures.
    *
-   * @throws IllegalArgumentException starting with the config key, when a key file is not a key of
-   *     its algorithm, or one key id names two different keys
+   * @throws IllegalArgumentException starting with the config key, when a key file is no longer a
+   *     key of its algorithm (the config reader checked the files, and that one key id names one key)
    */
   public static UpstreamSigners compile(GatehouseConfig config, Clock clock, SecureRandom random, SignatureEngine engine) {
     List<String> identityHeaders = identityHeaderNames(config);
@@ -67,10 +67,7 @@ public final class UpstreamSigners {
           SigningKey key = loaded.get(k.privateKey().orElseThrow() + "|" + kind);
           if (key == null || !key.id.equals(k.id())) key = SigningKey.read(k.id(), k.privateKey().orElseThrow(), kind, where, engine);
           loaded.put(k.privateKey().get() + "|" + kind, key);
-          Map<String, Object> before = published.putIfAbsent(key.id, key.publicJwk());
-          if (before != null && !before.equals(key.publicJwk())) {
-            throw new IllegalArgumentException(k.path() + ".id: key id '" + key.id + "' names two different keys");
-          }
+          published.putIfAbsent(key.id, key.publicJwk());
           keys.add(key);
         }
       }

@@ -1,5 +1,6 @@
 package gatehouse.server;
 
+import gatehouse.config.KeyFiles;
 import gatehouse.config.ListenTlsConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,8 +17,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.PrivateKey;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -183,7 +182,11 @@ public final class ListenerTls {
 
   private static Material material(Vertx vertx, ListenTlsConfig config, List<Buffer> files) throws GeneralSecurityException {
     PemKeyCertOptions keyCert = new PemKeyCertOptions().setCertValue(files.get(0)).setKeyValue(files.get(1));
-    checkKeyMatches(vertx, keyCert);
+    try {
+      KeyFiles.checkCertificateKey(files.get(0).getBytes(), files.get(1).getBytes());
+    } catch (IllegalArgumentException e) {
+      throw new GeneralSecurityException(e.getMessage(), e);
+    }
     ServerSSLOptions ssl = new ServerSSLOptions()
         .setKeyCertOptions(keyCert)
         .setUseAlpn(true)
@@ -206,48 +209,11 @@ public final class ListenerTls {
     return new Material(ssl, config.clientAuth() == ListenTlsConfig.ClientAuth.NONE ? Optional.empty() : chains);
   }
 
-  /** The private key must sign what the leaf certificate's public key verifies (files rotate one by one). */
-  private static void checkKeyMatches(Vertx vertx, PemKeyCertOptions keyCert) throws GeneralSecurityException {
-    X509KeyManager km = null;
-    try {
-      for (KeyManager m : keyCert.getKeyManagerFactory(vertx).getKeyManagers()) if (m instanceof X509KeyManager x) km = x;
-    } catch (Exception e) {
-      throw new GeneralSecurityException("the certificate or key cannot be read: " + e.getMessage(), e);
-    }
-    if (km == null) throw new GeneralSecurityException("no key manager");
-    String alias = alias(km).orElseThrow(() -> new GeneralSecurityException("no certificate with a private key"));
-    PrivateKey key = km.getPrivateKey(alias);
-    X509Certificate leaf = km.getCertificateChain(alias)[0];
-    String alg = switch (key.getAlgorithm()) {
-      case "RSA" -> "SHA256withRSA";
-      case "EC" -> "SHA256withECDSA";
-      case "Ed25519", "EdDSA" -> "Ed25519";
-      default -> throw new GeneralSecurityException("unsupported key type " + key.getAlgorithm());
-    };
-    byte[] probe = "gatehouse listener key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    Signature s = Signature.getInstance(alg);
-    s.initSign(key);
-    s.update(probe);
-    byte[] sig = s.sign();
-    Signature v = Signature.getInstance(alg);
-    v.initVerify(leaf.getPublicKey());
-    v.update(probe);
-    if (!v.verify(sig)) throw new GeneralSecurityException("the key does not belong to the certificate");
-  }
-
-  private static Optional<String> alias(X509KeyManager km) {
-    for (String type : List.of("RSA", "EC", "EdDSA", "Ed25519")) {
-      String[] aliases = km.getServerAliases(type, null);
-      if (aliases != null && aliases.length > 0) return Optional.of(aliases[0]);
-    }
-    return Optional.empty();
-  }
-
   private String describe(ServerSSLOptions ssl) {
     try {
       for (KeyManager m : ssl.getKeyCertOptions().getKeyManagerFactory(vertx).getKeyManagers()) {
         if (m instanceof X509KeyManager km) {
-          X509Certificate leaf = km.getCertificateChain(alias(km).orElseThrow())[0];
+          X509Certificate leaf = km.getCertificateChain(KeyFiles.serverAlias(km).orElseThrow())[0];
           return leaf.getSubjectX500Principal().getName() + ", valid until " + leaf.getNotAfter().toInstant();
         }
       }

@@ -3,6 +3,7 @@ package gatehouse.config;
 import static gatehouse.config.TestConfigs.MINIMAL;
 import static gatehouse.config.TestConfigs.problems;
 import static gatehouse.config.TestConfigs.withRoutes;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -324,6 +325,27 @@ class ConfigErrorsTest {
                   algorithms: [HS256, HS512]
                   secret: ${S}
             """, Map.of("S", "x".repeat(40))));
+  }
+
+  @Test
+  void algorithmsTheVerifierDoesNotImplementAreRefusedWhereTheyAreWritten() {
+    assertEquals(
+        List.of("gatehouse.yaml:7: auth.jwt[0].algorithms[1]: ES256K (secp256k1) is not supported: the JDK has no secp256k1",
+            "gatehouse.yaml:7: auth.jwt[0].algorithms[2]: write EdDSA: Ed25519 tokens carry alg EdDSA (RFC 8037)"),
+        problems(MINIMAL + """
+            auth:
+              jwt:
+                - {name: main, issuer: "https://a.example.com", jwks_uri: "https://a.example.com/k", algorithms: [ES256, ES256K, Ed25519]}
+            """));
+  }
+
+  @Test
+  void plainHttpJwksUriIsAllowedToAnyLoopbackAddress() {
+    for (String host : List.of("127.0.0.1", "127.0.0.2", "127.1.2.3", "localhost", "[::1]")) {
+      GatehouseConfig c = assertDoesNotThrow(
+          () -> TestConfigs.parse(MINIMAL + "auth: {jwt: [{name: m, issuer: i, jwks_uri: \"http://" + host + ":1/jwks\"}]}\n"), host);
+      assertEquals(new KeySourceConfig.JwksUri(java.net.URI.create("http://" + host + ":1/jwks")), c.auth().jwt().get(0).keys());
+    }
   }
 
   @Test

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.crypto.SignatureEngine;
 import gatehouse.secret.Secret;
+import gatehouse.testing.TestKeys;
 import gatehouse.transport.NetworkTransport;
 import java.io.IOException;
 import java.net.URI;
@@ -208,8 +209,8 @@ class ConfigLoaderTest {
   @Test
   void keyFilesResolveAgainstTheConfigDirectory(@TempDir Path dir) throws IOException, ConfigException {
     Files.createDirectories(dir.resolve("keys"));
-    Files.writeString(dir.resolve("keys/jwks.json"), "{\"keys\": []}");
-    Files.writeString(dir.resolve("issuer.pem"), "-----BEGIN PUBLIC KEY-----\n");
+    Files.writeString(dir.resolve("keys/jwks.json"), TestKeys.jwks(TestKeys.rsa()));
+    Files.writeString(dir.resolve("issuer.pem"), TestKeys.ec256().publicPem());
     GatehouseConfig c = TestConfigs.parse(MINIMAL + """
         auth:
           jwt:
@@ -294,7 +295,7 @@ class ConfigLoaderTest {
 
   @Test
   void loadReadsTheFileAndResolvesPathsAgainstItsDirectory(@TempDir Path dir) throws IOException, ConfigException {
-    Files.writeString(dir.resolve("jwks.json"), "{\"keys\": []}");
+    Files.writeString(dir.resolve("jwks.json"), TestKeys.jwks(TestKeys.rsa()));
     Path file = dir.resolve("gatehouse.yaml");
     Files.writeString(file, MINIMAL + "auth: {jwt: [{name: m, issuer: i, jwks_file: jwks.json}]}\n");
     GatehouseConfig c = ConfigLoader.load(file);
@@ -306,7 +307,7 @@ class ConfigLoaderTest {
   void loadOfAMissingFileNamesIt(@TempDir Path dir) {
     Path file = dir.resolve("nope.yaml");
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
-    assertEquals(file + ":0: file not found", e.getMessage());
+    assertEquals(file + ": file not found", e.getMessage());
   }
 
   @Test
@@ -314,7 +315,7 @@ class ConfigLoaderTest {
     Path file = dir.resolve("latin1.yaml");
     Files.write(file, new byte[] {'a', ':', ' ', (byte) 0xE9, '\n'});
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
-    assertEquals(file + ":0: the file is not valid UTF-8", e.getMessage());
+    assertEquals(file + ": the file is not valid UTF-8", e.getMessage());
   }
 
   @Test

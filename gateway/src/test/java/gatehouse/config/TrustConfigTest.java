@@ -135,6 +135,7 @@ class TrustConfigTest {
         "gatehouse.yaml:6: upstreams.e.sign.header: applies only to mode identity_token",
         "gatehouse.yaml:7: upstreams.f.sign.lifetime: must be at most 60s (identity tokens are short-lived)",
         "gatehouse.yaml:8: upstreams.g.sign.keys[1].id: key id 'k' is used twice",
+        "gatehouse.yaml:9: upstreams.h.sign.keys[0].private_key: DIR/ed.pem is not an EC P-256 private key",
         "gatehouse.yaml:9: upstreams.h.sign.header: 'Authorization' is a header the gateway needs for framing, routing, forwarding or credentials",
         "gatehouse.yaml:10: upstreams.i.sign.algorithm: mode none takes no algorithm"),
         problems("""

@@ -62,13 +62,15 @@ class ClaimHeadersTest {
   }
 
   @Test
-  void aClaimPathThatDoesNotParseIsRefusedNamingItsKey() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new IdentityHeaders(config(String.join("\n",
+  void aClaimPathThatDoesNotParseIsRefusedAtLoadNamingItsLineAndKey() {
+    // The config reader checks every claim path, so IdentityHeaders is only ever given valid ones.
+    gatehouse.config.ConfigException e = assertThrows(gatehouse.config.ConfigException.class, () -> ConfigLoader.parse("gatehouse.yaml",
+        "upstreams: {app: {url: \"http://127.0.0.1:9\"}}\nroutes:\n  - {match: {prefix: /}, upstream: app}\n" + String.join("\n",
         "auth:",
         "  jwt:",
         "    - {name: own, issuer: \"https://own.example.com\", jwks_uri: \"https://own.example.com/k\", claims: {'a.': X-A}}",
-        ""))));
-    assertEquals("auth.jwt[own].claims: claim path 'a.': expected a name after '.' at index 2", e.getMessage());
+        ""), Path.of("."), name -> null));
+    assertEquals("gatehouse.yaml:6: auth.jwt[0].claims.a.: claim path 'a.': expected a name after '.' at index 2", e.getMessage());
   }
 
   @Test

@@ -168,22 +168,6 @@ public final class IntrospectionAuthenticator implements Authenticator, MeterBin
     return new IntrospectionAuthenticator(c, client, reader, clock, scheduler);
   }
 
-  /**
-   * Every check {@link #create} runs, without creating a client: for {@code gatehouse validate}.
-   *
-   * @throws IllegalArgumentException as {@link #create} does
-   */
-  public static void check(IntrospectionConfig c) {
-    reader(c);
-    c.ca().ifPresent(ca -> {
-      try {
-        gatehouse.tls.Trust.systemPlus(ca);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(key(c) + ".ca: " + e.getMessage(), e);
-      }
-    });
-  }
-
   private static AnswerReader reader(IntrospectionConfig c) {
     ClaimMapping mapping = ClaimMapping.compile(key(c), c.rolesClaims());
     return new AnswerReader(c.name(), c.issuer(), c.audiences(), mapping, c.clockSkew(), c.rules());

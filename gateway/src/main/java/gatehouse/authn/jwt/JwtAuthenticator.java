@@ -13,7 +13,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,41 +64,20 @@ public final class JwtAuthenticator implements Authenticator, io.micrometer.core
   /**
    * Compiles {@code providers} and starts fetching remote key sets in the background (the
    * authenticator answers {@code Unverifiable} for a provider until its first fetch succeeds).
-   * Local key files are read here, synchronously: call it where config is loaded, not on an event
-   * loop. {@code clock} is the only source of time; {@code engine} checks the signatures.
+   * The config reader checked {@code providers} and read their key files. {@code clock} is the
+   * only source of time; {@code engine} checks the signatures.
    *
-   * @throws IllegalArgumentException for an invalid provider, with a message that starts with the
-   *     config key, e.g. {@code auth.jwt[main].secret: HMAC secret must be at least 32 bytes ...}
+   * @throws IllegalArgumentException for an in-memory key set (the demo's) that is not a usable one
    */
   public static JwtAuthenticator create(Vertx vertx, List<JwtProviderConfig> providers, Clock clock,
       SignatureEngine engine) {
     return create(vertx, providers, clock, engine, RemoteKeySource.Tuning.DEFAULTS, VerifiedTokenCache.DEFAULT_MAXIMUM_SIZE);
   }
 
-  /**
-   * Runs every check {@link #create} runs, reading local key files, but fetches nothing: for
-   * {@code gatehouse validate}, which must not reach out to identity providers.
-   *
-   * @throws IllegalArgumentException as {@link #create} does
-   */
-  public static void check(List<JwtProviderConfig> providers, Clock clock, SignatureEngine engine) {
-    create(null, providers, clock, engine, RemoteKeySource.Tuning.DEFAULTS, 1).close();
-  }
-
-  /** With a null {@code vertx}, remote key sources are checked but never started. */
+  /** With a null {@code vertx}, remote key sources are never started. */
   static JwtAuthenticator create(Vertx vertx, List<JwtProviderConfig> configs, Clock clock,
       SignatureEngine engine, RemoteKeySource.Tuning tuning, int cacheSize) {
     VerifiedTokenCache cache = new VerifiedTokenCache(cacheSize, clock);
-    Map<String, String> names = new HashMap<>();
-    Map<String, String> issuers = new HashMap<>();
-    for (JwtProviderConfig c : configs) {
-      if (names.put(c.name(), c.name()) != null) throw new IllegalArgumentException("auth.jwt[" + c.name() + "]: duplicate provider name");
-      String other = issuers.put(c.issuer(), c.name());
-      if (other != null) {
-        throw new IllegalArgumentException("auth.jwt[" + c.name() + "].issuer: '" + c.issuer() + "' is also the issuer of provider "
-            + other + "; a token must match one provider");
-      }
-    }
     List<JwtProvider> providers = new ArrayList<>();
     List<KeySource> started = new ArrayList<>();
     try {
@@ -120,22 +98,13 @@ public final class JwtAuthenticator implements Authenticator, io.micrometer.core
     String key = "auth.jwt[" + c.name() + "]";
     KeySourceConfig source = c.keys();
     if (source == null) throw new IllegalArgumentException(key + ": no key source (jwks_uri, discovery, jwks_file, public_key_pem or secret)");
+    // The reader checked both URLs (https, or plain http to a loopback host only).
     if (source instanceof KeySourceConfig.JwksUri u) {
-      String problem = RemoteKeySource.unfetchable(u.uri());
-      if (problem != null) throw new IllegalArgumentException(key + ".jwks_uri: " + u.uri() + " " + problem);
       if (vertx == null) return unstarted(c, clock);
       return new RemoteKeySource(vertx, clock, engine, c.name(), c.issuer(), u.uri(), tuning.with(c.remote()), trust(c),
           removed -> cache.invalidateKeys(c.name(), removed));
     }
     if (source instanceof KeySourceConfig.Discovery) {
-      URI issuer;
-      try {
-        issuer = URI.create(c.issuer());
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(key + ".discovery: issuer '" + c.issuer() + "' is not a URL", e);
-      }
-      String problem = RemoteKeySource.unfetchable(issuer);
-      if (problem != null) throw new IllegalArgumentException(key + ".discovery: issuer " + c.issuer() + " " + problem);
       if (vertx == null) return unstarted(c, clock);
       return new RemoteKeySource(vertx, clock, engine, c.name(), c.issuer(), null, tuning.with(c.remote()), trust(c),
           removed -> cache.invalidateKeys(c.name(), removed));
@@ -150,15 +119,10 @@ public final class JwtAuthenticator implements Authenticator, io.micrometer.core
   }
 
   private static java.util.Optional<io.vertx.core.net.TrustOptions> trust(JwtProviderConfig c) {
-    try {
-      return c.remote().ca().map(gatehouse.tls.Trust::systemPlus);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("auth.jwt[" + c.name() + "].ca: " + e.getMessage(), e);
-    }
+    return c.remote().ca().map(gatehouse.tls.Trust::systemPlus);
   }
 
   private static KeySource unstarted(JwtProviderConfig c, Clock clock) {
-    trust(c);
     KeySet none = KeySet.compile(new JWKSet(), false, SignatureEngine.jdk(), clock.instant(), java.time.Instant.MAX, why -> { });
     return new StaticKeySource(c.name(), "remote (not fetched)", none, clock);
   }

@@ -74,69 +74,33 @@ final class JwtProvider {
   }
 
   /**
-   * Checks {@code c} and compiles it.
-   *
-   * @throws IllegalArgumentException with the config key first, e.g. {@code
-   *     auth.jwt[main].algorithms: HS256 needs an HMAC secret ...}
+   * Compiles {@code c}, which the config reader checked.
    */
   static JwtProvider compile(JwtProviderConfig c, KeySource keys, Clock clock) {
     String key = "auth.jwt[" + c.name() + "]";
-    if (c.name() == null || c.name().isBlank()) throw new IllegalArgumentException("auth.jwt: a provider has no name");
-    if (c.issuer() == null || c.issuer().isEmpty()) throw new IllegalArgumentException(key + ".issuer: is required");
-    if (c.maxTokenBytes() <= 0) throw new IllegalArgumentException(key + ".max_token_bytes: must be positive, got " + c.maxTokenBytes());
-    if (c.clockSkew() == null || c.clockSkew().isNegative()) throw new IllegalArgumentException(key + ".clock_skew: must not be negative");
-    Set<JWSAlgorithm> algorithms = algorithms(key, c);
+    Set<JWSAlgorithm> algorithms = algorithms(c);
     List<ClaimPath> required = new ArrayList<>();
-    for (String claim : c.requiredClaims()) {
-      try {
-        required.add(ClaimPath.parse(claim));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(key + ".required_claims: " + e.getMessage(), e);
-      }
-    }
+    for (String claim : c.requiredClaims()) required.add(ClaimPath.parse(claim));
     List<String> rolesClaims = c.rolesClaims().isEmpty() ? List.of("role") : c.rolesClaims();
     return new JwtProvider(c, algorithms, required, ClaimMapping.compile(key, rolesClaims), keys, clock);
   }
 
   /**
-   * The allow-list: the configured one, checked, or by default every algorithm the key type can
-   * use. A provider holds either an HMAC secret or public keys, never both, so an HMAC algorithm
-   * can never be checked against a public key (RFC 8725 section 2.1, the RS256→HS256 confusion).
+   * The allow-list: the configured one (the config reader allows only algorithms this verifier
+   * implements, and HMAC ones only with a secret long enough), or by default every algorithm the
+   * key type can use. A provider holds either an HMAC secret or public keys, never both, so an HMAC
+   * algorithm can never be checked against a public key (RFC 8725 section 2.1).
    */
-  private static Set<JWSAlgorithm> algorithms(String key, JwtProviderConfig c) {
-    boolean hmac = c.keys() instanceof KeySourceConfig.HmacSecret;
-    int secretBytes = hmac ? ((KeySourceConfig.HmacSecret) c.keys()).secret().reveal().getBytes(java.nio.charset.StandardCharsets.UTF_8).length : 0;
-    Set<JWSAlgorithm> fit = new LinkedHashSet<>();
-    if (hmac) {
-      // RFC 7518 section 3.2: a key at least as long as the hash output.
-      if (secretBytes >= 32) fit.add(JWSAlgorithm.HS256);
-      if (secretBytes >= 48) fit.add(JWSAlgorithm.HS384);
-      if (secretBytes >= 64) fit.add(JWSAlgorithm.HS512);
-    } else {
-      fit.addAll(ASYMMETRIC);
-    }
-    if (c.algorithms().isEmpty()) return fit;
+  private static Set<JWSAlgorithm> algorithms(JwtProviderConfig c) {
     Set<JWSAlgorithm> out = new LinkedHashSet<>();
-    for (String name : new TreeSet<>(c.algorithms())) {
-      if (name.equalsIgnoreCase("none")) throw new IllegalArgumentException(key + ".algorithms: 'none' is never accepted");
-      JWSAlgorithm alg = JWSAlgorithm.parse(name);
-      if (!ASYMMETRIC.contains(alg) && !VerificationKey.HMAC_ALGS.contains(alg)) {
-        throw new IllegalArgumentException(key + ".algorithms: unsupported algorithm '" + name
-            + "' (supported: RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA, HS256, HS384, HS512)");
-      }
-      if (hmac && !VerificationKey.HMAC_ALGS.contains(alg)) {
-        throw new IllegalArgumentException(key + ".algorithms: " + name + " needs public keys, but this provider has an HMAC secret");
-      }
-      if (!hmac && VerificationKey.HMAC_ALGS.contains(alg)) {
-        throw new IllegalArgumentException(key + ".algorithms: " + name + " needs an HMAC secret, but this provider has public keys"
-            + " (key confusion, RFC 8725 section 2.1)");
-      }
-      if (!fit.contains(alg)) {
-        throw new IllegalArgumentException(key + ".algorithms: " + name + " needs a secret of at least "
-            + alg.getName().substring(2) + " bits, got " + secretBytes * 8);
-      }
-      out.add(alg);
-    }
+    for (String name : new TreeSet<>(c.algorithms())) out.add(JWSAlgorithm.parse(name));
+    if (!out.isEmpty()) return out;
+    if (!(c.keys() instanceof KeySourceConfig.HmacSecret h)) return ASYMMETRIC;
+    // RFC 7518 section 3.2: a key at least as long as the hash output.
+    int secretBytes = h.secret().reveal().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (secretBytes >= 32) out.add(JWSAlgorithm.HS256);
+    if (secretBytes >= 48) out.add(JWSAlgorithm.HS384);
+    if (secretBytes >= 64) out.add(JWSAlgorithm.HS512);
     return out;
   }
 

@@ -3,6 +3,7 @@ package gatehouse.authn.jwt;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import gatehouse.config.KeyFiles;
 import gatehouse.crypto.SignatureEngine;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,10 +54,10 @@ final class KeySet {
     List<VerificationKey> keys = new ArrayList<>();
     List<JWK> published = new ArrayList<>();
     for (JWK jwk : jwks.getKeys()) {
-      String name = jwk.getKeyID() != null ? "key '" + jwk.getKeyID() + "'" : "a key without kid";
-      boolean isSymmetric = jwk.getKeyType() != null && "oct".equals(jwk.getKeyType().getValue());
-      if (isSymmetric != symmetric) {
-        refused.accept(name + ": " + (symmetric ? "an asymmetric key in an HMAC provider" : "a symmetric key in a public-key provider"));
+      String name = KeyFiles.label(jwk);
+      java.util.Optional<String> refusal = KeyFiles.refusal(jwk, symmetric);
+      if (refusal.isPresent()) {
+        refused.accept(name + ": " + refusal.get());
         continue;
       }
       JWK usable = symmetric ? jwk : jwk.toPublicJWK();

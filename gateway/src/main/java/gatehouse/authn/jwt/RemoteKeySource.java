@@ -2,6 +2,7 @@ package gatehouse.authn.jwt;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.util.JSONObjectUtils;
+import gatehouse.config.KeySourceConfig;
 import gatehouse.crypto.SignatureEngine;
 import gatehouse.logging.Durations;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -144,9 +145,7 @@ final class RemoteKeySource implements KeySource {
     String host = uri.getHost() == null ? "" : uri.getHost();
     if (host.isEmpty()) return "has no host";
     if (scheme.equals("https")) return null;
-    if (scheme.equals("http") && (host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]") || host.equals("::1"))) {
-      return null;
-    }
+    if (scheme.equals("http") && KeySourceConfig.loopback(host)) return null;
     return "must be https (plain http is allowed only to a loopback address)";
   }
 

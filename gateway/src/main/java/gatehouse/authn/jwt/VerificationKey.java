@@ -1,6 +1,5 @@
 package gatehouse.authn.jwt;
 
-import com.nimbusds.jose.Algorithm;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -11,13 +10,12 @@ import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.KeyOperation;
 import com.nimbusds.jose.jwk.KeyType;
-import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
+import gatehouse.config.KeyFiles;
 import gatehouse.crypto.SignatureEngine;
 import java.math.BigInteger;
 import java.util.Set;
@@ -39,8 +37,6 @@ record VerificationKey(
       JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512);
   static final Set<JWSAlgorithm> HMAC_ALGS = Set.of(JWSAlgorithm.HS256, JWSAlgorithm.HS384, JWSAlgorithm.HS512);
   static final Set<JWSAlgorithm> EC_ALGS = Set.of(JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
-  static final int MIN_RSA_BITS = 2048;
-  static final int MIN_HMAC_BYTES = 32;
 
   /** Whether this key may verify a token signed with {@code alg}: key type, curve and declared alg. */
   boolean fits(JWSAlgorithm alg) {
@@ -62,32 +58,17 @@ record VerificationKey(
   }
 
   /**
-   * Compiles {@code jwk} for verification, or explains why it cannot be used. Private parts are
-   * dropped; encryption keys, RSA below 2048 bits (RFC 7518 section 3.3), curves other than
-   * P-256/384/521 and Ed25519, and HMAC secrets below 32 bytes are refused. Public-key signatures
-   * are checked by {@code engine}; HMAC by the JDK.
+   * Compiles {@code jwk} for verification, or explains why it cannot be used ({@link
+   * KeyFiles#refusal} holds the rules). Private parts are dropped. Public-key signatures are checked
+   * by {@code engine}; HMAC by the JDK.
    */
   static Compiled compile(JWK jwk, SignatureEngine engine) {
-    if (jwk.getKeyUse() != null && !KeyUse.SIGNATURE.equals(jwk.getKeyUse())) {
-      return new Compiled.Refused("use is '" + jwk.getKeyUse().identifier() + "', not 'sig'");
-    }
-    if (jwk.getKeyOperations() != null && !jwk.getKeyOperations().contains(KeyOperation.VERIFY)) {
-      return new Compiled.Refused("key_ops does not include 'verify'");
-    }
-    JWSAlgorithm declared = null;
-    Algorithm alg = jwk.getAlgorithm();
-    if (alg != null) {
-      declared = JWSAlgorithm.parse(alg.getName());
-      if (!RSA_ALGS.contains(declared) && !HMAC_ALGS.contains(declared) && !EC_ALGS.contains(declared)
-          && !JWSAlgorithm.EdDSA.equals(declared)) {
-        return new Compiled.Refused("alg '" + alg.getName() + "' is not a supported signature algorithm");
-      }
-    }
+    java.util.Optional<String> refusal = KeyFiles.refusal(jwk, jwk instanceof OctetSequenceKey);
+    if (refusal.isPresent()) return new Compiled.Refused(refusal.get());
+    JWSAlgorithm declared = jwk.getAlgorithm() == null ? null : JWSAlgorithm.parse(jwk.getAlgorithm().getName());
     try {
       String thumbprint = jwk.computeThumbprint().toString();
       if (jwk instanceof RSAKey rsa) {
-        int bits = rsa.size();
-        if (bits < MIN_RSA_BITS) return new Compiled.Refused("RSA key of " + bits + " bits; at least 2048 required");
         return ok(jwk, null, declared, thumbprint, using(engine, new RSASSAVerifier(engine.publicKey(rsa.toRSAPublicKey()))));
       }
       if (jwk instanceof ECKey ec) {
@@ -95,24 +76,18 @@ record VerificationKey(
         int size;
         if (Curve.P_256.equals(curve)) size = 32;
         else if (Curve.P_384.equals(curve)) size = 48;
-        else if (Curve.P_521.equals(curve)) size = 66;
-        else return new Compiled.Refused("EC curve " + curve + " is not supported");
+        else size = 66;
         var publicKey = engine.publicKey(ec.toECPublicKey());
         return ok(jwk, curve, declared, thumbprint,
             new StrictEcdsa(using(engine, new ECDSAVerifier(publicKey)), size, publicKey.getParams().getOrder()));
       }
       if (jwk instanceof OctetKeyPair okp) {
-        if (!Curve.Ed25519.equals(okp.getCurve())) return new Compiled.Refused("OKP curve " + okp.getCurve() + " is not supported");
         return ok(jwk, Curve.Ed25519, declared, thumbprint, new EdDsaVerifier(okp.getDecodedX(), engine));
       }
       if (jwk instanceof OctetSequenceKey oct) {
-        byte[] secret = oct.toByteArray();
-        if (secret.length < MIN_HMAC_BYTES) {
-          return new Compiled.Refused("HMAC secret of " + secret.length + " bytes; at least 32 required");
-        }
-        return ok(jwk, null, declared, thumbprint, new MACVerifier(secret));
+        return ok(jwk, null, declared, thumbprint, new MACVerifier(oct.toByteArray()));
       }
-      return new Compiled.Refused("key type " + jwk.getKeyType() + " is not supported");
+      throw new AssertionError("KeyFiles.refusal let through key type " + jwk.getKeyType());
     } catch (JOSEException | java.security.InvalidKeyException | RuntimeException e) {
       return new Compiled.Refused("unusable key: " + e.getMessage());
     }

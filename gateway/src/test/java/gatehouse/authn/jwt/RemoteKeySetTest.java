@@ -4,6 +4,7 @@ import static gatehouse.authn.jwt.Jwt.assertAuthenticated;
 import static gatehouse.authn.jwt.Jwt.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +20,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -345,6 +347,15 @@ class RemoteKeySetTest {
     assertAuthenticated(Jwt.authenticate(a, token().sign()));
     Jwt.await(a.settled());
     assertEquals(2, server.fetches(), "due");
+  }
+
+  @Test
+  void aDiscoveredJwksUriIsHeldToTheReadersLoopbackRule() {
+    for (String host : List.of("127.0.0.1", "127.0.0.2", "127.1.2.3", "localhost", "[::1]")) {
+      assertNull(RemoteKeySource.unfetchable(URI.create("http://" + host + ":1/jwks")), host);
+    }
+    assertEquals("must be https (plain http is allowed only to a loopback address)",
+        RemoteKeySource.unfetchable(URI.create("http://idp.example.com/jwks")));
   }
 
   @Test

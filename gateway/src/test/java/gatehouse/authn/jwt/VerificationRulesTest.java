@@ -19,7 +19,6 @@ import gatehouse.testing.Identities;
 import gatehouse.testing.MutableClock;
 import gatehouse.testing.TestKeys;
 import gatehouse.testing.TestTokens;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -441,53 +440,6 @@ class VerificationRulesTest {
   }
 
   // --- config checked at load -----------------------------------------------------------------
-
-  @Test
-  void hmacSecretShorterThan32BytesIsRefusedAtLoad() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> authenticators.create(Jwt.provider().keys(new KeySourceConfig.HmacSecret(new Secret("short-secret")))));
-    assertEquals("auth.jwt[main].secret: HMAC secret must be at least 32 bytes (RFC 7518 section 3.2), got 12", e.getMessage());
-  }
-
-  @Test
-  void hmacAlgorithmOnAPublicKeyProviderIsRefusedAtLoad() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> authenticators.create(Jwt.jwksProvider(TestKeys.rsa()).algorithms("RS256", "HS256")));
-    assertEquals("auth.jwt[main].algorithms: HS256 needs an HMAC secret, but this provider has public keys"
-        + " (key confusion, RFC 8725 section 2.1)", e.getMessage());
-  }
-
-  @Test
-  void publicKeyAlgorithmOnAnHmacProviderIsRefusedAtLoad() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> authenticators.create(Jwt.hmacProvider(TestKeys.hmac()).algorithms("RS256")));
-    assertEquals("auth.jwt[main].algorithms: RS256 needs public keys, but this provider has an HMAC secret", e.getMessage());
-  }
-
-  @Test
-  void algorithmNoneOrUnknownIsRefusedAtLoad() {
-    assertEquals("auth.jwt[main].algorithms: 'none' is never accepted", assertThrows(IllegalArgumentException.class,
-        () -> authenticators.create(Jwt.jwksProvider(TestKeys.rsa()).algorithms("none"))).getMessage());
-    assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> authenticators.create(Jwt.jwksProvider(TestKeys.rsa()).algorithms("RS1"))).getMessage()
-        .startsWith("auth.jwt[main].algorithms: unsupported algorithm 'RS1'"));
-  }
-
-  @Test
-  void twoProvidersWithOneIssuerAreRefusedAtLoad() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> authenticators.create(Jwt.jwksProvider(TestKeys.rsa()), Jwt.jwksProvider(TestKeys.ec256()).name("second")));
-    assertEquals("auth.jwt[second].issuer: '" + TestTokens.ISSUER + "' is also the issuer of provider main;"
-        + " a token must match one provider", e.getMessage());
-  }
-
-  @Test
-  void plainHttpJwksUriIsRefusedUnlessLoopback() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> authenticators.create(Jwt.provider().keys(new KeySourceConfig.JwksUri(URI.create("http://idp.example.com/jwks")))));
-    assertEquals("auth.jwt[main].jwks_uri: http://idp.example.com/jwks must be https"
-        + " (plain http is allowed only to a loopback address)", e.getMessage());
-  }
 
   @Test
   void invalidClaimPathIsRefusedAtLoad() {
