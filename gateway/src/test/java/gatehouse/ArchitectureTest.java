@@ -71,4 +71,11 @@ class ArchitectureTest {
         .should().dependOnClassesThat().haveFullyQualifiedName("gatehouse.Gatehouse")
         .check(main);
   }
+
+  @Test
+  void onlyTheReopenSignalTouchesSignals() {
+    noClasses().that().doNotHaveFullyQualifiedName("gatehouse.observe.ReopenSignal")
+        .should().dependOnClassesThat().resideInAPackage("sun.misc..")
+        .check(main);
+  }
 }
