@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * Reads {@code access_log}: {@code target} is {@code stderr} or a file path (relative to the
- * config file's directory) whose directory exists; {@code flush_interval} is between 1ms and 10s.
+ * config file's directory) that can be written in a directory that exists; {@code flush_interval}
+ * is between 1ms and 10s.
  */
 final class AccessLogReader {
   static final List<String> KEYS = List.of("target", "format", "flush_interval");
@@ -56,6 +57,10 @@ final class AccessLogReader {
     }
     if (file.getParent() == null || !Files.isDirectory(file.getParent())) {
       reader.problems.add(s, path, s.shown() + ": the directory does not exist");
+      return Optional.empty();
+    }
+    if (!Files.isWritable(Files.exists(file) ? file : file.getParent())) {
+      reader.problems.add(s, path, s.shown() + " is not writable");
       return Optional.empty();
     }
     return Optional.of(file.toAbsolutePath());

@@ -104,6 +104,23 @@ class AccessLogTest {
         + " latency_ms=1.00\n", target.text());
   }
 
+  @Test
+  void byDefaultLinesGoToStderrAsTheyDidThroughLogback() {
+    java.io.PrintStream originalErr = System.err;
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(err, false, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      AccessLog stderr = AccessLog.open(gatehouse.config.AccessLogConfig.defaults(), Optional.empty(), CLOCK);
+      stderr.record("9", new RequestHead("GET", "/x", "h", MultiMap.caseInsensitiveMultiMap()),
+          new Outcome.Reject(new Rejection.NoRoute(), Optional.empty(), Optional.empty()), Optional.empty(), 1_000_000);
+      stderr.close();
+    } finally {
+      System.setErr(originalErr);
+    }
+    assertEquals(PREFIX + "id=9 method=GET target=\"/x\" outcome=rejected status=404 error=no_route latency_ms=1.00\n",
+        err.toString(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /** Every string field of a JSON line decodes to the text of its logfmt field; numbers are numbers. */
   @Test
   void aJsonLineParsesWithJacksonAndCarriesTheLogfmtFieldsText() {
