@@ -6,13 +6,13 @@ import gatehouse.authn.bearer.BearerAuthenticator;
 import gatehouse.authn.introspect.IntrospectionAuthenticator;
 import gatehouse.authn.jwt.JwtAuthenticator;
 import gatehouse.authn.mtls.MtlsAuthenticator;
-import gatehouse.authz.Policy;
-import gatehouse.config.IntrospectionConfig;
-import gatehouse.config.JwtProviderConfig;
 import gatehouse.config.ConfigException;
 import gatehouse.config.GatehouseConfig;
-import gatehouse.crypto.SignatureEngine;
+import gatehouse.config.IntrospectionConfig;
+import gatehouse.config.JwtProviderConfig;
+import gatehouse.config.Policy;
 import gatehouse.credential.CredentialExtractor;
+import gatehouse.crypto.SignatureEngine;
 import gatehouse.identity.IdentityHeaders;
 import gatehouse.identity.UpstreamSigners;
 import gatehouse.observe.AccessLog;
@@ -118,7 +118,7 @@ public final class Gatehouse {
     try {
       jwt = config.auth().jwt().isEmpty()
           ? Optional.empty()
-          : Optional.of(JwtAuthenticator.create(vertx, config.auth().jwt(), config.identity(), clock, engine));
+          : Optional.of(JwtAuthenticator.create(vertx, config.auth().jwt(), clock, engine));
     } catch (IllegalArgumentException e) {
       // Key material is read here, not by the loader; its messages start with the config key.
       throw new ConfigException(new ConfigException.Problem(file, 0, "", e.getMessage()));
@@ -127,7 +127,7 @@ public final class Gatehouse {
     Optional<Authenticator> bearer;
     try {
       for (IntrospectionConfig c : config.auth().introspection()) {
-        introspection.add(IntrospectionAuthenticator.create(vertx, c, config.identity(), clock));
+        introspection.add(IntrospectionAuthenticator.create(vertx, c, clock));
       }
       bearer = BearerAuthenticator.of(jwt.map(a -> (Authenticator) a), jwtIssuers(config), introspectors(introspection));
     } catch (IllegalArgumentException e) {
@@ -137,9 +137,11 @@ public final class Gatehouse {
     }
     UpstreamSigners signers;
     Optional<Authenticator> mtls;
+    IdentityHeaders identityHeaders;
     try {
       signers = UpstreamSigners.compile(config, clock, new SecureRandom(), engine);
-      mtls = clientCertificates(config) ? Optional.of(MtlsAuthenticator.create(config.identity(), clock)) : Optional.empty();
+      identityHeaders = new IdentityHeaders(config);
+      mtls = clientCertificates(config) ? Optional.of(MtlsAuthenticator.create(clock)) : Optional.empty();
     } catch (IllegalArgumentException e) {
       introspection.forEach(IntrospectionAuthenticator::close);
       jwt.ifPresent(JwtAuthenticator::close);
@@ -150,7 +152,7 @@ public final class Gatehouse {
         : Optional.empty();
     Authenticators authenticators = new Authenticators(bearer, apiKeys.map(a -> (Authenticator) a), mtls);
     CredentialExtractor extractor = new CredentialExtractor(config.auth().apiKeys());
-    Pipeline pipeline = new Pipeline(routes, extractor, authenticators, new IdentityHeaders(config));
+    Pipeline pipeline = new Pipeline(routes, extractor, authenticators, identityHeaders);
     Metrics metrics = new Metrics();
     Observer observer = new Observer(AccessLog.open(config.accessLog(), config.auth().apiKeys().queryParam(), clock), metrics);
     Compiled compiled = new Compiled(pipeline, observer, metrics, jwt, introspection, apiKeys, signers);
@@ -206,8 +208,9 @@ public final class Gatehouse {
     SignatureEngine engine = signatureEngine(config);
     networkTransport(config);
     try {
-      JwtAuthenticator.check(config.auth().jwt(), config.identity(), clock, engine);
-      for (IntrospectionConfig c : config.auth().introspection()) IntrospectionAuthenticator.check(c, config.identity());
+      JwtAuthenticator.check(config.auth().jwt(), clock, engine);
+      for (IntrospectionConfig c : config.auth().introspection()) IntrospectionAuthenticator.check(c);
+      new IdentityHeaders(config);
       UpstreamSigners.compile(config, clock, new SecureRandom(), engine);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(new ConfigException.Problem(file, 0, "", e.getMessage()));

@@ -1,15 +1,44 @@
 package gatehouse;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import gatehouse.archviolations.authn.LogsToObserve;
+import gatehouse.archviolations.authn.introspect.IntrospectSide;
+import gatehouse.archviolations.authn.jwt.JwtSide;
+import gatehouse.archviolations.config.ConfigSide;
+import gatehouse.archviolations.credential.CredentialSide;
+import gatehouse.archviolations.identity.IdentitySide;
+import gatehouse.archviolations.observe.ObserveSide;
+import gatehouse.archviolations.observe.SignalSide;
+import gatehouse.archviolations.pipeline.PipelineSide;
+import gatehouse.archviolations.ratelimit.LimiterSide;
+import gatehouse.archviolations.server.GatewayInstances;
+import gatehouse.archviolations.server.InternalsSide;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The dependency rules of the pipeline, checked on the compiled classes (STYLE.md, habit 1). */
+/**
+ * The dependency rules of the pipeline, checked on the compiled classes (STYLE.md, habit 1). The
+ * rules built by a method take the root package, so that each is also checked against the classes
+ * of {@code gatehouse.archviolations} (test sources, laid out like {@code gatehouse}) that break it
+ * on purpose: every such rule is shown to be able to fail.
+ */
 class ArchitectureTest {
+  private static final String ROOT = "gatehouse";
+  private static final String VIOLATIONS = "gatehouse.archviolations";
+
   private static JavaClasses main;
 
   @BeforeAll
@@ -72,10 +101,124 @@ class ArchitectureTest {
         .check(main);
   }
 
+  /** No cycles among the top-level packages: each layer can be read, and replaced, without the ones above it. */
+  static ArchRule topLevelPackagesAreFreeOfCycles(String root) {
+    return slices().matching(root + ".(*)..").namingSlices("$1").should().beFreeOfCycles();
+  }
+
+  /**
+   * Each kind of authenticator stands alone. {@code bearer} composes the others only through the
+   * {@code authn.Authenticator} interface; what they share (claim paths, claim mapping) is in
+   * {@code authn} itself.
+   */
+  static ArchRule authenticatorsDoNotDependOnOneAnother(String root) {
+    return slices().matching(root + ".authn.(*)..").namingSlices("authn.$1").should().notDependOnEachOther();
+  }
+
+  /**
+   * Vert.x's and Netty's internal APIs change without notice between releases. Only {@code
+   * server.GatewayInstances} uses them (with its nested classes): it builds one context per event
+   * loop, which the public API cannot.
+   */
+  static ArchRule onlyGatewayInstancesUsesVertxInternals(String root) {
+    String owner = root + ".server.GatewayInstances";
+    return noClasses().that().doNotHaveFullyQualifiedName(owner).and().haveNameNotMatching(Pattern.quote(owner) + "\\$.*")
+        .should().dependOnClassesThat().resideInAnyPackage(
+            "io.vertx.core.impl..", "io.vertx.core.internal..", "io.vertx.core.net.impl..", "io.vertx..impl..", "io.netty..internal..");
+  }
+
+  /** The limiter counts and refills; it knows no stage, the conductor, the server or the access log. */
+  static ArchRule theLimiterKnowsNoStage(String root) {
+    return noClasses().that().resideInAPackage(root + ".ratelimit..")
+        .should().dependOnClassesThat().resideInAnyPackage(root + ".route..", root + ".credential..", root + ".authn..",
+            root + ".authz..", root + ".identity..", root + ".proxy..", root + ".pipeline..", root + ".server..",
+            root + ".observe..", root + ".cli..");
+  }
+
+  /**
+   * The access log and the metrics read the decided outcome; nothing that decides reads them. Only
+   * the server (which records each request), the command line (which sets up logging) and the
+   * composition root (classes directly in the root package) depend on {@code observe}.
+   */
+  static ArchRule onlyTheServerTheCommandLineAndTheRootUseObserve(String root) {
+    return noClasses().that().resideOutsideOfPackages(root + ".observe..", root + ".server..", root + ".cli..")
+        .and().resideOutsideOfPackage(root)
+        .should().dependOnClassesThat().resideInAPackage(root + ".observe..");
+  }
+
+  /**
+   * Stage 5 plans header edits from the identity and the consumed credential; it does not reach
+   * back into the conductor, the server, the command line, the access log or the limiter, nor into
+   * the proxy beyond {@code proxy.ProxyRequest}, the plan of the request the proxy sends.
+   */
+  static ArchRule identityDoesNotReachTheConductorOrTheProxyInternals(String root) {
+    return noClasses().that().resideInAPackage(root + ".identity..")
+        .should().dependOnClassesThat(resideInAnyPackage(root + ".pipeline..", root + ".server..", root + ".cli..",
+            root + ".observe..", root + ".ratelimit..")
+            .or(resideInAPackage(root + ".proxy..").and(not(nameMatching(Pattern.quote(root + ".proxy.ProxyRequest") + "(\\$.*)?")))));
+  }
+
+  /** {@code sun.misc.Signal} (module {@code jdk.unsupported}) is confined to the class that reopens the access log on SIGUSR1. */
+  static ArchRule onlyTheReopenSignalHandlesSignals(String root) {
+    return noClasses().that().doNotHaveFullyQualifiedName(root + ".observe.ReopenSignal")
+        .should().dependOnClassesThat().resideInAPackage("sun.misc..");
+  }
+
   @Test
   void onlyTheReopenSignalTouchesSignals() {
-    noClasses().that().doNotHaveFullyQualifiedName("gatehouse.observe.ReopenSignal")
-        .should().dependOnClassesThat().resideInAPackage("sun.misc..")
-        .check(main);
+    onlyTheReopenSignalHandlesSignals(ROOT).check(main);
+  }
+
+  @Test
+  void noPackageCycles() {
+    topLevelPackagesAreFreeOfCycles(ROOT).check(main);
+  }
+
+  @Test
+  void authenticatorSubPackagesAreIndependent() {
+    authenticatorsDoNotDependOnOneAnother(ROOT).check(main);
+  }
+
+  @Test
+  void vertxInternalsAreConfinedToGatewayInstances() {
+    onlyGatewayInstancesUsesVertxInternals(ROOT).check(main);
+  }
+
+  @Test
+  void rateLimitingDependsOnNoStage() {
+    theLimiterKnowsNoStage(ROOT).check(main);
+  }
+
+  @Test
+  void observeIsUsedOnlyByTheServerTheCommandLineAndTheRoot() {
+    onlyTheServerTheCommandLineAndTheRootUseObserve(ROOT).check(main);
+  }
+
+  @Test
+  void identityKeepsToItsStage() {
+    identityDoesNotReachTheConductorOrTheProxyInternals(ROOT).check(main);
+  }
+
+  @Test
+  void eachNewRuleFailsOnAClassThatBreaksIt() {
+    fails(topLevelPackagesAreFreeOfCycles(VIOLATIONS), ConfigSide.class.getName(), ConfigSide.class, CredentialSide.class);
+    fails(authenticatorsDoNotDependOnOneAnother(VIOLATIONS), IntrospectSide.class.getName(), IntrospectSide.class, JwtSide.class);
+    fails(onlyGatewayInstancesUsesVertxInternals(VIOLATIONS), InternalsSide.class.getName(), InternalsSide.class);
+    fails(theLimiterKnowsNoStage(VIOLATIONS), LimiterSide.class.getName(), LimiterSide.class, JwtSide.class);
+    fails(onlyTheServerTheCommandLineAndTheRootUseObserve(VIOLATIONS), LogsToObserve.class.getName(), LogsToObserve.class, ObserveSide.class);
+    fails(identityDoesNotReachTheConductorOrTheProxyInternals(VIOLATIONS), IdentitySide.class.getName(), IdentitySide.class, PipelineSide.class);
+    fails(onlyTheReopenSignalHandlesSignals(VIOLATIONS), SignalSide.class.getName(), SignalSide.class);
+  }
+
+  @Test
+  void theOneClassAllowedOnVertxInternalsPasses() {
+    onlyGatewayInstancesUsesVertxInternals(VIOLATIONS).check(new ClassFileImporter().importClasses(
+        GatewayInstances.class, GatewayInstances.Instance.class, ObserveSide.class));
+  }
+
+  /** {@code rule}, checked against {@code classes} alone, fails and names {@code offender}. */
+  private static void fails(ArchRule rule, String offender, Class<?>... classes) {
+    AssertionError e = assertThrows(AssertionError.class, () -> rule.check(new ClassFileImporter().importClasses(classes)));
+    assertTrue(e.getMessage().contains(offender), () -> "the failure should name " + offender + ":\n" + e.getMessage());
   }
 }

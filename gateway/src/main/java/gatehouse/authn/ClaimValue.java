@@ -1,16 +1,16 @@
 package gatehouse.authn;
 
 /**
- * The verified value behind one identity header, as an authenticator found it. Stage 5 ({@code
- * gatehouse.identity}) turns it into header bytes by one documented rule, or refuses the request
+ * The verified value behind one identity header, as {@link VerifiedClaims} holds it. Stage 5
+ * ({@code gatehouse.identity}) turns it into header bytes by one documented rule, or refuses the request
  * when the value cannot be carried faithfully (README "Identity headers").
  *
  * @param source where the value was read: a claim path as configured ({@code email}, {@code
- *     realm_access.roles}) or the key store's field ({@code owner_id}). Named in refusals and logs;
+ *     realm_access.roles}), or for an API key the key store's field ({@code owner_id}). Named in refusals and logs;
  *     the value never is.
  * @param value a JSON value as the project's JSON readers return it: {@code String}, {@code
  *     Boolean}, {@code Long}, {@code Integer}, a finite {@code Double}, a {@code List} of values or a
- *     {@code Map} (an object). Not copied: callers hand over values nobody changes afterwards.
+ *     {@code Map} (an object), unmodifiable as {@link VerifiedClaims} froze it.
  */
 public record ClaimValue(String source, Object value) {
   public ClaimValue {

@@ -1,7 +1,6 @@
 package gatehouse.authn;
 
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -13,8 +12,7 @@ import java.util.Set;
  * @param issuer the JWT provider name or the key store that vouched for it
  * @param roles roles granted (from the configured roles claim)
  * @param scopes OAuth scopes or API-key scopes granted
- * @param headers identity headers to set upstream (header name → the verified value behind it),
- *     mapped by the authenticator's compiled claim mapping; stage 5 encodes them for the wire
+ * @param claims the verified claims, as verified; stage 5 chooses the ones its headers carry
  * @param expiresAt when the credential stops being valid, if it says
  * @param certificateNames for {@link Scheme#MTLS}: every name of the client certificate (subject
  *     CN, DNS, URI and email SANs), which {@code mtls} policies match; empty otherwise
@@ -25,20 +23,20 @@ public record Identity(
     String issuer,
     Set<String> roles,
     Set<String> scopes,
-    Map<String, ClaimValue> headers,
+    VerifiedClaims claims,
     Optional<Instant> expiresAt,
     Set<String> certificateNames) {
 
   public Identity {
     roles = Set.copyOf(roles);
     scopes = Set.copyOf(scopes);
-    headers = Map.copyOf(headers);
+    java.util.Objects.requireNonNull(claims, "claims");
     certificateNames = Set.copyOf(certificateNames);
   }
 
   /** An identity that did not come from a certificate. */
   public Identity(String subject, Scheme scheme, String issuer, Set<String> roles, Set<String> scopes,
-      Map<String, ClaimValue> headers, Optional<Instant> expiresAt) {
-    this(subject, scheme, issuer, roles, scopes, headers, expiresAt, Set.of());
+      VerifiedClaims claims, Optional<Instant> expiresAt) {
+    this(subject, scheme, issuer, roles, scopes, claims, expiresAt, Set.of());
   }
 }

@@ -2,6 +2,7 @@ package gatehouse.authz;
 
 import gatehouse.authn.Identity;
 import gatehouse.authn.Scheme;
+import gatehouse.config.Policy;
 import java.util.Set;
 
 /** Stage 4: decides whether a verified identity may use a route. Pure functions, no I/O. */

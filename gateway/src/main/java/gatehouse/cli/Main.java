@@ -18,15 +18,15 @@ public final class Main implements Runnable {
   /**
    * The subcommands, in the order help lists them. Added here rather than in {@code @Command}:
    * picocli reads a command's annotations by reflection when it is added, which for all of them
-   * (with the four {@code keys} subcommands) took about 70 ms of {@code gatehouse run}'s start-up.
+   * (with the four {@code keys} subcommands) is a noticeable part of start-up (bench/NOTES.md).
    */
   private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
 
   /**
    * Netty 4.2 records its buffer allocator's chunks as JDK Flight Recorder events. Registering the
-   * event type on the first allocation initialises JFR's metadata: about 120 ms on the event loop
-   * that serves the gateway's first request (its first {@code /ready} took 130–170 ms, and 20 ms
-   * without). Off, unless {@code -Dio.netty.jfr.enabled=true} asks for them.
+   * event type on the first allocation initialises JFR's metadata, on the event loop that serves
+   * the gateway's first request, which waits for it (bench/NOTES.md). Off, unless
+   * {@code -Dio.netty.jfr.enabled=true} asks for them.
    */
   static final String NETTY_JFR = "io.netty.jfr.enabled";
 
@@ -44,7 +44,10 @@ public final class Main implements Runnable {
     if (System.getProperty(NETTY_JFR) == null) System.setProperty(NETTY_JFR, "false");
   }
 
-  /** The whole command line, for tests: {@code commandLine().execute(args)} returns the exit code. */
+  /**
+   * The whole command line: {@code commandLine().execute(args)} returns the exit code where {@link
+   * #main} would exit the JVM, so tests run commands in-process.
+   */
   public static CommandLine commandLine() {
     CommandLine root = new CommandLine(new Main());
     SUBCOMMANDS.values().forEach(command -> root.addSubcommand(command.get()));

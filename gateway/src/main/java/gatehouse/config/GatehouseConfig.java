@@ -1,6 +1,5 @@
 package gatehouse.config;
 
-import gatehouse.authz.Policy;
 import gatehouse.crypto.SignatureEngine;
 import gatehouse.transport.NetworkTransport;
 import java.nio.file.Path;

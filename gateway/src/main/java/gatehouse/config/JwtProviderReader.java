@@ -1,6 +1,6 @@
 package gatehouse.config;
 
-import gatehouse.credential.Secret;
+import gatehouse.secret.Secret;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,5 @@
 package gatehouse.config;
 
-import gatehouse.authz.Policy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -1,6 +1,5 @@
 package gatehouse.config;
 
-import gatehouse.authz.Policy;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;

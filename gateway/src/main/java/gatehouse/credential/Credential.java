@@ -1,5 +1,7 @@
 package gatehouse.credential;
 
+import gatehouse.secret.Secret;
+
 /** A credential as presented, not yet verified. Its {@code toString} never shows the secret. */
 public sealed interface Credential {
 

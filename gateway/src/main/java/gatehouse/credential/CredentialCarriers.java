@@ -1,5 +1,6 @@
 package gatehouse.credential;
 
+import gatehouse.secret.Secret;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;

@@ -1,12 +1,13 @@
 package gatehouse.credential;
 
-import gatehouse.authz.Policy;
 import gatehouse.config.ApiKeyExtractionConfig;
+import gatehouse.config.Policy;
+import gatehouse.secret.Secret;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
-import java.security.cert.X509Certificate;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

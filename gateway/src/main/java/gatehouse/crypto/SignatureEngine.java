@@ -21,11 +21,8 @@ import java.util.function.Supplier;
 
 /**
  * The implementation behind RSA, ECDSA and Ed25519 signatures: the JDK's own providers, or AWS-LC
- * (BoringSSL's descendant) through the Amazon Corretto Crypto Provider. On the benchmark machine
- * (JDK 25) one check costs 15 µs native against the JDK's 33 µs for RSA-2048, 62 against 570 µs
- * for P-256, 33 against 540 µs for Ed25519, and an Ed25519 signature 9 against 549 µs: the
- * difference between a cheap and an expensive forged token, and between a cheap and an expensive
- * signed upstream request.
+ * (BoringSSL's descendant) through the Amazon Corretto Crypto Provider. The native one is what
+ * keeps a forged token and a signed upstream request cheap (figures in bench/NOTES.md).
  *
  * <p>Chosen once at start-up and passed to what signs and verifies; never installed as a global JCA
  * provider, so TLS, HMAC and digests keep the JDK's implementations (for those short inputs the
@@ -74,7 +71,7 @@ public final class SignatureEngine {
     return choice == Choice.JDK ? JDK : select(choice, Native.LOADED);
   }
 
-  /** As {@link #select(Choice)}, with the native provider from {@code nativeProvider} (tests). */
+  /** As {@link #select(Choice)}, with the native provider from {@code nativeProvider}: tests break it here. */
   static SignatureEngine select(Choice choice, Supplier<Provider> nativeProvider) {
     return choice == Choice.JDK ? JDK : select(choice, Loaded.of(nativeProvider));
   }
@@ -92,8 +89,8 @@ public final class SignatureEngine {
 
   /**
    * Starts loading and checking the native provider on a background thread, so that a later {@link
-   * #select} finds it done: in a cold JVM it takes about 350 ms, which would otherwise come on top
-   * of start-up rather than beside it.
+   * #select} finds it done: in a cold JVM that is slow, and would otherwise come on top of start-up
+   * rather than beside it.
    */
   public static void preload() {
     Thread t = new Thread(() -> Objects.requireNonNull(Native.LOADED), "gatehouse-crypto-load");
@@ -139,8 +136,7 @@ public final class SignatureEngine {
    * Known answers for {@link #check}, made once with the JDK (a throwaway key pair made for this
    * purpose, guarding nothing): a P-256 public key and its SHA256withECDSA signature of {@link
    * #PROBE}; an Ed25519 key pair and its signature of the same, which is deterministic (RFC 8032).
-   * Fixed values keep the check at start-up free of key generation, which costs a cold JVM about
-   * 170 ms.
+   * Fixed values keep the check at start-up free of key generation, which is slow in a cold JVM.
    */
   private static final byte[] PROBE = "gatehouse crypto check".getBytes(StandardCharsets.US_ASCII);
   private static final String EC_PUBLIC = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEDVaMjZcSN1mjk/+gsB+Oh6x4Z4qhAYK+IOdSyb3O18LsAR5UHPSDYiwQvYahx1jnpnSLlPyQE13JyWlp+7kIQA==";
@@ -214,7 +210,7 @@ public final class SignatureEngine {
     return Optional.ofNullable(provider);
   }
 
-  /** Whether the native provider is in use. */
+  /** Whether the native provider is in use; tests choose their native-only cases by it. */
   public boolean isNative() {
     return provider != null;
   }

@@ -3,10 +3,12 @@ package gatehouse.identity;
 import gatehouse.authn.AuthFailure;
 import gatehouse.authn.ClaimValue;
 import gatehouse.authn.Identity;
+import gatehouse.authn.Scheme;
 import gatehouse.config.GatehouseConfig;
 import gatehouse.config.IntrospectionConfig;
 import gatehouse.config.JwtProviderConfig;
 import gatehouse.credential.Credential;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +16,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Stage 5: plans the identity headers of one request. Built once per config. Every header name a
- * claim mapping can set is reserved too, so a client can never pre-fill one on a route where the
+ * Stage 5: plans the identity headers of one request. Built once per config. Which verified claim
+ * fills which header is chosen here, per source of identities: a JWT or introspection provider's
+ * own {@code claims}, else {@code identity.claims} (which client certificates use too); API keys
+ * always send their owner, scopes and key id. Every header name a claim mapping can set is reserved too, so a client can never pre-fill one on a route where the
  * claim happens to be missing, or on a public route. Every value goes through {@link
  * IdentityValues}, the one rule from a verified value to header bytes.
  */
@@ -35,7 +39,11 @@ public final class IdentityHeaders {
 
   private final ReservedHeaders reserved;
   private final int maxValueBytes;
+  private final ClaimHeaders defaults;
+  private final Map<String, ClaimHeaders> jwt = new HashMap<>();
+  private final Map<String, ClaimHeaders> introspection = new HashMap<>();
 
+  /** @throws IllegalArgumentException starting with the config key, for a claim path that does not parse */
   public IdentityHeaders(GatehouseConfig config) {
     Set<String> names = new LinkedHashSet<>(config.identity().reservedHeaders());
     names.addAll(config.identity().claims().values());
@@ -49,9 +57,28 @@ public final class IdentityHeaders {
     names.add(config.auth().apiKeys().header());
     this.reserved = new ReservedHeaders(names);
     this.maxValueBytes = config.identity().maxHeaderValue();
+    this.defaults = ClaimHeaders.compile("identity", "identity.claims", config.identity().claims());
+    for (JwtProviderConfig p : config.auth().jwt()) {
+      if (!p.claims().isEmpty()) jwt.put(p.name(), ClaimHeaders.compile("jwt:" + p.name(), "auth.jwt[" + p.name() + "].claims", p.claims()));
+    }
+    for (IntrospectionConfig p : config.auth().introspection()) {
+      if (!p.claims().isEmpty()) {
+        introspection.put(p.name(), ClaimHeaders.compile("introspection:" + p.name(), "auth.introspection[" + p.name() + "].claims", p.claims()));
+      }
+    }
   }
 
-  /** The reserved namespace, for tests and invariants. */
+  /** Which claims fill which headers for {@code identity}'s source. */
+  ClaimHeaders claimHeaders(Identity identity) {
+    Scheme scheme = identity.scheme();
+    if (scheme == Scheme.API_KEY) return ClaimHeaders.API_KEYS;
+    if (scheme == Scheme.MTLS) return defaults;
+    if (scheme == Scheme.JWT) return jwt.getOrDefault(identity.issuer(), defaults);
+    if (scheme == Scheme.INTROSPECTION) return introspection.getOrDefault(identity.issuer(), defaults);
+    throw new AssertionError("unknown scheme " + scheme);
+  }
+
+  /** The reserved namespace, for the hot-path benchmark: it strips headers with it as a request would. */
   public ReservedHeaders reserved() {
     return reserved;
   }
@@ -64,8 +91,8 @@ public final class IdentityHeaders {
   /**
    * The edits for a request that presented {@code consumed} and was verified as {@code identity},
    * or a refusal when a value cannot be carried faithfully. The consumed credential's header is
-   * dropped: the upstream gets the verified identity, not the secret. CPU only; allocates only for
-   * values that need escaping.
+   * dropped: the upstream gets the verified identity, not the secret. The headers set are the
+   * claims {@link #claimHeaders} chooses for the identity's source. CPU only.
    */
   public HeaderPlan plan(Credential consumed, Identity identity) {
     Set<String> drop;
@@ -78,15 +105,18 @@ public final class IdentityHeaders {
     if (!isValidUnicode(identity.subject())) {
       return refused("sub", "subject", "a string that is not valid Unicode (an unpaired surrogate)");
     }
+    ClaimHeaders mapping = claimHeaders(identity);
     @SuppressWarnings("unchecked")
-    Map.Entry<String, String>[] set = new Map.Entry[identity.headers().size()];
+    Map.Entry<String, String>[] set = new Map.Entry[mapping.mapped().size()];
     int n = 0;
-    for (Map.Entry<String, ClaimValue> e : identity.headers().entrySet()) {
-      ClaimValue claim = e.getValue();
+    for (ClaimHeaders.Mapped m : mapping.mapped()) {
+      Optional<ClaimValue> value = mapping.value(m, identity.claims());
+      if (value.isEmpty()) continue;
+      ClaimValue claim = value.get();
       IdentityValues.Encoding encoding = IdentityValues.encode(claim.value(), maxValueBytes);
-      if (encoding instanceof IdentityValues.Encoding.Unrepresentable u) return refused(claim.source(), e.getKey(), u.why());
+      if (encoding instanceof IdentityValues.Encoding.Unrepresentable u) return refused(claim.source(), m.header(), u.why());
       String ascii = ((IdentityValues.Encoding.Encoded) encoding).ascii();
-      if (!ascii.isEmpty()) set[n++] = Map.entry(e.getKey(), ascii);
+      if (!ascii.isEmpty()) set[n++] = Map.entry(m.header(), ascii);
     }
     return new HeaderPlan.Planned(new HeaderEdits(reserved, drop, Map.ofEntries(n == set.length ? set : java.util.Arrays.copyOf(set, n))));
   }

@@ -6,6 +6,7 @@ import gatehouse.config.AccessLogConfig;
 import gatehouse.config.AccessLogConfig.Format;
 import gatehouse.config.RouteConfig;
 import gatehouse.credential.CredentialCarriers;
+import gatehouse.logging.ThrottledLog;
 import gatehouse.pipeline.ErrorResponses;
 import gatehouse.pipeline.Outcome;
 import gatehouse.pipeline.Rejection;

@@ -1,5 +1,6 @@
 package gatehouse.observe;
 
+import gatehouse.logging.ThrottledLog;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

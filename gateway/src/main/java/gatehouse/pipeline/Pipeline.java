@@ -6,7 +6,7 @@ import gatehouse.authn.Quota;
 import gatehouse.authn.Scheme;
 import gatehouse.authz.Authorizer;
 import gatehouse.authz.Decision;
-import gatehouse.authz.Policy;
+import gatehouse.config.Policy;
 import gatehouse.config.RouteConfig;
 import gatehouse.credential.Credential;
 import gatehouse.credential.CredentialExtractor;

@@ -14,10 +14,6 @@ public sealed interface Routing {
     public Found {
       if (matched.orElse(null) != route) throw new IllegalArgumentException("matched must hold route");
     }
-
-    public Found(RouteConfig route) {
-      this(route, Optional.of(route));
-    }
   }
 
   /** No route takes the request: 404. */

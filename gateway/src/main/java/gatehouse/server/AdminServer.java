@@ -34,10 +34,6 @@ public final class AdminServer {
   private final Metrics metrics;
   private HttpServer server;
 
-  public AdminServer(Vertx vertx, Supplier<List<Readiness>> checks) {
-    this(vertx, checks, new Metrics(), Optional.empty(), AdminApiConfig.off());
-  }
-
   /**
    * With {@code /metrics} from {@code metrics}, and the key-management endpoints when {@code keys}
    * is present and {@code api} has a token.

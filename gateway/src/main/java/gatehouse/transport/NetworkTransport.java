@@ -11,10 +11,9 @@ import java.util.Optional;
  *
  * <p>Why io_uring is the default where it works: a proxied request costs four socket calls (read
  * the client, write the upstream, read the upstream, write the client). With epoll each is a
- * system call of its own; io_uring queues them and submits a whole event-loop turn in one. On the
- * 2-core benchmark machine (a virtual machine, where every system call is dear) the kernel's share
- * was more than half of the gateway's CPU, and io_uring roughly halved the CPU per request of a
- * minimal Vert.x proxy (41 to 21 µs). Kernels that refuse io_uring (the
+ * system call of its own; io_uring queues them and submits a whole event-loop turn in one, which
+ * matters most on a virtual machine, where every system call is dear (bench/NOTES.md). Kernels
+ * that refuse io_uring (the
  * {@code kernel.io_uring_disabled} sysctl, seccomp profiles such as Docker's default, kernels
  * before 5.x) are found out at start, and {@code auto} falls back to epoll with a warning that
  * says why.
@@ -73,7 +72,10 @@ public final class NetworkTransport {
     return select(choice, Transport.IO_URING, Transport.EPOLL);
   }
 
-  /** As {@link #select(Choice)} with the native transports given (tests; either may be null, as Vert.x's are where absent). */
+  /**
+   * As {@link #select(Choice)} with the native transports given (either may be null, as Vert.x's
+   * are where absent): the seam that lets tests take every fallback on any kernel.
+   */
   static NetworkTransport select(Choice choice, Transport ioUring, Transport epoll) {
     switch (choice) {
       case NIO:

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import gatehouse.authn.Identity;
 import gatehouse.authn.Scheme;
-import java.util.Map;
+import gatehouse.authn.VerifiedClaims;
+import gatehouse.config.Policy;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -14,15 +15,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class AuthorizerTest {
   private static Identity jwt(String issuer, Set<String> roles, Set<String> scopes) {
-    return new Identity("alice", Scheme.JWT, issuer, roles, scopes, Map.of(), Optional.empty());
+    return new Identity("alice", Scheme.JWT, issuer, roles, scopes, VerifiedClaims.NONE, Optional.empty());
   }
 
   private static Identity key(Set<String> scopes) {
-    return new Identity("acme", Scheme.API_KEY, "keys", Set.of(), scopes, Map.of(), Optional.empty());
+    return new Identity("acme", Scheme.API_KEY, "keys", Set.of(), scopes, VerifiedClaims.NONE, Optional.empty());
   }
 
   private static Identity cert(String... names) {
-    return new Identity(names[0], Scheme.MTLS, "mtls", Set.of(), Set.of(), Map.of(), Optional.empty(), Set.of(names));
+    return new Identity(names[0], Scheme.MTLS, "mtls", Set.of(), Set.of(), VerifiedClaims.NONE, Optional.empty(), Set.of(names));
   }
 
   static Stream<Arguments> matrix() {

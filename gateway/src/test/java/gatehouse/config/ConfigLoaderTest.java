@@ -8,9 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gatehouse.authz.Policy;
-import gatehouse.credential.Secret;
 import gatehouse.crypto.SignatureEngine;
+import gatehouse.secret.Secret;
 import gatehouse.transport.NetworkTransport;
 import java.io.IOException;
 import java.net.URI;

@@ -5,7 +5,6 @@ import static gatehouse.config.TestConfigs.problems;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gatehouse.authz.Policy;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

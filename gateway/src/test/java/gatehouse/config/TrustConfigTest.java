@@ -3,7 +3,6 @@ package gatehouse.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import gatehouse.authz.Policy;
 import gatehouse.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;

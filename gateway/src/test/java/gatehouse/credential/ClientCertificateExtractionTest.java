@@ -2,8 +2,8 @@ package gatehouse.credential;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import gatehouse.authz.Policy;
 import gatehouse.config.ApiKeyExtractionConfig;
+import gatehouse.config.Policy;
 import gatehouse.testing.TestPki;
 import io.vertx.core.MultiMap;
 import java.security.cert.X509Certificate;

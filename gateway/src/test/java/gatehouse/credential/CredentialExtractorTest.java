@@ -3,8 +3,9 @@ package gatehouse.credential;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-import gatehouse.authz.Policy;
 import gatehouse.config.ApiKeyExtractionConfig;
+import gatehouse.config.Policy;
+import gatehouse.secret.Secret;
 import io.vertx.core.MultiMap;
 import java.util.Optional;
 import java.util.Set;

@@ -8,10 +8,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 import gatehouse.authn.ClaimValue;
 import gatehouse.authn.Identity;
 import gatehouse.authn.Scheme;
+import gatehouse.authn.VerifiedClaims;
 import gatehouse.config.ConfigLoader;
 import gatehouse.config.GatehouseConfig;
 import gatehouse.credential.Credential;
-import gatehouse.credential.Secret;
+import gatehouse.secret.Secret;
 import gatehouse.verifier.GatehouseVerifier;
 import gatehouse.verifier.IncomingRequest;
 import gatehouse.verifier.Verification;
@@ -377,7 +378,9 @@ class IdentityValuesTest {
   }
 
   private static Identity identity(String subject, Map<String, ClaimValue> headers) {
-    return new Identity(subject, Scheme.JWT, "main", Set.of(), Set.of(), headers, Optional.empty());
+    Map<String, Object> claims = new java.util.HashMap<>();
+    headers.values().forEach(v -> claims.put(v.source(), v.value()));
+    return new Identity(subject, Scheme.JWT, "main", Set.of(), Set.of(), VerifiedClaims.of(claims), Optional.empty());
   }
 
   private static IdentityHeaders headers(int max) {

@@ -1,8 +1,8 @@
 package gatehouse.identity;
 
-import gatehouse.authn.ClaimValue;
 import gatehouse.authn.Identity;
 import gatehouse.authn.Scheme;
+import gatehouse.authn.VerifiedClaims;
 import gatehouse.config.ConfigLoader;
 import gatehouse.config.GatehouseConfig;
 import gatehouse.crypto.SignatureEngine;
@@ -49,7 +49,7 @@ public class SigningBenchmark {
   private UpstreamSigner signer;
   private final Map<String, List<String>> headers = Map.of("x-user-id", List.of("alice"), "x-user-role", List.of("admin"));
   private final Optional<Identity> identity = Optional.of(
-      new Identity("alice", Scheme.JWT, "main", Set.of("admin"), Set.of(), Map.of("X-User-Id", new ClaimValue("sub", "alice")), Optional.empty()));
+      new Identity("alice", Scheme.JWT, "main", Set.of("admin"), Set.of(), VerifiedClaims.of(Map.of("sub", "alice")), Optional.empty()));
 
   @Setup
   public void setUp() throws Exception {

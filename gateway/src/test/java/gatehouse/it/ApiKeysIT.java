@@ -33,8 +33,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -163,7 +163,7 @@ class ApiKeysIT {
     RawHttp.Response r = get("/api/orders/7?a=1&api_key=" + key + "&b=2");
     assertEquals(200, r.status());
     assertEquals("/api/orders/7?a=1&b=2", upstream.lastRequest().target());
-    String redacted = "api_key=[redacted:" + new gatehouse.credential.Secret(key).fingerprint() + "]";
+    String redacted = "api_key=[redacted:" + new gatehouse.secret.Secret(key).fingerprint() + "]";
     assertTrue(invariants.awaitLogLine(l -> l.contains(redacted)).contains("/api/orders/7?a=1&" + redacted + "&b=2"));
   }
 

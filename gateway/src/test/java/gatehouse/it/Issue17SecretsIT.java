@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.cli.Main;
-import gatehouse.credential.Secret;
+import gatehouse.secret.Secret;
 import gatehouse.testing.RawHttp;
 import gatehouse.testing.TestDatabases;
 import gatehouse.testing.UpstreamRecorder.Recorded;

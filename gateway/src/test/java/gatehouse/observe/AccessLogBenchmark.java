@@ -2,16 +2,16 @@ package gatehouse.observe;
 
 import gatehouse.authn.Identity;
 import gatehouse.authn.Scheme;
+import gatehouse.authn.VerifiedClaims;
 import gatehouse.config.AccessLogConfig;
-import gatehouse.credential.Secret;
 import gatehouse.pipeline.Outcome;
 import gatehouse.pipeline.Rejection;
 import gatehouse.pipeline.RequestHead;
+import gatehouse.secret.Secret;
 import io.vertx.core.MultiMap;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +49,7 @@ public class AccessLogBenchmark {
       MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + TOKEN));
   private static final Outcome OUTCOME = new Outcome.Reject(new Rejection.Forbidden("missing_role", "a required role is missing", true),
       Optional.empty(), Optional.of(new Secret(TOKEN).fingerprint()),
-      Optional.of(new Identity("alice", Scheme.JWT, "corp", Set.of("user"), Set.of(), Map.of(), Optional.empty())));
+      Optional.of(new Identity("alice", Scheme.JWT, "corp", Set.of("user"), Set.of(), VerifiedClaims.NONE, Optional.empty())));
 
   @Param({"LOGFMT", "JSON"})
   public AccessLogConfig.Format format;

@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.authn.Identity;
 import gatehouse.authn.Scheme;
+import gatehouse.authn.VerifiedClaims;
 import gatehouse.config.AccessLogConfig.Format;
-import gatehouse.credential.Secret;
 import gatehouse.pipeline.Outcome;
 import gatehouse.pipeline.Rejection;
 import gatehouse.pipeline.RequestHead;
+import gatehouse.secret.Secret;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -126,7 +127,7 @@ class AccessLogTest {
   void aJsonLineParsesWithJacksonAndCarriesTheLogfmtFieldsText() {
     String token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl";
     RequestHead head = new RequestHead("GET\n", "/admin/x y\"\\\u0001?api_key=k1&\u00e9=\u2028", "h", MultiMap.caseInsensitiveMultiMap());
-    Identity alice = new Identity("al\"ice \\ \u00e9\n", Scheme.JWT, "corp", Set.of("user"), Set.of(), Map.of(), Optional.empty());
+    Identity alice = new Identity("al\"ice \\ \u00e9\n", Scheme.JWT, "corp", Set.of("user"), Set.of(), VerifiedClaims.NONE, Optional.empty());
     Outcome.Reject forbidden = new Outcome.Reject(new Rejection.Forbidden("missing_role", "a required role is missing", true), Optional.empty(),
         Optional.of(fp(token)), Optional.of(alice));
     String logfmt = log.line("1", head, forbidden, Optional.empty(), 1_000_000);
@@ -154,7 +155,7 @@ class AccessLogTest {
   void aForbiddenLineNamesTheRefusedSubjectAndNeverTheCredential() {
     String token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl";
     RequestHead head = new RequestHead("GET", "/admin/x", "h", MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + token));
-    Identity alice = new Identity("alice", Scheme.JWT, "corp", Set.of("user"), Set.of(), Map.of(), Optional.empty());
+    Identity alice = new Identity("alice", Scheme.JWT, "corp", Set.of("user"), Set.of(), VerifiedClaims.NONE, Optional.empty());
     Outcome forbidden = new Outcome.Reject(new Rejection.Forbidden("missing_role", "a required role is missing", true), Optional.empty(),
         Optional.of(fp(token)), Optional.of(alice));
     String line = log.line("1", head, forbidden, Optional.empty(), 1_000_000);

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import gatehouse.authn.AuthFailure;
 import gatehouse.authn.Authentication;
 import gatehouse.authn.Authenticator;
-import gatehouse.authn.ClaimValue;
 import gatehouse.authn.Identity;
 import gatehouse.authn.Scheme;
+import gatehouse.authn.VerifiedClaims;
 import gatehouse.config.ConfigLoader;
 import gatehouse.config.GatehouseConfig;
 import gatehouse.credential.CredentialExtractor;
@@ -17,8 +17,8 @@ import gatehouse.route.RouteTable;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -46,15 +46,15 @@ class PipelineTest {
   /** Bearer tokens: "good" (a user), "bad", "down"; API keys: "good-key" (orders:read), "bad-key". */
   private static final Authenticator BEARER = c -> Future.succeededFuture(switch (c.secret().reveal()) {
     case "good" -> new Authentication.Authenticated(new Identity("alice", Scheme.JWT, "main", Set.of("user"), Set.of(),
-        Map.of("X-User-Id", new ClaimValue("sub", "alice")), Optional.empty()));
+        VerifiedClaims.of(Map.of("sub", "alice")), Optional.empty()));
     case "object-claim" -> new Authentication.Authenticated(new Identity("alice", Scheme.JWT, "main", Set.of("user"), Set.of(),
-        Map.of("X-User-Id", new ClaimValue("sub", "alice"), "X-User-Email", new ClaimValue("email", Map.of("a", 1L))), Optional.empty()));
+        VerifiedClaims.of(Map.of("sub", "alice", "email", Map.of("a", 1L))), Optional.empty()));
     case "down" -> new Authentication.Unverifiable("jwks:main");
     default -> new Authentication.Rejected(new AuthFailure("bad_signature", "test"));
   });
   private static final Authenticator KEYS = c -> Future.succeededFuture(c.secret().reveal().equals("good-key")
       ? new Authentication.Authenticated(new Identity("acme", Scheme.API_KEY, "keys", Set.of(), Set.of("orders:read"),
-          Map.of("X-Owner-Id", new ClaimValue("owner_id", "acme")), Optional.empty()))
+          VerifiedClaims.of(Map.of("owner_id", "acme")), Optional.empty()))
       : new Authentication.Rejected(new AuthFailure("unknown_key", "test")));
 
   private static Pipeline pipeline;
@@ -178,7 +178,7 @@ class PipelineTest {
     Outcome o = pipeline().process(new RequestHead("GET", "/jwt/x", "gw.test",
         MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer bad"))).result();
     Outcome.Reject r = (Outcome.Reject) o;
-    assertEquals(Optional.of(new gatehouse.credential.Secret("bad").fingerprint()), r.credentialFingerprint());
+    assertEquals(Optional.of(new gatehouse.secret.Secret("bad").fingerprint()), r.credentialFingerprint());
     assertFalse(r.toString().contains("Bearer bad"));
   }
 }

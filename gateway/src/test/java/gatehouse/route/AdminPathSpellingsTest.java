@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-import gatehouse.authz.Policy;
 import gatehouse.config.ConfigException;
+import gatehouse.config.Policy;
 import gatehouse.config.RouteConfig;
 import java.util.List;
 import java.util.Optional;

@@ -2,8 +2,8 @@ package gatehouse.route;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import gatehouse.authz.Policy;
 import gatehouse.config.ConfigException;
+import gatehouse.config.Policy;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package gatehouse.route;
 
-import gatehouse.authz.Policy;
+import gatehouse.config.Policy;
 import gatehouse.config.RouteConfig;
 import java.util.Optional;
 import java.util.Set;

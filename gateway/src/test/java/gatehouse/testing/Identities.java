@@ -2,6 +2,7 @@ package gatehouse.testing;
 
 import gatehouse.authn.ClaimValue;
 import gatehouse.authn.Identity;
+import gatehouse.identity.ClaimHeaders;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -9,10 +10,15 @@ import java.util.Map;
 public final class Identities {
   private Identities() {}
 
-  /** Header name → the verified value behind it, without the claim path it came from. */
-  public static Map<String, Object> headerValues(Identity identity) {
+  /** Header name → the verified value behind it, as stage 5 selects it by {@code claims} (claim path → header). */
+  public static Map<String, ClaimValue> headers(Identity identity, Map<String, String> claims) {
+    return ClaimHeaders.compile("test", "claims", claims).select(identity.claims());
+  }
+
+  /** As {@link #headers}, without the claim path each value came from. */
+  public static Map<String, Object> headerValues(Identity identity, Map<String, String> claims) {
     Map<String, Object> out = new LinkedHashMap<>();
-    for (Map.Entry<String, ClaimValue> e : identity.headers().entrySet()) out.put(e.getKey(), e.getValue().value());
+    for (Map.Entry<String, ClaimValue> e : headers(identity, claims).entrySet()) out.put(e.getKey(), e.getValue().value());
     return out;
   }
 }

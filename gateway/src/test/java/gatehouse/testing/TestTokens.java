@@ -4,7 +4,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import gatehouse.credential.Credential;
-import gatehouse.credential.Secret;
+import gatehouse.secret.Secret;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package gatehouse.authn.apikey;
 
-import gatehouse.credential.Secret;
+import gatehouse.secret.Secret;
 import io.vertx.core.Future;
 import java.security.SecureRandom;
 import java.time.Clock;

@@ -6,10 +6,10 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import gatehouse.authn.AuthFailure;
 import gatehouse.authn.Authentication;
 import gatehouse.authn.Authenticator;
-import gatehouse.authn.ClaimValue;
 import gatehouse.authn.Identity;
 import gatehouse.authn.Quota;
 import gatehouse.authn.Scheme;
+import gatehouse.authn.VerifiedClaims;
 import gatehouse.config.ApiKeysConfig;
 import gatehouse.credential.Credential;
 import gatehouse.ratelimit.Limit;
@@ -225,12 +225,13 @@ public final class ApiKeyAuthenticator implements Authenticator {
     });
   }
 
+  /** The key's fields as claims: {@code owner_id}, {@code scopes} (sorted) and {@code key_id}. */
   private static Identity identity(StoredKey k) {
-    Map<String, ClaimValue> headers = new LinkedHashMap<>();
-    headers.put("X-Owner-Id", new ClaimValue("owner_id", k.ownerId()));
-    headers.put("X-Scopes", new ClaimValue("scopes", List.copyOf(k.scopes())));
-    headers.put("X-Key-Id", new ClaimValue("key_id", k.id()));
-    return new Identity(k.ownerId(), Scheme.API_KEY, ISSUER, java.util.Set.of(), k.scopes(), headers, k.expiresAt());
+    Map<String, Object> claims = new LinkedHashMap<>();
+    claims.put("owner_id", k.ownerId());
+    claims.put("scopes", List.copyOf(k.scopes()));
+    claims.put("key_id", k.id());
+    return new Identity(k.ownerId(), Scheme.API_KEY, ISSUER, java.util.Set.of(), k.scopes(), VerifiedClaims.of(claims), k.expiresAt());
   }
 
   /** Drops what this instance cached for {@code hash}: the admin changed that key. */

@@ -1,6 +1,6 @@
 package gatehouse.authn.apikey;
 
-import gatehouse.credential.Secret;
+import gatehouse.secret.Secret;
 import io.vertx.core.json.JsonObject;
 
 /** A key just made: the only time its secret exists outside the client's hands. */

@@ -162,7 +162,7 @@ final class JdbcApiKeyStore implements ApiKeyStore {
     }, false).eventually(() -> worker.close());
   }
 
-  /** The applied schema version, opening and migrating the database if need be. For tests and readiness. */
+  /** The applied schema version, migrating first if need be; for tests, as no command shows it. */
   Future<String> schemaVersion() {
     return run(c -> {
       try (PreparedStatement s = c.prepareStatement(

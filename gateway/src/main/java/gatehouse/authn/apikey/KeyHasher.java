@@ -1,6 +1,6 @@
 package gatehouse.authn.apikey;
 
-import gatehouse.credential.Secret;
+import gatehouse.secret.Secret;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;

@@ -4,7 +4,7 @@ import gatehouse.authn.AuthFailure;
 import gatehouse.authn.Authentication;
 import gatehouse.authn.Authenticator;
 import gatehouse.credential.Credential;
-import gatehouse.credential.SecretHash;
+import gatehouse.secret.SecretHash;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -69,8 +69,8 @@ public final class BearerAuthenticator implements Authenticator {
    */
   private final com.github.benmanes.caffeine.cache.Cache<SecretHash, Route> routes =
       com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000)
-          // Maintenance (eviction) on the calling event loop, as the other caches do: with the
-          // default executor every burst of new tokens woke a common-pool thread, 3% of the CPU.
+          // Maintenance (eviction) on the calling event loop, as the other caches do, rather than
+          // waking a common-pool thread for every burst of new tokens.
           .executor(Runnable::run).build();
 
   private BearerAuthenticator(Optional<Authenticator> jwt, Set<String> jwtIssuers, List<Introspector> introspectors) {

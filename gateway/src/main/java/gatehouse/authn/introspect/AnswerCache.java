@@ -3,7 +3,7 @@ package gatehouse.authn.introspect;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import gatehouse.credential.SecretHash;
+import gatehouse.secret.SecretHash;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +24,7 @@ final class AnswerCache {
 
   /** Provider name plus the token's SHA-256. */
   record Key(String provider, SecretHash token) {
-    static Key of(String provider, gatehouse.credential.Secret token) {
+    static Key of(String provider, gatehouse.secret.Secret token) {
       return new Key(provider, token.hash());
     }
 

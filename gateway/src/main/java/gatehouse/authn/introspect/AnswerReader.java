@@ -1,12 +1,13 @@
 package gatehouse.authn.introspect;
 
 import gatehouse.authn.AuthFailure;
+import gatehouse.authn.ClaimMapping;
 import gatehouse.authn.ClientCheck;
 import gatehouse.authn.Identity;
 import gatehouse.authn.Lifetime;
 import gatehouse.authn.NumericDate;
 import gatehouse.authn.Scheme;
-import gatehouse.authn.jwt.ClaimMapping;
+import gatehouse.authn.VerifiedClaims;
 import gatehouse.config.TokenRules;
 import java.time.Duration;
 import java.time.Instant;
@@ -121,7 +122,7 @@ final class AnswerReader {
     Object scope = m.get("scope");
     if (scope != null && !(scope instanceof String)) return new Answer.Failed("'scope' is not a string (RFC 7662: space-separated)");
     Identity identity = new Identity(sub == null ? "" : (String) sub, Scheme.INTROSPECTION, provider,
-        mapping.roles(m), mapping.scopes(m), mapping.headers(m), exp);
+        mapping.roles(m), mapping.scopes(m), VerifiedClaims.of(m), exp);
     return new Answer.Active(identity, exp);
   }
 

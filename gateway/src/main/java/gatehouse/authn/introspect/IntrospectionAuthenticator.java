@@ -3,20 +3,19 @@ package gatehouse.authn.introspect;
 import gatehouse.authn.AuthFailure;
 import gatehouse.authn.Authentication;
 import gatehouse.authn.Authenticator;
-import gatehouse.authn.jwt.ClaimMapping;
-import gatehouse.config.IdentityConfig;
+import gatehouse.authn.ClaimMapping;
 import gatehouse.config.IntrospectionConfig;
 import gatehouse.credential.Credential;
-import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import gatehouse.observe.ThrottledLog;
+import gatehouse.logging.ThrottledLog;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -147,20 +146,19 @@ public final class IntrospectionAuthenticator implements Authenticator, MeterBin
   }
 
   /**
-   * Compiles {@code c}: its claim mapping ({@code c.claims()}, or {@code identity.claims} when
-   * empty) and its trust store. Reads the {@code ca} file here, synchronously: call it where config
+   * Compiles {@code c}: its roles claims and its trust store. Reads the {@code ca} file here, synchronously: call it where config
    * is loaded, not on an event loop. {@code clock} is the only source of time.
    *
    * @throws IllegalArgumentException with a message that starts with the config key, for a claim
    *     path that does not parse or an unreadable {@code ca}
    */
-  public static IntrospectionAuthenticator create(Vertx vertx, IntrospectionConfig c, IdentityConfig identity, Clock clock) {
-    return create(vertx, c, identity, clock, Scheduler.of(vertx));
+  public static IntrospectionAuthenticator create(Vertx vertx, IntrospectionConfig c, Clock clock) {
+    return create(vertx, c, clock, Scheduler.of(vertx));
   }
 
-  /** As {@link #create(Vertx, IntrospectionConfig, IdentityConfig, Clock)}, with the probe's timers given. */
-  static IntrospectionAuthenticator create(Vertx vertx, IntrospectionConfig c, IdentityConfig identity, Clock clock, Scheduler scheduler) {
-    AnswerReader reader = reader(c, identity);
+  /** As {@link #create(Vertx, IntrospectionConfig, Clock)}, with the probe's timers given. */
+  static IntrospectionAuthenticator create(Vertx vertx, IntrospectionConfig c, Clock clock, Scheduler scheduler) {
+    AnswerReader reader = reader(c);
     IntrospectionClient client;
     try {
       client = new IntrospectionClient(vertx, c);
@@ -175,8 +173,8 @@ public final class IntrospectionAuthenticator implements Authenticator, MeterBin
    *
    * @throws IllegalArgumentException as {@link #create} does
    */
-  public static void check(IntrospectionConfig c, IdentityConfig identity) {
-    reader(c, identity);
+  public static void check(IntrospectionConfig c) {
+    reader(c);
     c.ca().ifPresent(ca -> {
       try {
         gatehouse.tls.Trust.systemPlus(ca);
@@ -186,9 +184,8 @@ public final class IntrospectionAuthenticator implements Authenticator, MeterBin
     });
   }
 
-  private static AnswerReader reader(IntrospectionConfig c, IdentityConfig identity) {
-    Map<String, String> headerClaims = c.claims().isEmpty() ? identity.claims() : c.claims();
-    ClaimMapping mapping = ClaimMapping.compile("introspection:" + c.name(), key(c), c.rolesClaims(), headerClaims);
+  private static AnswerReader reader(IntrospectionConfig c) {
+    ClaimMapping mapping = ClaimMapping.compile(key(c), c.rolesClaims());
     return new AnswerReader(c.name(), c.issuer(), c.audiences(), mapping, c.clockSkew(), c.rules());
   }
 
@@ -263,8 +260,8 @@ public final class IntrospectionAuthenticator implements Authenticator, MeterBin
         callLog.error("introspection:{} cannot verify token {}: {}", name, fp, failed.reason());
         if (opened) {
           stateLog.error("introspection:{} circuit breaker OPEN for {} after {} consecutive failures; bearer tokens of this"
-              + " provider that are not cached answer 503 without a call; probing from {}", name, gatehouse.observe.Durations.text(breaker.cooldown()),
-              breaker.consecutiveFailures(), gatehouse.observe.Durations.text(FIRST_PROBE));
+              + " provider that are not cached answer 503 without a call; probing from {}", name, gatehouse.logging.Durations.text(breaker.cooldown()),
+              breaker.consecutiveFailures(), gatehouse.logging.Durations.text(FIRST_PROBE));
           startProbing();
         }
         answer = staleOr(key, answer);
@@ -427,10 +424,12 @@ public final class IntrospectionAuthenticator implements Authenticator, MeterBin
     client.close();
   }
 
+  /** Calls made to the server so far, for tests: the metrics count them only once bound. */
   long calls() {
     return calls.get();
   }
 
+  /** The breaker, for tests: its state is otherwise seen only through metrics and logs. */
   CircuitBreaker breaker() {
     return breaker;
   }

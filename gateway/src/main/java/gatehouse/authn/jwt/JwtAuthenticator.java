@@ -4,12 +4,11 @@ import com.nimbusds.jose.jwk.JWKSet;
 import gatehouse.authn.AuthFailure;
 import gatehouse.authn.Authentication;
 import gatehouse.authn.Authenticator;
-import gatehouse.config.IdentityConfig;
 import gatehouse.config.JwtProviderConfig;
 import gatehouse.config.KeySourceConfig;
 import gatehouse.credential.Credential;
-import gatehouse.credential.SecretHash;
 import gatehouse.crypto.SignatureEngine;
+import gatehouse.secret.SecretHash;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -72,9 +71,9 @@ public final class JwtAuthenticator implements Authenticator, io.micrometer.core
    * @throws IllegalArgumentException for an invalid provider, with a message that starts with the
    *     config key, e.g. {@code auth.jwt[main].secret: HMAC secret must be at least 32 bytes ...}
    */
-  public static JwtAuthenticator create(Vertx vertx, List<JwtProviderConfig> providers, IdentityConfig identity, Clock clock,
+  public static JwtAuthenticator create(Vertx vertx, List<JwtProviderConfig> providers, Clock clock,
       SignatureEngine engine) {
-    return create(vertx, providers, identity, clock, engine, RemoteKeySource.Tuning.DEFAULTS, VerifiedTokenCache.DEFAULT_MAXIMUM_SIZE);
+    return create(vertx, providers, clock, engine, RemoteKeySource.Tuning.DEFAULTS, VerifiedTokenCache.DEFAULT_MAXIMUM_SIZE);
   }
 
   /**
@@ -83,12 +82,12 @@ public final class JwtAuthenticator implements Authenticator, io.micrometer.core
    *
    * @throws IllegalArgumentException as {@link #create} does
    */
-  public static void check(List<JwtProviderConfig> providers, IdentityConfig identity, Clock clock, SignatureEngine engine) {
-    create(null, providers, identity, clock, engine, RemoteKeySource.Tuning.DEFAULTS, 1).close();
+  public static void check(List<JwtProviderConfig> providers, Clock clock, SignatureEngine engine) {
+    create(null, providers, clock, engine, RemoteKeySource.Tuning.DEFAULTS, 1).close();
   }
 
   /** With a null {@code vertx}, remote key sources are checked but never started. */
-  static JwtAuthenticator create(Vertx vertx, List<JwtProviderConfig> configs, IdentityConfig identity, Clock clock,
+  static JwtAuthenticator create(Vertx vertx, List<JwtProviderConfig> configs, Clock clock,
       SignatureEngine engine, RemoteKeySource.Tuning tuning, int cacheSize) {
     VerifiedTokenCache cache = new VerifiedTokenCache(cacheSize, clock);
     Map<String, String> names = new HashMap<>();
@@ -105,10 +104,9 @@ public final class JwtAuthenticator implements Authenticator, io.micrometer.core
     List<KeySource> started = new ArrayList<>();
     try {
       for (JwtProviderConfig c : configs) {
-        Map<String, String> headerClaims = c.claims().isEmpty() ? identity.claims() : c.claims();
         KeySource keys = keySource(vertx, c, clock, engine, tuning, cache);
         started.add(keys);
-        providers.add(JwtProvider.compile(c, headerClaims, keys, clock));
+        providers.add(JwtProvider.compile(c, keys, clock));
       }
     } catch (RuntimeException e) {
       started.forEach(KeySource::close);
@@ -279,11 +277,8 @@ public final class JwtAuthenticator implements Authenticator, io.micrometer.core
     return Future.all(all).mapEmpty();
   }
 
+  /** The verified-token cache, for tests: nothing else shows which entries a key's removal drops. */
   VerifiedTokenCache cache() {
     return cache;
-  }
-
-  JwtProvider provider(String name) {
-    return byName.get(name);
   }
 }

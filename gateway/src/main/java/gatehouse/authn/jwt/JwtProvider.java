@@ -5,11 +5,14 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import gatehouse.authn.AuthFailure;
+import gatehouse.authn.ClaimMapping;
+import gatehouse.authn.ClaimPath;
 import gatehouse.authn.ClientCheck;
 import gatehouse.authn.Identity;
 import gatehouse.authn.Lifetime;
 import gatehouse.authn.NumericDate;
 import gatehouse.authn.Scheme;
+import gatehouse.authn.VerifiedClaims;
 import gatehouse.config.JwtProviderConfig;
 import gatehouse.config.KeySourceConfig;
 import io.vertx.core.Future;
@@ -71,13 +74,12 @@ final class JwtProvider {
   }
 
   /**
-   * Checks {@code c} and compiles it. {@code headerClaims} is the provider's own {@code claims} if
-   * not empty, else {@code identity.claims}.
+   * Checks {@code c} and compiles it.
    *
    * @throws IllegalArgumentException with the config key first, e.g. {@code
    *     auth.jwt[main].algorithms: HS256 needs an HMAC secret ...}
    */
-  static JwtProvider compile(JwtProviderConfig c, Map<String, String> headerClaims, KeySource keys, Clock clock) {
+  static JwtProvider compile(JwtProviderConfig c, KeySource keys, Clock clock) {
     String key = "auth.jwt[" + c.name() + "]";
     if (c.name() == null || c.name().isBlank()) throw new IllegalArgumentException("auth.jwt: a provider has no name");
     if (c.issuer() == null || c.issuer().isEmpty()) throw new IllegalArgumentException(key + ".issuer: is required");
@@ -93,7 +95,7 @@ final class JwtProvider {
       }
     }
     List<String> rolesClaims = c.rolesClaims().isEmpty() ? List.of("role") : c.rolesClaims();
-    return new JwtProvider(c, algorithms, required, new ClaimMapping(c.name(), rolesClaims, headerClaims), keys, clock);
+    return new JwtProvider(c, algorithms, required, ClaimMapping.compile(key, rolesClaims), keys, clock);
   }
 
   /**
@@ -281,7 +283,7 @@ final class JwtProvider {
     Object sub = claims.get("sub");
     if (sub != null && !(sub instanceof String)) return refuse(FailureCodes.MALFORMED, fp, "sub is not a string");
     Identity identity = new Identity(sub == null ? "" : (String) sub, Scheme.JWT, name,
-        mapping.roles(claims), mapping.scopes(claims), mapping.headers(claims), Optional.of(exp));
+        mapping.roles(claims), mapping.scopes(claims), VerifiedClaims.of(claims), Optional.of(exp));
     return new Verdict.Accepted(identity, key.thumbprint(), exp);
   }
 

@@ -3,7 +3,7 @@ package gatehouse.authn.jwt;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import gatehouse.crypto.SignatureEngine;
-import gatehouse.observe.Durations;
+import gatehouse.logging.Durations;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -437,11 +437,6 @@ final class RemoteKeySource implements KeySource {
   private Instant loadedAt() {
     KeySet keys = snapshot.get();
     return keys == null ? null : keys.loadedAt();
-  }
-
-  /** Fetches that ended with {@code result} so far (tests). */
-  long fetches(FetchResult result) {
-    return fetches.get(result.ordinal());
   }
 
   /** A fetch failure with a message fit for the log and the readiness endpoint. */

@@ -5,7 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import gatehouse.authn.Identity;
-import gatehouse.credential.SecretHash;
+import gatehouse.secret.SecretHash;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -5,8 +5,7 @@ import gatehouse.authn.Authentication;
 import gatehouse.authn.Authenticator;
 import gatehouse.authn.Identity;
 import gatehouse.authn.Scheme;
-import gatehouse.authn.jwt.ClaimMapping;
-import gatehouse.config.IdentityConfig;
+import gatehouse.authn.VerifiedClaims;
 import gatehouse.credential.Credential;
 import io.vertx.core.Future;
 import java.security.cert.CertificateParsingException;
@@ -39,17 +38,14 @@ public final class MtlsAuthenticator implements Authenticator {
   private static final int SAN_DNS = 2;
   private static final int SAN_URI = 6;
 
-  private final ClaimMapping mapping;
   private final Clock clock;
 
-  private MtlsAuthenticator(ClaimMapping mapping, Clock clock) {
-    this.mapping = mapping;
+  private MtlsAuthenticator(Clock clock) {
     this.clock = clock;
   }
 
-  /** @throws IllegalArgumentException when {@code identity.claims} cannot be compiled */
-  public static MtlsAuthenticator create(IdentityConfig identity, Clock clock) {
-    return new MtlsAuthenticator(ClaimMapping.compile("mtls", "identity.claims", java.util.List.of("role"), identity.claims()), clock);
+  public static MtlsAuthenticator create(Clock clock) {
+    return new MtlsAuthenticator(clock);
   }
 
   @Override
@@ -97,7 +93,7 @@ public final class MtlsAuthenticator implements Authenticator {
     if (!dns.isEmpty()) claims.put("dns", dns);
     if (!uri.isEmpty()) claims.put("uri", uri);
     first(email).ifPresent(e -> claims.put("email", e));
-    Identity identity = new Identity(subject.get(), Scheme.MTLS, "mtls", Set.of(), Set.of(), mapping.headers(claims),
+    Identity identity = new Identity(subject.get(), Scheme.MTLS, "mtls", Set.of(), Set.of(), VerifiedClaims.of(claims),
         Optional.of(cert.getNotAfter().toInstant()), names);
     return new Authentication.Authenticated(identity);
   }

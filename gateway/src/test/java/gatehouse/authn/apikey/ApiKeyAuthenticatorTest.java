@@ -10,8 +10,9 @@ import gatehouse.authn.ClaimValue;
 import gatehouse.authn.Quota;
 import gatehouse.config.ApiKeysConfig;
 import gatehouse.credential.Credential;
-import gatehouse.credential.Secret;
+import gatehouse.identity.ClaimHeaders;
 import gatehouse.ratelimit.RateLimiter;
+import gatehouse.secret.Secret;
 import gatehouse.testing.MutableClock;
 import gatehouse.testing.TcpProxy;
 import gatehouse.testing.TestDatabases;
@@ -65,7 +66,7 @@ class ApiKeyAuthenticatorTest {
     Authentication.Authenticated ok = assertInstanceOf(Authentication.Authenticated.class, check(k.key().reveal()));
     assertEquals("acme", ok.identity().subject());
     assertEquals(Map.of("X-Owner-Id", new ClaimValue("owner_id", "acme"), "X-Scopes", new ClaimValue("scopes", List.of("orders:read", "orders:write")),
-        "X-Key-Id", new ClaimValue("key_id", k.info().id())), ok.identity().headers());
+        "X-Key-Id", new ClaimValue("key_id", k.info().id())), ClaimHeaders.API_KEYS.select(ok.identity().claims()));
     assertEquals(Optional.empty(), ok.quota());
   }
 

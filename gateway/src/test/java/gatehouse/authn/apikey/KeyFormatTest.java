@@ -93,7 +93,7 @@ class KeyFormatTest {
     // The MAC is kept per thread: a second use must not carry state over from the first.
     assertEquals(expected, peppered.hash("abc"));
     assertEquals(expected, peppered.hash("abc"));
-    assertEquals(expected, peppered.hash(new gatehouse.credential.Secret("abc")));
+    assertEquals(expected, peppered.hash(new gatehouse.secret.Secret("abc")));
     String[] other = new String[1];
     Thread t = new Thread(() -> other[0] = peppered.hash("abc"));
     t.start();

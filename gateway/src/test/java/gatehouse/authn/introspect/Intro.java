@@ -5,7 +5,7 @@ import gatehouse.config.IdentityConfig;
 import gatehouse.config.IntrospectionConfig;
 import gatehouse.config.TokenRules;
 import gatehouse.credential.Credential;
-import gatehouse.credential.Secret;
+import gatehouse.secret.Secret;
 import gatehouse.testing.LocalAuthorizationServer;
 import io.vertx.core.Future;
 import java.net.URI;
@@ -118,7 +118,7 @@ final class Intro {
     IntrospectionAuthenticator authenticator;
 
     IntrospectionAuthenticator create(Config c, java.time.Clock clock, IntrospectionAuthenticator.Scheduler timers) {
-      authenticator = IntrospectionAuthenticator.create(vertx, c.build(), IDENTITY, clock, timers);
+      authenticator = IntrospectionAuthenticator.create(vertx, c.build(), clock, timers);
       return authenticator;
     }
 

@@ -15,8 +15,9 @@ import ch.qos.logback.core.read.ListAppender;
 import gatehouse.authn.Authentication;
 import gatehouse.authn.Identity;
 import gatehouse.authn.Scheme;
+import gatehouse.authn.VerifiedClaims;
 import gatehouse.config.IntrospectionConfig;
-import gatehouse.credential.Secret;
+import gatehouse.secret.Secret;
 import gatehouse.testing.LocalAuthorizationServer;
 import gatehouse.testing.MutableClock;
 import gatehouse.testing.TestVertx;
@@ -76,7 +77,7 @@ class IntrospectionAuthenticatorTest {
 
   private IntrospectionAuthenticator create(Intro.Config c) {
     // Probes fire only when a test runs them, so call counts stay exact (see RecoveryTest).
-    IntrospectionAuthenticator a = IntrospectionAuthenticator.create(vertx, c.build(), Intro.IDENTITY, clock, new Intro.ManualScheduler());
+    IntrospectionAuthenticator a = IntrospectionAuthenticator.create(vertx, c.build(), clock, new Intro.ManualScheduler());
     created.add(a);
     return a;
   }
@@ -100,7 +101,7 @@ class IntrospectionAuthenticatorTest {
     assertEquals("corp", id.issuer());
     assertEquals(Set.of("orders:read", "orders:write"), id.scopes());
     assertEquals(Set.of("admin"), id.roles());
-    assertEquals(Map.of("X-User-Id", "alice", "X-Scopes", "orders:read orders:write", "X-Client-Id", "web"), gatehouse.testing.Identities.headerValues(id));
+    assertEquals(Map.of("X-User-Id", "alice", "X-Scopes", "orders:read orders:write", "X-Client-Id", "web"), gatehouse.testing.Identities.headerValues(id, Map.of("sub", "X-User-Id", "scope", "X-Scopes", "client_id", "X-Client-Id")));
     assertEquals(Optional.of(clock.instant().plusSeconds(3600)), id.expiresAt());
   }
 
@@ -108,7 +109,7 @@ class IntrospectionAuthenticatorTest {
   void withoutProviderClaimsTheIdentityClaimsMapTheHeaders() {
     server.activate(TOKEN, alice());
     Identity id = assertAuthenticated(ask(create(config()), TOKEN)).identity();
-    assertEquals(Map.of("X-User-Id", "alice", "X-User-Role", "admin", "X-User-Email", "alice@example.com"), gatehouse.testing.Identities.headerValues(id));
+    assertEquals(Map.of("X-User-Id", "alice", "X-User-Role", "admin", "X-User-Email", "alice@example.com"), gatehouse.testing.Identities.headerValues(id, Intro.IDENTITY.claims()));
   }
 
   @Test
@@ -409,7 +410,7 @@ class IntrospectionAuthenticatorTest {
   @Test
   void anExpiredCachedAnswerIsAMissEvenBeforeCaffeineEvictsIt() {
     AnswerCache cache = new AnswerCache(clock, 10, Duration.ofHours(1), Duration.ofSeconds(5));
-    Identity id = new Identity("a", Scheme.INTROSPECTION, "corp", Set.of(), Set.of(), Map.of(), Optional.empty());
+    Identity id = new Identity("a", Scheme.INTROSPECTION, "corp", Set.of(), Set.of(), VerifiedClaims.NONE, Optional.empty());
     Instant exp = clock.instant().plusSeconds(60);
     AnswerCache.Key key = AnswerCache.Key.of("corp", new Secret(TOKEN));
     cache.put(key, new Answer.Active(id, Optional.of(exp)));

@@ -57,7 +57,7 @@ class Issue18AnswerRulesTest {
   }
 
   private IntrospectionAuthenticator create(Intro.Config c) {
-    IntrospectionAuthenticator a = IntrospectionAuthenticator.create(vertx, c.build(), Intro.IDENTITY, clock);
+    IntrospectionAuthenticator a = IntrospectionAuthenticator.create(vertx, c.build(), clock);
     created.add(a);
     return a;
   }

@@ -75,7 +75,7 @@ class MalformedAnswerTest {
   @MethodSource("malformations")
   void aBrokenAnswerIs503AndIsNotCached(String label, int status, String contentType, String body) {
     MutableClock clock = MutableClock.start();
-    IntrospectionAuthenticator a = IntrospectionAuthenticator.create(vertx, new Intro.Config(server.endpoint()).build(), Intro.IDENTITY, clock);
+    IntrospectionAuthenticator a = IntrospectionAuthenticator.create(vertx, new Intro.Config(server.endpoint()).build(), clock);
     try {
       server.answerRaw(status, contentType, body);
       int before = server.callCount();

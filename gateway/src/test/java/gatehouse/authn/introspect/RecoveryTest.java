@@ -75,7 +75,7 @@ class RecoveryTest {
     int port = f.server.port();
     IntrospectionAuthenticator authenticator = IntrospectionAuthenticator.create(f.vertx,
         new Intro.Config(f.server.endpoint()).breaker(2, Duration.ofSeconds(30)).timeout(Duration.ofSeconds(1)).build(),
-        Intro.IDENTITY, Clock.systemUTC());
+        Clock.systemUTC());
     f.authenticator = authenticator;
     f.server.close();
     f.server = null;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import gatehouse.config.KeySourceConfig;
-import gatehouse.credential.Secret;
 import gatehouse.crypto.SignatureEngine;
+import gatehouse.secret.Secret;
 import gatehouse.testing.MutableClock;
 import gatehouse.testing.TestKeys;
 import gatehouse.testing.TestTokens;

@@ -71,25 +71,25 @@ final class Authenticators implements BeforeEachCallback, AfterEachCallback {
     return vertx;
   }
 
-  /** An authenticator for {@code providers} with {@link Jwt#IDENTITY}, the test's clock and {@link #ENGINE}. */
+  /** An authenticator for {@code providers}, the test's clock and {@link #ENGINE}. */
   JwtAuthenticator create(Jwt.Provider... providers) {
     return createOn(ENGINE, providers);
   }
 
   /** As {@link #create}, checking signatures on {@code engine}. */
   JwtAuthenticator createOn(SignatureEngine engine, Jwt.Provider... providers) {
-    return track(JwtAuthenticator.create(vertx, configs(providers), Jwt.IDENTITY, clock, engine));
+    return track(JwtAuthenticator.create(vertx, configs(providers), clock, engine));
   }
 
   /** As {@link #create}, with a verified-token cache of at most {@code cacheSize} entries. */
   JwtAuthenticator createWithCacheSize(int cacheSize, Jwt.Provider... providers) {
-    return track(JwtAuthenticator.create(vertx, configs(providers), Jwt.IDENTITY, clock, ENGINE, RemoteKeySource.Tuning.DEFAULTS,
+    return track(JwtAuthenticator.create(vertx, configs(providers), clock, ENGINE, RemoteKeySource.Tuning.DEFAULTS,
         cacheSize));
   }
 
   /** As {@link #create}, with remote key sets tuned by {@code tuning} (before each provider's own bounds). */
   JwtAuthenticator createWithTuning(RemoteKeySource.Tuning tuning, Jwt.Provider... providers) {
-    return track(JwtAuthenticator.create(vertx, configs(providers), Jwt.IDENTITY, clock, ENGINE, tuning,
+    return track(JwtAuthenticator.create(vertx, configs(providers), clock, ENGINE, tuning,
         VerifiedTokenCache.DEFAULT_MAXIMUM_SIZE));
   }
 

@@ -9,7 +9,7 @@ import gatehouse.config.IdentityConfig;
 import gatehouse.config.JwtProviderConfig;
 import gatehouse.config.KeySourceConfig;
 import gatehouse.config.TokenRules;
-import gatehouse.credential.Secret;
+import gatehouse.secret.Secret;
 import gatehouse.testing.TestKeys;
 import gatehouse.testing.TestTokens;
 import io.vertx.core.Future;

@@ -3,8 +3,8 @@ package gatehouse.authn.jwt;
 import gatehouse.authn.Authentication;
 import gatehouse.config.KeySourceConfig;
 import gatehouse.credential.Credential;
-import gatehouse.credential.Secret;
 import gatehouse.crypto.SignatureEngine;
+import gatehouse.secret.Secret;
 import gatehouse.testing.MutableClock;
 import gatehouse.testing.TestKeys;
 import gatehouse.testing.TestTokens;
@@ -69,7 +69,7 @@ public class JwtVerifyBenchmark {
     boolean hit = cache.equals("hit");
     // A miss run gets a one-entry cache and tokens it cycles through, so every call verifies.
     SignatureEngine signatures = SignatureEngine.select(engine.equals("jdk") ? SignatureEngine.Choice.JDK : SignatureEngine.Choice.NATIVE);
-    authenticator = JwtAuthenticator.create(vertx, List.of(Jwt.provider().keys(keys).build()), Jwt.IDENTITY, clock,
+    authenticator = JwtAuthenticator.create(vertx, List.of(Jwt.provider().keys(keys).build()), clock,
         signatures, RemoteKeySource.Tuning.DEFAULTS, hit ? 10_000 : 1);
     int n = hit ? 1 : DISTINCT;
     tokens = new String[n];

@@ -30,7 +30,7 @@ class MalformedTokenTest {
   @BeforeAll
   static void start() {
     vertx = TestVertx.create();
-    authenticator = JwtAuthenticator.create(vertx, List.of(Jwt.jwksProvider(TestKeys.rsa()).build()), Jwt.IDENTITY, clock, Authenticators.ENGINE);
+    authenticator = JwtAuthenticator.create(vertx, List.of(Jwt.jwksProvider(TestKeys.rsa()).build()), clock, Authenticators.ENGINE);
   }
 
   @AfterAll

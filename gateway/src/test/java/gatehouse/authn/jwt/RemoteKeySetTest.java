@@ -326,15 +326,25 @@ class RemoteKeySetTest {
     assertEquals(new Authentication.Unverifiable("jwks:main"), Jwt.authenticate(a, token().kid("rotated").sign()));
   }
 
-  @Test
-  void cacheControlMaxAgeIsHonouredWithinBounds() {
-    RemoteKeySource source = (RemoteKeySource) remote().provider("main").keys();
-    assertEquals(Duration.ofSeconds(300), source.ttl("public, max-age=300"));
-    assertEquals(Duration.ofMinutes(1), source.ttl("max-age=5"));
-    assertEquals(Duration.ofHours(1), source.ttl("max-age=999999"));
-    assertEquals(Duration.ofMinutes(10), source.ttl(null));
-    assertEquals(Duration.ofMinutes(10), source.ttl("max-age=soon"));
-    assertEquals(Duration.ofMinutes(1), source.ttl("no-store"));
+  /**
+   * The key set is fetched again at 90% of its lifetime: Cache-Control max-age within [1 min, 1 h],
+   * 10 min without a usable one, the minimum for no-store. Seen by a request one second before and
+   * at that moment.
+   */
+  @ParameterizedTest(name = "Cache-Control {0}: lifetime {1}")
+  @CsvSource(value = {"'public, max-age=300', PT5M", "max-age=5, PT1M", "max-age=999999, PT1H", "NONE, PT10M",
+      "max-age=soon, PT10M", "no-store, PT1M"}, nullValues = "NONE")
+  void cacheControlMaxAgeIsHonouredWithinBounds(String cacheControl, Duration lifetime) {
+    server.setCacheControl(cacheControl);
+    JwtAuthenticator a = remote();
+    clock.advance(lifetime.minus(lifetime.dividedBy(10)).minusSeconds(1));
+    assertAuthenticated(Jwt.authenticate(a, token().sign()));
+    Jwt.await(a.settled());
+    assertEquals(1, server.fetches(), "not due yet");
+    clock.advance(Duration.ofSeconds(1));
+    assertAuthenticated(Jwt.authenticate(a, token().sign()));
+    Jwt.await(a.settled());
+    assertEquals(2, server.fetches(), "due");
   }
 
   @Test

@@ -49,7 +49,7 @@ class RemoteKeyTrustTest {
     URI jwks = URI.create("https://localhost:" + server.port() + "/jwks.json");
     JwtProviderConfig.RemoteKeys remote = new JwtProviderConfig.RemoteKeys(Duration.ofSeconds(30), Duration.ofHours(24), ca);
     authenticator = JwtAuthenticator.create(vertx,
-        java.util.List.of(Jwt.provider().keys(new KeySourceConfig.JwksUri(jwks)).remote(remote).build()), Jwt.IDENTITY, clock, Authenticators.ENGINE);
+        java.util.List.of(Jwt.provider().keys(new KeySourceConfig.JwksUri(jwks)).remote(remote).build()), clock, Authenticators.ENGINE);
     Jwt.await(authenticator.settled());
     return Jwt.await(authenticator.authenticate(TestTokens.bearer(TestTokens.signedBy(TestKeys.ec256(), clock).sign())));
   }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import gatehouse.authn.Authentication;
 import gatehouse.authn.Identity;
 import gatehouse.authn.Scheme;
-import gatehouse.config.IdentityConfig;
 import gatehouse.testing.MutableClock;
 import gatehouse.testing.TestPki;
 import java.time.Duration;
@@ -19,8 +18,9 @@ import org.junit.jupiter.api.Test;
 class MtlsAuthenticatorTest {
   private static final TestPki.Ca CA = TestPki.ca("Unit CA");
   private final MutableClock clock = new MutableClock(java.time.Instant.now());
-  private final MtlsAuthenticator authenticator = MtlsAuthenticator.create(
-      new IdentityConfig(Map.of("sub", "X-User-Id", "email", "X-User-Email", "uri", "X-Client-Uri"), List.of()), clock);
+  private final MtlsAuthenticator authenticator = MtlsAuthenticator.create(clock);
+  /** identity.claims of the test: stage 5 selects these from the certificate's names. */
+  private static final Map<String, String> CLAIMS = Map.of("sub", "X-User-Id", "email", "X-User-Email", "uri", "X-Client-Uri");
 
   @Test
   void theSubjectIsTheCommonNameAndEveryNameCountsForPolicies() {
@@ -32,7 +32,7 @@ class MtlsAuthenticatorTest {
     assertEquals(Scheme.MTLS, id.scheme());
     assertEquals(Set.of("orders-client", "spiffe://t/orders", "orders.internal", "ops@example.com"), id.certificateNames());
     assertEquals(Map.of("X-User-Id", "orders-client", "X-User-Email", "ops@example.com", "X-Client-Uri", List.of("spiffe://t/orders")),
-        gatehouse.testing.Identities.headerValues(id));
+        gatehouse.testing.Identities.headerValues(id, CLAIMS));
   }
 
   @Test

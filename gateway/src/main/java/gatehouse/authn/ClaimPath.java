@@ -1,4 +1,4 @@
-package gatehouse.authn.jwt;
+package gatehouse.authn;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +15,7 @@ import java.util.Optional;
  * There is no fallback: {@code https://example.com/roles} without brackets means the nested path
  * {@code "https://example"} then {@code "com/roles"}, so that one spelling has one meaning.
  */
-final class ClaimPath {
+public final class ClaimPath {
   private final String text;
   private final List<String> names;
 
@@ -29,7 +29,7 @@ final class ClaimPath {
    *
    * @throws IllegalArgumentException with a message naming the position, for an invalid path
    */
-  static ClaimPath parse(String text) {
+  public static ClaimPath parse(String text) {
     if (text == null || text.isEmpty()) throw new IllegalArgumentException("claim path is empty");
     List<String> names = new ArrayList<>();
     int i = 0;
@@ -87,7 +87,7 @@ final class ClaimPath {
   }
 
   /** The names walked, outermost first. */
-  List<String> names() {
+  public List<String> names() {
     return names;
   }
 
@@ -95,7 +95,7 @@ final class ClaimPath {
    * The value at this path, or empty when a name is missing, a step is not an object, or the
    * value is JSON {@code null}.
    */
-  Optional<Object> resolve(Map<String, Object> claims) {
+  public Optional<Object> resolve(Map<String, Object> claims) {
     Object current = claims;
     for (String name : names) {
       if (!(current instanceof Map<?, ?> object)) return Optional.empty();

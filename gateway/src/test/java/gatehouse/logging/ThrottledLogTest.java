@@ -1,4 +1,4 @@
-package gatehouse.observe;
+package gatehouse.logging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +23,7 @@ class ThrottledLogTest {
   private static final Pattern MORE = Pattern.compile("\\((\\d+) more from (\\S+) to (\\S+), not logged\\)$");
 
   private static final class Capture implements AutoCloseable {
-    final Logger logger = (Logger) LoggerFactory.getLogger("gatehouse.observe.ThrottledLogTest." + System.nanoTime());
+    final Logger logger = (Logger) LoggerFactory.getLogger("gatehouse.logging.ThrottledLogTest." + System.nanoTime());
     final ListAppender<ILoggingEvent> appender = new ListAppender<>();
     final MutableClock clock = MutableClock.start();
     final List<Instant> times = new java.util.ArrayList<>();

@@ -1,4 +1,4 @@
-package gatehouse.observe;
+package gatehouse.logging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package gatehouse.credential;
+package gatehouse.secret;
 
 import java.util.HexFormat;
 

@@ -1,4 +1,4 @@
-package gatehouse.credential;
+package gatehouse.secret;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -9,7 +9,7 @@ import java.security.NoSuchAlgorithmException;
  * #fingerprint()}, the first 12 hex digits of its SHA-256.
  */
 public final class Secret {
-  /** One digest per thread: the provider look-up of getInstance costs a third of hashing a token. */
+  /** One digest per thread: getInstance's provider look-up would otherwise come with every hash. */
   private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
     try {
       return MessageDigest.getInstance("SHA-256");

@@ -1,4 +1,4 @@
-package gatehouse.observe;
+package gatehouse.logging;
 
 import java.time.Clock;
 import java.time.Duration;

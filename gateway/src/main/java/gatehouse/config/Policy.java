@@ -1,4 +1,4 @@
-package gatehouse.authz;
+package gatehouse.config;
 
 import java.util.Set;
 

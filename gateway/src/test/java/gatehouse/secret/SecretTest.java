@@ -1,4 +1,4 @@
-package gatehouse.credential;
+package gatehouse.secret;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

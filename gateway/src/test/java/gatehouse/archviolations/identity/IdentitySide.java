@@ -1,0 +1,8 @@
+package gatehouse.archviolations.identity;
+
+import gatehouse.archviolations.pipeline.PipelineSide;
+
+/** Stage 5 reaching back into the conductor. */
+public class IdentitySide {
+  public PipelineSide conductor;
+}

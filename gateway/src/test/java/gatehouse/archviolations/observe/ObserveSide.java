@@ -1,0 +1,4 @@
+package gatehouse.archviolations.observe;
+
+/** Stands for the access log and metrics. */
+public class ObserveSide {}

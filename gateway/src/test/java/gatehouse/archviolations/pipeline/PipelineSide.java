@@ -1,0 +1,4 @@
+package gatehouse.archviolations.pipeline;
+
+/** Stands for the conductor. */
+public class PipelineSide {}

@@ -1,0 +1,8 @@
+package gatehouse.archviolations.ratelimit;
+
+import gatehouse.archviolations.authn.jwt.JwtSide;
+
+/** A limiter that knows an authenticator. */
+public class LimiterSide {
+  public JwtSide authenticator;
+}
