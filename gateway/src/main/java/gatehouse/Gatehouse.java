@@ -58,10 +58,12 @@ public final class Gatehouse {
   private final GatewayInstances gateway;
   private final Optional<ApiKeyAuthenticator> apiKeys;
   private final Optional<ListenerTls> tls;
+  private final Observer observer;
 
   private Gatehouse(Vertx vertx, boolean ownsVertx, AdminServer admin, int port, int adminPort, GatewayInstances gateway,
-      Optional<ApiKeyAuthenticator> apiKeys, Optional<ListenerTls> tls) {
+      Optional<ApiKeyAuthenticator> apiKeys, Optional<ListenerTls> tls, Observer observer) {
     this.vertx = vertx;
+    this.observer = observer;
     this.apiKeys = apiKeys;
     this.tls = tls;
     this.gateway = gateway;
@@ -131,7 +133,7 @@ public final class Gatehouse {
     CredentialExtractor extractor = new CredentialExtractor(config.auth().apiKeys());
     Pipeline pipeline = new Pipeline(routes, extractor, authenticators, identityHeaders);
     Metrics metrics = new Metrics();
-    Observer observer = new Observer(new AccessLog(config.auth().apiKeys().queryParam()), metrics);
+    Observer observer = new Observer(AccessLog.open(config.accessLog(), config.auth().apiKeys().queryParam(), clock), metrics);
     Compiled compiled = new Compiled(pipeline, observer, metrics, jwt, introspection, apiKeys, signers);
     jwt.ifPresent(metrics::bind);
     introspection.forEach(metrics::bind);
@@ -218,11 +220,12 @@ public final class Gatehouse {
         config.auth().keyStore().adminApi()).jwks(compiled.signers().jwks());
     return GatewayInstances.start(vertx, () -> new GatewayVerticle(bound, compiled.pipeline(), compiled.observer(), compiled.signers(), tls))
         .onFailure(e -> compiled.apiKeys().ifPresent(ApiKeyAuthenticator::close))
+        .onFailure(e -> compiled.observer().close())
         .compose(gateway -> admin.listen(config.admin().host(), config.admin().port()).map(adminPort -> {
           log.info("gatehouse listening on {}:{}{} (admin {}:{}), {} routes", config.listen().host(), port,
               tls.isPresent() ? " with TLS" : "", config.admin().host(), adminPort, config.routes().size());
           tls.ifPresent(ListenerTls::watch);
-          return new Gatehouse(vertx, ownsVertx, admin, port, adminPort, gateway, compiled.apiKeys(), tls);
+          return new Gatehouse(vertx, ownsVertx, admin, port, adminPort, gateway, compiled.apiKeys(), tls, compiled.observer());
         }));
   }
 
@@ -257,7 +260,11 @@ public final class Gatehouse {
   public Future<Void> close() {
     tls.ifPresent(ListenerTls::stop);
     Future<Void> listeners = admin.close().eventually(gateway::close)
-        .eventually(() -> apiKeys.map(ApiKeyAuthenticator::close).orElse(Future.succeededFuture()));
+        .eventually(() -> apiKeys.map(ApiKeyAuthenticator::close).orElse(Future.succeededFuture()))
+        .eventually(() -> vertx.executeBlocking(() -> {
+          observer.close();
+          return null;
+        }));
     if (!ownsVertx) return listeners;
     try {
       listeners.toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -269,7 +276,7 @@ public final class Gatehouse {
 
   private static GatehouseConfig withListenPort(GatehouseConfig c, int port) {
     return new GatehouseConfig(c.source(), new gatehouse.config.ListenerConfig(c.listen().host(), port, c.listen().h2c(), c.listen().tls()), c.admin(),
-        c.upstreams(), c.auth(), c.identity(), c.forwarding(), c.limits(), c.defaultPolicy(), c.routes(), c.crypto(), c.transport());
+        c.upstreams(), c.auth(), c.identity(), c.forwarding(), c.limits(), c.defaultPolicy(), c.routes(), c.crypto(), c.transport(), c.accessLog());
   }
 
   /** Port 0 would give each event loop's listener a different port; pick one for all of them. */

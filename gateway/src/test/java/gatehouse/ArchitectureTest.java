@@ -20,6 +20,7 @@ import gatehouse.archviolations.config.ConfigSide;
 import gatehouse.archviolations.credential.CredentialSide;
 import gatehouse.archviolations.identity.IdentitySide;
 import gatehouse.archviolations.observe.ObserveSide;
+import gatehouse.archviolations.observe.SignalSide;
 import gatehouse.archviolations.pipeline.PipelineSide;
 import gatehouse.archviolations.ratelimit.LimiterSide;
 import gatehouse.archviolations.server.GatewayInstances;
@@ -157,6 +158,17 @@ class ArchitectureTest {
             .or(resideInAPackage(root + ".proxy..").and(not(nameMatching(Pattern.quote(root + ".proxy.ProxyRequest") + "(\\$.*)?")))));
   }
 
+  /** {@code sun.misc.Signal} (module {@code jdk.unsupported}) is confined to the class that reopens the access log on SIGUSR1. */
+  static ArchRule onlyTheReopenSignalHandlesSignals(String root) {
+    return noClasses().that().doNotHaveFullyQualifiedName(root + ".observe.ReopenSignal")
+        .should().dependOnClassesThat().resideInAPackage("sun.misc..");
+  }
+
+  @Test
+  void onlyTheReopenSignalTouchesSignals() {
+    onlyTheReopenSignalHandlesSignals(ROOT).check(main);
+  }
+
   @Test
   void noPackageCycles() {
     topLevelPackagesAreFreeOfCycles(ROOT).check(main);
@@ -195,6 +207,7 @@ class ArchitectureTest {
     fails(theLimiterKnowsNoStage(VIOLATIONS), LimiterSide.class.getName(), LimiterSide.class, JwtSide.class);
     fails(onlyTheServerTheCommandLineAndTheRootUseObserve(VIOLATIONS), LogsToObserve.class.getName(), LogsToObserve.class, ObserveSide.class);
     fails(identityDoesNotReachTheConductorOrTheProxyInternals(VIOLATIONS), IdentitySide.class.getName(), IdentitySide.class, PipelineSide.class);
+    fails(onlyTheReopenSignalHandlesSignals(VIOLATIONS), SignalSide.class.getName(), SignalSide.class);
   }
 
   @Test

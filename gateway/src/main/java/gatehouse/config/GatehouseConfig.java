@@ -22,7 +22,8 @@ public record GatehouseConfig(
     Policy defaultPolicy,
     List<RouteConfig> routes,
     SignatureEngine.Choice crypto,
-    NetworkTransport.Choice transport) {
+    NetworkTransport.Choice transport,
+    AccessLogConfig accessLog) {
 
   public GatehouseConfig {
     upstreams = Map.copyOf(upstreams);

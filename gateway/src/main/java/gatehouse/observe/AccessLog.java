@@ -2,156 +2,231 @@ package gatehouse.observe;
 
 import gatehouse.authn.Identity;
 import gatehouse.authn.Scheme;
+import gatehouse.config.AccessLogConfig;
+import gatehouse.config.AccessLogConfig.Format;
 import gatehouse.config.RouteConfig;
 import gatehouse.credential.CredentialCarriers;
+import gatehouse.logging.ThrottledLog;
 import gatehouse.pipeline.ErrorResponses;
 import gatehouse.pipeline.Outcome;
 import gatehouse.pipeline.Rejection;
 import gatehouse.pipeline.RequestHead;
 import gatehouse.proxy.Proxied;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One line per request, built from the decided {@link Outcome}, so what is logged is what was
- * decided. Logger {@code gatehouse.access}; logfmt. The target is logged with every credential in
- * it redacted to its fingerprint ({@link CredentialCarriers#redact}); the credential that was
- * presented appears only as its fingerprint.
+ * decided, and handed to an {@link AccessLogWriter} of its own, outside the application log. In
+ * logfmt a line reads {@code 2026-11-29T01:25:49.998Z INFO  gatehouse.access id=... latency_ms=1.21};
+ * in JSON {@code {"time":"2026-11-29T01:25:49.998Z","id":"...",...,"latency_ms":1.21}}, with the
+ * same text in every string field. The target is logged with every credential in it redacted to
+ * its fingerprint ({@link CredentialCarriers#redact}); the credential that was presented appears
+ * only as its fingerprint.
  */
-public final class AccessLog {
-  private static final Logger log = LoggerFactory.getLogger("gatehouse.access");
+public final class AccessLog implements AutoCloseable {
   private static final int MAX_TARGET = 256;
   private static final char[] HEX = "0123456789abcdef".toCharArray();
   private static final Map<Scheme, String> SCHEMES = schemeNames();
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+  private static final String LOGFMT_HEADER = " INFO  gatehouse.access";
 
   private final CredentialCarriers carriers;
-  private final Logger logger;
-  private final DirectLines direct;
+  private final Format format;
+  private final AccessLogWriter writer;
+  private final Clock clock;
+  private final ThrottledLog failures;
+  private final ThreadLocal<Line> lines = ThreadLocal.withInitial(Line::new);
+  private final Thread onExit;
 
-  public AccessLog(Optional<String> apiKeyQueryParam) {
-    this(apiKeyQueryParam, log);
-  }
-
-  AccessLog(Optional<String> apiKeyQueryParam, Logger logger) {
-    this.carriers = new CredentialCarriers(apiKeyQueryParam);
-    this.logger = logger;
-    this.direct = DirectLines.of(logger).orElse(null);
+  /** A line being built by one thread, and the time text of the millisecond it was last built in. */
+  private static final class Line {
+    final StringBuilder text = new StringBuilder(512);
+    long millis = Long.MIN_VALUE;
+    String time = "";
   }
 
   /**
-   * Logs request {@code id}, which took {@code elapsedNanos}. With the gateway's own logging the
-   * line is written into this thread's buffer of the {@link BatchingAppender} ({@link DirectLines});
-   * with any other Logback configuration it is an ordinary event whose text an appender builds
-   * when it asks for it, from values that never change.
+   * Opens the target {@code config} names (a file is created when missing and reopened on {@code
+   * SIGUSR1}) and starts its writer, which {@link #close} or the JVM's exit flushes.
    */
+  public static AccessLog open(AccessLogConfig config, Optional<String> apiKeyQueryParam, Clock clock) {
+    AccessLogWriter.Target target;
+    try {
+      target = config.file().isPresent() ? AccessLogWriter.Target.file(config.file().get()) : AccessLogWriter.Target.stderr();
+    } catch (IOException e) {
+      throw new UncheckedIOException("access_log.target: cannot open " + config.file().get(), e);
+    }
+    AccessLog log = new AccessLog(config.format(), new AccessLogWriter(target, config.flushInterval(), clock), apiKeyQueryParam, clock, true);
+    if (config.file().isPresent()) ReopenSignal.install(log.writer::reopen);
+    return log;
+  }
+
+  AccessLog(Format format, AccessLogWriter writer, Optional<String> apiKeyQueryParam, Clock clock, boolean flushOnExit) {
+    this.carriers = new CredentialCarriers(apiKeyQueryParam);
+    this.format = format;
+    this.writer = writer;
+    this.clock = clock;
+    this.failures = new ThrottledLog(LoggerFactory.getLogger(AccessLog.class), clock);
+    this.onExit = flushOnExit ? new Thread(writer::close, "gatehouse-access-log-exit") : null;
+    if (onExit != null) Runtime.getRuntime().addShutdownHook(onExit);
+  }
+
+  /** Logs request {@code id}, which took {@code elapsedNanos}. Never blocks; never throws. */
   public void record(String id, RequestHead head, Outcome outcome, Optional<Proxied> proxied, long elapsedNanos) {
-    BatchingAppender.Lines line = direct == null ? null : direct.begin();
-    if (line != null) {
-      try {
-        appendLine(line.text(), id, head.method(), head.rawTarget(), outcome, proxied, elapsedNanos);
-        line.end();
-        return;
-      } catch (RuntimeException e) {
-        // An outcome the line cannot spell (a bug) must not fail the request: Logback's path
-        // below reports it as a line it could not encode, as it always has.
-      }
+    String line;
+    try {
+      line = line(id, head, outcome, proxied, elapsedNanos);
+    } catch (RuntimeException e) {
+      // An outcome the line cannot spell is a bug; it must not fail the request.
+      failures.error("access log: cannot write the line of request {}", id, e);
+      return;
     }
-    if (!logger.isInfoEnabled()) return;
-    logger.info("{}", new Entry(id, head.method(), head.rawTarget(), outcome, proxied, elapsedNanos));
+    writer.write(line);
   }
 
-  /** Whether lines go around Logback ({@link DirectLines}); for tests. */
-  boolean direct() {
-    return direct != null;
+  /** Lines dropped because the target did not keep up. */
+  public long dropped() {
+    return writer.dropped();
   }
 
-  /** One request as logged; immutable, so any thread may format it. */
-  private final class Entry implements LogText {
-    private final String id;
-    private final String method;
-    private final String rawTarget;
-    private final Outcome outcome;
-    private final Optional<Proxied> proxied;
-    private final long elapsedNanos;
-
-    Entry(String id, String method, String rawTarget, Outcome outcome, Optional<Proxied> proxied, long elapsedNanos) {
-      this.id = id;
-      this.method = method;
-      this.rawTarget = rawTarget;
-      this.outcome = outcome;
-      this.proxied = proxied;
-      this.elapsedNanos = elapsedNanos;
-    }
-
-    @Override
-    public void appendTo(StringBuilder out) {
-      appendLine(out, id, method, rawTarget, outcome, proxied, elapsedNanos);
-    }
-
-    @Override
-    public String toString() {
-      StringBuilder out = new StringBuilder(256);
-      appendTo(out);
-      return out.toString();
+  /** Writes every line recorded before this call and closes the target. */
+  @Override
+  public void close() {
+    writer.close();
+    if (onExit == null) return;
+    try {
+      Runtime.getRuntime().removeShutdownHook(onExit);
+    } catch (IllegalStateException exiting) {
+      // The JVM is exiting and runs the hook itself.
     }
   }
 
+  /** The line of one request, without its newline. */
   String line(String id, RequestHead head, Outcome outcome, Optional<Proxied> proxied, long elapsedNanos) {
-    return new Entry(id, head.method(), head.rawTarget(), outcome, proxied, elapsedNanos).toString();
+    Line line = lines.get();
+    StringBuilder out = line.text;
+    out.setLength(0);
+    long now = clock.millis();
+    if (now != line.millis) {
+      line.time = TIME.format(Instant.ofEpochMilli(now));
+      line.millis = now;
+    }
+    if (format == Format.JSON) {
+      out.append("{\"time\":\"").append(line.time).append('"');
+    } else {
+      out.append(line.time).append(LOGFMT_HEADER);
+    }
+    appendFields(out, id, head.method(), head.rawTarget(), outcome, proxied, elapsedNanos);
+    if (format == Format.JSON) out.append('}');
+    String text = out.toString();
+    if (out.capacity() > 64 * 1024) {
+      // One huge line must not keep its buffer for good.
+      out.setLength(0);
+      out.trimToSize();
+    }
+    return text;
   }
 
-  private void appendLine(StringBuilder out, String id, String method, String rawTarget, Outcome outcome, Optional<Proxied> proxied,
+  private void appendFields(StringBuilder out, String id, String method, String rawTarget, Outcome outcome, Optional<Proxied> proxied,
       long elapsedNanos) {
-    out.append("id=").append(id);
-    appendSafe(out.append(" method="), method);
-    appendSafe(out.append(" target=\""), redact(rawTarget)).append('"');
+    token(out, "id", id);
+    text(out, "method", method);
+    quoted(out, "target", redact(rawTarget));
     if (outcome.matchedRoute().isPresent()) {
       RouteConfig route = outcome.matchedRoute().get();
-      appendSafe(out.append(" route="), route.id()).append(" policy=").append(route.policy().kind());
+      text(out, "route", route.id());
+      token(out, "policy", route.policy().kind());
     }
     if (outcome instanceof Outcome.Forward f) {
       if (f.identity().isPresent()) appendIdentity(out, f.identity().get());
-      if (f.credentialFingerprint().isPresent()) out.append(" credential=").append(f.credentialFingerprint().get());
-      appendSafe(out.append(" upstream="), f.route().upstream());
+      if (f.credentialFingerprint().isPresent()) token(out, "credential", f.credentialFingerprint().get());
+      text(out, "upstream", f.route().upstream());
       Proxied p = proxied.orElseThrow(() -> new IllegalStateException("a forwarded request is logged after the proxy answered"));
       if (p instanceof Proxied.Responded r) {
-        out.append(" outcome=forwarded status=").append(r.status()).append(" bytes_in=").append(r.requestBytes()).append(" bytes_out=").append(r.responseBytes());
+        token(out, "outcome", "forwarded");
+        number(out, "status", r.status());
+        number(out, "bytes_in", r.requestBytes());
+        number(out, "bytes_out", r.responseBytes());
       } else if (p instanceof Proxied.Failed failed) {
         ErrorResponses.Reply reply = ErrorResponses.of(failed.rejection());
-        out.append(" outcome=upstream_failed status=").append(reply.status()).append(" error=").append(reply.code());
+        token(out, "outcome", "upstream_failed");
+        number(out, "status", reply.status());
+        token(out, "error", reply.code());
       } else if (p instanceof Proxied.Aborted a) {
-        appendSafe(out.append(" outcome=aborted reason=\""), a.reason()).append('"');
+        token(out, "outcome", "aborted");
+        quoted(out, "reason", a.reason());
       } else {
         throw new AssertionError("unknown proxied " + p);
       }
     } else if (outcome instanceof Outcome.Reject r) {
       // Who was refused (a 403): the verified subject, never the credential, which is a fingerprint.
       if (r.identity().isPresent()) appendIdentity(out, r.identity().get());
-      if (r.credentialFingerprint().isPresent()) out.append(" credential=").append(r.credentialFingerprint().get());
+      if (r.credentialFingerprint().isPresent()) token(out, "credential", r.credentialFingerprint().get());
       ErrorResponses.Reply reply = ErrorResponses.of(r.rejection());
-      out.append(" outcome=rejected status=").append(reply.status());
-      appendSafe(out.append(" error="), reply.code());
+      token(out, "outcome", "rejected");
+      number(out, "status", reply.status());
+      text(out, "error", reply.code());
       if (r.rejection() instanceof Rejection.Unauthenticated u && u.failure().isPresent()) {
-        appendSafe(out.append(" reason="), u.failure().get().code());
-        appendSafe(out.append(" detail=\""), u.failure().get().detail()).append('"');
+        text(out, "reason", u.failure().get().code());
+        quoted(out, "detail", u.failure().get().detail());
       }
     } else {
       throw new AssertionError("unknown outcome " + outcome);
     }
     long hundredths = (elapsedNanos + 5_000) / 10_000;
-    out.append(" latency_ms=").append(hundredths / 100).append('.');
+    key(out, "latency_ms").append(hundredths / 100).append('.');
     if (hundredths % 100 < 10) out.append('0');
     out.append(hundredths % 100);
   }
 
-  private static void appendIdentity(StringBuilder out, Identity i) {
-    out.append(" scheme=").append(SCHEMES.get(i.scheme()));
-    appendSafe(out.append(" issuer="), i.issuer());
-    appendSafe(out.append(" subject=\""), i.subject()).append('"');
+  private void appendIdentity(StringBuilder out, Identity i) {
+    token(out, "scheme", SCHEMES.get(i.scheme()));
+    text(out, "issuer", i.issuer());
+    quoted(out, "subject", i.subject());
+  }
+
+  private StringBuilder key(StringBuilder out, String key) {
+    return format == Format.JSON ? out.append(",\"").append(key).append("\":") : out.append(' ').append(key).append('=');
+  }
+
+  /** A value the gateway makes (an id, a fingerprint, a code): written as it is in logfmt. */
+  private void token(StringBuilder out, String key, String value) {
+    if (format == Format.JSON) {
+      text(out, key, value);
+    } else {
+      key(out, key).append(value);
+    }
+  }
+
+  /**
+   * A value from outside, made {@link #safe}: unquoted in logfmt; in JSON a string that decodes to
+   * the same text (the backslash of {@code \x0a} escaped).
+   */
+  private void text(StringBuilder out, String key, String value) {
+    if (format == Format.JSON) {
+      quoted(out, key, value);
+    } else {
+      appendSafe(key(out, key), value);
+    }
+  }
+
+  /** A value from outside that may hold spaces, made {@link #safe} and quoted. */
+  private void quoted(StringBuilder out, String key, String value) {
+    appendSafe(key(out, key).append('"'), value, format == Format.JSON ? "\\\\x" : "\\x").append('"');
+  }
+
+  private void number(StringBuilder out, String key, long value) {
+    key(out, key).append(value);
   }
 
   private static Map<Scheme, String> schemeNames() {
@@ -172,12 +247,17 @@ public final class AccessLog {
 
   /** Appends {@code s} as {@link #safe} spells it, in one pass without a copy. */
   private static StringBuilder appendSafe(StringBuilder out, String s) {
+    return appendSafe(out, s, "\\x");
+  }
+
+  /** As {@link #appendSafe(StringBuilder, String)}, with {@code escape} before the two hex digits. */
+  private static StringBuilder appendSafe(StringBuilder out, String s, String escape) {
     if (s == null) return out.append('-');
     int written = 0;
     for (int i = 0; i < s.length() && written < MAX_TARGET; i++, written++) {
       char c = s.charAt(i);
       if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
-        out.append("\\x").append(HEX[c >> 4]).append(HEX[c & 0xf]);
+        out.append(escape).append(HEX[c >> 4]).append(HEX[c & 0xf]);
         written += 3;
       } else {
         out.append(c);

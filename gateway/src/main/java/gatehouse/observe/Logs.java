@@ -8,8 +8,8 @@ public final class Logs {
   private Logs() {}
 
   /**
-   * Writes every queued log line and stops logging: {@link BatchingAppender} writes from its own
-   * thread, so a process that exits without this could lose the last lines.
+   * Writes every queued application-log line and stops logging: Logback's {@code AsyncAppender}
+   * writes from its own thread, so a process that exits without this could lose the last lines.
    */
   public static void flushAndStop() {
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {

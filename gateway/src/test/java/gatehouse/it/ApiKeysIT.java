@@ -75,6 +75,7 @@ class ApiKeysIT {
         "    cache_ttl: 30s",
         "    db_timeout: 1s",
         "    admin_api: {token: \"${ADMIN_TOKEN}\"}",
+        GatewayInvariants.ACCESS_LOG_YAML,
         "routes:",
         "  - {id: write, match: {prefix: /api/orders/write/}, upstream: app, policy: {api_key: {scopes: [orders:write]}}}",
         "  - {id: keys, match: {prefix: /api/}, upstream: app, policy: api_key}",

@@ -87,6 +87,7 @@ class ClientCertificatesIT {
         "admin: {host: 127.0.0.1, port: 0}",
         "upstreams:",
         "  app: {url: \"" + upstream.url() + "\"}",
+        GatewayInvariants.ACCESS_LOG_YAML,
         "routes:",
         "  - {match: {prefix: /cert/}, upstream: app, policy: mtls}",
         "  - {match: {prefix: /open/}, upstream: app, policy: public}",

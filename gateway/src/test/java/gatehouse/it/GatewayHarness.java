@@ -65,6 +65,7 @@ final class GatewayHarness implements AutoCloseable {
           "      audiences: [" + TestTokens.AUDIENCE + "]",
           "      jwks_file: jwks.json",
           extraTopLevel,
+          GatewayInvariants.ACCESS_LOG_YAML,
           "routes:",
           extraRoutes,
           "  - {id: health, match: {path: /health}, upstream: app, policy: public}",

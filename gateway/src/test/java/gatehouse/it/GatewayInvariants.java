@@ -3,7 +3,14 @@ package gatehouse.it;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import gatehouse.testing.RealTime;
 import gatehouse.testing.UpstreamRecorder;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,10 +27,17 @@ import org.slf4j.LoggerFactory;
  * Checked after every end-to-end test, whatever the test asserted (Caffeine's validation
  * listener, for a gateway): no client-supplied reserved header reached the upstream (tests mark
  * spoofed values with {@code SPOOF}), and no secret a test registered appears in any log line,
- * debug included.
+ * debug included, or in any access-log line. Every gateway of the end-to-end tests writes its
+ * access log to {@link #ACCESS_LOG} ({@link #ACCESS_LOG_YAML} in its config), which is read from
+ * where it ended when a test began.
  */
 final class GatewayInvariants implements BeforeEachCallback, AfterEachCallback {
   static final String SPOOF = "SPOOF";
+  static final Path ACCESS_LOG = accessLogFile();
+  private static final Duration FLUSH = Duration.ofMillis(5);
+  /** The top-level config of every end-to-end gateway: its access log, where the invariants read it. */
+  static final String ACCESS_LOG_YAML = "access_log: {target: \"" + ACCESS_LOG + "\", flush_interval: " + FLUSH.toMillis() + "ms}";
+  private static final String ACCESS_HEADER = " INFO  gatehouse.access ";
 
   private final Supplier<UpstreamRecorder> upstream;
   private final List<String> secrets = new CopyOnWriteArrayList<>();
@@ -34,6 +48,7 @@ final class GatewayInvariants implements BeforeEachCallback, AfterEachCallback {
   private Logger rootLogger;
   private Level previousRootLevel;
   private int requestsBefore;
+  private long accessLogStart;
 
   GatewayInvariants(Supplier<UpstreamRecorder> upstream) {
     this.upstream = upstream;
@@ -54,7 +69,8 @@ final class GatewayInvariants implements BeforeEachCallback, AfterEachCallback {
         long left = deadline - System.nanoTime();
         if (left <= 0) throw new AssertionError("no such log line among " + logLines());
         try {
-          captured.wait(Math.max(1, left / 1_000_000));
+          // Access lines arrive in a file, not as events: look again after a flush interval.
+          captured.wait(Math.max(1, Math.min(FLUSH.toMillis(), left / 1_000_000)));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new AssertionError(e);
@@ -63,13 +79,46 @@ final class GatewayInvariants implements BeforeEachCallback, AfterEachCallback {
     }
   }
 
-  /** The log lines captured during the current test. */
+  /** The log lines captured during the current test: application log, then access log (each line after its logger's name). */
   List<String> logLines() {
     List<String> lines = new ArrayList<>();
     for (ILoggingEvent e : captured.snapshot()) {
       lines.add(e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage()));
     }
+    for (String line : accessLines()) {
+      int header = line.indexOf(ACCESS_HEADER);
+      lines.add(header < 0 ? line : line.substring(header + ACCESS_HEADER.length()));
+    }
     return lines;
+  }
+
+  /** Whole lines appended to {@link #ACCESS_LOG} since the test began. */
+  private List<String> accessLines() {
+    if (!Files.exists(ACCESS_LOG)) return List.of();
+    try (RandomAccessFile file = new RandomAccessFile(ACCESS_LOG.toFile(), "r")) {
+      long length = file.length();
+      if (length <= accessLogStart) return List.of();
+      byte[] bytes = new byte[(int) (length - accessLogStart)];
+      file.seek(accessLogStart);
+      file.readFully(bytes);
+      String text = new String(bytes, StandardCharsets.UTF_8);
+      int end = text.lastIndexOf('\n');
+      return end < 0 ? List.of() : List.of(text.substring(0, end).split("\n"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Path accessLogFile() {
+    try {
+      Path dir = Files.createTempDirectory("gatehouse-access");
+      dir.toFile().deleteOnExit();
+      Path file = dir.resolve("access.log");
+      file.toFile().deleteOnExit();
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override
@@ -105,10 +154,13 @@ final class GatewayInvariants implements BeforeEachCallback, AfterEachCallback {
       rootLogger.addAppender(captured);
     }
     requestsBefore = upstream.get().requests().size();
+    accessLogStart = ACCESS_LOG.toFile().length();
   }
 
   /** Stops capturing and checks the invariants over what was captured since {@link #begin}. */
   void end() {
+    // The lines of the test's last requests may still wait for the writer's next flush.
+    RealTime.pause(FLUSH.multipliedBy(4));
     gatehouseLogger.detachAppender(captured);
     gatehouseLogger.setLevel(previousLevel);
     gatehouseLogger.setAdditive(true);

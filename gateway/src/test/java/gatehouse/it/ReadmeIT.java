@@ -105,6 +105,7 @@ class ReadmeIT {
         "  node: {url: \"http://127.0.0.1:" + nodePort + "\"}",
         "auth:",
         "  jwt: [{name: main, issuer: \"" + TestTokens.ISSUER + "\", audiences: [" + TestTokens.AUDIENCE + "], jwks_file: jwks.json}]",
+        GatewayInvariants.ACCESS_LOG_YAML,
         "routes:",
         "  - {match: {prefix: /node/public/}, upstream: node, policy: public}",
         "  - {match: {prefix: /node/}, upstream: node, policy: jwt}",

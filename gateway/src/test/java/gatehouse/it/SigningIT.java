@@ -87,6 +87,7 @@ class SigningIT {
             + "\"}], content_digest: {max_body: 1KiB}}}",
         "auth:",
         "  jwt: [{name: main, issuer: \"" + TestTokens.ISSUER + "\", audiences: [" + TestTokens.AUDIENCE + "], jwks_file: jwks.json}]",
+        GatewayInvariants.ACCESS_LOG_YAML,
         "routes:",
         "  - {match: {prefix: /public/}, upstream: hmac, policy: public}",
         "  - {match: {prefix: /hmac/}, upstream: hmac}",

@@ -95,6 +95,7 @@ class TrustIT {
         "  wrongname: {url: \"" + https + "\", tls: {ca: upstream-ca.pem, " + mutual + ", server_name: orders.internal}}",
         "auth:",
         "  jwt: [{name: main, issuer: \"" + TestTokens.ISSUER + "\", audiences: [" + TestTokens.AUDIENCE + "], jwks_file: jwks.json}]",
+        GatewayInvariants.ACCESS_LOG_YAML,
         "routes:",
         "  - {match: {prefix: /mtls/}, upstream: app, policy: {mtls: {subjects: [\"spiffe://test/orders\"]}}}",
         "  - {match: {prefix: /either/}, upstream: app, policy: {any: {jwt: {}, mtls: {}}}}",

@@ -4,15 +4,46 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gatehouse.authn.Identity;
+import gatehouse.authn.Scheme;
+import gatehouse.authn.VerifiedClaims;
+import gatehouse.config.AccessLogConfig.Format;
+import gatehouse.pipeline.Outcome;
+import gatehouse.pipeline.Rejection;
+import gatehouse.pipeline.RequestHead;
 import gatehouse.secret.Secret;
-
+import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class AccessLogTest {
-  private final AccessLog log = new AccessLog(Optional.of("api_key"));
+  private static final String TIME = "2026-11-29T01:25:49.998Z";
+  private static final Clock CLOCK = Clock.fixed(Instant.parse(TIME), ZoneOffset.UTC);
+  private static final String PREFIX = TIME + " INFO  gatehouse.access ";
+  private final CapturedTarget target = new CapturedTarget();
+  private final AccessLog log = accessLog(Format.LOGFMT);
+  private final AccessLog json = accessLog(Format.JSON);
+
+  private AccessLog accessLog(Format format) {
+    return new AccessLog(format, new AccessLogWriter(target, Duration.ofMillis(5), CLOCK), Optional.of("api_key"), CLOCK, false);
+  }
+
+  @AfterEach
+  void close() {
+    log.close();
+    json.close();
+  }
 
   private static String fp(String secret) {
     return new Secret(secret).fingerprint();
@@ -57,27 +88,78 @@ class AccessLogTest {
 
   @Test
   void latencyIsWrittenInMillisecondsWithTwoDecimals() {
-    gatehouse.pipeline.RequestHead head = new gatehouse.pipeline.RequestHead("GET", "/x", "h", io.vertx.core.MultiMap.caseInsensitiveMultiMap());
-    gatehouse.pipeline.Outcome rejected = new gatehouse.pipeline.Outcome.Reject(new gatehouse.pipeline.Rejection.NoRoute(), Optional.empty(), Optional.empty());
-    assertEquals("id=1 method=GET target=\"/x\" outcome=rejected status=404 error=no_route latency_ms=1.05",
+    RequestHead head = new RequestHead("GET", "/x", "h", MultiMap.caseInsensitiveMultiMap());
+    Outcome rejected = new Outcome.Reject(new Rejection.NoRoute(), Optional.empty(), Optional.empty());
+    assertEquals(PREFIX + "id=1 method=GET target=\"/x\" outcome=rejected status=404 error=no_route latency_ms=1.05",
         log.line("1", head, rejected, Optional.empty(), 1_049_999));
-    assertEquals("id=1 method=GET target=\"/x\" outcome=rejected status=404 error=no_route latency_ms=12.30",
+    assertEquals(PREFIX + "id=1 method=GET target=\"/x\" outcome=rejected status=404 error=no_route latency_ms=12.30",
         log.line("1", head, rejected, Optional.empty(), 12_300_000));
+  }
+
+  @Test
+  void aRecordedRequestIsOneLineOnTheTarget() {
+    RequestHead head = new RequestHead("GET", "/x?api_key=k1", "h", MultiMap.caseInsensitiveMultiMap());
+    log.record("7", head, new Outcome.Reject(new Rejection.NoRoute(), Optional.empty(), Optional.empty()), Optional.empty(), 1_000_000);
+    log.close();
+    assertEquals(PREFIX + "id=7 method=GET target=\"/x?api_key=[redacted:" + fp("k1") + "]\" outcome=rejected status=404 error=no_route"
+        + " latency_ms=1.00\n", target.text());
+  }
+
+  @Test
+  void byDefaultLinesGoToStderrAsTheyDidThroughLogback() {
+    java.io.PrintStream originalErr = System.err;
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(err, false, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      AccessLog stderr = AccessLog.open(gatehouse.config.AccessLogConfig.defaults(), Optional.empty(), CLOCK);
+      stderr.record("9", new RequestHead("GET", "/x", "h", MultiMap.caseInsensitiveMultiMap()),
+          new Outcome.Reject(new Rejection.NoRoute(), Optional.empty(), Optional.empty()), Optional.empty(), 1_000_000);
+      stderr.close();
+    } finally {
+      System.setErr(originalErr);
+    }
+    assertEquals(PREFIX + "id=9 method=GET target=\"/x\" outcome=rejected status=404 error=no_route latency_ms=1.00\n",
+        err.toString(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** Every string field of a JSON line decodes to the text of its logfmt field; numbers are numbers. */
+  @Test
+  void aJsonLineParsesWithJacksonAndCarriesTheLogfmtFieldsText() {
+    String token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl";
+    RequestHead head = new RequestHead("GET\n", "/admin/x y\"\\\u0001?api_key=k1&\u00e9=\u2028", "h", MultiMap.caseInsensitiveMultiMap());
+    Identity alice = new Identity("al\"ice \\ \u00e9\n", Scheme.JWT, "corp", Set.of("user"), Set.of(), VerifiedClaims.NONE, Optional.empty());
+    Outcome.Reject forbidden = new Outcome.Reject(new Rejection.Forbidden("missing_role", "a required role is missing", true), Optional.empty(),
+        Optional.of(fp(token)), Optional.of(alice));
+    String logfmt = log.line("1", head, forbidden, Optional.empty(), 1_000_000);
+    JsonObject line = new JsonObject(json.line("1", head, forbidden, Optional.empty(), 1_000_000));
+    Map<String, Object> expected = new LinkedHashMap<>();
+    expected.put("time", TIME);
+    expected.put("id", "1");
+    expected.put("method", "GET\\x0a");
+    expected.put("target", AccessLog.safe(log.redact(head.rawTarget())));
+    expected.put("scheme", "jwt");
+    expected.put("issuer", "corp");
+    expected.put("subject", "al\\x22ice \\x5c \u00e9\\x0a");
+    expected.put("credential", fp(token));
+    expected.put("outcome", "rejected");
+    expected.put("status", 403);
+    expected.put("error", "missing_role");
+    expected.put("latency_ms", 1.0);
+    assertEquals(expected, line.getMap());
+    assertEquals(PREFIX + "id=1 method=GET\\x0a target=\"" + expected.get("target") + "\" scheme=jwt issuer=corp subject=\"" + expected.get("subject")
+        + "\" credential=" + fp(token) + " outcome=rejected status=403 error=missing_role latency_ms=1.00", logfmt);
   }
 
   /** Issue 18: a 403 line named no one; it names the verified subject, and the credential only by fingerprint. */
   @Test
   void aForbiddenLineNamesTheRefusedSubjectAndNeverTheCredential() {
     String token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl";
-    gatehouse.pipeline.RequestHead head = new gatehouse.pipeline.RequestHead("GET", "/admin/x", "h",
-        io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + token));
-    gatehouse.authn.Identity alice = new gatehouse.authn.Identity("alice", gatehouse.authn.Scheme.JWT, "corp", java.util.Set.of("user"),
-        java.util.Set.of(), gatehouse.authn.VerifiedClaims.NONE, Optional.empty());
-    gatehouse.pipeline.Outcome forbidden = new gatehouse.pipeline.Outcome.Reject(
-        new gatehouse.pipeline.Rejection.Forbidden("missing_role", "a required role is missing", true), Optional.empty(),
+    RequestHead head = new RequestHead("GET", "/admin/x", "h", MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + token));
+    Identity alice = new Identity("alice", Scheme.JWT, "corp", Set.of("user"), Set.of(), VerifiedClaims.NONE, Optional.empty());
+    Outcome forbidden = new Outcome.Reject(new Rejection.Forbidden("missing_role", "a required role is missing", true), Optional.empty(),
         Optional.of(fp(token)), Optional.of(alice));
     String line = log.line("1", head, forbidden, Optional.empty(), 1_000_000);
-    assertEquals("id=1 method=GET target=\"/admin/x\" scheme=jwt issuer=corp subject=\"alice\" credential=" + fp(token)
+    assertEquals(PREFIX + "id=1 method=GET target=\"/admin/x\" scheme=jwt issuer=corp subject=\"alice\" credential=" + fp(token)
         + " outcome=rejected status=403 error=missing_role latency_ms=1.00", line);
     assertFalse(line.contains(token));
   }
