@@ -14,14 +14,17 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import gatehouse.archviolations.authn.LogsToObserve;
+import gatehouse.archviolations.authn.TakesTokens;
 import gatehouse.archviolations.authn.introspect.IntrospectSide;
 import gatehouse.archviolations.authn.jwt.JwtSide;
 import gatehouse.archviolations.config.ConfigSide;
 import gatehouse.archviolations.credential.CredentialSide;
 import gatehouse.archviolations.identity.IdentitySide;
+import gatehouse.archviolations.limit.LimitSide;
 import gatehouse.archviolations.observe.ObserveSide;
 import gatehouse.archviolations.observe.SignalSide;
 import gatehouse.archviolations.pipeline.PipelineSide;
+import gatehouse.archviolations.ratelimit.KnowsConfig;
 import gatehouse.archviolations.ratelimit.LimiterSide;
 import gatehouse.archviolations.server.GatewayInstances;
 import gatehouse.archviolations.server.InternalsSide;
@@ -127,12 +130,30 @@ class ArchitectureTest {
             "io.vertx.core.impl..", "io.vertx.core.internal..", "io.vertx.core.net.impl..", "io.vertx..impl..", "io.netty..internal..");
   }
 
-  /** The limiter counts and refills; it knows no stage, the conductor, the server or the access log. */
+  /**
+   * The limiter counts and refills; it knows no other part of the gateway but {@code config}: no
+   * stage, the conductor, the server or the access log.
+   */
   static ArchRule theLimiterKnowsNoStage(String root) {
     return noClasses().that().resideInAPackage(root + ".ratelimit..")
-        .should().dependOnClassesThat().resideInAnyPackage(root + ".route..", root + ".credential..", root + ".authn..",
-            root + ".authz..", root + ".identity..", root + ".proxy..", root + ".pipeline..", root + ".server..",
-            root + ".observe..", root + ".cli..");
+        .should().dependOnClassesThat(resideInAPackage(root + "..")
+            .and(not(resideInAnyPackage(root + ".ratelimit..", root + ".config.."))));
+  }
+
+  /** Authenticators report a credential's own limit; only the limit stage takes tokens. */
+  static ArchRule authenticatorsTakeNoTokens(String root) {
+    return noClasses().that().resideInAPackage(root + ".authn..")
+        .should().dependOnClassesThat().resideInAnyPackage(root + ".ratelimit..", root + ".limit..");
+  }
+
+  /**
+   * Stage 5, limit, reads the route, the identity and the credential's limit and asks the limiter;
+   * it does not reach back into the conductor or the server, nor forward into the stages after it.
+   */
+  static ArchRule theLimitStageKeepsToItsStage(String root) {
+    return noClasses().that().resideInAPackage(root + ".limit..")
+        .should().dependOnClassesThat().resideInAnyPackage(root + ".pipeline..", root + ".server..", root + ".cli..",
+            root + ".observe..", root + ".credential..", root + ".identity..", root + ".proxy..");
   }
 
   /**
@@ -154,7 +175,7 @@ class ArchitectureTest {
   static ArchRule identityDoesNotReachTheConductorOrTheProxyInternals(String root) {
     return noClasses().that().resideInAPackage(root + ".identity..")
         .should().dependOnClassesThat(resideInAnyPackage(root + ".pipeline..", root + ".server..", root + ".cli..",
-            root + ".observe..", root + ".ratelimit..")
+            root + ".observe..", root + ".ratelimit..", root + ".limit..")
             .or(resideInAPackage(root + ".proxy..").and(not(nameMatching(Pattern.quote(root + ".proxy.ProxyRequest") + "(\\$.*)?")))));
   }
 
@@ -190,6 +211,16 @@ class ArchitectureTest {
   }
 
   @Test
+  void authenticatorsReportLimitsAndNeverTakeTokens() {
+    authenticatorsTakeNoTokens(ROOT).check(main);
+  }
+
+  @Test
+  void theLimitStageReachesNeitherBackNorForward() {
+    theLimitStageKeepsToItsStage(ROOT).check(main);
+  }
+
+  @Test
   void observeIsUsedOnlyByTheServerTheCommandLineAndTheRoot() {
     onlyTheServerTheCommandLineAndTheRootUseObserve(ROOT).check(main);
   }
@@ -205,6 +236,9 @@ class ArchitectureTest {
     fails(authenticatorsDoNotDependOnOneAnother(VIOLATIONS), IntrospectSide.class.getName(), IntrospectSide.class, JwtSide.class);
     fails(onlyGatewayInstancesUsesVertxInternals(VIOLATIONS), InternalsSide.class.getName(), InternalsSide.class);
     fails(theLimiterKnowsNoStage(VIOLATIONS), LimiterSide.class.getName(), LimiterSide.class, JwtSide.class);
+    theLimiterKnowsNoStage(VIOLATIONS).check(new ClassFileImporter().importClasses(KnowsConfig.class, ConfigSide.class));
+    fails(authenticatorsTakeNoTokens(VIOLATIONS), TakesTokens.class.getName(), TakesTokens.class, LimiterSide.class);
+    fails(theLimitStageKeepsToItsStage(VIOLATIONS), LimitSide.class.getName(), LimitSide.class, PipelineSide.class);
     fails(onlyTheServerTheCommandLineAndTheRootUseObserve(VIOLATIONS), LogsToObserve.class.getName(), LogsToObserve.class, ObserveSide.class);
     fails(identityDoesNotReachTheConductorOrTheProxyInternals(VIOLATIONS), IdentitySide.class.getName(), IdentitySide.class, PipelineSide.class);
     fails(onlyTheReopenSignalHandlesSignals(VIOLATIONS), SignalSide.class.getName(), SignalSide.class);
