@@ -34,6 +34,15 @@ public interface UpstreamSigner {
     return OptionalLong.empty();
   }
 
+  /**
+   * This signer as the proxy calls it, for one request of {@code identity}: the proxy's outgoing
+   * headers are read through {@link #sign}'s {@code header}. {@link #NONE} gives {@link
+   * RequestSigner#NONE}, so the proxy can tell that nothing is signed.
+   */
+  default RequestSigner forRequest(Optional<Identity> identity) {
+    return this == NONE ? RequestSigner.NONE : new BoundSigner(this, identity);
+  }
+
   /** Signs nothing: {@code sign: {mode: none}} and upstreams without {@code sign}. */
   UpstreamSigner NONE = (method, authority, target, header, identity, body) -> Map.of();
 }
