@@ -70,21 +70,24 @@ public final class Pipeline {
     RouteConfig route = found.route();
     Optional<RouteConfig> matched = found.matched();
     Policy policy = route.policy();
+    String upstreamPath = UpstreamPath.path(route, target.path());
 
     // 2 credential
     Extraction extraction = extractor.extract(head.headers(), target.rawQuery(), head.clientCertificate(), policy);
     if (extraction instanceof Extraction.Ambiguous a) {
       return reject(new Rejection.BadRequest(a.code(), a.reason()), matched, Optional.empty());
     }
-    if (extraction instanceof Extraction.None) {
+    if (extraction instanceof Extraction.None none) {
       if (policy instanceof Policy.Public) {
-        return limitThenPlan(route, matched, target, Optional.empty(), Optional.empty(), Optional.empty());
+        return limitThenPlan(route, matched, upstreamTarget(upstreamPath, none.forwardedQuery()), Optional.empty(), Optional.empty(), Optional.empty());
       }
       Rejection.Challenge wanted = policy instanceof Policy.ApiKey ? Rejection.Challenge.API_KEY
           : policy instanceof Policy.Mtls ? Rejection.Challenge.CERTIFICATE : Rejection.Challenge.BEARER;
       return reject(new Rejection.Unauthenticated(wanted, Optional.empty()), matched, Optional.empty());
     }
-    Credential credential = ((Extraction.Found) extraction).credential();
+    Extraction.Found presented = (Extraction.Found) extraction;
+    Credential credential = presented.credential();
+    String upstreamTarget = upstreamTarget(upstreamPath, presented.forwardedQuery());
     Optional<String> fingerprint = Optional.of(credential.secret().fingerprint());
 
     // 3 authenticate
@@ -105,12 +108,12 @@ public final class Pipeline {
         return Future.succeededFuture(new Outcome.Reject(new Rejection.Forbidden(d.code(), d.message(), identity.scheme() != Scheme.API_KEY),
             matched, fingerprint, Optional.of(identity)));
       }
-      return limitThenPlan(route, matched, target, Optional.of(credential), Optional.of(identity), ok.limit());
+      return limitThenPlan(route, matched, upstreamTarget, Optional.of(credential), Optional.of(identity), ok.limit());
     });
   }
 
   /** The stages after authorization: limit, then plan the identity headers (anonymous without an identity). */
-  private Future<Outcome> limitThenPlan(RouteConfig route, Optional<RouteConfig> matched, RequestTarget target,
+  private Future<Outcome> limitThenPlan(RouteConfig route, Optional<RouteConfig> matched, String upstreamTarget,
       Optional<Credential> credential, Optional<Identity> identity, Optional<CredentialLimit> own) {
     Optional<String> fingerprint = credential.map(c -> c.secret().fingerprint());
     // limit
@@ -123,12 +126,12 @@ public final class Pipeline {
       }
       if (!(admission instanceof Admission.Admitted admitted)) throw new AssertionError("unknown admission " + admission);
       // 5 identity headers (the verified values as header bytes, or a refusal)
-      if (identity.isEmpty()) return forward(route, target, credential, identity, admitted.quota(), identityHeaders.anonymous());
+      if (identity.isEmpty()) return forward(route, upstreamTarget, credential, identity, admitted.quota(), identityHeaders.anonymous());
       HeaderPlan plan = identityHeaders.plan(credential.orElseThrow(), identity.get());
       if (plan instanceof HeaderPlan.Refused r) {
         return new Outcome.Reject(new Rejection.Unauthenticated(challenge(credential.get()), Optional.of(r.failure())), matched, fingerprint);
       }
-      return forward(route, target, credential, identity, admitted.quota(), ((HeaderPlan.Planned) plan).edits());
+      return forward(route, upstreamTarget, credential, identity, admitted.quota(), ((HeaderPlan.Planned) plan).edits());
     });
   }
 
@@ -137,11 +140,13 @@ public final class Pipeline {
         : credential instanceof Credential.ClientCertificate ? Rejection.Challenge.CERTIFICATE : Rejection.Challenge.BEARER;
   }
 
-  private Outcome forward(RouteConfig route, RequestTarget target, Optional<Credential> credential, Optional<Identity> identity,
+  /** The upstream's origin-form target: stage 1's rewritten path, then stage 2's forwarded query. */
+  private static String upstreamTarget(String upstreamPath, Optional<String> forwardedQuery) {
+    return forwardedQuery.isPresent() ? upstreamPath + "?" + forwardedQuery.get() : upstreamPath;
+  }
+
+  private static Outcome forward(RouteConfig route, String upstreamTarget, Optional<Credential> credential, Optional<Identity> identity,
       Optional<Quota> quota, HeaderEdits edits) {
-    // On every route, public ones included, and whichever credential was used (or none).
-    Optional<String> query = extractor.forwardedQuery(target.rawQuery());
-    String upstreamTarget = UpstreamPath.of(route, new RequestTarget(target.path(), query));
     return new Outcome.Forward(route, identity, edits, upstreamTarget,
         credential.map(c -> c.secret().fingerprint()), quota.map(RateLimitHeaders::of).orElse(java.util.Map.of()));
   }
