@@ -167,10 +167,10 @@ class ArchitectureTest {
   }
 
   /**
-   * Stage 5 plans header edits from the identity and the consumed credential, and binds the
+   * Stage 6 plans header edits from the identity and the consumed credential, and binds the
    * upstream's signer to the identity for the proxy to call; it does not reach back into the
    * conductor, the server, the command line, the access log or the limiter, nor forward into the
-   * proxy, which reads what stage 5 hands it ({@code identity.RequestSigner}).
+   * proxy, which reads what stage 6 hands it ({@code identity.RequestSigner}).
    */
   static ArchRule identityDoesNotReachTheConductorOrTheProxy(String root) {
     return noClasses().that().resideInAPackage(root + ".identity..")

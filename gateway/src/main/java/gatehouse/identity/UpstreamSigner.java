@@ -8,7 +8,7 @@ import java.util.OptionalLong;
 import java.util.function.Function;
 
 /**
- * Stage 5's proof for the backend that a request came through the gateway. It sees the request as
+ * Stage 6's proof for the backend that a request came through the gateway. It sees the request as
  * it will be sent: method, the upstream's authority, the target with the url's base path, and the
  * final headers (identity headers set, client copies stripped).
  */

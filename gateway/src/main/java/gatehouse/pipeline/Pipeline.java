@@ -116,7 +116,7 @@ public final class Pipeline {
   private Future<Outcome> limitThenPlan(RouteConfig route, Optional<RouteConfig> matched, String upstreamTarget,
       Optional<Credential> credential, Optional<Identity> identity, Optional<CredentialLimit> own) {
     Optional<String> fingerprint = credential.map(c -> c.secret().fingerprint());
-    // limit
+    // 5 limit
     return limits.admit(route, identity, own).map(admission -> {
       if (admission instanceof Admission.Limited l) {
         return new Outcome.Reject(new Rejection.RateLimited(l.retryAfter(), Optional.of(l.quota())), matched, fingerprint);
@@ -125,7 +125,7 @@ public final class Pipeline {
         return new Outcome.Reject(new Rejection.LimiterUnavailable(u.reason(), DEPENDENCY_RETRY_AFTER), matched, fingerprint);
       }
       if (!(admission instanceof Admission.Admitted admitted)) throw new AssertionError("unknown admission " + admission);
-      // 5 identity headers (the verified values as header bytes, or a refusal)
+      // 6 identity headers (the verified values as header bytes, or a refusal)
       if (identity.isEmpty()) return forward(route, upstreamTarget, credential, identity, admitted.quota(), identityHeaders.anonymous());
       HeaderPlan plan = identityHeaders.plan(credential.orElseThrow(), identity.get());
       if (plan instanceof HeaderPlan.Refused r) {

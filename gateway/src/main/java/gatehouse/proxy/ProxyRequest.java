@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * What the pipeline asks stage 6 to do with one admitted request.
+ * What the pipeline asks stage 7 to do with one admitted request.
  *
  * @param upstream name of a configured upstream
  * @param pathAndQuery the normalised, rewritten request target ({@code /a/b?x=1}); sent verbatim,

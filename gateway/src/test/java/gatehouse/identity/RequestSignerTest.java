@@ -13,7 +13,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Stage 5 hands the proxy its signer already bound to the request's identity. */
+/** Stage 6 hands the proxy its signer already bound to the request's identity. */
 class RequestSignerTest {
 
   @Test
