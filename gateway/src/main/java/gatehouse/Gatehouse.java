@@ -15,6 +15,7 @@ import gatehouse.credential.CredentialExtractor;
 import gatehouse.crypto.SignatureEngine;
 import gatehouse.identity.IdentityHeaders;
 import gatehouse.identity.UpstreamSigners;
+import gatehouse.limit.Limits;
 import gatehouse.observe.AccessLog;
 import gatehouse.observe.Metrics;
 import gatehouse.observe.Observer;
@@ -127,11 +128,11 @@ public final class Gatehouse {
     IdentityHeaders identityHeaders = new IdentityHeaders(config);
     Optional<Authenticator> mtls = clientCertificates(config) ? Optional.of(MtlsAuthenticator.create(clock)) : Optional.empty();
     Optional<ApiKeyAuthenticator> apiKeys = acceptsApiKeys(config)
-        ? Optional.of(ApiKeyAuthenticator.create(vertx, config.auth().keyStore(), clock, RateLimiter.local(clock)))
+        ? Optional.of(ApiKeyAuthenticator.create(vertx, config.auth().keyStore(), clock))
         : Optional.empty();
     Authenticators authenticators = new Authenticators(bearer, apiKeys.map(a -> (Authenticator) a), mtls);
     CredentialExtractor extractor = new CredentialExtractor(config.auth().apiKeys());
-    Pipeline pipeline = new Pipeline(routes, extractor, authenticators, identityHeaders);
+    Pipeline pipeline = new Pipeline(routes, extractor, authenticators, new Limits(RateLimiter.local(clock)), identityHeaders);
     Metrics metrics = new Metrics();
     Observer observer = new Observer(AccessLog.open(config.accessLog(), config.auth().apiKeys().queryParam(), clock), metrics);
     Compiled compiled = new Compiled(pipeline, observer, metrics, jwt, introspection, apiKeys, signers);
@@ -149,7 +150,7 @@ public final class Gatehouse {
    * whose {@link ApiKeyAuthenticator#admin()} the CLI uses. The caller closes it.
    */
   public static ApiKeyAuthenticator keyStore(GatehouseConfig config, Vertx vertx, Clock clock) {
-    return ApiKeyAuthenticator.create(vertx, config.auth().keyStore(), clock, RateLimiter.local(clock));
+    return ApiKeyAuthenticator.create(vertx, config.auth().keyStore(), clock);
   }
 
   /**

@@ -3,7 +3,6 @@ package gatehouse;
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
-import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,14 +13,17 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import gatehouse.archviolations.authn.LogsToObserve;
+import gatehouse.archviolations.authn.TakesTokens;
 import gatehouse.archviolations.authn.introspect.IntrospectSide;
 import gatehouse.archviolations.authn.jwt.JwtSide;
 import gatehouse.archviolations.config.ConfigSide;
 import gatehouse.archviolations.credential.CredentialSide;
 import gatehouse.archviolations.identity.IdentitySide;
+import gatehouse.archviolations.limit.LimitSide;
 import gatehouse.archviolations.observe.ObserveSide;
 import gatehouse.archviolations.observe.SignalSide;
 import gatehouse.archviolations.pipeline.PipelineSide;
+import gatehouse.archviolations.ratelimit.KnowsConfig;
 import gatehouse.archviolations.ratelimit.LimiterSide;
 import gatehouse.archviolations.server.GatewayInstances;
 import gatehouse.archviolations.server.InternalsSide;
@@ -127,12 +129,30 @@ class ArchitectureTest {
             "io.vertx.core.impl..", "io.vertx.core.internal..", "io.vertx.core.net.impl..", "io.vertx..impl..", "io.netty..internal..");
   }
 
-  /** The limiter counts and refills; it knows no stage, the conductor, the server or the access log. */
+  /**
+   * The limiter counts and refills; it knows no other part of the gateway but {@code config}: no
+   * stage, the conductor, the server or the access log.
+   */
   static ArchRule theLimiterKnowsNoStage(String root) {
     return noClasses().that().resideInAPackage(root + ".ratelimit..")
-        .should().dependOnClassesThat().resideInAnyPackage(root + ".route..", root + ".credential..", root + ".authn..",
-            root + ".authz..", root + ".identity..", root + ".proxy..", root + ".pipeline..", root + ".server..",
-            root + ".observe..", root + ".cli..");
+        .should().dependOnClassesThat(resideInAPackage(root + "..")
+            .and(not(resideInAnyPackage(root + ".ratelimit..", root + ".config.."))));
+  }
+
+  /** Authenticators report a credential's own limit; only the limit stage takes tokens. */
+  static ArchRule authenticatorsTakeNoTokens(String root) {
+    return noClasses().that().resideInAPackage(root + ".authn..")
+        .should().dependOnClassesThat().resideInAnyPackage(root + ".ratelimit..", root + ".limit..");
+  }
+
+  /**
+   * Stage 5, limit, reads the route, the identity and the credential's limit and asks the limiter;
+   * it does not reach back into the conductor or the server, nor forward into the stages after it.
+   */
+  static ArchRule theLimitStageKeepsToItsStage(String root) {
+    return noClasses().that().resideInAPackage(root + ".limit..")
+        .should().dependOnClassesThat().resideInAnyPackage(root + ".pipeline..", root + ".server..", root + ".cli..",
+            root + ".observe..", root + ".credential..", root + ".identity..", root + ".proxy..");
   }
 
   /**
@@ -147,15 +167,15 @@ class ArchitectureTest {
   }
 
   /**
-   * Stage 5 plans header edits from the identity and the consumed credential; it does not reach
-   * back into the conductor, the server, the command line, the access log or the limiter, nor into
-   * the proxy beyond {@code proxy.ProxyRequest}, the plan of the request the proxy sends.
+   * Stage 6 plans header edits from the identity and the consumed credential, and binds the
+   * upstream's signer to the identity for the proxy to call; it does not reach back into the
+   * conductor, the server, the command line, the access log or the limiter, nor forward into the
+   * proxy, which reads what stage 6 hands it ({@code identity.RequestSigner}).
    */
-  static ArchRule identityDoesNotReachTheConductorOrTheProxyInternals(String root) {
+  static ArchRule identityDoesNotReachTheConductorOrTheProxy(String root) {
     return noClasses().that().resideInAPackage(root + ".identity..")
         .should().dependOnClassesThat(resideInAnyPackage(root + ".pipeline..", root + ".server..", root + ".cli..",
-            root + ".observe..", root + ".ratelimit..")
-            .or(resideInAPackage(root + ".proxy..").and(not(nameMatching(Pattern.quote(root + ".proxy.ProxyRequest") + "(\\$.*)?")))));
+            root + ".observe..", root + ".ratelimit..", root + ".limit..", root + ".proxy.."));
   }
 
   /** {@code sun.misc.Signal} (module {@code jdk.unsupported}) is confined to the class that reopens the access log on SIGUSR1. */
@@ -190,13 +210,23 @@ class ArchitectureTest {
   }
 
   @Test
+  void authenticatorsReportLimitsAndNeverTakeTokens() {
+    authenticatorsTakeNoTokens(ROOT).check(main);
+  }
+
+  @Test
+  void theLimitStageReachesNeitherBackNorForward() {
+    theLimitStageKeepsToItsStage(ROOT).check(main);
+  }
+
+  @Test
   void observeIsUsedOnlyByTheServerTheCommandLineAndTheRoot() {
     onlyTheServerTheCommandLineAndTheRootUseObserve(ROOT).check(main);
   }
 
   @Test
   void identityKeepsToItsStage() {
-    identityDoesNotReachTheConductorOrTheProxyInternals(ROOT).check(main);
+    identityDoesNotReachTheConductorOrTheProxy(ROOT).check(main);
   }
 
   @Test
@@ -205,8 +235,11 @@ class ArchitectureTest {
     fails(authenticatorsDoNotDependOnOneAnother(VIOLATIONS), IntrospectSide.class.getName(), IntrospectSide.class, JwtSide.class);
     fails(onlyGatewayInstancesUsesVertxInternals(VIOLATIONS), InternalsSide.class.getName(), InternalsSide.class);
     fails(theLimiterKnowsNoStage(VIOLATIONS), LimiterSide.class.getName(), LimiterSide.class, JwtSide.class);
+    theLimiterKnowsNoStage(VIOLATIONS).check(new ClassFileImporter().importClasses(KnowsConfig.class, ConfigSide.class));
+    fails(authenticatorsTakeNoTokens(VIOLATIONS), TakesTokens.class.getName(), TakesTokens.class, LimiterSide.class);
+    fails(theLimitStageKeepsToItsStage(VIOLATIONS), LimitSide.class.getName(), LimitSide.class, PipelineSide.class);
     fails(onlyTheServerTheCommandLineAndTheRootUseObserve(VIOLATIONS), LogsToObserve.class.getName(), LogsToObserve.class, ObserveSide.class);
-    fails(identityDoesNotReachTheConductorOrTheProxyInternals(VIOLATIONS), IdentitySide.class.getName(), IdentitySide.class, PipelineSide.class);
+    fails(identityDoesNotReachTheConductorOrTheProxy(VIOLATIONS), IdentitySide.class.getName(), IdentitySide.class, PipelineSide.class);
     fails(onlyTheReopenSignalHandlesSignals(VIOLATIONS), SignalSide.class.getName(), SignalSide.class);
   }
 

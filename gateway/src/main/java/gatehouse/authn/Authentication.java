@@ -1,13 +1,15 @@
 package gatehouse.authn;
 
-import java.time.Duration;
 import java.util.Optional;
 
 /** The answer of an {@link Authenticator}: every outcome is a value, never an exception. */
 public sealed interface Authentication {
 
-  /** The credential is valid; {@code quota} when it is rate-limited (the client is told its state). */
-  record Authenticated(Identity identity, Optional<Quota> quota) implements Authentication {
+  /**
+   * The credential is valid; {@code limit} when the credential carries a rate limit of its own,
+   * which the limit stage enforces after authorization.
+   */
+  record Authenticated(Identity identity, Optional<CredentialLimit> limit) implements Authentication {
     public Authenticated(Identity identity) {
       this(identity, Optional.empty());
     }
@@ -21,7 +23,4 @@ public sealed interface Authentication {
    * key store) is unreachable: 503, fail closed, the credential may well be valid.
    */
   record Unverifiable(String dependency) implements Authentication {}
-
-  /** The credential is valid but has used up its rate limit: 429, retry after {@code retryAfter}. */
-  record Throttled(Quota quota, Duration retryAfter) implements Authentication {}
 }

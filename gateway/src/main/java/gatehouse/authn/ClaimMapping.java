@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * Reads roles and scopes from verified claims. Compiled once per provider. Which claim becomes which
- * identity header is not decided here but in stage 5 ({@code gatehouse.identity}).
+ * identity header is not decided here but in stage 6 ({@code gatehouse.identity}).
  *
  * <p>Shared by the authenticators that verify a JSON object of claims (JWTs and RFC 7662 answers),
  * so they read it by the same rules and the same claim-path syntax without depending on one another.

@@ -1,7 +1,7 @@
 package gatehouse.authn;
 
 /**
- * The verified value behind one identity header, as {@link VerifiedClaims} holds it. Stage 5
+ * The verified value behind one identity header, as {@link VerifiedClaims} holds it. Stage 6
  * ({@code gatehouse.identity}) turns it into header bytes by one documented rule, or refuses the request
  * when the value cannot be carried faithfully (README "Identity headers").
  *

@@ -12,7 +12,7 @@ import java.util.Set;
  * @param issuer the JWT provider name or the key store that vouched for it
  * @param roles roles granted (from the configured roles claim)
  * @param scopes OAuth scopes or API-key scopes granted
- * @param claims the verified claims, as verified; stage 5 chooses the ones its headers carry
+ * @param claims the verified claims, as verified; stage 6 chooses the ones its headers carry
  * @param expiresAt when the credential stops being valid, if it says
  * @param certificateNames for {@link Scheme#MTLS}: every name of the client certificate (subject
  *     CN, DNS, URI and email SANs), which {@code mtls} policies match; empty otherwise

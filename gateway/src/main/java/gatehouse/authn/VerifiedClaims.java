@@ -12,7 +12,7 @@ import java.util.Optional;
  * object as the project's JSON readers return it ({@code String}, {@code Boolean}, {@code Long},
  * {@code Integer}, a finite {@code Double}, {@code List}, {@code Map}, JSON {@code null} as {@code
  * null}). Immutable: copied once, when the authenticator builds it, into unmodifiable maps and
- * lists. Which claim becomes which upstream header is stage 5's choice ({@code gatehouse.identity});
+ * lists. Which claim becomes which upstream header is stage 6's choice ({@code gatehouse.identity});
  * the values are read only by {@link ClaimPath}.
  */
 public final class VerifiedClaims {

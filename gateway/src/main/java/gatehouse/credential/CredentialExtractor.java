@@ -35,6 +35,11 @@ public final class CredentialExtractor {
    * {@link Extraction.None} without looking. A bearer token together with an API key, two
    * {@code Authorization} headers, or two different API keys are {@link Extraction.Ambiguous}, on
    * every non-public route whatever it accepts: the gateway must not pick one and forward the other.
+   *
+   * <p>The forwarded query is {@code rawQuery} without the query parameters the gateway owns
+   * ({@link CredentialCarriers}), in every spelling, whatever the route and whether or not a
+   * credential was taken from them, so that a key or token never reaches a backend or its logs;
+   * other parameters keep their spelling and order.
    */
   public Extraction extract(MultiMap headers, Optional<String> rawQuery, Policy policy) {
     return extract(headers, rawQuery, Optional.empty(), policy);
@@ -47,22 +52,23 @@ public final class CredentialExtractor {
    * same request is {@code multiple_credentials}: one request, one identity.
    */
   public Extraction extract(MultiMap headers, Optional<String> rawQuery, Optional<X509Certificate> clientCertificate, Policy policy) {
-    if (policy instanceof Policy.Public) return new Extraction.None();
+    Optional<String> forwarded = carriers.forwardedQuery(rawQuery);
+    if (policy instanceof Policy.Public) return new Extraction.None(forwarded);
     if (policy instanceof Policy.Mtls) {
-      return clientCertificate.<Extraction>map(c -> new Extraction.Found(new Credential.ClientCertificate(c)))
-          .orElse(new Extraction.None());
+      return clientCertificate.<Extraction>map(c -> new Extraction.Found(new Credential.ClientCertificate(c), forwarded))
+          .orElse(new Extraction.None(forwarded));
     }
-    Extraction other = extractRequestCredential(headers, rawQuery, policy);
+    Extraction other = extractRequestCredential(headers, rawQuery, policy, forwarded);
     boolean wantsCertificate = policy instanceof Policy.Any any && any.mtls().isPresent();
     if (!wantsCertificate || clientCertificate.isEmpty()) return other;
     if (other instanceof Extraction.Found) {
       return new Extraction.Ambiguous("multiple_credentials", "a client certificate and a bearer token or API key on one request");
     }
     if (other instanceof Extraction.Ambiguous) return other;
-    return new Extraction.Found(new Credential.ClientCertificate(clientCertificate.get()));
+    return new Extraction.Found(new Credential.ClientCertificate(clientCertificate.get()), forwarded);
   }
 
-  private Extraction extractRequestCredential(MultiMap headers, Optional<String> rawQuery, Policy policy) {
+  private Extraction extractRequestCredential(MultiMap headers, Optional<String> rawQuery, Policy policy, Optional<String> forwarded) {
 
     List<String> authorization = headers.getAll(HttpHeaderNames.AUTHORIZATION);
     if (authorization.size() > 1) {
@@ -102,19 +108,9 @@ public final class CredentialExtractor {
     }
     boolean wantsBearer = policy instanceof Policy.Jwt || policy instanceof Policy.Any;
     boolean wantsKey = policy instanceof Policy.ApiKey || policy instanceof Policy.Any;
-    if (bearer.isPresent() && wantsBearer) return new Extraction.Found(new Credential.BearerToken(bearer.get()));
-    if (apiKey.isPresent() && wantsKey) return new Extraction.Found(apiKey.get());
-    return new Extraction.None();
-  }
-
-  /**
-   * {@code rawQuery} without the query parameters the gateway owns ({@link CredentialCarriers}), in
-   * every spelling, whatever the route and whether or not a credential was taken from them, so
-   * that a key or token never reaches a backend or its logs; other parameters keep their spelling
-   * and order.
-   */
-  public Optional<String> forwardedQuery(Optional<String> rawQuery) {
-    return carriers.forwardedQuery(rawQuery);
+    if (bearer.isPresent() && wantsBearer) return new Extraction.Found(new Credential.BearerToken(bearer.get()), forwarded);
+    if (apiKey.isPresent() && wantsKey) return new Extraction.Found(apiKey.get(), forwarded);
+    return new Extraction.None(forwarded);
   }
 
   /** The b64token characters before the trailing {@code =}, by char: a table, not a chain of comparisons. */

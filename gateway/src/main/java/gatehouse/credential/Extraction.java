@@ -1,13 +1,19 @@
 package gatehouse.credential;
 
-/** What {@link CredentialExtractor#extract} found on a request. */
+import java.util.Optional;
+
+/**
+ * What {@link CredentialExtractor#extract} found on a request. When the request may go on, the
+ * value also carries {@code forwardedQuery}: the request's query as the upstream gets it, without
+ * the parameters the gateway owns ({@link CredentialExtractor#extract} says which).
+ */
 public sealed interface Extraction {
 
   /** Nothing the policy accepts was presented. */
-  record None() implements Extraction {}
+  record None(Optional<String> forwardedQuery) implements Extraction {}
 
   /** Exactly one credential was presented. */
-  record Found(Credential credential) implements Extraction {}
+  record Found(Credential credential, Optional<String> forwardedQuery) implements Extraction {}
 
   /**
    * More than one credential, or one that cannot be read one way only (RFC 6750 section 2: a

@@ -2,7 +2,7 @@ package gatehouse.identity;
 
 import gatehouse.authn.AuthFailure;
 
-/** Stage 5's answer for an authenticated request: the header edits, or a refusal. */
+/** Stage 6's answer for an authenticated request: the header edits, or a refusal. */
 public sealed interface HeaderPlan {
 
   /** Every identity value was encoded; apply {@code edits} to the upstream request. */

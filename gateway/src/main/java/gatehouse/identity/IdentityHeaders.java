@@ -16,7 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Stage 5: plans the identity headers of one request. Built once per config. Which verified claim
+ * Stage 6: plans the identity headers of one request. Built once per config. Which verified claim
  * fills which header is chosen here, per source of identities: a JWT or introspection provider's
  * own {@code claims}, else {@code identity.claims} (which client certificates use too); API keys
  * always send their owner, scopes and key id. Every header name a claim mapping can set is reserved too, so a client can never pre-fill one on a route where the

@@ -8,7 +8,7 @@ import java.util.OptionalLong;
 import java.util.function.Function;
 
 /**
- * Stage 5's proof for the backend that a request came through the gateway. It sees the request as
+ * Stage 6's proof for the backend that a request came through the gateway. It sees the request as
  * it will be sent: method, the upstream's authority, the target with the url's base path, and the
  * final headers (identity headers set, client copies stripped).
  */
@@ -32,6 +32,15 @@ public interface UpstreamSigner {
    */
   default OptionalLong contentDigestMaxBody() {
     return OptionalLong.empty();
+  }
+
+  /**
+   * This signer as the proxy calls it, for one request of {@code identity}: the proxy's outgoing
+   * headers are read through {@link #sign}'s {@code header}. {@link #NONE} gives {@link
+   * RequestSigner#NONE}, so the proxy can tell that nothing is signed.
+   */
+  default RequestSigner forRequest(Optional<Identity> identity) {
+    return this == NONE ? RequestSigner.NONE : new BoundSigner(this, identity);
   }
 
   /** Signs nothing: {@code sign: {mode: none}} and upstreams without {@code sign}. */

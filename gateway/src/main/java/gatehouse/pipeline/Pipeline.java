@@ -1,6 +1,7 @@
 package gatehouse.pipeline;
 
 import gatehouse.authn.Authentication;
+import gatehouse.authn.CredentialLimit;
 import gatehouse.authn.Identity;
 import gatehouse.authn.Quota;
 import gatehouse.authn.Scheme;
@@ -14,6 +15,8 @@ import gatehouse.credential.Extraction;
 import gatehouse.identity.HeaderEdits;
 import gatehouse.identity.HeaderPlan;
 import gatehouse.identity.IdentityHeaders;
+import gatehouse.limit.Admission;
+import gatehouse.limit.Limits;
 import gatehouse.route.RequestTarget;
 import gatehouse.route.RouteTable;
 import gatehouse.route.Routing;
@@ -25,9 +28,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Runs stages 1 to 5 for one request and returns what to do with it. This method is the
- * architecture: route, extract credentials, authenticate, authorize, plan identity headers. Each
- * stage answers with a value; the first rejection ends the run.
+ * Runs the stages for one request and returns what to do with it. This method is the
+ * architecture: route, extract credentials, authenticate, authorize, limit, plan identity headers.
+ * Each stage answers with a value; the first rejection ends the run.
  */
 public final class Pipeline {
   private static final Duration DEPENDENCY_RETRY_AFTER = Duration.ofSeconds(5);
@@ -35,12 +38,15 @@ public final class Pipeline {
   private final RouteTable routes;
   private final CredentialExtractor extractor;
   private final Authenticators authenticators;
+  private final Limits limits;
   private final IdentityHeaders identityHeaders;
 
-  public Pipeline(RouteTable routes, CredentialExtractor extractor, Authenticators authenticators, IdentityHeaders identityHeaders) {
+  public Pipeline(RouteTable routes, CredentialExtractor extractor, Authenticators authenticators, Limits limits,
+      IdentityHeaders identityHeaders) {
     this.routes = routes;
     this.extractor = extractor;
     this.authenticators = authenticators;
+    this.limits = limits;
     this.identityHeaders = identityHeaders;
   }
 
@@ -64,48 +70,68 @@ public final class Pipeline {
     RouteConfig route = found.route();
     Optional<RouteConfig> matched = found.matched();
     Policy policy = route.policy();
+    String upstreamPath = UpstreamPath.path(route, target.path());
 
     // 2 credential
     Extraction extraction = extractor.extract(head.headers(), target.rawQuery(), head.clientCertificate(), policy);
     if (extraction instanceof Extraction.Ambiguous a) {
       return reject(new Rejection.BadRequest(a.code(), a.reason()), matched, Optional.empty());
     }
-    if (extraction instanceof Extraction.None) {
+    if (extraction instanceof Extraction.None none) {
       if (policy instanceof Policy.Public) {
-        return Future.succeededFuture(forward(route, target, Optional.empty(), Optional.empty(), Optional.empty(), identityHeaders.anonymous()));
+        return limitThenPlan(route, matched, upstreamTarget(upstreamPath, none.forwardedQuery()), Optional.empty(), Optional.empty(), Optional.empty());
       }
       Rejection.Challenge wanted = policy instanceof Policy.ApiKey ? Rejection.Challenge.API_KEY
           : policy instanceof Policy.Mtls ? Rejection.Challenge.CERTIFICATE : Rejection.Challenge.BEARER;
       return reject(new Rejection.Unauthenticated(wanted, Optional.empty()), matched, Optional.empty());
     }
-    Credential credential = ((Extraction.Found) extraction).credential();
+    Extraction.Found presented = (Extraction.Found) extraction;
+    Credential credential = presented.credential();
+    String upstreamTarget = upstreamTarget(upstreamPath, presented.forwardedQuery());
     Optional<String> fingerprint = Optional.of(credential.secret().fingerprint());
 
-    // 3 authenticate, 4 authorize, 5 identity headers (the verified values as header bytes, or a refusal)
-    return authenticators.authenticate(credential).map(authentication -> {
+    // 3 authenticate
+    return authenticators.authenticate(credential).compose(authentication -> {
       if (authentication instanceof Authentication.Rejected r) {
-        return new Outcome.Reject(new Rejection.Unauthenticated(challenge(credential), Optional.of(r.failure())), matched, fingerprint);
-      }
-      if (authentication instanceof Authentication.Throttled t) {
-        return new Outcome.Reject(new Rejection.RateLimited(t.retryAfter(), Optional.of(t.quota())), matched, fingerprint);
+        return reject(new Rejection.Unauthenticated(challenge(credential), Optional.of(r.failure())), matched, fingerprint);
       }
       if (authentication instanceof Authentication.Unverifiable u) {
-        return new Outcome.Reject(new Rejection.DependencyDown(u.dependency(), DEPENDENCY_RETRY_AFTER), matched, fingerprint);
+        return reject(new Rejection.DependencyDown(u.dependency(), DEPENDENCY_RETRY_AFTER), matched, fingerprint);
       }
       if (!(authentication instanceof Authentication.Authenticated ok)) {
         throw new AssertionError("unknown authentication " + authentication);
       }
       Identity identity = ok.identity();
+      // 4 authorize
       Decision decision = Authorizer.decide(policy, identity);
       if (decision instanceof Decision.Deny d) {
-        return new Outcome.Reject(new Rejection.Forbidden(d.code(), d.message(), identity.scheme() != Scheme.API_KEY), matched, fingerprint,
-            Optional.of(identity));
+        return Future.succeededFuture(new Outcome.Reject(new Rejection.Forbidden(d.code(), d.message(), identity.scheme() != Scheme.API_KEY),
+            matched, fingerprint, Optional.of(identity)));
       }
-      HeaderPlan plan = identityHeaders.plan(credential, identity);
+      return limitThenPlan(route, matched, upstreamTarget, Optional.of(credential), Optional.of(identity), ok.limit());
+    });
+  }
+
+  /** The stages after authorization: limit, then plan the identity headers (anonymous without an identity). */
+  private Future<Outcome> limitThenPlan(RouteConfig route, Optional<RouteConfig> matched, String upstreamTarget,
+      Optional<Credential> credential, Optional<Identity> identity, Optional<CredentialLimit> own) {
+    Optional<String> fingerprint = credential.map(c -> c.secret().fingerprint());
+    // 5 limit
+    return limits.admit(route, identity, own).map(admission -> {
+      if (admission instanceof Admission.Limited l) {
+        return new Outcome.Reject(new Rejection.RateLimited(l.retryAfter(), Optional.of(l.quota())), matched, fingerprint);
+      }
+      if (admission instanceof Admission.Unavailable u) {
+        return new Outcome.Reject(new Rejection.LimiterUnavailable(u.reason(), DEPENDENCY_RETRY_AFTER), matched, fingerprint);
+      }
+      if (!(admission instanceof Admission.Admitted admitted)) throw new AssertionError("unknown admission " + admission);
+      // 6 identity headers (the verified values as header bytes, or a refusal)
+      if (identity.isEmpty()) return forward(route, upstreamTarget, credential, identity, admitted.quota(), identityHeaders.anonymous());
+      HeaderPlan plan = identityHeaders.plan(credential.orElseThrow(), identity.get());
       if (plan instanceof HeaderPlan.Refused r) {
-        return new Outcome.Reject(new Rejection.Unauthenticated(challenge(credential), Optional.of(r.failure())), matched, fingerprint);
+        return new Outcome.Reject(new Rejection.Unauthenticated(challenge(credential.get()), Optional.of(r.failure())), matched, fingerprint);
       }
-      return forward(route, target, Optional.of(credential), Optional.of(identity), ok.quota(), ((HeaderPlan.Planned) plan).edits());
+      return forward(route, upstreamTarget, credential, identity, admitted.quota(), ((HeaderPlan.Planned) plan).edits());
     });
   }
 
@@ -114,11 +140,13 @@ public final class Pipeline {
         : credential instanceof Credential.ClientCertificate ? Rejection.Challenge.CERTIFICATE : Rejection.Challenge.BEARER;
   }
 
-  private Outcome forward(RouteConfig route, RequestTarget target, Optional<Credential> credential, Optional<Identity> identity,
+  /** The upstream's origin-form target: stage 1's rewritten path, then stage 2's forwarded query. */
+  private static String upstreamTarget(String upstreamPath, Optional<String> forwardedQuery) {
+    return forwardedQuery.isPresent() ? upstreamPath + "?" + forwardedQuery.get() : upstreamPath;
+  }
+
+  private static Outcome forward(RouteConfig route, String upstreamTarget, Optional<Credential> credential, Optional<Identity> identity,
       Optional<Quota> quota, HeaderEdits edits) {
-    // On every route, public ones included, and whichever credential was used (or none).
-    Optional<String> query = extractor.forwardedQuery(target.rawQuery());
-    String upstreamTarget = UpstreamPath.of(route, new RequestTarget(target.path(), query));
     return new Outcome.Forward(route, identity, edits, upstreamTarget,
         credential.map(c -> c.secret().fingerprint()), quota.map(RateLimitHeaders::of).orElse(java.util.Map.of()));
   }

@@ -61,6 +61,12 @@ public sealed interface Rejection {
   /** 503 {@code dependency_unavailable}: we cannot verify, so we fail closed. */
   record DependencyDown(String dependency, Duration retryAfter) implements Rejection {}
 
+  /**
+   * 503 {@code rate_limiter_unavailable} with {@code Retry-After}: the rate limiter could not say
+   * whether the request is within its limits, so we fail closed. {@code reason} is for the log.
+   */
+  record LimiterUnavailable(String reason, Duration retryAfter) implements Rejection {}
+
   /** 504 {@code upstream_timeout}. */
   record GatewayTimeout() implements Rejection {}
 }

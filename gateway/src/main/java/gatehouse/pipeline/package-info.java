@@ -1,5 +1,5 @@
 /**
- * The conductor: {@link gatehouse.pipeline.Pipeline} runs stages 1 to 5 in a fixed order.
+ * The conductor: {@link gatehouse.pipeline.Pipeline} runs stages 1 to 6 in a fixed order.
  * Reads a {@link gatehouse.pipeline.RequestHead}; returns an {@link gatehouse.pipeline.Outcome}.
  * {@link gatehouse.pipeline.ErrorResponses} is the only place error replies are built.
  */

@@ -1,15 +1,14 @@
 package gatehouse.proxy;
 
+import gatehouse.identity.RequestSigner;
 import io.vertx.core.MultiMap;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
- * What the pipeline asks stage 6 to do with one admitted request.
+ * What the pipeline asks stage 7 to do with one admitted request.
  *
  * @param upstream name of a configured upstream
  * @param pathAndQuery the normalised, rewritten request target ({@code /a/b?x=1}); sent verbatim,
@@ -20,8 +19,8 @@ import java.util.function.Consumer;
  * @param maxBodyBytes the largest request body forwarded; larger ones answer 413
  * @param allowWebSocket whether an HTTP/1.1 upgrade to {@code websocket} is tunnelled; when false,
  *     such a request is forwarded as plain HTTP without {@code Upgrade}
- * @param signer called last, with the upstream request head as it will be sent; the headers it
- *     returns are set on it
+ * @param signer the identity stage's signer for this request, called last, with the upstream
+ *     request head as it will be sent; the headers it returns are set on it
  */
 public record ProxyRequest(
     String upstream,
@@ -30,32 +29,11 @@ public record ProxyRequest(
     Optional<Duration> timeout,
     long maxBodyBytes,
     boolean allowWebSocket,
-    Signer signer) {
-
-  /**
-   * Headers that prove the request's origin to the upstream (signatures, identity tokens). Called
-   * on the event loop with the final method, {@code authority} (the upstream's {@code host[:port]},
-   * as sent in {@code Host}), {@code target} (as sent, base path included), headers (read only) and,
-   * when {@link #contentDigestMaxBody} is set and the request has a non-empty body, that whole body.
-   */
-  public interface Signer {
-    Map<String, String> headersFor(String method, String authority, String target, MultiMap headers, Optional<byte[]> body);
-
-    /**
-     * When present, the body is buffered (at most this many bytes, else 413) and passed to {@link
-     * #headersFor}, and the client's {@code Content-Digest} is removed before the signer sees the
-     * headers. Empty: the body streams after the head, unseen by the signer.
-     */
-    default OptionalLong contentDigestMaxBody() {
-      return OptionalLong.empty();
-    }
-
-    Signer NONE = (method, authority, target, headers, body) -> Map.of();
-  }
+    RequestSigner signer) {
 
   public ProxyRequest(String upstream, String pathAndQuery, Consumer<MultiMap> headerEdits, Optional<Duration> timeout,
       long maxBodyBytes, boolean allowWebSocket) {
-    this(upstream, pathAndQuery, headerEdits, timeout, maxBodyBytes, allowWebSocket, Signer.NONE);
+    this(upstream, pathAndQuery, headerEdits, timeout, maxBodyBytes, allowWebSocket, RequestSigner.NONE);
   }
 
   public ProxyRequest {

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Stage 6: the configured upstreams, each with its own keep-alive connection pool, and the one
+ * Stage 7: the configured upstreams, each with its own keep-alive connection pool, and the one
  * operation the pipeline needs from them, {@link #forward}.
  *
  * <p>What the upstream receives: the client's method; {@link ProxyRequest#pathAndQuery()} verbatim

@@ -10,8 +10,9 @@ import java.time.Clock;
 public interface RateLimiter {
 
   /**
-   * Takes one token from {@code key}'s bucket of {@code limit}. A key seen with a new limit starts
-   * over with a full bucket of it. The future always succeeds; never blocks the calling event loop.
+   * Takes one token from {@code key}'s bucket of {@code limit} ({@link BucketKey#name}). A key seen
+   * with a new limit starts over with a full bucket of it. The future always succeeds (a limiter
+   * that cannot answer says {@link Verdict.Unavailable}); never blocks the calling event loop.
    */
   Future<Verdict> acquire(String key, Limit limit);
 

@@ -3,7 +3,7 @@ package gatehouse.route;
 import gatehouse.config.RouteConfig;
 
 /**
- * The path and query sent upstream for a matched route: {@code strip_prefix} removed, then
+ * The path sent upstream for a matched route: {@code strip_prefix} removed, then
  * {@code add_prefix} prepended, both segment-aware. Both prefixes are normalised paths (checked by
  * {@link RouteTable#compile}), so the result is a normalised path too.
  */
@@ -12,8 +12,8 @@ public final class UpstreamPath {
   private UpstreamPath() {}
 
   /**
-   * The origin-form target for the upstream: the rewritten path, then {@code ?query} if the
-   * request had one (kept byte for byte).
+   * The path of the upstream's origin-form target, rewritten from the request's normalised
+   * {@code path}; the query is the credential stage's to give.
    *
    * <p>{@code strip_prefix /api/public} turns {@code /api/public/x} into {@code /x}, {@code
    * /api/public/} into {@code /} and {@code /api/public} into {@code /}; a path it does not
@@ -21,16 +21,14 @@ public final class UpstreamPath {
    * then gives {@code /v2/x}, {@code /v2/}, and {@code /v2} for the bare prefix, so a trailing
    * slash is neither added nor lost.
    */
-  public static String of(RouteConfig route, RequestTarget target) {
-    String path = target.path();
+  public static String path(RouteConfig route, String path) {
     String rest = path;
     if (route.stripPrefix().isPresent()) {
       String strip = base(route.stripPrefix().get());
       if (underBase(strip, path)) rest = path.substring(strip.length());
     }
     String add = route.addPrefix().map(UpstreamPath::base).orElse("");
-    String joined = add.isEmpty() && rest.isEmpty() ? "/" : add + rest;
-    return target.rawQuery().isPresent() ? joined + "?" + target.rawQuery().get() : joined;
+    return add.isEmpty() && rest.isEmpty() ? "/" : add + rest;
   }
 
   /** A prefix without its trailing '/': "/api/" and "/api" give "/api", "/" gives "". */

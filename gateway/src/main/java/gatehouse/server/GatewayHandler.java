@@ -1,6 +1,6 @@
 package gatehouse.server;
 
-import gatehouse.identity.UpstreamSigner;
+import gatehouse.identity.RequestSigner;
 import gatehouse.identity.UpstreamSigners;
 import gatehouse.observe.Observer;
 import gatehouse.pipeline.ErrorResponses;
@@ -24,9 +24,7 @@ import io.vertx.core.http.HttpVersion;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,18 +106,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private void forward(HttpServerRequest request, String id, RequestHead head, Outcome.Forward f, long started) {
     request.response().putHeader("X-Request-Id", id);
     f.responseHeaders().forEach(request.response()::putHeader);
-    UpstreamSigner signer = signers.forUpstream(f.route().upstream());
-    ProxyRequest.Signer signing = signer == UpstreamSigner.NONE ? ProxyRequest.Signer.NONE : new ProxyRequest.Signer() {
-      @Override
-      public Map<String, String> headersFor(String method, String authority, String target, MultiMap headers, Optional<byte[]> body) {
-        return signer.sign(method, authority, target, headers::getAll, f.identity(), body);
-      }
-
-      @Override
-      public OptionalLong contentDigestMaxBody() {
-        return signer.contentDigestMaxBody();
-      }
-    };
+    RequestSigner signing = signers.forUpstream(f.route().upstream()).forRequest(f.identity());
     ProxyRequest proxyRequest = new ProxyRequest(
         f.route().upstream(),
         f.upstreamTarget(),

@@ -24,16 +24,16 @@ class ClientCertificateExtractionTest {
   @Test
   void anMtlsPolicyTakesTheCertificateAndIgnoresHeaders() {
     MultiMap bearer = MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer abc");
-    assertEquals(new Extraction.Found(new Credential.ClientCertificate(CERT)), extract(bearer, Optional.of(CERT), new Policy.Mtls(Set.of())));
-    assertEquals(new Extraction.None(), extract(bearer, Optional.empty(), new Policy.Mtls(Set.of())));
+    assertEquals(new Extraction.Found(new Credential.ClientCertificate(CERT), Optional.empty()), extract(bearer, Optional.of(CERT), new Policy.Mtls(Set.of())));
+    assertEquals(new Extraction.None(Optional.empty()), extract(bearer, Optional.empty(), new Policy.Mtls(Set.of())));
   }
 
   @Test
   void aCertificateCountsUnderAnyOnlyWhenItNamesMtls() {
     MultiMap none = MultiMap.caseInsensitiveMultiMap();
-    assertEquals(new Extraction.Found(new Credential.ClientCertificate(CERT)), extract(none, Optional.of(CERT), anyWithMtls));
-    assertEquals(new Extraction.None(), extract(none, Optional.of(CERT), new Policy.Any(Policy.Jwt.any(), new Policy.ApiKey(Set.of()))));
-    assertEquals(new Extraction.None(), extract(none, Optional.of(CERT), Policy.Jwt.any()));
+    assertEquals(new Extraction.Found(new Credential.ClientCertificate(CERT), Optional.empty()), extract(none, Optional.of(CERT), anyWithMtls));
+    assertEquals(new Extraction.None(Optional.empty()), extract(none, Optional.of(CERT), new Policy.Any(Policy.Jwt.any(), new Policy.ApiKey(Set.of()))));
+    assertEquals(new Extraction.None(Optional.empty()), extract(none, Optional.of(CERT), Policy.Jwt.any()));
   }
 
   @Test

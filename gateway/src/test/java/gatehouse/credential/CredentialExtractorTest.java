@@ -107,9 +107,12 @@ class CredentialExtractorTest {
 
   @Test
   void apiKeyIsRemovedFromTheForwardedQueryOtherParametersKeepTheirSpelling() {
-    assertEquals(Optional.of("a=1&b=%2F"), extractor.forwardedQuery(Optional.of("a=1&api_key=s3cret&b=%2F")));
-    assertEquals(Optional.empty(), extractor.forwardedQuery(Optional.of("api_key=s3cret")));
-    assertEquals(Optional.of("x=1"), extractor.forwardedQuery(Optional.of("api%5Fkey=s3cret&x=1")));
+    Extraction.Found found = assertInstanceOf(Extraction.Found.class, extract(headers(), "a=1&api_key=s3cret&b=%2F", KEY));
+    assertEquals(Optional.of("a=1&b=%2F"), found.forwardedQuery());
+    assertEquals(Optional.empty(), assertInstanceOf(Extraction.Found.class, extract(headers(), "api_key=s3cret", KEY)).forwardedQuery());
+    // Whatever the route: a public one takes no credential and still drops the key.
+    assertEquals(Optional.of("x=1"), assertInstanceOf(Extraction.None.class,
+        extract(headers(), "api%5Fkey=s3cret&x=1", new Policy.Public())).forwardedQuery());
   }
 
   @Test

@@ -20,7 +20,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Stage 5 chooses which verified claim fills which header, per source of the identity: a
+ * Stage 6 chooses which verified claim fills which header, per source of the identity: a
  * provider's own {@code claims}, else {@code identity.claims}; API keys always their three fields.
  */
 class ClaimHeadersTest {

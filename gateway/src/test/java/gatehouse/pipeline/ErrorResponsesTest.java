@@ -24,6 +24,7 @@ class ErrorResponsesTest {
     new Rejection.RateLimited(Duration.ofMillis(1500)),
     new Rejection.BadGateway("upstream_unreachable", "refused"),
     new Rejection.DependencyDown("jwks:main", Duration.ofSeconds(5)),
+    new Rejection.LimiterUnavailable("redis timeout", Duration.ofSeconds(5)),
     new Rejection.GatewayTimeout(),
   };
 
@@ -32,7 +33,7 @@ class ErrorResponsesTest {
     Set<Class<?>> covered = Arrays.stream(EVERY_KIND).map(Object::getClass).collect(Collectors.toSet());
     assertEquals(Set.of(Rejection.class.getPermittedSubclasses()), covered);
     int[] statuses = Arrays.stream(EVERY_KIND).mapToInt(r -> ErrorResponses.of(r).status()).toArray();
-    assertEquals("[404, 400, 401, 403, 414, 431, 500, 413, 429, 502, 503, 504]", Arrays.toString(statuses));
+    assertEquals("[404, 400, 401, 403, 414, 431, 500, 413, 429, 502, 503, 503, 504]", Arrays.toString(statuses));
   }
 
   @Test
@@ -98,5 +99,12 @@ class ErrorResponsesTest {
     assertEquals(Optional.of(2L), reply.retryAfterSeconds());
     assertEquals(java.util.Map.of("RateLimit-Limit", "60", "RateLimit-Remaining", "0", "RateLimit-Reset", "60", "RateLimit-Policy", "60;w=60"),
         reply.headers());
+  }
+
+  @Test
+  void anUnavailableRateLimiterIs503WithItsOwnCodeAndRetryAfter() {
+    ErrorResponses.Reply reply = ErrorResponses.of(new Rejection.LimiterUnavailable("redis timeout", Duration.ofSeconds(5)));
+    assertEquals(new ErrorResponses.Reply(503, "rate_limiter_unavailable", "rate limits cannot be checked right now", Optional.empty(),
+        Optional.of(5L)), reply);
   }
 }

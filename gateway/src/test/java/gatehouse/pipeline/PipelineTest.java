@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import gatehouse.authn.AuthFailure;
 import gatehouse.authn.Authentication;
 import gatehouse.authn.Authenticator;
+import gatehouse.authn.CredentialLimit;
 import gatehouse.authn.Identity;
 import gatehouse.authn.Scheme;
 import gatehouse.authn.VerifiedClaims;
@@ -13,10 +14,15 @@ import gatehouse.config.ConfigLoader;
 import gatehouse.config.GatehouseConfig;
 import gatehouse.credential.CredentialExtractor;
 import gatehouse.identity.IdentityHeaders;
+import gatehouse.limit.Limits;
+import gatehouse.ratelimit.RateLimiter;
 import gatehouse.route.RouteTable;
+import gatehouse.testing.MutableClock;
+import gatehouse.testing.UnavailableRateLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,7 +49,10 @@ class PipelineTest {
       "  - {match: {prefix: /any/}, upstream: app, policy: any}",
       "");
 
-  /** Bearer tokens: "good" (a user), "bad", "down"; API keys: "good-key" (orders:read), "bad-key". */
+  /**
+   * Bearer tokens: "good" (a user), "bad", "down"; API keys: "good-key" (orders:read), "limited-key"
+   * (orders:read, 2 a minute), "bad-key".
+   */
   private static final Authenticator BEARER = c -> Future.succeededFuture(switch (c.secret().reveal()) {
     case "good" -> new Authentication.Authenticated(new Identity("alice", Scheme.JWT, "main", Set.of("user"), Set.of(),
         VerifiedClaims.of(Map.of("sub", "alice")), Optional.empty()));
@@ -52,31 +61,42 @@ class PipelineTest {
     case "down" -> new Authentication.Unverifiable("jwks:main");
     default -> new Authentication.Rejected(new AuthFailure("bad_signature", "test"));
   });
-  private static final Authenticator KEYS = c -> Future.succeededFuture(c.secret().reveal().equals("good-key")
-      ? new Authentication.Authenticated(new Identity("acme", Scheme.API_KEY, "keys", Set.of(), Set.of("orders:read"),
-          VerifiedClaims.of(Map.of("owner_id", "acme")), Optional.empty()))
-      : new Authentication.Rejected(new AuthFailure("unknown_key", "test")));
+  private static final Identity ACME = new Identity("acme", Scheme.API_KEY, "keys", Set.of(), Set.of("orders:read"),
+      VerifiedClaims.of(Map.of("owner_id", "acme")), Optional.empty());
+  private static final Authenticator KEYS = c -> Future.succeededFuture(switch (c.secret().reveal()) {
+    case "good-key" -> new Authentication.Authenticated(ACME);
+    case "limited-key" -> new Authentication.Authenticated(ACME, Optional.of(new CredentialLimit("k7", 2, Duration.ofMinutes(1))));
+    default -> new Authentication.Rejected(new AuthFailure("unknown_key", "test"));
+  });
 
   private static Pipeline pipeline;
 
   private static Pipeline pipeline() throws Exception {
-    if (pipeline == null) {
-      GatehouseConfig config = ConfigLoader.parse("gatehouse.yaml", YAML, Path.of("."), name -> null);
-      pipeline = new Pipeline(RouteTable.compile(config.routes(), "gatehouse.yaml"),
-          new CredentialExtractor(config.auth().apiKeys()),
-          new Authenticators(Optional.of(BEARER), Optional.of(KEYS)), new IdentityHeaders(config));
-    }
+    if (pipeline == null) pipeline = pipeline(RateLimiter.local(MutableClock.start()));
     return pipeline;
   }
 
-  private static String run(String target, String... headers) throws Exception {
+  private static Pipeline pipeline(RateLimiter limiter) throws Exception {
+    GatehouseConfig config = ConfigLoader.parse("gatehouse.yaml", YAML, Path.of("."), name -> null);
+    return new Pipeline(RouteTable.compile(config.routes(), "gatehouse.yaml"),
+        new CredentialExtractor(config.auth().apiKeys()),
+        new Authenticators(Optional.of(BEARER), Optional.of(KEYS)), new Limits(limiter), new IdentityHeaders(config));
+  }
+
+  private static Outcome run(Pipeline p, String target, String... headers) {
     MultiMap h = MultiMap.caseInsensitiveMultiMap();
     for (int i = 0; i < headers.length; i += 2) h.add(headers[i], headers[i + 1]);
-    Outcome o = pipeline().process(new RequestHead("GET", target, "gw.test", h)).result();
+    return p.process(new RequestHead("GET", target, "gw.test", h)).result();
+  }
+
+  private static String reply(Outcome o) {
     if (o instanceof Outcome.Forward) return "forward";
-    Rejection r = ((Outcome.Reject) o).rejection();
-    ErrorResponses.Reply reply = ErrorResponses.of(r);
+    ErrorResponses.Reply reply = ErrorResponses.of(((Outcome.Reject) o).rejection());
     return reply.status() + " " + reply.code();
+  }
+
+  private static String run(String target, String... headers) throws Exception {
+    return reply(run(pipeline(), target, headers));
   }
 
   static Stream<Arguments> matrix() {
@@ -180,5 +200,37 @@ class PipelineTest {
     Outcome.Reject r = (Outcome.Reject) o;
     assertEquals(Optional.of(new gatehouse.secret.Secret("bad").fingerprint()), r.credentialFingerprint());
     assertFalse(r.toString().contains("Bearer bad"));
+  }
+
+  @Test
+  void aKeysOwnLimitIsTakenAfterAuthorizationAndAnsweredWithTheRateLimitFields() throws Exception {
+    MutableClock clock = MutableClock.start();
+    Pipeline p = pipeline(RateLimiter.local(clock));
+    // Authorization comes first: a refused request takes no token.
+    assertEquals("403 insufficient_scope", reply(run(p, "/write/x", "X-API-Key", "limited-key")));
+    Outcome.Forward first = (Outcome.Forward) run(p, "/key/x", "X-API-Key", "limited-key");
+    assertEquals(Map.of("RateLimit-Limit", "2", "RateLimit-Remaining", "1", "RateLimit-Reset", "30", "RateLimit-Policy", "2;w=60"),
+        first.responseHeaders());
+    assertEquals("forward", reply(run(p, "/key/x", "X-API-Key", "limited-key")));
+    Outcome.Reject limited = (Outcome.Reject) run(p, "/key/x", "X-API-Key", "limited-key");
+    assertEquals(new Rejection.RateLimited(Duration.ofSeconds(30), Optional.of(new gatehouse.authn.Quota(2, Duration.ofMinutes(1), 0,
+        Duration.ofMinutes(1)))), limited.rejection());
+    assertEquals("forward", reply(run(p, "/key/x", "X-API-Key", "good-key")), "a key without a limit of its own is not counted");
+    clock.advance(Duration.ofSeconds(30));
+    assertEquals("forward", reply(run(p, "/key/x", "X-API-Key", "limited-key")));
+  }
+
+  @Test
+  void aLimiterThatCannotAnswerFailsClosedWith503AndNothingReachesTheUpstream() throws Exception {
+    UnavailableRateLimiter limiter = new UnavailableRateLimiter();
+    Pipeline p = pipeline(limiter);
+    Outcome.Reject r = (Outcome.Reject) run(p, "/key/x", "X-API-Key", "limited-key");
+    assertEquals(new Rejection.LimiterUnavailable("test: the shared limiter did not answer", Duration.ofSeconds(5)), r.rejection());
+    assertEquals("503 rate_limiter_unavailable", reply(r));
+    assertEquals(List.of("key:k7"), limiter.asked());
+    // Only buckets that apply are asked about: none on these requests.
+    assertEquals("forward", reply(run(p, "/key/x", "X-API-Key", "good-key")));
+    assertEquals("forward", reply(run(p, "/public/x")));
+    assertEquals(List.of("key:k7"), limiter.asked());
   }
 }

@@ -23,13 +23,11 @@ class LocalRateLimiterTest {
     Limit limit = Limit.perMinute(n);
     for (int round = 0; round < 3; round++) {
       for (int i = 0; i < n; i++) {
-        Verdict v = limiter.take("k", limit);
-        assertInstanceOf(Verdict.Allowed.class, v, "request " + (i + 1) + " of round " + round);
+        Verdict.Allowed v = assertInstanceOf(Verdict.Allowed.class, limiter.take("k", limit), "request " + (i + 1) + " of round " + round);
         assertEquals(n - i - 1, v.remaining());
       }
-      Verdict denied = limiter.take("k", limit);
-      assertInstanceOf(Verdict.Denied.class, denied);
-      assertEquals(Duration.ofNanos(-Math.floorDiv(-60_000_000_000L, n)), ((Verdict.Denied) denied).retryAfter());
+      Verdict.Denied denied = assertInstanceOf(Verdict.Denied.class, limiter.take("k", limit));
+      assertEquals(Duration.ofNanos(-Math.floorDiv(-60_000_000_000L, n)), denied.retryAfter());
       assertEquals(Duration.ofMinutes(1), denied.resetAfter());
       clock.advance(Duration.ofMinutes(1));
     }

@@ -30,9 +30,11 @@ class UpstreamPathTest {
         "/api/public, /v2, /api/public/a%2Db?x=%2F, /v2/a-b?x=%2F",
       })
   void stripThenAddPrefixKeepingSlashesAndQuery(String strip, String add, String raw, String upstream) {
+    RequestTarget target = TargetParserTest.parsed(raw);
     Routes route = Routes.regex(".*");
     if (strip != null) route.stripPrefix(strip);
     if (add != null) route.addPrefix(add);
-    assertEquals(upstream, UpstreamPath.of(route.build(), TargetParserTest.parsed(raw)));
+    // The query is the credential stage's (owned parameters removed); here none are, so it stays as sent.
+    assertEquals(upstream, UpstreamPath.path(route.build(), target.path()) + target.rawQuery().map(q -> "?" + q).orElse(""));
   }
 }

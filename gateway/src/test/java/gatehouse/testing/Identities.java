@@ -10,7 +10,7 @@ import java.util.Map;
 public final class Identities {
   private Identities() {}
 
-  /** Header name → the verified value behind it, as stage 5 selects it by {@code claims} (claim path → header). */
+  /** Header name → the verified value behind it, as stage 6 selects it by {@code claims} (claim path → header). */
   public static Map<String, ClaimValue> headers(Identity identity, Map<String, String> claims) {
     return ClaimHeaders.compile("test", "claims", claims).select(identity.claims());
   }

@@ -6,15 +6,12 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import gatehouse.authn.AuthFailure;
 import gatehouse.authn.Authentication;
 import gatehouse.authn.Authenticator;
+import gatehouse.authn.CredentialLimit;
 import gatehouse.authn.Identity;
-import gatehouse.authn.Quota;
 import gatehouse.authn.Scheme;
 import gatehouse.authn.VerifiedClaims;
 import gatehouse.config.ApiKeysConfig;
 import gatehouse.credential.Credential;
-import gatehouse.ratelimit.Limit;
-import gatehouse.ratelimit.RateLimiter;
-import gatehouse.ratelimit.Verdict;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -34,7 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Verifies API keys: the format and checksum first (no lookup for garbage), then the hash in a
- * Caffeine cache, then the store on its worker pool, then the key's rate limit.
+ * Caffeine cache, then the store on its worker pool. A key's stored rate limit is reported with the
+ * identity ({@link Authentication.Authenticated#limit}); the limit stage enforces it.
  *
  * <p>Caching: a found key is trusted for {@code cache_ttl}, an unknown one remembered for {@code
  * negative_cache_ttl}. When the store cannot be reached, a key looked up within {@code cache_ttl +
@@ -54,7 +52,6 @@ public final class ApiKeyAuthenticator implements Authenticator {
   private final ApiKeyStore store;
   private final KeyHasher hasher;
   private final Clock clock;
-  private final RateLimiter limiter;
   private final ApiKeysConfig config;
   private final Cache<String, Entry> cache;
   private final Map<String, CompletableFuture<Optional<StoredKey>>> inFlight = new ConcurrentHashMap<>();
@@ -67,21 +64,20 @@ public final class ApiKeyAuthenticator implements Authenticator {
 
   /**
    * A lookup result and when it was made; {@code key} empty: the hash is unknown. A found key's
-   * identity is built once here, not on every request the cache answers.
+   * answer (identity and stored limit) is built once here, not on every request the cache answers.
    */
-  record Entry(Optional<StoredKey> key, Instant loadedAt, Optional<Identity> identity) {
+  record Entry(Optional<StoredKey> key, Instant loadedAt, Optional<Authentication.Authenticated> authenticated) {
     Entry(Optional<StoredKey> key, Instant loadedAt) {
-      this(key, loadedAt, key.map(ApiKeyAuthenticator::identity));
+      this(key, loadedAt, key.map(ApiKeyAuthenticator::authenticated));
     }
   }
 
-  ApiKeyAuthenticator(Vertx vertx, ApiKeyStore store, ApiKeysConfig config, Clock clock, RateLimiter limiter, SecureRandom random) {
+  ApiKeyAuthenticator(Vertx vertx, ApiKeyStore store, ApiKeysConfig config, Clock clock, SecureRandom random) {
     this.vertx = vertx;
     this.store = store;
     this.config = config;
     this.hasher = new KeyHasher(config.pepper());
     this.clock = clock;
-    this.limiter = limiter;
     long keep = config.cacheTtl().plus(config.staleIfError()).toNanos();
     long negative = config.negativeCacheTtl().toNanos();
     this.cache = Caffeine.newBuilder()
@@ -111,8 +107,8 @@ public final class ApiKeyAuthenticator implements Authenticator {
    * The authenticator for {@code config}'s store, which is opened (and migrated) on first use, on a
    * worker pool of its own. Writes last-used times every {@code last_used_interval}.
    */
-  public static ApiKeyAuthenticator create(Vertx vertx, ApiKeysConfig config, Clock clock, RateLimiter limiter) {
-    ApiKeyAuthenticator a = new ApiKeyAuthenticator(vertx, new JdbcApiKeyStore(vertx, config.store()), config, clock, limiter, new SecureRandom());
+  public static ApiKeyAuthenticator create(Vertx vertx, ApiKeysConfig config, Clock clock) {
+    ApiKeyAuthenticator a = new ApiKeyAuthenticator(vertx, new JdbcApiKeyStore(vertx, config.store()), config, clock, new SecureRandom());
     a.flushTimer = vertx.setPeriodic(config.lastUsedInterval().toMillis(), id -> a.flushLastUsed()
         .onFailure(e -> log.warn("last-used times not written, kept for the next flush: {}", e.toString())));
     return a;
@@ -214,24 +210,18 @@ public final class ApiKeyAuthenticator implements Authenticator {
     // its cache line back and forth, and a last-used time is wanted to the second, not the request.
     Instant previous = lastUsed.get(k.id());
     if (previous == null || now.getEpochSecond() != previous.getEpochSecond()) lastUsed.put(k.id(), now);
-    Identity identity = entry.identity().orElseThrow();
-    if (k.rateLimit().isEmpty()) return Future.succeededFuture(new Authentication.Authenticated(identity));
-    Limit limit = Limit.perMinute(k.rateLimit().get());
-    return limiter.acquire(k.id(), limit).map(v -> {
-      Quota quota = new Quota(limit.requests(), limit.window(), v.remaining(), v.resetAfter());
-      if (v instanceof Verdict.Denied d) return new Authentication.Throttled(quota, d.retryAfter());
-      if (v instanceof Verdict.Allowed) return new Authentication.Authenticated(identity, Optional.of(quota));
-      throw new AssertionError("unknown verdict " + v);
-    });
+    return Future.succeededFuture(entry.authenticated().orElseThrow());
   }
 
-  /** The key's fields as claims: {@code owner_id}, {@code scopes} (sorted) and {@code key_id}. */
-  private static Identity identity(StoredKey k) {
+  /** The key's answer: its fields as claims ({@code owner_id}, {@code scopes} sorted, {@code key_id}) and its stored limit. */
+  private static Authentication.Authenticated authenticated(StoredKey k) {
     Map<String, Object> claims = new LinkedHashMap<>();
     claims.put("owner_id", k.ownerId());
     claims.put("scopes", List.copyOf(k.scopes()));
     claims.put("key_id", k.id());
-    return new Identity(k.ownerId(), Scheme.API_KEY, ISSUER, java.util.Set.of(), k.scopes(), VerifiedClaims.of(claims), k.expiresAt());
+    Identity identity = new Identity(k.ownerId(), Scheme.API_KEY, ISSUER, java.util.Set.of(), k.scopes(), VerifiedClaims.of(claims), k.expiresAt());
+    Optional<CredentialLimit> limit = k.rateLimit().map(perMinute -> new CredentialLimit(k.id(), perMinute, Duration.ofMinutes(1)));
+    return new Authentication.Authenticated(identity, limit);
   }
 
   /** Drops what this instance cached for {@code hash}: the admin changed that key. */

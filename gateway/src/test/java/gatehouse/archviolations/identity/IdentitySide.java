@@ -2,7 +2,7 @@ package gatehouse.archviolations.identity;
 
 import gatehouse.archviolations.pipeline.PipelineSide;
 
-/** Stage 5 reaching back into the conductor. */
+/** Stage 6 reaching back into the conductor. */
 public class IdentitySide {
   public PipelineSide conductor;
 }

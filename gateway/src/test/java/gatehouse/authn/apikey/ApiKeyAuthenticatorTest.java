@@ -7,11 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.authn.Authentication;
 import gatehouse.authn.ClaimValue;
-import gatehouse.authn.Quota;
+import gatehouse.authn.CredentialLimit;
 import gatehouse.config.ApiKeysConfig;
 import gatehouse.credential.Credential;
 import gatehouse.identity.ClaimHeaders;
-import gatehouse.ratelimit.RateLimiter;
 import gatehouse.secret.Secret;
 import gatehouse.testing.MutableClock;
 import gatehouse.testing.TcpProxy;
@@ -39,7 +38,7 @@ class ApiKeyAuthenticatorTest {
   private final ApiKeysConfig config = KeyStores.config(db.store(), "    cache_ttl: 30s", "    negative_cache_ttl: 5s", "    stale_if_error: 5m");
   private final JdbcApiKeyStore jdbc = new JdbcApiKeyStore(vertx, config.store());
   private final Switchable store = new Switchable(jdbc);
-  private final ApiKeyAuthenticator auth = new ApiKeyAuthenticator(vertx, store, config, clock, RateLimiter.local(clock), new SecureRandom());
+  private final ApiKeyAuthenticator auth = new ApiKeyAuthenticator(vertx, store, config, clock, new SecureRandom());
 
   @AfterEach
   void close() {
@@ -67,7 +66,7 @@ class ApiKeyAuthenticatorTest {
     assertEquals("acme", ok.identity().subject());
     assertEquals(Map.of("X-Owner-Id", new ClaimValue("owner_id", "acme"), "X-Scopes", new ClaimValue("scopes", List.of("orders:read", "orders:write")),
         "X-Key-Id", new ClaimValue("key_id", k.info().id())), ClaimHeaders.API_KEYS.select(ok.identity().claims()));
-    assertEquals(Optional.empty(), ok.quota());
+    assertEquals(Optional.empty(), ok.limit());
   }
 
   @Test
@@ -174,17 +173,15 @@ class ApiKeyAuthenticatorTest {
   }
 
   @Test
-  void aRateLimitedKeyIsThrottledAfterItsLimitAndToldItsQuota() {
-    String key = create(Set.of(), Optional.of(3)).key().reveal();
-    for (int i = 2; i >= 0; i--) {
-      Authentication.Authenticated ok = assertInstanceOf(Authentication.Authenticated.class, check(key));
-      assertEquals(i, ok.quota().orElseThrow().remaining());
+  void aKeysStoredRateLimitTravelsWithItsIdentityAndTheAuthenticatorNeverThrottles() {
+    CreatedKey limited = create(Set.of(), Optional.of(3));
+    for (int i = 0; i < 5; i++) {
+      Authentication.Authenticated ok = assertInstanceOf(Authentication.Authenticated.class, check(limited.key().reveal()));
+      assertEquals(Optional.of(new CredentialLimit(limited.info().id(), 3, Duration.ofMinutes(1))), ok.limit());
     }
-    Authentication.Throttled t = assertInstanceOf(Authentication.Throttled.class, check(key));
-    assertEquals(new Quota(3, Duration.ofMinutes(1), 0, Duration.ofMinutes(1)), t.quota());
-    assertEquals(Duration.ofSeconds(20), t.retryAfter());
-    clock.advance(Duration.ofSeconds(20));
-    assertInstanceOf(Authentication.Authenticated.class, check(key));
+    Authentication.Authenticated unlimited = assertInstanceOf(Authentication.Authenticated.class,
+        check(create(Set.of(), Optional.empty()).key().reveal()));
+    assertEquals(Optional.empty(), unlimited.limit());
   }
 
   @Test
@@ -284,7 +281,7 @@ class ApiKeyAuthenticatorTest {
     try (TcpProxy proxy = new TcpProxy(vertx, 5432).start()) {
       ApiKeysConfig viaProxy = KeyStores.config(pg.storeVia(proxy.hostPort()), "    db_timeout: 500ms");
       JdbcApiKeyStore store = new JdbcApiKeyStore(vertx, viaProxy.store());
-      ApiKeyAuthenticator a = new ApiKeyAuthenticator(vertx, store, viaProxy, clock, RateLimiter.local(clock), new SecureRandom());
+      ApiKeyAuthenticator a = new ApiKeyAuthenticator(vertx, store, viaProxy, clock, new SecureRandom());
       try {
         String cached = await(a.admin().create(new NewKey("acme", Optional.empty(), Set.of(), Optional.empty(), Optional.empty()))).key().reveal();
         String other = await(a.admin().create(new NewKey("acme", Optional.empty(), Set.of(), Optional.empty(), Optional.empty()))).key().reveal();

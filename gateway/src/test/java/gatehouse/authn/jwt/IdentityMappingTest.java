@@ -107,7 +107,7 @@ class IdentityMappingTest {
 
   @Test
   void controlCharactersAndObjectsAreNotDroppedHereButLeftToStageFive() {
-    // Dropping them here made a present claim look missing; stage 5 encodes or refuses them.
+    // Dropping them here made a present claim look missing; stage 6 encodes or refuses them.
     Identity id = identity(provider(), token().claim("email", "a@b.c\r\nX-Admin: yes").claim("role", Map.of("x", 1)));
     assertEquals(Map.of("X-User-Id", "alice", "X-User-Email", "a@b.c\r\nX-Admin: yes", "X-User-Role", Map.of("x", 1L)),
         Identities.headerValues(id, Jwt.IDENTITY.claims()));

@@ -19,7 +19,7 @@ class MtlsAuthenticatorTest {
   private static final TestPki.Ca CA = TestPki.ca("Unit CA");
   private final MutableClock clock = new MutableClock(java.time.Instant.now());
   private final MtlsAuthenticator authenticator = MtlsAuthenticator.create(clock);
-  /** identity.claims of the test: stage 5 selects these from the certificate's names. */
+  /** identity.claims of the test: stage 6 selects these from the certificate's names. */
   private static final Map<String, String> CLAIMS = Map.of("sub", "X-User-Id", "email", "X-User-Email", "uri", "X-Client-Uri");
 
   @Test
