@@ -54,10 +54,6 @@ final class Services {
     metrics.bind(jwt);
   }
 
-  Vertx vertx() {
-    return vertx;
-  }
-
   Clock clock() {
     return clock;
   }
