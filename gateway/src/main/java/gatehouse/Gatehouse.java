@@ -1,6 +1,7 @@
 package gatehouse;
 
 import gatehouse.authn.Authenticator;
+import gatehouse.authn.apikey.ApiKeyAdmin;
 import gatehouse.authn.apikey.ApiKeyAuthenticator;
 import gatehouse.authn.bearer.BearerAuthenticator;
 import gatehouse.authn.introspect.IntrospectionAuthenticator;
@@ -16,18 +17,18 @@ import gatehouse.crypto.SignatureEngine;
 import gatehouse.identity.IdentityHeaders;
 import gatehouse.identity.UpstreamSigners;
 import gatehouse.limit.Limits;
-import gatehouse.observe.AccessLog;
 import gatehouse.observe.Metrics;
 import gatehouse.observe.Observer;
 import gatehouse.pipeline.Authenticators;
 import gatehouse.pipeline.Pipeline;
-import gatehouse.ratelimit.RateLimiter;
 import gatehouse.route.RouteTable;
 import gatehouse.server.AdminServer;
+import gatehouse.server.CurrentSnapshot;
 import gatehouse.server.GatewayInstances;
 import gatehouse.server.GatewayVerticle;
 import gatehouse.server.ListenerTls;
 import gatehouse.server.Readiness;
+import gatehouse.server.Snapshot;
 import gatehouse.transport.NetworkTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -44,9 +45,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root: the only place that wires the gateway's parts with {@code new}. {@link
- * #compile} turns a validated config into the request pipeline (also used by {@code validate});
- * {@link #start} binds the listeners.
+ * The composition root: the only place that wires the gateway's parts with {@code new}, with {@link
+ * Services}, the parts that live as long as the process. {@link #compile} turns a validated config
+ * into a {@link Snapshot} over those services; {@link #start} makes the services and the first
+ * snapshot and binds the listeners, which read the {@link CurrentSnapshot} once per request.
  */
 public final class Gatehouse {
   private static final Logger log = LoggerFactory.getLogger(Gatehouse.class);
@@ -57,15 +59,15 @@ public final class Gatehouse {
   private final int port;
   private final int adminPort;
   private final GatewayInstances gateway;
-  private final Optional<ApiKeyAuthenticator> apiKeys;
+  private final Services services;
+  private final CurrentSnapshot current;
   private final Optional<ListenerTls> tls;
-  private final Observer observer;
 
   private Gatehouse(Vertx vertx, boolean ownsVertx, AdminServer admin, int port, int adminPort, GatewayInstances gateway,
-      Optional<ApiKeyAuthenticator> apiKeys, Optional<ListenerTls> tls, Observer observer) {
+      Services services, CurrentSnapshot current, Optional<ListenerTls> tls) {
     this.vertx = vertx;
-    this.observer = observer;
-    this.apiKeys = apiKeys;
+    this.services = services;
+    this.current = current;
     this.tls = tls;
     this.gateway = gateway;
     this.ownsVertx = ownsVertx;
@@ -74,75 +76,74 @@ public final class Gatehouse {
     this.adminPort = adminPort;
   }
 
-  /** The parts built from one config: what a request is checked against. */
-  public record Compiled(Pipeline pipeline, Observer observer, Metrics metrics, Optional<JwtAuthenticator> jwt,
-      List<IntrospectionAuthenticator> introspection, Optional<ApiKeyAuthenticator> apiKeys, UpstreamSigners signers) {
-    public Compiled {
-      introspection = List.copyOf(introspection);
-    }
-
-    public List<Readiness> readiness() {
-      List<Readiness> checks = new ArrayList<>();
-      checks.add(new Readiness("config", true, "loaded"));
-      // An unreachable key store does not make the gateway unready: cached keys and JWTs still work.
-      apiKeys.ifPresent(a -> {
-        ApiKeyAuthenticator.Status st = a.status();
-        checks.add(new Readiness("api_keys", true, st.reachable(), st.store() + (st.reachable() ? "" : ", last error: " + st.lastError().orElse(""))));
-      });
-      jwt.ifPresent(a -> a.status().forEach(s -> checks.add(new Readiness("jwt:" + s.provider(), s.ready(),
-          s.ready() && s.lastError().isEmpty(),
-          s.source() + ", " + s.keyCount() + " keys" + s.age().map(age -> ", age " + age.toSeconds() + "s").orElse("")
-              + s.lastError().map(e -> ", last error: " + e).orElse("")))));
-      // Always ready: an authorization server outage fails only its own tokens (503), and taking
-      // the gateway out of rotation would fail JWT, API-key and public routes too.
-      introspection.forEach(a -> {
-        IntrospectionAuthenticator.Status s = a.status();
-        checks.add(new Readiness("introspection:" + s.provider(), true, s.breaker().equals("closed"), "breaker " + s.breaker() + ", " + s.cached()
-            + " cached, " + s.calls() + " calls" + s.lastError().map(e -> ", last error: " + e).orElse("")));
-      });
-      return checks;
-    }
-  }
-
   /**
-   * Builds the pipeline for {@code config}: compiles the route table (refusing shadowed routes) and
-   * the authenticators (loading key files). Throws what {@code gatehouse validate} reports.
+   * Compiles {@code config} into snapshot number {@code generation} over {@code services}: the route
+   * table (refusing shadowed routes), the authenticators (loading key files; remote key sources,
+   * introspection clients and key stores come from {@code services}, shared with every snapshot
+   * whose config for them is equal), the upstream signers and the access-log settings. Throws what
+   * {@code gatehouse validate} reports.
    */
-  public static Compiled compile(GatehouseConfig config, Vertx vertx, Clock clock) throws ConfigException {
+  static Snapshot compile(GatehouseConfig config, Services services, long generation) throws ConfigException {
     String file = config.source().toString();
+    Clock clock = services.clock();
     RouteTable routes = RouteTable.compile(config.routes(), file);
-    SignatureEngine engine = SignatureEngine.select(config.crypto());
-    engine.fallbackReason().ifPresentOrElse(
-        why -> log.warn("crypto: signatures use the JDK, slower: the native provider cannot be used here: {}", why),
-        () -> log.info("crypto: signatures use {}", engine));
     // The config readers checked everything below (key files included): nothing here refuses a config.
     Optional<JwtAuthenticator> jwt = config.auth().jwt().isEmpty()
         ? Optional.empty()
-        : Optional.of(JwtAuthenticator.create(vertx, config.auth().jwt(), clock, engine));
+        : Optional.of(JwtAuthenticator.create(services.jwt(), config.auth().jwt()));
     List<IntrospectionAuthenticator> introspection = new ArrayList<>();
-    for (IntrospectionConfig c : config.auth().introspection()) {
-      introspection.add(IntrospectionAuthenticator.create(vertx, c, clock));
-    }
+    for (IntrospectionConfig c : config.auth().introspection()) introspection.add(services.introspection(c));
     Optional<Authenticator> bearer = BearerAuthenticator.of(jwt.map(a -> (Authenticator) a), jwtIssuers(config), introspectors(introspection));
-    UpstreamSigners signers = UpstreamSigners.compile(config, clock, new SecureRandom(), engine);
+    UpstreamSigners signers = UpstreamSigners.compile(config, clock, new SecureRandom(), services.engine());
     IdentityHeaders identityHeaders = new IdentityHeaders(config);
     Optional<Authenticator> mtls = clientCertificates(config) ? Optional.of(MtlsAuthenticator.create(clock)) : Optional.empty();
     Optional<ApiKeyAuthenticator> apiKeys = acceptsApiKeys(config)
-        ? Optional.of(ApiKeyAuthenticator.create(vertx, config.auth().keyStore(), clock))
+        ? Optional.of(services.keyStore(config.auth().keyStore()))
         : Optional.empty();
     Authenticators authenticators = new Authenticators(bearer, apiKeys.map(a -> (Authenticator) a), mtls);
     CredentialExtractor extractor = new CredentialExtractor(config.auth().apiKeys());
-    Pipeline pipeline = new Pipeline(routes, extractor, authenticators, new Limits(RateLimiter.local(clock)), identityHeaders);
-    Metrics metrics = new Metrics();
-    Observer observer = new Observer(AccessLog.open(config.accessLog(), config.auth().apiKeys().queryParam(), clock), metrics);
-    Compiled compiled = new Compiled(pipeline, observer, metrics, jwt, introspection, apiKeys, signers);
-    jwt.ifPresent(metrics::bind);
-    introspection.forEach(metrics::bind);
-    for (Readiness check : compiled.readiness()) {
+    Pipeline pipeline = new Pipeline(routes, extractor, authenticators, new Limits(services.limiter()), identityHeaders);
+    Observer observer = services.observer(config.accessLog(), config.auth().apiKeys().queryParam());
+    Snapshot.UpstreamSpecs upstreams = new Snapshot.UpstreamSpecs(config.upstreams(), config.forwarding(),
+        config.limits().headerReadTimeout());
+    List<IntrospectionAuthenticator> introspectionChecks = List.copyOf(introspection);
+    return new Snapshot(generation, pipeline, routes, upstreams, signers, observer,
+        () -> readiness(jwt, introspectionChecks, apiKeys), apiKeys.map(ApiKeyAuthenticator::admin), config.auth().keyStore().adminApi());
+  }
+
+  /** The admin {@code /ready} checks of one snapshot's dependencies, as they are now. */
+  private static List<Readiness> readiness(Optional<JwtAuthenticator> jwt, List<IntrospectionAuthenticator> introspection,
+      Optional<ApiKeyAuthenticator> apiKeys) {
+    List<Readiness> checks = new ArrayList<>();
+    checks.add(new Readiness("config", true, "loaded"));
+    // An unreachable key store does not make the gateway unready: cached keys and JWTs still work.
+    apiKeys.ifPresent(a -> {
+      ApiKeyAuthenticator.Status st = a.status();
+      checks.add(new Readiness("api_keys", true, st.reachable(), st.store() + (st.reachable() ? "" : ", last error: " + st.lastError().orElse(""))));
+    });
+    jwt.ifPresent(a -> a.status().forEach(s -> checks.add(new Readiness("jwt:" + s.provider(), s.ready(),
+        s.ready() && s.lastError().isEmpty(),
+        s.source() + ", " + s.keyCount() + " keys" + s.age().map(age -> ", age " + age.toSeconds() + "s").orElse("")
+            + s.lastError().map(e -> ", last error: " + e).orElse("")))));
+    // Always ready: an authorization server outage fails only its own tokens (503), and taking
+    // the gateway out of rotation would fail JWT, API-key and public routes too.
+    introspection.forEach(a -> {
+      IntrospectionAuthenticator.Status s = a.status();
+      checks.add(new Readiness("introspection:" + s.provider(), true, s.breaker().equals("closed"), "breaker " + s.breaker() + ", " + s.cached()
+          + " cached, " + s.calls() + " calls" + s.lastError().map(e -> ", last error: " + e).orElse("")));
+    });
+    return checks;
+  }
+
+  /**
+   * One {@code gatehouse_dependency_ready} gauge per readiness check, each asking the snapshot that
+   * is current at scrape time.
+   */
+  private static void exportReadiness(Metrics metrics, CurrentSnapshot current) {
+    for (Readiness check : current.get().readiness().get()) {
       String name = check.name();
-      metrics.gauge(name, () -> compiled.readiness().stream().anyMatch(c -> c.name().equals(name) && c.up()));
+      metrics.gauge(name, () -> current.get().readiness().get().stream().anyMatch(c -> c.name().equals(name) && c.up()));
     }
-    return compiled;
   }
 
   /**
@@ -202,12 +203,18 @@ public final class Gatehouse {
 
   /** Starts the gateway on {@code vertx}; {@link #close} leaves {@code vertx} open unless it owns it. */
   public static Future<Gatehouse> start(GatehouseConfig config, Clock clock, Vertx vertx, boolean ownsVertx) {
-    Compiled compiled;
+    SignatureEngine engine = SignatureEngine.select(config.crypto());
+    engine.fallbackReason().ifPresentOrElse(
+        why -> log.warn("crypto: signatures use the JDK, slower: the native provider cannot be used here: {}", why),
+        () -> log.info("crypto: signatures use {}", engine));
+    Services services = new Services(vertx, clock, engine);
+    CurrentSnapshot current;
     try {
-      compiled = compile(config, vertx, clock);
+      current = new CurrentSnapshot(compile(config, services, 1));
     } catch (ConfigException e) {
-      return Future.failedFuture(e);
+      return services.close().transform(ignored -> Future.failedFuture(e));
     }
+    exportReadiness(services.metrics(), current);
     int port = config.listen().port() == 0 ? freePort(config.listen().host()) : config.listen().port();
     GatehouseConfig bound = withListenPort(config, port);
     Optional<ListenerTls> tls;
@@ -215,18 +222,16 @@ public final class Gatehouse {
       tls = config.listen().tls().map(t -> ListenerTls.load(vertx, t, clock));
     } catch (IllegalArgumentException e) {
       // The reader checked the files; they changed since.
-      return Future.failedFuture(e);
+      return services.close().transform(ignored -> Future.failedFuture(e));
     }
-    AdminServer admin = new AdminServer(vertx, compiled::readiness, compiled.metrics(), compiled.apiKeys().map(ApiKeyAuthenticator::admin),
-        config.auth().keyStore().adminApi()).jwks(compiled.signers().jwks());
-    return GatewayInstances.start(vertx, () -> new GatewayVerticle(bound, compiled.pipeline(), compiled.observer(), compiled.signers(), tls))
-        .onFailure(e -> compiled.apiKeys().ifPresent(ApiKeyAuthenticator::close))
-        .onFailure(e -> compiled.observer().close())
+    AdminServer admin = new AdminServer(vertx, current, services.metrics());
+    return GatewayInstances.start(vertx, () -> new GatewayVerticle(bound, current, tls))
+        .onFailure(e -> services.close())
         .compose(gateway -> admin.listen(config.admin().host(), config.admin().port()).map(adminPort -> {
           log.info("gatehouse listening on {}:{}{} (admin {}:{}), {} routes", config.listen().host(), port,
               tls.isPresent() ? " with TLS" : "", config.admin().host(), adminPort, config.routes().size());
           tls.ifPresent(ListenerTls::watch);
-          return new Gatehouse(vertx, ownsVertx, admin, port, adminPort, gateway, compiled.apiKeys(), tls, compiled.observer());
+          return new Gatehouse(vertx, ownsVertx, admin, port, adminPort, gateway, services, current, tls);
         }));
   }
 
@@ -247,9 +252,9 @@ public final class Gatehouse {
     return tls;
   }
 
-  /** The API-key authenticator, when API keys are in play: for the demo and tests to reach its admin. */
-  public Optional<ApiKeyAuthenticator> apiKeys() {
-    return apiKeys;
+  /** Key management of the current config's key store, when API keys are in play: for the demo to create its key. */
+  public Optional<ApiKeyAdmin> keyAdmin() {
+    return current.get().keyAdmin();
   }
 
   /**
@@ -260,12 +265,7 @@ public final class Gatehouse {
    */
   public Future<Void> close() {
     tls.ifPresent(ListenerTls::stop);
-    Future<Void> listeners = admin.close().eventually(gateway::close)
-        .eventually(() -> apiKeys.map(ApiKeyAuthenticator::close).orElse(Future.succeededFuture()))
-        .eventually(() -> vertx.executeBlocking(() -> {
-          observer.close();
-          return null;
-        }));
+    Future<Void> listeners = admin.close().eventually(gateway::close).eventually(services::close);
     if (!ownsVertx) return listeners;
     try {
       listeners.toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);

@@ -56,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
       Files.writeString(dir.resolve("gatehouse-demo.yaml"), yaml);
       GatehouseConfig config = ConfigLoader.load(dir.resolve("gatehouse-demo.yaml"));
       Gatehouse gateway = await(Gatehouse.start(config, clock, vertx, false));
-      CreatedKey demoKey = await(gateway.apiKeys().orElseThrow().admin().create(
+      CreatedKey demoKey = await(gateway.keyAdmin().orElseThrow().create(
           new NewKey("acme", Optional.of("demo"), Set.of("orders:read"), Optional.of(600), Optional.empty())));
       DemoScenarios scenarios = new DemoScenarios(issuer, gateway.port(), demoKey.key().reveal());
       scenarios.awaitReady(vertx, gateway.adminPort());

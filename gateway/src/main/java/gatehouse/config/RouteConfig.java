@@ -77,5 +77,21 @@ public record RouteConfig(
         Optional<String> host) {
       this(path, prefix, regex, methods, host, true);
     }
+
+    /** By value: {@link Pattern} compares by identity, so the regex compares by its source and flags. */
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Match m && path.equals(m.path) && prefix.equals(m.prefix) && regexKey().equals(m.regexKey())
+          && methods.equals(m.methods) && host.equals(m.host) && caseSensitive == m.caseSensitive;
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hash(path, prefix, regexKey(), methods, host, caseSensitive);
+    }
+
+    private Optional<String> regexKey() {
+      return regex.map(r -> r.flags() + ":" + r.pattern());
+    }
   }
 }

@@ -1,7 +1,5 @@
 package gatehouse.server;
 
-import gatehouse.authn.apikey.ApiKeyAdmin;
-import gatehouse.config.AdminApiConfig;
 import gatehouse.observe.Metrics;
 import gatehouse.proxy.Lingering;
 import io.vertx.core.Future;
@@ -28,28 +26,19 @@ public final class AdminServer {
   /** How long a client refused with 413 may take to finish its body before its connection closes. */
   private static final Duration DRAIN_LIMIT = Duration.ofSeconds(10);
   private final Vertx vertx;
-  private final Supplier<List<Readiness>> checks;
-  private volatile String jwks = "{\"keys\":[]}";
-  private final Optional<KeyAdminApi> keys;
+  private final Supplier<Snapshot> snapshots;
   private final Metrics metrics;
   private HttpServer server;
 
   /**
-   * With {@code /metrics} from {@code metrics}, and the key-management endpoints when {@code keys}
-   * is present and {@code api} has a token.
+   * With {@code /metrics} from {@code metrics}; readiness, the gateway's public signing keys ({@code
+   * /.well-known/jwks.json}) and key management from the snapshot {@code snapshots} holds at each
+   * request. Key management answers when the snapshot has a key store and its admin API a token.
    */
-  public AdminServer(Vertx vertx, Supplier<List<Readiness>> checks, Metrics metrics, Optional<ApiKeyAdmin> keys,
-      AdminApiConfig api) {
+  public AdminServer(Vertx vertx, Supplier<Snapshot> snapshots, Metrics metrics) {
     this.vertx = vertx;
-    this.checks = checks;
+    this.snapshots = snapshots;
     this.metrics = metrics;
-    this.keys = api.token().isPresent() ? keys.map(k -> new KeyAdminApi(k, api)) : Optional.empty();
-  }
-
-  /** Serves {@code json} at {@code /.well-known/jwks.json}: the gateway's public signing keys. */
-  public AdminServer jwks(String json) {
-    this.jwks = json;
-    return this;
   }
 
   public Future<Integer> listen(String host, int port) {
@@ -59,14 +48,14 @@ public final class AdminServer {
   }
 
   public Future<Void> close() {
-    metrics.close();
     return server == null ? Future.succeededFuture() : server.close();
   }
 
   private void handle(HttpServerRequest request) {
     var response = request.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store");
+    Snapshot snapshot = snapshots.get();
     if (KeyAdminApi.handles(request.path())) {
-      handleKeys(request);
+      handleKeys(request, snapshot);
       return;
     }
     if (!request.method().name().equals("GET")) {
@@ -75,10 +64,10 @@ public final class AdminServer {
     }
     switch (request.path()) {
       case "/health" -> response.end(new JsonObject().put("status", "ok").encode());
-      case "/.well-known/jwks.json" -> response.putHeader("Content-Type", "application/jwk-set+json").end(jwks);
+      case "/.well-known/jwks.json" -> response.putHeader("Content-Type", "application/jwk-set+json").end(snapshot.signers().jwks());
       case "/metrics" -> response.putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
       case "/ready" -> {
-        List<Readiness> all = checks.get();
+        List<Readiness> all = snapshot.readiness().get();
         boolean ready = all.stream().allMatch(Readiness::ready);
         JsonArray list = new JsonArray();
         all.forEach(c -> list.add(new JsonObject().put("name", c.name()).put("ready", c.ready()).put("up", c.up()).put("detail", c.detail())));
@@ -95,8 +84,10 @@ public final class AdminServer {
     request.response().end(new JsonObject().put("error", "payload_too_large").encode());
   }
 
-  private void handleKeys(HttpServerRequest request) {
+  private void handleKeys(HttpServerRequest request, Snapshot snapshot) {
     var response = request.response();
+    Optional<KeyAdminApi> keys = snapshot.adminApi().token().isPresent()
+        ? snapshot.keyAdmin().map(k -> new KeyAdminApi(k, snapshot.adminApi())) : Optional.empty();
     if (keys.isEmpty()) {
       response.setStatusCode(404).end(new JsonObject().put("error", "not_found")
           .put("message", "key management is off: set auth.api_keys.admin_api.token").encode());

@@ -1,11 +1,9 @@
 package gatehouse.server;
 
 import gatehouse.identity.RequestSigner;
-import gatehouse.identity.UpstreamSigners;
 import gatehouse.observe.Observer;
 import gatehouse.pipeline.ErrorResponses;
 import gatehouse.pipeline.Outcome;
-import gatehouse.pipeline.Pipeline;
 import gatehouse.pipeline.Rejection;
 import gatehouse.pipeline.RequestHead;
 import gatehouse.proxy.Lingering;
@@ -25,36 +23,37 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP glue of one event loop: refuses requests whose framing could be read two ways, runs the
- * pipeline, then either proxies or writes the rejection. Holds no per-request state of its own.
+ * pipeline of the current {@link Snapshot}, then either proxies or writes the rejection. Holds no
+ * per-request state of its own.
  */
 final class GatewayHandler implements Handler<HttpServerRequest> {
   private static final Logger log = LoggerFactory.getLogger(GatewayHandler.class);
 
-  private final Pipeline pipeline;
-  private final Upstreams upstreams;
-  private final Observer observer;
+  private final CurrentSnapshot snapshots;
+  private final Function<Snapshot.UpstreamSpecs, Upstreams> upstreams;
   private final RequestIds requestIds;
-  private final UpstreamSigners signers;
   /** The listener's TLS when it asks for client certificates. */
   private final Optional<ListenerTls> clientCertificates;
   private final Duration drainLimit;
 
   /**
+   * @param snapshots read once per request: that snapshot's pipeline, signers, upstreams and
+   *     observer serve the request to its end
+   * @param upstreams this event loop's upstream clients for a snapshot's upstream specs
    * @param drainLimit how long a refused client may take to finish sending a body the gateway reads
    *     only to drop, once the reply is written; then its connection closes
    */
-  GatewayHandler(Pipeline pipeline, Upstreams upstreams, Observer observer, RequestIds requestIds, UpstreamSigners signers,
+  GatewayHandler(CurrentSnapshot snapshots, Function<Snapshot.UpstreamSpecs, Upstreams> upstreams, RequestIds requestIds,
       Optional<ListenerTls> clientCertificates, Duration drainLimit) {
-    this.pipeline = pipeline;
+    this.snapshots = snapshots;
     this.upstreams = upstreams;
-    this.observer = observer;
     this.requestIds = requestIds;
-    this.signers = signers;
     this.clientCertificates = clientCertificates;
     this.drainLimit = drainLimit;
   }
@@ -63,6 +62,8 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   public void handle(HttpServerRequest request) {
     request.pause();
     long started = System.nanoTime();
+    Snapshot snapshot = snapshots.get();
+    Observer observer = snapshot.observer();
     String id = requestIds.next();
     String host = host(request);
     RequestHead head = new RequestHead(request.method().name(), request.uri(), host, request.headers(),
@@ -79,7 +80,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
 
     Future<Outcome> decided;
     try {
-      decided = pipeline.process(head);
+      decided = snapshot.pipeline().process(head);
     } catch (RuntimeException | AssertionError bug) {
       decided = Future.failedFuture(bug);
     }
@@ -96,17 +97,17 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         reject(request, id, r.rejection());
         observer.record(id, head, outcome, Optional.empty(), started);
       } else if (outcome instanceof Outcome.Forward f) {
-        forward(request, id, head, f, started);
+        forward(snapshot, request, id, head, f, started);
       } else {
         throw new AssertionError("unknown outcome " + outcome);
       }
     });
   }
 
-  private void forward(HttpServerRequest request, String id, RequestHead head, Outcome.Forward f, long started) {
+  private void forward(Snapshot snapshot, HttpServerRequest request, String id, RequestHead head, Outcome.Forward f, long started) {
     request.response().putHeader("X-Request-Id", id);
     f.responseHeaders().forEach(request.response()::putHeader);
-    RequestSigner signing = signers.forUpstream(f.route().upstream()).forRequest(f.identity());
+    RequestSigner signing = snapshot.signers().forUpstream(f.route().upstream()).forRequest(f.identity());
     ProxyRequest proxyRequest = new ProxyRequest(
         f.route().upstream(),
         f.upstreamTarget(),
@@ -115,13 +116,13 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         f.route().maxBodyBytes(),
         f.route().websocket(),
         signing);
-    upstreams.forward(request, proxyRequest).onComplete(ar -> {
+    upstreams.apply(snapshot.upstreams()).forward(request, proxyRequest).onComplete(ar -> {
       Proxied proxied = ar.succeeded() ? ar.result() : new Proxied.Failed(new Rejection.InternalError());
       if (ar.failed()) log.error("request {} failed inside the proxy", id, ar.cause());
       if (proxied instanceof Proxied.Failed failed && !request.response().headWritten()) {
         reject(request, id, failed.rejection());
       }
-      observer.record(id, head, f, Optional.of(proxied), started);
+      snapshot.observer().record(id, head, f, Optional.of(proxied), started);
     });
   }
 

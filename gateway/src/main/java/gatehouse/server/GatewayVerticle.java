@@ -2,15 +2,14 @@ package gatehouse.server;
 
 import gatehouse.config.GatehouseConfig;
 import gatehouse.config.LimitsConfig;
-import gatehouse.identity.UpstreamSigners;
-import gatehouse.observe.Observer;
-import gatehouse.pipeline.Pipeline;
 import gatehouse.proxy.Upstreams;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -20,30 +19,32 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GatewayVerticle extends VerticleBase {
   private final GatehouseConfig config;
-  private final Pipeline pipeline;
-  private final Observer observer;
-  private final UpstreamSigners signers;
+  private final CurrentSnapshot snapshots;
   private final Optional<ListenerTls> tls;
   private final RequestIds requestIds = new RequestIds();
   /** When each connection's next request head is due; event-loop confined. */
   private HeadDeadlines heads;
-  private Upstreams upstreams;
+  /** This event loop's upstream clients, one set per distinct {@link Snapshot.UpstreamSpecs}; event-loop confined. */
+  private final Map<Snapshot.UpstreamSpecs, Upstreams> upstreams = new HashMap<>();
+  private Snapshot.UpstreamSpecs lastSpecs;
+  private Upstreams lastUpstreams;
   private HttpServer server;
 
-  /** With each upstream's signer and, when {@code listen.tls} is set, the listener's TLS material. */
-  public GatewayVerticle(GatehouseConfig config, Pipeline pipeline, Observer observer, UpstreamSigners signers,
-      Optional<ListenerTls> tls) {
+  /**
+   * Serves each request with the snapshot {@code snapshots} holds when it arrives. {@code config}
+   * gives the listener's address and limits, which a snapshot does not change; with {@code
+   * listen.tls} set, {@code tls} is the listener's TLS material.
+   */
+  public GatewayVerticle(GatehouseConfig config, CurrentSnapshot snapshots, Optional<ListenerTls> tls) {
     this.config = config;
-    this.pipeline = pipeline;
-    this.observer = observer;
-    this.signers = signers;
+    this.snapshots = snapshots;
     this.tls = tls;
   }
 
   @Override
   public Future<?> start() {
     LimitsConfig limits = config.limits();
-    upstreams = new Upstreams(vertx, config.upstreams(), config.forwarding(), limits.headerReadTimeout());
+    upstreamsFor(snapshots.get().upstreams());
     HttpServerOptions options = new HttpServerOptions()
         .setMaxInitialLineLength(limits.maxRequestLineBytes())
         .setMaxHeaderSize(limits.maxHeaderBytes())
@@ -60,7 +61,7 @@ public final class GatewayVerticle extends VerticleBase {
         .setTcpNoDelay(true);
     tls.ifPresent(t -> t.apply(options));
     Optional<ListenerTls> clientCertificates = tls.filter(ListenerTls::asksForClientCertificates);
-    GatewayHandler handler = new GatewayHandler(pipeline, upstreams, observer, requestIds, signers, clientCertificates,
+    GatewayHandler handler = new GatewayHandler(snapshots, this::upstreamsFor, requestIds, clientCertificates,
         limits.headerReadTimeout());
     heads = new HeadDeadlines(vertx, limits.headerReadTimeout(), limits.idleTimeout(), System::nanoTime);
     heads.start();
@@ -75,6 +76,18 @@ public final class GatewayVerticle extends VerticleBase {
         .onSuccess(s -> tls.ifPresent(t -> t.register(s)));
   }
 
+  /**
+   * This event loop's upstream clients for {@code specs}, made the first time they are asked for.
+   * Called on this verticle's event loop only.
+   */
+  private Upstreams upstreamsFor(Snapshot.UpstreamSpecs specs) {
+    if (specs != lastSpecs) {
+      lastUpstreams = upstreams.computeIfAbsent(specs, s -> new Upstreams(vertx, s.upstreams(), s.forwarding(), s.drainLimit()));
+      lastSpecs = specs;
+    }
+    return lastUpstreams;
+  }
+
   /** The port actually bound (differs from the config's when that is 0). */
   public int actualPort() {
     return server.actualPort();
@@ -84,6 +97,6 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> stop() {
     tls.ifPresent(t -> t.unregister(server));
     heads.stop();
-    return server.close().eventually(() -> upstreams.close());
+    return server.close().eventually(() -> Future.all(upstreams.values().stream().map(Upstreams::close).toList()));
   }
 }

@@ -45,8 +45,11 @@ public final class JwtAuthenticator implements Authenticator, io.micrometer.core
   private final Map<String, JwtProvider> byName;
   private final int maxTokenBytes;
   private final VerifiedTokenCache cache;
+  private final JwtServices services;
+  /** Whether {@link #close} closes {@link #services}: true when they were made for this authenticator alone. */
+  private final boolean ownsServices;
 
-  private JwtAuthenticator(List<JwtProvider> providers, VerifiedTokenCache cache) {
+  private JwtAuthenticator(List<JwtProvider> providers, JwtServices services, boolean ownsServices) {
     Map<String, JwtProvider> issuers = new HashMap<>();
     Map<String, JwtProvider> names = new LinkedHashMap<>();
     int max = 0;
@@ -58,16 +61,27 @@ public final class JwtAuthenticator implements Authenticator, io.micrometer.core
     this.byIssuer = Map.copyOf(issuers);
     this.byName = java.util.Collections.unmodifiableMap(names);
     this.maxTokenBytes = max;
-    this.cache = cache;
+    this.cache = services.cache();
+    this.services = services;
+    this.ownsServices = ownsServices;
   }
 
   /**
-   * Compiles {@code providers} and starts fetching remote key sets in the background (the
-   * authenticator answers {@code Unverifiable} for a provider until its first fetch succeeds).
-   * The config reader checked {@code providers} and read their key files. {@code clock} is the
-   * only source of time; {@code engine} checks the signatures.
+   * Compiles {@code providers} over {@code services}: a remote provider whose config {@code
+   * services} has seen uses that provider's running key source; another starts fetching in the
+   * background (the authenticator answers {@code Unverifiable} for a provider until its first fetch
+   * succeeds). The config reader checked {@code providers} and read their key files. {@link #close}
+   * leaves {@code services} running.
    *
    * @throws IllegalArgumentException for an in-memory key set (the demo's) that is not a usable one
+   */
+  public static JwtAuthenticator create(JwtServices services, List<JwtProviderConfig> providers) {
+    return create(services, false, providers);
+  }
+
+  /**
+   * As {@link #create(JwtServices, List)}, on services of its own that {@link #close} closes.
+   * {@code clock} is the only source of time; {@code engine} checks the signatures.
    */
   public static JwtAuthenticator create(Vertx vertx, List<JwtProviderConfig> providers, Clock clock,
       SignatureEngine engine) {
@@ -77,37 +91,36 @@ public final class JwtAuthenticator implements Authenticator, io.micrometer.core
   /** With a null {@code vertx}, remote key sources are never started. */
   static JwtAuthenticator create(Vertx vertx, List<JwtProviderConfig> configs, Clock clock,
       SignatureEngine engine, RemoteKeySource.Tuning tuning, int cacheSize) {
-    VerifiedTokenCache cache = new VerifiedTokenCache(cacheSize, clock);
-    List<JwtProvider> providers = new ArrayList<>();
-    List<KeySource> started = new ArrayList<>();
-    try {
-      for (JwtProviderConfig c : configs) {
-        KeySource keys = keySource(vertx, c, clock, engine, tuning, cache);
-        started.add(keys);
-        providers.add(JwtProvider.compile(c, keys, clock));
-      }
-    } catch (RuntimeException e) {
-      started.forEach(KeySource::close);
-      throw e;
-    }
-    return new JwtAuthenticator(providers, cache);
+    return create(new JwtServices(vertx, clock, engine, tuning, cacheSize), true, configs);
   }
 
-  private static KeySource keySource(Vertx vertx, JwtProviderConfig c, Clock clock, SignatureEngine engine,
-      RemoteKeySource.Tuning tuning, VerifiedTokenCache cache) {
+  private static JwtAuthenticator create(JwtServices services, boolean ownsServices, List<JwtProviderConfig> configs) {
+    List<JwtProvider> providers = new ArrayList<>();
+    try {
+      for (JwtProviderConfig c : configs) providers.add(JwtProvider.compile(c, keySource(services, c), services.clock()));
+    } catch (RuntimeException e) {
+      if (ownsServices) services.close();
+      throw e;
+    }
+    return new JwtAuthenticator(providers, services, ownsServices);
+  }
+
+  private static KeySource keySource(JwtServices services, JwtProviderConfig c) {
+    Clock clock = services.clock();
+    SignatureEngine engine = services.engine();
     String key = "auth.jwt[" + c.name() + "]";
     KeySourceConfig source = c.keys();
     if (source == null) throw new IllegalArgumentException(key + ": no key source (jwks_uri, discovery, jwks_file, public_key_pem or secret)");
     // The reader checked both URLs (https, or plain http to a loopback host only).
     if (source instanceof KeySourceConfig.JwksUri u) {
-      if (vertx == null) return unstarted(c, clock);
-      return new RemoteKeySource(vertx, clock, engine, c.name(), c.issuer(), u.uri(), tuning.with(c.remote()), trust(c),
-          removed -> cache.invalidateKeys(c.name(), removed));
+      if (!services.fetches()) return unstarted(c, clock);
+      return services.remote(c, config -> new RemoteKeySource(services.vertx(), clock, engine, c.name(), c.issuer(), u.uri(),
+          services.tuning().with(c.remote()), trust(c), removed -> services.cache().invalidateKeys(c.name(), removed)));
     }
     if (source instanceof KeySourceConfig.Discovery) {
-      if (vertx == null) return unstarted(c, clock);
-      return new RemoteKeySource(vertx, clock, engine, c.name(), c.issuer(), null, tuning.with(c.remote()), trust(c),
-          removed -> cache.invalidateKeys(c.name(), removed));
+      if (!services.fetches()) return unstarted(c, clock);
+      return services.remote(c, config -> new RemoteKeySource(services.vertx(), clock, engine, c.name(), c.issuer(), null,
+          services.tuning().with(c.remote()), trust(c), removed -> services.cache().invalidateKeys(c.name(), removed)));
     }
     boolean hmac = source instanceof KeySourceConfig.HmacSecret;
     JWKSet jwks = LocalKeys.load(c.name(), source);
@@ -156,7 +169,7 @@ public final class JwtAuthenticator implements Authenticator, io.micrometer.core
       VerifiedTokenCache.Entry hit = cache.get(digest);
       if (hit != null) {
         JwtProvider provider = byName.get(hit.provider());
-        if (provider != null && provider.keys().trusts(hit.thumbprint())) {
+        if (provider != null && provider == hit.verifiedBy() && provider.keys().trusts(hit.thumbprint())) {
           return Future.succeededFuture(new Authentication.Authenticated(hit.identity()));
         }
         cache.remove(digest);
@@ -181,7 +194,7 @@ public final class JwtAuthenticator implements Authenticator, io.micrometer.core
   private Authentication answer(Verdict v, SecretHash digest, JwtProvider provider) {
     if (v instanceof Verdict.Accepted a) {
       if (provider.cachesVerifiedTokens()) {
-        cache.put(digest, new VerifiedTokenCache.Entry(a.identity(), provider.name(), a.thumbprint(), a.expiresAt()));
+        cache.put(digest, new VerifiedTokenCache.Entry(a.identity(), provider.name(), provider, a.thumbprint(), a.expiresAt()));
       }
       return new Authentication.Authenticated(a.identity());
     }
@@ -215,23 +228,19 @@ public final class JwtAuthenticator implements Authenticator, io.micrometer.core
     return List.copyOf(out);
   }
 
-  /**
-   * Registers each remote provider's JWKS meters and the verified-token cache's as {@code
-   * cache="jwt_verified_tokens"} (Micrometer's Caffeine binder: {@code cache_gets_total} by hit and
-   * miss, {@code cache_evictions_total}, {@code cache_size}).
-   */
+  /** Registers the meters of this authenticator's services ({@link JwtServices#bindTo}). */
   @Override
   public void bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
-    for (JwtProvider p : byName.values()) p.keys().bindTo(registry);
-    cache.bindTo(registry, "jwt_verified_tokens");
+    services.bindTo(registry);
   }
 
   /**
-   * Stops background key refreshes and closes their HTTP clients; call when a reload replaces this
-   * authenticator. Idempotent. Tokens verified afterwards use the last key sets held.
+   * Closes the services this authenticator was made with alone (stopping background key refreshes);
+   * shared {@link JwtServices} keep running. Idempotent. Tokens verified afterwards use the last
+   * key sets held.
    */
   public void close() {
-    for (JwtProvider p : byName.values()) p.keys().close();
+    if (ownsServices) services.close();
   }
 
   /** Completes when no key fetch is in flight (tests wait on this rather than sleep). */

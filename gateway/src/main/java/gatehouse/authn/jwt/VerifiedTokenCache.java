@@ -24,8 +24,12 @@ import java.util.Set;
 final class VerifiedTokenCache {
   static final int DEFAULT_MAXIMUM_SIZE = 10_000;
 
-  /** One verified token. */
-  record Entry(Identity identity, String provider, String thumbprint, Instant expiresAt) {}
+  /**
+   * One verified token. {@code verifiedBy} is the compiled provider that verified it: the cache
+   * outlives a config, and an entry answers only for that provider, not for a later config's
+   * provider of the same name whose rules (roles claim, audiences, ...) may differ.
+   */
+  record Entry(Identity identity, String provider, JwtProvider verifiedBy, String thumbprint, Instant expiresAt) {}
 
   private final Cache<SecretHash, Entry> cache;
   private final Clock clock;

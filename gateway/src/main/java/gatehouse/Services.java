@@ -1,0 +1,124 @@
+package gatehouse;
+
+import gatehouse.authn.apikey.ApiKeyAuthenticator;
+import gatehouse.authn.introspect.IntrospectionAuthenticator;
+import gatehouse.authn.jwt.JwtServices;
+import gatehouse.config.AccessLogConfig;
+import gatehouse.config.ApiKeysConfig;
+import gatehouse.config.IntrospectionConfig;
+import gatehouse.crypto.SignatureEngine;
+import gatehouse.observe.AccessLog;
+import gatehouse.observe.Metrics;
+import gatehouse.observe.Observer;
+import gatehouse.ratelimit.RateLimiter;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The parts of a running gateway that live as long as the process, whatever config it serves:
+ * Vert.x, the clock, metrics, the rate limiter, the signature engine, and registries of the parts
+ * that hold connections, caches or background fetches, keyed by their config record: JWT key
+ * sources ({@link JwtServices}), introspection clients with their answer caches, and API-key
+ * stores with theirs, and access logs (keyed by their settings). A {@link gatehouse.server.Snapshot} compiled from a config asks for its
+ * parts here; a config record {@code equals} to one seen before gets the running instance, a changed
+ * one a new instance. Nothing is retired before {@link #close}.
+ *
+ * <p>Part of the composition root: only {@link Gatehouse} makes and uses it.
+ */
+final class Services {
+  private final Vertx vertx;
+  private final Clock clock;
+  private final SignatureEngine engine;
+  private final Metrics metrics = new Metrics();
+  private final RateLimiter limiter;
+  private final JwtServices jwt;
+  private final Map<IntrospectionConfig, IntrospectionAuthenticator> introspection = new ConcurrentHashMap<>();
+  private final Map<ApiKeysConfig, ApiKeyAuthenticator> keyStores = new ConcurrentHashMap<>();
+  private final Map<AccessLogKey, Observer> observers = new ConcurrentHashMap<>();
+
+  /** What an access log is opened with: its target and format, and the query parameter it redacts. */
+  private record AccessLogKey(AccessLogConfig config, Optional<String> apiKeyQueryParam) {}
+
+  Services(Vertx vertx, Clock clock, SignatureEngine engine) {
+    this.vertx = vertx;
+    this.clock = clock;
+    this.engine = engine;
+    this.limiter = RateLimiter.local(clock);
+    this.jwt = JwtServices.create(vertx, clock, engine);
+    metrics.bind(jwt);
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  SignatureEngine engine() {
+    return engine;
+  }
+
+  Metrics metrics() {
+    return metrics;
+  }
+
+  /** The token buckets every snapshot's limit stage takes from. */
+  RateLimiter limiter() {
+    return limiter;
+  }
+
+  JwtServices jwt() {
+    return jwt;
+  }
+
+  /**
+   * The running introspection client for {@code c}, started (and its meters registered) the first
+   * time this config is seen.
+   *
+   * @throws IllegalArgumentException as {@link IntrospectionAuthenticator#create} does; nothing is kept then
+   */
+  IntrospectionAuthenticator introspection(IntrospectionConfig c) {
+    return introspection.computeIfAbsent(c, k -> {
+      IntrospectionAuthenticator a = IntrospectionAuthenticator.create(vertx, c, clock);
+      metrics.bind(a);
+      return a;
+    });
+  }
+
+  /** The API-key authenticator of the store {@code c} names, opened the first time this config is seen. */
+  ApiKeyAuthenticator keyStore(ApiKeysConfig c) {
+    return keyStores.computeIfAbsent(c, k -> ApiKeyAuthenticator.create(vertx, c, clock));
+  }
+
+  /**
+   * The observer writing to the access log {@code config} names, redacting {@code apiKeyQueryParam},
+   * with this process's metrics: opened the first time these settings are seen, so a target is
+   * written by one writer.
+   */
+  Observer observer(AccessLogConfig config, Optional<String> apiKeyQueryParam) {
+    return observers.computeIfAbsent(new AccessLogKey(config, apiKeyQueryParam),
+        k -> new Observer(AccessLog.open(config, apiKeyQueryParam, clock), metrics));
+  }
+
+  /**
+   * Stops key fetches and introspection clients, writes pending last-used times and closes the key
+   * stores, stops metrics' JVM listeners, then flushes and closes the access logs. Leaves Vert.x
+   * open: its owner closes it.
+   */
+  Future<Void> close() {
+    jwt.close();
+    introspection.values().forEach(IntrospectionAuthenticator::close);
+    List<Future<Void>> closing = new ArrayList<>();
+    keyStores.values().forEach(a -> closing.add(a.close()));
+    metrics.close();
+    // Last, so the lines of requests that ended while the rest closed are written.
+    return Future.join(closing).<Void>mapEmpty().eventually(() -> vertx.executeBlocking(() -> {
+      observers.values().forEach(Observer::close);
+      return null;
+    }));
+  }
+}

@@ -1,0 +1,37 @@
+package gatehouse.server;
+
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * The snapshot new requests are served with. Every listener and the admin endpoints read it here;
+ * replacing it is how a new config takes effect, while requests already started finish on the
+ * snapshot they read.
+ */
+public final class CurrentSnapshot implements Supplier<Snapshot> {
+  private final AtomicReference<Snapshot> current;
+
+  public CurrentSnapshot(Snapshot first) {
+    this.current = new AtomicReference<>(first);
+  }
+
+  /** The snapshot to serve a request with: read once per request. Never null; never blocks. */
+  @Override
+  public Snapshot get() {
+    return current.get();
+  }
+
+  /**
+   * Serves requests that arrive from now on with {@code next}.
+   *
+   * @throws IllegalArgumentException if {@code next} is not of a later generation than the current
+   *     snapshot, which would mean two configs raced to replace it
+   */
+  public void replace(Snapshot next) {
+    Snapshot before = current.get();
+    if (next.generation() <= before.generation() || !current.compareAndSet(before, next)) {
+      throw new IllegalArgumentException("snapshot generation " + next.generation() + " does not follow generation "
+          + current.get().generation());
+    }
+  }
+}
