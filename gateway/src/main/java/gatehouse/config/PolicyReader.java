@@ -26,10 +26,6 @@ final class PolicyReader {
     this.clientCertificates = clientCertificates;
   }
 
-  PolicyReader(Reader reader, Set<String> providers) {
-    this(reader, providers, false);
-  }
-
   Optional<Policy> read(Node node, String path) {
     if (node instanceof Node.Scalar s) {
       switch (s.text()) {

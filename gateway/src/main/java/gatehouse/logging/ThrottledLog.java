@@ -10,7 +10,7 @@ import org.slf4j.helpers.MessageFormatter;
 
 /**
  * Log lines about one dependency (a JWKS endpoint, an authorization server), at most one per
- * window (10 s by default) by the injected clock, so that request volume never sets log volume.
+ * window (10 s) by the injected clock, so that request volume never sets log volume.
  * The first line of a window is written; the rest are counted, and the count goes out with the
  * next line written: {@code "... (37 more from 15:40:00Z to 15:40:10Z, not logged)"}. Every
  * suppressed line happened inside the window it is reported for. Use one instance per dependency;
@@ -23,7 +23,6 @@ public final class ThrottledLog {
 
   private final Logger logger;
   private final Clock clock;
-  private final Duration window;
 
   private Instant windowStart = Instant.MIN;
   private long suppressed;
@@ -31,14 +30,8 @@ public final class ThrottledLog {
 
   /** At most one line per {@link #WINDOW} to {@code logger}. */
   public ThrottledLog(Logger logger, Clock clock) {
-    this(logger, clock, WINDOW);
-  }
-
-  ThrottledLog(Logger logger, Clock clock, Duration window) {
-    if (window.isNegative() || window.isZero()) throw new IllegalArgumentException("window must be positive, got " + window);
     this.logger = logger;
     this.clock = clock;
-    this.window = window;
   }
 
   public void error(String format, Object... args) {
@@ -63,7 +56,7 @@ public final class ThrottledLog {
     long before;
     Instant previousStart;
     synchronized (this) {
-      if (windowStart != Instant.MIN && now.isBefore(windowStart.plus(window))) {
+      if (windowStart != Instant.MIN && now.isBefore(windowStart.plus(WINDOW))) {
         suppressed++;
         return;
       }
@@ -77,19 +70,19 @@ public final class ThrottledLog {
     String message = formatted.getMessage();
     if (before > 0) {
       message += " (" + before + " more from " + previousStart.truncatedTo(ChronoUnit.SECONDS) + " to "
-          + previousStart.plus(window).truncatedTo(ChronoUnit.SECONDS) + ", not logged)";
+          + previousStart.plus(WINDOW).truncatedTo(ChronoUnit.SECONDS) + ", not logged)";
     }
     var event = logger.atLevel(level);
     if (formatted.getThrowable() != null) event = event.setCause(formatted.getThrowable());
     event.log(message);
   }
 
-  /** Lines counted but not yet reported in a written line. */
+  /** Lines counted but not yet reported; the property test's accounting (nothing lost) needs it. */
   synchronized long pending() {
     return suppressed;
   }
 
-  /** Suppressed lines whose count has gone out with a written line. */
+  /** Suppressed lines whose count has gone out with a written line; for the same accounting. */
   synchronized long reported() {
     return reported;
   }

@@ -33,11 +33,6 @@ public sealed interface Outcome {
       responseHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(responseHeaders));
     }
 
-    public Forward(RouteConfig route, Optional<Identity> identity, HeaderEdits edits, String upstreamTarget,
-        Optional<String> credentialFingerprint) {
-      this(route, identity, edits, upstreamTarget, credentialFingerprint, Map.of());
-    }
-
     @Override
     public Optional<RouteConfig> matchedRoute() {
       return Optional.of(route);
