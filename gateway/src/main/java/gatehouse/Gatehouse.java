@@ -222,17 +222,21 @@ public final class Gatehouse {
       tls = config.listen().tls().map(t -> ListenerTls.load(vertx, t, clock));
     } catch (IllegalArgumentException e) {
       // The reader checked the files; they changed since.
-      return services.close().transform(ignored -> Future.failedFuture(e));
+      String message = e.getMessage().startsWith("listen.tls: ") ? e.getMessage().substring("listen.tls: ".length()) : e.getMessage();
+      return services.close().transform(ignored -> Future.failedFuture(config.problem("listen.tls", message)));
     }
     AdminServer admin = new AdminServer(vertx, current, services.metrics());
     return GatewayInstances.start(vertx, () -> new GatewayVerticle(bound, current, tls))
-        .onFailure(e -> services.close())
-        .compose(gateway -> admin.listen(config.admin().host(), config.admin().port()).map(adminPort -> {
-          log.info("gatehouse listening on {}:{}{} (admin {}:{}), {} routes", config.listen().host(), port,
-              tls.isPresent() ? " with TLS" : "", config.admin().host(), adminPort, config.routes().size());
-          tls.ifPresent(ListenerTls::watch);
-          return new Gatehouse(vertx, ownsVertx, admin, port, adminPort, gateway, services, current, tls);
-        }));
+        .recover(e -> services.close().transform(ignored -> Future.failedFuture(listenProblem(config, "listen", port, e))))
+        .compose(gateway -> admin.listen(config.admin().host(), config.admin().port())
+            .recover(e -> gateway.close().eventually(services::close)
+                .transform(ignored -> Future.failedFuture(listenProblem(config, "admin", config.admin().port(), e))))
+            .map(adminPort -> {
+              log.info("gatehouse listening on {}:{}{} (admin {}:{}), {} routes", config.listen().host(), port,
+                  tls.isPresent() ? " with TLS" : "", config.admin().host(), adminPort, config.routes().size());
+              tls.ifPresent(ListenerTls::watch);
+              return new Gatehouse(vertx, ownsVertx, admin, port, adminPort, gateway, services, current, tls);
+            }));
   }
 
   public int port() {
@@ -275,9 +279,21 @@ public final class Gatehouse {
     return vertx.close();
   }
 
+  /**
+   * A listener that cannot bind (the port taken, the address not this machine's) is a problem with
+   * its config key, reported at its line; any other failure is not the config's and passes as is.
+   */
+  private static Throwable listenProblem(GatehouseConfig config, String listener, int port, Throwable e) {
+    Throwable cause = e;
+    while (cause.getCause() != null && cause.getCause() != cause) cause = cause.getCause();
+    if (!(cause instanceof java.io.IOException)) return e;
+    String host = listener.equals("admin") ? config.admin().host() : config.listen().host();
+    return config.problem(listener + ".port", "cannot listen on " + host + ":" + port + ": " + cause.getMessage());
+  }
+
   private static GatehouseConfig withListenPort(GatehouseConfig c, int port) {
     return new GatehouseConfig(c.source(), new gatehouse.config.ListenerConfig(c.listen().host(), port, c.listen().h2c(), c.listen().tls()), c.admin(),
-        c.upstreams(), c.auth(), c.identity(), c.forwarding(), c.limits(), c.defaultPolicy(), c.routes(), c.crypto(), c.transport(), c.accessLog());
+        c.upstreams(), c.auth(), c.identity(), c.forwarding(), c.limits(), c.defaultPolicy(), c.routes(), c.crypto(), c.transport(), c.accessLog(), c.lines());
   }
 
   /** Port 0 would give each event loop's listener a different port; pick one for all of them. */

@@ -24,10 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * The parts of a running gateway that live as long as the process, whatever config it serves:
  * Vert.x, the clock, metrics, the rate limiter, the signature engine, and registries of the parts
  * that hold connections, caches or background fetches, keyed by their config record: JWT key
- * sources ({@link JwtServices}), introspection clients with their answer caches, and API-key
- * stores with theirs, and access logs (keyed by their settings). A {@link gatehouse.server.Snapshot} compiled from a config asks for its
- * parts here; a config record {@code equals} to one seen before gets the running instance, a changed
- * one a new instance. Nothing is retired before {@link #close}.
+ * sources ({@link JwtServices}), introspection clients with their answer caches, API-key stores
+ * with theirs, and access logs (keyed by their settings). A {@link gatehouse.server.Snapshot}
+ * compiled from a config asks for its parts here; a config record {@code equals} to one seen before
+ * gets the running instance, a changed one a new instance. Nothing is retired before {@link #close}.
  *
  * <p>Part of the composition root: only {@link Gatehouse} makes and uses it.
  */

@@ -82,7 +82,7 @@ final class ConfigReader {
     AccessLogConfig accessLog = new AccessLogReader(reader, baseDir).read(top.fields("access_log", AccessLogReader.KEYS));
     if (!reader.problems.isEmpty()) return Optional.empty();
     return Optional.of(new GatehouseConfig(source, listen, admin, upstreams, new AuthConfig(providers, apiKeys, introspection, keys.keys()),
-        identity, forwarding, limits, defaultPolicy, routes, crypto(top), transport(top), accessLog));
+        identity, forwarding, limits, defaultPolicy, routes, crypto(top), transport(top), accessLog, KeyLines.read(root)));
   }
 
   private ListenerConfig listener(Fields top, String key, String host, int port) {

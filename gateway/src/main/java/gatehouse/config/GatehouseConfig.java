@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * The whole configuration, parsed and validated once by {@link ConfigLoader}. Immutable. Every key
- * of the YAML file maps to one component here; the README documents each.
+ * of the YAML file maps to one component here; the README documents each. {@code lines} is where
+ * the keys were written, which takes no part in equality.
  */
 public record GatehouseConfig(
     Path source,
@@ -23,10 +24,19 @@ public record GatehouseConfig(
     List<RouteConfig> routes,
     SignatureEngine.Choice crypto,
     NetworkTransport.Choice transport,
-    AccessLogConfig accessLog) {
+    AccessLogConfig accessLog,
+    KeyLines lines) {
 
   public GatehouseConfig {
     upstreams = Map.copyOf(upstreams);
     routes = List.copyOf(routes);
+  }
+
+  /**
+   * A problem with key {@code key} found after loading (a port already taken when the listener
+   * binds, a file changed since it was read), reported at the line the key is written on.
+   */
+  public ConfigException problem(String key, String message) {
+    return new ConfigException(new ConfigException.Problem(source.toString(), lines.of(key), key, message));
   }
 }
