@@ -9,6 +9,7 @@ import gatehouse.pipeline.RequestHead;
 import gatehouse.proxy.Lingering;
 import gatehouse.proxy.Proxied;
 import gatehouse.proxy.ProxyRequest;
+import gatehouse.proxy.Occupancy;
 import gatehouse.proxy.Upstreams;
 import gatehouse.route.HostHeader;
 import io.netty.handler.codec.http.ContentLengthNotAllowedException;
@@ -107,6 +108,14 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private void forward(Snapshot snapshot, HttpServerRequest request, String id, RequestHead head, Outcome.Forward f, long started) {
     request.response().putHeader("X-Request-Id", id);
     f.responseHeaders().forEach(request.response()::putHeader);
+    Optional<Occupancy.Slot> slot = snapshots.occupancy().take(f.route().id(), f.route().maxConcurrent());
+    if (slot.isEmpty()) {
+      Rejection busy = new Rejection.Busy("route_busy", Occupancy.RETRY_AFTER);
+      reject(request, id, busy);
+      snapshot.observer().record(id, head, new Outcome.Reject(busy, Optional.of(f.route()), f.credentialFingerprint(),
+          f.identity()), Optional.empty(), started);
+      return;
+    }
     RequestSigner signing = snapshot.signers().forUpstream(f.route().upstream()).forRequest(f.identity());
     ProxyRequest proxyRequest = new ProxyRequest(
         f.route().upstream(),
@@ -116,7 +125,16 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         f.route().maxBodyBytes(),
         f.route().websocket(),
         signing);
-    upstreams.apply(snapshot.upstreams()).forward(request, proxyRequest).onComplete(ar -> {
+    Future<Proxied> proxying;
+    try {
+      proxying = upstreams.apply(snapshot.upstreams()).forward(request, proxyRequest);
+    } catch (RuntimeException bug) {
+      slot.get().release();
+      throw bug;
+    }
+    proxying.onComplete(ar -> {
+      // The future completes once, at the exchange's one ending, whichever it is.
+      slot.get().release();
       Proxied proxied = ar.succeeded() ? ar.result() : new Proxied.Failed(new Rejection.InternalError());
       if (ar.failed()) log.error("request {} failed inside the proxy", id, ar.cause());
       if (proxied instanceof Proxied.Failed failed && !request.response().headWritten()) {

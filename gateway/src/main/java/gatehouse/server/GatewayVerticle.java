@@ -82,7 +82,8 @@ public final class GatewayVerticle extends VerticleBase {
    */
   private Upstreams upstreamsFor(Snapshot.UpstreamSpecs specs) {
     if (specs != lastSpecs) {
-      lastUpstreams = upstreams.computeIfAbsent(specs, s -> new Upstreams(vertx, s.upstreams(), s.forwarding(), s.drainLimit()));
+      lastUpstreams = upstreams.computeIfAbsent(specs, s -> new Upstreams(vertx, s.upstreams(), s.forwarding(), s.drainLimit(),
+          snapshots.occupancy()));
       lastSpecs = specs;
     }
     return lastUpstreams;
