@@ -5,11 +5,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -179,7 +179,6 @@ final class Upstream {
     outstanding += delta;
     waiting.addAndGet(Math.max(0, outstanding - maxConnections) - queuedBefore);
   }
-
 
   /**
    * TLS 1.2 and 1.3 with hostname verification (RFC 9110 section 4.3.4); trust is {@code ca} alone
