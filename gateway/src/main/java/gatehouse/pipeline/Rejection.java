@@ -45,6 +45,9 @@ public sealed interface Rejection {
   /** 500 {@code internal_error}: a bug; details go to the log only. */
   record InternalError() implements Rejection {}
 
+  /** 408 {@code request_timeout}: the request body did not arrive within {@code limits.body_timeout}. */
+  record RequestTimeout() implements Rejection {}
+
   /** 413 {@code payload_too_large}. */
   record PayloadTooLarge(long limitBytes) implements Rejection {}
 
