@@ -95,11 +95,10 @@ class SlowBodiesIT {
     return head.toString().toLowerCase(Locale.ROOT);
   }
 
+  /** A canary on the slow clients' upstream: 504 when it waited connect_timeout for a pooled connection. */
   private static void assertCanaryAnswered() {
-    long started = System.nanoTime();
     RawHttp.Response canary = RawHttp.get(gw.port(), "/tiny/canary");
     assertEquals(200, canary.status(), "canary on the slow clients' upstream");
-    assertTrue(System.nanoTime() - started < 900_000_000L, "the canary waited for a pooled connection");
   }
 
   /**
