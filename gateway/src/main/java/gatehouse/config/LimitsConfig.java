@@ -15,6 +15,9 @@ import java.time.Duration;
  *     request is forwarded; 408 past it (default 60s)
  * @param bufferBodyBytes bodies up to this size are read whole before an upstream connection is
  *     taken (default 64 KiB; 0 streams every body)
+ * @param bodyMinRate bytes per second a body must average once {@code bodyMinRateGrace} has passed,
+ *     408 below it (default 500; 0 sets no rate)
+ * @param bodyMinRateGrace how long a body may take before {@code bodyMinRate} applies (default 20s)
  */
 public record LimitsConfig(
     int maxRequestLineBytes,
@@ -23,4 +26,6 @@ public record LimitsConfig(
     Duration idleTimeout,
     Duration headerReadTimeout,
     Duration bodyTimeout,
-    long bufferBodyBytes) {}
+    long bufferBodyBytes,
+    long bodyMinRate,
+    Duration bodyMinRateGrace) {}

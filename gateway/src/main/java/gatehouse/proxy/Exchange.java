@@ -69,6 +69,9 @@ final class Exchange {
   private long requestBytes;
   private long responseBytes;
   private long bodyTimer = -1;
+  private long bodyForwarded;
+  /** Body bytes read from the client so far, buffered or forwarded. */
+  private long bodyBytesRead;
 
   Exchange(HttpServerRequest in, ProxyRequest request, Upstream upstream, ForwardedHeaders forwarded, Duration drainLimit,
       Vertx vertx, BodyLimits bodies) {
@@ -108,7 +111,8 @@ final class Exchange {
     // HTTP/2 frames a body without Content-Length; only its end tells whether there was one.
     boolean mayHaveBody = requestHasBody || (http2 && declared < 0 && !in.isEnded());
     if (mayHaveBody) {
-      bodyTimer = vertx.setTimer(bodies.timeout().toMillis(), id -> bodyTimedOut());
+      bodyForwarded = System.nanoTime();
+      armBodyTimer();
     }
 
     boolean webSocket =
@@ -239,6 +243,7 @@ final class Exchange {
         return;
       }
       // A chunk after the pause joins what sendBody writes first.
+      bodyBytesRead += chunk.length();
       body.appendBuffer(chunk);
       if (overflowed[0]) {
         return;
@@ -283,8 +288,8 @@ final class Exchange {
    * prefix}, read before, goes first.
    */
   private void sendBody(HttpClientRequest upstreamRequest, boolean lengthKnown, Optional<Buffer> prefix) {
-    prefix.ifPresent(chunk -> forwardChunk(upstreamRequest, lengthKnown, chunk));
-    in.handler(chunk -> forwardChunk(upstreamRequest, lengthKnown, chunk));
+    prefix.ifPresent(chunk -> forwardChunk(upstreamRequest, lengthKnown, chunk, true));
+    in.handler(chunk -> forwardChunk(upstreamRequest, lengthKnown, chunk, false));
     in.endHandler(v -> {
       bodyEnded();
       if (done) {
@@ -305,9 +310,12 @@ final class Exchange {
     in.resume();
   }
 
-  private void forwardChunk(HttpClientRequest upstreamRequest, boolean lengthKnown, Buffer chunk) {
+  private void forwardChunk(HttpClientRequest upstreamRequest, boolean lengthKnown, Buffer chunk, boolean read) {
     if (done) {
       return;
+    }
+    if (!read) {
+      bodyBytesRead += chunk.length();
     }
     requestBytes += chunk.length();
     if (requestBytes > request.maxBodyBytes()) {
@@ -602,15 +610,37 @@ final class Exchange {
   }
 
   /**
-   * The client did not send its whole body within {@link BodyLimits#timeout()}: 408 if nothing was
-   * answered yet, else both sides are cut. Either way the upstream request is reset, which closes
-   * its connection instead of returning it to the pool mid-message.
+   * Sets the body's timer for the earlier of {@link BodyLimits#timeout()} and the moment the bytes
+   * read so far stop meeting {@link BodyLimits#minRate()}; when it fires with the body still on
+   * time for the rate, it is set again for the new moment.
    */
-  private void bodyTimedOut() {
+  private void armBodyTimer() {
     bodyTimer = -1;
     if (done || requestEnded) {
       return;
     }
+    long due = bodyForwarded + bodies.timeout().toNanos();
+    if (bodies.minRate() > 0) {
+      long earned = bodyBytesRead >= Long.MAX_VALUE / 1_000_000_000L
+          ? Long.MAX_VALUE / 2
+          : bodyBytesRead * 1_000_000_000L / bodies.minRate();
+      due = Math.min(due, bodyForwarded + bodies.grace().toNanos() + earned);
+    }
+    long wait = due - System.nanoTime();
+    if (wait <= 0) {
+      bodyTimedOut();
+      return;
+    }
+    bodyTimer = vertx.setTimer(Math.max(1, wait / 1_000_000), id -> armBodyTimer());
+  }
+
+  /**
+   * The client did not send its whole body within {@link BodyLimits#timeout()}, or fell below
+   * {@link BodyLimits#minRate()}: 408 if nothing was
+   * answered yet, else both sides are cut. Either way the upstream request is reset, which closes
+   * its connection instead of returning it to the pool mid-message.
+   */
+  private void bodyTimedOut() {
     if (responseStarted) {
       abort("request_body_timeout", null);
     } else {

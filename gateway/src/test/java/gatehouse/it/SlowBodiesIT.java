@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Slow request bodies against an upstream of 4 connections: more slow small bodies than the pool
  * holds leave it to a canary, since they are read whole before a connection is taken ({@code
- * limits.buffer_body}); a body slower than {@code limits.body_timeout} gets 408 and gives its
- * upstream connection back closed.
+ * limits.buffer_body}); a body slower than {@code limits.body_timeout}, or below {@code
+ * limits.body_min_rate}, gets 408 and gives its upstream connection back closed.
  */
 class SlowBodiesIT {
   private static final int POOL = 4;
@@ -65,7 +65,11 @@ class SlowBodiesIT {
 
   /** A raw HTTP/1.1 POST to {@code target} that has sent its head and {@code firstBytes} of its body. */
   private static Socket slowPost(String target, String framing, String firstBytes) throws IOException {
-    Socket socket = new Socket(InetAddress.getLoopbackAddress(), gw.port());
+    return slowPost(gw.port(), target, framing, firstBytes);
+  }
+
+  private static Socket slowPost(int port, String target, String framing, String firstBytes) throws IOException {
+    Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
     socket.setSoTimeout(10_000);
     String head = "POST " + target + " HTTP/1.1\r\nHost: gw.example\r\n" + framing + "\r\n\r\n";
     socket.getOutputStream().write((head + firstBytes).getBytes(StandardCharsets.ISO_8859_1));
@@ -185,6 +189,31 @@ class SlowBodiesIT {
       assertTrue(head.startsWith("http/1.1 408"), head);
     } finally {
       closeAll(slow);
+    }
+  }
+
+  @Test
+  void aBodyBelowTheMinimumRateGets408BeforeTheDeadlineAndOneAboveItGoesThrough() throws Exception {
+    try (GatewayHarness rated = GatewayHarness.start(
+        "  tiny: {url: \"" + tiny.url() + "\", timeout: 5s, connect_timeout: 1s, max_connections: " + POOL + "}",
+        "limits: {body_timeout: 60s, body_min_rate: 1KiB, body_min_rate_grace: 1s}",
+        "  - {id: tiny, match: {prefix: /tiny/}, upstream: tiny, policy: public}",
+        false)) {
+      int size = 8 << 10;
+      try (Socket steady = slowPost(rated.port(), "/tiny/steady", "Content-Length: " + size, "");
+          Socket trickle = slowPost(rated.port(), "/tiny/trickle", "Content-Length: 1048576", "0123456789")) {
+        long started = System.nanoTime();
+        // 2 KiB every 500 ms is 4 KiB/s, above the rate; the trickle stays at 10 bytes.
+        for (int sent = 0; sent < size; sent += 2048) {
+          steady.getOutputStream().write("x".repeat(2048).getBytes(StandardCharsets.ISO_8859_1));
+          Thread.sleep(500);
+        }
+        assertTrue(readHead(steady).startsWith("http/1.1 200"));
+        String head = readHead(trickle);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(head.startsWith("http/1.1 408"), head);
+        assertTrue(millis < 5_000, "408 after " + millis + " ms");
+      }
     }
   }
 
