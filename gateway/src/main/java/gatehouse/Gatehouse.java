@@ -21,6 +21,7 @@ import gatehouse.observe.Metrics;
 import gatehouse.observe.Observer;
 import gatehouse.pipeline.Authenticators;
 import gatehouse.pipeline.Pipeline;
+import gatehouse.proxy.BodyLimits;
 import gatehouse.route.RouteTable;
 import gatehouse.server.AdminServer;
 import gatehouse.server.CurrentSnapshot;
@@ -105,7 +106,8 @@ public final class Gatehouse {
     Pipeline pipeline = new Pipeline(routes, extractor, authenticators, new Limits(services.limiter()), identityHeaders);
     Observer observer = services.observer(config.accessLog(), config.auth().apiKeys().queryParam());
     Snapshot.UpstreamSpecs upstreams = new Snapshot.UpstreamSpecs(config.upstreams(), config.forwarding(),
-        config.limits().headerReadTimeout());
+        config.limits().headerReadTimeout(), new BodyLimits(config.limits().bodyTimeout(), config.limits().bufferBodyBytes(),
+            config.limits().bodyMinRate(), config.limits().bodyMinRateGrace()));
     List<IntrospectionAuthenticator> introspectionChecks = List.copyOf(introspection);
     return new Snapshot(generation, pipeline, routes, upstreams, signers, observer,
         () -> readiness(jwt, introspectionChecks, apiKeys), apiKeys.map(ApiKeyAuthenticator::admin), config.auth().keyStore().adminApi());

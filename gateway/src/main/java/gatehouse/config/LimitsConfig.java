@@ -11,10 +11,21 @@ import java.time.Duration;
  *     override with {@code max_body})
  * @param idleTimeout a connection with no traffic for this long is closed (default 60s)
  * @param headerReadTimeout a client must send its whole request head within this (default 10s)
+ * @param bodyTimeout a client must send its whole request body within this, counted from when the
+ *     request is forwarded; 408 past it (default 60s)
+ * @param bufferBodyBytes bodies up to this size are read whole before an upstream connection is
+ *     taken (default 64 KiB; 0 streams every body)
+ * @param bodyMinRate bytes per second a body must average once {@code bodyMinRateGrace} has passed,
+ *     408 below it (default 500; 0 sets no rate)
+ * @param bodyMinRateGrace how long a body may take before {@code bodyMinRate} applies (default 20s)
  */
 public record LimitsConfig(
     int maxRequestLineBytes,
     int maxHeaderBytes,
     long maxBodyBytes,
     Duration idleTimeout,
-    Duration headerReadTimeout) {}
+    Duration headerReadTimeout,
+    Duration bodyTimeout,
+    long bufferBodyBytes,
+    long bodyMinRate,
+    Duration bodyMinRateGrace) {}

@@ -34,6 +34,9 @@ public final class ErrorResponses {
           : Optional.empty();
       return new Reply(403, r.code(), r.message(), challenge, Optional.empty());
     }
+    if (rejection instanceof Rejection.RequestTimeout) {
+      return new Reply(408, "request_timeout", "the request body was not received in time", Optional.empty(), Optional.empty());
+    }
     if (rejection instanceof Rejection.PayloadTooLarge r) {
       return new Reply(413, "payload_too_large", "the request body is larger than " + r.limitBytes() + " bytes", Optional.empty(), Optional.empty());
     }

@@ -45,6 +45,9 @@ public sealed interface Rejection {
   /** 500 {@code internal_error}: a bug; details go to the log only. */
   record InternalError() implements Rejection {}
 
+  /** 408 {@code request_timeout}: the request body was later than {@code limits.body_timeout} or slower than {@code limits.body_min_rate}. */
+  record RequestTimeout() implements Rejection {}
+
   /** 413 {@code payload_too_large}. */
   record PayloadTooLarge(long limitBytes) implements Rejection {}
 

@@ -82,7 +82,7 @@ public final class GatewayVerticle extends VerticleBase {
    */
   private Upstreams upstreamsFor(Snapshot.UpstreamSpecs specs) {
     if (specs != lastSpecs) {
-      lastUpstreams = upstreams.computeIfAbsent(specs, s -> new Upstreams(vertx, s.upstreams(), s.forwarding(), s.drainLimit()));
+      lastUpstreams = upstreams.computeIfAbsent(specs, s -> new Upstreams(vertx, s.upstreams(), s.forwarding(), s.drainLimit(), s.bodies()));
       lastSpecs = specs;
     }
     return lastUpstreams;

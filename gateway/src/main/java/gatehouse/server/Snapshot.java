@@ -7,6 +7,7 @@ import gatehouse.config.UpstreamConfig;
 import gatehouse.identity.UpstreamSigners;
 import gatehouse.observe.Observer;
 import gatehouse.pipeline.Pipeline;
+import gatehouse.proxy.BodyLimits;
 import gatehouse.route.RouteTable;
 import java.time.Duration;
 import java.util.List;
@@ -41,8 +42,10 @@ public record Snapshot(long generation, Pipeline pipeline, RouteTable routes, Up
    * event loop's upstream clients (and their connection pools).
    *
    * @param drainLimit how long a client whose body will not be forwarded may take to finish sending it
+   * @param bodies {@code limits.body_timeout} and {@code limits.buffer_body}
    */
-  public record UpstreamSpecs(Map<String, UpstreamConfig> upstreams, ForwardingConfig forwarding, Duration drainLimit) {
+  public record UpstreamSpecs(Map<String, UpstreamConfig> upstreams, ForwardingConfig forwarding, Duration drainLimit,
+      BodyLimits bodies) {
     public UpstreamSpecs {
       upstreams = Map.copyOf(upstreams);
     }
