@@ -86,8 +86,17 @@ class BreakerIT {
     return found.get(0).value();
   }
 
+  /**
+   * Waits up to 2 s until route {@code route}'s breaker is in {@code state} (0 closed, 1 open): an
+   * exchange counts once it has ended, which can be just after the client read the whole answer.
+   */
+  private void awaitState(String route, int state) throws InterruptedException {
+    for (int i = 0; i < 100 && metric("gatehouse_upstream_breaker_state", route) != state; i++) Thread.sleep(20);
+    assertEquals(state, metric("gatehouse_upstream_breaker_state", route));
+  }
+
   @Test
-  void consecutive503sOnOneRouteOpenItsBreakerAndTheOtherRouteStillReachesTheUpstream() {
+  void consecutive503sOnOneRouteOpenItsBreakerAndTheOtherRouteStillReachesTheUpstream() throws Exception {
     modeA.set("503");
     for (int i = 0; i < 3; i++) {
       RawHttp.Response r = get("/a/" + i);
@@ -95,6 +104,7 @@ class BreakerIT {
       assertEquals("", error(r), "the upstream's own 503 is relayed");
     }
     assertEquals(3, seenA());
+    awaitState("a", 1);
     for (int i = 0; i < 5; i++) assertShortCircuited(get("/a/more" + i), "1");
     assertEquals(3, seenA(), "an open breaker sends nothing upstream");
     for (int i = 0; i < 5; i++) assertEquals(200, get("/b/" + i).status());
@@ -106,9 +116,10 @@ class BreakerIT {
   }
 
   @Test
-  void consecutiveTimeoutsOpenItAndThenTheGatewayAnswersAtOnce() {
+  void consecutiveTimeoutsOpenItAndThenTheGatewayAnswersAtOnce() throws Exception {
     modeA.set("hang");
     for (int i = 0; i < 3; i++) assertEquals(504, get("/a/" + i).status());
+    awaitState("a", 1);
     long started = System.nanoTime();
     assertShortCircuited(get("/a/fast"), "1");
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
@@ -142,15 +153,18 @@ class BreakerIT {
   void afterOpenForOneProbeGoesAFailedProbeDoublesTheWaitAndASuccessfulOneClosesIt() throws Exception {
     modeA.set("503");
     for (int i = 0; i < 3; i++) get("/a/" + i);
+    awaitState("a", 1);
     assertShortCircuited(get("/a/open"), "1");
     Thread.sleep(1_100);
     assertEquals(503, get("/a/probe1").status(), "the probe reaches the upstream, which still fails");
     assertEquals(4, seenA());
+    awaitState("a", 1);
     assertShortCircuited(get("/a/reopened"), "2");
     modeA.set("200");
     assertShortCircuited(get("/a/still-open"), "2");
     Thread.sleep(2_100);
     assertEquals(200, get("/a/probe2").status());
+    awaitState("a", 0);
     assertEquals(200, get("/a/closed").status());
     assertEquals(6, seenA());
     assertEquals(0, metric("gatehouse_upstream_breaker_state", "a"));
