@@ -110,7 +110,8 @@ public final class Gatehouse {
             config.limits().bodyMinRate(), config.limits().bodyMinRateGrace()));
     List<IntrospectionAuthenticator> introspectionChecks = List.copyOf(introspection);
     return new Snapshot(generation, pipeline, routes, upstreams, signers, observer,
-        () -> readiness(jwt, introspectionChecks, apiKeys), apiKeys.map(ApiKeyAuthenticator::admin), config.auth().keyStore().adminApi());
+        () -> readiness(jwt, introspectionChecks, apiKeys), apiKeys.map(ApiKeyAuthenticator::admin), config.auth().keyStore().adminApi(),
+        services.breakers());
   }
 
   /** The admin {@code /ready} checks of one snapshot's dependencies, as they are now. */

@@ -136,7 +136,7 @@ final class ConfigReader {
       if (!e.key().matches("[A-Za-z0-9_.-]+")) {
         reader.problems.add(e.line(), path, "'" + e.key() + "' is not a valid upstream name (letters, digits, '_', '.', '-')");
       }
-      Optional<Fields> f = reader.fields(e.value(), path, List.of("url", "connect_timeout", "timeout", "max_connections", "tls", "sign"));
+      Optional<Fields> f = reader.fields(e.value(), path, List.of("url", "connect_timeout", "timeout", "max_connections", "tls", "sign", "breaker"));
       if (f.isEmpty()) continue;
       f.get().require("url");
       Optional<URI> url = f.get().scalar("url").flatMap(s -> upstreamUrl(s, f.get().pathOf("url")));
@@ -147,7 +147,8 @@ final class ConfigReader {
       SignConfig sign = f.get().node("sign").isPresent()
           ? trust.sign(f.get().node("sign").get(), f.get().pathOf("sign"), HeaderRules.PROTECTED).orElse(SignConfig.none())
           : defaultSign;
-      url.ifPresent(u -> out.put(e.key(), new UpstreamConfig(e.key(), u, connect, timeout, max, tls, sign)));
+      Optional<BreakerConfig> breaker = BreakerReader.read(f.get());
+      url.ifPresent(u -> out.put(e.key(), new UpstreamConfig(e.key(), u, connect, timeout, max, tls, sign, breaker)));
     }
     return out;
   }

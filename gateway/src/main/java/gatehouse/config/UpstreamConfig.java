@@ -2,6 +2,7 @@ package gatehouse.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A backend service. {@code url} is {@code http://host:port} with an optional base path that is
@@ -13,9 +14,15 @@ import java.time.Duration;
  * @param maxConnections pool size per event loop, default 64
  * @param tls for https urls (ignored for http, where the reader refuses it)
  * @param sign the upstream's own {@code sign}, else the global one, else none
+ * @param breaker {@code breaker}; none when absent
  */
-public record UpstreamConfig(
-    String name, URI url, Duration connectTimeout, Duration timeout, int maxConnections, UpstreamTlsConfig tls, SignConfig sign) {
+public record UpstreamConfig(String name, URI url, Duration connectTimeout, Duration timeout, int maxConnections, UpstreamTlsConfig tls,
+    SignConfig sign, Optional<BreakerConfig> breaker) {
+
+  public UpstreamConfig(String name, URI url, Duration connectTimeout, Duration timeout, int maxConnections, UpstreamTlsConfig tls,
+      SignConfig sign) {
+    this(name, url, connectTimeout, timeout, maxConnections, tls, sign, Optional.empty());
+  }
 
   public UpstreamConfig(String name, URI url, Duration connectTimeout, Duration timeout, int maxConnections) {
     this(name, url, connectTimeout, timeout, maxConnections, UpstreamTlsConfig.defaults(), SignConfig.none());

@@ -62,6 +62,9 @@ public final class ErrorResponses {
     if (rejection instanceof Rejection.LimiterUnavailable r) {
       return new Reply(503, "rate_limiter_unavailable", "rate limits cannot be checked right now", Optional.empty(), Optional.of(seconds(r.retryAfter())));
     }
+    if (rejection instanceof Rejection.UpstreamUnavailable r) {
+      return new Reply(503, "upstream_unavailable", "the upstream service is failing; try again later", Optional.empty(), Optional.of(seconds(r.retryAfter())));
+    }
     if (rejection instanceof Rejection.GatewayTimeout) {
       return new Reply(504, "upstream_timeout", "the upstream service did not answer in time", Optional.empty(), Optional.empty());
     }

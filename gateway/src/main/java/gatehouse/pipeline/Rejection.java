@@ -70,6 +70,12 @@ public sealed interface Rejection {
    */
   record LimiterUnavailable(String reason, Duration retryAfter) implements Rejection {}
 
+  /**
+   * 503 {@code upstream_unavailable} with {@code Retry-After}: the upstream's breaker is open after
+   * consecutive failures, so the request was not sent.
+   */
+  record UpstreamUnavailable(String upstream, Duration retryAfter) implements Rejection {}
+
   /** 504 {@code upstream_timeout}. */
   record GatewayTimeout() implements Rejection {}
 }

@@ -116,7 +116,8 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         f.route().maxBodyBytes(),
         f.route().websocket(),
         signing);
-    upstreams.apply(snapshot.upstreams()).forward(request, proxyRequest).onComplete(ar -> {
+    snapshot.breakers().guard(snapshot.upstreams().upstreams().get(f.route().upstream()), f.route().id(),
+        () -> upstreams.apply(snapshot.upstreams()).forward(request, proxyRequest)).onComplete(ar -> {
       Proxied proxied = ar.succeeded() ? ar.result() : new Proxied.Failed(new Rejection.InternalError());
       if (ar.failed()) log.error("request {} failed inside the proxy", id, ar.cause());
       if (proxied instanceof Proxied.Failed failed && !request.response().headWritten()) {

@@ -8,6 +8,7 @@ import gatehouse.identity.UpstreamSigners;
 import gatehouse.observe.Observer;
 import gatehouse.pipeline.Pipeline;
 import gatehouse.proxy.BodyLimits;
+import gatehouse.proxy.Breakers;
 import gatehouse.route.RouteTable;
 import java.time.Duration;
 import java.util.List;
@@ -30,9 +31,11 @@ import java.util.function.Supplier;
  * @param readiness the admin {@code /ready} checks of this config's dependencies, asked at each call
  * @param keyAdmin key management of the key store, when API keys are in play
  * @param adminApi who may use key management on the admin listener
+ * @param breakers the process's circuit breakers on the proxy path
  */
 public record Snapshot(long generation, Pipeline pipeline, RouteTable routes, UpstreamSpecs upstreams, UpstreamSigners signers,
-    Observer observer, Supplier<List<Readiness>> readiness, Optional<ApiKeyAdmin> keyAdmin, AdminApiConfig adminApi) {
+    Observer observer, Supplier<List<Readiness>> readiness, Optional<ApiKeyAdmin> keyAdmin, AdminApiConfig adminApi,
+    Breakers breakers) {
   public Snapshot {
     if (generation < 1) throw new IllegalArgumentException("snapshot generation must be at least 1, got " + generation);
   }
