@@ -123,6 +123,33 @@ class Http2IT {
   }
 
   /**
+   * RFC 9113 section 6.5.2: {@code limits.max_header_size} is the HTTP/2 header list limit too,
+   * counted as that section does (each field's name and value plus 32). At the limit the request is
+   * forwarded; one byte over, the stream is refused (Netty answers 431 and ends it) and the upstream
+   * never sees it. A limit below Vert.x's own 8 KiB default shows the configured one is in force.
+   */
+  @Test
+  void theHeaderListLimitIsMaxHeaderSize() throws IOException {
+    try (GatewayHarness small = GatewayHarness.start("limits: {max_header_size: 4KiB}", "", true)) {
+      small.upstream.replyWith(Reply.echo());
+      assertEquals("forwarded", RawH2.get(small.port(), fieldsOfListSize("/api/public/h2-at-limit", 4096)));
+      String over = RawH2.get(small.port(), fieldsOfListSize("/api/public/h2-over-limit", 4097));
+      assertEquals(List.of("/api/public/h2-at-limit"), small.upstream.requests().stream().map(r -> r.target()).toList());
+      org.junit.jupiter.api.Assertions.assertTrue(List.of("ended", "reset", "goaway", "closed").contains(over), over);
+    }
+  }
+
+  /** A GET to {@code path} whose header list, by RFC 9113 section 6.5.2's count, is {@code size} bytes. */
+  private static List<String[]> fieldsOfListSize(String path, int size) {
+    List<String[]> fields = new ArrayList<>(List.of(
+        new String[] {":method", "GET"}, new String[] {":scheme", "http"},
+        new String[] {":path", path}, new String[] {":authority", "gw.example"}));
+    int used = fields.stream().mapToInt(f -> f[0].length() + f[1].length() + 32).sum();
+    fields.add(new String[] {"x-pad", "a".repeat(size - used - "x-pad".length() - 32)});
+    return fields;
+  }
+
+  /**
    * One HTTP/2 request with prior knowledge over a plain socket, its fields written as HPACK
    * literals exactly as given (a client library would merge, reorder or refuse them).
    */
@@ -136,7 +163,7 @@ class Http2IT {
     /**
      * {@code forwarded} when the body is the upstream's echo, the {@code error} code when it is the
      * gateway's error reply, {@code reset}, {@code goaway} or {@code closed} when the stream or
-     * connection ended without one.
+     * connection ended without one, {@code ended} when a HEADERS frame ended the stream.
      */
     static String get(int port, List<String[]> fields) throws IOException {
       try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
@@ -171,6 +198,8 @@ class Http2IT {
             socket.getOutputStream().write(ack.toByteArray());
           } else if (type == GOAWAY) {
             return "goaway";
+          } else if (stream == 1 && type == HEADERS && (flags & 1) != 0) {
+            return "ended";
           } else if (stream == 1 && type == RST_STREAM) {
             return "reset";
           } else if (stream == 1 && type == DATA) {
@@ -184,10 +213,17 @@ class Http2IT {
       }
     }
 
+    /** A string literal without Huffman coding, its length a 7-bit prefix integer (RFC 7541 sections 5.1, 5.2). */
     private static void literal(ByteArrayOutputStream out, String s) {
       byte[] bytes = s.getBytes(StandardCharsets.ISO_8859_1);
-      if (bytes.length >= 127) throw new IllegalArgumentException("a short literal only");
-      out.write(bytes.length);
+      int length = bytes.length;
+      if (length < 127) {
+        out.write(length);
+      } else {
+        out.write(127);
+        for (length -= 127; length >= 128; length >>>= 7) out.write((length & 0x7f) | 0x80);
+        out.write(length);
+      }
       out.writeBytes(bytes);
     }
 
