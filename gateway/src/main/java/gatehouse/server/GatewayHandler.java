@@ -181,8 +181,14 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     } else {
       rejection = new Rejection.BadRequest("malformed_request", "the request could not be parsed");
     }
-    request.response().putHeader("Connection", "close");
-    ErrorResponses.write(rejection, ids.next(), request.response());
+    if (request.version() == HttpVersion.HTTP_2) {
+      request.response().putHeader("Connection", "close");
+      ErrorResponses.write(rejection, ids.next(), request.response());
+      return;
+    }
+    // The decoder could not read the head, so the version it reports may be its placeholder
+    // (HTTP/1.0 for a request line it gave up on); the reply is HTTP/1.1 and ends the connection.
+    RawReplies.refuseAndClose(request.connection(), rejection, ids.next());
   }
 
   /**
