@@ -105,6 +105,11 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   }
 
   private void forward(Snapshot snapshot, HttpServerRequest request, String id, RequestHead head, Outcome.Forward f, long started) {
+    if (request.response().closed()) {
+      // The client reset the stream or closed the connection while the pipeline ran: nothing to send.
+      snapshot.observer().record(id, head, f, Optional.of(new Proxied.Aborted("client_closed")), started);
+      return;
+    }
     request.response().putHeader("X-Request-Id", id);
     f.responseHeaders().forEach(request.response()::putHeader);
     RequestSigner signing = snapshot.signers().forUpstream(f.route().upstream()).forRequest(f.identity());

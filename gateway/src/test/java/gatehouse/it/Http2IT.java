@@ -139,6 +139,37 @@ class Http2IT {
     }
   }
 
+  /**
+   * HTTP/2 rapid reset (CVE-2023-44487): a client that opens streams and cancels each at once must
+   * not make the gateway send their requests upstream, nor write a log line per stream. 150 streams
+   * on one connection (below the 200 resets Vert.x allows a connection per 30 s), each reset right
+   * after its HEADERS, then one normal request on the same connection, whose answer means every
+   * reset before it was read; the upstream answers slowly, as a loaded one would.
+   */
+  @Test
+  void streamsResetByTheClientAreNotSentUpstreamNorLoggedOneByOne() throws IOException {
+    gw.upstream.replyWith(Reply.echo().afterDelay(java.time.Duration.ofMillis(200)));
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    root.addAppender(lines);
+    int streams = 150;
+    String last;
+    try {
+      last = RawH2.resetEach(gw.port(), "/api/public/h2-reset-", streams);
+      gatehouse.testing.RealTime.pause(java.time.Duration.ofMillis(500));
+    } finally {
+      root.detachAppender(lines);
+    }
+    assertEquals("forwarded", last, "the request after the resets is served");
+    long reachedUpstream = gw.upstream.requests().stream().filter(r -> r.target().startsWith("/api/public/h2-reset-")).count();
+    org.junit.jupiter.api.Assertions.assertTrue(reachedUpstream <= streams / 10,
+        reachedUpstream + " of " + streams + " reset streams reached the upstream");
+    List<String> warnings = lines.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
+        .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
+    org.junit.jupiter.api.Assertions.assertTrue(warnings.size() <= 2, warnings.size() + " lines at WARN or above, first: " + warnings.subList(0, Math.min(3, warnings.size())));
+  }
+
   /** A GET to {@code path} whose header list, by RFC 9113 section 6.5.2's count, is {@code size} bytes. */
   private static List<String[]> fieldsOfListSize(String path, int size) {
     List<String[]> fields = new ArrayList<>(List.of(
@@ -179,41 +210,78 @@ class Http2IT {
         frame(out, SETTINGS, 0, 0, new byte[0]);
         frame(out, HEADERS, 0x5, 1, block.toByteArray()); // END_STREAM | END_HEADERS
         socket.getOutputStream().write(out.toByteArray());
-        DataInputStream in = new DataInputStream(socket.getInputStream());
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        while (true) {
-          int length;
-          try {
-            length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
-          } catch (java.io.EOFException | java.net.SocketException e) {
-            return "closed";
-          }
-          int type = in.readUnsignedByte();
-          int flags = in.readUnsignedByte();
-          int stream = in.readInt() & 0x7fffffff;
-          byte[] payload = in.readNBytes(length);
-          if (type == SETTINGS && (flags & 1) == 0) {
-            ByteArrayOutputStream ack = new ByteArrayOutputStream();
-            frame(ack, SETTINGS, 1, 0, new byte[0]);
-            socket.getOutputStream().write(ack.toByteArray());
-          } else if (type == GOAWAY) {
-            return "goaway";
-          } else if (stream == 1 && type == HEADERS && (flags & 1) != 0) {
-            return "ended";
-          } else if (stream == 1 && type == RST_STREAM) {
-            return "reset";
-          } else if (stream == 1 && type == DATA) {
-            body.writeBytes(payload);
-            if ((flags & 1) != 0) {
-              io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject(body.toString(StandardCharsets.UTF_8));
-              return json.containsKey("error") ? json.getString("error") : "forwarded";
-            }
+        return answer(socket, 1);
+      }
+    }
+
+    /** What became of stream {@code id}: see {@link #get}. */
+    private static String answer(Socket socket, int id) throws IOException {
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      while (true) {
+        int length;
+        try {
+          length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
+        } catch (java.io.EOFException | java.net.SocketException e) {
+          return "closed";
+        }
+        int type = in.readUnsignedByte();
+        int flags = in.readUnsignedByte();
+        int stream = in.readInt() & 0x7fffffff;
+        byte[] payload = in.readNBytes(length);
+        if (type == SETTINGS && (flags & 1) == 0) {
+          ByteArrayOutputStream ack = new ByteArrayOutputStream();
+          frame(ack, SETTINGS, 1, 0, new byte[0]);
+          socket.getOutputStream().write(ack.toByteArray());
+        } else if (type == GOAWAY) {
+          return "goaway";
+        } else if (stream == id && type == HEADERS && (flags & 1) != 0) {
+          return "ended";
+        } else if (stream == id && type == RST_STREAM) {
+          return "reset";
+        } else if (stream == id && type == DATA) {
+          body.writeBytes(payload);
+          if ((flags & 1) != 0) {
+            io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject(body.toString(StandardCharsets.UTF_8));
+            return json.containsKey("error") ? json.getString("error") : "forwarded";
           }
         }
       }
     }
 
-    /** A string literal without Huffman coding, its length a 7-bit prefix integer (RFC 7541 sections 5.1, 5.2). */
+    /**
+     * On one connection: {@code count} GETs to {@code prefix + i}, each followed at once by
+     * RST_STREAM (CANCEL), then one GET to {@code prefix + "last"}; returns what {@link #get}
+     * would for that last one.
+     */
+    static String resetEach(int port, String prefix, int count) throws IOException {
+      try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        socket.setSoTimeout(10_000);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        frame(out, SETTINGS, 0, 0, new byte[0]);
+        for (int i = 0; i < count; i++) {
+          frame(out, HEADERS, 0x5, 1 + 2 * i, block(prefix + i));
+          frame(out, RST_STREAM, 0, 1 + 2 * i, new byte[] {0, 0, 0, 8});
+        }
+        int lastStream = 1 + 2 * count;
+        frame(out, HEADERS, 0x5, lastStream, block(prefix + "last"));
+        socket.getOutputStream().write(out.toByteArray());
+        return answer(socket, lastStream);
+      }
+    }
+
+    private static byte[] block(String path) {
+      ByteArrayOutputStream block = new ByteArrayOutputStream();
+      for (String[] f : List.of(new String[] {":method", "GET"}, new String[] {":scheme", "http"},
+          new String[] {":path", path}, new String[] {":authority", "gw.example"})) {
+        block.write(0x00);
+        literal(block, f[0]);
+        literal(block, f[1]);
+      }
+      return block.toByteArray();
+    }
+
     private static void literal(ByteArrayOutputStream out, String s) {
       byte[] bytes = s.getBytes(StandardCharsets.ISO_8859_1);
       int length = bytes.length;
