@@ -42,6 +42,12 @@ public sealed interface Rejection {
   /** 431 {@code headers_too_large}: refused by the HTTP decoder. */
   record HeadersTooLarge() implements Rejection {}
 
+  /**
+   * 408 {@code request_header_timeout}: a request head was not complete within {@code
+   * limits.header_read_timeout}; the connection closes after the reply.
+   */
+  record HeadTimeout() implements Rejection {}
+
   /** 500 {@code internal_error}: a bug; details go to the log only. */
   record InternalError() implements Rejection {}
 

@@ -198,6 +198,9 @@ final class Exchange {
       }
       HttpClientRequest upstreamRequest = ar.result();
       if (done) {
+        // Never sent: the client went away (an HTTP/2 stream it reset) while the connection was
+        // being found. Vert.x logs a reset without a handler at ERROR, one line per stream.
+        upstreamRequest.exceptionHandler(t -> {});
         upstreamRequest.reset();
         return;
       }

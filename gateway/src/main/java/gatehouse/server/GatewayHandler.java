@@ -105,6 +105,11 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   }
 
   private void forward(Snapshot snapshot, HttpServerRequest request, String id, RequestHead head, Outcome.Forward f, long started) {
+    if (request.response().closed()) {
+      // The client reset the stream or closed the connection while the pipeline ran: nothing to send.
+      snapshot.observer().record(id, head, f, Optional.of(new Proxied.Aborted("client_closed")), started);
+      return;
+    }
     request.response().putHeader("X-Request-Id", id);
     f.responseHeaders().forEach(request.response()::putHeader);
     RequestSigner signing = snapshot.signers().forUpstream(f.route().upstream()).forRequest(f.identity());
@@ -182,8 +187,14 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     } else {
       rejection = new Rejection.BadRequest("malformed_request", "the request could not be parsed");
     }
-    request.response().putHeader("Connection", "close");
-    ErrorResponses.write(rejection, ids.next(), request.response());
+    if (request.version() == HttpVersion.HTTP_2) {
+      request.response().putHeader("Connection", "close");
+      ErrorResponses.write(rejection, ids.next(), request.response());
+      return;
+    }
+    // The decoder could not read the head, so the version it reports may be its placeholder
+    // (HTTP/1.0 for a request line it gave up on); the reply is HTTP/1.1 and ends the connection.
+    RawReplies.refuseAndClose(request.connection(), rejection, ids.next());
   }
 
   /**
