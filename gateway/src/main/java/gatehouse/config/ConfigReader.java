@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -251,13 +252,14 @@ final class ConfigReader {
 
   private LimitsConfig limits(Fields top) {
     Optional<Fields> f = top.fields("limits",
-        List.of("max_request_line", "max_header_size", "max_body", "idle_timeout", "header_read_timeout"));
+        List.of("max_request_line", "max_header_size", "max_body", "idle_timeout", "header_read_timeout", "max_connections"));
     return new LimitsConfig(
         f.flatMap(l -> l.size("max_request_line", 256, Integer.MAX_VALUE)).map(Long::intValue).orElse(8192),
         f.flatMap(l -> l.size("max_header_size", 1024, Integer.MAX_VALUE)).map(Long::intValue).orElse(16384),
         f.flatMap(l -> l.size("max_body", 0, Long.MAX_VALUE)).orElse(10L << 20),
         f.flatMap(l -> l.duration("idle_timeout", true)).orElse(Duration.ofSeconds(60)),
-        f.flatMap(l -> l.duration("header_read_timeout", true)).orElse(Duration.ofSeconds(10)));
+        f.flatMap(l -> l.duration("header_read_timeout", true)).orElse(Duration.ofSeconds(10)),
+        f.flatMap(l -> l.integer("max_connections", 1, 10_000_000)).map(OptionalInt::of).orElse(OptionalInt.empty()));
   }
 
   private NetworkTransport.Choice transport(Fields top) {
