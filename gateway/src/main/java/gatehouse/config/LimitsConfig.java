@@ -1,6 +1,7 @@
 package gatehouse.config;
 
 import java.time.Duration;
+import java.util.OptionalInt;
 
 /**
  * {@code limits:}, protection against oversized or slow clients.
@@ -18,6 +19,8 @@ import java.time.Duration;
  * @param bodyMinRate bytes per second a body must average once {@code bodyMinRateGrace} has passed,
  *     408 below it (default 500; 0 sets no rate)
  * @param bodyMinRateGrace how long a body may take before {@code bodyMinRate} applies (default 20s)
+ * @param maxConnections client connections the listener holds at once; empty: derived at start
+ *     from the process's descriptor limit ({@code gatehouse.transport.ConnectionBudget})
  */
 public record LimitsConfig(
     int maxRequestLineBytes,
@@ -28,4 +31,12 @@ public record LimitsConfig(
     Duration bodyTimeout,
     long bufferBodyBytes,
     long bodyMinRate,
-    Duration bodyMinRateGrace) {}
+    Duration bodyMinRateGrace,
+    OptionalInt maxConnections) {
+  /** With {@code max_connections} derived from the descriptor limit. */
+  public LimitsConfig(int maxRequestLineBytes, int maxHeaderBytes, long maxBodyBytes, Duration idleTimeout, Duration headerReadTimeout,
+      Duration bodyTimeout, long bufferBodyBytes, long bodyMinRate, Duration bodyMinRateGrace) {
+    this(maxRequestLineBytes, maxHeaderBytes, maxBodyBytes, idleTimeout, headerReadTimeout, bodyTimeout, bufferBodyBytes, bodyMinRate,
+        bodyMinRateGrace, OptionalInt.empty());
+  }
+}

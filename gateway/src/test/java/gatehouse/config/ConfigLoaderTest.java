@@ -78,6 +78,13 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void maxConnectionsIsReadAsWrittenAndLeftToTheDescriptorLimitWhenAbsent() throws ConfigException {
+    assertEquals(java.util.OptionalInt.of(500), parse("limits: {max_connections: 500}\n" + MINIMAL).limits().maxConnections());
+    assertEquals(java.util.OptionalInt.empty(), parse(MINIMAL).limits().maxConnections());
+    assertTrue(TestConfigs.problems(MINIMAL + "limits: {max_connections: 0}\n").get(0).contains("limits.max_connections"));
+  }
+
+  @Test
   void everySectionIsReadAsWritten() throws ConfigException {
     GatehouseConfig c = parse("""
         listen: {host: "::", port: 0}
