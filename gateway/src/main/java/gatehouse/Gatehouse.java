@@ -12,6 +12,7 @@ import gatehouse.config.GatehouseConfig;
 import gatehouse.config.IntrospectionConfig;
 import gatehouse.config.JwtProviderConfig;
 import gatehouse.config.Policy;
+import gatehouse.config.UpstreamConfig;
 import gatehouse.credential.CredentialExtractor;
 import gatehouse.crypto.SignatureEngine;
 import gatehouse.identity.IdentityHeaders;
@@ -21,6 +22,7 @@ import gatehouse.observe.Metrics;
 import gatehouse.observe.Observer;
 import gatehouse.pipeline.Authenticators;
 import gatehouse.pipeline.Pipeline;
+import gatehouse.proxy.BodyLimits;
 import gatehouse.route.RouteTable;
 import gatehouse.server.AdminServer;
 import gatehouse.server.CurrentSnapshot;
@@ -29,7 +31,11 @@ import gatehouse.server.GatewayVerticle;
 import gatehouse.server.ListenerTls;
 import gatehouse.server.Readiness;
 import gatehouse.server.Snapshot;
+import gatehouse.transport.ConnectionBudget;
 import gatehouse.transport.NetworkTransport;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -105,10 +111,12 @@ public final class Gatehouse {
     Pipeline pipeline = new Pipeline(routes, extractor, authenticators, new Limits(services.limiter()), identityHeaders);
     Observer observer = services.observer(config.accessLog(), config.auth().apiKeys().queryParam());
     Snapshot.UpstreamSpecs upstreams = new Snapshot.UpstreamSpecs(config.upstreams(), config.forwarding(),
-        config.limits().headerReadTimeout());
+        config.limits().headerReadTimeout(), new BodyLimits(config.limits().bodyTimeout(), config.limits().bufferBodyBytes(),
+            config.limits().bodyMinRate(), config.limits().bodyMinRateGrace()));
     List<IntrospectionAuthenticator> introspectionChecks = List.copyOf(introspection);
     return new Snapshot(generation, pipeline, routes, upstreams, signers, observer,
-        () -> readiness(jwt, introspectionChecks, apiKeys), apiKeys.map(ApiKeyAuthenticator::admin), config.auth().keyStore().adminApi());
+        () -> readiness(jwt, introspectionChecks, apiKeys), apiKeys.map(ApiKeyAuthenticator::admin), config.auth().keyStore().adminApi(),
+        services.breakers());
   }
 
   /** The admin {@code /ready} checks of one snapshot's dependencies, as they are now. */
@@ -144,6 +152,24 @@ public final class Gatehouse {
       String name = check.name();
       metrics.gauge(name, () -> current.get().readiness().get().stream().anyMatch(c -> c.name().equals(name) && c.up()));
     }
+  }
+
+  /** How many connections the listeners hold, refused at the cap, and how often accepting failed or paused (README, Operations). */
+  private static void exportConnections(MeterRegistry registry) {
+    Gauge.builder("gatehouse_connections_open", () -> NetworkTransport.listenerCounts().open())
+        .description("connections the gateway and admin listeners hold").register(registry);
+    FunctionCounter.builder("gatehouse_connections_refused_total", registry, r -> NetworkTransport.listenerCounts().refused())
+        .description("connections closed as soon as accepted because their listener held limits.max_connections").register(registry);
+    FunctionCounter.builder("gatehouse_accept_failures_total", registry, r -> NetworkTransport.listenerCounts().acceptFailures())
+        .description("accepts that failed (EMFILE, ENFILE, a client gone before the accept)").register(registry);
+    FunctionCounter.builder("gatehouse_accept_pauses_total", registry, r -> NetworkTransport.listenerCounts().acceptPauses())
+        .description("times a listener stopped accepting for a while because the process was out of descriptors").register(registry);
+  }
+
+  /** {@code limits.max_connections}, or its default ({@link ConnectionBudget}) for this process and {@code eventLoops}. */
+  static int maxConnections(GatehouseConfig config, int eventLoops) {
+    long upstreams = config.upstreams().values().stream().mapToLong(UpstreamConfig::maxConnections).sum() * eventLoops;
+    return config.limits().maxConnections().orElseGet(() -> ConnectionBudget.defaultMax(upstreams));
   }
 
   /**
@@ -189,15 +215,23 @@ public final class Gatehouse {
 
   /** A Vert.x instance for the gateway on {@code transport}, one event loop per core; says which transport, and why not io_uring. */
   public static Vertx newVertx(NetworkTransport transport) {
+    return newVertx(transport, Integer.MAX_VALUE);
+  }
+
+  /** As {@link #newVertx(NetworkTransport)}, each listener holding at most {@code maxConnections} connections. */
+  private static Vertx newVertx(NetworkTransport transport, int maxConnections) {
     transport.fallbackReason().ifPresent(why -> log.warn("transport: {} (io_uring is faster; not used because {})", transport, why));
     log.info("transport: {}", transport);
-    return transport.newVertx(Runtime.getRuntime().availableProcessors());
+    return transport.newVertx(Runtime.getRuntime().availableProcessors(), maxConnections);
   }
 
   /** Starts the gateway on a Vert.x of its own, closed by {@link #close}. */
   public static Future<Gatehouse> start(GatehouseConfig config, Clock clock) {
     if (config.crypto() != SignatureEngine.Choice.JDK) SignatureEngine.preload();
-    Vertx vertx = newVertx(NetworkTransport.select(config.transport()));
+    int maxConnections = maxConnections(config, Runtime.getRuntime().availableProcessors());
+    log.info("limits.max_connections: {} per listener{}", maxConnections,
+        config.limits().maxConnections().isPresent() ? "" : " (the default for the descriptor limit)");
+    Vertx vertx = newVertx(NetworkTransport.select(config.transport()), maxConnections);
     return start(config, clock, vertx, true).onFailure(e -> vertx.close());
   }
 
@@ -227,6 +261,7 @@ public final class Gatehouse {
       return services.close().transform(ignored -> Future.failedFuture(config.problem("listen.tls", message)));
     }
     AdminServer admin = new AdminServer(vertx, current, services.metrics());
+    services.metrics().bind(Gatehouse::exportConnections);
     return GatewayInstances.start(vertx, () -> new GatewayVerticle(bound, current, tls))
         .recover(e -> services.close().transform(ignored -> Future.failedFuture(listenProblem(config, "listen", port, e))))
         .compose(gateway -> admin.listen(config.admin().host(), config.admin().port())

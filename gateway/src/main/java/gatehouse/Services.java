@@ -9,6 +9,7 @@ import gatehouse.config.IntrospectionConfig;
 import gatehouse.crypto.SignatureEngine;
 import gatehouse.observe.AccessLog;
 import gatehouse.observe.Metrics;
+import gatehouse.proxy.Breakers;
 import gatehouse.observe.Observer;
 import gatehouse.ratelimit.RateLimiter;
 import io.vertx.core.Future;
@@ -38,6 +39,7 @@ final class Services {
   private final Metrics metrics = new Metrics();
   private final RateLimiter limiter;
   private final JwtServices jwt;
+  private final Breakers breakers;
   private final Map<IntrospectionConfig, IntrospectionAuthenticator> introspection = new ConcurrentHashMap<>();
   private final Map<ApiKeysConfig, ApiKeyAuthenticator> keyStores = new ConcurrentHashMap<>();
   private final Map<AccessLogKey, Observer> observers = new ConcurrentHashMap<>();
@@ -52,6 +54,13 @@ final class Services {
     this.limiter = RateLimiter.local(clock);
     this.jwt = JwtServices.create(vertx, clock, engine);
     metrics.bind(jwt);
+    this.breakers = new Breakers(clock);
+    metrics.bind(breakers);
+  }
+
+  /** The proxy path's circuit breakers, kept across reloads. */
+  Breakers breakers() {
+    return breakers;
   }
 
   Clock clock() {

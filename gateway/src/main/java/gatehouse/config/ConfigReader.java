@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -137,7 +138,7 @@ final class ConfigReader {
         reader.problems.add(e.line(), path, "'" + e.key() + "' is not a valid upstream name (letters, digits, '_', '.', '-')");
       }
       Optional<Fields> f = reader.fields(e.value(), path, List.of("url", "connect_timeout", "timeout", "max_connections", "max_pending", "tls",
-          "sign"));
+          "sign", "breaker"));
       if (f.isEmpty()) continue;
       f.get().require("url");
       Optional<URI> url = f.get().scalar("url").flatMap(s -> upstreamUrl(s, f.get().pathOf("url")));
@@ -149,7 +150,8 @@ final class ConfigReader {
       SignConfig sign = f.get().node("sign").isPresent()
           ? trust.sign(f.get().node("sign").get(), f.get().pathOf("sign"), HeaderRules.PROTECTED).orElse(SignConfig.none())
           : defaultSign;
-      url.ifPresent(u -> out.put(e.key(), new UpstreamConfig(e.key(), u, connect, timeout, max, tls, sign, pending)));
+      Optional<BreakerConfig> breaker = BreakerReader.read(f.get());
+      url.ifPresent(u -> out.put(e.key(), new UpstreamConfig(e.key(), u, connect, timeout, max, tls, sign, pending, breaker)));
     }
     return out;
   }
@@ -253,13 +255,19 @@ final class ConfigReader {
 
   private LimitsConfig limits(Fields top) {
     Optional<Fields> f = top.fields("limits",
-        List.of("max_request_line", "max_header_size", "max_body", "idle_timeout", "header_read_timeout"));
+        List.of("max_request_line", "max_header_size", "max_body", "idle_timeout", "header_read_timeout",
+            "body_timeout", "buffer_body", "body_min_rate", "body_min_rate_grace", "max_connections"));
     return new LimitsConfig(
         f.flatMap(l -> l.size("max_request_line", 256, Integer.MAX_VALUE)).map(Long::intValue).orElse(8192),
         f.flatMap(l -> l.size("max_header_size", 1024, Integer.MAX_VALUE)).map(Long::intValue).orElse(16384),
         f.flatMap(l -> l.size("max_body", 0, Long.MAX_VALUE)).orElse(10L << 20),
         f.flatMap(l -> l.duration("idle_timeout", true)).orElse(Duration.ofSeconds(60)),
-        f.flatMap(l -> l.duration("header_read_timeout", true)).orElse(Duration.ofSeconds(10)));
+        f.flatMap(l -> l.duration("header_read_timeout", true)).orElse(Duration.ofSeconds(10)),
+        f.flatMap(l -> l.duration("body_timeout", true)).orElse(Duration.ofSeconds(60)),
+        f.flatMap(l -> l.size("buffer_body", 0, 16L << 20)).orElse(64L << 10),
+        f.flatMap(l -> l.size("body_min_rate", 0, 1L << 30)).orElse(500L),
+        f.flatMap(l -> l.duration("body_min_rate_grace", true)).orElse(Duration.ofSeconds(20)),
+        f.flatMap(l -> l.integer("max_connections", 1, 10_000_000)).map(OptionalInt::of).orElse(OptionalInt.empty()));
   }
 
   private NetworkTransport.Choice transport(Fields top) {

@@ -1,6 +1,7 @@
 package gatehouse.config;
 
 import java.time.Duration;
+import java.util.OptionalInt;
 
 /**
  * {@code limits:}, protection against oversized or slow clients.
@@ -11,10 +12,31 @@ import java.time.Duration;
  *     override with {@code max_body})
  * @param idleTimeout a connection with no traffic for this long is closed (default 60s)
  * @param headerReadTimeout a client must send its whole request head within this (default 10s)
+ * @param bodyTimeout a client must send its whole request body within this, counted from when the
+ *     request is forwarded; 408 past it (default 60s)
+ * @param bufferBodyBytes bodies up to this size are read whole before an upstream connection is
+ *     taken (default 64 KiB; 0 streams every body)
+ * @param bodyMinRate bytes per second a body must average once {@code bodyMinRateGrace} has passed,
+ *     408 below it (default 500; 0 sets no rate)
+ * @param bodyMinRateGrace how long a body may take before {@code bodyMinRate} applies (default 20s)
+ * @param maxConnections client connections the listener holds at once; empty: derived at start
+ *     from the process's descriptor limit ({@code gatehouse.transport.ConnectionBudget})
  */
 public record LimitsConfig(
     int maxRequestLineBytes,
     int maxHeaderBytes,
     long maxBodyBytes,
     Duration idleTimeout,
-    Duration headerReadTimeout) {}
+    Duration headerReadTimeout,
+    Duration bodyTimeout,
+    long bufferBodyBytes,
+    long bodyMinRate,
+    Duration bodyMinRateGrace,
+    OptionalInt maxConnections) {
+  /** With {@code max_connections} derived from the descriptor limit. */
+  public LimitsConfig(int maxRequestLineBytes, int maxHeaderBytes, long maxBodyBytes, Duration idleTimeout, Duration headerReadTimeout,
+      Duration bodyTimeout, long bufferBodyBytes, long bodyMinRate, Duration bodyMinRateGrace) {
+    this(maxRequestLineBytes, maxHeaderBytes, maxBodyBytes, idleTimeout, headerReadTimeout, bodyTimeout, bufferBodyBytes, bodyMinRate,
+        bodyMinRateGrace, OptionalInt.empty());
+  }
+}

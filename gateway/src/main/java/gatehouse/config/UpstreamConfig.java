@@ -2,6 +2,7 @@ package gatehouse.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A backend service. {@code url} is {@code http://host:port} with an optional base path that is
@@ -16,10 +17,11 @@ import java.time.Duration;
  * @param maxPending {@code max_pending}: requests that may wait for a pooled connection while all
  *     {@code maxConnections} are busy, per event loop as the pool is; one more answers 503
  *     {@code upstream_busy} at once. Default {@link #defaultMaxPending}
+ * @param breaker {@code breaker}; none when absent
  */
 public record UpstreamConfig(
     String name, URI url, Duration connectTimeout, Duration timeout, int maxConnections, UpstreamTlsConfig tls, SignConfig sign,
-    int maxPending) {
+    int maxPending, Optional<BreakerConfig> breaker) {
 
   /**
    * Twice the pool: a burst of up to three times the pool against a healthy upstream waits (at most
@@ -32,7 +34,7 @@ public record UpstreamConfig(
 
   public UpstreamConfig(String name, URI url, Duration connectTimeout, Duration timeout, int maxConnections,
       UpstreamTlsConfig tls, SignConfig sign) {
-    this(name, url, connectTimeout, timeout, maxConnections, tls, sign, defaultMaxPending(maxConnections));
+    this(name, url, connectTimeout, timeout, maxConnections, tls, sign, defaultMaxPending(maxConnections), Optional.empty());
   }
 
   public UpstreamConfig(String name, URI url, Duration connectTimeout, Duration timeout, int maxConnections) {

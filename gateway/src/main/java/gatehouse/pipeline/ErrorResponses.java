@@ -1,8 +1,13 @@
 package gatehouse.pipeline;
 
 import gatehouse.authn.AuthFailure;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -34,6 +39,9 @@ public final class ErrorResponses {
           : Optional.empty();
       return new Reply(403, r.code(), r.message(), challenge, Optional.empty());
     }
+    if (rejection instanceof Rejection.RequestTimeout) {
+      return new Reply(408, "request_timeout", "the request body was not received in time", Optional.empty(), Optional.empty());
+    }
     if (rejection instanceof Rejection.PayloadTooLarge r) {
       return new Reply(413, "payload_too_large", "the request body is larger than " + r.limitBytes() + " bytes", Optional.empty(), Optional.empty());
     }
@@ -42,6 +50,9 @@ public final class ErrorResponses {
     }
     if (rejection instanceof Rejection.HeadersTooLarge) {
       return new Reply(431, "headers_too_large", "the request headers are too large", Optional.empty(), Optional.empty());
+    }
+    if (rejection instanceof Rejection.HeadTimeout) {
+      return new Reply(408, "request_header_timeout", "the request head did not arrive in time", Optional.empty(), Optional.empty());
     }
     if (rejection instanceof Rejection.InternalError) {
       return new Reply(500, "internal_error", "the gateway failed; the request id identifies it in the log", Optional.empty(), Optional.empty());
@@ -59,6 +70,9 @@ public final class ErrorResponses {
     if (rejection instanceof Rejection.LimiterUnavailable r) {
       return new Reply(503, "rate_limiter_unavailable", "rate limits cannot be checked right now", Optional.empty(), Optional.of(seconds(r.retryAfter())));
     }
+    if (rejection instanceof Rejection.UpstreamUnavailable r) {
+      return new Reply(503, "upstream_unavailable", "the upstream service is failing; try again later", Optional.empty(), Optional.of(seconds(r.retryAfter())));
+    }
     if (rejection instanceof Rejection.Busy r) {
       return new Reply(503, r.code(), "too many requests are waiting for this service", Optional.empty(), Optional.of(seconds(r.retryAfter())));
     }
@@ -71,18 +85,47 @@ public final class ErrorResponses {
   /** Writes the reply for {@code rejection} to {@code out}, which must not have been written to. */
   public static void write(Rejection rejection, String requestId, HttpServerResponse out) {
     Reply reply = of(rejection);
-    JsonObject body = new JsonObject()
+    out.setStatusCode(reply.status());
+    fields(reply, requestId).forEach(f -> out.putHeader(f.getKey(), f.getValue()));
+    out.end(body(reply, requestId));
+  }
+
+  /**
+   * The reply for {@code rejection} as the bytes of a whole HTTP/1.1 response that ends with the
+   * connection ({@code Connection: close}): for a connection that has no request whose response
+   * could carry it, a head that could not be read or did not arrive in time.
+   */
+  public static byte[] http11(Rejection rejection, String requestId) {
+    Reply reply = of(rejection);
+    byte[] body = body(reply, requestId).getBytes(StandardCharsets.UTF_8);
+    StringBuilder head = new StringBuilder("HTTP/1.1 ").append(reply.status()).append(' ')
+        .append(HttpResponseStatus.valueOf(reply.status()).reasonPhrase()).append("\r\n");
+    fields(reply, requestId).forEach(f -> head.append(f.getKey()).append(": ").append(f.getValue()).append("\r\n"));
+    head.append("Content-Length: ").append(body.length).append("\r\nConnection: close\r\n\r\n");
+    byte[] headBytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
+    byte[] all = Arrays.copyOf(headBytes, headBytes.length + body.length);
+    System.arraycopy(body, 0, all, headBytes.length, body.length);
+    return all;
+  }
+
+  /** The header fields of {@code reply}, in order; framing fields are the writer's. */
+  private static List<Map.Entry<String, String>> fields(Reply reply, String requestId) {
+    List<Map.Entry<String, String>> fields = new ArrayList<>();
+    fields.add(Map.entry("Content-Type", "application/json"));
+    fields.add(Map.entry("Cache-Control", "no-store"));
+    fields.add(Map.entry("X-Request-Id", requestId));
+    reply.challenge().ifPresent(c -> fields.add(Map.entry("WWW-Authenticate", c)));
+    reply.retryAfterSeconds().ifPresent(s -> fields.add(Map.entry("Retry-After", Long.toString(s))));
+    fields.addAll(reply.headers().entrySet());
+    return fields;
+  }
+
+  private static String body(Reply reply, String requestId) {
+    return new JsonObject()
         .put("error", reply.code())
         .put("message", reply.message())
-        .put("request_id", requestId);
-    out.setStatusCode(reply.status());
-    out.putHeader("Content-Type", "application/json");
-    out.putHeader("Cache-Control", "no-store");
-    out.putHeader("X-Request-Id", requestId);
-    reply.challenge().ifPresent(c -> out.putHeader("WWW-Authenticate", c));
-    reply.retryAfterSeconds().ifPresent(s -> out.putHeader("Retry-After", Long.toString(s)));
-    reply.headers().forEach(out::putHeader);
-    out.end(body.encode());
+        .put("request_id", requestId)
+        .encode();
   }
 
   private static Reply unauthenticated(Rejection.Unauthenticated r) {

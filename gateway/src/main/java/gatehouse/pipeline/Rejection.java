@@ -42,8 +42,17 @@ public sealed interface Rejection {
   /** 431 {@code headers_too_large}: refused by the HTTP decoder. */
   record HeadersTooLarge() implements Rejection {}
 
+  /**
+   * 408 {@code request_header_timeout}: a request head was not complete within {@code
+   * limits.header_read_timeout}; the connection closes after the reply.
+   */
+  record HeadTimeout() implements Rejection {}
+
   /** 500 {@code internal_error}: a bug; details go to the log only. */
   record InternalError() implements Rejection {}
+
+  /** 408 {@code request_timeout}: the request body was later than {@code limits.body_timeout} or slower than {@code limits.body_min_rate}. */
+  record RequestTimeout() implements Rejection {}
 
   /** 413 {@code payload_too_large}. */
   record PayloadTooLarge(long limitBytes) implements Rejection {}
@@ -66,6 +75,12 @@ public sealed interface Rejection {
    * whether the request is within its limits, so we fail closed. {@code reason} is for the log.
    */
   record LimiterUnavailable(String reason, Duration retryAfter) implements Rejection {}
+
+  /**
+   * 503 {@code upstream_unavailable} with {@code Retry-After}: the upstream's breaker is open after
+   * consecutive failures, so the request was not sent.
+   */
+  record UpstreamUnavailable(String upstream, Duration retryAfter) implements Rejection {}
 
   /**
    * 503 with {@code Retry-After}: a bound on waiting work was reached, so the request is refused at

@@ -7,6 +7,7 @@ import gatehouse.proxy.Proxied.Responded;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -52,6 +53,8 @@ final class Exchange {
   private final Upstream upstream;
   private final ForwardedHeaders forwarded;
   private final Duration drainLimit;
+  private final Vertx vertx;
+  private final BodyLimits bodies;
   private final Promise<Proxied> result = Promise.promise();
   private final boolean http2;
 
@@ -65,10 +68,17 @@ final class Exchange {
   private boolean closeAfterReply;
   private long requestBytes;
   private long responseBytes;
+  private long bodyTimer = -1;
+  private long bodyForwarded;
+  /** Body bytes read from the client so far, buffered or forwarded. */
+  private long bodyBytesRead;
 
-  Exchange(HttpServerRequest in, ProxyRequest request, Upstream upstream, ForwardedHeaders forwarded, Duration drainLimit) {
+  Exchange(HttpServerRequest in, ProxyRequest request, Upstream upstream, ForwardedHeaders forwarded, Duration drainLimit,
+      Vertx vertx, BodyLimits bodies) {
     this.in = in;
     this.drainLimit = drainLimit;
+    this.vertx = vertx;
+    this.bodies = bodies;
     this.out = in.response();
     this.request = request;
     this.upstream = upstream;
@@ -77,7 +87,7 @@ final class Exchange {
   }
 
   Future<Proxied> start() {
-    in.endHandler(v -> requestEnded = true);
+    in.endHandler(v -> bodyEnded());
     in.exceptionHandler(t -> clientGone());
     out.closeHandler(v -> clientGone());
 
@@ -98,6 +108,12 @@ final class Exchange {
       failBeforeResponse(new Rejection.PayloadTooLarge(request.maxBodyBytes()), null);
       return result.future();
     }
+    // HTTP/2 frames a body without Content-Length; only its end tells whether there was one.
+    boolean mayHaveBody = requestHasBody || (http2 && declared < 0 && !in.isEnded());
+    if (mayHaveBody) {
+      bodyForwarded = System.nanoTime();
+      armBodyTimer();
+    }
 
     boolean webSocket =
         request.allowWebSocket()
@@ -113,14 +129,29 @@ final class Exchange {
     }
     OptionalLong digestMax = request.signer().contentDigestMaxBody();
     if (digestMax.isEmpty() || webSocket) {
-      send(headers, webSocket, Optional.empty());
+      if (!webSocket && mayHaveBody && declared <= bodies.bufferBytes() && bodies.bufferBytes() > 0) {
+        // A small body is read whole before a pooled connection is taken, so a slow client holds
+        // none while it sends; one that grows past the size streams after what was read.
+        long max = request.maxBodyBytes();
+        bufferBody(Math.min(bodies.bufferBytes(), max),
+            body -> send(headers, false, Optional.of(body), Optional.empty()),
+            prefix -> {
+              if (prefix.length() > max) {
+                failBeforeResponse(new Rejection.PayloadTooLarge(max), null);
+              } else {
+                send(headers, false, Optional.empty(), Optional.of(prefix));
+              }
+            });
+      } else {
+        send(headers, webSocket, Optional.empty(), Optional.empty());
+      }
       return result.future();
     }
     // The signer computes Content-Digest: the client's may never reach the upstream unsigned.
     headers.remove(CONTENT_DIGEST);
     // HTTP/2 frames a body without Content-Length; only its end tells whether there was one.
     if (!requestHasBody && !(http2 && declared < 0)) {
-      send(headers, false, Optional.empty());
+      send(headers, false, Optional.empty(), Optional.empty());
       return result.future();
     }
     long limit = Math.min(digestMax.getAsLong(), request.maxBodyBytes());
@@ -128,15 +159,18 @@ final class Exchange {
       failBeforeResponse(new Rejection.PayloadTooLarge(limit), null);
       return result.future();
     }
-    bufferBody(limit, body -> send(headers, false, Optional.of(body)));
+    bufferBody(limit,
+        body -> send(headers, false, Optional.of(body), Optional.empty()),
+        tooLarge -> failBeforeResponse(new Rejection.PayloadTooLarge(limit), null));
     return result.future();
   }
 
   /**
    * Signs the head and sends the request upstream: with {@code buffered}, the whole body (already
-   * read, its digest signed); without, the body streams after the head.
+   * read, its digest signed if signing asks for one); without, the body streams after the head,
+   * starting with {@code prefix}, what was read of it before.
    */
-  private void send(MultiMap headers, boolean webSocket, Optional<Buffer> buffered) {
+  private void send(MultiMap headers, boolean webSocket, Optional<Buffer> buffered, Optional<Buffer> prefix) {
     String target = upstream.target(request.pathAndQuery());
     Optional<byte[]> body = buffered.filter(b -> b.length() > 0).map(Buffer::getBytes);
     if (body.isPresent()) {
@@ -164,6 +198,9 @@ final class Exchange {
       }
       HttpClientRequest upstreamRequest = ar.result();
       if (done) {
+        // Never sent: the client went away (an HTTP/2 stream it reset) while the connection was
+        // being found. Vert.x logs a reset without a handler at ERROR, one line per stream.
+        upstreamRequest.exceptionHandler(t -> {});
         upstreamRequest.reset();
         return;
       }
@@ -186,35 +223,43 @@ final class Exchange {
           upstreamRequest.end(buffered.get());
           upstreamRequest.idleTimeout(timeoutMillis());
         } else {
-          sendBody(upstreamRequest, headers.contains(HttpHeaders.CONTENT_LENGTH));
+          sendBody(upstreamRequest, headers.contains(HttpHeaders.CONTENT_LENGTH), prefix);
         }
       }
     });
   }
 
   /**
-   * Reads the client's whole body before anything is sent upstream (its digest goes in the head),
-   * holding at most {@code limit} bytes: one more answers 413 and the rest is discarded.
+   * Reads the client's whole body before anything is sent upstream, holding at most {@code limit}
+   * bytes: {@code then} gets the whole body; or, at the chunk that would pass the limit, the
+   * request is paused and {@code overflow} gets what was read, that chunk included.
    */
-  private void bufferBody(long limit, Consumer<Buffer> then) {
+  private void bufferBody(long limit, Consumer<Buffer> then, Consumer<Buffer> overflow) {
     Buffer body = Buffer.buffer();
     if (requestEnded) {
       then.accept(body);
       return;
     }
+    boolean[] overflowed = {false};
     in.handler(chunk -> {
       if (done) {
         return;
       }
-      if ((long) body.length() + chunk.length() > limit) {
-        failBeforeResponse(new Rejection.PayloadTooLarge(limit), null);
+      // A chunk after the pause joins what sendBody writes first.
+      bodyBytesRead += chunk.length();
+      body.appendBuffer(chunk);
+      if (overflowed[0]) {
         return;
       }
-      body.appendBuffer(chunk);
+      if (body.length() > limit) {
+        overflowed[0] = true;
+        in.pause();
+        overflow.accept(body);
+      }
     });
     in.endHandler(v -> {
-      requestEnded = true;
-      if (!done) {
+      bodyEnded();
+      if (!done && !overflowed[0]) {
         then.accept(body);
       }
     });
@@ -241,36 +286,15 @@ final class Exchange {
     return new ForwardedHeaders.Hop(peer, in.isSSL() ? "https" : "http", Optional.ofNullable(host));
   }
 
-  /** Streams the client's body upstream with back-pressure, counting it against the limit. */
-  private void sendBody(HttpClientRequest upstreamRequest, boolean lengthKnown) {
-    in.handler(chunk -> {
-      if (done) {
-        return;
-      }
-      requestBytes += chunk.length();
-      if (requestBytes > request.maxBodyBytes()) {
-        if (responseStarted) {
-          abort("request_body_too_large", null);
-        } else {
-          failBeforeResponse(new Rejection.PayloadTooLarge(request.maxBodyBytes()), null);
-        }
-        return;
-      }
-      if (!lengthKnown && !upstreamRequest.isChunked()) {
-        upstreamRequest.setChunked(true);
-      }
-      upstreamRequest.write(chunk);
-      if (upstreamRequest.writeQueueFull()) {
-        in.pause();
-        upstreamRequest.drainHandler(v -> {
-          if (!done) {
-            in.resume();
-          }
-        });
-      }
-    });
+  /**
+   * Streams the client's body upstream with back-pressure, counting it against the limit; {@code
+   * prefix}, read before, goes first.
+   */
+  private void sendBody(HttpClientRequest upstreamRequest, boolean lengthKnown, Optional<Buffer> prefix) {
+    prefix.ifPresent(chunk -> forwardChunk(upstreamRequest, lengthKnown, chunk, true));
+    in.handler(chunk -> forwardChunk(upstreamRequest, lengthKnown, chunk, false));
     in.endHandler(v -> {
-      requestEnded = true;
+      bodyEnded();
       if (done) {
         return;
       }
@@ -281,12 +305,42 @@ final class Exchange {
         upstreamRequest.idleTimeout(timeoutMillis());
       }
     });
-    if (in.headers().contains(HttpHeaders.EXPECT, "100-continue", true) && !http2) {
+    if (prefix.isEmpty() && in.headers().contains(HttpHeaders.EXPECT, "100-continue", true) && !http2) {
       // RFC 9110 section 10.1.1: Expect was not forwarded, so the gateway invites the body itself,
       // now that the upstream is connected and the declared length is within the limit.
       out.writeContinue();
     }
     in.resume();
+  }
+
+  private void forwardChunk(HttpClientRequest upstreamRequest, boolean lengthKnown, Buffer chunk, boolean read) {
+    if (done) {
+      return;
+    }
+    if (!read) {
+      bodyBytesRead += chunk.length();
+    }
+    requestBytes += chunk.length();
+    if (requestBytes > request.maxBodyBytes()) {
+      if (responseStarted) {
+        abort("request_body_too_large", null);
+      } else {
+        failBeforeResponse(new Rejection.PayloadTooLarge(request.maxBodyBytes()), null);
+      }
+      return;
+    }
+    if (!lengthKnown && !upstreamRequest.isChunked()) {
+      upstreamRequest.setChunked(true);
+    }
+    upstreamRequest.write(chunk);
+    if (upstreamRequest.writeQueueFull()) {
+      in.pause();
+      upstreamRequest.drainHandler(v -> {
+        if (!done) {
+          in.resume();
+        }
+      });
+    }
   }
 
   /** Relays the upstream's response head, then its body with back-pressure. */
@@ -542,8 +596,59 @@ final class Exchange {
       return;
     }
     in.handler(chunk -> {});
-    in.endHandler(v -> requestEnded = true);
+    in.endHandler(v -> bodyEnded());
     in.resume();
+  }
+
+  private void bodyEnded() {
+    requestEnded = true;
+    cancelBodyTimer();
+  }
+
+  private void cancelBodyTimer() {
+    if (bodyTimer >= 0) {
+      vertx.cancelTimer(bodyTimer);
+      bodyTimer = -1;
+    }
+  }
+
+  /**
+   * Sets the body's timer for the earlier of {@link BodyLimits#timeout()} and the moment the bytes
+   * read so far stop meeting {@link BodyLimits#minRate()}; when it fires with the body still on
+   * time for the rate, it is set again for the new moment.
+   */
+  private void armBodyTimer() {
+    bodyTimer = -1;
+    if (done || requestEnded) {
+      return;
+    }
+    long due = bodyForwarded + bodies.timeout().toNanos();
+    if (bodies.minRate() > 0) {
+      long earned = bodyBytesRead >= Long.MAX_VALUE / 1_000_000_000L
+          ? Long.MAX_VALUE / 2
+          : bodyBytesRead * 1_000_000_000L / bodies.minRate();
+      due = Math.min(due, bodyForwarded + bodies.grace().toNanos() + earned);
+    }
+    long wait = due - System.nanoTime();
+    if (wait <= 0) {
+      bodyTimedOut();
+      return;
+    }
+    bodyTimer = vertx.setTimer(Math.max(1, wait / 1_000_000), id -> armBodyTimer());
+  }
+
+  /**
+   * The client did not send its whole body within {@link BodyLimits#timeout()}, or fell below
+   * {@link BodyLimits#minRate()}: 408 if nothing was
+   * answered yet, else both sides are cut. Either way the upstream request is reset, which closes
+   * its connection instead of returning it to the pool mid-message.
+   */
+  private void bodyTimedOut() {
+    if (responseStarted) {
+      abort("request_body_timeout", null);
+    } else {
+      failBeforeResponse(new Rejection.RequestTimeout(), null);
+    }
   }
 
   /**
@@ -561,6 +666,7 @@ final class Exchange {
 
   /** Completes the result; the caller's continuation runs now, so every write to out comes first. */
   private void finish(Proxied outcome, Throwable cause) {
+    cancelBodyTimer();
     if (outcome instanceof Failed f && f.rejection() instanceof Rejection.BadGateway b && b.code().equals(UpstreamFailures.TLS)) {
       // The handshake's reason (untrusted chain, name mismatch, no client certificate) is the fix.
       LOG.warn("upstream '{}': TLS handshake failed: {}", upstream.name, UpstreamFailures.tlsReason(cause));

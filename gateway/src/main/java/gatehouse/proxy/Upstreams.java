@@ -30,6 +30,8 @@ public final class Upstreams {
   private final Map<String, Upstream> upstreams;
   private final ForwardedHeaders forwarded;
   private final Duration drainLimit;
+  private final Vertx vertx;
+  private final BodyLimits bodies;
 
   /**
    * Creates one HTTP client per upstream. Throws {@link IllegalArgumentException} for a config that
@@ -37,17 +39,20 @@ public final class Upstreams {
    *
    * @param drainLimit how long a client whose body will not be forwarded (the upstream answered
    *     first) may take to finish sending it, once the response is relayed; then its connection closes
+   * @param bodies how long a request body may take and how much of it is read before forwarding
    */
-  public Upstreams(
-      Vertx vertx, Map<String, UpstreamConfig> upstreams, ForwardingConfig forwarding, Duration drainLimit) {
-    this(vertx, upstreams, forwarding, drainLimit, new Occupancy());
+  public Upstreams(Vertx vertx, Map<String, UpstreamConfig> upstreams, ForwardingConfig forwarding, Duration drainLimit,
+      BodyLimits bodies) {
+    this(vertx, upstreams, forwarding, drainLimit, bodies, new Occupancy());
   }
 
   /** As above, counting waiting and refused requests in the process's {@code occupancy}. */
   public Upstreams(Vertx vertx, Map<String, UpstreamConfig> upstreams, ForwardingConfig forwarding, Duration drainLimit,
-      Occupancy occupancy) {
+      BodyLimits bodies, Occupancy occupancy) {
     this.forwarded = ForwardedHeaders.compile(forwarding);
     this.drainLimit = drainLimit;
+    this.vertx = vertx;
+    this.bodies = bodies;
     Map<String, Upstream> compiled = new LinkedHashMap<>();
     try {
       upstreams.forEach((name, config) -> compiled.put(name, Upstream.compile(vertx, name, config, occupancy)));
@@ -77,7 +82,7 @@ public final class Upstreams {
       throw new IllegalArgumentException(
           "unknown upstream '" + request.upstream() + "' (configured: " + upstreams.keySet().stream().sorted().toList() + ")");
     }
-    return new Exchange(in, request, upstream, forwarded, drainLimit).start();
+    return new Exchange(in, request, upstream, forwarded, drainLimit, vertx, bodies).start();
   }
 
   /** Closes every pool; in-flight exchanges are cut. */

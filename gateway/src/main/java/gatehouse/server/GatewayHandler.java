@@ -106,6 +106,11 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   }
 
   private void forward(Snapshot snapshot, HttpServerRequest request, String id, RequestHead head, Outcome.Forward f, long started) {
+    if (request.response().closed()) {
+      // The client reset the stream or closed the connection while the pipeline ran: nothing to send.
+      snapshot.observer().record(id, head, f, Optional.of(new Proxied.Aborted("client_closed")), started);
+      return;
+    }
     request.response().putHeader("X-Request-Id", id);
     f.responseHeaders().forEach(request.response()::putHeader);
     Optional<Occupancy.Slot> slot = snapshots.occupancy().take(f.route().id(), f.route().maxConcurrent());
@@ -127,13 +132,15 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         signing);
     Future<Proxied> proxying;
     try {
-      proxying = upstreams.apply(snapshot.upstreams()).forward(request, proxyRequest);
+      proxying = snapshot.breakers().guard(snapshot.upstreams().upstreams().get(f.route().upstream()), f.route().id(),
+          () -> upstreams.apply(snapshot.upstreams()).forward(request, proxyRequest));
     } catch (RuntimeException bug) {
       slot.get().release();
       throw bug;
     }
     proxying.onComplete(ar -> {
-      // The future completes once, at the exchange's one ending, whichever it is.
+      // The future completes once, at the exchange's one ending, whichever it is (an open breaker's
+      // refusal included).
       slot.get().release();
       Proxied proxied = ar.succeeded() ? ar.result() : new Proxied.Failed(new Rejection.InternalError());
       if (ar.failed()) log.error("request {} failed inside the proxy", id, ar.cause());
@@ -199,8 +206,14 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     } else {
       rejection = new Rejection.BadRequest("malformed_request", "the request could not be parsed");
     }
-    request.response().putHeader("Connection", "close");
-    ErrorResponses.write(rejection, ids.next(), request.response());
+    if (request.version() == HttpVersion.HTTP_2) {
+      request.response().putHeader("Connection", "close");
+      ErrorResponses.write(rejection, ids.next(), request.response());
+      return;
+    }
+    // The decoder could not read the head, so the version it reports may be its placeholder
+    // (HTTP/1.0 for a request line it gave up on); the reply is HTTP/1.1 and ends the connection.
+    RawReplies.refuseAndClose(request.connection(), rejection, ids.next());
   }
 
   /**

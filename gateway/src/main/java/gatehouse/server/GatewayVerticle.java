@@ -59,11 +59,13 @@ public final class GatewayVerticle extends VerticleBase {
         .setPerFrameWebSocketCompressionSupported(false)
         .setHandle100ContinueAutomatically(false)
         .setTcpNoDelay(true);
+    // RFC 9113 section 6.5.2: HTTP/2 states the header limit in SETTINGS; without it Vert.x keeps 8 KiB.
+    options.getInitialSettings().setMaxHeaderListSize(limits.maxHeaderBytes());
     tls.ifPresent(t -> t.apply(options));
     Optional<ListenerTls> clientCertificates = tls.filter(ListenerTls::asksForClientCertificates);
     GatewayHandler handler = new GatewayHandler(snapshots, this::upstreamsFor, requestIds, clientCertificates,
         limits.headerReadTimeout());
-    heads = new HeadDeadlines(vertx, limits.headerReadTimeout(), limits.idleTimeout(), System::nanoTime);
+    heads = new HeadDeadlines(vertx, limits.headerReadTimeout(), limits.idleTimeout(), System::nanoTime, requestIds);
     heads.start();
     server = vertx.createHttpServer(options)
         .connectionHandler(heads::opened)
@@ -83,7 +85,7 @@ public final class GatewayVerticle extends VerticleBase {
   private Upstreams upstreamsFor(Snapshot.UpstreamSpecs specs) {
     if (specs != lastSpecs) {
       lastUpstreams = upstreams.computeIfAbsent(specs, s -> new Upstreams(vertx, s.upstreams(), s.forwarding(), s.drainLimit(),
-          snapshots.occupancy()));
+          s.bodies(), snapshots.occupancy()));
       lastSpecs = specs;
     }
     return lastUpstreams;

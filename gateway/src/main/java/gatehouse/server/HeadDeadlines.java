@@ -1,5 +1,6 @@
 package gatehouse.server;
 
+import gatehouse.pipeline.Rejection;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
@@ -36,6 +37,7 @@ final class HeadDeadlines {
   }
 
   private final Vertx vertx;
+  private final RequestIds requestIds;
   private final LongSupplier nanoClock;
   private final long firstNanos;
   private final long nextNanos;
@@ -43,8 +45,9 @@ final class HeadDeadlines {
   private final Map<HttpConnection, Watch> watches = new HashMap<>();
   private long sweeper = -1;
 
-  HeadDeadlines(Vertx vertx, Duration headerReadTimeout, Duration idleTimeout, LongSupplier nanoClock) {
+  HeadDeadlines(Vertx vertx, Duration headerReadTimeout, Duration idleTimeout, LongSupplier nanoClock, RequestIds requestIds) {
     this.vertx = vertx;
+    this.requestIds = requestIds;
     this.nanoClock = nanoClock;
     this.firstNanos = headerReadTimeout.toNanos();
     this.nextNanos = idleTimeout.plus(headerReadTimeout).toNanos();
@@ -101,7 +104,10 @@ final class HeadDeadlines {
   }
 
   /**
-   * Closes every connection whose deadline has passed at {@code now}. {@link #NONE} is tested
+   * Answers 408 and closes every connection whose deadline has passed at {@code now}. Envoy answers
+   * a missed {@code request_headers_timeout} the same way (nginx closes without a word); a deadline
+   * runs only while no response is under way, so the 408 is the only response bytes on the wire.
+   * HTTP/2 connections are closed without one. {@link #NONE} is tested
    * apart: the clock's origin is arbitrary, and {@code NONE - now} overflows when {@code now} is
    * negative.
    */
@@ -117,7 +123,7 @@ final class HeadDeadlines {
     if (late == null) return;
     for (HttpConnection connection : late) {
       watches.remove(connection);
-      connection.close();
+      RawReplies.refuseAndClose(connection, new Rejection.HeadTimeout(), requestIds.next());
     }
   }
 }

@@ -7,6 +7,8 @@ import gatehouse.config.UpstreamConfig;
 import gatehouse.identity.UpstreamSigners;
 import gatehouse.observe.Observer;
 import gatehouse.pipeline.Pipeline;
+import gatehouse.proxy.BodyLimits;
+import gatehouse.proxy.Breakers;
 import gatehouse.route.RouteTable;
 import java.time.Duration;
 import java.util.List;
@@ -29,9 +31,11 @@ import java.util.function.Supplier;
  * @param readiness the admin {@code /ready} checks of this config's dependencies, asked at each call
  * @param keyAdmin key management of the key store, when API keys are in play
  * @param adminApi who may use key management on the admin listener
+ * @param breakers the process's circuit breakers on the proxy path
  */
 public record Snapshot(long generation, Pipeline pipeline, RouteTable routes, UpstreamSpecs upstreams, UpstreamSigners signers,
-    Observer observer, Supplier<List<Readiness>> readiness, Optional<ApiKeyAdmin> keyAdmin, AdminApiConfig adminApi) {
+    Observer observer, Supplier<List<Readiness>> readiness, Optional<ApiKeyAdmin> keyAdmin, AdminApiConfig adminApi,
+    Breakers breakers) {
   public Snapshot {
     if (generation < 1) throw new IllegalArgumentException("snapshot generation must be at least 1, got " + generation);
   }
@@ -41,8 +45,10 @@ public record Snapshot(long generation, Pipeline pipeline, RouteTable routes, Up
    * event loop's upstream clients (and their connection pools).
    *
    * @param drainLimit how long a client whose body will not be forwarded may take to finish sending it
+   * @param bodies {@code limits.body_timeout} and {@code limits.buffer_body}
    */
-  public record UpstreamSpecs(Map<String, UpstreamConfig> upstreams, ForwardingConfig forwarding, Duration drainLimit) {
+  public record UpstreamSpecs(Map<String, UpstreamConfig> upstreams, ForwardingConfig forwarding, Duration drainLimit,
+      BodyLimits bodies) {
     public UpstreamSpecs {
       upstreams = Map.copyOf(upstreams);
     }

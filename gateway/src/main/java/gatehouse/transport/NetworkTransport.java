@@ -120,9 +120,28 @@ public final class NetworkTransport {
     }
   }
 
-  /** A Vert.x instance on this transport with {@code eventLoops} event loops. */
+  /**
+   * A Vert.x instance on this transport with {@code eventLoops} event loops, whose listeners each
+   * hold at most {@code maxConnections} connections and pause accepting while the process is out
+   * of descriptors ({@link AcceptGuard}); on NIO, neither.
+   */
+  public Vertx newVertx(int eventLoops, int maxConnections) {
+    // Vert.x tells NIO apart by its own instance (isNativeTransportEnabled), so NIO stays unwrapped.
+    Transport guarded = transport == Transport.NIO ? transport : GuardedTransport.around(transport, maxConnections);
+    return Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(eventLoops)).withTransport(guarded).build();
+  }
+
+  /** As {@link #newVertx(int, int)} with no cap on connections. */
   public Vertx newVertx(int eventLoops) {
-    return Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(eventLoops)).withTransport(transport).build();
+    return newVertx(eventLoops, Integer.MAX_VALUE);
+  }
+
+  /** The counts of every listener of a Vert.x made by {@link #newVertx}, in this process. */
+  public record ListenerCounts(int open, long refused, long acceptFailures, long acceptPauses) {}
+
+  /** The counts now; see {@link ListenerCounts}. */
+  public static ListenerCounts listenerCounts() {
+    return new ListenerCounts(AcceptGuard.open(), AcceptGuard.refused(), AcceptGuard.failures(), AcceptGuard.pauses());
   }
 
   /** {@code io_uring}, {@code epoll} or {@code nio}: the name the config uses. */

@@ -44,7 +44,8 @@ class ConfigLoaderTest {
     assertEquals(Map.of("sub", "X-User-Id", "role", "X-User-Role", "email", "X-User-Email"), c.identity().claims());
     assertEquals(List.of("X-User-*", "X-Owner-Id", "X-Scopes", "X-Key-Id"), c.identity().reservedHeaders());
     assertEquals(List.of(), c.forwarding().trustedProxies());
-    assertEquals(new LimitsConfig(8192, 16384, 10L << 20, Duration.ofSeconds(60), Duration.ofSeconds(10)), c.limits());
+    assertEquals(new LimitsConfig(8192, 16384, 10L << 20, Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(60), 64L << 10, 500,
+        Duration.ofSeconds(20)), c.limits());
     assertEquals(Policy.Jwt.any(), c.defaultPolicy());
     assertEquals(SignatureEngine.Choice.AUTO, c.crypto());
     assertEquals(NetworkTransport.Choice.AUTO, c.transport());
@@ -77,6 +78,13 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void maxConnectionsIsReadAsWrittenAndLeftToTheDescriptorLimitWhenAbsent() throws ConfigException {
+    assertEquals(java.util.OptionalInt.of(500), parse("limits: {max_connections: 500}\n" + MINIMAL).limits().maxConnections());
+    assertEquals(java.util.OptionalInt.empty(), parse(MINIMAL).limits().maxConnections());
+    assertTrue(TestConfigs.problems(MINIMAL + "limits: {max_connections: 0}\n").get(0).contains("limits.max_connections"));
+  }
+
+  @Test
   void everySectionIsReadAsWritten() throws ConfigException {
     GatehouseConfig c = parse("""
         listen: {host: "::", port: 0}
@@ -86,7 +94,8 @@ class ConfigLoaderTest {
         auth:
           api_keys: {header: X-Gatehouse-Key, query_param: false}
         forwarding: {trusted_proxies: [10.0.0.0/8, "192.168.1.7/32", "::1/128", "fd00::/8"]}
-        limits: {max_request_line: 4KiB, max_header_size: 32KB, max_body: 1GiB, idle_timeout: 2m, header_read_timeout: 5s}
+        limits: {max_request_line: 4KiB, max_header_size: 32KB, max_body: 1GiB, idle_timeout: 2m, header_read_timeout: 5s,
+                 body_timeout: 30s, buffer_body: 0, body_min_rate: 1KiB, body_min_rate_grace: 5s}
         default_policy: public
         routes:
           - id: v1
@@ -106,7 +115,8 @@ class ConfigLoaderTest {
         Duration.ofMinutes(1), 8), c.upstreams().get("orders"));
     assertEquals(new ApiKeyExtractionConfig("X-Gatehouse-Key", Optional.empty()), c.auth().apiKeys());
     assertEquals(List.of("10.0.0.0/8", "192.168.1.7/32", "::1/128", "fd00::/8"), c.forwarding().trustedProxies());
-    assertEquals(new LimitsConfig(4096, 32000, 1L << 30, Duration.ofMinutes(2), Duration.ofSeconds(5)), c.limits());
+    assertEquals(new LimitsConfig(4096, 32000, 1L << 30, Duration.ofMinutes(2), Duration.ofSeconds(5), Duration.ofSeconds(30), 0, 1024,
+        Duration.ofSeconds(5)), c.limits());
     assertEquals(new Policy.Public(), c.defaultPolicy());
 
     RouteConfig v1 = c.routes().get(0);

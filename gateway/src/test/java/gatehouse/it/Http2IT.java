@@ -123,6 +123,64 @@ class Http2IT {
   }
 
   /**
+   * RFC 9113 section 6.5.2: {@code limits.max_header_size} is the HTTP/2 header list limit too,
+   * counted as that section does (each field's name and value plus 32). At the limit the request is
+   * forwarded; one byte over, the stream is refused (Netty answers 431 and ends it) and the upstream
+   * never sees it. A limit below Vert.x's own 8 KiB default shows the configured one is in force.
+   */
+  @Test
+  void theHeaderListLimitIsMaxHeaderSize() throws IOException {
+    try (GatewayHarness small = GatewayHarness.start("limits: {max_header_size: 4KiB}", "", true)) {
+      small.upstream.replyWith(Reply.echo());
+      assertEquals("forwarded", RawH2.get(small.port(), fieldsOfListSize("/api/public/h2-at-limit", 4096)));
+      String over = RawH2.get(small.port(), fieldsOfListSize("/api/public/h2-over-limit", 4097));
+      assertEquals(List.of("/api/public/h2-at-limit"), small.upstream.requests().stream().map(r -> r.target()).toList());
+      org.junit.jupiter.api.Assertions.assertTrue(List.of("ended", "reset", "goaway", "closed").contains(over), over);
+    }
+  }
+
+  /**
+   * HTTP/2 rapid reset (CVE-2023-44487): a client that opens streams and cancels each at once must
+   * not make the gateway send their requests upstream, nor write a log line per stream. 150 streams
+   * on one connection (below the 200 resets Vert.x allows a connection per 30 s), each reset right
+   * after its HEADERS, then one normal request on the same connection, whose answer means every
+   * reset before it was read; the upstream answers slowly, as a loaded one would.
+   */
+  @Test
+  void streamsResetByTheClientAreNotSentUpstreamNorLoggedOneByOne() throws IOException {
+    gw.upstream.replyWith(Reply.echo().afterDelay(java.time.Duration.ofMillis(200)));
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    root.addAppender(lines);
+    int streams = 150;
+    String last;
+    try {
+      last = RawH2.resetEach(gw.port(), "/api/public/h2-reset-", streams);
+      gatehouse.testing.RealTime.pause(java.time.Duration.ofMillis(500));
+    } finally {
+      root.detachAppender(lines);
+    }
+    assertEquals("forwarded", last, "the request after the resets is served");
+    long reachedUpstream = gw.upstream.requests().stream().filter(r -> r.target().startsWith("/api/public/h2-reset-")).count();
+    org.junit.jupiter.api.Assertions.assertTrue(reachedUpstream <= streams / 10,
+        reachedUpstream + " of " + streams + " reset streams reached the upstream");
+    List<String> warnings = lines.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
+        .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
+    org.junit.jupiter.api.Assertions.assertTrue(warnings.size() <= 2, warnings.size() + " lines at WARN or above, first: " + warnings.subList(0, Math.min(3, warnings.size())));
+  }
+
+  /** A GET to {@code path} whose header list, by RFC 9113 section 6.5.2's count, is {@code size} bytes. */
+  private static List<String[]> fieldsOfListSize(String path, int size) {
+    List<String[]> fields = new ArrayList<>(List.of(
+        new String[] {":method", "GET"}, new String[] {":scheme", "http"},
+        new String[] {":path", path}, new String[] {":authority", "gw.example"}));
+    int used = fields.stream().mapToInt(f -> f[0].length() + f[1].length() + 32).sum();
+    fields.add(new String[] {"x-pad", "a".repeat(size - used - "x-pad".length() - 32)});
+    return fields;
+  }
+
+  /**
    * One HTTP/2 request with prior knowledge over a plain socket, its fields written as HPACK
    * literals exactly as given (a client library would merge, reorder or refuse them).
    */
@@ -136,7 +194,7 @@ class Http2IT {
     /**
      * {@code forwarded} when the body is the upstream's echo, the {@code error} code when it is the
      * gateway's error reply, {@code reset}, {@code goaway} or {@code closed} when the stream or
-     * connection ended without one.
+     * connection ended without one, {@code ended} when a HEADERS frame ended the stream.
      */
     static String get(int port, List<String[]> fields) throws IOException {
       try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
@@ -152,42 +210,88 @@ class Http2IT {
         frame(out, SETTINGS, 0, 0, new byte[0]);
         frame(out, HEADERS, 0x5, 1, block.toByteArray()); // END_STREAM | END_HEADERS
         socket.getOutputStream().write(out.toByteArray());
-        DataInputStream in = new DataInputStream(socket.getInputStream());
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        while (true) {
-          int length;
-          try {
-            length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
-          } catch (java.io.EOFException | java.net.SocketException e) {
-            return "closed";
-          }
-          int type = in.readUnsignedByte();
-          int flags = in.readUnsignedByte();
-          int stream = in.readInt() & 0x7fffffff;
-          byte[] payload = in.readNBytes(length);
-          if (type == SETTINGS && (flags & 1) == 0) {
-            ByteArrayOutputStream ack = new ByteArrayOutputStream();
-            frame(ack, SETTINGS, 1, 0, new byte[0]);
-            socket.getOutputStream().write(ack.toByteArray());
-          } else if (type == GOAWAY) {
-            return "goaway";
-          } else if (stream == 1 && type == RST_STREAM) {
-            return "reset";
-          } else if (stream == 1 && type == DATA) {
-            body.writeBytes(payload);
-            if ((flags & 1) != 0) {
-              io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject(body.toString(StandardCharsets.UTF_8));
-              return json.containsKey("error") ? json.getString("error") : "forwarded";
-            }
+        return answer(socket, 1);
+      }
+    }
+
+    /** What became of stream {@code id}: see {@link #get}. */
+    private static String answer(Socket socket, int id) throws IOException {
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      while (true) {
+        int length;
+        try {
+          length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
+        } catch (java.io.EOFException | java.net.SocketException e) {
+          return "closed";
+        }
+        int type = in.readUnsignedByte();
+        int flags = in.readUnsignedByte();
+        int stream = in.readInt() & 0x7fffffff;
+        byte[] payload = in.readNBytes(length);
+        if (type == SETTINGS && (flags & 1) == 0) {
+          ByteArrayOutputStream ack = new ByteArrayOutputStream();
+          frame(ack, SETTINGS, 1, 0, new byte[0]);
+          socket.getOutputStream().write(ack.toByteArray());
+        } else if (type == GOAWAY) {
+          return "goaway";
+        } else if (stream == id && type == HEADERS && (flags & 1) != 0) {
+          return "ended";
+        } else if (stream == id && type == RST_STREAM) {
+          return "reset";
+        } else if (stream == id && type == DATA) {
+          body.writeBytes(payload);
+          if ((flags & 1) != 0) {
+            io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject(body.toString(StandardCharsets.UTF_8));
+            return json.containsKey("error") ? json.getString("error") : "forwarded";
           }
         }
       }
     }
 
+    /**
+     * On one connection: {@code count} GETs to {@code prefix + i}, each followed at once by
+     * RST_STREAM (CANCEL), then one GET to {@code prefix + "last"}; returns what {@link #get}
+     * would for that last one.
+     */
+    static String resetEach(int port, String prefix, int count) throws IOException {
+      try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        socket.setSoTimeout(10_000);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        frame(out, SETTINGS, 0, 0, new byte[0]);
+        for (int i = 0; i < count; i++) {
+          frame(out, HEADERS, 0x5, 1 + 2 * i, block(prefix + i));
+          frame(out, RST_STREAM, 0, 1 + 2 * i, new byte[] {0, 0, 0, 8});
+        }
+        int lastStream = 1 + 2 * count;
+        frame(out, HEADERS, 0x5, lastStream, block(prefix + "last"));
+        socket.getOutputStream().write(out.toByteArray());
+        return answer(socket, lastStream);
+      }
+    }
+
+    private static byte[] block(String path) {
+      ByteArrayOutputStream block = new ByteArrayOutputStream();
+      for (String[] f : List.of(new String[] {":method", "GET"}, new String[] {":scheme", "http"},
+          new String[] {":path", path}, new String[] {":authority", "gw.example"})) {
+        block.write(0x00);
+        literal(block, f[0]);
+        literal(block, f[1]);
+      }
+      return block.toByteArray();
+    }
+
     private static void literal(ByteArrayOutputStream out, String s) {
       byte[] bytes = s.getBytes(StandardCharsets.ISO_8859_1);
-      if (bytes.length >= 127) throw new IllegalArgumentException("a short literal only");
-      out.write(bytes.length);
+      int length = bytes.length;
+      if (length < 127) {
+        out.write(length);
+      } else {
+        out.write(127);
+        for (length -= 127; length >= 128; length >>>= 7) out.write((length & 0x7f) | 0x80);
+        out.write(length);
+      }
       out.writeBytes(bytes);
     }
 

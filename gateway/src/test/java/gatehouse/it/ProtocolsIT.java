@@ -134,7 +134,8 @@ class ProtocolsIT {
       socket.getOutputStream().write("GET /api/public/x HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
       socket.getOutputStream().flush();
       InputStream in = socket.getInputStream();
-      assertEquals(-1, in.read(), "the gateway closes the connection after header_read_timeout");
+      String reply = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+      assertTrue(reply.startsWith("HTTP/1.1 408 "), "the gateway answers 408, then closes the connection after header_read_timeout: " + reply);
     }
   }
 
@@ -165,7 +166,13 @@ class ProtocolsIT {
         }
       }
       assertTrue(closed, "a head trickled for 10 s kept its connection");
-      assertTrue(http.closedByServer());
+      try {
+        assertEquals(408, http.read(true).status());
+        assertTrue(http.closedByServer());
+      } catch (IOException reset) {
+        // The 408 came before the close, but the reset that the client's later bytes drew may
+        // discard it before it is read.
+      }
     }
   }
 

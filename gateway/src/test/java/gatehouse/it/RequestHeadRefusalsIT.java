@@ -37,7 +37,7 @@ class RequestHeadRefusalsIT {
 
   @BeforeAll
   static void start() {
-    gw = GatewayHarness.start("limits: {max_request_line: 1KiB, max_header_size: 2KiB}", "");
+    gw = GatewayHarness.start("limits: {max_request_line: 1KiB, max_header_size: 2KiB, header_read_timeout: 2s}", "");
     gw.upstream.replyWith(Reply.echo());
   }
 
@@ -285,6 +285,45 @@ class RequestHeadRefusalsIT {
     UpstreamRecorder.Recorded seen = gw.upstream.lastRequest();
     assertEquals(path, seen.target());
     assertEquals(Optional.of(forwarded), seen.header("X-Forwarded-Host"));
+  }
+
+  /**
+   * A refusal of a head the decoder gave up on is an HTTP/1.1 reply (RFC 9110 section 2.5: the
+   * server's own version), not the HTTP/1.0 of the placeholder request the decoder makes for it,
+   * and it ends the connection.
+   */
+  @Test
+  void aRequestLineTooLongIsRefusedInHttp11AndTheConnectionEnds() throws IOException {
+    String reply = wholeReply(head("GET /api/public/" + "a".repeat(1100) + " HTTP/1.1", HOST));
+    assertTrue(reply.startsWith("HTTP/1.1 414 "), reply);
+    assertTrue(reply.contains("\r\nConnection: close\r\n"), reply);
+    assertEquals("request_line_too_long", new JsonObject(reply.substring(reply.indexOf("\r\n\r\n") + 4)).getString("error"));
+  }
+
+  /**
+   * A head not complete within {@code limits.header_read_timeout} gets 408 before the connection
+   * closes, as Envoy answers a missed {@code request_headers_timeout}; before, it was closed without
+   * a word. The upstream never sees the request.
+   */
+  @Test
+  void aHeadNotCompleteInTimeGets408AndTheConnectionEnds() throws IOException {
+    long started = System.nanoTime();
+    String reply = wholeReply("GET /api/public/late-head HTTP/1.1\r\n" + HOST + "\r\n");
+    long tookMillis = (System.nanoTime() - started) / 1_000_000;
+    assertTrue(reply.startsWith("HTTP/1.1 408 "), reply);
+    assertTrue(reply.contains("\r\nConnection: close\r\n"), reply);
+    assertEquals("request_header_timeout", new JsonObject(reply.substring(reply.indexOf("\r\n\r\n") + 4)).getString("error"));
+    assertTrue(tookMillis >= 1_900 && tookMillis < 5_000, "answered after " + tookMillis + " ms");
+    assertFalse(gw.upstream.requests().stream().anyMatch(r -> r.target().contains("late-head")));
+  }
+
+  /** Sends {@code request} on a new connection and reads until the server closes it (at most 10 s). */
+  private static String wholeReply(String request) throws IOException {
+    try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), gw.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
   }
 
   @Test

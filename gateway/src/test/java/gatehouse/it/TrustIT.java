@@ -153,6 +153,23 @@ class TrustIT {
     }
   }
 
+  /**
+   * HTTP/2 negotiated by ALPN states {@code limits.max_header_size} (here its default, 16384) as its
+   * header list limit (RFC 9113 section 6.5.2), not Vert.x's 8 KiB default; {@code Http2IT} checks
+   * the limit is enforced.
+   */
+  @Test
+  void http2OverTlsAnnouncesMaxHeaderSizeAsItsHeaderListLimit() {
+    HttpClient c = client(null, true);
+    try {
+      HttpClientResponse r = await(get(c, "/hello", Map.of()));
+      assertEquals(HttpVersion.HTTP_2, r.version());
+      assertEquals(16384, r.request().connection().remoteSettings().getMaxHeaderListSize());
+    } finally {
+      await(c.close());
+    }
+  }
+
   @Test
   void tls12WithHttp11IsServedAndOlderVersionsAreRefused() {
     HttpClient tls12 = vertx.createHttpClient(new HttpClientOptions().setSsl(true)

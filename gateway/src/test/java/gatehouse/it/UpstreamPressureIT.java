@@ -50,13 +50,17 @@ class UpstreamPressureIT {
     gw = GatewayHarness.start(String.join("\n",
             "  shared: {url: \"" + url + "\", max_connections: 4, connect_timeout: 10s}",
             "  queued: {url: \"" + url + "\", max_connections: 2, max_pending: 2, connect_timeout: 10s}",
-            "  wide: {url: \"" + url + "\", max_connections: 64}"),
+            "  wide: {url: \"" + url + "\", max_connections: 64}",
+            "  guarded: {url: \"" + url + "\", max_connections: 1, max_pending: 1, connect_timeout: 10s, "
+                + "breaker: {consecutive_failures: 3}}"),
         "",
         String.join("\n",
             "  - {id: shared-hang, match: {prefix: /shared/hang}, upstream: shared, policy: public, max_concurrent: 2}",
             "  - {id: shared-fast, match: {prefix: /shared/}, upstream: shared, policy: public}",
             "  - {id: queued, match: {prefix: /queued/}, upstream: queued, policy: public}",
-            "  - {id: abort, match: {prefix: /abort/}, upstream: wide, policy: public, max_concurrent: 32}"),
+            "  - {id: abort, match: {prefix: /abort/}, upstream: wide, policy: public, max_concurrent: 32}",
+            "  - {id: guarded-hang, match: {prefix: /guarded/hang}, upstream: guarded, policy: public}",
+            "  - {id: guarded-other, match: {prefix: /guarded/}, upstream: guarded, policy: public}"),
         false);
   }
 
@@ -158,6 +162,51 @@ class UpstreamPressureIT {
           "only the pool's connections reached the upstream");
     } finally {
       for (Socket s : holders) abort(s);
+    }
+  }
+
+  /**
+   * A refusal for a full pool and queue is the gateway's bound, not the upstream's failure: while a
+   * hung route holds the whole pool of an upstream with a {@code breaker}, the other route's
+   * requests are refused with {@code upstream_busy} many times over its {@code
+   * consecutive_failures}, and its breaker stays closed, so it answers as soon as the pool frees.
+   */
+  @Test
+  @Timeout(20)
+  void upstreamBusyRefusalsNeverOpenTheBreakerOfAnotherRoute() throws Exception {
+    List<Socket> holders = new ArrayList<>();
+    try {
+      // 1 connection and 1 queue place on each of the two event loops: 4 requests are held.
+      for (int i = 0; i < 12; i++) holders.add(send("/guarded/hang/" + i, 10_000));
+      awaitSeen("/guarded/hang/", 2);
+      Thread.sleep(200);
+      for (int i = 0; i < 10; i++) {
+        try (Socket s = send("/guarded/other/" + i, 2_000)) {
+          Reply r = read(s);
+          assertEquals(503, r.status(), r.toString());
+          assertEquals("upstream_busy", r.code(), "request " + i);
+        }
+      }
+      Scrape m = scrape();
+      assertEquals(0.0, m.value("gatehouse_upstream_breaker_state", "upstream", "guarded", "route", "guarded-other"));
+      assertEquals(0.0, m.value("gatehouse_upstream_breaker_opens_total", "upstream", "guarded", "route", "guarded-other"));
+    } finally {
+      for (Socket s : holders) abort(s);
+    }
+    awaitOk("/guarded/other/after");
+  }
+
+  /** Waits up to 5 s until {@code target} answers 200: the pool frees once its holders are cut. */
+  private static void awaitOk(String target) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (true) {
+      try (Socket s = send(target, 2_000)) {
+        Reply r = read(s);
+        if (r.status() == 200) return;
+        assertEquals("upstream_busy", r.code(), "the pool may still be full, but nothing else: " + r);
+      }
+      if (System.nanoTime() > deadline) throw new AssertionError(target + " did not answer 200 within 5 s");
+      Thread.sleep(20);
     }
   }
 

@@ -19,12 +19,15 @@ class ErrorResponsesTest {
     new Rejection.Forbidden("missing_role", "a role is missing", true),
     new Rejection.RequestLineTooLong(),
     new Rejection.HeadersTooLarge(),
+    new Rejection.HeadTimeout(),
     new Rejection.InternalError(),
+    new Rejection.RequestTimeout(),
     new Rejection.PayloadTooLarge(1024),
     new Rejection.RateLimited(Duration.ofMillis(1500)),
     new Rejection.BadGateway("upstream_unreachable", "refused"),
     new Rejection.DependencyDown("jwks:main", Duration.ofSeconds(5)),
     new Rejection.LimiterUnavailable("redis timeout", Duration.ofSeconds(5)),
+    new Rejection.UpstreamUnavailable("app", Duration.ofMillis(2500)),
     new Rejection.Busy("upstream_busy", Duration.ofSeconds(1)),
     new Rejection.GatewayTimeout(),
   };
@@ -34,7 +37,7 @@ class ErrorResponsesTest {
     Set<Class<?>> covered = Arrays.stream(EVERY_KIND).map(Object::getClass).collect(Collectors.toSet());
     assertEquals(Set.of(Rejection.class.getPermittedSubclasses()), covered);
     int[] statuses = Arrays.stream(EVERY_KIND).mapToInt(r -> ErrorResponses.of(r).status()).toArray();
-    assertEquals("[404, 400, 401, 403, 414, 431, 500, 413, 429, 502, 503, 503, 503, 504]", Arrays.toString(statuses));
+    assertEquals("[404, 400, 401, 403, 414, 431, 408, 500, 408, 413, 429, 502, 503, 503, 503, 503, 504]", Arrays.toString(statuses));
   }
 
   @Test

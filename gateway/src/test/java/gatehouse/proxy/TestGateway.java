@@ -29,6 +29,10 @@ final class TestGateway implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(10);
   /** How long a client whose body will not be forwarded may take to finish it (the gateway's is header_read_timeout). */
   static final Duration DRAIN_LIMIT = Duration.ofMillis(500);
+  /** The defaults of {@code limits.body_timeout} and {@code limits.buffer_body}. */
+  static final BodyLimits BODIES = new BodyLimits(Duration.ofSeconds(60), 64 << 10);
+  /** As {@link #BODIES}, with every body streamed as it arrives. */
+  static final BodyLimits STREAMING = new BodyLimits(Duration.ofSeconds(60), 0);
 
   private final Upstreams upstreams;
   private final HttpServer server;
@@ -61,7 +65,13 @@ final class TestGateway implements AutoCloseable {
   /** Starts a gateway in front of one upstream named {@value #UPSTREAM}. */
   static TestGateway start(Vertx vertx, UpstreamConfig upstream, ForwardingConfig forwarding,
       Function<HttpServerRequest, ProxyRequest> plan) {
-    Upstreams upstreams = new Upstreams(vertx, Map.of(UPSTREAM, upstream), forwarding, DRAIN_LIMIT);
+    return start(vertx, upstream, forwarding, BODIES, plan);
+  }
+
+  /** As {@link #start(Vertx, UpstreamConfig, ForwardingConfig, Function)}, with {@code bodies}. */
+  static TestGateway start(Vertx vertx, UpstreamConfig upstream, ForwardingConfig forwarding, BodyLimits bodies,
+      Function<HttpServerRequest, ProxyRequest> plan) {
+    Upstreams upstreams = new Upstreams(vertx, Map.of(UPSTREAM, upstream), forwarding, DRAIN_LIMIT, bodies);
     TestGateway gateway = new TestGateway(vertx, upstreams, plan);
     await(gateway.server.listen());
     return gateway;

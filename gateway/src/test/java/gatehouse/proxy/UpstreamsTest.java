@@ -295,8 +295,9 @@ class UpstreamsTest {
   }
 
   @Test
-  void aChunkedBodyOverTheLimitAnswers413AndCutsTheUpstreamRequest() throws Exception {
-    start(in -> plan(in, 1000, Optional.empty(), false));
+  void aStreamedChunkedBodyOverTheLimitAnswers413AndCutsTheUpstreamRequest() throws Exception {
+    gateway = TestGateway.start(vertx, TestGateway.upstream(upstream.url()), new ForwardingConfig(List.of()),
+        TestGateway.STREAMING, in -> plan(in, 1000, Optional.empty(), false));
 
     try (RawHttp http = new RawHttp(gateway.port())) {
       http.send("POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n");
@@ -483,7 +484,7 @@ class UpstreamsTest {
 
   @Test
   void anUnknownUpstreamNameIsABug() {
-    Upstreams upstreams = new Upstreams(vertx, Map.of(UPSTREAM, TestGateway.upstream(upstream.url())), new ForwardingConfig(List.of()), TestGateway.DRAIN_LIMIT);
+    Upstreams upstreams = new Upstreams(vertx, Map.of(UPSTREAM, TestGateway.upstream(upstream.url())), new ForwardingConfig(List.of()), TestGateway.DRAIN_LIMIT, TestGateway.BODIES);
     try {
       IllegalArgumentException e =
           assertThrows(
@@ -500,7 +501,7 @@ class UpstreamsTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> new Upstreams(vertx, Map.of(UPSTREAM, TestGateway.upstream("ftp://127.0.0.1:1")), new ForwardingConfig(List.of()), TestGateway.DRAIN_LIMIT));
+            () -> new Upstreams(vertx, Map.of(UPSTREAM, TestGateway.upstream("ftp://127.0.0.1:1")), new ForwardingConfig(List.of()), TestGateway.DRAIN_LIMIT, TestGateway.BODIES));
     assertEquals("upstream 'orders': only http:// and https:// urls are supported, got scheme 'ftp'", e.getMessage());
   }
 }

@@ -40,7 +40,7 @@ class HeadDeadlinesTest {
   @BeforeEach
   void start() throws Exception {
     vertx = TestVertx.create();
-    heads = new HeadDeadlines(vertx, Duration.ofSeconds(1), Duration.ofSeconds(1), now::get);
+    heads = new HeadDeadlines(vertx, Duration.ofSeconds(1), Duration.ofSeconds(1), now::get, new RequestIds());
     server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
         // As the gateway listens: without h2c, Vert.x reports a connection when it opens.
         .setHttp2ClearTextEnabled(false))
@@ -101,6 +101,7 @@ class HeadDeadlinesTest {
     now.set(5 * SECOND);
     try (RawHttp client = connect("GET /fast HTTP/1.1\r\nX-Slow: ")) {
       sweepAt(6 * SECOND + 1);
+      assertEquals(408, client.read(true).status(), "a late head is answered before the close");
       assertTrue(client.closedByServer());
     }
   }
@@ -118,7 +119,8 @@ class HeadDeadlinesTest {
       assertEquals(200, client.read(true).status(), "inside idle_timeout + header_read_timeout of the response");
 
       sweepAt(now.get() + 2 * SECOND + 1);
-      assertTrue(client.closedByServer(), "no head for longer than that");
+      assertEquals(408, client.read(true).status(), "no head for longer than that");
+      assertTrue(client.closedByServer());
     }
   }
 

@@ -1,0 +1,204 @@
+package gatehouse.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gatehouse.testing.RawHttp;
+import gatehouse.testing.TestVertx;
+import gatehouse.testing.UpstreamRecorder;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 20, §3: a gateway in a child JVM with 256 descriptors ({@code prlimit}), flooded with
+ * connections that never send a byte. It must stay up, not spin, log a bounded number of lines,
+ * serve a canary once the flood is gone, and close connections beyond {@code
+ * limits.max_connections} as soon as they are accepted.
+ */
+class DescriptorLimitIT {
+  private static final int DESCRIPTORS = 256;
+  private static final int FLOOD = 400;
+
+  @TempDir Path dir;
+  private Vertx vertx;
+  private UpstreamRecorder upstream;
+  private Process gateway;
+  private final List<Socket> flood = new ArrayList<>();
+
+  @BeforeEach
+  void upstream() {
+    vertx = TestVertx.create();
+    upstream = UpstreamRecorder.start(vertx);
+  }
+
+  @AfterEach
+  void stop() {
+    closeFlood();
+    if (gateway != null) ChildProcesses.stop(gateway);
+    upstream.close();
+    vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+  }
+
+  @Test
+  @Timeout(30)
+  void atTheDescriptorLimitAcceptingPausesInsteadOfSpinningAndACanaryGetsThroughAfterwards() throws Exception {
+    // A cap above the descriptor limit: the descriptors run out first, which is what is tested here.
+    int port = startGateway("limits: {max_connections: 100000}");
+    long linesBefore = lines();
+
+    openFlood(port);
+    long cpuBefore = cpuTicks();
+    Thread.sleep(5000);
+    long cpu = cpuTicks() - cpuBefore;
+    assertTrue(gateway.isAlive(), "the gateway is alive at the descriptor limit");
+    // A spinning accept loop burns more than a core (190 to 600 ticks in these 5 s before issue 20).
+    assertTrue(cpu < 100, "CPU time in 5 s at the descriptor limit, in clock ticks: " + cpu + "\n" + tail());
+    assertTrue(log().contains("Too many open files"), "the descriptors did run out:\n" + tail());
+
+    closeFlood();
+    assertEquals(200, canary(port), "the canary, once the flood is gone");
+    long lines = lines() - linesBefore;
+    // One line per 10 s window and kind, not one per failed accept (3.1 million lines in 5 s before).
+    assertTrue(lines <= 10, lines + " log lines for " + FLOOD + " connections at the limit:\n" + tail());
+  }
+
+  @Test
+  @Timeout(30)
+  void connectionsBeyondMaxConnectionsAreClosedAtOnceAndTheOthersAreServed() throws Exception {
+    int port = startGateway("limits: {max_connections: 20}");
+    List<Socket> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < 20; i++) held.add(connect(port));
+      Thread.sleep(300);
+      for (int i = 0; i < 10; i++) {
+        try (Socket extra = connect(port)) {
+          extra.setSoTimeout(2000);
+          assertEquals(-1, read(extra), "a connection beyond the cap is closed without an answer:\n" + tail());
+        }
+      }
+      Socket first = held.get(0);
+      first.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").getBytes());
+      first.setSoTimeout(5000);
+      String answer = new String(first.getInputStream().readAllBytes());
+      assertTrue(answer.startsWith("HTTP/1.1 200"), "a connection within the cap is served: " + answer);
+    } finally {
+      for (Socket s : held) s.close();
+    }
+    assertEquals(200, canary(port), "a new connection, once the others closed");
+    assertTrue(log().contains("limits.max_connections (20)"), "the refusals are logged, throttled:\n" + tail());
+  }
+
+  /** Starts {@code gatehouse run} under a descriptor limit, with {@code limits} added; its gateway port. */
+  private int startGateway(String limits) throws Exception {
+    int port = GatewayHarness.closedPort();
+    int admin = GatewayHarness.closedPort();
+    String yaml = String.join("\n",
+        "listen: {host: 127.0.0.1, port: " + port + "}",
+        "admin: {host: 127.0.0.1, port: " + admin + "}",
+        "upstreams:",
+        "  app: {url: \"" + upstream.url() + "\", timeout: 5s}",
+        limits,
+        "routes:",
+        "  - {id: health, match: {path: /health}, upstream: app, policy: public}",
+        "");
+    Files.writeString(dir.resolve("gatehouse.yaml"), yaml);
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    List<String> command = List.of("prlimit", "--nofile=" + DESCRIPTORS + ":" + DESCRIPTORS, java.toString(),
+        "-cp", ReadmeIT.testClassPath(), "gatehouse.cli.Main", "run", "--config", dir.resolve("gatehouse.yaml").toString());
+    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("gateway.log").toFile());
+    pb.environment().put("GATEHOUSE_TEST_LOG_LEVEL", "WARN");
+    gateway = pb.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (!ChildProcesses.listening(port)) {
+      assertTrue(gateway.isAlive(), "the gateway exited:\n" + tail());
+      assertTrue(System.nanoTime() < deadline, "the gateway did not listen within 15 s:\n" + tail());
+      Thread.sleep(100);
+    }
+    // A first request loads the request path's classes (which takes descriptors) and warms it up;
+    // the pause lets the cold start's compilation finish and these connections close.
+    assertEquals(200, RawHttp.get(port, "/health").status(), "the canary, before the test");
+    Thread.sleep(2000);
+    return port;
+  }
+
+  private void openFlood(int port) throws IOException {
+    // Connects complete in the kernel's backlog whether or not the gateway accepts them.
+    for (int i = 0; i < FLOOD; i++) flood.add(connect(port));
+  }
+
+  private void closeFlood() {
+    for (Socket s : flood) {
+      try {
+        s.close();
+      } catch (IOException ignored) {
+        // closing anyway
+      }
+    }
+    flood.clear();
+  }
+
+  /** The canary's status: GET /health on a new connection, retried for up to 5 s while connections are refused. */
+  private int canary(int port) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    AssertionError last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        return RawHttp.get(port, "/health").status();
+      } catch (AssertionError e) {
+        last = e;
+        Thread.sleep(100);
+      }
+    }
+    throw new AssertionError("the canary never got an answer:\n" + tail(), last);
+  }
+
+  private static Socket connect(int port) throws IOException {
+    return new Socket(InetAddress.getLoopbackAddress(), port);
+  }
+
+  private static int read(Socket s) throws IOException {
+    try {
+      InputStream in = s.getInputStream();
+      return in.read();
+    } catch (SocketTimeoutException e) {
+      return -2;
+    } catch (IOException reset) {
+      return -1;
+    }
+  }
+
+  /** The child JVM's user and system CPU time, in clock ticks (/proc/PID/stat fields 14 and 15). */
+  private long cpuTicks() throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(gateway.pid()), "stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  }
+
+  private String log() {
+    return ChildProcesses.read(dir.resolve("gateway.log"));
+  }
+
+  private long lines() {
+    return log().lines().filter(l -> !l.startsWith("\t") && !l.startsWith("Caused by") && !l.startsWith("io.") && !l.startsWith("java.")).count();
+  }
+
+  private String tail() {
+    String log = log();
+    return log.length() <= 4000 ? log : "..." + log.substring(log.length() - 4000);
+  }
+}
