@@ -249,6 +249,7 @@ public final class Gatehouse {
       return services.close().transform(ignored -> Future.failedFuture(e));
     }
     exportReadiness(services.metrics(), current);
+    services.metrics().bind(current.occupancy());
     int port = config.listen().port() == 0 ? freePort(config.listen().host()) : config.listen().port();
     GatehouseConfig bound = withListenPort(config, port);
     Optional<ListenerTls> tls;

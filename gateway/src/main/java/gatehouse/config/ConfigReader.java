@@ -137,19 +137,21 @@ final class ConfigReader {
       if (!e.key().matches("[A-Za-z0-9_.-]+")) {
         reader.problems.add(e.line(), path, "'" + e.key() + "' is not a valid upstream name (letters, digits, '_', '.', '-')");
       }
-      Optional<Fields> f = reader.fields(e.value(), path, List.of("url", "connect_timeout", "timeout", "max_connections", "tls", "sign", "breaker"));
+      Optional<Fields> f = reader.fields(e.value(), path, List.of("url", "connect_timeout", "timeout", "max_connections", "max_pending", "tls",
+          "sign", "breaker"));
       if (f.isEmpty()) continue;
       f.get().require("url");
       Optional<URI> url = f.get().scalar("url").flatMap(s -> upstreamUrl(s, f.get().pathOf("url")));
       Duration connect = f.get().duration("connect_timeout", true).orElse(Duration.ofSeconds(2));
       Duration timeout = f.get().duration("timeout", true).orElse(Duration.ofSeconds(30));
       int max = f.get().integer("max_connections", 1, 100_000).orElse(64);
+      int pending = f.get().integer("max_pending", 0, 1_000_000).orElse(UpstreamConfig.defaultMaxPending(max));
       UpstreamTlsConfig tls = trust.upstreamTls(f.get(), url.map(u -> u.getScheme().equals("https")).orElse(true));
       SignConfig sign = f.get().node("sign").isPresent()
           ? trust.sign(f.get().node("sign").get(), f.get().pathOf("sign"), HeaderRules.PROTECTED).orElse(SignConfig.none())
           : defaultSign;
       Optional<BreakerConfig> breaker = BreakerReader.read(f.get());
-      url.ifPresent(u -> out.put(e.key(), new UpstreamConfig(e.key(), u, connect, timeout, max, tls, sign, breaker)));
+      url.ifPresent(u -> out.put(e.key(), new UpstreamConfig(e.key(), u, connect, timeout, max, tls, sign, pending, breaker)));
     }
     return out;
   }

@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  * @param timeout overrides the upstream's {@code timeout}
  * @param maxBodyBytes {@code max_body}: request body limit for this route
  * @param websocket {@code websocket}: whether upgrades are passed through (default true)
+ * @param maxConcurrent {@code max_concurrent}: requests this route may have in flight at once,
+ *     counted across event loops; one more answers 503 {@code route_busy}. Empty: unlimited
  */
 public record RouteConfig(
     String id,
@@ -29,11 +31,17 @@ public record RouteConfig(
     Optional<String> addPrefix,
     Optional<Duration> timeout,
     long maxBodyBytes,
-    boolean websocket) {
+    boolean websocket,
+    Optional<Integer> maxConcurrent) {
+
+  public RouteConfig(String id, int line, Match match, String upstream, Policy policy, Optional<String> stripPrefix,
+      Optional<String> addPrefix, Optional<Duration> timeout, long maxBodyBytes, boolean websocket) {
+    this(id, line, match, upstream, policy, stripPrefix, addPrefix, timeout, maxBodyBytes, websocket, Optional.empty());
+  }
 
   /**
    * Whether a request sent by this route and one sent by {@code other} are handled alike: the
-   * same upstream, policy, rewrites, timeout, body limit and upgrade rule; only {@code id},
+   * same upstream, policy, rewrites, timeout, body limit, upgrade rule and concurrency limit; only {@code id},
    * {@code line} and {@code match} may differ. A request whose path picks one route with case and
    * another without is refused unless the two are handled alike (see {@code RouteTable}).
    */
@@ -48,7 +56,7 @@ public record RouteConfig(
    */
   private RouteConfig withoutMatch() {
     return new RouteConfig("", 0, NO_MATCH, upstream, policy, stripPrefix, addPrefix, timeout, maxBodyBytes,
-        websocket);
+        websocket, maxConcurrent);
   }
 
   private static final Match NO_MATCH =

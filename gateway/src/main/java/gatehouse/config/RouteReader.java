@@ -15,7 +15,7 @@ import java.util.regex.PatternSyntaxException;
 /** {@code routes:}, in order. Ids are unique and no route may be unreachable (see {@link Shadowing}). */
 final class RouteReader {
   static final List<String> KEYS = List.of("id", "match", "upstream", "policy", "strip_prefix", "add_prefix",
-      "timeout", "max_body", "websocket");
+      "timeout", "max_body", "websocket", "max_concurrent");
   static final List<String> MATCH_KEYS = List.of("path", "prefix", "regex", "methods", "host", "case_sensitive");
 
   private final Reader reader;
@@ -83,9 +83,10 @@ final class RouteReader {
     Optional<Duration> timeout = f.duration("timeout", true);
     long maxBody = f.size("max_body", 0, Long.MAX_VALUE).orElse(defaultMaxBody);
     boolean websocket = f.bool("websocket").orElse(true);
+    Optional<Integer> maxConcurrent = f.integer("max_concurrent", 1, 1_000_000);
     if (match.isEmpty() || upstream.isEmpty() || policy.isEmpty()) return Optional.empty();
     return Optional.of(new RouteConfig(id, f.line(), match.get(), upstream.get(), policy.get(), strip, add,
-        timeout, maxBody, websocket));
+        timeout, maxBody, websocket, maxConcurrent));
   }
 
   /**

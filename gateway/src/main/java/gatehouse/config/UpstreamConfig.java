@@ -14,14 +14,27 @@ import java.util.Optional;
  * @param maxConnections pool size per event loop, default 64
  * @param tls for https urls (ignored for http, where the reader refuses it)
  * @param sign the upstream's own {@code sign}, else the global one, else none
+ * @param maxPending {@code max_pending}: requests that may wait for a pooled connection while all
+ *     {@code maxConnections} are busy, per event loop as the pool is; one more answers 503
+ *     {@code upstream_busy} at once. Default {@link #defaultMaxPending}
  * @param breaker {@code breaker}; none when absent
  */
-public record UpstreamConfig(String name, URI url, Duration connectTimeout, Duration timeout, int maxConnections, UpstreamTlsConfig tls,
-    SignConfig sign, Optional<BreakerConfig> breaker) {
+public record UpstreamConfig(
+    String name, URI url, Duration connectTimeout, Duration timeout, int maxConnections, UpstreamTlsConfig tls, SignConfig sign,
+    int maxPending, Optional<BreakerConfig> breaker) {
 
-  public UpstreamConfig(String name, URI url, Duration connectTimeout, Duration timeout, int maxConnections, UpstreamTlsConfig tls,
-      SignConfig sign) {
-    this(name, url, connectTimeout, timeout, maxConnections, tls, sign, Optional.empty());
+  /**
+   * Twice the pool: a burst of up to three times the pool against a healthy upstream waits (at most
+   * {@code connect_timeout}) instead of failing, while against a hung upstream the requests beyond
+   * that fail at once instead of after {@code connect_timeout}.
+   */
+  public static int defaultMaxPending(int maxConnections) {
+    return (int) Math.min(Integer.MAX_VALUE, 2L * maxConnections);
+  }
+
+  public UpstreamConfig(String name, URI url, Duration connectTimeout, Duration timeout, int maxConnections,
+      UpstreamTlsConfig tls, SignConfig sign) {
+    this(name, url, connectTimeout, timeout, maxConnections, tls, sign, defaultMaxPending(maxConnections), Optional.empty());
   }
 
   public UpstreamConfig(String name, URI url, Duration connectTimeout, Duration timeout, int maxConnections) {

@@ -73,6 +73,9 @@ public final class ErrorResponses {
     if (rejection instanceof Rejection.UpstreamUnavailable r) {
       return new Reply(503, "upstream_unavailable", "the upstream service is failing; try again later", Optional.empty(), Optional.of(seconds(r.retryAfter())));
     }
+    if (rejection instanceof Rejection.Busy r) {
+      return new Reply(503, r.code(), "too many requests are waiting for this service", Optional.empty(), Optional.of(seconds(r.retryAfter())));
+    }
     if (rejection instanceof Rejection.GatewayTimeout) {
       return new Reply(504, "upstream_timeout", "the upstream service did not answer in time", Optional.empty(), Optional.empty());
     }

@@ -82,6 +82,13 @@ public sealed interface Rejection {
    */
   record UpstreamUnavailable(String upstream, Duration retryAfter) implements Rejection {}
 
+  /**
+   * 503 with {@code Retry-After}: a bound on waiting work was reached, so the request is refused at
+   * once instead of queued. {@code code} is {@code upstream_busy} (the upstream's pool and its queue
+   * are full) or {@code route_busy} (the route has {@code max_concurrent} requests in flight).
+   */
+  record Busy(String code, Duration retryAfter) implements Rejection {}
+
   /** 504 {@code upstream_timeout}. */
   record GatewayTimeout() implements Rejection {}
 }

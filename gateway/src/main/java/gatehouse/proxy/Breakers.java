@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * consecutive_gateway_failure}: unreachable (refused, unresolvable, TLS handshake failed), no
  * response headers in time, connection reset, an answer of 502, 503 or 504. A 500 or a 4xx is the
  * application's answer to that request and counts as a success; a client that went away and a
- * request the gateway refused count as nothing, so no client can open a breaker for the others.
+ * request the gateway refused ({@code upstream_busy} included) count as nothing, so no client can
+ * open a breaker for the others. A {@code route_busy} refusal never reaches the breaker.
  *
  * <p>Metrics (bound through {@link MeterBinder}, per breaker, tags {@code upstream} and {@code
  * route}, {@code *} for a whole upstream): {@code gatehouse_upstream_breaker_state} (0 closed, 1
@@ -85,6 +86,8 @@ public final class Breakers implements MeterBinder {
       if (rejection instanceof Rejection.GatewayTimeout) return Breaker.Verdict.FAILURE;
       // BadGateway comes only from UpstreamFailures: unreachable, reset, TLS, an interim response.
       if (rejection instanceof Rejection.BadGateway) return Breaker.Verdict.FAILURE;
+      // upstream_busy: the gateway's own bound (max_pending) refused it; the upstream never saw it.
+      if (rejection instanceof Rejection.Busy) return Breaker.Verdict.NEUTRAL;
       return Breaker.Verdict.NEUTRAL;
     }
     if (proxied instanceof Proxied.Aborted) return Breaker.Verdict.NEUTRAL;

@@ -191,7 +191,7 @@ final class Exchange {
             // Also bounds the wait for a free pooled connection when all max_connections are busy.
             .setConnectTimeout(upstream.connectTimeout.toMillis());
 
-    upstream.client.request(options).onComplete(ar -> {
+    upstream.request(options, result.future()).onComplete(ar -> {
       if (ar.failed()) {
         failBeforeResponse(UpstreamFailures.beforeResponse(upstream.name, ar.cause()), ar.cause());
         return;

@@ -3,10 +3,13 @@ package gatehouse.proxy;
 import gatehouse.config.UpstreamConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -46,6 +49,13 @@ final class Upstream {
   final String basePath;
   final Duration connectTimeout;
   final Duration timeout;
+  private final int maxConnections;
+  private final int maxPending;
+  private final Occupancy occupancy;
+  /** This upstream's queued requests, all event loops together. */
+  private final java.util.concurrent.atomic.AtomicInteger waiting;
+  /** Requests of this event loop that hold or wait for a pooled connection; event-loop confined. */
+  private int outstanding;
 
   private Upstream(
       String name,
@@ -57,8 +67,15 @@ final class Upstream {
       String tlsName,
       String basePath,
       Duration connectTimeout,
-      Duration timeout) {
+      Duration timeout,
+      int maxConnections,
+      int maxPending,
+      Occupancy occupancy) {
     this.name = name;
+    this.maxConnections = maxConnections;
+    this.maxPending = maxPending;
+    this.occupancy = occupancy;
+    this.waiting = occupancy.waiting(name);
     this.client = client;
     this.host = host;
     this.port = port;
@@ -71,7 +88,7 @@ final class Upstream {
     this.timeout = timeout;
   }
 
-  static Upstream compile(Vertx vertx, String name, UpstreamConfig config) {
+  static Upstream compile(Vertx vertx, String name, UpstreamConfig config, Occupancy occupancy) {
     URI url = config.url();
     boolean https = "https".equalsIgnoreCase(url.getScheme());
     if (!https && !"http".equalsIgnoreCase(url.getScheme())) {
@@ -84,6 +101,9 @@ final class Upstream {
     if (config.maxConnections() < 1) {
       throw new IllegalArgumentException(
           "upstream '" + name + "': max_connections must be >= 1 but was " + config.maxConnections());
+    }
+    if (config.maxPending() < 0) {
+      throw new IllegalArgumentException("upstream '" + name + "': max_pending must be >= 0 but was " + config.maxPending());
     }
     String host = url.getHost();
     if (host.startsWith("[") && host.endsWith("]")) {
@@ -109,7 +129,9 @@ final class Upstream {
             .setShared(false)
             .setName("gatehouse-upstream-" + name);
     if (https) tls(options, config.tls());
-    PoolOptions pool = new PoolOptions().setHttp1MaxSize(config.maxConnections());
+    // The backstop of request(): the pool counts connections being opened as waiters.
+    PoolOptions pool = new PoolOptions().setHttp1MaxSize(config.maxConnections())
+        .setMaxWaitQueueSize((int) Math.min(Integer.MAX_VALUE, (long) config.maxPending() + config.maxConnections()));
     return new Upstream(
         name,
         vertx.createHttpClient(options, pool),
@@ -120,7 +142,42 @@ final class Upstream {
         tlsName,
         path,
         config.connectTimeout(),
-        config.timeout());
+        config.timeout(),
+        config.maxConnections(),
+        config.maxPending(),
+        occupancy);
+  }
+
+  /**
+   * A request on a pooled connection, or a refusal ({@link ConnectionPoolTooBusyException}, so
+   * 503 {@code upstream_busy}) when {@code max_connections + max_pending} requests of this event
+   * loop already hold or wait for one: HAProxy's {@code maxconn} plus {@code maxqueue}. A request
+   * counts from here until {@code ended} completes (the exchange's one ending). Waiting for a free
+   * connection is bounded by {@code options}' connect timeout, as HAProxy's {@code timeout queue}
+   * defaults to {@code timeout connect}.
+   *
+   * <p>Counted here rather than left to the pool's own {@code maxWaitQueueSize}: the pool counts a
+   * connection being opened as a waiter, so a burst on a cold pool was refused while the pool was
+   * still empty. That bound stays set, one pool's worth higher, as a backstop.
+   */
+  Future<HttpClientRequest> request(RequestOptions options, Future<?> ended) {
+    if (outstanding >= maxConnections + maxPending) {
+      occupancy.busy(name);
+      return Future.failedFuture(new ConnectionPoolTooBusyException("upstream '" + name + "': all connections busy and "
+          + maxPending + " requests waiting"));
+    }
+    count(1);
+    ended.onComplete(ar -> count(-1));
+    return client.request(options).onFailure(e -> {
+      if (e instanceof ConnectionPoolTooBusyException) occupancy.busy(name);
+    });
+  }
+
+  /** Moves {@link #outstanding} by {@code delta}, and the process's count of queued requests with it. */
+  private void count(int delta) {
+    int queuedBefore = Math.max(0, outstanding - maxConnections);
+    outstanding += delta;
+    waiting.addAndGet(Math.max(0, outstanding - maxConnections) - queuedBefore);
   }
 
   /**

@@ -13,17 +13,25 @@ import java.util.concurrent.TimeoutException;
  * included (or waiting for a pooled connection): 504. A failed TLS handshake (untrusted or
  * misnamed certificate, client certificate refused): 502 {@code upstream_tls}. Anything else (the
  * connection closed or was reset, or the response could not be parsed): 502 {@code upstream_reset}.
+ * Every pooled connection busy and {@code max_pending} requests already waiting: 503 {@code
+ * upstream_busy} with {@code Retry-After}.
  */
 final class UpstreamFailures {
 
   static final String UNREACHABLE = "upstream_unreachable";
   static final String RESET = "upstream_reset";
   static final String TLS = "upstream_tls";
+  static final String BUSY = "upstream_busy";
+  /** A pooled connection usually frees within a second; the client may then try again. */
+  static final java.time.Duration BUSY_RETRY_AFTER = java.time.Duration.ofSeconds(1);
 
   private UpstreamFailures() {}
 
   static Rejection beforeResponse(String upstream, Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof io.vertx.core.http.ConnectionPoolTooBusyException) {
+        return new Rejection.Busy(BUSY, BUSY_RETRY_AFTER);
+      }
       // ConnectTimeoutException extends ConnectException: test it first.
       if (t instanceof ConnectTimeoutException || t instanceof TimeoutException) {
         return new Rejection.GatewayTimeout();

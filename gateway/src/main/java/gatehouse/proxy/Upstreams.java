@@ -43,13 +43,19 @@ public final class Upstreams {
    */
   public Upstreams(Vertx vertx, Map<String, UpstreamConfig> upstreams, ForwardingConfig forwarding, Duration drainLimit,
       BodyLimits bodies) {
+    this(vertx, upstreams, forwarding, drainLimit, bodies, new Occupancy());
+  }
+
+  /** As above, counting waiting and refused requests in the process's {@code occupancy}. */
+  public Upstreams(Vertx vertx, Map<String, UpstreamConfig> upstreams, ForwardingConfig forwarding, Duration drainLimit,
+      BodyLimits bodies, Occupancy occupancy) {
     this.forwarded = ForwardedHeaders.compile(forwarding);
     this.drainLimit = drainLimit;
     this.vertx = vertx;
     this.bodies = bodies;
     Map<String, Upstream> compiled = new LinkedHashMap<>();
     try {
-      upstreams.forEach((name, config) -> compiled.put(name, Upstream.compile(vertx, name, config)));
+      upstreams.forEach((name, config) -> compiled.put(name, Upstream.compile(vertx, name, config, occupancy)));
     } catch (RuntimeException e) {
       compiled.values().forEach(Upstream::close);
       throw e;

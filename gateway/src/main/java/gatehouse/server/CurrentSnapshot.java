@@ -1,5 +1,6 @@
 package gatehouse.server;
 
+import gatehouse.proxy.Occupancy;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -10,6 +11,7 @@ import java.util.function.Supplier;
  */
 public final class CurrentSnapshot implements Supplier<Snapshot> {
   private final AtomicReference<Snapshot> current;
+  private final Occupancy occupancy = new Occupancy();
 
   public CurrentSnapshot(Snapshot first) {
     this.current = new AtomicReference<>(first);
@@ -19,6 +21,11 @@ public final class CurrentSnapshot implements Supplier<Snapshot> {
   @Override
   public Snapshot get() {
     return current.get();
+  }
+
+  /** Requests in flight per route and waiting per upstream, for every listener and every snapshot. */
+  public Occupancy occupancy() {
+    return occupancy;
   }
 
   /**

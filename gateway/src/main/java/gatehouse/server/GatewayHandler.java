@@ -7,6 +7,7 @@ import gatehouse.pipeline.Outcome;
 import gatehouse.pipeline.Rejection;
 import gatehouse.pipeline.RequestHead;
 import gatehouse.proxy.Lingering;
+import gatehouse.proxy.Occupancy;
 import gatehouse.proxy.Proxied;
 import gatehouse.proxy.ProxyRequest;
 import gatehouse.proxy.Upstreams;
@@ -112,6 +113,14 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     }
     request.response().putHeader("X-Request-Id", id);
     f.responseHeaders().forEach(request.response()::putHeader);
+    Optional<Occupancy.Slot> slot = snapshots.occupancy().take(f.route().id(), f.route().maxConcurrent());
+    if (slot.isEmpty()) {
+      Rejection busy = new Rejection.Busy("route_busy", Occupancy.RETRY_AFTER);
+      reject(request, id, busy);
+      snapshot.observer().record(id, head, new Outcome.Reject(busy, Optional.of(f.route()), f.credentialFingerprint(),
+          f.identity()), Optional.empty(), started);
+      return;
+    }
     RequestSigner signing = snapshot.signers().forUpstream(f.route().upstream()).forRequest(f.identity());
     ProxyRequest proxyRequest = new ProxyRequest(
         f.route().upstream(),
@@ -121,8 +130,18 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         f.route().maxBodyBytes(),
         f.route().websocket(),
         signing);
-    snapshot.breakers().guard(snapshot.upstreams().upstreams().get(f.route().upstream()), f.route().id(),
-        () -> upstreams.apply(snapshot.upstreams()).forward(request, proxyRequest)).onComplete(ar -> {
+    Future<Proxied> proxying;
+    try {
+      proxying = snapshot.breakers().guard(snapshot.upstreams().upstreams().get(f.route().upstream()), f.route().id(),
+          () -> upstreams.apply(snapshot.upstreams()).forward(request, proxyRequest));
+    } catch (RuntimeException bug) {
+      slot.get().release();
+      throw bug;
+    }
+    proxying.onComplete(ar -> {
+      // The future completes once, at the exchange's one ending, whichever it is (an open breaker's
+      // refusal included).
+      slot.get().release();
       Proxied proxied = ar.succeeded() ? ar.result() : new Proxied.Failed(new Rejection.InternalError());
       if (ar.failed()) log.error("request {} failed inside the proxy", id, ar.cause());
       if (proxied instanceof Proxied.Failed failed && !request.response().headWritten()) {

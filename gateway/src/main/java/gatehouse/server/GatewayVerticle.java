@@ -84,7 +84,8 @@ public final class GatewayVerticle extends VerticleBase {
    */
   private Upstreams upstreamsFor(Snapshot.UpstreamSpecs specs) {
     if (specs != lastSpecs) {
-      lastUpstreams = upstreams.computeIfAbsent(specs, s -> new Upstreams(vertx, s.upstreams(), s.forwarding(), s.drainLimit(), s.bodies()));
+      lastUpstreams = upstreams.computeIfAbsent(specs, s -> new Upstreams(vertx, s.upstreams(), s.forwarding(), s.drainLimit(),
+          s.bodies(), snapshots.occupancy()));
       lastSpecs = specs;
     }
     return lastUpstreams;

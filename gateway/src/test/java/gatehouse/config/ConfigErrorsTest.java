@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -137,6 +138,35 @@ class ConfigErrorsTest {
     assertEquals(
         List.of("gatehouse.yaml:4: routes[0].upstream: unknown upstream 'billing' (defined: orders)"),
         problems(withRoutes("  - {match: {prefix: /}, upstream: billing}\n")));
+  }
+
+  @Test
+  void queueAndConcurrencyLimitsAreBoundedAndNamed() {
+    assertEquals(
+        List.of("gatehouse.yaml:2: upstreams.orders.max_pending: must be between 0 and 1000000, got '-1'",
+            "gatehouse.yaml:4: routes[0].max_concurrent: must be between 1 and 1000000, got '0'"),
+        problems("""
+            upstreams:
+              orders: {url: "http://127.0.0.1:9000", max_pending: -1}
+            routes:
+              - {match: {prefix: /}, upstream: orders, max_concurrent: 0}
+            """));
+  }
+
+  @Test
+  void queueAndConcurrencyLimitsAreReadWithTheirDefaults() throws ConfigException {
+    GatehouseConfig c = TestConfigs.parse("""
+        upstreams:
+          orders: {url: "http://127.0.0.1:9000", max_connections: 8}
+          billing: {url: "http://127.0.0.1:9001", max_pending: 0}
+        routes:
+          - {match: {prefix: /reports/}, upstream: orders, max_concurrent: 3}
+          - {match: {prefix: /}, upstream: billing}
+        """);
+    assertEquals(16, c.upstreams().get("orders").maxPending());
+    assertEquals(0, c.upstreams().get("billing").maxPending());
+    assertEquals(Optional.of(3), c.routes().get(0).maxConcurrent());
+    assertEquals(Optional.empty(), c.routes().get(1).maxConcurrent());
   }
 
   @Test

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The proxy path's circuit breaker against a real gateway: routes {@code a} and {@code b} share the
  * upstream {@code flaky}, whose breaker opens after 3 consecutive failures for 1 s; {@code /a/}
- * answers as {@link #modeA} says, {@code /b/} always 200.
+ * answers as {@link #modeA} says, {@code /b/} always 200; {@code /c/} as {@code /a/}, on a route
+ * with {@code max_concurrent: 1}.
  */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class BreakerIT {
@@ -38,7 +39,7 @@ class BreakerIT {
     upstreamVertx = TestVertx.create();
     upstream = ScriptedUpstream.start(upstreamVertx);
     upstream.script(seen -> {
-      String mode = seen.target().startsWith("/a/") ? modeA.get() : "200";
+      String mode = seen.target().startsWith("/a/") || seen.target().startsWith("/c/") ? modeA.get() : "200";
       return switch (mode) {
         case "hang" -> Answer.atHead(ScriptedUpstream.pause(10_000));
         case "200" -> Answer.echoTarget();
@@ -50,7 +51,8 @@ class BreakerIT {
         "",
         String.join("\n",
             "  - {id: a, match: {prefix: /a/}, upstream: flaky, policy: public, max_body: 10}",
-            "  - {id: b, match: {prefix: /b/}, upstream: flaky, policy: public}"),
+            "  - {id: b, match: {prefix: /b/}, upstream: flaky, policy: public}",
+            "  - {id: c, match: {prefix: /c/}, upstream: flaky, policy: public, max_concurrent: 1}"),
         false);
   }
 
@@ -169,5 +171,42 @@ class BreakerIT {
     assertEquals(6, seenA());
     assertEquals(0, metric("gatehouse_upstream_breaker_state", "a"));
     assertEquals(2, metric("gatehouse_upstream_breaker_opens_total", "a"));
+  }
+
+  /**
+   * A request the open breaker refuses gives its route's {@code max_concurrent} slot back: with a
+   * cap of 1, every refusal after the first would otherwise be {@code route_busy}.
+   */
+  @Test
+  void aShortCircuitedRequestGivesItsRouteSlotBack() throws Exception {
+    modeA.set("503");
+    for (int i = 0; i < 3; i++) {
+      RawHttp.Response r = get("/c/" + i);
+      assertEquals(503, r.status());
+      assertEquals("", error(r), "the upstream's own 503 is relayed");
+      awaitIdle("c");
+    }
+    awaitState("c", 1);
+    for (int i = 0; i < 5; i++) assertShortCircuited(get("/c/open" + i), "1");
+    assertEquals(0, inFlight("c"));
+    Thread.sleep(1_100);
+    modeA.set("200");
+    assertEquals(200, get("/c/probe").status(), "the probe takes the route's one slot");
+    awaitState("c", 0);
+    awaitIdle("c");
+    assertEquals(200, get("/c/closed").status());
+  }
+
+  private double inFlight(String route) {
+    List<Scrape.Sample> found = new Scrape(RawHttp.get(gw.gateway.adminPort(), "/metrics").text())
+        .find("gatehouse_route_in_flight", "route", route);
+    assertEquals(1, found.size(), "gatehouse_route_in_flight{route=" + route + "} in the scrape");
+    return found.get(0).value();
+  }
+
+  /** Waits up to 2 s until route {@code route} has nothing in flight: its last exchange has ended. */
+  private void awaitIdle(String route) throws InterruptedException {
+    for (int i = 0; i < 100 && inFlight(route) != 0; i++) Thread.sleep(20);
+    assertEquals(0, inFlight(route));
   }
 }

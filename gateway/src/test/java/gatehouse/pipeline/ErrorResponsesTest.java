@@ -28,6 +28,7 @@ class ErrorResponsesTest {
     new Rejection.DependencyDown("jwks:main", Duration.ofSeconds(5)),
     new Rejection.LimiterUnavailable("redis timeout", Duration.ofSeconds(5)),
     new Rejection.UpstreamUnavailable("app", Duration.ofMillis(2500)),
+    new Rejection.Busy("upstream_busy", Duration.ofSeconds(1)),
     new Rejection.GatewayTimeout(),
   };
 
@@ -36,7 +37,7 @@ class ErrorResponsesTest {
     Set<Class<?>> covered = Arrays.stream(EVERY_KIND).map(Object::getClass).collect(Collectors.toSet());
     assertEquals(Set.of(Rejection.class.getPermittedSubclasses()), covered);
     int[] statuses = Arrays.stream(EVERY_KIND).mapToInt(r -> ErrorResponses.of(r).status()).toArray();
-    assertEquals("[404, 400, 401, 403, 414, 431, 408, 500, 408, 413, 429, 502, 503, 503, 503, 504]", Arrays.toString(statuses));
+    assertEquals("[404, 400, 401, 403, 414, 431, 408, 500, 408, 413, 429, 502, 503, 503, 503, 503, 504]", Arrays.toString(statuses));
   }
 
   @Test

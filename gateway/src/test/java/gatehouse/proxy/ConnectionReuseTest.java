@@ -198,8 +198,10 @@ class ConnectionReuseTest {
   }
 
   private void startGateway(int maxConnections) {
-    UpstreamConfig config =
-        new UpstreamConfig(UPSTREAM, URI.create(upstream.url()), UPSTREAM_TIMEOUT, UPSTREAM_TIMEOUT, maxConnections);
+    // Room in the queue for every client thread: these tests are about reuse, not the queue's bound.
+    UpstreamConfig config = new UpstreamConfig(UPSTREAM, URI.create(upstream.url()), UPSTREAM_TIMEOUT, UPSTREAM_TIMEOUT,
+        maxConnections, gatehouse.config.UpstreamTlsConfig.defaults(), gatehouse.config.SignConfig.none(), 64,
+        Optional.empty());
     gateway = TestGateway.start(vertx, config, new ForwardingConfig(List.of()), ConnectionReuseTest::plan);
   }
 
