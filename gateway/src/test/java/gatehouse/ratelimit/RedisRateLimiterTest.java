@@ -182,10 +182,19 @@ class RedisRateLimiterTest {
    * what {@link LocalRateLimiter} decides when its clock reads the Redis time of each decision, to
    * the nanosecond in every header value.
    */
+  @Provide
+  Arbitrary<List<Integer>> pauses() {
+    // Mostly back to back; now and then a pause of up to 15 ms of Redis time, which is what makes a
+    // refill of a huge limit overflow 2^53 (10 ms at 10^9 per window is 10^16 units).
+    return Arbitraries.frequencyOf(
+        net.jqwik.api.Tuple.of(8, Arbitraries.just(0)),
+        net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(1, 15))).list().ofMinSize(1).ofMaxSize(60);
+  }
+
   @Property(tries = 150)
-  void redisDecidesWhatTheLocalBucketDecidesAtRedissTimes(@ForAll("limits") Limit limit,
-      @ForAll @net.jqwik.api.constraints.IntRange(min = 1, max = 60) int requests,
+  void redisDecidesWhatTheLocalBucketDecidesAtRedissTimes(@ForAll("limits") Limit limit, @ForAll("pauses") List<Integer> pauses,
       @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 3) int changeAt) {
+    int requests = pauses.size();
     RedisRateLimiter redis = RedisRateLimiter.create(helper, TestRedis.config(List.of(TestRedis.SHARED), false, PREFIX,
         Duration.ofSeconds(5), RedisConfig.Fallback.CLOSED, Duration.ofSeconds(1)), MutableClock.start());
     MutableClock clock = MutableClock.start();
@@ -195,11 +204,72 @@ class RedisRateLimiterTest {
     Limit other = new Limit(limit.requests() == 1 ? 2 : limit.requests() - 1, limit.window());
     try {
       for (int i = 0; i < requests; i++) {
+        // Redis's clock cannot be moved by a test: real time passes instead.
+        if (pauses.get(i) > 0) LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pauses.get(i)));
         Limit l = changeAt > 0 && i == requests * changeAt / 4 ? other : limit;
         RedisRateLimiter.Decision d = await(redis.decide(key, l));
         clock.set(Instant.EPOCH.plusNanos(Math.multiplyExact(d.redisMicros(), 1_000L)));
         assertEquals(local.take(key, l), d.verdict(), "request " + (i + 1) + " of " + requests + " on " + l);
       }
+    } finally {
+      await(redis.close());
+    }
+  }
+
+  /** A bucket part-way: a limit up to 10^9 per day, any tokens and remainder, last touched up to two windows ago. */
+  record Seeded(Limit limit, long tokens, long fraction, long agoMicros) {}
+
+  @Provide
+  Arbitrary<Seeded> seeded() {
+    return limits().flatMap(l -> {
+      long w = l.window().toNanos();
+      return Combinators.combine(Arbitraries.longs().between(0, l.requests()), Arbitraries.longs().between(0, w - 1),
+          Arbitraries.longs().between(0, 2 * (w / 1_000) + 1))
+          .as((n, f, ago) -> new Seeded(l, n, n == l.requests() ? 0 : f, ago));
+    });
+  }
+
+  /**
+   * The script's arithmetic on any state, not only those a short run reaches: a bucket written
+   * into Redis as the script keeps it, then one decision, equals {@link TokenBucket} from the same
+   * state at the Redis time the script read. Refills there are far beyond 2^53 units, where plain
+   * doubles in Lua would round.
+   */
+  @Property(tries = 300)
+  void theScriptDoesTokenBucketsArithmeticFromAnyState(@ForAll("seeded") Seeded s) {
+    decidesAsTokenBucketFrom(s);
+  }
+
+  /**
+   * States where doubles would be off by a nanosecond in {@code RateLimit-Reset}: the refill is
+   * about 10^22 units (found by simulating the script with plain {@code a * b / c} in doubles).
+   */
+  @Test
+  void refillsBeyondTwoToThe53UnitsAreExactToTheNanosecond() {
+    decidesAsTokenBucketFrom(new Seeded(new Limit(338_958_454, Duration.ofNanos(79_458_337_080_246L)), 0, 52_543_002_113_586L, 21_815_743_140L));
+    decidesAsTokenBucketFrom(new Seeded(new Limit(350_793_824, Duration.ofNanos(52_784_982_970_164L)), 0, 43_136_750_019_566L, 22_396_461_512L));
+    decidesAsTokenBucketFrom(new Seeded(new Limit(525_682_000, Duration.ofNanos(64_592_180_169_890L)), 0, 28_824_251_804_462L, 52_680_139_666L));
+    decidesAsTokenBucketFrom(new Seeded(new Limit(74_652_696, Duration.ofNanos(82_541_993_194_818L)), 0, 56_036_478_836_278L, 21_223_305_113L));
+  }
+
+  private static void decidesAsTokenBucketFrom(Seeded s) {
+    RedisRateLimiter redis = RedisRateLimiter.create(helper, TestRedis.config(List.of(TestRedis.SHARED), false, PREFIX,
+        Duration.ofSeconds(5), RedisConfig.Fallback.CLOSED, Duration.ofSeconds(1)), MutableClock.start());
+    String key = "key:seeded-" + java.util.UUID.randomUUID();
+    try {
+      io.vertx.redis.client.Response time = TestRedis.send(helper, TestRedis.SHARED, false, Request.cmd(Command.TIME));
+      long at = time.get(0).toLong() * 1_000_000 + time.get(1).toLong() - s.agoMicros();
+      TestRedis.send(helper, TestRedis.SHARED, false, Request.cmd(Command.HSET).arg(redis.bucketKey(key))
+          .arg("r").arg(s.limit().requests()).arg("w").arg(s.limit().window().toNanos())
+          .arg("n").arg(s.tokens()).arg("f").arg(s.fraction()).arg("at").arg(at));
+      RedisRateLimiter.Decision d = await(redis.decide(key, s.limit()));
+      // As LocalRateLimiter.take, from the seeded state.
+      TokenBucket.State current = TokenBucket.refill(new TokenBucket.State(s.limit(), s.tokens(), s.fraction(), at * 1_000),
+          d.redisMicros() * 1_000);
+      Verdict expected = TokenBucket.tokens(current) < 1
+          ? new Verdict.Denied(s.limit(), TokenBucket.untilOneToken(current), TokenBucket.untilFull(current))
+          : new Verdict.Allowed(s.limit(), TokenBucket.tokens(TokenBucket.take(current)), TokenBucket.untilFull(TokenBucket.take(current)));
+      assertEquals(expected, d.verdict(), "from " + s + ", " + (d.redisMicros() - at) + "µs later");
     } finally {
       await(redis.close());
     }
