@@ -305,6 +305,8 @@ class RedisRateLimiterTest {
     try (TestRedis.Server server = TestRedis.Server.start();
         Fleet fleet = new Fleet(List.of(server.endpoint()), false, PREFIX, timeout, RedisConfig.Fallback.LOCAL, Duration.ofMillis(200))) {
       fleet.warm();
+      io.micrometer.core.instrument.simple.SimpleMeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+      fleet.limiters.get(0).bindTo(meters);
       Limit limit = new Limit(30, Duration.ofMinutes(10));
       assertEquals(30, allowed(fleet.roundRobin("key:before", limit, 90)));
 
@@ -315,13 +317,20 @@ class RedisRateLimiterTest {
           long start = System.nanoTime();
           Verdict v = await(l.acquire("key:outage", limit));
           long waited = System.nanoTime() - start;
-          assertTrue(waited < timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(150),
+          // The margin is for a timer on a machine with a load of 15 on 2 cores; a frozen Redis
+          // without the timeout holds a decision until the test's own 30 s give up.
+          assertTrue(waited < timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(350),
               "decision " + i + " waited " + TimeUnit.NANOSECONDS.toMillis(waited) + "ms, timeout " + timeout.toMillis() + "ms");
           if (v instanceof Verdict.Allowed) admitted++;
         }
         assertEquals(10, admitted, "an instance's share is 30 ÷ 3");
         assertTrue(l.inFallback());
       }
+      assertEquals(1.0, meters.get("gatehouse_rate_limit_fallback_active").gauge().value());
+      assertEquals(3.0, meters.get("gatehouse_rate_limit_instances").gauge().value(), "the last count stands");
+      assertEquals(10.0, meters.get("gatehouse_rate_limit_decisions").tags("backend", "local", "outcome", "allowed").counter().count());
+      assertEquals(20.0, meters.get("gatehouse_rate_limit_decisions").tags("backend", "local", "outcome", "denied").counter().count());
+      assertTrue(meters.get("gatehouse_rate_limit_redis_errors").tags("reason", "timeout").counter().count() >= 1);
       // Killed while frozen: the connections close now, and the fallback goes on with the same buckets.
       server.kill();
       for (RedisRateLimiter l : fleet.limiters) assertInstanceOf(Verdict.Denied.class, await(l.acquire("key:outage", limit)));
@@ -331,6 +340,7 @@ class RedisRateLimiterTest {
       List<RedisRateLimiter.Decision> after = fleet.roundRobin("key:after", limit, 90);
       assertEquals(30, allowed(after), "shared again: the limit, not three shares");
       assertTrue(after.stream().allMatch(d -> d.redisMicros() > 0), "Redis answered every one");
+      assertEquals(0.0, meters.get("gatehouse_rate_limit_fallback_active").gauge().value());
     }
   }
 
