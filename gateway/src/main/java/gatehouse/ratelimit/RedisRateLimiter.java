@@ -72,7 +72,9 @@ public final class RedisRateLimiter implements RateLimiter, MeterBinder {
   private final LocalRateLimiter local;
   private final String instanceId = UUID.randomUUID().toString();
   private final String instancesKey;
-  private final ThrottledLog stateLog;
+  /** Entering and leaving fallback each have their own, so a short outage logs both lines. */
+  private final ThrottledLog enterLog;
+  private final ThrottledLog leaveLog;
   private final AtomicBoolean fallback = new AtomicBoolean();
   private final AtomicBoolean beating = new AtomicBoolean();
   private volatile boolean closed;
@@ -87,7 +89,8 @@ public final class RedisRateLimiter implements RateLimiter, MeterBinder {
     this.vertx = vertx;
     this.config = config;
     this.local = new LocalRateLimiter(clock);
-    this.stateLog = new ThrottledLog(log, clock);
+    this.enterLog = new ThrottledLog(log, clock);
+    this.leaveLog = new ThrottledLog(log, clock);
     this.instancesKey = config.keyPrefix() + "instances";
     RedisOptions options = new RedisOptions()
         .setType(config.cluster() ? RedisClientType.CLUSTER : RedisClientType.STANDALONE)
@@ -274,7 +277,7 @@ public final class RedisRateLimiter implements RateLimiter, MeterBinder {
     beatsSinceOutage = 0;
     registry.counter("gatehouse_rate_limit_redis_errors", "reason", reason).increment();
     if (fallback.compareAndSet(false, true)) {
-      stateLog.warn("redis {}: {}; rate limits fall back to {} until it answers again{}", config.endpoints(), detail,
+      enterLog.warn("redis {}: {}; rate limits fall back to {} until it answers again{}", config.endpoints(), detail,
           config.fallback().name().toLowerCase(java.util.Locale.ROOT),
           config.fallback() == RedisConfig.Fallback.LOCAL ? " (each limit divided by " + instances + " instances)" : "");
     }
@@ -297,7 +300,7 @@ public final class RedisRateLimiter implements RateLimiter, MeterBinder {
             instances = beatsSinceOutage < BEATS_ALIVE ? Math.max(seen, instances) : seen;
             beatsSinceOutage++;
             if (fallback.compareAndSet(true, false)) {
-              stateLog.info("redis {}: answering again, {} instances; shared rate limits resume", config.endpoints(), instances);
+              leaveLog.info("redis {}: answering again, {} instances; shared rate limits resume", config.endpoints(), instances);
             }
           } else {
             failed(ar.cause() instanceof java.util.concurrent.TimeoutException ? "timeout" : "error", "heartbeat: " + ar.cause());

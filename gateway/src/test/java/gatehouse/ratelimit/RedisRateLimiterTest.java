@@ -70,9 +70,8 @@ class RedisRateLimiterTest {
       for (Duration skew : SKEWS) {
         Vertx v = Vertx.vertx();
         vertxes.add(v);
-        MutableClock clock = MutableClock.start();
-        clock.set(Instant.now().plus(skew));
-        limiters.add(RedisRateLimiter.create(v, TestRedis.config(endpoints, cluster, prefix, timeout, fallback, heartbeat), clock));
+        limiters.add(RedisRateLimiter.create(v, TestRedis.config(endpoints, cluster, prefix, timeout, fallback, heartbeat),
+            java.time.Clock.offset(java.time.Clock.systemUTC(), skew)));
       }
     }
 
