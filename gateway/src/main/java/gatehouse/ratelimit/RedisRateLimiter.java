@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * decision is one Lua script run atomically on the server ({@code token_bucket.lua}), timed by
  * Redis's clock, never an instance's: instances with skewed clocks admit exactly the limit
  * together, with the same numbers {@link LocalRateLimiter} gives. A bucket's key is {@code
- * <prefix>{<name>}}, hash-tagged for Redis Cluster, and expires once the bucket would be full.
+ * <prefix>{<name>}}, hash-tagged for Redis Cluster, and expires a window (and a second) after its
+ * last use, when it would be full again.
  *
  * <p>A decision waits on Redis at most {@code timeout}. On a timeout or an error this instance
  * enters fallback and answers from it, without asking Redis, until a heartbeat succeeds again:
@@ -79,7 +80,7 @@ public final class RedisRateLimiter implements RateLimiter, MeterBinder {
   private final AtomicBoolean beating = new AtomicBoolean();
   private volatile boolean closed;
   private volatile int instances = 1;
-  /** Successful heartbeats since the last failed one (only the heartbeat callback writes it). */
+  /** Successful heartbeats since Redis last failed to answer. */
   private volatile int beatsSinceOutage = BEATS_ALIVE;
   private final long heartbeatTimer;
   private final Map<String, Counter> decisions = new ConcurrentHashMap<>();
@@ -114,7 +115,7 @@ public final class RedisRateLimiter implements RateLimiter, MeterBinder {
 
   /**
    * Takes a token from the shared bucket, or from the fallback when Redis does not answer within
-   * {@code timeout}. The future always succeeds, on the caller's event loop or Redis's; never blocks.
+   * {@code timeout}. The future always succeeds, on the caller's context; never blocks.
    */
   @Override
   public Future<Verdict> acquire(String key, Limit limit) {
