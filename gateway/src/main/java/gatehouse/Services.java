@@ -14,6 +14,7 @@ import gatehouse.proxy.Breakers;
 import gatehouse.observe.Observer;
 import gatehouse.ratelimit.RateLimiter;
 import gatehouse.ratelimit.RedisRateLimiter;
+import gatehouse.revoke.DenyList;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -40,6 +41,7 @@ final class Services {
   private final SignatureEngine engine;
   private final Metrics metrics = new Metrics();
   private final RateLimiter limiter;
+  private final DenyList denyList;
   private final JwtServices jwt;
   private final Breakers breakers;
   private final Map<IntrospectionConfig, IntrospectionAuthenticator> introspection = new ConcurrentHashMap<>();
@@ -50,8 +52,8 @@ final class Services {
   private record AccessLogKey(AccessLogConfig config, Optional<String> apiKeyQueryParam) {}
 
   /**
-   * With the rate limiter {@code redis} asks for: buckets shared through that Redis, or, without
-   * it, this process's own. The only place that chooses; {@code redis} is read once, at start.
+   * With the rate limiter and the deny-list {@code redis} asks for: shared through that Redis, or,
+   * without it, this process's own. The only place that chooses; {@code redis} is read once, at start.
    */
   Services(Vertx vertx, Clock clock, SignatureEngine engine, Optional<RedisConfig> redis) {
     this.vertx = vertx;
@@ -64,6 +66,8 @@ final class Services {
     } else {
       this.limiter = RateLimiter.local(clock);
     }
+    this.denyList = redis.isPresent() ? DenyList.shared(vertx, redis.get(), clock) : DenyList.local(clock);
+    metrics.bind(denyList);
     this.jwt = JwtServices.create(vertx, clock, engine);
     metrics.bind(jwt);
     this.breakers = new Breakers(clock);
@@ -90,6 +94,11 @@ final class Services {
   /** The token buckets every snapshot's limit stage takes from. */
   RateLimiter limiter() {
     return limiter;
+  }
+
+  /** The token deny-list every snapshot's bearer authenticators are guarded by, and the admin API changes. */
+  DenyList denyList() {
+    return denyList;
   }
 
   JwtServices jwt() {
@@ -135,6 +144,7 @@ final class Services {
     introspection.values().forEach(IntrospectionAuthenticator::close);
     List<Future<Void>> closing = new ArrayList<>();
     closing.add(limiter.close());
+    closing.add(denyList.close());
     keyStores.values().forEach(a -> closing.add(a.close()));
     metrics.close();
     // Last, so the lines of requests that ended while the rest closed are written.
