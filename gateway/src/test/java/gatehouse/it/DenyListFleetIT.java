@@ -9,6 +9,7 @@ import gatehouse.config.GatehouseConfig;
 import gatehouse.revoke.DenyEntry;
 import gatehouse.testing.LocalAuthorizationServer;
 import gatehouse.testing.TestKeys;
+import gatehouse.testing.TcpProxy;
 import gatehouse.testing.TestRedis;
 import gatehouse.testing.TestTokens;
 import gatehouse.testing.TestVertx;
@@ -57,14 +58,26 @@ class DenyListFleetIT {
   private record Instance(Gatehouse gateway, Path dir) {}
 
   private List<Instance> startFleet(String redis) throws Exception {
-    vertx = TestVertx.create();
+    return startFleet(List.of(redis, redis, redis));
+  }
+
+  private Vertx vertx() {
+    if (vertx == null) vertx = TestVertx.create();
+    return vertx;
+  }
+
+  /** Instance i talks to Redis at {@code redis.get(i)}; all use the same key prefix. */
+  private List<Instance> startFleet(List<String> redisUrls) throws Exception {
+    Vertx vertx = vertx();
+    String redis = redisUrls.get(0);
     upstream = UpstreamRecorder.start(vertx);
     upstream.replyWith(UpstreamRecorder.Reply.echo());
     as = LocalAuthorizationServer.start(vertx);
     prefix = TestRedis.uniquePrefix();
-    redisEndpoint = redis;
+    redisEndpoint = redisUrls.get(redisUrls.size() - 1);
     List<Instance> fleet = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
+      redis = redisUrls.get(i);
       Path dir = Files.createTempDirectory("gatehouse-deny-it");
       Files.writeString(dir.resolve("jwks.json"), TestKeys.jwks(TestKeys.rsa()));
       String yaml = String.join("\n",
@@ -277,5 +290,36 @@ class DenyListFleetIT {
     assertEquals(2, new JsonObject(listed).getJsonArray("entries").size(), listed);
     assertEquals(2L, TestRedis.send(vertx, redis.endpoint(), false,
         io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.HLEN).arg(prefix + "{denylist}")).toLong());
+  }
+
+  @Test
+  void anInstanceCutOffFromRedisSharesTheChangesItMadeMeanwhileWhenItReconnects() throws Exception {
+    TestRedis.requireShared();
+    TcpProxy toRedis = new TcpProxy(vertx(), 6379).start();
+    closing.add(toRedis);
+    List<Instance> fleet = startFleet(List.of("redis://" + toRedis.hostPort(), TestRedis.SHARED, TestRedis.SHARED));
+    track(fleet);
+    String first = jwt("alice", "first", Instant.now().getEpochSecond());
+    String second = jwt("alice", "second", Instant.now().getEpochSecond());
+    acceptedEverywhere(fleet, first);
+    acceptedEverywhere(fleet, second);
+    HttpResponse<String> added = admin(fleet.get(0), "POST", "/denylist", new JsonObject().put("jti", "first").put("iss", TestTokens.ISSUER));
+    assertEquals(201, added.statusCode());
+    untilRefused(fleet.subList(1, 3), first, System.nanoTime());
+
+    toRedis.stop();
+    HttpResponse<String> cut = admin(fleet.get(0), "POST", "/denylist", new JsonObject().put("jti", "second").put("iss", TestTokens.ISSUER));
+    assertEquals(202, cut.statusCode(), cut.body());
+    assertEquals(503, admin(fleet.get(0), "DELETE", "/denylist/" + new JsonObject(added.body()).getString("id"), null).statusCode());
+    assertEquals(401, get(fleet.get(0), second).statusCode());
+    assertEquals(200, get(fleet.get(0), first).statusCode(), "the removal holds on A at once");
+    assertEquals(200, get(fleet.get(1), second).statusCode(), "B cannot know yet");
+
+    toRedis.start();
+    untilRefused(fleet.subList(1, 3), second, System.nanoTime());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (get(fleet.get(1), first).statusCode() != 200 || get(fleet.get(2), first).statusCode() != 200) {
+      assertTrue(System.nanoTime() < deadline, "the removal made while A was cut off reached B and C");
+    }
   }
 }
