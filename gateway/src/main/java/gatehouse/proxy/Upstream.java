@@ -132,9 +132,15 @@ final class Upstream {
     // The backstop of request(): the pool counts connections being opened as waiters.
     PoolOptions pool = new PoolOptions().setHttp1MaxSize(config.maxConnections())
         .setMaxWaitQueueSize((int) Math.min(Integer.MAX_VALUE, (long) config.maxPending() + config.maxConnections()));
+    HttpClientAgent client = vertx.httpClientBuilder().with(options).with(pool)
+        // Without a handler Vert.x logs every failed connection at ERROR, one line per request when
+        // an upstream answers garbage. The exchange answers 502 and the access log has each one.
+        .withConnectHandler(connection -> connection.exceptionHandler(
+            t -> occupancy.upstreamLog().warn(name + " connection", "upstream '{}': connection failed: {}", name, String.valueOf(t))))
+        .build();
     return new Upstream(
         name,
-        vertx.createHttpClient(options, pool),
+        client,
         host,
         port,
         authority,
@@ -171,6 +177,11 @@ final class Upstream {
     return client.request(options).onFailure(e -> {
       if (e instanceof ConnectionPoolTooBusyException) occupancy.busy(name);
     });
+  }
+
+  /** Logs that the TLS handshake with this upstream failed, for {@code reason}; throttled for the process. */
+  void tlsFailed(String reason) {
+    occupancy.upstreamLog().warn(name, "upstream '{}': TLS handshake failed: {}", name, reason);
   }
 
   /** Moves {@link #outstanding} by {@code delta}, and the process's count of queued requests with it. */
