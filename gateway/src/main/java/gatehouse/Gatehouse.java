@@ -244,7 +244,7 @@ public final class Gatehouse {
     Services services = new Services(vertx, clock, engine);
     CurrentSnapshot current;
     try {
-      current = new CurrentSnapshot(compile(config, services, 1));
+      current = new CurrentSnapshot(compile(config, services, 1), clock);
     } catch (ConfigException e) {
       return services.close().transform(ignored -> Future.failedFuture(e));
     }
@@ -260,7 +260,7 @@ public final class Gatehouse {
       String message = e.getMessage().startsWith("listen.tls: ") ? e.getMessage().substring("listen.tls: ".length()) : e.getMessage();
       return services.close().transform(ignored -> Future.failedFuture(config.problem("listen.tls", message)));
     }
-    AdminServer admin = new AdminServer(vertx, current, services.metrics());
+    AdminServer admin = new AdminServer(vertx, current, services.metrics(), clock);
     services.metrics().bind(Gatehouse::exportConnections);
     return GatewayInstances.start(vertx, () -> new GatewayVerticle(bound, current, tls))
         .recover(e -> services.close().transform(ignored -> Future.failedFuture(listenProblem(config, "listen", port, e))))

@@ -132,9 +132,15 @@ final class Upstream {
     // The backstop of request(): the pool counts connections being opened as waiters.
     PoolOptions pool = new PoolOptions().setHttp1MaxSize(config.maxConnections())
         .setMaxWaitQueueSize((int) Math.min(Integer.MAX_VALUE, (long) config.maxPending() + config.maxConnections()));
+    HttpClientAgent client = vertx.httpClientBuilder().with(options).with(pool)
+        // Without a handler Vert.x logs every failed connection at ERROR, one line per request when
+        // an upstream answers garbage. The exchange answers 502 and the access log has each one.
+        .withConnectHandler(connection -> connection.exceptionHandler(
+            t -> occupancy.upstreamLog().warn(name + " connection", "upstream '{}': connection failed: {}", name, String.valueOf(t))))
+        .build();
     return new Upstream(
         name,
-        vertx.createHttpClient(options, pool),
+        client,
         host,
         port,
         authority,
@@ -159,6 +165,11 @@ final class Upstream {
    * <p>Counted here rather than left to the pool's own {@code maxWaitQueueSize}: the pool counts a
    * connection being opened as a waiter, so a burst on a cold pool was refused while the pool was
    * still empty. That bound stays set, one pool's worth higher, as a backstop.
+   *
+   * <p>A request that came while {@code max_connections} requests already held or waited for a
+   * connection, and whose wait timed out, fails with {@link QueueTimeout}: what it waited for was
+   * the gateway's own queue, behind busy connections, not the upstream. One that had room to
+   * connect and timed out failed to connect, which is the upstream's fault.
    */
   Future<HttpClientRequest> request(RequestOptions options, Future<?> ended) {
     if (outstanding >= maxConnections + maxPending) {
@@ -166,11 +177,32 @@ final class Upstream {
       return Future.failedFuture(new ConnectionPoolTooBusyException("upstream '" + name + "': all connections busy and "
           + maxPending + " requests waiting"));
     }
+    boolean queued = outstanding >= maxConnections;
     count(1);
     ended.onComplete(ar -> count(-1));
-    return client.request(options).onFailure(e -> {
+    return client.request(options).recover(e -> {
       if (e instanceof ConnectionPoolTooBusyException) occupancy.busy(name);
+      // Netty's ConnectTimeoutException is not a TimeoutException: a connect that timed out stays one.
+      if (queued && e instanceof java.util.concurrent.TimeoutException) return Future.failedFuture(new QueueTimeout(name, e));
+      return Future.failedFuture(e);
     });
+  }
+
+  /**
+   * No pooled connection came free within {@code connect_timeout} for a request that queued
+   * behind busy ones: 504 like any timeout, but the upstream was never asked, so its breaker does
+   * not count it (as Envoy's outlier detection ignores a pool overflow, envoyproxy/envoy#25487).
+   */
+  static final class QueueTimeout extends java.util.concurrent.TimeoutException {
+    QueueTimeout(String upstream, Throwable cause) {
+      super("upstream '" + upstream + "': no pooled connection came free in time");
+      initCause(cause);
+    }
+  }
+
+  /** Logs that the TLS handshake with this upstream failed, for {@code reason}; throttled for the process. */
+  void tlsFailed(String reason) {
+    occupancy.upstreamLog().warn(name, "upstream '{}': TLS handshake failed: {}", name, reason);
   }
 
   /** Moves {@link #outstanding} by {@code delta}, and the process's count of queued requests with it. */

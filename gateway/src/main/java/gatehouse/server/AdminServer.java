@@ -1,5 +1,6 @@
 package gatehouse.server;
 
+import gatehouse.logging.ThrottledLogs;
 import gatehouse.observe.Metrics;
 import gatehouse.proxy.Lingering;
 import io.vertx.core.Future;
@@ -11,10 +12,12 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
 
 /**
  * The admin listener (loopback by default): {@code GET /health} answers 200 while the process
@@ -28,17 +31,21 @@ public final class AdminServer {
   private final Vertx vertx;
   private final Supplier<Snapshot> snapshots;
   private final Metrics metrics;
+  /** Key management's failures, for every request and snapshot: one line per kind per window. */
+  private final ThrottledLogs keyFailures;
   private HttpServer server;
 
   /**
    * With {@code /metrics} from {@code metrics}; readiness, the gateway's public signing keys ({@code
    * /.well-known/jwks.json}) and key management from the snapshot {@code snapshots} holds at each
    * request. Key management answers when the snapshot has a key store and its admin API a token.
+   * {@code clock} times the windows of its throttled log lines.
    */
-  public AdminServer(Vertx vertx, Supplier<Snapshot> snapshots, Metrics metrics) {
+  public AdminServer(Vertx vertx, Supplier<Snapshot> snapshots, Metrics metrics, Clock clock) {
     this.vertx = vertx;
     this.snapshots = snapshots;
     this.metrics = metrics;
+    this.keyFailures = new ThrottledLogs(LoggerFactory.getLogger(KeyAdminApi.class), clock);
   }
 
   public Future<Integer> listen(String host, int port) {
@@ -87,7 +94,7 @@ public final class AdminServer {
   private void handleKeys(HttpServerRequest request, Snapshot snapshot) {
     var response = request.response();
     Optional<KeyAdminApi> keys = snapshot.adminApi().token().isPresent()
-        ? snapshot.keyAdmin().map(k -> new KeyAdminApi(k, snapshot.adminApi())) : Optional.empty();
+        ? snapshot.keyAdmin().map(k -> new KeyAdminApi(k, snapshot.adminApi(), keyFailures)) : Optional.empty();
     if (keys.isEmpty()) {
       response.setStatusCode(404).end(new JsonObject().put("error", "not_found")
           .put("message", "key management is off: set auth.api_keys.admin_api.token").encode());

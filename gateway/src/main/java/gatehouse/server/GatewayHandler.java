@@ -25,8 +25,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP glue of one event loop: refuses requests whose framing could be read two ways, runs the
@@ -34,8 +32,6 @@ import org.slf4j.LoggerFactory;
  * per-request state of its own.
  */
 final class GatewayHandler implements Handler<HttpServerRequest> {
-  private static final Logger log = LoggerFactory.getLogger(GatewayHandler.class);
-
   private final CurrentSnapshot snapshots;
   private final Function<Snapshot.UpstreamSpecs, Upstreams> upstreams;
   private final RequestIds requestIds;
@@ -87,7 +83,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     }
     decided.onComplete(ar -> {
       if (ar.failed()) {
-        log.error("request {} failed inside the pipeline", id, ar.cause());
+        snapshots.failures().error("pipeline", "request {} failed inside the pipeline", id, ar.cause());
         Rejection internal = new Rejection.InternalError();
         reject(request, id, internal);
         observer.record(id, head, new Outcome.Reject(internal, Optional.empty(), Optional.empty()), Optional.empty(), started);
@@ -143,7 +139,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       // refusal included).
       slot.get().release();
       Proxied proxied = ar.succeeded() ? ar.result() : new Proxied.Failed(new Rejection.InternalError());
-      if (ar.failed()) log.error("request {} failed inside the proxy", id, ar.cause());
+      if (ar.failed()) snapshots.failures().error("proxy", "request {} failed inside the proxy", id, ar.cause());
       if (proxied instanceof Proxied.Failed failed && !request.response().headWritten()) {
         reject(request, id, failed.rejection());
       }

@@ -5,6 +5,7 @@ import gatehouse.authn.apikey.ApiKeyInfo;
 import gatehouse.authn.apikey.NewKey;
 import gatehouse.config.AdminApiConfig;
 import gatehouse.config.Durations;
+import gatehouse.logging.ThrottledLogs;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -24,8 +25,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The key-management endpoints of the admin listener, as values: {@link AdminServer} writes the
@@ -40,7 +39,6 @@ import org.slf4j.LoggerFactory;
  * </pre>
  */
 final class KeyAdminApi {
-  private static final Logger log = LoggerFactory.getLogger(KeyAdminApi.class);
   private static final Pattern KEY_ACTION = Pattern.compile("/keys/([A-Za-z0-9_]{1,40})/(revoke|rotate)");
   static final int MAX_BODY = 16 * 1024;
 
@@ -58,8 +56,12 @@ final class KeyAdminApi {
   private final ApiKeyAdmin admin;
   private final byte[] tokenDigest;
   private final List<byte[][]> allowFrom;
+  /** Each request fails alike while the key store is down: one line per kind per window, with a count. */
+  private final ThrottledLogs failures;
 
-  KeyAdminApi(ApiKeyAdmin admin, AdminApiConfig config) {
+  /** {@code failures} outlives this instance, which serves one request. */
+  KeyAdminApi(ApiKeyAdmin admin, AdminApiConfig config, ThrottledLogs failures) {
+    this.failures = failures;
     this.admin = admin;
     this.tokenDigest = sha256(config.token().orElseThrow(() -> new IllegalArgumentException("the admin API needs a token")));
     this.allowFrom = config.allowFrom().stream().map(KeyAdminApi::cidr).toList();
@@ -84,7 +86,7 @@ final class KeyAdminApi {
     }
     return reply.recover(e -> {
       if (e instanceof IllegalArgumentException) return Future.succeededFuture(Reply.error(400, "invalid_request", e.getMessage()));
-      log.warn("key management failed: {}", e.toString());
+      failures.warn("store", "key management failed: {}", e.toString());
       return Future.succeededFuture(new Reply(503, new JsonObject().put("error", "dependency_unavailable")
           .put("message", "the key store cannot be reached"), Map.of("Retry-After", "5")));
     });

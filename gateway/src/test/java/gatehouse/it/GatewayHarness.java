@@ -45,6 +45,11 @@ final class GatewayHarness implements AutoCloseable {
 
   /** As {@link #start(String, String, boolean)}, with {@code extraUpstreams} (YAML map entries) beside app and down. */
   static GatewayHarness start(String extraUpstreams, String extraTopLevel, String extraRoutes, boolean h2c) {
+    return start(Clock.systemUTC(), extraUpstreams, extraTopLevel, extraRoutes, h2c);
+  }
+
+  /** As {@link #start(String, String, String, boolean)}, with the gateway's time from {@code gatewayClock}. */
+  static GatewayHarness start(Clock gatewayClock, String extraUpstreams, String extraTopLevel, String extraRoutes, boolean h2c) {
     Vertx vertx = TestVertx.create();
     UpstreamRecorder upstream = UpstreamRecorder.start(vertx);
     Path dir = null;
@@ -81,7 +86,7 @@ final class GatewayHarness implements AutoCloseable {
           "");
       Files.writeString(dir.resolve("gatehouse.yaml"), yaml);
       GatehouseConfig config = ConfigLoader.load(dir.resolve("gatehouse.yaml"));
-      Gatehouse gateway = Gatehouse.start(config, Clock.systemUTC(), vertx, false)
+      Gatehouse gateway = Gatehouse.start(config, gatewayClock, vertx, false)
           .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
       return new GatewayHarness(vertx, upstream, gateway, dir);
     } catch (Exception e) {
