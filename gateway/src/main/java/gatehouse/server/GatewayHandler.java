@@ -15,9 +15,11 @@ import gatehouse.route.HostHeader;
 import io.netty.handler.codec.http.ContentLengthNotAllowedException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.security.cert.X509Certificate;
@@ -94,7 +96,16 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         reject(request, id, r.rejection());
         observer.record(id, head, outcome, Optional.empty(), started);
       } else if (outcome instanceof Outcome.Forward f) {
-        forward(snapshot, request, id, head, f, started);
+        Context context = Vertx.currentContext();
+        if (request.version() == HttpVersion.HTTP_2 && context != null) {
+          // A client's RST_STREAM usually arrives in the same read as its HEADERS, and the codec
+          // reads it only after this turn: forwarding now would send, on an idle pooled
+          // connection, a request its client has already cancelled (rapid reset, CVE-2023-44487).
+          // One turn later the reset has been read and forward() sees the stream closed.
+          context.runOnContext(v -> forward(snapshot, request, id, head, f, started));
+        } else {
+          forward(snapshot, request, id, head, f, started);
+        }
       } else {
         throw new AssertionError("unknown outcome " + outcome);
       }
@@ -104,6 +115,9 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private void forward(Snapshot snapshot, HttpServerRequest request, String id, RequestHead head, Outcome.Forward f, long started) {
     if (request.response().closed()) {
       // The client reset the stream or closed the connection while the pipeline ran: nothing to send.
+      // Resumed so that the stream's queued events (its end, its reset) are delivered: Vert.x holds
+      // a paused HTTP/2 stream, about 7 KiB of heap, until they are.
+      if (!request.isEnded()) request.resume();
       snapshot.observer().record(id, head, f, Optional.of(new Proxied.Aborted("client_closed")), started);
       return;
     }

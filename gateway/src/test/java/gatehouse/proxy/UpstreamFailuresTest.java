@@ -41,8 +41,8 @@ class UpstreamFailuresTest {
 
   @Test
   void aWaitBehindBusyPooledConnectionsIsAQueuedGatewayTimeout() {
-    assertEquals(new Rejection.GatewayTimeout(true), map(new Upstream.QueueTimeout("orders", new TimeoutException("pool"))));
-    assertEquals(new Rejection.GatewayTimeout(true), map(new VertxException(new Upstream.QueueTimeout("orders", null))));
+    assertEquals(new Rejection.GatewayTimeout(true), map(new Upstream.QueueTimeout("orders", 2000)));
+    assertEquals(new Rejection.GatewayTimeout(true), map(new VertxException(new Upstream.QueueTimeout("orders", 2000))));
   }
 
   @Test
