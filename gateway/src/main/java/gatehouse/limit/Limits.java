@@ -63,11 +63,6 @@ public final class Limits {
   /** An address over {@code failed_auth_limit}: its credentials are refused until {@code until}; the bucket is full at {@code full}. */
   private record Screened(Instant until, Instant full) {}
 
-  /** Only the limits credentials carry themselves (no configured limits). */
-  public Limits(RateLimiter limiter) {
-    this(limiter, RateLimitsConfig.NONE, List.of(), Clock.systemUTC());
-  }
-
   private Limits(RateLimiter limiter, RateLimitsConfig config, List<RouteConfig> routes, Clock clock) {
     this.limiter = limiter;
     this.clock = clock;

@@ -20,11 +20,8 @@ import java.util.Optional;
  */
 public record RequestHead(String method, String rawTarget, String host, MultiMap headers, Optional<X509Certificate> clientCertificate,
     String clientAddress) {
+  /** A head without a client certificate, from a client whose address is unknown. */
   public RequestHead(String method, String rawTarget, String host, MultiMap headers) {
     this(method, rawTarget, host, headers, Optional.empty(), "unknown");
-  }
-
-  public RequestHead(String method, String rawTarget, String host, MultiMap headers, Optional<X509Certificate> clientCertificate) {
-    this(method, rawTarget, host, headers, clientCertificate, "unknown");
   }
 }

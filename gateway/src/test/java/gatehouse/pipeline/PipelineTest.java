@@ -80,7 +80,8 @@ class PipelineTest {
     GatehouseConfig config = ConfigLoader.parse("gatehouse.yaml", YAML, Path.of("."), name -> null);
     return new Pipeline(RouteTable.compile(config.routes(), "gatehouse.yaml"),
         new CredentialExtractor(config.auth().apiKeys()),
-        new Authenticators(Optional.of(BEARER), Optional.of(KEYS)), new Limits(limiter), new IdentityHeaders(config));
+        new Authenticators(Optional.of(BEARER), Optional.of(KEYS)), Limits.compile(limiter, config.rateLimits(), config.routes(), MutableClock.start()),
+        new IdentityHeaders(config));
   }
 
   private static Outcome run(Pipeline p, String target, String... headers) {
