@@ -30,8 +30,14 @@ public final class ClientAddresses {
   private static final int MAX_PEERS = 4096;
 
   private final List<Cidr> trusted;
-  /** Peer text as Vert.x gives it → canonical text, or empty when it is no IP literal. */
-  private final ConcurrentHashMap<String, Optional<InetAddress>> peers = new ConcurrentHashMap<>();
+  /**
+   * Peer text as Vert.x gives it → the address and its canonical text (empty when it is no IP
+   * literal): clients keep their address for many requests, and the lookup saves a parse and a
+   * string per request.
+   */
+  private final ConcurrentHashMap<String, Optional<Peer>> peers = new ConcurrentHashMap<>();
+
+  private record Peer(InetAddress address, String text, boolean trusted) {}
 
   private ClientAddresses(List<Cidr> trusted) {
     this.trusted = trusted;
@@ -46,10 +52,10 @@ public final class ClientAddresses {
    * when unknown) with {@code headers}; {@link #UNKNOWN} when the peer is no IP address.
    */
   public String of(String peer, MultiMap headers) {
-    Optional<InetAddress> hop = peer == null ? Optional.empty() : peer(peer);
+    Optional<Peer> hop = peer == null ? Optional.empty() : peer(peer);
     if (hop.isEmpty()) return UNKNOWN;
-    InetAddress client = hop.get();
-    if (!trusts(client)) return text(client);
+    if (!hop.get().trusted()) return hop.get().text();
+    InetAddress client = hop.get().address();
     List<String> values = headers.getAll(X_FORWARDED_FOR);
     for (int v = values.size() - 1; v >= 0; v--) {
       String[] entries = values.get(v).split(",");
@@ -72,11 +78,11 @@ public final class ClientAddresses {
     return false;
   }
 
-  private Optional<InetAddress> peer(String hostAddress) {
-    Optional<InetAddress> known = peers.get(hostAddress);
+  private Optional<Peer> peer(String hostAddress) {
+    Optional<Peer> known = peers.get(hostAddress);
     if (known != null) return known;
     if (peers.size() >= MAX_PEERS) peers.clear();
-    Optional<InetAddress> parsed = Cidr.literal(hostAddress);
+    Optional<Peer> parsed = Cidr.literal(hostAddress).map(a -> new Peer(a, text(a), trusts(a)));
     peers.put(hostAddress, parsed);
     return parsed;
   }
