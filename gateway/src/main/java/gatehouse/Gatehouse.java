@@ -23,6 +23,7 @@ import gatehouse.observe.Observer;
 import gatehouse.pipeline.Authenticators;
 import gatehouse.pipeline.Pipeline;
 import gatehouse.proxy.BodyLimits;
+import gatehouse.proxy.ClientAddresses;
 import gatehouse.route.RouteTable;
 import gatehouse.server.AdminServer;
 import gatehouse.server.CurrentSnapshot;
@@ -108,7 +109,7 @@ public final class Gatehouse {
         : Optional.empty();
     Authenticators authenticators = new Authenticators(bearer, apiKeys.map(a -> (Authenticator) a), mtls);
     CredentialExtractor extractor = new CredentialExtractor(config.auth().apiKeys());
-    Pipeline pipeline = new Pipeline(routes, extractor, authenticators, new Limits(services.limiter()), identityHeaders);
+    Pipeline pipeline = new Pipeline(routes, extractor, authenticators, Limits.compile(services.limiter(), config.rateLimits(), config.routes(), clock), identityHeaders);
     Observer observer = services.observer(config.accessLog(), config.auth().apiKeys().queryParam());
     Snapshot.UpstreamSpecs upstreams = new Snapshot.UpstreamSpecs(config.upstreams(), config.forwarding(),
         config.limits().headerReadTimeout(), new BodyLimits(config.limits().bodyTimeout(), config.limits().bufferBodyBytes(),
@@ -116,7 +117,7 @@ public final class Gatehouse {
     List<IntrospectionAuthenticator> introspectionChecks = List.copyOf(introspection);
     return new Snapshot(generation, pipeline, routes, upstreams, signers, observer,
         () -> readiness(jwt, introspectionChecks, apiKeys), apiKeys.map(ApiKeyAuthenticator::admin), config.auth().keyStore().adminApi(),
-        services.breakers());
+        services.breakers(), ClientAddresses.compile(config.forwarding()));
   }
 
   /** The admin {@code /ready} checks of one snapshot's dependencies, as they are now. */
@@ -329,7 +330,7 @@ public final class Gatehouse {
 
   private static GatehouseConfig withListenPort(GatehouseConfig c, int port) {
     return new GatehouseConfig(c.source(), new gatehouse.config.ListenerConfig(c.listen().host(), port, c.listen().h2c(), c.listen().tls()), c.admin(),
-        c.upstreams(), c.auth(), c.identity(), c.forwarding(), c.limits(), c.defaultPolicy(), c.routes(), c.crypto(), c.transport(), c.accessLog(), c.lines());
+        c.upstreams(), c.auth(), c.identity(), c.forwarding(), c.limits(), c.defaultPolicy(), c.routes(), c.crypto(), c.transport(), c.accessLog(), c.rateLimits(), c.lines());
   }
 
   /** Port 0 would give each event loop's listener a different port; pick one for all of them. */

@@ -25,6 +25,7 @@ public record GatehouseConfig(
     SignatureEngine.Choice crypto,
     NetworkTransport.Choice transport,
     AccessLogConfig accessLog,
+    RateLimitsConfig rateLimits,
     KeyLines lines) {
 
   public GatehouseConfig {

@@ -66,7 +66,8 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     String id = requestIds.next();
     String host = host(request);
     RequestHead head = new RequestHead(request.method().name(), request.uri(), host, request.headers(),
-        clientCertificates.isEmpty() ? Optional.empty() : clientCertificate(request, clientCertificates.get()));
+        clientCertificates.isEmpty() ? Optional.empty() : clientCertificate(request, clientCertificates.get()),
+        snapshot.clientAddresses().of(request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(), request.headers()));
 
     Optional<Rejection> framing = framingProblem(request);
     if (framing.isEmpty()) framing = hostProblem(request, host);

@@ -51,7 +51,16 @@ final class GatewayHarness implements AutoCloseable {
   /** As {@link #start(String, String, String, boolean)}, with the gateway's time from {@code gatewayClock}. */
   static GatewayHarness start(Clock gatewayClock, String extraUpstreams, String extraTopLevel, String extraRoutes, boolean h2c) {
     Vertx vertx = TestVertx.create();
-    UpstreamRecorder upstream = UpstreamRecorder.start(vertx);
+    return start(vertx, UpstreamRecorder.start(vertx), extraUpstreams, extraTopLevel, extraRoutes, h2c);
+  }
+
+  /**
+   * As {@link #start(String, String, String, boolean)}, in front of {@code upstream} on {@code
+   * vertx}, which the harness then owns: for a test that must name its upstream before the gateway
+   * starts (a {@link GatewayInvariants} field with a gateway per test).
+   */
+  static GatewayHarness start(Vertx vertx, UpstreamRecorder upstream, String extraUpstreams, String extraTopLevel, String extraRoutes,
+      boolean h2c) {
     Path dir = null;
     try {
       dir = Files.createTempDirectory("gatehouse-it");
