@@ -51,7 +51,7 @@ final class GatewayHarness implements AutoCloseable {
   /** As {@link #start(String, String, String, boolean)}, with the gateway's time from {@code gatewayClock}. */
   static GatewayHarness start(Clock gatewayClock, String extraUpstreams, String extraTopLevel, String extraRoutes, boolean h2c) {
     Vertx vertx = TestVertx.create();
-    return start(vertx, UpstreamRecorder.start(vertx), extraUpstreams, extraTopLevel, extraRoutes, h2c);
+    return start(gatewayClock, vertx, UpstreamRecorder.start(vertx), extraUpstreams, extraTopLevel, extraRoutes, h2c);
   }
 
   /**
@@ -61,6 +61,11 @@ final class GatewayHarness implements AutoCloseable {
    */
   static GatewayHarness start(Vertx vertx, UpstreamRecorder upstream, String extraUpstreams, String extraTopLevel, String extraRoutes,
       boolean h2c) {
+    return start(Clock.systemUTC(), vertx, upstream, extraUpstreams, extraTopLevel, extraRoutes, h2c);
+  }
+
+  private static GatewayHarness start(Clock gatewayClock, Vertx vertx, UpstreamRecorder upstream, String extraUpstreams,
+      String extraTopLevel, String extraRoutes, boolean h2c) {
     Path dir = null;
     try {
       dir = Files.createTempDirectory("gatehouse-it");

@@ -114,7 +114,7 @@ class LogVolumeIT {
     // however long they take on a loaded machine; Vert.x's and Netty's own lines ignore it.
     Clock frozen = Clock.fixed(Instant.now(), ZoneOffset.UTC);
     try (GatewayHarness gw = GatewayHarness.start(frozen,
-        "  " + tls + ": {url: \"" + plain.url().replace("http://", "https://") + "\", connect_timeout: 2s}\n"
+        "  " + tls + ": {url: \"" + plain.url().replace("http://", "https://") + "\", connect_timeout: 10s}\n"
             + "  garbage: {url: \"http://127.0.0.1:" + garbage.actualPort() + "\"}",
         "",
         "  - {id: " + tls + ", match: {prefix: /" + tls + "/}, upstream: " + tls + ", policy: public}\n"
