@@ -32,9 +32,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code gatehouse keys create|list|revoke|rotate}: API-key management against the store named
- * in the config file. Works whether or not a gateway is running; a running gateway sees a
- * revocation made here within {@code cache_ttl}. Exit codes: 0 done, 1 bad input or config, 2
- * unknown key, 3 the store failed.
+ * in the config file. Works whether or not a gateway is running. On PostgreSQL each change is
+ * announced in its own transaction, so running gateways drop the key from their caches at once
+ * (see {@link gatehouse.authn.apikey.KeyChangeListener}); on SQLite a running gateway sees it
+ * within {@code cache_ttl}. Exit codes: 0 done, 1 bad input or config, 2 unknown key, 3 the store
+ * failed.
  */
 @Command(name = "keys", description = "Manage API keys: create, list, revoke, rotate.",
     subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class, KeysCommand.Rotate.class})
@@ -148,7 +150,7 @@ final class KeysCommand implements Runnable {
     }
   }
 
-  @Command(name = "revoke", description = "Revoke a key: refused at once by a gateway that shares the store, within cache_ttl.")
+  @Command(name = "revoke", description = "Revoke a key: refused by running gateways at once on PostgreSQL, within cache_ttl on SQLite.")
   static final class Revoke extends KeyAction {
     @Parameters(index = "0", paramLabel = "ID") String id;
 
