@@ -98,6 +98,7 @@ class KeyChangesIT {
         adminApi ? "    admin_api: {token: \"${ADMIN_TOKEN}\"}" : "",
         GatewayInvariants.ACCESS_LOG_YAML,
         "routes:",
+        "  - {id: write, match: {prefix: /api/write/}, upstream: app, policy: {api_key: {scopes: [orders:write]}}}",
         "  - {id: keys, match: {prefix: /api/}, upstream: app, policy: api_key}",
         "");
   }
@@ -187,6 +188,45 @@ class KeyChangesIT {
     for (Gatehouse g : gateways) {
       assertTrue(untilRefused(g, k, start) < BOUND.toNanos());
       assertEquals(200, status(g, next), "the successor works everywhere");
+    }
+  }
+
+  @Test
+  void aChangedLimitOrScopeReachesEveryInstanceWithinTheBound() throws Exception {
+    db = TestDatabases.postgres();
+    startFleet(db.store(), db.store(), db.store());
+    JsonObject k = createKey(gateways.get(0), "{\"owner\": \"acme\", \"scopes\": [\"orders:write\"], \"rate_limit\": 600}");
+    for (Gatehouse g : gateways) {
+      assertEquals(List.of("600"), get(g, k, "/api/x").headers("RateLimit-Limit"));
+      assertEquals(200, get(g, k, "/api/write/x").status());
+    }
+
+    Cli change = cli("keys", "change", k.getString("id"), "--rate-limit", "5", "--config", configFile.toString(), "--json");
+    assertEquals(0, change.code, change.err);
+    assertEquals(5, new JsonObject(change.out).getInteger("rate_limit"));
+    long start = System.nanoTime();
+    for (Gatehouse g : gateways) {
+      while (!get(g, k, "/api/x").headers("RateLimit-Limit").equals(List.of("5"))) {
+        assertTrue(System.nanoTime() - start < GIVE_UP.toNanos(), "the old limit is still applied");
+      }
+      assertTrue(System.nanoTime() - start < BOUND.toNanos(), "took " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
+    }
+
+    Gatehouse a = gateways.get(0);
+    assertEquals(404, admin(a, "PATCH", "/keys/key_nope", "{\"rate_limit\": 5}").status());
+    RawHttp.Response unknown = admin(a, "PATCH", "/keys/" + k.getString("id"), "{\"owner\": \"other\"}");
+    assertEquals(400, unknown.status());
+    assertEquals("unknown field 'owner' (expected scopes, rate_limit, name)", new JsonObject(unknown.text()).getString("message"));
+    assertEquals(405, admin(a, "POST", "/keys/" + k.getString("id"), "{}").status());
+    RawHttp.Response patched = admin(a, "PATCH", "/keys/" + k.getString("id"), "{\"scopes\": [\"orders:read\"], \"rate_limit\": null}");
+    assertEquals(200, patched.status(), patched.text());
+    assertEquals(null, new JsonObject(patched.text()).getValue("rate_limit"));
+    start = System.nanoTime();
+    for (Gatehouse g : gateways) {
+      while (get(g, k, "/api/write/x").status() != 403) {
+        assertTrue(System.nanoTime() - start < GIVE_UP.toNanos(), "the old scopes are still applied");
+      }
+      assertTrue(System.nanoTime() - start < BOUND.toNanos(), "took " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
     }
   }
 
@@ -316,7 +356,11 @@ class KeyChangesIT {
   }
 
   private JsonObject createKey(Gatehouse g) {
-    RawHttp.Response r = admin(g, "POST", "/keys", "{\"owner\": \"acme\"}");
+    return createKey(g, "{\"owner\": \"acme\"}");
+  }
+
+  private JsonObject createKey(Gatehouse g, String body) {
+    RawHttp.Response r = admin(g, "POST", "/keys", body);
     assertEquals(201, r.status(), r.text());
     JsonObject k = new JsonObject(r.text());
     invariants.secret(k.getString("key"));
@@ -335,7 +379,11 @@ class KeyChangesIT {
   }
 
   private static int status(Gatehouse g, JsonObject key) {
-    return RawHttp.get(g.port(), "/api/x", "X-API-Key: " + key.getString("key")).status();
+    return get(g, key, "/api/x").status();
+  }
+
+  private static RawHttp.Response get(Gatehouse g, JsonObject key, String target) {
+    return RawHttp.get(g.port(), target, "X-API-Key: " + key.getString("key"));
   }
 
   private static Scrape scrape(Gatehouse g) {

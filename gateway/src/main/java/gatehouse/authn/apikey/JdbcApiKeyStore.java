@@ -137,6 +137,30 @@ final class JdbcApiKeyStore implements ApiKeyStore {
   }
 
   @Override
+  public Future<Optional<StoredKey>> change(String id, UnaryOperator<StoredKey> edit) {
+    return inTransaction(c -> {
+      // FOR UPDATE: two changes of one key at once apply one after the other, neither lost. SQLite has one writer anyway.
+      Optional<StoredKey> old;
+      try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM api_keys WHERE id = ?" + (config.sqlite() ? "" : " FOR UPDATE"))) {
+        s.setString(1, id);
+        old = one(s);
+      }
+      if (old.isEmpty()) return Optional.<StoredKey>empty();
+      StoredKey next = edit.apply(old.get());
+      try (PreparedStatement s = c.prepareStatement("UPDATE api_keys SET name = ?, scopes = ?, rate_limit = ? WHERE id = ?")) {
+        s.setString(1, next.name().orElse(null));
+        s.setString(2, String.join(" ", next.scopes()));
+        if (next.rateLimit().isPresent()) s.setInt(3, next.rateLimit().get()); else s.setNull(3, Types.INTEGER);
+        s.setString(4, id);
+        s.setQueryTimeout(queryTimeoutSeconds);
+        s.executeUpdate();
+      }
+      announce(c, new KeyChange("changed", id));
+      return Optional.of(next);
+    });
+  }
+
+  @Override
   public Future<Void> recordUse(Map<String, Instant> lastUsed) {
     if (lastUsed.isEmpty()) return Future.succeededFuture();
     return run(c -> {

@@ -12,11 +12,12 @@ import java.util.regex.Pattern;
  * key's id. Never the key, its hash or its display prefix: a payload is visible to every session
  * of the database that listens on the channel.
  *
- * @param event {@code created}, {@code revoked}, {@code rotated} (the old key; its successor is sent as {@code created})
+ * @param event {@code created}, {@code revoked}, {@code rotated} (the old key; its successor is sent as {@code created}),
+ *     {@code changed} (scopes, limit or name)
  * @param id the key's id, {@code key_...}
  */
 record KeyChange(String event, String id) {
-  static final Set<String> EVENTS = Set.of("created", "revoked", "rotated");
+  static final Set<String> EVENTS = Set.of("created", "revoked", "rotated", "changed");
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_]{1,40}");
   /** PostgreSQL truncates identifiers, channel names among them, to 63 bytes (NAMEDATALEN - 1). */
   private static final int MAX_CHANNEL = 63;

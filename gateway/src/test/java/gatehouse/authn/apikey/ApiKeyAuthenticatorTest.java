@@ -321,6 +321,11 @@ class ApiKeyAuthenticatorTest {
     }
 
     @Override
+    public Future<Optional<StoredKey>> change(String id, UnaryOperator<StoredKey> edit) {
+      return gate(() -> real.change(id, edit));
+    }
+
+    @Override
     public Future<Void> recordUse(Map<String, Instant> lastUsed) {
       recordUses.incrementAndGet();
       return gate(() -> real.recordUse(lastUsed));
