@@ -195,7 +195,11 @@ public final class KeyChangeListener implements MeterBinder {
     }
   }
 
-  /** Drops the changed key from every cache fed; a payload not understood drops everything (fail closed). */
+  /**
+   * Drops the changed key from every cache fed; a payload not understood drops everything (fail
+   * closed). A key just created is in no cache: its event is only counted. (Dropping it would also
+   * drop the entry a gateway cached for its own new key before the event came back to it.)
+   */
   void deliver(String payload) {
     Optional<KeyChange> change = KeyChange.parse(payload);
     events.get(change.map(KeyChange::event).orElse("unreadable")).incrementAndGet();
@@ -203,6 +207,7 @@ public final class KeyChangeListener implements MeterBinder {
       caches.forEach(ApiKeyAuthenticator::forgetAll);
       return;
     }
+    if (change.get().event().equals("created")) return;
     String id = change.get().id();
     caches.forEach(a -> a.forgetKey(id));
   }
