@@ -3,6 +3,7 @@ package gatehouse;
 import gatehouse.authn.Authenticator;
 import gatehouse.authn.apikey.ApiKeyAdmin;
 import gatehouse.authn.apikey.ApiKeyAuthenticator;
+import gatehouse.authn.apikey.KeyChangeListener;
 import gatehouse.authn.bearer.BearerAuthenticator;
 import gatehouse.authn.introspect.IntrospectionAuthenticator;
 import gatehouse.authn.jwt.JwtAuthenticator;
@@ -291,6 +292,14 @@ public final class Gatehouse {
   /** The listener's TLS, when configured: tests make it re-read the files at once. */
   public Optional<ListenerTls> listenerTls() {
     return tls;
+  }
+
+  /**
+   * The listeners that hear of key changes, one per PostgreSQL key store in use: operators find
+   * their connections in {@code pg_stat_activity} by {@link KeyChangeListener#applicationName()}, as do tests.
+   */
+  public List<KeyChangeListener> keyChangeListeners() {
+    return services.keyChanges();
   }
 
   /** Key management of the current config's key store, when API keys are in play: for the demo to create its key. */
