@@ -243,7 +243,7 @@ public final class Gatehouse {
     engine.fallbackReason().ifPresentOrElse(
         why -> log.warn("crypto: signatures use the JDK, slower: the native provider cannot be used here: {}", why),
         () -> log.info("crypto: signatures use {}", engine));
-    Services services = new Services(vertx, clock, engine);
+    Services services = new Services(vertx, clock, engine, config.redis());
     CurrentSnapshot current;
     try {
       current = new CurrentSnapshot(compile(config, services, 1), clock);
@@ -339,7 +339,7 @@ public final class Gatehouse {
 
   private static GatehouseConfig withListenPort(GatehouseConfig c, int port) {
     return new GatehouseConfig(c.source(), new gatehouse.config.ListenerConfig(c.listen().host(), port, c.listen().h2c(), c.listen().tls()), c.admin(),
-        c.upstreams(), c.auth(), c.identity(), c.forwarding(), c.limits(), c.defaultPolicy(), c.routes(), c.crypto(), c.transport(), c.accessLog(), c.rateLimits(), c.lines());
+        c.upstreams(), c.auth(), c.identity(), c.forwarding(), c.limits(), c.defaultPolicy(), c.routes(), c.crypto(), c.transport(), c.accessLog(), c.rateLimits(), c.redis(), c.lines());
   }
 
   /** Port 0 would give each event loop's listener a different port; pick one for all of them. */

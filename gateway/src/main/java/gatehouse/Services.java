@@ -8,12 +8,14 @@ import gatehouse.config.AccessLogConfig;
 import gatehouse.config.ApiKeysConfig;
 import gatehouse.config.IntrospectionConfig;
 import gatehouse.config.KeyStoreConfig;
+import gatehouse.config.RedisConfig;
 import gatehouse.crypto.SignatureEngine;
 import gatehouse.observe.AccessLog;
 import gatehouse.observe.Metrics;
 import gatehouse.proxy.Breakers;
 import gatehouse.observe.Observer;
 import gatehouse.ratelimit.RateLimiter;
+import gatehouse.ratelimit.RedisRateLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -51,11 +53,21 @@ final class Services {
   /** What an access log is opened with: its target and format, and the query parameter it redacts. */
   private record AccessLogKey(AccessLogConfig config, Optional<String> apiKeyQueryParam) {}
 
-  Services(Vertx vertx, Clock clock, SignatureEngine engine) {
+  /**
+   * With the rate limiter {@code redis} asks for: buckets shared through that Redis, or, without
+   * it, this process's own. The only place that chooses; {@code redis} is read once, at start.
+   */
+  Services(Vertx vertx, Clock clock, SignatureEngine engine, Optional<RedisConfig> redis) {
     this.vertx = vertx;
     this.clock = clock;
     this.engine = engine;
-    this.limiter = RateLimiter.local(clock);
+    if (redis.isPresent()) {
+      RedisRateLimiter shared = RedisRateLimiter.create(vertx, redis.get(), clock);
+      metrics.bind(shared);
+      this.limiter = shared;
+    } else {
+      this.limiter = RateLimiter.local(clock);
+    }
     this.jwt = JwtServices.create(vertx, clock, engine);
     metrics.bind(jwt);
     this.breakers = new Breakers(clock);
@@ -137,14 +149,16 @@ final class Services {
 
   /**
    * Stops key fetches, introspection clients and key-change listeners, writes pending last-used
-   * times and closes the key stores, stops metrics' JVM listeners, then flushes and closes the access logs. Leaves Vert.x
-   * open: its owner closes it.
+   * times and closes the key stores, closes the rate limiter (a shared one leaves its Redis), stops
+   * metrics' JVM listeners, then flushes and closes the access logs. Leaves Vert.x open: its owner
+   * closes it.
    */
   Future<Void> close() {
     jwt.close();
     introspection.values().forEach(IntrospectionAuthenticator::close);
     List<Future<Void>> closing = new ArrayList<>();
     keyChanges.values().forEach(l -> closing.add(Future.fromCompletionStage(l.close())));
+    closing.add(limiter.close());
     keyStores.values().forEach(a -> closing.add(a.close()));
     metrics.close();
     // Last, so the lines of requests that ended while the rest closed are written.

@@ -132,13 +132,14 @@ class ArchitectureTest {
   }
 
   /**
-   * The limiter counts and refills; it knows no other part of the gateway but {@code config}: no
-   * stage, the conductor, the server or the access log.
+   * The limiter counts and refills; it knows no other part of the gateway but {@code config}, the
+   * throttled log ({@code logging}: the shared limiter's fallback notice) and {@code secret} (its
+   * Redis password): no stage, the conductor, the server or the access log.
    */
   static ArchRule theLimiterKnowsNoStage(String root) {
     return noClasses().that().resideInAPackage(root + ".ratelimit..")
         .should().dependOnClassesThat(resideInAPackage(root + "..")
-            .and(not(resideInAnyPackage(root + ".ratelimit..", root + ".config.."))));
+            .and(not(resideInAnyPackage(root + ".ratelimit..", root + ".config..", root + ".logging..", root + ".secret.."))));
   }
 
   /** Authenticators report a credential's own limit; only the limit stage takes tokens. */

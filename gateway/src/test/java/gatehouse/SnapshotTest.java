@@ -57,7 +57,7 @@ class SnapshotTest {
     as = LocalAuthorizationServer.start(vertx);
     first = UpstreamRecorder.start(vertx);
     second = UpstreamRecorder.start(vertx);
-    services = new Services(vertx, Clock.systemUTC(), SignatureEngine.jdk());
+    services = new Services(vertx, Clock.systemUTC(), SignatureEngine.jdk(), java.util.Optional.empty());
   }
 
   @AfterEach

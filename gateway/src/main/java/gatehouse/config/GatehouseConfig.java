@@ -5,10 +5,12 @@ import gatehouse.transport.NetworkTransport;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The whole configuration, parsed and validated once by {@link ConfigLoader}. Immutable. Every key
- * of the YAML file maps to one component here; the README documents each. {@code lines} is where
+ * of the YAML file maps to one component here; the README documents each. {@code redis} is empty
+ * when the file has none: rate limits are then this process's own. {@code lines} is where
  * the keys were written, which takes no part in equality.
  */
 public record GatehouseConfig(
@@ -26,6 +28,7 @@ public record GatehouseConfig(
     NetworkTransport.Choice transport,
     AccessLogConfig accessLog,
     RateLimitsConfig rateLimits,
+    Optional<RedisConfig> redis,
     KeyLines lines) {
 
   public GatehouseConfig {

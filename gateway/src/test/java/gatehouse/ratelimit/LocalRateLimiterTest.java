@@ -33,6 +33,17 @@ class LocalRateLimiterTest {
     }
   }
 
+  /** The largest limit there is: 8.64 × 10^22 credit units, past a long's range, kept exact. */
+  @Test
+  void aBillionPerDayNeitherOverflowsNorRounds() {
+    Limit limit = new Limit(1_000_000_000L, Duration.ofDays(1));
+    Verdict.Allowed first = assertInstanceOf(Verdict.Allowed.class, limiter.take("k", limit));
+    assertEquals(999_999_999L, first.remaining());
+    assertEquals(Duration.ofNanos(86_400), first.resetAfter(), "one token's worth: a day / 10^9");
+    clock.advance(Duration.ofNanos(86_399));
+    assertEquals(Duration.ofNanos(1), assertInstanceOf(Verdict.Allowed.class, limiter.take("k", limit)).resetAfter().minusNanos(86_400));
+  }
+
   @Test
   void tokensComeBackOneByOneAtTheLimitsPace() {
     Limit limit = Limit.perMinute(60);
