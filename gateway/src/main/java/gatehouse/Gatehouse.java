@@ -3,6 +3,7 @@ package gatehouse;
 import gatehouse.authn.Authenticator;
 import gatehouse.authn.apikey.ApiKeyAdmin;
 import gatehouse.authn.apikey.ApiKeyAuthenticator;
+import gatehouse.authn.apikey.KeyChangeListener;
 import gatehouse.authn.bearer.BearerAuthenticator;
 import gatehouse.authn.introspect.IntrospectionAuthenticator;
 import gatehouse.authn.jwt.JwtAuthenticator;
@@ -24,6 +25,7 @@ import gatehouse.pipeline.Authenticators;
 import gatehouse.pipeline.Pipeline;
 import gatehouse.proxy.BodyLimits;
 import gatehouse.revoke.DenyList;
+import gatehouse.proxy.ClientAddresses;
 import gatehouse.route.RouteTable;
 import gatehouse.server.AdminServer;
 import gatehouse.server.CurrentSnapshot;
@@ -111,7 +113,7 @@ public final class Gatehouse {
         : Optional.empty();
     Authenticators authenticators = new Authenticators(bearer, apiKeys.map(a -> (Authenticator) a), mtls);
     CredentialExtractor extractor = new CredentialExtractor(config.auth().apiKeys());
-    Pipeline pipeline = new Pipeline(routes, extractor, authenticators, new Limits(services.limiter()), identityHeaders);
+    Pipeline pipeline = new Pipeline(routes, extractor, authenticators, Limits.compile(services.limiter(), config.rateLimits(), config.routes(), clock), identityHeaders);
     Observer observer = services.observer(config.accessLog(), config.auth().apiKeys().queryParam());
     Snapshot.UpstreamSpecs upstreams = new Snapshot.UpstreamSpecs(config.upstreams(), config.forwarding(),
         config.limits().headerReadTimeout(), new BodyLimits(config.limits().bodyTimeout(), config.limits().bufferBodyBytes(),
@@ -119,7 +121,7 @@ public final class Gatehouse {
     List<IntrospectionAuthenticator> introspectionChecks = List.copyOf(introspection);
     return new Snapshot(generation, pipeline, routes, upstreams, signers, observer,
         () -> readiness(jwt, introspectionChecks, apiKeys), apiKeys.map(ApiKeyAuthenticator::admin), config.auth().keyStore().adminApi(),
-        services.breakers());
+        services.breakers(), ClientAddresses.compile(config.forwarding()));
   }
 
   /** The admin {@code /ready} checks of one snapshot's dependencies, as they are now. */
@@ -267,7 +269,7 @@ public final class Gatehouse {
     Services services = new Services(vertx, clock, engine, config.redis());
     CurrentSnapshot current;
     try {
-      current = new CurrentSnapshot(compile(config, services, 1));
+      current = new CurrentSnapshot(compile(config, services, 1), clock);
     } catch (ConfigException e) {
       return services.close().transform(ignored -> Future.failedFuture(e));
     }
@@ -283,7 +285,7 @@ public final class Gatehouse {
       String message = e.getMessage().startsWith("listen.tls: ") ? e.getMessage().substring("listen.tls: ".length()) : e.getMessage();
       return services.close().transform(ignored -> Future.failedFuture(config.problem("listen.tls", message)));
     }
-    AdminServer admin = new AdminServer(vertx, current, services.metrics(), services.denyList(), defaultDenyExpiry(config));
+    AdminServer admin = new AdminServer(vertx, current, services.metrics(), clock, services.denyList(), defaultDenyExpiry(config));
     services.metrics().bind(Gatehouse::exportConnections);
     return GatewayInstances.start(vertx, () -> new GatewayVerticle(bound, current, tls))
         .recover(e -> services.close().transform(ignored -> Future.failedFuture(listenProblem(config, "listen", port, e))))
@@ -313,6 +315,14 @@ public final class Gatehouse {
   /** The listener's TLS, when configured: tests make it re-read the files at once. */
   public Optional<ListenerTls> listenerTls() {
     return tls;
+  }
+
+  /**
+   * The listeners that hear of key changes, one per PostgreSQL key store in use: operators find
+   * their connections in {@code pg_stat_activity} by {@link KeyChangeListener#applicationName()}, as do tests.
+   */
+  public List<KeyChangeListener> keyChangeListeners() {
+    return services.keyChanges();
   }
 
   /** Key management of the current config's key store, when API keys are in play: for the demo to create its key. */
@@ -352,7 +362,7 @@ public final class Gatehouse {
 
   private static GatehouseConfig withListenPort(GatehouseConfig c, int port) {
     return new GatehouseConfig(c.source(), new gatehouse.config.ListenerConfig(c.listen().host(), port, c.listen().h2c(), c.listen().tls()), c.admin(),
-        c.upstreams(), c.auth(), c.identity(), c.forwarding(), c.limits(), c.defaultPolicy(), c.routes(), c.crypto(), c.transport(), c.accessLog(), c.redis(), c.lines());
+        c.upstreams(), c.auth(), c.identity(), c.forwarding(), c.limits(), c.defaultPolicy(), c.routes(), c.crypto(), c.transport(), c.accessLog(), c.rateLimits(), c.redis(), c.lines());
   }
 
   /** Port 0 would give each event loop's listener a different port; pick one for all of them. */

@@ -1,11 +1,13 @@
 package gatehouse;
 
 import gatehouse.authn.apikey.ApiKeyAuthenticator;
+import gatehouse.authn.apikey.KeyChangeListener;
 import gatehouse.authn.introspect.IntrospectionAuthenticator;
 import gatehouse.authn.jwt.JwtServices;
 import gatehouse.config.AccessLogConfig;
 import gatehouse.config.ApiKeysConfig;
 import gatehouse.config.IntrospectionConfig;
+import gatehouse.config.KeyStoreConfig;
 import gatehouse.config.RedisConfig;
 import gatehouse.crypto.SignatureEngine;
 import gatehouse.observe.AccessLog;
@@ -29,7 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Vert.x, the clock, metrics, the rate limiter, the signature engine, and registries of the parts
  * that hold connections, caches or background fetches, keyed by their config record: JWT key
  * sources ({@link JwtServices}), introspection clients with their answer caches, API-key stores
- * with theirs, and access logs (keyed by their settings). A {@link gatehouse.server.Snapshot}
+ * with theirs, the listeners that hear of key changes on each PostgreSQL key store, and access logs
+ * (keyed by their settings). A {@link gatehouse.server.Snapshot}
  * compiled from a config asks for its parts here; a config record {@code equals} to one seen before
  * gets the running instance, a changed one a new instance. Nothing is retired before {@link #close}.
  *
@@ -46,6 +49,7 @@ final class Services {
   private final Breakers breakers;
   private final Map<IntrospectionConfig, IntrospectionAuthenticator> introspection = new ConcurrentHashMap<>();
   private final Map<ApiKeysConfig, ApiKeyAuthenticator> keyStores = new ConcurrentHashMap<>();
+  private final Map<KeyStoreConfig, KeyChangeListener> keyChanges = new ConcurrentHashMap<>();
   private final Map<AccessLogKey, Observer> observers = new ConcurrentHashMap<>();
 
   /** What an access log is opened with: its target and format, and the query parameter it redacts. */
@@ -119,9 +123,27 @@ final class Services {
     });
   }
 
-  /** The API-key authenticator of the store {@code c} names, opened the first time this config is seen. */
+  /**
+   * The API-key authenticator of the store {@code c} names, opened the first time this config is
+   * seen. On PostgreSQL it is fed by the store's one {@link KeyChangeListener}, started with it.
+   */
   ApiKeyAuthenticator keyStore(ApiKeysConfig c) {
-    return keyStores.computeIfAbsent(c, k -> ApiKeyAuthenticator.create(vertx, c, clock));
+    return keyStores.computeIfAbsent(c, k -> {
+      ApiKeyAuthenticator a = ApiKeyAuthenticator.create(vertx, c, clock);
+      if (!c.store().sqlite()) {
+        keyChanges.computeIfAbsent(c.store(), store -> {
+          KeyChangeListener l = KeyChangeListener.start(store);
+          metrics.bind(l);
+          return l;
+        }).feed(a);
+      }
+      return a;
+    });
+  }
+
+  /** The key-change listeners, one per PostgreSQL key store in use. */
+  List<KeyChangeListener> keyChanges() {
+    return List.copyOf(keyChanges.values());
   }
 
   /**
@@ -135,14 +157,16 @@ final class Services {
   }
 
   /**
-   * Stops key fetches and introspection clients, writes pending last-used times and closes the key
-   * stores, closes the rate limiter (a shared one leaves its Redis), stops metrics' JVM listeners,
-   * then flushes and closes the access logs. Leaves Vert.x open: its owner closes it.
+   * Stops key fetches, introspection clients and key-change listeners, writes pending last-used
+   * times and closes the key stores, closes the rate limiter (a shared one leaves its Redis), stops
+   * metrics' JVM listeners, then flushes and closes the access logs. Leaves Vert.x open: its owner
+   * closes it.
    */
   Future<Void> close() {
     jwt.close();
     introspection.values().forEach(IntrospectionAuthenticator::close);
     List<Future<Void>> closing = new ArrayList<>();
+    keyChanges.values().forEach(l -> closing.add(Future.fromCompletionStage(l.close())));
     closing.add(limiter.close());
     closing.add(denyList.close());
     keyStores.values().forEach(a -> closing.add(a.close()));

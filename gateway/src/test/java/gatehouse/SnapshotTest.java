@@ -86,7 +86,7 @@ class SnapshotTest {
   @Test
   void aRequestPinnedToTheFirstSnapshotCompletesOnItAfterTheSecondIsCurrent() throws Exception {
     GatehouseConfig config = config(first, "api");
-    CurrentSnapshot current = new CurrentSnapshot(Gatehouse.compile(config, services, 1));
+    CurrentSnapshot current = new CurrentSnapshot(Gatehouse.compile(config, services, 1), java.time.Clock.systemUTC());
     Snapshot next = Gatehouse.compile(config(second, "api"), services, 2);
     gateway = await(GatewayInstances.start(vertx, () -> new GatewayVerticle(config, current, Optional.empty())));
     int port = config.listen().port();

@@ -5,6 +5,7 @@ import gatehouse.authn.apikey.ApiKeyAdmin;
 import gatehouse.authn.apikey.ApiKeyAuthenticator;
 import gatehouse.authn.apikey.ApiKeyInfo;
 import gatehouse.authn.apikey.CreatedKey;
+import gatehouse.authn.apikey.KeyEdit;
 import gatehouse.authn.apikey.NewKey;
 import gatehouse.config.Durations;
 import gatehouse.config.GatehouseConfig;
@@ -31,13 +32,16 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gatehouse keys create|list|revoke|rotate}: API-key management against the store named
- * in the config file. Works whether or not a gateway is running; a running gateway sees a
- * revocation made here within {@code cache_ttl}. Exit codes: 0 done, 1 bad input or config, 2
- * unknown key, 3 the store failed.
+ * {@code gatehouse keys create|list|revoke|rotate|change}: API-key management against the store named
+ * in the config file. Works whether or not a gateway is running. On PostgreSQL each change is
+ * announced in its own transaction, so running gateways drop the key from their caches at once
+ * (see {@link gatehouse.authn.apikey.KeyChangeListener}); on SQLite a running gateway sees it
+ * within {@code cache_ttl}. Exit codes: 0 done, 1 bad input or config, 2 unknown key, 3 the store
+ * failed.
  */
-@Command(name = "keys", description = "Manage API keys: create, list, revoke, rotate.",
-    subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class, KeysCommand.Rotate.class})
+@Command(name = "keys", description = "Manage API keys: create, list, revoke, rotate, change.",
+    subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class, KeysCommand.Rotate.class,
+        KeysCommand.Change.class})
 final class KeysCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -148,7 +152,7 @@ final class KeysCommand implements Runnable {
     }
   }
 
-  @Command(name = "revoke", description = "Revoke a key: refused at once by a gateway that shares the store, within cache_ttl.")
+  @Command(name = "revoke", description = "Revoke a key: refused by running gateways at once on PostgreSQL, within cache_ttl on SQLite.")
   static final class Revoke extends KeyAction {
     @Parameters(index = "0", paramLabel = "ID") String id;
 
@@ -185,6 +189,37 @@ final class KeysCommand implements Runnable {
           printKey(out, k.get());
           out.println(g.get().isZero() ? "The old key " + id + " is revoked." : "The old key " + id + " works until " + seconds(Instant.now().plus(g.get())) + ".");
         }
+        return 0;
+      });
+    }
+  }
+
+  @Command(name = "change", description = "Change a key's scopes, rate limit or name; the key itself stays the same.")
+  static final class Change extends KeyAction {
+    @Parameters(index = "0", paramLabel = "ID") String id;
+    @Option(names = "--scopes", split = ",", description = "The key's scopes from now on, all of them, e.g. orders:read.") List<String> scopes;
+    @Option(names = "--rate-limit", description = "Requests per minute from now on.") Integer rateLimit;
+    @Option(names = "--no-rate-limit", description = "Remove the key's rate limit.") boolean noRateLimit;
+    @Option(names = "--name", description = "A new label.") String name;
+
+    @Override
+    Future<Integer> run(ApiKeyAdmin admin, PrintWriter out) {
+      if (noRateLimit && rateLimit != null) return Future.failedFuture(new IllegalArgumentException("--rate-limit and --no-rate-limit exclude each other"));
+      if (rateLimit != null && rateLimit == KeyEdit.NO_LIMIT) {
+        return Future.failedFuture(new IllegalArgumentException("rate limit must be between 1 and 1000000 requests per minute"));
+      }
+      Optional<Set<String>> s = Optional.ofNullable(scopes).map(l -> {
+        Set<String> set = new LinkedHashSet<>();
+        l.stream().map(String::strip).filter(x -> !x.isEmpty()).forEach(set::add);
+        return set;
+      });
+      Optional<Integer> limit = noRateLimit ? Optional.of(KeyEdit.NO_LIMIT) : Optional.ofNullable(rateLimit);
+      return admin.change(id, new KeyEdit(s, limit, Optional.ofNullable(name))).map(k -> {
+        if (k.isEmpty()) {
+          spec.commandLine().getErr().println("error: no key has the id " + id);
+          return 2;
+        }
+        out.println(common.json ? k.get().toJson().encode() : "changed " + id);
         return 0;
       });
     }

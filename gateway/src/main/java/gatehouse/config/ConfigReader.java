@@ -24,7 +24,7 @@ import java.util.Set;
  */
 final class ConfigReader {
   static final List<String> TOP = List.of("listen", "admin", "upstreams", "auth", "identity", "forwarding",
-      "limits", "default_policy", "routes", "sign", "crypto", "runtime", "access_log", "redis");
+      "limits", "default_policy", "routes", "sign", "crypto", "runtime", "access_log", "rate_limits", "failed_auth_limit", "redis");
   /** Bounds of {@code identity.max_header_value}: room for a UUID or an email, and below any backend's header limit. */
   static final long MIN_HEADER_VALUE = 64;
   static final long MAX_HEADER_VALUE = 65_536;
@@ -71,20 +71,22 @@ final class ConfigReader {
     IdentityConfig identity = identity(top, providers, introspection, protectedHeaders);
     ForwardingConfig forwarding = forwarding(top);
     LimitsConfig limits = limits(top);
+    RateLimitReader rateLimitReader = new RateLimitReader(reader);
+    RateLimitsConfig rateLimits = rateLimitReader.top(top);
 
     PolicyReader policies = new PolicyReader(reader, providerNames, mentionsClientCa(top));
     Policy defaultPolicy = top.node("default_policy")
         .flatMap(n -> policies.read(n, "default_policy")).orElse(Policy.Jwt.any());
     top.require("routes");
     List<RouteConfig> routes = top.node("routes")
-        .map(n -> new RouteReader(reader, policies, upstreamNames, defaultPolicy, limits.maxBodyBytes()).readAll(n, "routes"))
+        .map(n -> new RouteReader(reader, policies, upstreamNames, defaultPolicy, limits.maxBodyBytes(), rateLimitReader).readAll(n, "routes"))
         .orElse(List.of());
 
     AccessLogConfig accessLog = new AccessLogReader(reader, baseDir).read(top.fields("access_log", AccessLogReader.KEYS));
     Optional<RedisConfig> redis = new RedisReader(reader).read(top.fields("redis", RedisReader.KEYS));
     if (!reader.problems.isEmpty()) return Optional.empty();
     return Optional.of(new GatehouseConfig(source, listen, admin, upstreams, new AuthConfig(providers, apiKeys, introspection, keys.keys()),
-        identity, forwarding, limits, defaultPolicy, routes, crypto(top), transport(top), accessLog, redis, KeyLines.read(root)));
+        identity, forwarding, limits, defaultPolicy, routes, crypto(top), transport(top), accessLog, rateLimits, redis, KeyLines.read(root)));
   }
 
   private ListenerConfig listener(Fields top, String key, String host, int port) {

@@ -27,6 +27,7 @@ public record GatehouseConfig(
     SignatureEngine.Choice crypto,
     NetworkTransport.Choice transport,
     AccessLogConfig accessLog,
+    RateLimitsConfig rateLimits,
     Optional<RedisConfig> redis,
     KeyLines lines) {
 

@@ -1,6 +1,7 @@
 package gatehouse.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -20,6 +21,7 @@ import java.util.regex.Pattern;
  * @param websocket {@code websocket}: whether upgrades are passed through (default true)
  * @param maxConcurrent {@code max_concurrent}: requests this route may have in flight at once,
  *     counted across event loops; one more answers 503 {@code route_busy}. Empty: unlimited
+ * @param rateLimits {@code rate_limits}: this route's own buckets, on top of the top-level ones
  */
 public record RouteConfig(
     String id,
@@ -32,7 +34,18 @@ public record RouteConfig(
     Optional<Duration> timeout,
     long maxBodyBytes,
     boolean websocket,
-    Optional<Integer> maxConcurrent) {
+    Optional<Integer> maxConcurrent,
+    List<RateLimitConfig> rateLimits) {
+
+  public RouteConfig {
+    rateLimits = List.copyOf(rateLimits);
+  }
+
+  /** A route without rate limits of its own. */
+  public RouteConfig(String id, int line, Match match, String upstream, Policy policy, Optional<String> stripPrefix,
+      Optional<String> addPrefix, Optional<Duration> timeout, long maxBodyBytes, boolean websocket, Optional<Integer> maxConcurrent) {
+    this(id, line, match, upstream, policy, stripPrefix, addPrefix, timeout, maxBodyBytes, websocket, maxConcurrent, List.of());
+  }
 
   public RouteConfig(String id, int line, Match match, String upstream, Policy policy, Optional<String> stripPrefix,
       Optional<String> addPrefix, Optional<Duration> timeout, long maxBodyBytes, boolean websocket) {
@@ -41,7 +54,7 @@ public record RouteConfig(
 
   /**
    * Whether a request sent by this route and one sent by {@code other} are handled alike: the
-   * same upstream, policy, rewrites, timeout, body limit, upgrade rule and concurrency limit; only {@code id},
+   * same upstream, policy, rewrites, timeout, body limit, upgrade rule, concurrency and rate limits; only {@code id},
    * {@code line} and {@code match} may differ. A request whose path picks one route with case and
    * another without is refused unless the two are handled alike (see {@code RouteTable}).
    */
@@ -56,7 +69,7 @@ public record RouteConfig(
    */
   private RouteConfig withoutMatch() {
     return new RouteConfig("", 0, NO_MATCH, upstream, policy, stripPrefix, addPrefix, timeout, maxBodyBytes,
-        websocket, maxConcurrent);
+        websocket, maxConcurrent, rateLimits);
   }
 
   private static final Match NO_MATCH =

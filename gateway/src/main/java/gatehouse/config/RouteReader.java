@@ -15,7 +15,7 @@ import java.util.regex.PatternSyntaxException;
 /** {@code routes:}, in order. Ids are unique and no route may be unreachable (see {@link Shadowing}). */
 final class RouteReader {
   static final List<String> KEYS = List.of("id", "match", "upstream", "policy", "strip_prefix", "add_prefix",
-      "timeout", "max_body", "websocket", "max_concurrent");
+      "timeout", "max_body", "websocket", "max_concurrent", "rate_limits");
   static final List<String> MATCH_KEYS = List.of("path", "prefix", "regex", "methods", "host", "case_sensitive");
 
   private final Reader reader;
@@ -23,8 +23,11 @@ final class RouteReader {
   private final Set<String> upstreams;
   private final Policy defaultPolicy;
   private final long defaultMaxBody;
+  private final RateLimitReader rateLimits;
 
-  RouteReader(Reader reader, PolicyReader policies, Set<String> upstreams, Policy defaultPolicy, long defaultMaxBody) {
+  RouteReader(Reader reader, PolicyReader policies, Set<String> upstreams, Policy defaultPolicy, long defaultMaxBody,
+      RateLimitReader rateLimits) {
+    this.rateLimits = rateLimits;
     this.reader = reader;
     this.policies = policies;
     this.upstreams = upstreams;
@@ -84,9 +87,10 @@ final class RouteReader {
     long maxBody = f.size("max_body", 0, Long.MAX_VALUE).orElse(defaultMaxBody);
     boolean websocket = f.bool("websocket").orElse(true);
     Optional<Integer> maxConcurrent = f.integer("max_concurrent", 1, 1_000_000);
+    List<RateLimitConfig> limits = f.node("rate_limits").map(n -> rateLimits.list(n, f.pathOf("rate_limits"), true, policy)).orElse(List.of());
     if (match.isEmpty() || upstream.isEmpty() || policy.isEmpty()) return Optional.empty();
     return Optional.of(new RouteConfig(id, f.line(), match.get(), upstream.get(), policy.get(), strip, add,
-        timeout, maxBody, websocket, maxConcurrent));
+        timeout, maxBody, websocket, maxConcurrent, limits));
   }
 
   /**

@@ -1,57 +1,194 @@
 package gatehouse.limit;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import gatehouse.authn.ClaimPath;
+import gatehouse.authn.ClaimValue;
 import gatehouse.authn.CredentialLimit;
 import gatehouse.authn.Identity;
 import gatehouse.authn.Quota;
+import gatehouse.authn.Scheme;
+import gatehouse.config.RateLimitConfig;
+import gatehouse.config.RateLimitsConfig;
 import gatehouse.config.RouteConfig;
-import gatehouse.ratelimit.Bucket;
 import gatehouse.ratelimit.BucketKey;
 import gatehouse.ratelimit.Limit;
 import gatehouse.ratelimit.RateLimiter;
 import gatehouse.ratelimit.Verdict;
 import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The limit stage: decides which buckets apply to a request, asks the {@link RateLimiter} for a
- * token from each, and combines the verdicts. Today one bucket can apply: the limit a credential
- * carries itself (an API key's {@code rate_limit}).
+ * token from each, and combines the verdicts. The buckets: the limit a credential carries itself
+ * (an API key's {@code rate_limit}), the top-level {@code rate_limits} (one set of buckets for the
+ * gateway) and the route's own {@code rate_limits}. Also counts refused credentials per client
+ * address ({@code failed_auth_limit}) and screens addresses over that limit before their next
+ * credential is verified.
+ *
+ * <p>Every count goes through the {@link RateLimiter}, so a shared limiter shares all of them. The
+ * only state kept here is which addresses this process saw go over {@code failed_auth_limit}, and
+ * until when: a screen must not take a token, and the limiter only takes tokens.
  */
 public final class Limits {
   private static final Future<Admission> UNLIMITED = Future.succeededFuture(new Admission.Admitted(Optional.empty()));
+  private static final Admission.Admitted CLEAR = new Admission.Admitted(Optional.empty());
+  private static final ClaimPath AZP = ClaimPath.parse("azp");
+  private static final ClaimPath CLIENT_ID = ClaimPath.parse("client_id");
+  private static final ClaimPath KEY_ID = ClaimPath.parse("key_id");
+  /** At most this many addresses are remembered as over {@code failed_auth_limit}; one evicted early is verified once more. */
+  private static final long MAX_SCREENED = 100_000;
 
   private final RateLimiter limiter;
+  private final Clock clock;
+  private final List<Rule> everyRoute;
+  private final Map<String, List<Rule>> ownRules;
+  private final Optional<Rule> failedAuth;
+  private final Cache<String, Screened> screened;
 
-  public Limits(RateLimiter limiter) {
+  /** A configured limit, compiled: its bucket names start with {@code prefix} (where it was written and what it allows). */
+  record Rule(String prefix, RateLimitConfig.By by, Limit limit) {
+    static Rule of(String scope, RateLimitConfig c) {
+      return new Rule(scope + "|" + c.requests() + "/" + c.per().toMillis() + "ms|", c.by(), new Limit(c.requests(), c.per()));
+    }
+  }
+
+  /** An address over {@code failed_auth_limit}: its credentials are refused until {@code until}; the bucket is full at {@code full}. */
+  private record Screened(Instant until, Instant full) {}
+
+  private Limits(RateLimiter limiter, RateLimitsConfig config, List<RouteConfig> routes, Clock clock) {
     this.limiter = limiter;
+    this.clock = clock;
+    this.everyRoute = config.everyRoute().stream().map(c -> Rule.of("*", c)).toList();
+    Map<String, List<Rule>> own = new HashMap<>();
+    for (RouteConfig r : routes) own.put(r.id(), rules(r));
+    this.ownRules = Map.copyOf(own);
+    this.failedAuth = config.failedAuth().map(c -> Rule.of("failed_auth", c));
+    Duration longest = failedAuth.map(f -> f.limit().window()).orElse(Duration.ofSeconds(1));
+    this.screened = Caffeine.newBuilder().ticker(() -> nanos(clock.instant())).expireAfterWrite(longest)
+        .maximumSize(MAX_SCREENED).build();
   }
 
   /**
-   * Admits or refuses the request {@code route} took from {@code identity} (empty on a public route
-   * without credentials). Called on an event loop; never blocks; the future fails only if the
-   * limiter breaks its contract. When several buckets apply, each takes a token, and any
-   * Unavailable, then any Denied, decides.
+   * The limit stage of a config: {@code config}'s top-level limits, and each of {@code routes}'
+   * own, compiled once; {@code clock} times {@code failed_auth_limit}'s screening.
    */
-  public Future<Admission> admit(RouteConfig route, Optional<Identity> identity, Optional<CredentialLimit> own) {
-    List<Bucket> buckets = buckets(route, identity, own);
-    if (buckets.isEmpty()) return UNLIMITED;
-    if (buckets.size() == 1) return acquire(buckets.get(0)).map(v -> decide(List.of(v)));
-    List<Future<Verdict>> asked = new ArrayList<>(buckets.size());
-    for (Bucket b : buckets) asked.add(acquire(b));
+  public static Limits compile(RateLimiter limiter, RateLimitsConfig config, List<RouteConfig> routes, Clock clock) {
+    return new Limits(limiter, config, routes, clock);
+  }
+
+  /** A route's own limits; the length of its id first, so no id and limit can spell another's name. */
+  private static List<Rule> rules(RouteConfig route) {
+    String scope = "route" + route.id().length() + ":" + route.id();
+    return route.rateLimits().stream().map(c -> Rule.of(scope, c)).toList();
+  }
+
+  /**
+   * Admits or refuses the request {@code route} took from {@code clientAddress} and {@code identity}
+   * (empty on a public route without credentials). Called on an event loop; never blocks; the
+   * future fails only if the limiter breaks its contract. When several buckets apply, each takes a
+   * token, and any Unavailable, then any Denied, decides.
+   */
+  public Future<Admission> admit(RouteConfig route, String clientAddress, Optional<Identity> identity, Optional<CredentialLimit> own) {
+    List<Charge> charges = charges(route, clientAddress, identity, own);
+    if (charges.isEmpty()) return UNLIMITED;
+    if (charges.size() == 1) return acquire(charges.get(0)).map(v -> decide(List.of(v)));
+    List<Future<Verdict>> asked = new ArrayList<>(charges.size());
+    for (Charge c : charges) asked.add(acquire(c));
     return Future.all(asked).map(all -> decide(all.list()));
   }
 
-  /** The buckets that apply, from what the route, the identity and the credential say. */
-  static List<Bucket> buckets(RouteConfig route, Optional<Identity> identity, Optional<CredentialLimit> own) {
-    if (own.isEmpty()) return List.of();
-    CredentialLimit c = own.get();
-    return List.of(new Bucket(new BucketKey.Key(c.credentialId()), new Limit(c.requests(), c.window())));
+  /**
+   * The buckets that apply: the credential's own limit, then each top-level limit, then each of the
+   * route's, in the order written. A limit by subject applies only with an identity, by key only
+   * with an API key.
+   */
+  List<Charge> charges(RouteConfig route, String clientAddress, Optional<Identity> identity, Optional<CredentialLimit> own) {
+    List<Rule> routeRules = ownRules.containsKey(route.id()) ? ownRules.get(route.id()) : rules(route);
+    if (own.isEmpty() && everyRoute.isEmpty() && routeRules.isEmpty()) return List.of();
+    List<Charge> out = new ArrayList<>(1 + everyRoute.size() + routeRules.size());
+    own.ifPresent(c -> {
+      BucketKey key = new BucketKey.Key(c.credentialId());
+      out.add(new Charge(key.name(), key, new Limit(c.requests(), c.window())));
+    });
+    for (Rule r : everyRoute) charge(r, route, clientAddress, identity).ifPresent(out::add);
+    for (Rule r : routeRules) charge(r, route, clientAddress, identity).ifPresent(out::add);
+    return out;
   }
 
-  private Future<Verdict> acquire(Bucket b) {
-    return limiter.acquire(b.key().name(), b.limit());
+  private static Optional<Charge> charge(Rule rule, RouteConfig route, String clientAddress, Optional<Identity> identity) {
+    Optional<BucketKey> key = switch (rule.by()) {
+      case GLOBAL -> Optional.of(new BucketKey.Global());
+      case ROUTE -> Optional.of(new BucketKey.Route(route.id()));
+      case ADDRESS -> Optional.of(new BucketKey.ClientAddress(clientAddress));
+      case SUBJECT -> identity.map(i -> new BucketKey.Subject(i.scheme().name() + ":" + i.issuer(), subject(i)));
+      case KEY -> identity.filter(i -> i.scheme() == Scheme.API_KEY).flatMap(i -> text(i, KEY_ID)).map(BucketKey.Key::new);
+    };
+    return key.map(k -> new Charge(rule.prefix() + k.name(), k, rule.limit()));
+  }
+
+  /**
+   * Whose requests a limit by subject counts: the verified {@code sub}, else the client the token
+   * was issued to ({@code azp}, else {@code client_id}), else {@code ""}, one bucket for every
+   * token of that provider that names neither.
+   */
+  static String subject(Identity identity) {
+    if (!identity.subject().isEmpty()) return identity.subject();
+    return text(identity, AZP).or(() -> text(identity, CLIENT_ID)).orElse("");
+  }
+
+  private static Optional<String> text(Identity identity, ClaimPath path) {
+    return identity.claims().at(path).map(ClaimValue::value).filter(v -> v instanceof String s && !s.isEmpty()).map(v -> (String) v);
+  }
+
+  /**
+   * Before a credential from {@code clientAddress} is verified: Limited when this process saw that
+   * address use up {@code failed_auth_limit} and no token is back yet, else Admitted without a
+   * quota. Takes no token; never blocks; answers at once.
+   */
+  public Admission screen(String clientAddress) {
+    if (failedAuth.isEmpty()) return CLEAR;
+    Screened s = screened.getIfPresent(clientAddress);
+    if (s == null) return CLEAR;
+    Instant now = clock.instant();
+    if (!now.isBefore(s.until())) return CLEAR;
+    Limit limit = failedAuth.get().limit();
+    Duration reset = s.full().isAfter(now) ? Duration.between(now, s.full()) : Duration.ZERO;
+    return new Admission.Limited(new Quota(limit.requests(), limit.window(), 0, reset), Duration.between(now, s.until()));
+  }
+
+  /**
+   * Counts a credential from {@code clientAddress} that its authenticator refused (401). When that
+   * used the address's last token, or found none, the address is screened until a token is back:
+   * after the last token, for one token's refill time ({@code per / requests}), at least as long
+   * as any bucket takes. The future completes once counted (a limiter that cannot answer counts
+   * nothing); never fails.
+   */
+  public Future<Void> failed(String clientAddress) {
+    if (failedAuth.isEmpty()) return Future.succeededFuture();
+    Rule rule = failedAuth.get();
+    BucketKey key = new BucketKey.ClientAddress(clientAddress);
+    return limiter.acquire(rule.prefix() + key.name(), rule.limit()).map(v -> {
+      Instant now = clock.instant();
+      if (v instanceof Verdict.Allowed a && a.remaining() == 0) {
+        Duration oneToken = Duration.ofNanos(ceilDiv(rule.limit().window().toNanos(), rule.limit().requests()));
+        screened.put(clientAddress, new Screened(now.plus(oneToken), now.plus(a.resetAfter())));
+      } else if (v instanceof Verdict.Denied d) {
+        screened.put(clientAddress, new Screened(now.plus(d.retryAfter()), now.plus(d.resetAfter())));
+      }
+      return (Void) null;
+    }).otherwiseEmpty();
+  }
+
+  private Future<Verdict> acquire(Charge c) {
+    return limiter.acquire(c.name(), c.limit());
   }
 
   static Admission decide(List<Verdict> verdicts) {
@@ -70,5 +207,13 @@ public final class Limits {
       }
     }
     return limited != null ? limited : new Admission.Admitted(Optional.ofNullable(tightest));
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return -Math.floorDiv(-a, b);
+  }
+
+  private static long nanos(Instant i) {
+    return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
   }
 }

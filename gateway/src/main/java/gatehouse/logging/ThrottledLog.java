@@ -48,17 +48,18 @@ public final class ThrottledLog {
 
   /**
    * Writes the line at {@code level} if no line was written in this window; otherwise counts it.
-   * A trailing {@code Throwable} argument is logged with its stack trace, as slf4j does.
+   * A trailing {@code Throwable} argument is logged with its stack trace, as slf4j does. Returns
+   * whether the line was written.
    */
-  public void log(Level level, String format, Object... args) {
-    if (!logger.isEnabledForLevel(level)) return;
+  public boolean log(Level level, String format, Object... args) {
+    if (!logger.isEnabledForLevel(level)) return false;
     Instant now = clock.instant();
     long before;
     Instant previousStart;
     synchronized (this) {
       if (windowStart != Instant.MIN && now.isBefore(windowStart.plus(WINDOW))) {
         suppressed++;
-        return;
+        return false;
       }
       before = suppressed;
       previousStart = windowStart;
@@ -75,6 +76,7 @@ public final class ThrottledLog {
     var event = logger.atLevel(level);
     if (formatted.getThrowable() != null) event = event.setCause(formatted.getThrowable());
     event.log(message);
+    return true;
   }
 
   /** Lines counted but not yet reported; the property test's accounting (nothing lost) needs it. */

@@ -79,7 +79,8 @@ public final class Pipeline {
     }
     if (extraction instanceof Extraction.None none) {
       if (policy instanceof Policy.Public) {
-        return limitThenPlan(route, matched, upstreamTarget(upstreamPath, none.forwardedQuery()), Optional.empty(), Optional.empty(), Optional.empty());
+        return limitThenPlan(head, route, matched, upstreamTarget(upstreamPath, none.forwardedQuery()), Optional.empty(), Optional.empty(),
+            Optional.empty());
       }
       Rejection.Challenge wanted = policy instanceof Policy.ApiKey ? Rejection.Challenge.API_KEY
           : policy instanceof Policy.Mtls ? Rejection.Challenge.CERTIFICATE : Rejection.Challenge.BEARER;
@@ -90,10 +91,15 @@ public final class Pipeline {
     String upstreamTarget = upstreamTarget(upstreamPath, presented.forwardedQuery());
     Optional<String> fingerprint = Optional.of(credential.secret().fingerprint());
 
-    // 3 authenticate
+    // 3 authenticate, unless the client's address used up its failed authentications (failed_auth_limit)
+    Admission screened = limits.screen(head.clientAddress());
+    if (screened instanceof Admission.Limited l) {
+      return reject(new Rejection.RateLimited(l.retryAfter(), Optional.of(l.quota())), matched, fingerprint);
+    }
     return authenticators.authenticate(credential).compose(authentication -> {
       if (authentication instanceof Authentication.Rejected r) {
-        return reject(new Rejection.Unauthenticated(challenge(credential), Optional.of(r.failure())), matched, fingerprint);
+        Rejection refused = new Rejection.Unauthenticated(challenge(credential), Optional.of(r.failure()));
+        return limits.failed(head.clientAddress()).map(counted -> new Outcome.Reject(refused, matched, fingerprint));
       }
       if (authentication instanceof Authentication.Unverifiable u) {
         return reject(new Rejection.DependencyDown(u.dependency(), DEPENDENCY_RETRY_AFTER), matched, fingerprint);
@@ -108,16 +114,16 @@ public final class Pipeline {
         return Future.succeededFuture(new Outcome.Reject(new Rejection.Forbidden(d.code(), d.message(), identity.scheme() != Scheme.API_KEY),
             matched, fingerprint, Optional.of(identity)));
       }
-      return limitThenPlan(route, matched, upstreamTarget, Optional.of(credential), Optional.of(identity), ok.limit());
+      return limitThenPlan(head, route, matched, upstreamTarget, Optional.of(credential), Optional.of(identity), ok.limit());
     });
   }
 
   /** The stages after authorization: limit, then plan the identity headers (anonymous without an identity). */
-  private Future<Outcome> limitThenPlan(RouteConfig route, Optional<RouteConfig> matched, String upstreamTarget,
+  private Future<Outcome> limitThenPlan(RequestHead head, RouteConfig route, Optional<RouteConfig> matched, String upstreamTarget,
       Optional<Credential> credential, Optional<Identity> identity, Optional<CredentialLimit> own) {
     Optional<String> fingerprint = credential.map(c -> c.secret().fingerprint());
     // 5 limit
-    return limits.admit(route, identity, own).map(admission -> {
+    return limits.admit(route, head.clientAddress(), identity, own).map(admission -> {
       if (admission instanceof Admission.Limited l) {
         return new Outcome.Reject(new Rejection.RateLimited(l.retryAfter(), Optional.of(l.quota())), matched, fingerprint);
       }

@@ -89,6 +89,11 @@ public sealed interface Rejection {
    */
   record Busy(String code, Duration retryAfter) implements Rejection {}
 
-  /** 504 {@code upstream_timeout}. */
-  record GatewayTimeout() implements Rejection {}
+  /**
+   * 504 {@code upstream_timeout}. {@code queued}: the request waited behind an upstream pool whose
+   * every connection was busy and none came free in time, so the upstream never saw it (slow
+   * clients or a hung route of the same upstream can cause that); otherwise connecting or the
+   * response headers took too long.
+   */
+  record GatewayTimeout(boolean queued) implements Rejection {}
 }

@@ -14,9 +14,14 @@ import java.util.Optional;
  * @param clientCertificate the TLS client certificate (the leaf), its chain verified by the gateway
  *     against {@code listen.tls.client_ca} and valid now; empty on cleartext, when none was
  *     presented, and when the one presented is untrusted or expired
+ * @param clientAddress the client's IP address after {@code forwarding.trusted_proxies}
+ *     ({@code gatehouse.proxy.ClientAddresses}), in canonical text; {@code "unknown"} when the
+ *     gateway cannot tell (a Unix socket). Rate limits by address count it
  */
-public record RequestHead(String method, String rawTarget, String host, MultiMap headers, Optional<X509Certificate> clientCertificate) {
+public record RequestHead(String method, String rawTarget, String host, MultiMap headers, Optional<X509Certificate> clientCertificate,
+    String clientAddress) {
+  /** A head without a client certificate, from a client whose address is unknown. */
   public RequestHead(String method, String rawTarget, String host, MultiMap headers) {
-    this(method, rawTarget, host, headers, Optional.empty());
+    this(method, rawTarget, host, headers, Optional.empty(), "unknown");
   }
 }

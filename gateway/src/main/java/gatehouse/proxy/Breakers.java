@@ -23,11 +23,15 @@ import org.slf4j.LoggerFactory;
  * config snapshot. A breaker whose config changes on reload starts again closed.
  *
  * <p>Only failures that are the upstream's fault count, as Envoy's {@code
- * consecutive_gateway_failure}: unreachable (refused, unresolvable, TLS handshake failed), no
- * response headers in time, connection reset, an answer of 502, 503 or 504. A 500 or a 4xx is the
- * application's answer to that request and counts as a success; a client that went away and a
- * request the gateway refused ({@code upstream_busy} included) count as nothing, so no client can
- * open a breaker for the others. A {@code route_busy} refusal never reaches the breaker.
+ * consecutive_gateway_failure}: unreachable (refused, unresolvable, TLS handshake failed), a
+ * connect or the response headers not in time, connection reset, an answer of 502, 503 or 504. A
+ * 500 or a 4xx is the application's answer to that request and counts as a success. A client that
+ * went away, a request the gateway refused ({@code upstream_busy} included) and one that timed out
+ * waiting behind busy pooled connections ({@link Rejection.GatewayTimeout#queued()}) count as
+ * nothing: the upstream never saw them, and slow clients or one hung route can cause them, so no
+ * client can open a breaker for the others. Envoy draws the same line: a pool overflow is never
+ * reported to outlier detection, and a request timeout only for a request that reached a host. A
+ * {@code route_busy} refusal never reaches the breaker.
  *
  * <p>Metrics (bound through {@link MeterBinder}, per breaker, tags {@code upstream} and {@code
  * route}, {@code *} for a whole upstream): {@code gatehouse_upstream_breaker_state} (0 closed, 1
@@ -83,7 +87,9 @@ public final class Breakers implements MeterBinder {
     }
     if (proxied instanceof Proxied.Failed f) {
       Rejection rejection = f.rejection();
-      if (rejection instanceof Rejection.GatewayTimeout) return Breaker.Verdict.FAILURE;
+      // Waiting behind busy connections is the gateway's queue, which clients can fill, not the
+      // upstream's fault (Envoy ignores pool overflow for outlier detection, envoyproxy/envoy#25487).
+      if (rejection instanceof Rejection.GatewayTimeout t) return t.queued() ? Breaker.Verdict.NEUTRAL : Breaker.Verdict.FAILURE;
       // BadGateway comes only from UpstreamFailures: unreachable, reset, TLS, an interim response.
       if (rejection instanceof Rejection.BadGateway) return Breaker.Verdict.FAILURE;
       // upstream_busy: the gateway's own bound (max_pending) refused it; the upstream never saw it.

@@ -669,7 +669,7 @@ final class Exchange {
     cancelBodyTimer();
     if (outcome instanceof Failed f && f.rejection() instanceof Rejection.BadGateway b && b.code().equals(UpstreamFailures.TLS)) {
       // The handshake's reason (untrusted chain, name mismatch, no client certificate) is the fix.
-      LOG.warn("upstream '{}': TLS handshake failed: {}", upstream.name, UpstreamFailures.tlsReason(cause));
+      upstream.tlsFailed(UpstreamFailures.tlsReason(cause));
     }
     if (LOG.isDebugEnabled() && !(outcome instanceof Responded)) {
       // Only the class of the cause: Vert.x messages can carry the request target and its query.

@@ -1,14 +1,17 @@
 package gatehouse.proxy;
 
+import gatehouse.logging.ThrottledLogs;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How busy each route and upstream is, for the whole process: one instance shared by every event
@@ -32,6 +35,26 @@ public final class Occupancy implements MeterBinder {
   private final ConcurrentHashMap<String, AtomicInteger> waiting = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> busy = new ConcurrentHashMap<>();
   private volatile MeterRegistry registry;
+  private final ThrottledLogs upstreamLog;
+
+  /** Counts for a process whose clock is the system's; see {@link #Occupancy(Clock)}. */
+  public Occupancy() {
+    this(Clock.systemUTC());
+  }
+
+  /** {@code clock} times the windows of {@link #upstreamLog()}. */
+  public Occupancy(Clock clock) {
+    this.upstreamLog = new ThrottledLogs(LoggerFactory.getLogger(Upstreams.class), clock);
+  }
+
+  /**
+   * Where a failure that every request to an upstream may repeat (its TLS handshake) is logged,
+   * keyed by upstream: one line per upstream and kind per window for all event loops together, so
+   * clients sending requests to it cannot fill the log (issue 20, section 3).
+   */
+  ThrottledLogs upstreamLog() {
+    return upstreamLog;
+  }
 
   /** A taken slot; {@link #release} gives it back, once, however often it is called. */
   public static final class Slot {

@@ -2,6 +2,7 @@ package gatehouse.proxy;
 
 import gatehouse.config.UpstreamConfig;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientAgent;
@@ -17,6 +18,8 @@ import io.vertx.core.net.SocketAddress;
 import gatehouse.config.UpstreamTlsConfig;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One configured upstream, compiled: its keep-alive connection pool and where requests go. The
@@ -54,8 +57,11 @@ final class Upstream {
   private final Occupancy occupancy;
   /** This upstream's queued requests, all event loops together. */
   private final java.util.concurrent.atomic.AtomicInteger waiting;
-  /** Requests of this event loop that hold or wait for a pooled connection; event-loop confined. */
-  private int outstanding;
+  private final Vertx vertx;
+  /** Requests of this event loop handed to the pool (holding a connection or about to); event-loop confined. */
+  private int inPool;
+  /** Requests of this event loop waiting for {@link #inPool} to drop below max_connections, oldest first; event-loop confined. */
+  private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
 
   private Upstream(
       String name,
@@ -70,8 +76,10 @@ final class Upstream {
       Duration timeout,
       int maxConnections,
       int maxPending,
-      Occupancy occupancy) {
+      Occupancy occupancy,
+      Vertx vertx) {
     this.name = name;
+    this.vertx = vertx;
     this.maxConnections = maxConnections;
     this.maxPending = maxPending;
     this.occupancy = occupancy;
@@ -132,9 +140,15 @@ final class Upstream {
     // The backstop of request(): the pool counts connections being opened as waiters.
     PoolOptions pool = new PoolOptions().setHttp1MaxSize(config.maxConnections())
         .setMaxWaitQueueSize((int) Math.min(Integer.MAX_VALUE, (long) config.maxPending() + config.maxConnections()));
+    HttpClientAgent client = vertx.httpClientBuilder().with(options).with(pool)
+        // Without a handler Vert.x logs every failed connection at ERROR, one line per request when
+        // an upstream answers garbage. The exchange answers 502 and the access log has each one.
+        .withConnectHandler(connection -> connection.exceptionHandler(
+            t -> occupancy.upstreamLog().warn(name + " connection", "upstream '{}': connection failed: {}", name, String.valueOf(t))))
+        .build();
     return new Upstream(
         name,
-        vertx.createHttpClient(options, pool),
+        client,
         host,
         port,
         authority,
@@ -145,7 +159,8 @@ final class Upstream {
         config.timeout(),
         config.maxConnections(),
         config.maxPending(),
-        occupancy);
+        occupancy,
+        vertx);
   }
 
   /**
@@ -154,30 +169,108 @@ final class Upstream {
    * loop already hold or wait for one: HAProxy's {@code maxconn} plus {@code maxqueue}. A request
    * counts from here until {@code ended} completes (the exchange's one ending). Waiting for a free
    * connection is bounded by {@code options}' connect timeout, as HAProxy's {@code timeout queue}
-   * defaults to {@code timeout connect}.
+   * defaults to {@code timeout connect}; past it the future fails with a {@link TimeoutException} (504).
    *
-   * <p>Counted here rather than left to the pool's own {@code maxWaitQueueSize}: the pool counts a
-   * connection being opened as a waiter, so a burst on a cold pool was refused while the pool was
-   * still empty. That bound stays set, one pool's worth higher, as a backstop.
+   * <p>A request that came while {@code max_connections} requests already held a connection, and
+   * whose wait timed out, fails with {@link QueueTimeout}: what it waited for was the gateway's own
+   * queue, behind busy connections, not the upstream. One that had room to connect and timed out
+   * failed to connect, which is the upstream's fault.
+   *
+   * <p>The wait queue is this class's, not the pool's: the pool's waiters cannot be withdrawn, so
+   * a request whose client went away (an HTTP/2 stream reset while it waited) kept its place and
+   * then took a connection, and thousands of such streams filled the pool's queue and refused live
+   * requests. Here an ended request leaves the queue at once and is never handed a connection.
+   * The pool's own {@code maxWaitQueueSize} stays set, one pool's worth higher, as a backstop.
    */
   Future<HttpClientRequest> request(RequestOptions options, Future<?> ended) {
-    if (outstanding >= maxConnections + maxPending) {
+    if (ended.isComplete()) {
+      return Future.failedFuture(new IllegalStateException("upstream '" + name + "': the exchange ended before its request was sent"));
+    }
+    if (inPool + queue.size() >= maxConnections + maxPending) {
       occupancy.busy(name);
       return Future.failedFuture(new ConnectionPoolTooBusyException("upstream '" + name + "': all connections busy and "
           + maxPending + " requests waiting"));
     }
-    count(1);
-    ended.onComplete(ar -> count(-1));
-    return client.request(options).onFailure(e -> {
-      if (e instanceof ConnectionPoolTooBusyException) occupancy.busy(name);
+    if (inPool < maxConnections) {
+      return toPool(options, ended, false);
+    }
+    long wait = Math.max(1, options.getConnectTimeout());
+    Waiter waiter = new Waiter(options, ended, System.nanoTime() + wait * 1_000_000);
+    queue.addLast(waiter);
+    waiting.incrementAndGet();
+    waiter.timer = vertx.setTimer(wait, id -> {
+      if (leave(waiter)) {
+        waiter.promise.fail(new QueueTimeout(name, wait));
+      }
     });
+    ended.onComplete(ar -> leave(waiter));
+    return waiter.promise.future();
   }
 
-  /** Moves {@link #outstanding} by {@code delta}, and the process's count of queued requests with it. */
-  private void count(int delta) {
-    int queuedBefore = Math.max(0, outstanding - maxConnections);
-    outstanding += delta;
-    waiting.addAndGet(Math.max(0, outstanding - maxConnections) - queuedBefore);
+  /**
+   * No pooled connection came free within {@code connect_timeout} for a request that queued
+   * behind busy ones: 504 like any timeout, but the upstream was never asked, so its breaker does
+   * not count it (as Envoy's outlier detection ignores a pool overflow, envoyproxy/envoy#25487).
+   */
+  static final class QueueTimeout extends TimeoutException {
+    QueueTimeout(String upstream, long waitedMillis) {
+      super("upstream '" + upstream + "': no pooled connection came free within " + waitedMillis + " ms");
+    }
+  }
+
+  /** Logs that the TLS handshake with this upstream failed, for {@code reason}; throttled for the process. */
+  void tlsFailed(String reason) {
+    occupancy.upstreamLog().warn(name, "upstream '{}': TLS handshake failed: {}", name, reason);
+  }
+
+  /**
+   * Hands a request to the pool. It keeps its place until both its exchange has ended and the pool
+   * has answered: a request whose client went away while the pool opened its connection still
+   * holds that connection until it is reset. Then the next live waiter takes the place.
+   */
+  private Future<HttpClientRequest> toPool(RequestOptions options, Future<?> ended, boolean queued) {
+    inPool++;
+    Future<HttpClientRequest> pooled = client.request(options).recover(e -> {
+      if (e instanceof ConnectionPoolTooBusyException) occupancy.busy(name);
+      // Netty's ConnectTimeoutException is not a TimeoutException: a connect that timed out stays one.
+      if (queued && e instanceof TimeoutException && !(e instanceof QueueTimeout)) return Future.failedFuture(new QueueTimeout(name, options.getConnectTimeout()));
+      return Future.failedFuture(e);
+    });
+    Future.join(ended, pooled).onComplete(ar -> {
+      inPool--;
+      Waiter next = queue.pollFirst();
+      if (next != null) {
+        waiting.decrementAndGet();
+        vertx.cancelTimer(next.timer);
+        // What is left of its wait bounds the pool's, so the whole wait stays within the connect timeout.
+        next.options.setConnectTimeout(Math.max(1, (next.deadline - System.nanoTime()) / 1_000_000));
+        toPool(next.options, next.ended, true).onComplete(next.promise);
+      }
+    });
+    return pooled;
+  }
+
+  /** Takes {@code waiter} out of the queue; false if it had already left (timed out, ended, or sent to the pool). */
+  private boolean leave(Waiter waiter) {
+    if (!queue.remove(waiter)) return false;
+    waiting.decrementAndGet();
+    vertx.cancelTimer(waiter.timer);
+    return true;
+  }
+
+  /** A request waiting for a pooled connection. */
+  private static final class Waiter {
+    final RequestOptions options;
+    final Future<?> ended;
+    final long deadline;
+    final Promise<HttpClientRequest> promise = Promise.promise();
+    long timer = -1;
+
+    Waiter(RequestOptions options, Future<?> ended, long deadline) {
+      this.options = options;
+      this.ended = ended;
+      this.deadline = deadline;
+    }
   }
 
   /**

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * Maps what went wrong before the upstream's response headers arrived to the rejection the client
  * gets. Refused or unresolvable: 502 {@code upstream_unreachable}. No answer in time, connecting
- * included (or waiting for a pooled connection): 504. A failed TLS handshake (untrusted or
+ * included: 504; waiting behind busy pooled connections: 504 marked {@code queued}. A failed TLS handshake (untrusted or
  * misnamed certificate, client certificate refused): 502 {@code upstream_tls}. Anything else (the
  * connection closed or was reset, or the response could not be parsed): 502 {@code upstream_reset}.
  * Every pooled connection busy and {@code max_pending} requests already waiting: 503 {@code
@@ -32,9 +32,10 @@ final class UpstreamFailures {
       if (t instanceof io.vertx.core.http.ConnectionPoolTooBusyException) {
         return new Rejection.Busy(BUSY, BUSY_RETRY_AFTER);
       }
+      if (t instanceof Upstream.QueueTimeout) return new Rejection.GatewayTimeout(true);
       // ConnectTimeoutException extends ConnectException: test it first.
       if (t instanceof ConnectTimeoutException || t instanceof TimeoutException) {
-        return new Rejection.GatewayTimeout();
+        return new Rejection.GatewayTimeout(false);
       }
       if (t instanceof javax.net.ssl.SSLException) {
         return new Rejection.BadGateway(TLS, "upstream '" + upstream + "' failed the TLS handshake");

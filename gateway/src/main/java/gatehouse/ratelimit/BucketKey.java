@@ -34,6 +34,14 @@ public sealed interface BucketKey {
     }
   }
 
+  /** Every request the gateway takes, whoever sends it, on whichever route. */
+  record Global() implements BucketKey {
+    @Override
+    public String name() {
+      return "global";
+    }
+  }
+
   /** Every request a route takes, whoever sends it. */
   record Route(String routeId) implements BucketKey {
     @Override

@@ -1,5 +1,6 @@
 package gatehouse.server;
 
+import gatehouse.logging.ThrottledLogs;
 import gatehouse.observe.Metrics;
 import gatehouse.proxy.Lingering;
 import gatehouse.revoke.DenyList;
@@ -12,10 +13,12 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
 
 /**
  * The admin listener (loopback by default): {@code GET /health} answers 200 while the process
@@ -31,6 +34,8 @@ public final class AdminServer {
   private final Metrics metrics;
   private final DenyList denyList;
   private final Duration defaultDenyExpiry;
+  /** Key management's failures, for every request and snapshot: one line per kind per window. */
+  private final ThrottledLogs keyFailures;
   private HttpServer server;
 
   /**
@@ -38,12 +43,13 @@ public final class AdminServer {
    * /.well-known/jwks.json}) and key management from the snapshot {@code snapshots} holds at each
    * request. Key management answers when the snapshot has a key store and its admin API a token;
    * the deny-list ({@code denyList}, entries kept {@code defaultDenyExpiry} unless a request says)
-   * when the admin API has a token.
+   * when the admin API has a token. {@code clock} times the windows of its throttled log lines.
    */
-  public AdminServer(Vertx vertx, Supplier<Snapshot> snapshots, Metrics metrics, DenyList denyList, Duration defaultDenyExpiry) {
+  public AdminServer(Vertx vertx, Supplier<Snapshot> snapshots, Metrics metrics, Clock clock, DenyList denyList, Duration defaultDenyExpiry) {
     this.vertx = vertx;
     this.snapshots = snapshots;
     this.metrics = metrics;
+    this.keyFailures = new ThrottledLogs(LoggerFactory.getLogger(KeyAdminApi.class), clock);
     this.denyList = denyList;
     this.defaultDenyExpiry = defaultDenyExpiry;
   }
@@ -109,7 +115,7 @@ public final class AdminServer {
   private void handleKeys(HttpServerRequest request, Snapshot snapshot) {
     var response = request.response();
     Optional<KeyAdminApi> keys = snapshot.adminApi().token().isPresent()
-        ? snapshot.keyAdmin().map(k -> new KeyAdminApi(k, snapshot.adminApi())) : Optional.empty();
+        ? snapshot.keyAdmin().map(k -> new KeyAdminApi(k, snapshot.adminApi(), keyFailures)) : Optional.empty();
     if (keys.isEmpty()) {
       response.setStatusCode(404).end(new JsonObject().put("error", "not_found")
           .put("message", "key management is off: set auth.api_keys.admin_api.token").encode());

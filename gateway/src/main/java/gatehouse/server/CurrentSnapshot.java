@@ -1,8 +1,11 @@
 package gatehouse.server;
 
+import gatehouse.logging.ThrottledLogs;
 import gatehouse.proxy.Occupancy;
+import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
 
 /**
  * The snapshot new requests are served with. Every listener and the admin endpoints read it here;
@@ -11,10 +14,14 @@ import java.util.function.Supplier;
  */
 public final class CurrentSnapshot implements Supplier<Snapshot> {
   private final AtomicReference<Snapshot> current;
-  private final Occupancy occupancy = new Occupancy();
+  private final Occupancy occupancy;
+  private final ThrottledLogs failures;
 
-  public CurrentSnapshot(Snapshot first) {
+  /** Serves {@code first}; {@code clock} times the windows of the throttled logs ({@link #failures()}). */
+  public CurrentSnapshot(Snapshot first, Clock clock) {
     this.current = new AtomicReference<>(first);
+    this.occupancy = new Occupancy(clock);
+    this.failures = new ThrottledLogs(LoggerFactory.getLogger(GatewayHandler.class), clock);
   }
 
   /** The snapshot to serve a request with: read once per request. Never null; never blocks. */
@@ -26,6 +33,15 @@ public final class CurrentSnapshot implements Supplier<Snapshot> {
   /** Requests in flight per route and waiting per upstream, for every listener and every snapshot. */
   public Occupancy occupancy() {
     return occupancy;
+  }
+
+  /**
+   * Where the listeners log a request that failed inside the gateway (a bug): one line per kind of
+   * failure per window, for every listener and every snapshot, so a client that found a way to
+   * cause one cannot fill the log.
+   */
+  ThrottledLogs failures() {
+    return failures;
   }
 
   /**

@@ -15,9 +15,11 @@ import gatehouse.route.HostHeader;
 import io.netty.handler.codec.http.ContentLengthNotAllowedException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.security.cert.X509Certificate;
@@ -25,8 +27,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP glue of one event loop: refuses requests whose framing could be read two ways, runs the
@@ -34,8 +34,6 @@ import org.slf4j.LoggerFactory;
  * per-request state of its own.
  */
 final class GatewayHandler implements Handler<HttpServerRequest> {
-  private static final Logger log = LoggerFactory.getLogger(GatewayHandler.class);
-
   private final CurrentSnapshot snapshots;
   private final Function<Snapshot.UpstreamSpecs, Upstreams> upstreams;
   private final RequestIds requestIds;
@@ -68,7 +66,8 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     String id = requestIds.next();
     String host = host(request);
     RequestHead head = new RequestHead(request.method().name(), request.uri(), host, request.headers(),
-        clientCertificates.isEmpty() ? Optional.empty() : clientCertificate(request, clientCertificates.get()));
+        clientCertificates.isEmpty() ? Optional.empty() : clientCertificate(request, clientCertificates.get()),
+        snapshot.clientAddresses().of(request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(), request.headers()));
 
     Optional<Rejection> framing = framingProblem(request);
     if (framing.isEmpty()) framing = hostProblem(request, host);
@@ -87,7 +86,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     }
     decided.onComplete(ar -> {
       if (ar.failed()) {
-        log.error("request {} failed inside the pipeline", id, ar.cause());
+        snapshots.failures().error("pipeline", "request {} failed inside the pipeline", id, ar.cause());
         Rejection internal = new Rejection.InternalError();
         reject(request, id, internal);
         observer.record(id, head, new Outcome.Reject(internal, Optional.empty(), Optional.empty()), Optional.empty(), started);
@@ -98,7 +97,16 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         reject(request, id, r.rejection());
         observer.record(id, head, outcome, Optional.empty(), started);
       } else if (outcome instanceof Outcome.Forward f) {
-        forward(snapshot, request, id, head, f, started);
+        Context context = Vertx.currentContext();
+        if (request.version() == HttpVersion.HTTP_2 && context != null) {
+          // A client's RST_STREAM usually arrives in the same read as its HEADERS, and the codec
+          // reads it only after this turn: forwarding now would send, on an idle pooled
+          // connection, a request its client has already cancelled (rapid reset, CVE-2023-44487).
+          // One turn later the reset has been read and forward() sees the stream closed.
+          context.runOnContext(v -> forward(snapshot, request, id, head, f, started));
+        } else {
+          forward(snapshot, request, id, head, f, started);
+        }
       } else {
         throw new AssertionError("unknown outcome " + outcome);
       }
@@ -108,6 +116,9 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private void forward(Snapshot snapshot, HttpServerRequest request, String id, RequestHead head, Outcome.Forward f, long started) {
     if (request.response().closed()) {
       // The client reset the stream or closed the connection while the pipeline ran: nothing to send.
+      // Resumed so that the stream's queued events (its end, its reset) are delivered: Vert.x holds
+      // a paused HTTP/2 stream, about 7 KiB of heap, until they are.
+      if (!request.isEnded()) request.resume();
       snapshot.observer().record(id, head, f, Optional.of(new Proxied.Aborted("client_closed")), started);
       return;
     }
@@ -143,7 +154,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       // refusal included).
       slot.get().release();
       Proxied proxied = ar.succeeded() ? ar.result() : new Proxied.Failed(new Rejection.InternalError());
-      if (ar.failed()) log.error("request {} failed inside the proxy", id, ar.cause());
+      if (ar.failed()) snapshots.failures().error("proxy", "request {} failed inside the proxy", id, ar.cause());
       if (proxied instanceof Proxied.Failed failed && !request.response().headWritten()) {
         reject(request, id, failed.rejection());
       }

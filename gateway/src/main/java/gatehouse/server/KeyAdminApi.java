@@ -2,9 +2,11 @@ package gatehouse.server;
 
 import gatehouse.authn.apikey.ApiKeyAdmin;
 import gatehouse.authn.apikey.ApiKeyInfo;
+import gatehouse.authn.apikey.KeyEdit;
 import gatehouse.authn.apikey.NewKey;
 import gatehouse.config.AdminApiConfig;
 import gatehouse.config.Durations;
+import gatehouse.logging.ThrottledLogs;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -18,8 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The key-management endpoints of the admin listener, as values: {@link AdminServer} writes the
@@ -31,11 +31,12 @@ import org.slf4j.LoggerFactory;
  * POST /keys                  201 {"id", "key", ...}   body {"owner", "scopes", "rate_limit", "expires_in", "name"}
  * POST /keys/{id}/revoke      200 {...}                404 unknown id
  * POST /keys/{id}/rotate      201 {"id", "key", ...}   body {"grace": "24h"}; 404 unknown or inactive id
+ * PATCH /keys/{id}            200 {...}                body {"scopes", "rate_limit" (null: none), "name"}; 404 unknown id
  * </pre>
  */
 final class KeyAdminApi {
-  private static final Logger log = LoggerFactory.getLogger(KeyAdminApi.class);
   private static final Pattern KEY_ACTION = Pattern.compile("/keys/([A-Za-z0-9_]{1,40})/(revoke|rotate)");
+  private static final Pattern KEY = Pattern.compile("/keys/([A-Za-z0-9_]{1,40})");
   static final int MAX_BODY = 16 * 1024;
 
   /** A reply to write: status, JSON body and extra headers. */
@@ -51,8 +52,12 @@ final class KeyAdminApi {
 
   private final ApiKeyAdmin admin;
   private final AdminGate gate;
+  /** Each request fails alike while the key store is down: one line per kind per window, with a count. */
+  private final ThrottledLogs failures;
 
-  KeyAdminApi(ApiKeyAdmin admin, AdminApiConfig config) {
+  /** {@code failures} outlives this instance, which serves one request. */
+  KeyAdminApi(ApiKeyAdmin admin, AdminApiConfig config, ThrottledLogs failures) {
+    this.failures = failures;
     this.admin = admin;
     this.gate = new AdminGate(config, "key management");
   }
@@ -73,7 +78,7 @@ final class KeyAdminApi {
     }
     return reply.recover(e -> {
       if (e instanceof IllegalArgumentException) return Future.succeededFuture(Reply.error(400, "invalid_request", e.getMessage()));
-      log.warn("key management failed: {}", e.toString());
+      failures.warn("store", "key management failed: {}", e.toString());
       return Future.succeededFuture(new Reply(503, new JsonObject().put("error", "dependency_unavailable")
           .put("message", "the key store cannot be reached"), Map.of("Retry-After", "5")));
     });
@@ -91,6 +96,14 @@ final class KeyAdminApi {
       if (method == HttpMethod.POST) return admin.create(newKey(json(body))).map(k -> Reply.of(201, k.toJson()));
       return Future.succeededFuture(new Reply(405, new JsonObject().put("error", "method_not_allowed"), Map.of("Allow", "GET, POST")));
     }
+    Matcher key = KEY.matcher(path);
+    if (key.matches()) {
+      if (method != HttpMethod.PATCH) {
+        return Future.succeededFuture(new Reply(405, new JsonObject().put("error", "method_not_allowed"), Map.of("Allow", "PATCH")));
+      }
+      return admin.change(key.group(1), keyEdit(json(body))).map(k -> k.map(ApiKeyInfo::toJson).map(j -> Reply.of(200, j))
+          .orElse(Reply.error(404, "unknown_key", "no key has this id")));
+    }
     Matcher m = KEY_ACTION.matcher(path);
     if (!m.matches()) return Future.succeededFuture(Reply.error(404, "not_found", "no such endpoint"));
     if (method != HttpMethod.POST) {
@@ -107,6 +120,35 @@ final class KeyAdminApi {
         .orElse(Reply.error(404, "unknown_key", "no active key has this id")));
   }
 
+  /** A PATCH body: the fields present are changed; {@code "rate_limit": null} removes the limit. */
+  private static KeyEdit keyEdit(JsonObject o) {
+    for (String field : o.fieldNames()) {
+      if (!Set.of("scopes", "rate_limit", "name").contains(field)) {
+        throw new IllegalArgumentException("unknown field '" + field + "' (expected scopes, rate_limit, name)");
+      }
+    }
+    Optional<Set<String>> scopes = o.containsKey("scopes") ? Optional.of(scopes(o.getValue("scopes"))) : Optional.empty();
+    Optional<Integer> limit = Optional.empty();
+    if (o.containsKey("rate_limit")) {
+      Integer l = o.getInteger("rate_limit");
+      if (l != null && l == KeyEdit.NO_LIMIT) throw new IllegalArgumentException("rate limit must be between 1 and 1000000 requests per minute");
+      limit = Optional.of(l == null ? KeyEdit.NO_LIMIT : l);
+    }
+    return new KeyEdit(scopes, limit, Optional.ofNullable(o.getString("name")));
+  }
+
+  private static Set<String> scopes(Object s) {
+    Set<String> scopes = new LinkedHashSet<>();
+    if (s instanceof JsonArray a) {
+      for (Object item : a) scopes.add((String) item);
+    } else if (s instanceof String text) {
+      for (String part : text.split(",")) if (!part.isBlank()) scopes.add(part.strip());
+    } else if (s != null) {
+      throw new IllegalArgumentException("scopes must be a list of strings or a comma-separated string");
+    }
+    return scopes;
+  }
+
   private static NewKey newKey(JsonObject o) {
     for (String field : o.fieldNames()) {
       if (!Set.of("owner", "scopes", "rate_limit", "expires_in", "name").contains(field)) {
@@ -115,15 +157,7 @@ final class KeyAdminApi {
     }
     String owner = o.getString("owner");
     if (owner == null) throw new IllegalArgumentException("owner is required");
-    Set<String> scopes = new LinkedHashSet<>();
-    Object s = o.getValue("scopes");
-    if (s instanceof JsonArray a) {
-      for (Object item : a) scopes.add((String) item);
-    } else if (s instanceof String text) {
-      for (String part : text.split(",")) if (!part.isBlank()) scopes.add(part.strip());
-    } else if (s != null) {
-      throw new IllegalArgumentException("scopes must be a list of strings or a comma-separated string");
-    }
+    Set<String> scopes = scopes(o.getValue("scopes"));
     Optional<Integer> limit = Optional.ofNullable(o.getInteger("rate_limit"));
     return new NewKey(owner, Optional.ofNullable(o.getString("name")), scopes, limit, duration(o, "expires_in"));
   }

@@ -9,6 +9,7 @@ import gatehouse.observe.Observer;
 import gatehouse.pipeline.Pipeline;
 import gatehouse.proxy.BodyLimits;
 import gatehouse.proxy.Breakers;
+import gatehouse.proxy.ClientAddresses;
 import gatehouse.route.RouteTable;
 import java.time.Duration;
 import java.util.List;
@@ -32,10 +33,11 @@ import java.util.function.Supplier;
  * @param keyAdmin key management of the key store, when API keys are in play
  * @param adminApi who may use key management on the admin listener
  * @param breakers the process's circuit breakers on the proxy path
+ * @param clientAddresses who the client of a request is, after {@code forwarding.trusted_proxies}
  */
 public record Snapshot(long generation, Pipeline pipeline, RouteTable routes, UpstreamSpecs upstreams, UpstreamSigners signers,
     Observer observer, Supplier<List<Readiness>> readiness, Optional<ApiKeyAdmin> keyAdmin, AdminApiConfig adminApi,
-    Breakers breakers) {
+    Breakers breakers, ClientAddresses clientAddresses) {
   public Snapshot {
     if (generation < 1) throw new IllegalArgumentException("snapshot generation must be at least 1, got " + generation);
   }

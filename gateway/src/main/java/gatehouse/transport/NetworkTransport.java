@@ -123,11 +123,16 @@ public final class NetworkTransport {
   /**
    * A Vert.x instance on this transport with {@code eventLoops} event loops, whose listeners each
    * hold at most {@code maxConnections} connections and pause accepting while the process is out
-   * of descriptors ({@link AcceptGuard}); on NIO, neither.
+   * of descriptors ({@link AcceptGuard}), on every transport.
+   *
+   * <p>On NIO, {@link Vertx#isNativeTransportEnabled()} then says true: Vert.x 5 answers it with
+   * {@code !(transport instanceof NioTransport)}, and the guard wraps the transport. Nothing in
+   * Vert.x acts on that answer (it reads it only to say why no native transport is in use, and
+   * the NIO transport's own {@code configure} methods still run), so the guard is worth more than
+   * the flag; {@link #name()} says which transport is in use.
    */
   public Vertx newVertx(int eventLoops, int maxConnections) {
-    // Vert.x tells NIO apart by its own instance (isNativeTransportEnabled), so NIO stays unwrapped.
-    Transport guarded = transport == Transport.NIO ? transport : GuardedTransport.around(transport, maxConnections);
+    Transport guarded = GuardedTransport.around(transport, maxConnections);
     return Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(eventLoops)).withTransport(guarded).build();
   }
 

@@ -19,15 +19,17 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 20, §3: a gateway in a child JVM with 256 descriptors ({@code prlimit}), flooded with
  * connections that never send a byte. It must stay up, not spin, log a bounded number of lines,
  * serve a canary once the flood is gone, and close connections beyond {@code
- * limits.max_connections} as soon as they are accepted.
+ * limits.max_connections} as soon as they are accepted; on the default transport and on the JDK's
+ * NIO ({@code runtime.transport: nio}, also what {@code auto} falls back to).
  */
 class DescriptorLimitIT {
   private static final int DESCRIPTORS = 256;
@@ -53,11 +55,12 @@ class DescriptorLimitIT {
     vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
   }
 
-  @Test
+  @ParameterizedTest(name = "runtime.transport: {0}")
+  @ValueSource(strings = {"auto", "nio"})
   @Timeout(30)
-  void atTheDescriptorLimitAcceptingPausesInsteadOfSpinningAndACanaryGetsThroughAfterwards() throws Exception {
+  void atTheDescriptorLimitAcceptingPausesInsteadOfSpinningAndACanaryGetsThroughAfterwards(String transport) throws Exception {
     // A cap above the descriptor limit: the descriptors run out first, which is what is tested here.
-    int port = startGateway("limits: {max_connections: 100000}");
+    int port = startGateway(transport, "limits: {max_connections: 100000}");
     long linesBefore = lines();
 
     openFlood(port);
@@ -76,10 +79,11 @@ class DescriptorLimitIT {
     assertTrue(lines <= 10, lines + " log lines for " + FLOOD + " connections at the limit:\n" + tail());
   }
 
-  @Test
+  @ParameterizedTest(name = "runtime.transport: {0}")
+  @ValueSource(strings = {"auto", "nio"})
   @Timeout(30)
-  void connectionsBeyondMaxConnectionsAreClosedAtOnceAndTheOthersAreServed() throws Exception {
-    int port = startGateway("limits: {max_connections: 20}");
+  void connectionsBeyondMaxConnectionsAreClosedAtOnceAndTheOthersAreServed(String transport) throws Exception {
+    int port = startGateway(transport, "limits: {max_connections: 20}");
     List<Socket> held = new ArrayList<>();
     try {
       for (int i = 0; i < 20; i++) held.add(connect(port));
@@ -102,8 +106,8 @@ class DescriptorLimitIT {
     assertTrue(log().contains("limits.max_connections (20)"), "the refusals are logged, throttled:\n" + tail());
   }
 
-  /** Starts {@code gatehouse run} under a descriptor limit, with {@code limits} added; its gateway port. */
-  private int startGateway(String limits) throws Exception {
+  /** Starts {@code gatehouse run} on {@code transport} under a descriptor limit, with {@code limits} added; its gateway port. */
+  private int startGateway(String transport, String limits) throws Exception {
     int port = GatewayHarness.closedPort();
     int admin = GatewayHarness.closedPort();
     String yaml = String.join("\n",
@@ -112,6 +116,7 @@ class DescriptorLimitIT {
         "upstreams:",
         "  app: {url: \"" + upstream.url() + "\", timeout: 5s}",
         limits,
+        "runtime: {transport: " + transport + "}",
         "routes:",
         "  - {id: health, match: {path: /health}, upstream: app, policy: public}",
         "");

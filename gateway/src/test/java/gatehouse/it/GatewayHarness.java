@@ -45,8 +45,27 @@ final class GatewayHarness implements AutoCloseable {
 
   /** As {@link #start(String, String, boolean)}, with {@code extraUpstreams} (YAML map entries) beside app and down. */
   static GatewayHarness start(String extraUpstreams, String extraTopLevel, String extraRoutes, boolean h2c) {
+    return start(Clock.systemUTC(), extraUpstreams, extraTopLevel, extraRoutes, h2c);
+  }
+
+  /** As {@link #start(String, String, String, boolean)}, with the gateway's time from {@code gatewayClock}. */
+  static GatewayHarness start(Clock gatewayClock, String extraUpstreams, String extraTopLevel, String extraRoutes, boolean h2c) {
     Vertx vertx = TestVertx.create();
-    UpstreamRecorder upstream = UpstreamRecorder.start(vertx);
+    return start(gatewayClock, vertx, UpstreamRecorder.start(vertx), extraUpstreams, extraTopLevel, extraRoutes, h2c);
+  }
+
+  /**
+   * As {@link #start(String, String, String, boolean)}, in front of {@code upstream} on {@code
+   * vertx}, which the harness then owns: for a test that must name its upstream before the gateway
+   * starts (a {@link GatewayInvariants} field with a gateway per test).
+   */
+  static GatewayHarness start(Vertx vertx, UpstreamRecorder upstream, String extraUpstreams, String extraTopLevel, String extraRoutes,
+      boolean h2c) {
+    return start(Clock.systemUTC(), vertx, upstream, extraUpstreams, extraTopLevel, extraRoutes, h2c);
+  }
+
+  private static GatewayHarness start(Clock gatewayClock, Vertx vertx, UpstreamRecorder upstream, String extraUpstreams,
+      String extraTopLevel, String extraRoutes, boolean h2c) {
     Path dir = null;
     try {
       dir = Files.createTempDirectory("gatehouse-it");
@@ -81,7 +100,7 @@ final class GatewayHarness implements AutoCloseable {
           "");
       Files.writeString(dir.resolve("gatehouse.yaml"), yaml);
       GatehouseConfig config = ConfigLoader.load(dir.resolve("gatehouse.yaml"));
-      Gatehouse gateway = Gatehouse.start(config, Clock.systemUTC(), vertx, false)
+      Gatehouse gateway = Gatehouse.start(config, gatewayClock, vertx, false)
           .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
       return new GatewayHarness(vertx, upstream, gateway, dir);
     } catch (Exception e) {

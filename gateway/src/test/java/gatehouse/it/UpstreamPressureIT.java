@@ -52,6 +52,8 @@ class UpstreamPressureIT {
             "  queued: {url: \"" + url + "\", max_connections: 2, max_pending: 2, connect_timeout: 10s}",
             "  wide: {url: \"" + url + "\", max_connections: 64}",
             "  guarded: {url: \"" + url + "\", max_connections: 1, max_pending: 1, connect_timeout: 10s, "
+                + "breaker: {consecutive_failures: 3}}",
+            "  waited: {url: \"" + url + "\", max_connections: 1, max_pending: 64, connect_timeout: 1s, timeout: 20s, "
                 + "breaker: {consecutive_failures: 3}}"),
         "",
         String.join("\n",
@@ -60,7 +62,9 @@ class UpstreamPressureIT {
             "  - {id: queued, match: {prefix: /queued/}, upstream: queued, policy: public}",
             "  - {id: abort, match: {prefix: /abort/}, upstream: wide, policy: public, max_concurrent: 32}",
             "  - {id: guarded-hang, match: {prefix: /guarded/hang}, upstream: guarded, policy: public}",
-            "  - {id: guarded-other, match: {prefix: /guarded/}, upstream: guarded, policy: public}"),
+            "  - {id: guarded-other, match: {prefix: /guarded/}, upstream: guarded, policy: public}",
+            "  - {id: waited-hang, match: {prefix: /waited/hang}, upstream: waited, policy: public}",
+            "  - {id: waited-other, match: {prefix: /waited/}, upstream: waited, policy: public}"),
         false);
   }
 
@@ -194,6 +198,41 @@ class UpstreamPressureIT {
       for (Socket s : holders) abort(s);
     }
     awaitOk("/guarded/other/after");
+  }
+
+  /**
+   * A wait for a pooled connection that times out is the gateway's queue, not the upstream's
+   * failure: while a hung route holds the upstream's one connection per event loop, the other
+   * route's requests wait behind it and get 504 after {@code connect_timeout}, twice its {@code
+   * consecutive_failures} in a row, and its breaker stays closed. Before, each counted as a failure,
+   * and the third opened the breaker: one hung endpoint shut the other routes out for {@code open_for}.
+   */
+  @Test
+  @Timeout(20)
+  void timeoutsWaitingBehindAHungRouteNeverOpenTheBreakerOfAnotherRoute() throws Exception {
+    // A cold gateway may take longer than connect_timeout for its first upstream connection.
+    awaitOk("/waited/warm");
+    List<Socket> holders = new ArrayList<>();
+    try {
+      // Connections go to the two event loops in turn: each loop's one connection is held.
+      for (int i = 0; i < 4; i++) holders.add(send("/waited/hang/" + i, 10_000));
+      awaitSeen("/waited/hang/", 2);
+      for (int i = 0; i < 6; i++) {
+        try (Socket s = send("/waited/other/" + i, 5_000)) {
+          Reply r = read(s);
+          assertEquals(504, r.status(), "request " + i + ": " + r);
+          assertEquals("upstream_timeout", r.code(), "request " + i);
+        }
+      }
+      Scrape m = scrape();
+      assertEquals(0.0, m.value("gatehouse_upstream_breaker_state", "upstream", "waited", "route", "waited-other"));
+      assertEquals(0.0, m.value("gatehouse_upstream_breaker_opens_total", "upstream", "waited", "route", "waited-other"));
+      assertEquals(0, upstream.seen().stream().filter(s -> s.target().startsWith("/waited/other/")).count(),
+          "the upstream never saw the requests that timed out in the queue");
+    } finally {
+      for (Socket s : holders) abort(s);
+    }
+    awaitOk("/waited/other/after");
   }
 
   /** Waits up to 5 s until {@code target} answers 200: the pool frees once its holders are cut. */

@@ -29,7 +29,7 @@ class ErrorResponsesTest {
     new Rejection.LimiterUnavailable("redis timeout", Duration.ofSeconds(5)),
     new Rejection.UpstreamUnavailable("app", Duration.ofMillis(2500)),
     new Rejection.Busy("upstream_busy", Duration.ofSeconds(1)),
-    new Rejection.GatewayTimeout(),
+    new Rejection.GatewayTimeout(false),
   };
 
   @Test

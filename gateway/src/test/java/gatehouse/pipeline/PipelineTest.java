@@ -80,7 +80,8 @@ class PipelineTest {
     GatehouseConfig config = ConfigLoader.parse("gatehouse.yaml", YAML, Path.of("."), name -> null);
     return new Pipeline(RouteTable.compile(config.routes(), "gatehouse.yaml"),
         new CredentialExtractor(config.auth().apiKeys()),
-        new Authenticators(Optional.of(BEARER), Optional.of(KEYS)), new Limits(limiter), new IdentityHeaders(config));
+        new Authenticators(Optional.of(BEARER), Optional.of(KEYS)), Limits.compile(limiter, config.rateLimits(), config.routes(), MutableClock.start()),
+        new IdentityHeaders(config));
   }
 
   private static Outcome run(Pipeline p, String target, String... headers) {
@@ -232,5 +233,39 @@ class PipelineTest {
     assertEquals("forward", reply(run(p, "/key/x", "X-API-Key", "good-key")));
     assertEquals("forward", reply(run(p, "/public/x")));
     assertEquals(List.of("key:k7"), limiter.asked());
+  }
+
+  @Test
+  void anAddressOverItsFailedAuthenticationsIsRefused429BeforeItsNextCredentialIsVerified() throws Exception {
+    MutableClock clock = MutableClock.start();
+    GatehouseConfig config = ConfigLoader.parse("gatehouse.yaml", YAML + "failed_auth_limit: {requests: 2, per: 1m}\n", Path.of("."),
+        name -> null);
+    java.util.concurrent.atomic.AtomicInteger verified = new java.util.concurrent.atomic.AtomicInteger();
+    Authenticator counting = c -> {
+      verified.incrementAndGet();
+      return BEARER.authenticate(c);
+    };
+    Pipeline p = new Pipeline(RouteTable.compile(config.routes(), "gatehouse.yaml"), new CredentialExtractor(config.auth().apiKeys()),
+        new Authenticators(Optional.of(counting), Optional.of(KEYS)),
+        Limits.compile(RateLimiter.local(clock), config.rateLimits(), config.routes(), clock), new IdentityHeaders(config));
+    java.util.function.BiFunction<String, String, String> from = (address, token) -> reply(p.process(new RequestHead("GET", "/jwt/x", "gw.test",
+        token == null ? MultiMap.caseInsensitiveMultiMap() : MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + token),
+        Optional.empty(), address)).result());
+
+    assertEquals("401 invalid_token", from.apply("192.0.2.1", "bad"));
+    assertEquals("forward", from.apply("192.0.2.1", "good"), "a success is not counted");
+    assertEquals("401 invalid_token", from.apply("192.0.2.1", "bad"));
+    assertEquals(3, verified.get());
+    Outcome.Reject screened = (Outcome.Reject) p.process(new RequestHead("GET", "/jwt/x", "gw.test",
+        MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer good"), Optional.empty(), "192.0.2.1")).result();
+    assertEquals(new Rejection.RateLimited(Duration.ofSeconds(30), Optional.of(new gatehouse.authn.Quota(2, Duration.ofMinutes(1), 0,
+        Duration.ofMinutes(1)))), screened.rejection());
+    assertEquals(3, verified.get(), "refused unverified, even a valid credential");
+    assertEquals("forward", from.apply("192.0.2.2", "good"), "another address is not affected");
+    assertEquals("401 unauthenticated", from.apply("192.0.2.1", null), "no credential: nothing to verify, nothing to screen");
+    assertEquals("forward", reply(p.process(new RequestHead("GET", "/public/x", "gw.test", MultiMap.caseInsensitiveMultiMap(),
+        Optional.empty(), "192.0.2.1")).result()), "public routes stay open to the address");
+    clock.advance(Duration.ofSeconds(30));
+    assertEquals("forward", from.apply("192.0.2.1", "good"));
   }
 }

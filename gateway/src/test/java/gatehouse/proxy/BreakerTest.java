@@ -136,7 +136,7 @@ class BreakerTest {
     assertEquals(Verdict.FAILURE, Breakers.verdict(new Proxied.Responded(502, 0, 0)));
     assertEquals(Verdict.FAILURE, Breakers.verdict(new Proxied.Responded(503, 0, 0)));
     assertEquals(Verdict.FAILURE, Breakers.verdict(new Proxied.Responded(504, 0, 0)));
-    assertEquals(Verdict.FAILURE, Breakers.verdict(new Proxied.Failed(new Rejection.GatewayTimeout())));
+    assertEquals(Verdict.FAILURE, Breakers.verdict(new Proxied.Failed(new Rejection.GatewayTimeout(false))));
     assertEquals(Verdict.FAILURE, Breakers.verdict(new Proxied.Failed(new Rejection.BadGateway(UpstreamFailures.UNREACHABLE, "x"))));
     assertEquals(Verdict.FAILURE, Breakers.verdict(new Proxied.Failed(new Rejection.BadGateway(UpstreamFailures.RESET, "x"))));
     for (int status : new int[] {200, 101, 304, 400, 401, 404, 429, 500, 501}) {
@@ -145,5 +145,7 @@ class BreakerTest {
     assertEquals(Verdict.NEUTRAL, Breakers.verdict(new Proxied.Failed(new Rejection.PayloadTooLarge(10))));
     assertEquals(Verdict.NEUTRAL, Breakers.verdict(new Proxied.Failed(new Rejection.BadRequest("invalid_content_length", "x"))));
     assertEquals(Verdict.NEUTRAL, Breakers.verdict(new Proxied.Aborted("client_closed")));
+    assertEquals(Verdict.NEUTRAL, Breakers.verdict(new Proxied.Failed(new Rejection.GatewayTimeout(true))),
+        "a wait behind busy pooled connections is the gateway's queue, not the upstream");
   }
 }

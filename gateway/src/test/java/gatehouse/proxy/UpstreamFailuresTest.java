@@ -35,8 +35,14 @@ class UpstreamFailuresTest {
 
   @Test
   void connectAndResponseTimeoutsAreGatewayTimeouts() {
-    assertEquals(new Rejection.GatewayTimeout(), map(new ConnectTimeoutException("connection timed out")));
-    assertEquals(new Rejection.GatewayTimeout(), map(new TimeoutException("no response")));
+    assertEquals(new Rejection.GatewayTimeout(false), map(new ConnectTimeoutException("connection timed out")));
+    assertEquals(new Rejection.GatewayTimeout(false), map(new TimeoutException("no response")));
+  }
+
+  @Test
+  void aWaitBehindBusyPooledConnectionsIsAQueuedGatewayTimeout() {
+    assertEquals(new Rejection.GatewayTimeout(true), map(new Upstream.QueueTimeout("orders", 2000)));
+    assertEquals(new Rejection.GatewayTimeout(true), map(new VertxException(new Upstream.QueueTimeout("orders", 2000))));
   }
 
   @Test

@@ -203,7 +203,7 @@ class UpstreamsTest {
     long elapsed = Duration.ofNanos(System.nanoTime() - started).toMillis();
     assertEquals(504, got.status());
     assertTrue(elapsed >= 200 && elapsed < 2000, "answered after " + elapsed + " ms");
-    assertEquals(new Proxied.Failed(new Rejection.GatewayTimeout()), gateway.outcome(0));
+    assertEquals(new Proxied.Failed(new Rejection.GatewayTimeout(false)), gateway.outcome(0));
   }
 
   @Test

@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A TCP relay on 127.0.0.1 in front of a local service, to take the service away and bring it back:
- * {@link #stop()} closes the listener and every relayed connection; {@link #start()} listens again
- * on the same port.
+ * {@link #stop()} closes the listener and every relayed connection, {@link #refuseNewConnections()}
+ * only new ones; {@link #start()} listens again on the same port.
  */
 public final class TcpProxy implements AutoCloseable {
   private final Vertx vertx;
@@ -21,6 +21,7 @@ public final class TcpProxy implements AutoCloseable {
   private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
   private int port;
   private NetServer server;
+  private volatile boolean refusing;
 
   public TcpProxy(Vertx vertx, int targetPort) {
     this.vertx = vertx;
@@ -29,8 +30,17 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   public synchronized TcpProxy start() {
+    if (refusing && server != null) {
+      refusing = false;
+      return this;
+    }
+    refusing = false;
     server = vertx.createNetServer();
     server.connectHandler(in -> {
+      if (refusing) {
+        in.close();
+        return;
+      }
       in.pause();
       sockets.add(in);
       client.connect(targetPort, "127.0.0.1").onComplete(ar -> {
@@ -49,6 +59,14 @@ public final class TcpProxy implements AutoCloseable {
     });
     port = await(server.listen(port, "127.0.0.1")).actualPort();
     return this;
+  }
+
+  /**
+   * Closes each new connection at once and keeps the open ones relaying (closing the server would
+   * cut them too); {@link #start()} relays new ones again.
+   */
+  public synchronized void refuseNewConnections() {
+    refusing = true;
   }
 
   /** Refuses new connections and cuts the open ones, like a database that went away. */

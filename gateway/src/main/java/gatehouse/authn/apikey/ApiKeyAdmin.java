@@ -60,6 +60,20 @@ public final class ApiKeyAdmin {
   }
 
   /**
+   * Changes key {@code id}'s scopes, limit or name as {@code edit} says; the key as it is after,
+   * empty when there is no such key. Takes effect here at once.
+   */
+  public Future<Optional<ApiKeyInfo>> change(String id, KeyEdit edit) {
+    Optional<String> problem = edit.problem();
+    if (problem.isPresent()) return Future.failedFuture(new IllegalArgumentException(problem.get()));
+    Instant now = clock.instant();
+    return store.change(id, edit::applyTo).map(k -> {
+      k.ifPresent(s -> changed.accept(s.hash()));
+      return k.map(s -> s.info(now));
+    });
+  }
+
+  /**
    * A new key with the same owner, name, scopes, limit and expiry as key {@code id}; the old key
    * keeps working for {@code grace} (zero: it is revoked at once). Empty when {@code id} is not an
    * active key.

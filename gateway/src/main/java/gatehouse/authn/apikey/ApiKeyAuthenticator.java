@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +39,12 @@ import org.slf4j.LoggerFactory;
  * negative_cache_ttl}. When the store cannot be reached, a key looked up within {@code cache_ttl +
  * stale_if_error} keeps working and any other key is {@link Authentication.Unverifiable} (503);
  * the store is then left alone for {@link #STORE_RETRY} before the next attempt, so an outage
- * costs requests no connection timeouts. A revocation made through this instance's {@link
- * ApiKeyAdmin} takes effect here at once; one made elsewhere, within {@code cache_ttl}.
+ * costs requests no connection timeouts. A change made through this instance's {@link
+ * ApiKeyAdmin} takes effect here at once; one made elsewhere, when a {@link KeyChangeListener} fed
+ * with this authenticator hears of it (PostgreSQL), and within {@code cache_ttl} in any case.
+ *
+ * <p>A lookup that was under way when a change was heard may have read the row from before it: its
+ * answer goes to the requests that asked, but not into the cache (a generation count tells).
  */
 public final class ApiKeyAuthenticator implements Authenticator {
   private static final Logger log = LoggerFactory.getLogger(ApiKeyAuthenticator.class);
@@ -54,7 +59,9 @@ public final class ApiKeyAuthenticator implements Authenticator {
   private final Clock clock;
   private final ApiKeysConfig config;
   private final Cache<String, Entry> cache;
-  private final Map<String, CompletableFuture<Optional<StoredKey>>> inFlight = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Entry>> inFlight = new ConcurrentHashMap<>();
+  /** One more for each change heard of (or made here): a lookup started in an older one is not cached. */
+  private final AtomicLong generation = new AtomicLong();
   private final Map<String, Instant> lastUsed = new ConcurrentHashMap<>();
   private final ApiKeyAdmin admin;
   private final Vertx vertx;
@@ -145,9 +152,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
       Instant at = clock.instant();
       if (ar.succeeded()) {
         lastError = Optional.empty();
-        Entry fresh = new Entry(ar.result(), at);
-        cache.put(hash, fresh);
-        return decide(hash, fresh, at);
+        return decide(hash, ar.result(), at);
       }
       storeDownUntil = at.plus(STORE_RETRY);
       String error = ar.cause().getClass().getSimpleName() + ": " + ar.cause().getMessage();
@@ -183,17 +188,29 @@ public final class ApiKeyAuthenticator implements Authenticator {
     return store instanceof JdbcApiKeyStore j ? flushed.eventually(j::close) : flushed;
   }
 
-  /** The store's lookup, shared by concurrent requests for one hash; completes on the caller's context. */
-  private Future<Optional<StoredKey>> lookup(String hash) {
+  /**
+   * The store's lookup, shared by concurrent requests for one hash, cached unless a change was
+   * heard of while it ran; completes on the caller's context.
+   */
+  private Future<Entry> lookup(String hash) {
     Context context = vertx.getOrCreateContext();
-    CompletableFuture<Optional<StoredKey>> mine = new CompletableFuture<>();
-    CompletableFuture<Optional<StoredKey>> shared = inFlight.putIfAbsent(hash, mine);
+    CompletableFuture<Entry> mine = new CompletableFuture<>();
+    CompletableFuture<Entry> shared = inFlight.putIfAbsent(hash, mine);
     if (shared == null) {
       shared = mine;
+      long started = generation.get();
       // Out of the map before anyone sees the result: a later request never reuses a finished lookup.
       store.findByHash(hash).onComplete(ar -> {
         inFlight.remove(hash, mine);
-        if (ar.succeeded()) mine.complete(ar.result()); else mine.completeExceptionally(ar.cause());
+        if (ar.failed()) {
+          mine.completeExceptionally(ar.cause());
+          return;
+        }
+        Entry fresh = new Entry(ar.result(), clock.instant());
+        cache.put(hash, fresh);
+        // Checked after the put: a change heard before it counted up first, one heard after it drops the entry itself.
+        if (generation.get() != started) cache.asMap().remove(hash, fresh);
+        mine.complete(fresh);
       });
     }
     return Future.fromCompletionStage(shared, context);
@@ -226,7 +243,27 @@ public final class ApiKeyAuthenticator implements Authenticator {
 
   /** Drops what this instance cached for {@code hash}: the admin changed that key. */
   private void forget(String hash) {
+    generation.incrementAndGet();
+    inFlight.remove(hash);
     cache.invalidate(hash);
+  }
+
+  /**
+   * Drops what this instance cached for key {@code id}: another instance or the CLI changed it.
+   * Lookups under way are not joined by later requests. Safe on any thread; never blocks. A scan
+   * of the cache, since it is keyed by hash: changes are rare, lookups are not.
+   */
+  void forgetKey(String id) {
+    generation.incrementAndGet();
+    inFlight.clear();
+    cache.asMap().values().removeIf(e -> e.key().isPresent() && e.key().get().id().equals(id));
+  }
+
+  /** Drops every cached answer: changes may have been missed (the listener was disconnected). */
+  void forgetAll() {
+    generation.incrementAndGet();
+    inFlight.clear();
+    cache.invalidateAll();
   }
 
   private static Future<Authentication> rejected(String reason) {

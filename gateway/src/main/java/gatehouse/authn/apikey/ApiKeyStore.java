@@ -34,6 +34,12 @@ interface ApiKeyStore {
    */
   Future<Optional<StoredKey>> rotate(String id, Instant now, Instant endsAt, UnaryOperator<StoredKey> successor);
 
+  /**
+   * In one transaction: stores {@code edit.apply(old)} over key {@code id}'s scopes, limit and
+   * name. The key as stored after, or empty when there is no such key.
+   */
+  Future<Optional<StoredKey>> change(String id, UnaryOperator<StoredKey> edit);
+
   /** Records when keys were last used; older times never overwrite newer ones. */
   Future<Void> recordUse(Map<String, Instant> lastUsed);
 }

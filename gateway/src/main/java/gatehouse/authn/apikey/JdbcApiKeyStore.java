@@ -33,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * PostgreSQL. The database is opened, and migrated with Flyway, on first use, on the worker pool;
  * if that fails the next call tries again, so a store that is down at start-up, or goes down
  * later, is picked up again without a restart.
+ *
+ * <p>On PostgreSQL every change to a key is announced with {@code pg_notify} on the store's
+ * channel ({@link KeyChange#channel}) in the transaction that makes it: PostgreSQL delivers the
+ * event when, and only when, the change commits, so no instance hears of a change that did not
+ * happen or misses one that did while it was listening ({@link KeyChangeListener}). SQLite has no
+ * such carrier; it serves one gateway, which drops its own cache entries when it makes a change.
  */
 final class JdbcApiKeyStore implements ApiKeyStore {
   private static final Logger log = LoggerFactory.getLogger(JdbcApiKeyStore.class);
@@ -43,10 +49,13 @@ final class JdbcApiKeyStore implements ApiKeyStore {
   private final KeyStoreConfig config;
   private final WorkerExecutor worker;
   private final int queryTimeoutSeconds;
+  /** Where changes are announced; empty for SQLite. */
+  private final Optional<String> channel;
   private volatile HikariDataSource dataSource;
 
   JdbcApiKeyStore(Vertx vertx, KeyStoreConfig config) {
     this.config = config;
+    this.channel = config.sqlite() ? Optional.empty() : Optional.of(KeyChange.channel(config));
     // A named pool as large as the connection pool: a thread never waits for a connection it cannot get.
     this.worker = vertx.createSharedWorkerExecutor("gatehouse-key-store-" + Integer.toHexString(System.identityHashCode(this)),
         config.poolSize(), Math.max(10, config.timeout().toSeconds() * 4), TimeUnit.SECONDS);
@@ -81,55 +90,73 @@ final class JdbcApiKeyStore implements ApiKeyStore {
 
   @Override
   public Future<Void> insert(StoredKey key) {
-    return run(c -> {
+    return inTransaction(c -> {
       insert(c, key);
+      announce(c, new KeyChange("created", key.id()));
       return null;
     });
   }
 
   @Override
   public Future<Optional<StoredKey>> revoke(String id, Instant at) {
-    return run(c -> {
+    return inTransaction(c -> {
       try (PreparedStatement s = c.prepareStatement("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
         s.setLong(1, at.toEpochMilli());
         s.setString(2, id);
         s.setQueryTimeout(queryTimeoutSeconds);
         s.executeUpdate();
       }
-      return byId(c, id);
+      Optional<StoredKey> after = byId(c, id);
+      // Also when it was revoked already: revoking again re-sends an event an instance may have missed.
+      if (after.isPresent()) announce(c, new KeyChange("revoked", id));
+      return after;
     });
   }
 
   @Override
   public Future<Optional<StoredKey>> rotate(String id, Instant now, Instant endsAt, UnaryOperator<StoredKey> successor) {
-    return run(c -> {
-      c.setAutoCommit(false);
-      try {
-        Optional<StoredKey> old = byId(c, id);
-        if (old.isEmpty() || old.get().state(now) != ApiKeyInfo.State.ACTIVE) {
-          c.rollback();
-          return Optional.<StoredKey>empty();
-        }
-        String sql = endsAt.isAfter(now)
-            ? "UPDATE api_keys SET expires_at = ? WHERE id = ? AND (expires_at IS NULL OR expires_at > ?)"
-            : "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND (revoked_at IS NULL OR revoked_at > ?)";
-        try (PreparedStatement s = c.prepareStatement(sql)) {
-          s.setLong(1, endsAt.toEpochMilli());
-          s.setString(2, id);
-          s.setLong(3, endsAt.toEpochMilli());
-          s.setQueryTimeout(queryTimeoutSeconds);
-          s.executeUpdate();
-        }
-        StoredKey next = successor.apply(old.get());
-        insert(c, next);
-        c.commit();
-        return Optional.of(next);
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
+    return inTransaction(c -> {
+      Optional<StoredKey> old = byId(c, id);
+      if (old.isEmpty() || old.get().state(now) != ApiKeyInfo.State.ACTIVE) return Optional.<StoredKey>empty();
+      String sql = endsAt.isAfter(now)
+          ? "UPDATE api_keys SET expires_at = ? WHERE id = ? AND (expires_at IS NULL OR expires_at > ?)"
+          : "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND (revoked_at IS NULL OR revoked_at > ?)";
+      try (PreparedStatement s = c.prepareStatement(sql)) {
+        s.setLong(1, endsAt.toEpochMilli());
+        s.setString(2, id);
+        s.setLong(3, endsAt.toEpochMilli());
+        s.setQueryTimeout(queryTimeoutSeconds);
+        s.executeUpdate();
       }
+      StoredKey next = successor.apply(old.get());
+      insert(c, next);
+      announce(c, new KeyChange("rotated", id));
+      announce(c, new KeyChange("created", next.id()));
+      return Optional.of(next);
+    });
+  }
+
+  @Override
+  public Future<Optional<StoredKey>> change(String id, UnaryOperator<StoredKey> edit) {
+    return inTransaction(c -> {
+      // FOR UPDATE: two changes of one key at once apply one after the other, neither lost. SQLite has one writer anyway.
+      Optional<StoredKey> old;
+      try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM api_keys WHERE id = ?" + (config.sqlite() ? "" : " FOR UPDATE"))) {
+        s.setString(1, id);
+        old = one(s);
+      }
+      if (old.isEmpty()) return Optional.<StoredKey>empty();
+      StoredKey next = edit.apply(old.get());
+      try (PreparedStatement s = c.prepareStatement("UPDATE api_keys SET name = ?, scopes = ?, rate_limit = ? WHERE id = ?")) {
+        s.setString(1, next.name().orElse(null));
+        s.setString(2, String.join(" ", next.scopes()));
+        if (next.rateLimit().isPresent()) s.setInt(3, next.rateLimit().get()); else s.setNull(3, Types.INTEGER);
+        s.setString(4, id);
+        s.setQueryTimeout(queryTimeoutSeconds);
+        s.executeUpdate();
+      }
+      announce(c, new KeyChange("changed", id));
+      return Optional.of(next);
     });
   }
 
@@ -181,6 +208,34 @@ final class JdbcApiKeyStore implements ApiKeyStore {
 
   interface Work<T> {
     T apply(Connection c) throws SQLException;
+  }
+
+  /** {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+  private <T> Future<T> inTransaction(Work<T> work) {
+    return run(c -> {
+      c.setAutoCommit(false);
+      try {
+        T result = work.apply(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    });
+  }
+
+  /** Announces {@code change} when the transaction on {@code c} commits; nothing on SQLite. */
+  private void announce(Connection c, KeyChange change) throws SQLException {
+    if (channel.isEmpty()) return;
+    try (PreparedStatement s = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+      s.setString(1, channel.get());
+      s.setString(2, change.payload());
+      s.setQueryTimeout(queryTimeoutSeconds);
+      s.execute();
+    }
   }
 
   private <T> Future<T> run(Work<T> work) {

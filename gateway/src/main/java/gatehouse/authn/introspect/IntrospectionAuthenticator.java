@@ -7,6 +7,7 @@ import gatehouse.authn.ClaimMapping;
 import gatehouse.config.IntrospectionConfig;
 import gatehouse.credential.Credential;
 import gatehouse.logging.ThrottledLog;
+import gatehouse.logging.ThrottledLogs;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,7 +51,9 @@ import org.slf4j.LoggerFactory;
  * shorter); any RFC 7662 answer
  * (or a refusal of the token) closes the breaker, so service resumes soon after the server does.
  * Log lines about the server go through two {@link ThrottledLog}s, one for failed calls and one
- * for breaker changes: each writes at most one line per 10 s, with the count of the others.
+ * for breaker changes: each writes at most one line per 10 s, with the count of the others. A
+ * failure that is a bug, not an answer, is logged through a {@link ThrottledLogs}: one line per
+ * kind of failure per 10 s, whatever number of tokens reach it.
  */
 public final class IntrospectionAuthenticator implements Authenticator, MeterBinder {
   private static final Logger log = LoggerFactory.getLogger(IntrospectionAuthenticator.class);
@@ -67,6 +70,8 @@ public final class IntrospectionAuthenticator implements Authenticator, MeterBin
   private final AtomicLong calls = new AtomicLong();
   private final ThrottledLog callLog;
   private final ThrottledLog stateLog;
+  /** Failures that are bugs, not answers: any token may reach them, so one line per kind per window. */
+  private final ThrottledLogs failures;
   private final Scheduler scheduler;
   private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile long probeTimer = -1;
@@ -143,6 +148,7 @@ public final class IntrospectionAuthenticator implements Authenticator, MeterBin
     this.scheduler = scheduler;
     this.callLog = new ThrottledLog(log, clock);
     this.stateLog = new ThrottledLog(log, clock);
+    this.failures = new ThrottledLogs(log, clock);
   }
 
   /**
@@ -208,7 +214,7 @@ public final class IntrospectionAuthenticator implements Authenticator, MeterBin
       return onCallerContext(mine.future(), key);
     } catch (RuntimeException e) {
       // A bug, not an answer: still fail closed with a value.
-      log.error("introspection:{} unexpected error for token {}", name, key.fingerprint(), e);
+      failures.error("authenticate", "introspection:{} unexpected error for token {}", name, key.fingerprint(), e);
       return Future.succeededFuture(new Authentication.Unverifiable(dependency));
     }
   }
@@ -232,7 +238,7 @@ public final class IntrospectionAuthenticator implements Authenticator, MeterBin
         answer = answer(ar.succeeded() ? ar.result() : new Reply.Failure("unexpected " + ar.cause()), fp);
       } catch (RuntimeException e) {
         // A bug must not leave the waiters of this flight waiting forever: fail closed instead.
-        log.error("introspection:{} unexpected error judging the answer for token {}", name, fp, e);
+        failures.error("judge", "introspection:{} unexpected error judging the answer for token {}", name, fp, e);
         answer = new Answer.Failed("unexpected " + e.getClass().getSimpleName());
       }
       CallResult result = answer instanceof Answer.Active ? CallResult.ACTIVE
@@ -349,7 +355,7 @@ public final class IntrospectionAuthenticator implements Authenticator, MeterBin
       if (ar.succeeded()) {
         result = authentication(ar.result());
       } else {
-        log.error("introspection:{} unexpected error for token {}", name, key.fingerprint(), ar.cause());
+        failures.error("await", "introspection:{} unexpected error for token {}", name, key.fingerprint(), ar.cause());
         result = new Authentication.Unverifiable(dependency);
       }
       if (context == null) promise.complete(result);

@@ -8,6 +8,7 @@ import gatehouse.config.JwtProviderConfig;
 import gatehouse.config.KeySourceConfig;
 import gatehouse.credential.Credential;
 import gatehouse.crypto.SignatureEngine;
+import gatehouse.logging.ThrottledLogs;
 import gatehouse.secret.SecretHash;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -48,8 +49,11 @@ public final class JwtAuthenticator implements Authenticator, io.micrometer.core
   private final JwtServices services;
   /** Whether {@link #close} closes {@link #services}: true when they were made for this authenticator alone. */
   private final boolean ownsServices;
+  /** Failures that are bugs, not verdicts: any token may reach them, so one line per kind per window. */
+  private final ThrottledLogs failures;
 
   private JwtAuthenticator(List<JwtProvider> providers, JwtServices services, boolean ownsServices) {
+    this.failures = new ThrottledLogs(log, services.clock());
     Map<String, JwtProvider> issuers = new HashMap<>();
     Map<String, JwtProvider> names = new LinkedHashMap<>();
     int max = 0;
@@ -186,7 +190,7 @@ public final class JwtAuthenticator implements Authenticator, io.micrometer.core
       return onCallerContext(verdict.map(v -> answer(v, digest, provider)), fp);
     } catch (RuntimeException e) {
       // A bug, not a verdict: still fail closed with a value, so no input can become a 500.
-      log.error("jwt: unexpected error verifying token {}", fp, e);
+      failures.error("verify", "jwt: unexpected error verifying token {}", fp, e);
       return rejected(FailureCodes.MALFORMED, "token " + fp + ": unexpected " + e.getClass().getSimpleName());
     }
   }
@@ -204,13 +208,13 @@ public final class JwtAuthenticator implements Authenticator, io.micrometer.core
   }
 
   /** Completes on the context that called {@code authenticate}, as request handling expects. */
-  private static Future<Authentication> onCallerContext(Future<Authentication> result, String fp) {
+  private Future<Authentication> onCallerContext(Future<Authentication> result, String fp) {
     Context context = Vertx.currentContext();
     Promise<Authentication> promise = Promise.promise();
     result.onComplete(ar -> {
       Authentication answer = ar.succeeded() ? ar.result()
           : new Authentication.Rejected(new AuthFailure(FailureCodes.MALFORMED, "token " + fp + ": unexpected " + ar.cause()));
-      if (ar.failed()) log.error("jwt: unexpected error verifying token {}", fp, ar.cause());
+      if (ar.failed()) failures.error("await", "jwt: unexpected error verifying token {}", fp, ar.cause());
       if (context == null) promise.complete(answer);
       else context.runOnContext(v -> promise.complete(answer));
     });

@@ -124,6 +124,44 @@ class ApiKeyAuthenticatorTest {
   }
 
   @Test
+  void aChangeHeardOfDropsThatKeyAtOnceAndNoOther() {
+    CreatedKey k = create(Set.of(), Optional.empty());
+    CreatedKey other = create(Set.of(), Optional.empty());
+    check(k.key().reveal());
+    check(other.key().reveal());
+    ApiKeyAdmin elsewhere = new ApiKeyAdmin(jdbc, new KeyHasher(Optional.empty()), clock, new SecureRandom(), hash -> {});
+    await(elsewhere.revoke(k.info().id()));
+    int before = store.lookups.get();
+    auth.forgetKey(k.info().id());
+    assertEquals("revoked", reason(check(k.key().reveal())));
+    assertInstanceOf(Authentication.Authenticated.class, check(other.key().reveal()));
+    assertEquals(before + 1, store.lookups.get(), "the other key is still cached");
+    auth.forgetAll();
+    check(other.key().reveal());
+    assertEquals(before + 2, store.lookups.get());
+  }
+
+  @Test
+  void aLookupUnderWayWhenAChangeIsHeardAnswersItsRequestButIsNeitherCachedNorJoined() {
+    CreatedKey k = create(Set.of(), Optional.empty());
+    Switchable.Hold hold = new Switchable.Hold();
+    store.hold.set(hold);
+    Future<Authentication> early = auth.authenticate(new Credential.ApiKey(new Secret(k.key().reveal()), Credential.Location.HEADER));
+    ApiKeyAdmin elsewhere = new ApiKeyAdmin(jdbc, new KeyHasher(Optional.empty()), clock, new SecureRandom(), hash -> {});
+    try {
+      assertTrue(hold.read().await(10, java.util.concurrent.TimeUnit.SECONDS), "the early lookup read the row");
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+    await(elsewhere.revoke(k.info().id()));
+    auth.forgetKey(k.info().id());
+    assertEquals("revoked", reason(check(k.key().reveal())), "a request after the change does not join the early lookup");
+    hold.release().complete();
+    assertInstanceOf(Authentication.Authenticated.class, await(early), "read before the change");
+    assertEquals("revoked", reason(check(k.key().reveal())), "the early answer was not cached");
+  }
+
+  @Test
   void anExpiredKeyIsRefusedEvenFromTheCache() {
     CreatedKey k = await(auth.admin().create(new NewKey("acme", Optional.empty(), Set.of(), Optional.empty(), Optional.of(Duration.ofSeconds(10)))));
     assertInstanceOf(Authentication.Authenticated.class, check(k.key().reveal()));
@@ -233,6 +271,14 @@ class ApiKeyAuthenticatorTest {
     final AtomicBoolean down = new AtomicBoolean();
     final AtomicInteger lookups = new AtomicInteger();
     final AtomicInteger recordUses = new AtomicInteger();
+    /** When set, the next lookup reads at once, says so, and completes only when released. */
+    final java.util.concurrent.atomic.AtomicReference<Hold> hold = new java.util.concurrent.atomic.AtomicReference<>();
+
+    record Hold(java.util.concurrent.CountDownLatch read, io.vertx.core.Promise<Void> release) {
+      Hold() {
+        this(new java.util.concurrent.CountDownLatch(1), io.vertx.core.Promise.promise());
+      }
+    }
 
     Switchable(ApiKeyStore real) {
       this.real = real;
@@ -245,7 +291,13 @@ class ApiKeyAuthenticatorTest {
     @Override
     public Future<Optional<StoredKey>> findByHash(String hash) {
       lookups.incrementAndGet();
-      return gate(() -> real.findByHash(hash));
+      Hold held = hold.getAndSet(null);
+      Future<Optional<StoredKey>> read = gate(() -> real.findByHash(hash));
+      if (held == null) return read;
+      return read.compose(r -> {
+        held.read().countDown();
+        return held.release().future().map(v -> r);
+      });
     }
 
     @Override
@@ -266,6 +318,11 @@ class ApiKeyAuthenticatorTest {
     @Override
     public Future<Optional<StoredKey>> rotate(String id, Instant now, Instant endsAt, UnaryOperator<StoredKey> successor) {
       return gate(() -> real.rotate(id, now, endsAt, successor));
+    }
+
+    @Override
+    public Future<Optional<StoredKey>> change(String id, UnaryOperator<StoredKey> edit) {
+      return gate(() -> real.change(id, edit));
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -106,6 +107,25 @@ class KeyStoreTest {
 
   @ParameterizedTest
   @EnumSource(TestDatabases.Kind.class)
+  void aChangeSetsOnlyTheFieldsItNamesAndKeepsTheKey(TestDatabases.Kind kind) {
+    ApiKeyAdmin admin = admin(kind);
+    CreatedKey k = await(admin.create(new NewKey("acme", Optional.of("ci"), Set.of("a"), Optional.of(60), Optional.empty())));
+    ApiKeyInfo limited = await(admin.change(k.info().id(), new KeyEdit(Optional.empty(), Optional.of(5), Optional.empty()))).orElseThrow();
+    assertEquals(List.of("ci", "[a]", "Optional[5]"), List.of(limited.name().orElseThrow(), limited.scopes().toString(), limited.rateLimit().toString()));
+    ApiKeyInfo renamed = await(admin.change(k.info().id(), new KeyEdit(Optional.of(Set.of("b", "c")), Optional.of(KeyEdit.NO_LIMIT),
+        Optional.of("bot")))).orElseThrow();
+    assertEquals(List.of("bot", "[b, c]", "Optional.empty"), List.of(renamed.name().orElseThrow(), renamed.scopes().toString(), renamed.rateLimit().toString()));
+    StoredKey stored = await(store.findByHash(new KeyHasher(Optional.empty()).hash(k.key().reveal()))).orElseThrow();
+    assertEquals(renamed, stored.info(clock.instant()), "the same key, changed in the store");
+    assertEquals(Optional.empty(), await(admin.change("key_nope", new KeyEdit(Optional.empty(), Optional.of(5), Optional.empty()))));
+    assertEquals("nothing to change (scopes, rate_limit, name)", admin.change(k.info().id(),
+        new KeyEdit(Optional.empty(), Optional.empty(), Optional.empty())).cause().getMessage());
+    assertEquals("rate limit must be between 1 and 1000000 requests per minute", admin.change(k.info().id(),
+        new KeyEdit(Optional.empty(), Optional.of(-1), Optional.empty())).cause().getMessage());
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabases.Kind.class)
   void lastUsedTimesAreWrittenInOneBatchAndNeverGoBack(TestDatabases.Kind kind) {
     ApiKeyAdmin admin = admin(kind);
     CreatedKey a = await(admin.create(new NewKey("acme", Optional.empty(), Set.of(), Optional.empty(), Optional.empty())));
@@ -128,5 +148,46 @@ class KeyStoreTest {
     assertEquals("scope 'a,b' must be printable ASCII without spaces or commas", e.getMessage());
     e = admin.create(new NewKey("acme", Optional.empty(), Set.of(), Optional.of(0), Optional.empty())).cause();
     assertEquals("rate limit must be between 1 and 1000000 requests per minute", e.getMessage());
+  }
+
+  @Test
+  void onPostgresqlEveryChangeIsAnnouncedOnCommitWithTheIdOnlyAndAFailedOneNotAtAll() throws Exception {
+    ApiKeyAdmin admin = admin(TestDatabases.Kind.POSTGRESQL);
+    String channel = KeyChange.channel(KeyStores.config(db.store()).store());
+    assertTrue(channel.startsWith("gatehouse_api_keys_gh_test_"), channel);
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://" + TestDatabases.PG_HOST_PORT + "/test",
+        TestDatabases.PG_USER, "")) {
+      try (java.sql.Statement s = c.createStatement()) {
+        s.execute("LISTEN \"" + channel + "\"");
+      }
+      org.postgresql.PGConnection pg = c.unwrap(org.postgresql.PGConnection.class);
+      CreatedKey k = await(admin.create(new NewKey("acme", Optional.empty(), Set.of(), Optional.empty(), Optional.empty())));
+      CreatedKey next = await(admin.rotate(k.info().id(), Duration.ofHours(1))).orElseThrow();
+      await(admin.change(next.info().id(), new KeyEdit(Optional.empty(), Optional.of(5), Optional.empty())));
+      await(admin.revoke(next.info().id()));
+      await(admin.revoke(next.info().id()));
+      assertEquals(Optional.empty(), await(admin.revoke("key_nope")));
+      StoredKey taken = await(store.findByHash(new KeyHasher(Optional.empty()).hash(k.key().reveal()))).orElseThrow();
+      assertTrue(store.insert(taken).toCompletionStage().toCompletableFuture().handle((v, e) -> e != null).get(), "a duplicate is refused");
+
+      List<String> heard = new java.util.ArrayList<>();
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (heard.size() < 6 && System.nanoTime() < deadline) {
+        org.postgresql.PGNotification[] got = pg.getNotifications(100);
+        if (got != null) for (org.postgresql.PGNotification n : got) heard.add(n.getParameter());
+      }
+      org.postgresql.PGNotification[] more = pg.getNotifications(200);
+      assertTrue(more == null || more.length == 0, "nothing for the unknown id or the refused insert");
+      assertEquals(List.of(
+          new KeyChange("created", k.info().id()).payload(),
+          new KeyChange("rotated", k.info().id()).payload(),
+          new KeyChange("created", next.info().id()).payload(),
+          new KeyChange("changed", next.info().id()).payload(),
+          new KeyChange("revoked", next.info().id()).payload(),
+          new KeyChange("revoked", next.info().id()).payload()), heard);
+      for (String payload : heard) {
+        assertFalse(payload.contains(taken.hash()) || payload.contains(taken.displayPrefix()) || payload.contains(k.key().reveal()), payload);
+      }
+    }
   }
 }

@@ -1,0 +1,105 @@
+package gatehouse.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code rate_limits:} (top level and on a route) and {@code failed_auth_limit:}. Each limit is
+ * {@code {by, requests, per}}; a limit that could never count a request on its route, or that the
+ * limiter could not hold exactly, is refused.
+ */
+final class RateLimitReader {
+  static final List<String> KEYS = List.of("by", "requests", "per");
+  static final List<String> FAILED_AUTH_KEYS = List.of("requests", "per");
+  private static final Duration MAX_PER = Duration.ofDays(1);
+  private static final int MAX_REQUESTS = 1_000_000_000;
+  private static final Map<String, RateLimitConfig.By> BY = byName();
+
+  private final Reader reader;
+
+  RateLimitReader(Reader reader) {
+    this.reader = reader;
+  }
+
+  /** The top-level {@code rate_limits} and {@code failed_auth_limit}. */
+  RateLimitsConfig top(Fields top) {
+    List<RateLimitConfig> every = top.node("rate_limits").map(n -> list(n, "rate_limits", false, Optional.empty())).orElse(List.of());
+    Optional<RateLimitConfig> failedAuth = top.fields("failed_auth_limit", FAILED_AUTH_KEYS)
+        .flatMap(f -> limit(f, Optional.of(RateLimitConfig.By.ADDRESS)));
+    return new RateLimitsConfig(every, failedAuth);
+  }
+
+  /**
+   * A {@code rate_limits} list at {@code path}: a route's ({@code onRoute}, with its policy when that
+   * was readable) or the top-level one.
+   */
+  List<RateLimitConfig> list(Node node, String path, boolean onRoute, Optional<Policy> routePolicy) {
+    List<RateLimitConfig> out = new ArrayList<>();
+    Optional<List<Node>> items = reader.list(node, path);
+    if (items.isEmpty()) return out;
+    Map<RateLimitConfig, Integer> seen = new LinkedHashMap<>();
+    for (int i = 0; i < items.get().size(); i++) {
+      String p = path + "[" + i + "]";
+      Node item = items.get().get(i);
+      Optional<Fields> f = reader.fields(item, p, KEYS);
+      if (f.isEmpty()) continue;
+      f.get().require("by");
+      Optional<RateLimitConfig.By> by = f.get().choice("by", BY);
+      if (onRoute) by.ifPresent(b -> checkApplies(f.get(), b, routePolicy));
+      Optional<RateLimitConfig> limit = by.flatMap(b -> limit(f.get(), Optional.of(b)));
+      if (limit.isEmpty()) continue;
+      Integer first = seen.putIfAbsent(limit.get(), i);
+      if (first != null) {
+        reader.problems.add(item, p, "the same limit as " + path + "[" + first + "]: it would count every request twice");
+        continue;
+      }
+      out.add(limit.get());
+    }
+    return out;
+  }
+
+  /** {@code requests} and {@code per} of {@code f}, counted {@code by}. */
+  private Optional<RateLimitConfig> limit(Fields f, Optional<RateLimitConfig.By> by) {
+    f.require("requests");
+    f.require("per");
+    Optional<Integer> requests = f.integer("requests", 1, MAX_REQUESTS);
+    Optional<Duration> per = f.duration("per", true).filter(d -> {
+      if (d.compareTo(MAX_PER) <= 0) return true;
+      reader.problems.add(f.node("per").get(), f.pathOf("per"), "must be at most 1d, got " + Reader.shown(f.node("per").get()));
+      return false;
+    });
+    if (requests.isEmpty() || per.isEmpty() || by.isEmpty()) return Optional.empty();
+    // The limiter keeps a bucket as requests × per nanoseconds of credit, exactly, in a long.
+    long most = Long.MAX_VALUE / per.get().toNanos();
+    if (requests.get() > most) {
+      reader.problems.add(f.node("requests").get(), f.pathOf("requests"), "must be at most " + most + " per "
+          + Reader.shown(f.node("per").get()) + " (the limiter counts requests × per in nanoseconds), got " + requests.get());
+      return Optional.empty();
+    }
+    return Optional.of(new RateLimitConfig(by.get(), requests.get(), per.get()));
+  }
+
+  /** A limit that could never count a request on its route is a mistake, refused. */
+  private void checkApplies(Fields f, RateLimitConfig.By by, Optional<Policy> routePolicy) {
+    Policy policy = routePolicy.orElse(null);
+    String problem = null;
+    if (by == RateLimitConfig.By.GLOBAL) {
+      problem = "global is for the top-level rate_limits (one bucket for the whole gateway); on a route write 'route'";
+    } else if ((by == RateLimitConfig.By.SUBJECT || by == RateLimitConfig.By.KEY) && policy instanceof Policy.Public) {
+      problem = "'" + by.configName() + "' never counts a request on a public route, which authenticates no one";
+    } else if (by == RateLimitConfig.By.KEY && policy != null && !(policy instanceof Policy.ApiKey || policy instanceof Policy.Any)) {
+      problem = "'key' never counts a request on this route: its policy takes no API key";
+    }
+    if (problem != null) reader.problems.add(f.node("by").get(), f.pathOf("by"), problem);
+  }
+
+  private static Map<String, RateLimitConfig.By> byName() {
+    Map<String, RateLimitConfig.By> m = new LinkedHashMap<>();
+    for (RateLimitConfig.By b : RateLimitConfig.By.values()) m.put(b.configName(), b);
+    return m;
+  }
+}
