@@ -25,6 +25,9 @@ final class Report {
     List<String> misses = results.stream().flatMap(r -> r.misses().stream()).toList();
     md.append("\n").append(misses.isEmpty() ? "Every attack met every target.\n" : "Missed targets:\n");
     for (String m : misses) md.append("- ").append(m.replace("|", "\\|")).append("\n");
+    List<Result> logged = results.stream().filter(r -> r.logLines() > 0).toList();
+    if (!logged.isEmpty()) md.append("\nThe first line each attack made the gateway log:\n");
+    for (Result r : logged) md.append("- ").append(r.attack()).append(": `").append(r.logExcerpt().replace("`", "'")).append("`\n");
     return md.toString();
   }
 
