@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,14 +25,14 @@ import org.slf4j.LoggerFactory;
  * First handler of a listening channel: holds its accepted connections to a cap, and stops
  * accepting for a while when the process is out of descriptors.
  *
- * <p>The cap: a connection accepted while {@code max} are open makes room by evicting the
- * connection idle longest, one with no request in flight ({@link IdleConnections}), as nginx does
- * when {@code worker_connections} run out. The evicted connection closes on its own event loop, so
- * for a moment the count may exceed {@code max} by {@link #slack(int)}. Where no connection is
- * idle, or on a listener that does not evict (the admin one), the new connection is closed there
- * and then, before Vert.x sets it up, and counted ({@link #refused()}), as Envoy does past {@code
+ * <p>The cap: a connection accepted when {@code max} are open is closed there and then, before Vert.x sets it up, and counted ({@link #refused()}), as Envoy does past {@code
  * global_downstream_max_connections}. Its descriptor is free again before the next accept, so
- * client load alone cannot take the descriptors upstream connections and the rest need.
+ * client load alone cannot take the descriptors upstream connections and the rest need. So that
+ * idle connections cannot fill the cap, each connection accepted within {@link #slack(int)} of it
+ * evicts the connection idle longest, one with no request in flight ({@link IdleConnections}), as
+ * nginx does when {@code worker_connections} run out; the evicted connection closes on its own
+ * event loop, and the slack is room for those still closing. Listeners that do not evict (the
+ * admin one) only refuse.
  *
  * <p>Cost per accept below the cap: a slot object, a channel attribute and an add to a concurrent
  * set (removed on close). At the cap: one scan of the listener's connections per {@link #BATCH}
@@ -77,10 +78,10 @@ final class AcceptGuard extends ChannelDuplexHandler {
   }
 
   /** A connection chosen by a scan, with the {@code idleSince} the scan read. */
-  private record Candidate(IdleConnections.Slot slot, long seen) {}
+  record Candidate(IdleConnections.Slot slot, long seen) {}
 
   private final int max;
-  /** How far above {@code max} the open count may go while evicted connections close on their own loops. */
+  /** From {@code max - slack} open connections on, each new one evicts an idle one: room for those still closing on their own loops. */
   private final int slack;
   private final Function<SocketAddress, Listener> listeners;
   /** This channel's address's connections, shared with the other channels bound to it. */
@@ -104,9 +105,9 @@ final class AcceptGuard extends ChannelDuplexHandler {
     this.listeners = listeners;
   }
 
-  /** A sixteenth of the cap, 8 to 64: what the descriptors set aside for other uses can carry for a moment. */
+  /** A sixteenth of the cap, 1 to 64. */
   static int slack(int max) {
-    return (int) Math.max(8, Math.min(64, max / 16L));
+    return (int) Math.max(1, Math.min(64, max / 16L));
   }
 
   /** Accepts that failed in this process, on every guarded listener. */
@@ -154,15 +155,18 @@ final class AcceptGuard extends ChannelDuplexHandler {
     Listener listener = this.listener;
     AtomicInteger open = listener.open;
     int count = open.incrementAndGet();
-    if (count > max && (count > max + slack || !evictOne())) {
+    if (count > max) {
       open.decrementAndGet();
       REFUSED.increment();
       // Not registered with an event loop yet: closing now gives the descriptor back at once.
       connection.unsafe().closeForcibly();
       CAPPED.warn("a client connection was closed as soon as accepted: its listener holds limits.max_connections ({}),"
-          + " none of them idle", max);
+          + " too few of them idle", max);
       return;
     }
+    // Within the slack of the cap, each new connection evicts one idle, so that the cap is rarely
+    // reached while evicted connections close on their own loops.
+    if (count > max - slack) evictOne();
     OPEN.incrementAndGet();
     IdleConnections.Slot slot = new IdleConnections.Slot(connection, System.nanoTime());
     connection.attr(IdleConnections.SLOT).set(slot);
@@ -202,26 +206,36 @@ final class AcceptGuard extends ChannelDuplexHandler {
   private boolean scan() {
     long now = System.nanoTime();
     if (now - nextScan < 0) return false;
-    // The BATCH oldest idle ones: a heap with the youngest of them on top.
-    PriorityQueue<Candidate> oldest = new PriorityQueue<>(BATCH + 1, (a, b) -> Long.compare(b.seen(), a.seen()));
-    for (IdleConnections.Slot slot : listener.slots) {
+    List<Candidate> oldest = oldestIdle(listener.slots, BATCH);
+    if (oldest.isEmpty()) {
+      nextScan = now + EMPTY_SCAN_PAUSE_NANOS;
+      return false;
+    }
+    candidates.addAll(oldest);
+    return true;
+  }
+
+  /**
+   * The {@code n} connections of {@code slots} idle longest, as they are read now, longest first;
+   * busy ones are left out. One read per slot, and a heap of {@code n}.
+   */
+  static List<Candidate> oldestIdle(Iterable<IdleConnections.Slot> slots, int n) {
+    // The n oldest idle ones: a heap with the youngest of them on top. Times are compared by their
+    // difference, as System.nanoTime's are.
+    PriorityQueue<Candidate> oldest = new PriorityQueue<>(n + 1, (a, b) -> Long.signum(b.seen() - a.seen()));
+    for (IdleConnections.Slot slot : slots) {
       long since = slot.idleSince;
       if (since == IdleConnections.BUSY) continue;
-      if (oldest.size() < BATCH) {
+      if (oldest.size() < n) {
         oldest.add(new Candidate(slot, since));
       } else if (since - oldest.peek().seen() < 0) {
         oldest.poll();
         oldest.add(new Candidate(slot, since));
       }
     }
-    if (oldest.isEmpty()) {
-      nextScan = now + EMPTY_SCAN_PAUSE_NANOS;
-      return false;
-    }
     Candidate[] sorted = oldest.toArray(new Candidate[0]);
-    Arrays.sort(sorted, (a, b) -> Long.compare(a.seen(), b.seen()));
-    candidates.addAll(Arrays.asList(sorted));
-    return true;
+    Arrays.sort(sorted, (a, b) -> Long.signum(a.seen() - b.seen()));
+    return Arrays.asList(sorted);
   }
 
   @Override

@@ -111,7 +111,7 @@ class DescriptorLimitIT {
     }
     upstream.replyWith(UpstreamRecorder.Reply.status(200));
     assertEquals(200, canary(port), "a new connection, once the others closed");
-    assertTrue(log().contains("limits.max_connections (20), none of them idle"), "the refusals are logged, throttled:\n" + tail());
+    assertTrue(log().contains("limits.max_connections (20), too few of them idle"), "the refusals are logged, throttled:\n" + tail());
   }
 
   /**
