@@ -159,12 +159,14 @@ public final class Gatehouse {
     }
   }
 
-  /** How many connections the listeners hold, refused at the cap, and how often accepting failed or paused (README, Operations). */
+  /** How many connections the listeners hold, refused or evicted at the cap, and how often accepting failed or paused (README, Operations). */
   private static void exportConnections(MeterRegistry registry) {
     Gauge.builder("gatehouse_connections_open", () -> NetworkTransport.listenerCounts().open())
         .description("connections the gateway and admin listeners hold").register(registry);
     FunctionCounter.builder("gatehouse_connections_refused_total", registry, r -> NetworkTransport.listenerCounts().refused())
         .description("connections closed as soon as accepted because their listener held limits.max_connections").register(registry);
+    FunctionCounter.builder("gatehouse_connections_evicted_total", registry, r -> NetworkTransport.listenerCounts().evicted())
+        .description("idle connections closed to make room for a new one at limits.max_connections").register(registry);
     FunctionCounter.builder("gatehouse_accept_failures_total", registry, r -> NetworkTransport.listenerCounts().acceptFailures())
         .description("accepts that failed (EMFILE, ENFILE, a client gone before the accept)").register(registry);
     FunctionCounter.builder("gatehouse_accept_pauses_total", registry, r -> NetworkTransport.listenerCounts().acceptPauses())

@@ -3,6 +3,7 @@ package gatehouse.server;
 import gatehouse.config.GatehouseConfig;
 import gatehouse.config.LimitsConfig;
 import gatehouse.proxy.Upstreams;
+import gatehouse.transport.IdleConnections;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -74,8 +75,13 @@ public final class GatewayVerticle extends VerticleBase {
           heads.arrived(request);
           handler.handle(request);
         });
+    // At limits.max_connections a new connection evicts the one idle longest (IdleConnections).
+    if (config.listen().port() != 0) IdleConnections.evictOn(config.listen().port());
     return server.listen(config.listen().port(), config.listen().host())
-        .onSuccess(s -> tls.ifPresent(t -> t.register(s)));
+        .onSuccess(s -> {
+          IdleConnections.evictOn(s.actualPort());
+          tls.ifPresent(t -> t.register(s));
+        });
   }
 
   /**
@@ -100,6 +106,7 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> stop() {
     tls.ifPresent(t -> t.unregister(server));
     heads.stop();
+    IdleConnections.stopEvictingOn(server.actualPort());
     return server.close().eventually(() -> Future.all(upstreams.values().stream().map(Upstreams::close).toList()));
   }
 }

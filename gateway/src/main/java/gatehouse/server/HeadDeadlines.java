@@ -1,6 +1,8 @@
 package gatehouse.server;
 
 import gatehouse.pipeline.Rejection;
+import gatehouse.transport.IdleConnections;
+import io.netty.channel.Channel;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
@@ -23,6 +25,11 @@ import java.util.function.LongSupplier;
  * connection only once its first head is complete, so that first head is not covered ({@link
  * gatehouse.config.ListenerConfig#h2c()} says so to users); the later ones are.
  *
+ * <p>It also tells the transport whether each connection has a request in flight ({@link
+ * IdleConnections}): busy from a complete head to the end of its response on HTTP/1 (for good
+ * after a 101), while any stream is open on HTTP/2 (checked by the sweep), idle otherwise; at
+ * {@code limits.max_connections} a new connection evicts the one idle longest.
+ *
  * <p>One periodic sweep per event loop finds the late connections, rather than a timer per request;
  * a connection is closed at most a tenth of {@code header_read_timeout} (and at most a second)
  * after its deadline. Confined to the event loop of the listener that created it.
@@ -30,10 +37,18 @@ import java.util.function.LongSupplier;
 final class HeadDeadlines {
   private static final long NONE = Long.MAX_VALUE;
 
-  /** One connection's state: the request whose response it is waiting for, or its deadline. */
+  /**
+   * One connection's state: the request whose response it is waiting for, or its deadline; its
+   * slot in the transport (null outside a guarded listener), told whether a request is in flight;
+   * on HTTP/2, the requests whose streams are open.
+   */
   private static final class Watch {
     HttpServerRequest current;
     long deadline;
+    IdleConnections.Slot slot;
+    List<HttpServerRequest> streams;
+    /** After a 101: the connection is a tunnel from then on, in flight until it closes. */
+    boolean upgraded;
   }
 
   private final Vertx vertx;
@@ -77,6 +92,8 @@ final class HeadDeadlines {
     if (watch == null) {
       watch = new Watch();
       watch.deadline = NONE;
+      Channel channel = RawReplies.channel(connection);
+      watch.slot = channel == null ? null : IdleConnections.slot(channel);
       watches.put(connection, watch);
       connection.closeHandler(v -> watches.remove(connection));
     }
@@ -91,16 +108,33 @@ final class HeadDeadlines {
     Watch watch = watch(request.connection());
     watch.current = request;
     watch.deadline = NONE;
+    if (watch.slot != null) watch.slot.busy();
     if (request.version() != HttpVersion.HTTP_2) {
       request.response().endHandler(v -> responded(watch, request));
+    } else if (watch.slot != null) {
+      // Polled by the sweep rather than told by a handler: the request's handlers are the proxy's.
+      if (watch.streams == null) watch.streams = new ArrayList<>(4);
+      watch.streams.add(request);
     }
   }
 
   /** Only for the latest request: a pipelined one may already have arrived when an earlier response ends. */
   private void responded(Watch watch, HttpServerRequest request) {
-    if (watch.current != request) return;
+    if (watch.current != request || watch.upgraded) return;
+    if (request.response().getStatusCode() == 101) {
+      watch.upgraded = true;
+      return;
+    }
     watch.current = null;
-    watch.deadline = nanoClock.getAsLong() + nextNanos;
+    long now = nanoClock.getAsLong();
+    watch.deadline = now + nextNanos;
+    if (watch.slot != null) watch.slot.idle(now);
+  }
+
+  /** Forgets the HTTP/2 streams that have closed; with none left open, the connection is idle from {@code now}. */
+  private static void streamsClosed(Watch watch, long now) {
+    watch.streams.removeIf(r -> r.response().closed() || r.response().ended() && r.isEnded());
+    if (watch.streams.isEmpty()) watch.slot.idle(now);
   }
 
   /**
@@ -114,7 +148,9 @@ final class HeadDeadlines {
   void sweep(long now) {
     List<HttpConnection> late = null;
     for (Map.Entry<HttpConnection, Watch> e : watches.entrySet()) {
-      long deadline = e.getValue().deadline;
+      Watch watch = e.getValue();
+      if (watch.streams != null && !watch.streams.isEmpty()) streamsClosed(watch, now);
+      long deadline = watch.deadline;
       if (deadline != NONE && deadline - now < 0) {
         if (late == null) late = new ArrayList<>();
         late.add(e.getKey());

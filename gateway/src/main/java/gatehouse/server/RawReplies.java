@@ -7,6 +7,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.Http1xServerConnection;
+import io.vertx.core.net.impl.ConnectionBase;
+import io.netty.channel.Channel;
 
 /**
  * Error replies for an HTTP/1 connection that has no request whose response could carry them: a
@@ -34,5 +36,14 @@ final class RawReplies {
     // Written below the response encoder, which takes only HTTP messages.
     encoder.writeAndFlush(Unpooled.wrappedBuffer(ErrorResponses.http11(rejection, requestId)))
         .addListener(f -> connection.close());
+  }
+
+  /**
+   * {@code connection}'s Netty channel, HTTP/1 or HTTP/2, or null for a connection Vert.x did not
+   * build on one. The transport keeps each accepted connection's idleness on it ({@link
+   * gatehouse.transport.IdleConnections}).
+   */
+  static Channel channel(HttpConnection connection) {
+    return connection instanceof ConnectionBase base ? base.channel() : null;
   }
 }

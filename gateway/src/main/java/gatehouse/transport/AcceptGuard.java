@@ -6,7 +6,14 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.unix.Errors;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,10 +25,18 @@ import org.slf4j.LoggerFactory;
  * First handler of a listening channel: holds its accepted connections to a cap, and stops
  * accepting for a while when the process is out of descriptors.
  *
- * <p>The cap: a connection accepted while {@code max} are open is closed there and then, before
- * Vert.x sets it up, and counted ({@link #refused()}), as Envoy does past {@code
+ * <p>The cap: a connection accepted when {@code max} are open is closed there and then, before Vert.x sets it up, and counted ({@link #refused()}), as Envoy does past {@code
  * global_downstream_max_connections}. Its descriptor is free again before the next accept, so
- * client load alone cannot take the descriptors upstream connections and the rest need.
+ * client load alone cannot take the descriptors upstream connections and the rest need. So that
+ * idle connections cannot fill the cap, each connection accepted within {@link #slack(int)} of it
+ * evicts the connection idle longest, one with no request in flight ({@link IdleConnections}), as
+ * nginx does when {@code worker_connections} run out; the evicted connection closes on its own
+ * event loop, and the slack is room for those still closing. Listeners that do not evict (the
+ * admin one) only refuse.
+ *
+ * <p>Cost per accept below the cap: a slot object, a channel attribute and an add to a concurrent
+ * set (removed on close). At the cap: one scan of the listener's connections per {@link #BATCH}
+ * evictions.
  *
  * <p>Out of descriptors (EMFILE, ENFILE) or memory at accept: accepting stops for 10 ms, doubling
  * to 1 s while the failures go on, as nginx disables its accept event on EMFILE; the next accept
@@ -47,20 +62,52 @@ final class AcceptGuard extends ChannelDuplexHandler {
   private static final ThrottledLog FAILED = new ThrottledLog(LoggerFactory.getLogger(AcceptGuard.class), Clock.systemUTC());
   private static final ThrottledLog CAPPED = new ThrottledLog(LoggerFactory.getLogger(AcceptGuard.class), Clock.systemUTC());
 
+  private static final ThrottledLog EVICTING = new ThrottledLog(LoggerFactory.getLogger(AcceptGuard.class), Clock.systemUTC());
+  /** How many eviction candidates one scan keeps, as nginx drains up to 32 reusable connections at once. */
+  static final int BATCH = 32;
+  /** How long after a scan that found no idle connection the next one waits: at the cap with every connection busy, each accept would scan. */
+  static final long EMPTY_SCAN_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+  /**
+   * One listening address's connections, shared by the channels bound to it (one per event loop):
+   * how many are open and their {@link IdleConnections.Slot}s.
+   */
+  static final class Listener {
+    final AtomicInteger open = new AtomicInteger();
+    final Set<IdleConnections.Slot> slots = ConcurrentHashMap.newKeySet();
+  }
+
+  /** A connection chosen by a scan, with the {@code idleSince} the scan read. */
+  record Candidate(IdleConnections.Slot slot, long seen) {}
+
   private final int max;
-  private final Function<SocketAddress, AtomicInteger> counts;
-  /** The open count of this channel's address, shared with the other channels bound to it (one per event loop). */
-  private AtomicInteger open;
+  /** From {@code max - slack} open connections on, each new one evicts an idle one: room for those still closing on their own loops. */
+  private final int slack;
+  private final Function<SocketAddress, Listener> listeners;
+  /** This channel's address's connections, shared with the other channels bound to it. */
+  private Listener listener;
+  /** This channel's port, or -1 (a domain socket). */
+  private int port = -1;
+  /** Oldest first; confined to this listening channel's event loop. */
+  private final ArrayDeque<Candidate> candidates = new ArrayDeque<>();
+  /** No scan before this ({@link System#nanoTime()}); compared by difference, as nanoTime's origin is arbitrary. */
+  private long nextScan = System.nanoTime();
   private long nextPauseMillis = FIRST_PAUSE_MILLIS;
   private boolean paused;
 
   /**
-   * Holds the listener to {@code max} open connections, counted by {@code counts} for its local
+   * Holds the listener to {@code max} open connections, counted by {@code listeners} for its local
    * address: Vert.x may bind one listening channel per event loop to the same address.
    */
-  AcceptGuard(int max, Function<SocketAddress, AtomicInteger> counts) {
+  AcceptGuard(int max, Function<SocketAddress, Listener> listeners) {
     this.max = max;
-    this.counts = counts;
+    this.slack = slack(max);
+    this.listeners = listeners;
+  }
+
+  /** A sixteenth of the cap, 1 to 64. */
+  static int slack(int max) {
+    return (int) Math.max(1, Math.min(64, max / 16L));
   }
 
   /** Accepts that failed in this process, on every guarded listener. */
@@ -76,6 +123,11 @@ final class AcceptGuard extends ChannelDuplexHandler {
   /** Connections closed as soon as accepted because their listener had its cap open. */
   static long refused() {
     return REFUSED.sum();
+  }
+
+  /** Idle connections closed to make room for a new one, on every guarded listener. */
+  static long evicted() {
+    return IdleConnections.evicted();
   }
 
   /** Connections open now on every guarded listener. */
@@ -95,22 +147,95 @@ final class AcceptGuard extends ChannelDuplexHandler {
       SPARE.reopen();
       return;
     }
-    if (open == null) open = counts.apply(ctx.channel().localAddress());
-    AtomicInteger open = this.open;
-    if (open.incrementAndGet() > max) {
+    if (listener == null) {
+      SocketAddress local = ctx.channel().localAddress();
+      listener = listeners.apply(local);
+      port = local instanceof InetSocketAddress inet ? inet.getPort() : -1;
+    }
+    Listener listener = this.listener;
+    AtomicInteger open = listener.open;
+    int count = open.incrementAndGet();
+    if (count > max) {
       open.decrementAndGet();
       REFUSED.increment();
       // Not registered with an event loop yet: closing now gives the descriptor back at once.
       connection.unsafe().closeForcibly();
-      CAPPED.warn("a client connection was closed as soon as accepted: its listener holds limits.max_connections ({})", max);
+      CAPPED.warn("a client connection was closed as soon as accepted: its listener holds limits.max_connections ({}),"
+          + " too few of them idle", max);
       return;
     }
+    // Within the slack of the cap, each new connection evicts one idle, so that the cap is rarely
+    // reached while evicted connections close on their own loops.
+    if (count > max - slack) evictOne();
     OPEN.incrementAndGet();
+    IdleConnections.Slot slot = new IdleConnections.Slot(connection, System.nanoTime());
+    connection.attr(IdleConnections.SLOT).set(slot);
+    listener.slots.add(slot);
     connection.closeFuture().addListener(f -> {
+      listener.slots.remove(slot);
       open.decrementAndGet();
       OPEN.decrementAndGet();
     });
     ctx.fireChannelRead(connection);
+  }
+
+  /**
+   * Chooses the connection idle longest among this listener's, and has it closed on its own loop.
+   * The choice comes from a batch of the {@link #BATCH} longest idle found by one scan of the
+   * listener's connections, so a scan's cost (one read per open connection) is shared by up to
+   * {@link #BATCH} accepts; a candidate that has had a request since the scan is passed over.
+   */
+  private boolean evictOne() {
+    if (!IdleConnections.evicting(port)) return false;
+    for (int pass = 0; pass < 2; pass++) {
+      Candidate c;
+      while ((c = candidates.pollFirst()) != null) {
+        if (c.slot().idleSince == c.seen() && c.slot().pick()) {
+          c.slot().evict(c.seen());
+          EVICTING.warn("idle client connections are closed to make room for new ones: the listener holds"
+              + " limits.max_connections ({})", max);
+          return true;
+        }
+      }
+      if (pass == 0 && !scan()) return false;
+    }
+    return false;
+  }
+
+  /** Fills {@link #candidates} with the longest idle connections; false if it found none. */
+  private boolean scan() {
+    long now = System.nanoTime();
+    if (now - nextScan < 0) return false;
+    List<Candidate> oldest = oldestIdle(listener.slots, BATCH);
+    if (oldest.isEmpty()) {
+      nextScan = now + EMPTY_SCAN_PAUSE_NANOS;
+      return false;
+    }
+    candidates.addAll(oldest);
+    return true;
+  }
+
+  /**
+   * The {@code n} connections of {@code slots} idle longest, as they are read now, longest first;
+   * busy ones are left out. One read per slot, and a heap of {@code n}.
+   */
+  static List<Candidate> oldestIdle(Iterable<IdleConnections.Slot> slots, int n) {
+    // The n oldest idle ones: a heap with the youngest of them on top. Times are compared by their
+    // difference, as System.nanoTime's are.
+    PriorityQueue<Candidate> oldest = new PriorityQueue<>(n + 1, (a, b) -> Long.signum(b.seen() - a.seen()));
+    for (IdleConnections.Slot slot : slots) {
+      long since = slot.idleSince;
+      if (since == IdleConnections.BUSY) continue;
+      if (oldest.size() < n) {
+        oldest.add(new Candidate(slot, since));
+      } else if (since - oldest.peek().seen() < 0) {
+        oldest.poll();
+        oldest.add(new Candidate(slot, since));
+      }
+    }
+    Candidate[] sorted = oldest.toArray(new Candidate[0]);
+    Arrays.sort(sorted, (a, b) -> Long.signum(a.seen() - b.seen()));
+    return Arrays.asList(sorted);
   }
 
   @Override

@@ -16,7 +16,6 @@ import io.vertx.core.net.SocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Vert.x's transport {@code delegate}, except that each listening channel it makes starts its
@@ -53,7 +52,7 @@ final class GuardedTransport implements io.vertx.core.spi.transport.Transport {
 
   private final io.vertx.core.spi.transport.Transport delegate;
   private final int maxConnections;
-  private final Map<java.net.SocketAddress, AtomicInteger> open = new ConcurrentHashMap<>();
+  private final Map<java.net.SocketAddress, AcceptGuard.Listener> listeners = new ConcurrentHashMap<>();
 
   GuardedTransport(io.vertx.core.spi.transport.Transport delegate, int maxConnections) {
     this.delegate = delegate;
@@ -65,7 +64,7 @@ final class GuardedTransport implements io.vertx.core.spi.transport.Transport {
     ChannelFactory<? extends ServerChannel> channels = delegate.serverChannelFactory(domainSocket);
     return () -> {
       ServerChannel listener = channels.newChannel();
-      listener.pipeline().addFirst("gatehouse-accept-guard", new AcceptGuard(maxConnections, address -> open.computeIfAbsent(address, a -> new AtomicInteger())));
+      listener.pipeline().addFirst("gatehouse-accept-guard", new AcceptGuard(maxConnections, address -> listeners.computeIfAbsent(address, a -> new AcceptGuard.Listener())));
       return listener;
     };
   }

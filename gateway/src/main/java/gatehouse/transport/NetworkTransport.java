@@ -142,11 +142,11 @@ public final class NetworkTransport {
   }
 
   /** The counts of every listener of a Vert.x made by {@link #newVertx}, in this process. */
-  public record ListenerCounts(int open, long refused, long acceptFailures, long acceptPauses) {}
+  public record ListenerCounts(int open, long refused, long evicted, long acceptFailures, long acceptPauses) {}
 
   /** The counts now; see {@link ListenerCounts}. */
   public static ListenerCounts listenerCounts() {
-    return new ListenerCounts(AcceptGuard.open(), AcceptGuard.refused(), AcceptGuard.failures(), AcceptGuard.pauses());
+    return new ListenerCounts(AcceptGuard.open(), AcceptGuard.refused(), AcceptGuard.evicted(), AcceptGuard.failures(), AcceptGuard.pauses());
   }
 
   /** {@code io_uring}, {@code epoll} or {@code nio}: the name the config uses. */

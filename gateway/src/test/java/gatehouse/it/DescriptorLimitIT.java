@@ -14,6 +14,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -82,11 +83,17 @@ class DescriptorLimitIT {
   @ParameterizedTest(name = "runtime.transport: {0}")
   @ValueSource(strings = {"auto", "nio"})
   @Timeout(30)
-  void connectionsBeyondMaxConnectionsAreClosedAtOnceAndTheOthersAreServed(String transport) throws Exception {
+  void connectionsBeyondMaxConnectionsAreClosedAtOnceWhenNoneIsIdleAndTheOthersAreServed(String transport) throws Exception {
     int port = startGateway(transport, "limits: {max_connections: 20}");
+    upstream.replyWith(UpstreamRecorder.Reply.status(200).afterDelay(Duration.ofSeconds(2)));
     List<Socket> held = new ArrayList<>();
     try {
-      for (int i = 0; i < 20; i++) held.add(connect(port));
+      // Each held connection has a request in flight: none may be evicted for a newcomer.
+      for (int i = 0; i < 20; i++) {
+        Socket s = connect(port);
+        s.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").getBytes());
+        held.add(s);
+      }
       Thread.sleep(300);
       for (int i = 0; i < 10; i++) {
         try (Socket extra = connect(port)) {
@@ -94,16 +101,58 @@ class DescriptorLimitIT {
           assertEquals(-1, read(extra), "a connection beyond the cap is closed without an answer:\n" + tail());
         }
       }
-      Socket first = held.get(0);
-      first.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").getBytes());
-      first.setSoTimeout(5000);
-      String answer = new String(first.getInputStream().readAllBytes());
-      assertTrue(answer.startsWith("HTTP/1.1 200"), "a connection within the cap is served: " + answer);
+      for (Socket s : held) {
+        s.setSoTimeout(5000);
+        String answer = new String(s.getInputStream().readAllBytes());
+        assertTrue(answer.startsWith("HTTP/1.1 200"), "a connection within the cap is served: " + answer);
+      }
     } finally {
       for (Socket s : held) s.close();
     }
+    upstream.replyWith(UpstreamRecorder.Reply.status(200));
     assertEquals(200, canary(port), "a new connection, once the others closed");
-    assertTrue(log().contains("limits.max_connections (20)"), "the refusals are logged, throttled:\n" + tail());
+    assertTrue(log().contains("limits.max_connections (20), too few of them idle"), "the refusals are logged, throttled:\n" + tail());
+  }
+
+  /**
+   * The attack of issue 20's abuse suite ({@code DescriptorExhaustion}), small: connections that
+   * send nothing fill the cap and are held. New clients must still be served, each evicting the
+   * connection idle longest, and a request in flight on a connection held at the cap (its body half
+   * sent) must complete. Before eviction, every new connection was closed as soon as accepted.
+   */
+  @ParameterizedTest(name = "runtime.transport: {0}")
+  @ValueSource(strings = {"auto", "nio"})
+  @Timeout(60)
+  void atTheCapANewConnectionEvictsTheOneIdleLongestAndRequestsInFlightComplete(String transport) throws Exception {
+    int cap = 40;
+    int port = startGateway(transport, "limits: {max_connections: " + cap + "}");
+    upstream.replyWith(UpstreamRecorder.Reply.echo());
+    Socket inFlight = connect(port);
+    inFlight.getOutputStream().write(("POST /health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n"
+        + "Content-Type: text/plain\r\nConnection: close\r\n\r\nhello").getBytes());
+    Thread.sleep(200);
+    // More idle connections than the cap, held: without eviction they fill it for good.
+    for (int i = 0; i < cap * 3 / 2; i++) flood.add(connect(port));
+    Thread.sleep(300);
+    int canaries = 200;
+    int ok = 0;
+    for (int i = 0; i < canaries; i++) {
+      try {
+        if (RawHttp.get(port, "/health").status() == 200) ok++;
+      } catch (AssertionError refused) {
+        // counted as a miss
+      }
+    }
+    assertTrue(ok >= canaries * 99 / 100, ok + " of " + canaries + " new connections served with the cap full of idle ones:\n" + tail());
+    inFlight.getOutputStream().write("world".getBytes());
+    inFlight.setSoTimeout(5000);
+    String answer = new String(inFlight.getInputStream().readAllBytes());
+    inFlight.close();
+    assertTrue(answer.startsWith("HTTP/1.1 200") && answer.contains("\"bodyBytes\":10"),
+        "the request in flight at the cap completes: " + answer + "\n" + tail());
+    assertTrue(log().contains("idle client connections are closed to make room for new ones"), "evictions are logged, throttled:\n" + tail());
+    long guardLines = log().lines().filter(l -> l.contains("AcceptGuard")).count();
+    assertTrue(guardLines <= 2, guardLines + " lines about the cap for " + canaries + " evictions, one per window and kind:\n" + tail());
   }
 
   /** Starts {@code gatehouse run} on {@code transport} under a descriptor limit, with {@code limits} added; its gateway port. */
