@@ -3,17 +3,13 @@ package gatehouse.it;
 import static gatehouse.it.GatewayHarness.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import gatehouse.testing.RawH2;
 import gatehouse.testing.UpstreamRecorder.Reply;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -223,134 +219,5 @@ class Http2IT {
     int used = fields.stream().mapToInt(f -> f[0].length() + f[1].length() + 32).sum();
     fields.add(new String[] {"x-pad", "a".repeat(size - used - "x-pad".length() - 32)});
     return fields;
-  }
-
-  /**
-   * One HTTP/2 request with prior knowledge over a plain socket, its fields written as HPACK
-   * literals exactly as given (a client library would merge, reorder or refuse them).
-   */
-  private static final class RawH2 {
-    private static final byte DATA = 0;
-    private static final byte HEADERS = 1;
-    private static final byte RST_STREAM = 3;
-    private static final byte SETTINGS = 4;
-    private static final byte GOAWAY = 7;
-
-    /**
-     * {@code forwarded} when the body is the upstream's echo, the {@code error} code when it is the
-     * gateway's error reply, {@code reset}, {@code goaway} or {@code closed} when the stream or
-     * connection ended without one, {@code ended} when a HEADERS frame ended the stream.
-     */
-    static String get(int port, List<String[]> fields) throws IOException {
-      try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-        socket.setSoTimeout(10_000);
-        ByteArrayOutputStream block = new ByteArrayOutputStream();
-        for (String[] f : fields) {
-          block.write(0x00); // literal without indexing, new name (RFC 7541 section 6.2.2)
-          literal(block, f[0]);
-          literal(block, f[1]);
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        frame(out, SETTINGS, 0, 0, new byte[0]);
-        frame(out, HEADERS, 0x5, 1, block.toByteArray()); // END_STREAM | END_HEADERS
-        socket.getOutputStream().write(out.toByteArray());
-        return answer(socket, 1);
-      }
-    }
-
-    /** What became of stream {@code id}: see {@link #get}. */
-    private static String answer(Socket socket, int id) throws IOException {
-      DataInputStream in = new DataInputStream(socket.getInputStream());
-      ByteArrayOutputStream body = new ByteArrayOutputStream();
-      while (true) {
-        int length;
-        try {
-          length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
-        } catch (java.io.EOFException | java.net.SocketException e) {
-          return "closed";
-        }
-        int type = in.readUnsignedByte();
-        int flags = in.readUnsignedByte();
-        int stream = in.readInt() & 0x7fffffff;
-        byte[] payload = in.readNBytes(length);
-        if (type == SETTINGS && (flags & 1) == 0) {
-          ByteArrayOutputStream ack = new ByteArrayOutputStream();
-          frame(ack, SETTINGS, 1, 0, new byte[0]);
-          socket.getOutputStream().write(ack.toByteArray());
-        } else if (type == GOAWAY) {
-          return "goaway";
-        } else if (stream == id && type == HEADERS && (flags & 1) != 0) {
-          return "ended";
-        } else if (stream == id && type == RST_STREAM) {
-          return "reset";
-        } else if (stream == id && type == DATA) {
-          body.writeBytes(payload);
-          if ((flags & 1) != 0) {
-            io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject(body.toString(StandardCharsets.UTF_8));
-            return json.containsKey("error") ? json.getString("error") : "forwarded";
-          }
-        }
-      }
-    }
-
-    /**
-     * On one connection: {@code count} GETs to {@code prefix + i}, each followed at once by
-     * RST_STREAM (CANCEL), then one GET to {@code prefix + "last"}; returns what {@link #get}
-     * would for that last one.
-     */
-    static String resetEach(int port, String prefix, int count) throws IOException {
-      try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-        socket.setSoTimeout(10_000);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        frame(out, SETTINGS, 0, 0, new byte[0]);
-        for (int i = 0; i < count; i++) {
-          frame(out, HEADERS, 0x5, 1 + 2 * i, block(prefix + i));
-          frame(out, RST_STREAM, 0, 1 + 2 * i, new byte[] {0, 0, 0, 8});
-        }
-        int lastStream = 1 + 2 * count;
-        frame(out, HEADERS, 0x5, lastStream, block(prefix + "last"));
-        socket.getOutputStream().write(out.toByteArray());
-        return answer(socket, lastStream);
-      }
-    }
-
-    private static byte[] block(String path) {
-      ByteArrayOutputStream block = new ByteArrayOutputStream();
-      for (String[] f : List.of(new String[] {":method", "GET"}, new String[] {":scheme", "http"},
-          new String[] {":path", path}, new String[] {":authority", "gw.example"})) {
-        block.write(0x00);
-        literal(block, f[0]);
-        literal(block, f[1]);
-      }
-      return block.toByteArray();
-    }
-
-    private static void literal(ByteArrayOutputStream out, String s) {
-      byte[] bytes = s.getBytes(StandardCharsets.ISO_8859_1);
-      int length = bytes.length;
-      if (length < 127) {
-        out.write(length);
-      } else {
-        out.write(127);
-        for (length -= 127; length >= 128; length >>>= 7) out.write((length & 0x7f) | 0x80);
-        out.write(length);
-      }
-      out.writeBytes(bytes);
-    }
-
-    private static void frame(ByteArrayOutputStream out, byte type, int flags, int stream, byte[] payload) {
-      out.write(payload.length >>> 16);
-      out.write(payload.length >>> 8);
-      out.write(payload.length);
-      out.write(type);
-      out.write(flags);
-      out.write(stream >>> 24);
-      out.write(stream >>> 16);
-      out.write(stream >>> 8);
-      out.write(stream);
-      out.writeBytes(payload);
-    }
   }
 }
