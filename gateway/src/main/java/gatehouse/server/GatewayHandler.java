@@ -15,6 +15,7 @@ import gatehouse.route.HostHeader;
 import io.netty.handler.codec.http.ContentLengthNotAllowedException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -84,33 +85,87 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     } catch (RuntimeException | AssertionError bug) {
       decided = Future.failedFuture(bug);
     }
+    Waiting waiting = new Waiting(request);
+    if (request.version() == HttpVersion.HTTP_2) {
+      // A stream reset before it is forwarded (rapid reset, CVE-2023-44487) is let go at once.
+      // Held to its pipeline's end, or to the next turn below, tens of thousands of them (about
+      // 9 KiB of Vert.x and Netty state each) filled the heap: behind a slow stage (an API-key
+      // lookup), or read 200 to a connection on 50 connections in one turn of the event loop.
+      // Resumed so that its queued events are delivered and Vert.x lets go of it too. The proxy
+      // replaces this handler with its own once it takes the stream.
+      request.response().closeHandler(v -> {
+        waiting.request = null;
+        if (!request.isEnded()) request.resume();
+      });
+    }
     decided.onComplete(ar -> {
-      if (ar.failed()) {
-        snapshots.failures().error("pipeline", "request {} failed inside the pipeline", id, ar.cause());
-        Rejection internal = new Rejection.InternalError();
-        reject(request, id, internal);
-        observer.record(id, head, new Outcome.Reject(internal, Optional.empty(), Optional.empty()), Optional.empty(), started);
-        return;
-      }
-      Outcome outcome = ar.result();
-      if (outcome instanceof Outcome.Reject r) {
-        reject(request, id, r.rejection());
-        observer.record(id, head, outcome, Optional.empty(), started);
-      } else if (outcome instanceof Outcome.Forward f) {
-        Context context = Vertx.currentContext();
-        if (request.version() == HttpVersion.HTTP_2 && context != null) {
-          // A client's RST_STREAM usually arrives in the same read as its HEADERS, and the codec
-          // reads it only after this turn: forwarding now would send, on an idle pooled
-          // connection, a request its client has already cancelled (rapid reset, CVE-2023-44487).
-          // One turn later the reset has been read and forward() sees the stream closed.
-          context.runOnContext(v -> forward(snapshot, request, id, head, f, started));
-        } else {
-          forward(snapshot, request, id, head, f, started);
-        }
+      HttpServerRequest live = waiting.request;
+      if (live != null) {
+        decided(snapshot, waiting, live, id, head, started, ar);
       } else {
-        throw new AssertionError("unknown outcome " + outcome);
+        abandoned(snapshot, id, head, started, ar);
       }
     });
+  }
+
+  /** Carries a request until it is forwarded or answered; null once its HTTP/2 stream closed. Event-loop confined. */
+  private static final class Waiting {
+    HttpServerRequest request;
+
+    Waiting(HttpServerRequest request) {
+      this.request = request;
+    }
+  }
+
+  /** Answers, or forwards, {@code request} as its pipeline decided. */
+  private void decided(Snapshot snapshot, Waiting waiting, HttpServerRequest request, String id, RequestHead head,
+      long started, AsyncResult<Outcome> ar) {
+    Observer observer = snapshot.observer();
+    if (ar.failed()) {
+      snapshots.failures().error("pipeline", "request {} failed inside the pipeline", id, ar.cause());
+      Rejection internal = new Rejection.InternalError();
+      reject(request, id, internal);
+      observer.record(id, head, new Outcome.Reject(internal, Optional.empty(), Optional.empty()), Optional.empty(), started);
+      return;
+    }
+    Outcome outcome = ar.result();
+    if (outcome instanceof Outcome.Reject r) {
+      reject(request, id, r.rejection());
+      observer.record(id, head, outcome, Optional.empty(), started);
+    } else if (outcome instanceof Outcome.Forward f) {
+      Context context = Vertx.currentContext();
+      if (request.version() == HttpVersion.HTTP_2 && context != null) {
+        // A client's RST_STREAM usually arrives in the same read as its HEADERS, and the codec
+        // reads it only after this turn: forwarding now would send, on an idle pooled
+        // connection, a request its client has already cancelled (rapid reset, CVE-2023-44487).
+        // One turn later the reset has been read and the stream let go.
+        context.runOnContext(v -> {
+          HttpServerRequest live = waiting.request;
+          if (live != null) {
+            forward(snapshot, live, id, head, f, started);
+          } else {
+            abandoned(snapshot, id, head, started, Future.succeededFuture(f));
+          }
+        });
+      } else {
+        forward(snapshot, request, id, head, f, started);
+      }
+    } else {
+      throw new AssertionError("unknown outcome " + outcome);
+    }
+  }
+
+  /** Records a request whose stream closed while its pipeline ran: nothing is written, nothing forwarded. */
+  private void abandoned(Snapshot snapshot, String id, RequestHead head, long started, AsyncResult<Outcome> ar) {
+    if (ar.failed()) {
+      snapshots.failures().error("pipeline", "request {} failed inside the pipeline", id, ar.cause());
+      snapshot.observer().record(id, head, new Outcome.Reject(new Rejection.InternalError(), Optional.empty(), Optional.empty()),
+          Optional.empty(), started);
+    } else if (ar.result() instanceof Outcome.Forward f) {
+      snapshot.observer().record(id, head, f, Optional.of(new Proxied.Aborted("client_closed")), started);
+    } else {
+      snapshot.observer().record(id, head, ar.result(), Optional.empty(), started);
+    }
   }
 
   private void forward(Snapshot snapshot, HttpServerRequest request, String id, RequestHead head, Outcome.Forward f, long started) {

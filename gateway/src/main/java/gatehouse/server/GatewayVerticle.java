@@ -19,6 +19,11 @@ import java.util.concurrent.TimeUnit;
  * connection lives on one event loop with its own upstream pools.
  */
 public final class GatewayVerticle extends VerticleBase {
+  /** SETTINGS_MAX_CONCURRENT_STREAMS announced on every HTTP/2 connection. */
+  static final long H2_MAX_CONCURRENT_STREAMS = 100;
+  /** RST_STREAM frames from a client per {@link #H2_RESET_WINDOW_SECONDS} before its connection is closed. */
+  static final int H2_RESETS_PER_WINDOW = 200;
+  static final int H2_RESET_WINDOW_SECONDS = 30;
   private final GatehouseConfig config;
   private final CurrentSnapshot snapshots;
   private final Optional<ListenerTls> tls;
@@ -62,6 +67,13 @@ public final class GatewayVerticle extends VerticleBase {
         .setTcpNoDelay(true);
     // RFC 9113 section 6.5.2: HTTP/2 states the header limit in SETTINGS; without it Vert.x keeps 8 KiB.
     options.getInitialSettings().setMaxHeaderListSize(limits.maxHeaderBytes());
+    // The HTTP/2 bounds the README's Operations section counts memory with, stated here rather than
+    // left to Vert.x's defaults (the same values): streams open at once per connection, and the
+    // RST_STREAM frames a connection may send per window before it is closed (CVE-2023-44487).
+    options.getInitialSettings().setMaxConcurrentStreams(H2_MAX_CONCURRENT_STREAMS);
+    options.setHttp2RstFloodMaxRstFramePerWindow(H2_RESETS_PER_WINDOW)
+        .setHttp2RstFloodWindowDuration(H2_RESET_WINDOW_SECONDS)
+        .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS);
     tls.ifPresent(t -> t.apply(options));
     Optional<ListenerTls> clientCertificates = tls.filter(ListenerTls::asksForClientCertificates);
     GatewayHandler handler = new GatewayHandler(snapshots, this::upstreamsFor, requestIds, clientCertificates,

@@ -85,8 +85,9 @@ class DescriptorLimitIT {
   @Timeout(30)
   void connectionsBeyondMaxConnectionsAreClosedAtOnceWhenNoneIsIdleAndTheOthersAreServed(String transport) throws Exception {
     int port = startGateway(transport, "limits: {max_connections: 20}");
-    upstream.replyWith(UpstreamRecorder.Reply.status(200).afterDelay(Duration.ofSeconds(2)));
+    upstream.replyWith(UpstreamRecorder.Reply.status(200).afterDelay(Duration.ofSeconds(3)));
     List<Socket> held = new ArrayList<>();
+    int before = upstream.requests().size();
     try {
       // Each held connection has a request in flight: none may be evicted for a newcomer.
       for (int i = 0; i < 20; i++) {
@@ -94,7 +95,11 @@ class DescriptorLimitIT {
         s.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").getBytes());
         held.add(s);
       }
-      Thread.sleep(300);
+      // Every held request has reached the upstream, so none of those connections is idle (a fixed
+      // pause was too short on a loaded machine, and a connection still reading its head was evicted).
+      long until = System.nanoTime() + 4_000_000_000L;
+      while (upstream.requests().size() < before + 20 && System.nanoTime() < until) Thread.sleep(20);
+      assertEquals(before + 20, upstream.requests().size(), "the held requests reached the upstream:\n" + tail());
       for (int i = 0; i < 10; i++) {
         try (Socket extra = connect(port)) {
           extra.setSoTimeout(2000);
@@ -102,7 +107,7 @@ class DescriptorLimitIT {
         }
       }
       for (Socket s : held) {
-        s.setSoTimeout(5000);
+        s.setSoTimeout(10_000);
         String answer = new String(s.getInputStream().readAllBytes());
         assertTrue(answer.startsWith("HTTP/1.1 200"), "a connection within the cap is served: " + answer);
       }

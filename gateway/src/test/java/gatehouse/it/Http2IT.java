@@ -211,6 +211,84 @@ class Http2IT {
     assertEquals(0, reachedUpstream, reachedUpstream + " of " + connections * streams + " reset streams reached the upstream");
   }
 
+  /**
+   * Rapid reset on an API-key route while the key store is slow: every stream waits for its
+   * lookup. A stream was held to its lookup's end with its Vert.x and Netty state (about 9 KiB),
+   * and 120 connections of 199 resets each ended the gateway with a heap OutOfMemoryError. Here the
+   * store's table is locked, so each lookup waits; the streams reset meanwhile must be let go (no
+   * Vert.x stream left alive beyond one per connection), and once the store answers again the gateway still
+   * answers on a new connection.
+   */
+  @Test
+  void streamsResetWhileTheirApiKeyIsLookedUpAreLetGo() throws Exception {
+    gatehouse.testing.TestDatabases.Db pg = gatehouse.testing.TestDatabases.postgres();
+    String store = pg.store();
+    GatewayHarness keyed = null;
+    try {
+      keyed = GatewayHarness.start("", "  api_keys: {store: \"" + store + "\", db_timeout: 30s}",
+          "  - {id: keyed, match: {prefix: /keyed/}, upstream: app, policy: api_key}", true);
+      int connections = 30;
+      int streams = 100;
+      List<RawH2> open = new ArrayList<>();
+      try (java.sql.Connection lock = java.sql.DriverManager.getConnection(
+          "jdbc:postgresql://" + gatehouse.testing.TestDatabases.PG_HOST_PORT + "/test", gatehouse.testing.TestDatabases.PG_USER, "")) {
+        String table = store.substring(store.indexOf("currentSchema=") + "currentSchema=".length()) + ".api_keys";
+        // The store is opened (and its schema made) on first use.
+        assertEquals("invalid_api_key", RawH2.get(keyed.port(), keyedGet("/keyed/first")), "the first request");
+        try (java.sql.Statement st = lock.createStatement()) {
+          lock.setAutoCommit(false);
+          st.execute("LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE");
+        }
+        try {
+          for (int c = 0; c < connections; c++) {
+            RawH2 h2 = RawH2.open(keyed.port());
+            open.add(h2);
+            java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+            for (int i = 0, stream = 1; i < streams; i++, stream += 2) {
+              RawH2.frame(batch, RawH2.HEADERS, RawH2.END_STREAM | RawH2.END_HEADERS, stream,
+                  RawH2.request("GET", "/keyed/rr-" + c + "-" + i, "x-api-key", gatehouse.authn.apikey.WellFormedKeys.random()));
+              RawH2.frame(batch, RawH2.RST_STREAM, 0, stream, RawH2.cancel());
+            }
+            RawH2.frame(batch, RawH2.PING, 0, 0, new byte[8]);
+            h2.write(batch.toByteArray());
+          }
+          // The PING's acknowledgement means the gateway read every HEADERS and RST_STREAM before it.
+          long deadline = System.nanoTime() + 10_000_000_000L;
+          while (open.stream().anyMatch(h2 -> h2.pingAcks() == 0) && System.nanoTime() < deadline) {
+            gatehouse.testing.RealTime.pause(java.time.Duration.ofMillis(100));
+          }
+          org.junit.jupiter.api.Assertions.assertTrue(open.stream().allMatch(h2 -> h2.pingAcks() > 0), "every connection's PING answered");
+          long live = liveInstances("io.vertx.core.http.impl.Http2ServerStream");
+          org.junit.jupiter.api.Assertions.assertTrue(live <= connections,
+              live + " HTTP/2 server streams alive after " + connections * streams + " were reset while their key was looked up");
+        } finally {
+          open.forEach(RawH2::close);
+          lock.rollback();
+        }
+      }
+      assertEquals("invalid_api_key", RawH2.get(keyed.port(), keyedGet("/keyed/after")), "the request after the resets");
+    } finally {
+      if (keyed != null) keyed.close();
+      pg.close();
+    }
+  }
+
+  /** A GET to {@code path} with a well-formed API key that no store holds. */
+  private static List<String[]> keyedGet(String path) {
+    return List.of(new String[] {":method", "GET"}, new String[] {":scheme", "http"}, new String[] {":path", path},
+        new String[] {":authority", "gw.example"}, new String[] {"x-api-key", gatehouse.authn.apikey.WellFormedKeys.random()});
+  }
+
+  /** Live instances of exactly {@code className} in this JVM, after a full collection (jcmd GC.class_histogram). */
+  private static long liveInstances(String className) throws Exception {
+    String histogram = (String) java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+        new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+        new Object[] {new String[0]}, new String[] {String[].class.getName()});
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s*\\d+:\\s+(\\d+)\\s+\\d+\\s+" + java.util.regex.Pattern.quote(className) + "(\\s|$)")
+        .matcher(histogram);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
   /** A GET to {@code path} whose header list, by RFC 9113 section 6.5.2's count, is {@code size} bytes. */
   private static List<String[]> fieldsOfListSize(String path, int size) {
     List<String[]> fields = new ArrayList<>(List.of(

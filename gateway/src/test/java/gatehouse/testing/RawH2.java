@@ -35,6 +35,7 @@ public final class RawH2 implements AutoCloseable {
   private volatile boolean goaway;
   private volatile long maxConcurrentStreams = Long.MAX_VALUE;
   private final AtomicLong resets = new AtomicLong();
+  private final AtomicLong pingAcks = new AtomicLong();
 
   private RawH2(Socket socket) throws IOException {
     this.socket = socket;
@@ -83,6 +84,11 @@ public final class RawH2 implements AutoCloseable {
     return maxConcurrentStreams;
   }
 
+  /** PING acknowledgements received so far: the peer read every frame sent before the PING. */
+  public long pingAcks() {
+    return pingAcks.get();
+  }
+
   /** RST_STREAM frames received so far. */
   public long resetsReceived() {
     return resets.get();
@@ -116,6 +122,8 @@ public final class RawH2 implements AutoCloseable {
           send(SETTINGS, 1, 0, new byte[0]);
         } else if (type == PING && (flags & 1) == 0) {
           send(PING, 1, 0, payload);
+        } else if (type == PING) {
+          pingAcks.incrementAndGet();
         } else if (type == GOAWAY) {
           goaway = true;
         } else if (type == RST_STREAM) {
