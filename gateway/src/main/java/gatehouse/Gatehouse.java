@@ -24,6 +24,7 @@ import gatehouse.observe.Observer;
 import gatehouse.pipeline.Authenticators;
 import gatehouse.pipeline.Pipeline;
 import gatehouse.proxy.BodyLimits;
+import gatehouse.revoke.DenyList;
 import gatehouse.proxy.ClientAddresses;
 import gatehouse.route.RouteTable;
 import gatehouse.server.AdminServer;
@@ -101,7 +102,9 @@ public final class Gatehouse {
         : Optional.of(JwtAuthenticator.create(services.jwt(), config.auth().jwt()));
     List<IntrospectionAuthenticator> introspection = new ArrayList<>();
     for (IntrospectionConfig c : config.auth().introspection()) introspection.add(services.introspection(c));
-    Optional<Authenticator> bearer = BearerAuthenticator.of(jwt.map(a -> (Authenticator) a), jwtIssuers(config), introspectors(introspection));
+    // Every bearer answer, cache hits included, passes the deny-list.
+    Optional<Authenticator> bearer = BearerAuthenticator.of(jwt.map(a -> services.denyList().guard(a)), jwtIssuers(config),
+        introspectors(introspection, services.denyList()));
     UpstreamSigners signers = UpstreamSigners.compile(config, clock, new SecureRandom(), services.engine());
     IdentityHeaders identityHeaders = new IdentityHeaders(config);
     Optional<Authenticator> mtls = clientCertificates(config) ? Optional.of(MtlsAuthenticator.create(clock)) : Optional.empty();
@@ -193,6 +196,26 @@ public final class Gatehouse {
     return routes || config.auth().keyStore().adminApi().token().isPresent();
   }
 
+  /**
+   * How long a deny-list entry is kept when its request names no expiry: the longest {@code
+   * max_token_lifetime} when every JWT provider and introspection sets one (no token they accept
+   * outlives it), else {@link #DEFAULT_DENY_EXPIRY}.
+   */
+  public static java.time.Duration defaultDenyExpiry(GatehouseConfig config) {
+    java.time.Duration longest = java.time.Duration.ZERO;
+    List<Optional<java.time.Duration>> all = new ArrayList<>();
+    config.auth().jwt().forEach(p -> all.add(p.rules().maxLifetime()));
+    config.auth().introspection().forEach(p -> all.add(p.rules().maxLifetime()));
+    for (Optional<java.time.Duration> d : all) {
+      if (d.isEmpty()) return DEFAULT_DENY_EXPIRY;
+      if (d.get().compareTo(longest) > 0) longest = d.get();
+    }
+    return all.isEmpty() ? DEFAULT_DENY_EXPIRY : longest;
+  }
+
+  /** A deny-list entry's expiry when nothing bounds the lifetime of accepted tokens. */
+  public static final java.time.Duration DEFAULT_DENY_EXPIRY = java.time.Duration.ofDays(1);
+
   private static boolean clientCertificates(GatehouseConfig config) {
     return config.listen().tls().flatMap(t -> t.clientCa()).isPresent();
   }
@@ -203,9 +226,9 @@ public final class Gatehouse {
     return issuers;
   }
 
-  private static List<BearerAuthenticator.Introspector> introspectors(List<IntrospectionAuthenticator> all) {
+  private static List<BearerAuthenticator.Introspector> introspectors(List<IntrospectionAuthenticator> all, DenyList denyList) {
     List<BearerAuthenticator.Introspector> out = new ArrayList<>();
-    for (IntrospectionAuthenticator a : all) out.add(new BearerAuthenticator.Introspector(a.name(), a.issuer(), a));
+    for (IntrospectionAuthenticator a : all) out.add(new BearerAuthenticator.Introspector(a.name(), a.issuer(), denyList.guard(a)));
     return out;
   }
 
@@ -264,7 +287,7 @@ public final class Gatehouse {
       String message = e.getMessage().startsWith("listen.tls: ") ? e.getMessage().substring("listen.tls: ".length()) : e.getMessage();
       return services.close().transform(ignored -> Future.failedFuture(config.problem("listen.tls", message)));
     }
-    AdminServer admin = new AdminServer(vertx, current, services.metrics(), clock);
+    AdminServer admin = new AdminServer(vertx, current, services.metrics(), clock, services.denyList(), defaultDenyExpiry(config));
     services.metrics().bind(Gatehouse::exportConnections);
     return GatewayInstances.start(vertx, () -> new GatewayVerticle(bound, current, tls))
         .recover(e -> services.close().transform(ignored -> Future.failedFuture(listenProblem(config, "listen", port, e))))

@@ -16,6 +16,7 @@ import gatehouse.proxy.Breakers;
 import gatehouse.observe.Observer;
 import gatehouse.ratelimit.RateLimiter;
 import gatehouse.ratelimit.RedisRateLimiter;
+import gatehouse.revoke.DenyList;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -43,6 +44,7 @@ final class Services {
   private final SignatureEngine engine;
   private final Metrics metrics = new Metrics();
   private final RateLimiter limiter;
+  private final DenyList denyList;
   private final JwtServices jwt;
   private final Breakers breakers;
   private final Map<IntrospectionConfig, IntrospectionAuthenticator> introspection = new ConcurrentHashMap<>();
@@ -54,8 +56,8 @@ final class Services {
   private record AccessLogKey(AccessLogConfig config, Optional<String> apiKeyQueryParam) {}
 
   /**
-   * With the rate limiter {@code redis} asks for: buckets shared through that Redis, or, without
-   * it, this process's own. The only place that chooses; {@code redis} is read once, at start.
+   * With the rate limiter and the deny-list {@code redis} asks for: shared through that Redis, or,
+   * without it, this process's own. The only place that chooses; {@code redis} is read once, at start.
    */
   Services(Vertx vertx, Clock clock, SignatureEngine engine, Optional<RedisConfig> redis) {
     this.vertx = vertx;
@@ -68,6 +70,8 @@ final class Services {
     } else {
       this.limiter = RateLimiter.local(clock);
     }
+    this.denyList = redis.isPresent() ? DenyList.shared(vertx, redis.get(), clock) : DenyList.local(clock);
+    metrics.bind(denyList);
     this.jwt = JwtServices.create(vertx, clock, engine);
     metrics.bind(jwt);
     this.breakers = new Breakers(clock);
@@ -94,6 +98,11 @@ final class Services {
   /** The token buckets every snapshot's limit stage takes from. */
   RateLimiter limiter() {
     return limiter;
+  }
+
+  /** The token deny-list every snapshot's bearer authenticators are guarded by, and the admin API changes. */
+  DenyList denyList() {
+    return denyList;
   }
 
   JwtServices jwt() {
@@ -159,6 +168,7 @@ final class Services {
     List<Future<Void>> closing = new ArrayList<>();
     keyChanges.values().forEach(l -> closing.add(Future.fromCompletionStage(l.close())));
     closing.add(limiter.close());
+    closing.add(denyList.close());
     keyStores.values().forEach(a -> closing.add(a.close()));
     metrics.close();
     // Last, so the lines of requests that ended while the rest closed are written.

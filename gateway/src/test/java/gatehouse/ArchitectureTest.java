@@ -25,6 +25,7 @@ import gatehouse.archviolations.observe.SignalSide;
 import gatehouse.archviolations.pipeline.PipelineSide;
 import gatehouse.archviolations.ratelimit.KnowsConfig;
 import gatehouse.archviolations.ratelimit.LimiterSide;
+import gatehouse.archviolations.revoke.RevokeSide;
 import gatehouse.archviolations.server.GatewayInstances;
 import gatehouse.archviolations.server.InternalsSide;
 import java.util.regex.Pattern;
@@ -142,6 +143,17 @@ class ArchitectureTest {
             .and(not(resideInAnyPackage(root + ".ratelimit..", root + ".config..", root + ".logging..", root + ".secret.."))));
   }
 
+  /**
+   * The deny-list guards every kind of authenticator through their shared answer: it reads {@code
+   * authn} itself (not one kind's package), the credential it hashes, its config, and the throttled
+   * log; no stage after authentication, the conductor or the server.
+   */
+  static ArchRule theDenyListKnowsOnlyTheSharedAnswer(String root) {
+    return noClasses().that().resideInAPackage(root + ".revoke..")
+        .should().dependOnClassesThat(resideInAPackage(root + "..").and(not(resideInAnyPackage(root + ".revoke..", root + ".authn",
+            root + ".credential..", root + ".config..", root + ".secret..", root + ".logging.."))));
+  }
+
   /** Authenticators report a credential's own limit; only the limit stage takes tokens. */
   static ArchRule authenticatorsTakeNoTokens(String root) {
     return noClasses().that().resideInAPackage(root + ".authn..")
@@ -213,6 +225,11 @@ class ArchitectureTest {
   }
 
   @Test
+  void theDenyListDependsOnTheAnswerNotOnAKindOfAuthenticator() {
+    theDenyListKnowsOnlyTheSharedAnswer(ROOT).check(main);
+  }
+
+  @Test
   void authenticatorsReportLimitsAndNeverTakeTokens() {
     authenticatorsTakeNoTokens(ROOT).check(main);
   }
@@ -239,6 +256,7 @@ class ArchitectureTest {
     fails(onlyGatewayInstancesUsesVertxInternals(VIOLATIONS), InternalsSide.class.getName(), InternalsSide.class);
     fails(theLimiterKnowsNoStage(VIOLATIONS), LimiterSide.class.getName(), LimiterSide.class, JwtSide.class);
     theLimiterKnowsNoStage(VIOLATIONS).check(new ClassFileImporter().importClasses(KnowsConfig.class, ConfigSide.class));
+    fails(theDenyListKnowsOnlyTheSharedAnswer(VIOLATIONS), RevokeSide.class.getName(), RevokeSide.class, JwtSide.class);
     fails(authenticatorsTakeNoTokens(VIOLATIONS), TakesTokens.class.getName(), TakesTokens.class, LimiterSide.class);
     fails(theLimitStageKeepsToItsStage(VIOLATIONS), LimitSide.class.getName(), LimitSide.class, PipelineSide.class);
     fails(onlyTheServerTheCommandLineAndTheRootUseObserve(VIOLATIONS), LogsToObserve.class.getName(), LogsToObserve.class, ObserveSide.class);

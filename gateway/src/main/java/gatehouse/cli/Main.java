@@ -73,6 +73,7 @@ public final class Main implements Runnable {
     all.put("validate", ValidateCommand::new);
     all.put("demo", DemoCommand::new);
     all.put("keys", KeysCommand::new);
+    all.put("denylist", DenyListCommand::new);
     return Collections.unmodifiableMap(all);
   }
 

@@ -3,6 +3,7 @@ package gatehouse.server;
 import gatehouse.logging.ThrottledLogs;
 import gatehouse.observe.Metrics;
 import gatehouse.proxy.Lingering;
+import gatehouse.revoke.DenyList;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Vertx;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * The admin listener (loopback by default): {@code GET /health} answers 200 while the process
  * serves; {@code GET /ready} answers 200 when every dependency is ready (config loaded, key sets
  * fetched), else 503 with the list. With an admin token configured, {@code /keys} manages API keys
- * (see {@link KeyAdminApi}).
+ * (see {@link KeyAdminApi}) and {@code /denylist} the token deny-list (see {@link DenyListApi}).
  */
 public final class AdminServer {
   /** How long a client refused with 413 may take to finish its body before its connection closes. */
@@ -31,6 +32,8 @@ public final class AdminServer {
   private final Vertx vertx;
   private final Supplier<Snapshot> snapshots;
   private final Metrics metrics;
+  private final DenyList denyList;
+  private final Duration defaultDenyExpiry;
   /** Key management's failures, for every request and snapshot: one line per kind per window. */
   private final ThrottledLogs keyFailures;
   private HttpServer server;
@@ -38,14 +41,17 @@ public final class AdminServer {
   /**
    * With {@code /metrics} from {@code metrics}; readiness, the gateway's public signing keys ({@code
    * /.well-known/jwks.json}) and key management from the snapshot {@code snapshots} holds at each
-   * request. Key management answers when the snapshot has a key store and its admin API a token.
-   * {@code clock} times the windows of its throttled log lines.
+   * request. Key management answers when the snapshot has a key store and its admin API a token;
+   * the deny-list ({@code denyList}, entries kept {@code defaultDenyExpiry} unless a request says)
+   * when the admin API has a token. {@code clock} times the windows of its throttled log lines.
    */
-  public AdminServer(Vertx vertx, Supplier<Snapshot> snapshots, Metrics metrics, Clock clock) {
+  public AdminServer(Vertx vertx, Supplier<Snapshot> snapshots, Metrics metrics, Clock clock, DenyList denyList, Duration defaultDenyExpiry) {
     this.vertx = vertx;
     this.snapshots = snapshots;
     this.metrics = metrics;
     this.keyFailures = new ThrottledLogs(LoggerFactory.getLogger(KeyAdminApi.class), clock);
+    this.denyList = denyList;
+    this.defaultDenyExpiry = defaultDenyExpiry;
   }
 
   public Future<Integer> listen(String host, int port) {
@@ -63,6 +69,10 @@ public final class AdminServer {
     Snapshot snapshot = snapshots.get();
     if (KeyAdminApi.handles(request.path())) {
       handleKeys(request, snapshot);
+      return;
+    }
+    if (DenyListApi.handles(request.path())) {
+      handleDenyList(request, snapshot);
       return;
     }
     if (!request.method().name().equals("GET")) {
@@ -91,6 +101,17 @@ public final class AdminServer {
     request.response().end(new JsonObject().put("error", "payload_too_large").encode());
   }
 
+  private void handleDenyList(HttpServerRequest request, Snapshot snapshot) {
+    if (snapshot.adminApi().token().isEmpty()) {
+      request.response().setStatusCode(404).end(new JsonObject().put("error", "not_found")
+          .put("message", "deny-list management is off: set auth.api_keys.admin_api.token").encode());
+      return;
+    }
+    DenyListApi api = new DenyListApi(denyList, snapshot.adminApi(), defaultDenyExpiry);
+    withBody(request, body -> api.handle(request.method(), request.path(), request.remoteAddress().hostAddress(),
+        Optional.ofNullable(request.getHeader("Authorization")), body));
+  }
+
   private void handleKeys(HttpServerRequest request, Snapshot snapshot) {
     var response = request.response();
     Optional<KeyAdminApi> keys = snapshot.adminApi().token().isPresent()
@@ -100,6 +121,13 @@ public final class AdminServer {
           .put("message", "key management is off: set auth.api_keys.admin_api.token").encode());
       return;
     }
+    withBody(request, body -> keys.get().handle(request.method(), request.path(), Optional.ofNullable(request.getParam("owner")),
+        request.remoteAddress().hostAddress(), Optional.ofNullable(request.getHeader("Authorization")), body));
+  }
+
+  /** Reads the body (at most {@link KeyAdminApi#MAX_BODY}, else 413), hands it to {@code handler} and writes its reply. */
+  private void withBody(HttpServerRequest request, java.util.function.Function<Buffer, Future<KeyAdminApi.Reply>> handler) {
+    var response = request.response();
     String lengthHeader = request.getHeader("Content-Length");
     if (lengthHeader != null && lengthHeader.length() > 6) {
       tooLarge(request);
@@ -115,11 +143,10 @@ public final class AdminServer {
     });
     request.endHandler(v -> {
       if (response.ended()) return;
-      keys.get().handle(request.method(), request.path(), Optional.ofNullable(request.getParam("owner")),
-              request.remoteAddress().hostAddress(), Optional.ofNullable(request.getHeader("Authorization")), body)
+      handler.apply(body)
           .onComplete(ar -> {
             KeyAdminApi.Reply reply = ar.succeeded() ? ar.result()
-                : KeyAdminApi.Reply.error(500, "internal_error", "key management failed");
+                : KeyAdminApi.Reply.error(500, "internal_error", "the admin request failed");
             reply.headers().forEach(response::putHeader);
             response.setStatusCode(reply.status()).end(reply.body().encode());
           });

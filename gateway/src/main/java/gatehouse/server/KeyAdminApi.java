@@ -13,14 +13,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -57,8 +51,7 @@ final class KeyAdminApi {
   }
 
   private final ApiKeyAdmin admin;
-  private final byte[] tokenDigest;
-  private final List<byte[][]> allowFrom;
+  private final AdminGate gate;
   /** Each request fails alike while the key store is down: one line per kind per window, with a count. */
   private final ThrottledLogs failures;
 
@@ -66,8 +59,7 @@ final class KeyAdminApi {
   KeyAdminApi(ApiKeyAdmin admin, AdminApiConfig config, ThrottledLogs failures) {
     this.failures = failures;
     this.admin = admin;
-    this.tokenDigest = sha256(config.token().orElseThrow(() -> new IllegalArgumentException("the admin API needs a token")));
-    this.allowFrom = config.allowFrom().stream().map(KeyAdminApi::cidr).toList();
+    this.gate = new AdminGate(config, "key management");
   }
 
   static boolean handles(String path) {
@@ -76,11 +68,8 @@ final class KeyAdminApi {
 
   /** The reply for one request; {@code body} is the request body (empty for GET). Never fails. */
   Future<Reply> handle(HttpMethod method, String path, Optional<String> owner, String peer, Optional<String> authorization, Buffer body) {
-    if (!peerAllowed(peer)) return Future.succeededFuture(Reply.error(403, "forbidden", "key management is refused from this address"));
-    if (!authorized(authorization)) {
-      return Future.succeededFuture(new Reply(401, new JsonObject().put("error", "unauthorized").put("message", "an admin bearer token is required"),
-          Map.of("WWW-Authenticate", "Bearer realm=\"gatehouse-admin\"")));
-    }
+    Optional<Reply> refused = gate.refuse(peer, authorization);
+    if (refused.isPresent()) return Future.succeededFuture(refused.get());
     Future<Reply> reply;
     try {
       reply = route(method, path, owner, body);
@@ -188,58 +177,6 @@ final class KeyAdminApi {
     if (e instanceof DecodeException) return "the body is not a JSON object";
     if (e instanceof ClassCastException) return "a field has the wrong type";
     return e.getMessage();
-  }
-
-  private boolean authorized(Optional<String> authorization) {
-    if (authorization.isEmpty() || !authorization.get().regionMatches(true, 0, "Bearer ", 0, 7)) return false;
-    // Digests of equal length, compared without early exit: neither the token nor its length leaks.
-    return MessageDigest.isEqual(tokenDigest, sha256(authorization.get().substring(7).strip()));
-  }
-
-  private boolean peerAllowed(String peer) {
-    InetAddress address;
-    try {
-      address = InetAddress.getByName(peer);   // a literal from the socket: no lookup
-    } catch (UnknownHostException e) {
-      return false;
-    }
-    if (address.isLoopbackAddress()) return true;
-    byte[] bytes = address.getAddress();
-    for (byte[][] c : allowFrom) if (matches(c, bytes)) return true;
-    return false;
-  }
-
-  /** {network bytes, mask bytes}. Config checked the text already. */
-  private static byte[][] cidr(String text) {
-    int slash = text.indexOf('/');
-    try {
-      byte[] net = InetAddress.getByName(text.substring(0, slash)).getAddress();
-      int prefix = Integer.parseInt(text.substring(slash + 1));
-      byte[] mask = new byte[net.length];
-      for (int i = 0; i < mask.length; i++) {
-        int bits = Math.max(0, Math.min(8, prefix - 8 * i));
-        mask[i] = (byte) (bits == 0 ? 0 : (0xFF << (8 - bits)));
-      }
-      return new byte[][] {net, mask};
-    } catch (UnknownHostException | RuntimeException e) {
-      throw new IllegalArgumentException("not a CIDR: " + text, e);
-    }
-  }
-
-  private static boolean matches(byte[][] cidr, byte[] address) {
-    if (cidr[0].length != address.length) return false;
-    for (int i = 0; i < address.length; i++) {
-      if ((address[i] & cidr[1][i]) != (cidr[0][i] & cidr[1][i])) return false;
-    }
-    return true;
-  }
-
-  private static byte[] sha256(String s) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError(e);
-    }
   }
 
 }
