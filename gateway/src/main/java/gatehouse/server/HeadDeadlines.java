@@ -40,13 +40,15 @@ final class HeadDeadlines {
   /**
    * One connection's state: the request whose response it is waiting for, or its deadline; its
    * slot in the transport (null outside a guarded listener), told whether a request is in flight;
-   * on HTTP/2, the requests whose streams are open.
+   * on HTTP/2, the requests whose streams may be open, weakly: holding them would keep every reset
+   * stream alive until the next sweep (a rapid reset keeps thousands), and one collected was closed,
+   * as Vert.x holds its open streams itself.
    */
   private static final class Watch {
     HttpServerRequest current;
     long deadline;
     IdleConnections.Slot slot;
-    List<HttpServerRequest> streams;
+    List<java.lang.ref.WeakReference<HttpServerRequest>> streams;
     /** After a 101: the connection is a tunnel from then on, in flight until it closes. */
     boolean upgraded;
   }
@@ -114,7 +116,7 @@ final class HeadDeadlines {
     } else if (watch.slot != null) {
       // Polled by the sweep rather than told by a handler: the request's handlers are the proxy's.
       if (watch.streams == null) watch.streams = new ArrayList<>(4);
-      watch.streams.add(request);
+      watch.streams.add(new java.lang.ref.WeakReference<>(request));
     }
   }
 
@@ -133,7 +135,10 @@ final class HeadDeadlines {
 
   /** Forgets the HTTP/2 streams that have closed; with none left open, the connection is idle from {@code now}. */
   private static void streamsClosed(Watch watch, long now) {
-    watch.streams.removeIf(r -> r.response().closed() || r.response().ended() && r.isEnded());
+    watch.streams.removeIf(ref -> {
+      HttpServerRequest r = ref.get();
+      return r == null || r.response().closed() || r.response().ended() && r.isEnded();
+    });
     if (watch.streams.isEmpty()) watch.slot.idle(now);
   }
 
