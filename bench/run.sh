@@ -6,9 +6,11 @@
 #   bench/run.sh --smoke       3 rounds of 2 s: checks the harness, measures nothing worth keeping
 #   options: --rounds N  --duration SECONDS  --warmup SECONDS (JIT warm-up per JVM row)
 #            --no-install (never call apt-get)  --out FILE (result file)
+#            --rows ID,ID (measure only these rows, e.g. --rows gh-key-local,gh-key-redis,gh-keys-local,gh-keys-redis)
 #   env:     GATEHOUSE_HOME (gateway checkout, default: this repository), GATEHOUSE_JAVA_OPTS (as for
 #            ./gatehouse), BENCH_TOKENS (distinct tokens, default 10000), BENCH_CONNECTIONS (64),
-#            BENCH_THREADS (2)
+#            BENCH_THREADS (2), BENCH_KEYS (limited API keys of the many-keys rows, default 10000),
+#            BENCH_REDIS (the Redis of the per-key-limit-on-Redis rows, default redis://127.0.0.1:6379)
 #
 # Everything listens on 127.0.0.1 on free ports; every process started here is stopped by PID on
 # exit, failure or Ctrl-C. Generated keys, tokens, configs and logs live in bench/work/ (gitignored).
@@ -28,8 +30,15 @@ AUDIENCE="bench"
 TOKENS_WANTED="${BENCH_TOKENS:-10000}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 THREADS="${BENCH_THREADS:-2}"
+KEYS_WANTED="${BENCH_KEYS:-10000}"
+BENCH_REDIS="${BENCH_REDIS:-redis://127.0.0.1:6379}"
+# This run's own key prefix on that Redis; its keys are deleted when the run ends.
+REDIS_PREFIX="gh-bench-$$-$RANDOM:"
+# The highest per-minute limit a key may have (16,667 a second): more than a row sends here, so no 429.
+KEY_LIMIT=1000000
+export BENCH_ADMIN_TOKEN="bench-admin-token-not-a-real-one-0123456789"
 
-mode="full"; rounds=5; duration=30; warmup=20; install=1; out=""
+mode="full"; rounds=5; duration=30; warmup=20; install=1; out=""; only=""
 rounds_set=""; duration_set=""; warmup_set=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -41,7 +50,8 @@ while [ $# -gt 0 ]; do
     --warmup) warmup_set="$2"; shift ;;
     --no-install) install=0 ;;
     --out) out="$2"; shift ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --rows) only=",$2,"; shift ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -51,7 +61,7 @@ case "$mode" in
   smoke) rounds=3; duration=2; warmup=2 ;;
 esac
 rounds="${rounds_set:-$rounds}"; duration="${duration_set:-$duration}"; warmup="${warmup_set:-$warmup}"
-for v in rounds duration warmup TOKENS_WANTED CONNECTIONS THREADS; do
+for v in rounds duration warmup TOKENS_WANTED CONNECTIONS THREADS KEYS_WANTED; do
   [[ "${!v}" =~ ^[0-9]+$ ]] && [ "${!v}" -gt 0 ] || { echo "run.sh: $v must be a positive whole number" >&2; exit 2; }
 done
 [ "$rounds" -ge 3 ] || { echo "run.sh: at least 3 rounds (medians of fewer mean little)" >&2; exit 2; }
@@ -89,6 +99,7 @@ on_exit() {
   trap - EXIT INT TERM
   [ -n "$WRK_PID" ] && kill -TERM "$WRK_PID" 2>/dev/null
   [ ${#PIDS[@]} -gt 0 ] && { log "stopping ${#PIDS[@]} processes started by this run"; stop_all; }
+  delete_redis_keys
   exit "$rc"
 }
 trap on_exit EXIT
@@ -312,6 +323,7 @@ EOF
       cat <<EOF
   api_keys:
     store: "sqlite:$RUN/apikeys.db"
+    admin_api: {token: "\${BENCH_ADMIN_TOKEN}"}
 EOF
     fi
     if [ "$2" = 1 ]; then
@@ -322,6 +334,17 @@ EOF
       client_id: gatehouse-bench
       client_secret: \${BENCH_INTROSPECTION_SECRET}
       cache_ttl: 60s
+EOF
+    fi
+    if [ "${4:-}" = redis ]; then
+      # The second Gatehouse of the per-key-limit rows: the same keys, its buckets on Redis.
+      cat <<EOF
+redis:
+  url: "$BENCH_REDIS"
+  key_prefix: "$REDIS_PREFIX"
+  # Far above a round trip on this loaded machine, so that Redis decides every request and the
+  # rows measure Redis, not the local fallback (the report gives the decisions by who answered).
+  timeout: 1s
 EOF
     fi
     cat <<EOF
@@ -374,23 +397,23 @@ start_bg() {  # logfile command... ; prints the PID
 }
 
 GH_READY_MS=""; GH_JVM_READY_MS=""; DEMO_CHECK_MS=""
-start_gatehouse() {
-  local conf="$1" t0 t_jvm="" pid n comm
+start_gatehouse() {  # conf [log file] [admin port]
+  local conf="$1" glog="${2:-$RUN/gatehouse.log}" admin="${3:-$P_ADMIN}" t0 t_jvm="" pid n comm
   t0="${EPOCHREALTIME/./}"
-  start_bg "$RUN/gatehouse.log" "$GATEHOUSE_HOME/gatehouse" run --config "$conf"
+  start_bg "$glog" "$GATEHOUSE_HOME/gatehouse" run --config "$conf"
   pid="$LAST_PID"; P_GH_PID="$pid"
   # The launcher probes the installed JDKs, then execs java in the same process: note when it does.
   for ((n=0; n<3000; n++)); do
-    alive "$pid" || die "Gatehouse exited during start; see bench/work/run/gatehouse.log:
-$(tail -n 20 "$RUN/gatehouse.log")"
+    alive "$pid" || die "Gatehouse exited during start; see $glog:
+$(tail -n 20 "$glog")"
     read -r comm < "/proc/$pid/comm" 2>/dev/null || comm=""
     if [ "$comm" = "java" ]; then t_jvm="${EPOCHREALTIME/./}"; break; fi
     sleep 0.005
   done
   for ((n=0; n<6000; n++)); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$P_ADMIN/ready" || true)" = 200 ] && break
-    alive "$pid" || die "Gatehouse exited during start; see bench/work/run/gatehouse.log:
-$(tail -n 20 "$RUN/gatehouse.log")"
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$admin/ready" || true)" = 200 ] && break
+    alive "$pid" || die "Gatehouse exited during start; see $glog:
+$(tail -n 20 "$glog")"
     sleep 0.01
   done
   local t1="${EPOCHREALTIME/./}"
@@ -399,7 +422,30 @@ $(tail -n 20 "$RUN/gatehouse.log")"
   [ -n "$t_jvm" ] && GH_JVM_READY_MS=$(( (t1 - t_jvm) / 1000 ))
   GH_JAVA="$(readlink "/proc/$pid/exe" || true)"
   [ -n "$GH_JAVA" ] || die "cannot tell which java the launcher started"
-  cp "$RUN/gatehouse.log" "$RUN/gatehouse-startup.log"
+  [ "$glog" = "$RUN/gatehouse.log" ] && cp "$RUN/gatehouse.log" "$RUN/gatehouse-startup.log"
+  return 0
+}
+
+# Keys of the per-key-limit rows, made through the first Gatehouse's admin API (one curl, one
+# connection kept alive, one request after another): $1 keys limited to KEY_LIMIT a minute, their
+# secrets one a line in $2.
+make_limited_keys() {
+  local n="$1" file="$2" i cfg="$RUN/keys-create.curl"
+  : > "$cfg"
+  for ((i=0; i<n; i++)); do
+    [ "$i" -gt 0 ] && echo "next" >> "$cfg"
+    printf 'url = "http://127.0.0.1:%s/keys"\nrequest = "POST"\nheader = "Authorization: Bearer %s"\nheader = "Content-Type: application/json"\ndata = "{\\"owner\\": \\"bench\\", \\"scopes\\": [\\"bench\\"], \\"rate_limit\\": %s}"\nwrite-out = "\\n"\n' \
+      "$P_ADMIN" "$BENCH_ADMIN_TOKEN" "$KEY_LIMIT" >> "$cfg"
+  done
+  curl -s -K "$cfg" | jq -r 'select(.key != null) | .key' > "$file"
+  rm -f "$cfg"
+  [ "$(wc -l < "$file")" -eq "$n" ] || die "made $(wc -l < "$file") of $n limited API keys through the admin API"
+}
+
+delete_redis_keys() {
+  [ -n "${REDIS_USED:-}" ] || return 0
+  command -v redis-cli >/dev/null 2>&1 || { log "no redis-cli: the keys under $REDIS_PREFIX stay until they expire (a minute)"; return 0; }
+  redis-cli -u "$BENCH_REDIS" --scan --pattern "$REDIS_PREFIX*" | xargs -r -n 500 redis-cli -u "$BENCH_REDIS" del > /dev/null || true
 }
 
 # Start-up on a quiet machine: Gatehouse started STARTS times before any other server, each
@@ -541,28 +587,31 @@ run_checks() {
 # Rows: id|label|group|url|header|tokens_file. group names the process measured for CPU and RSS.
 # A row whose group is "skip" is shown in the table, unmeasured, with its reason in the header field.
 ROWS=()
-add_row() { ROWS+=("$1|$2|$3|$4|$5|${6:-}"); }
+add_row() {  # id label group url header [tokens_file [tokens_header]]; with --rows, rows not named are left out
+  [ -z "$only" ] || [[ "$only" == *",$1,"* ]] || return 0
+  ROWS+=("$1|$2|$3|$4|$5|${6:-}|${7:-}")
+}
 
 group_pid() {
   case "$1" in
     backend) echo "$P_BACKEND_PID" ;; nginx) echo "$P_NGINX_PID" ;;
-    haproxy) echo "$P_HAPROXY_PID" ;; gatehouse) echo "$P_GH_PID" ;;
+    haproxy) echo "$P_HAPROXY_PID" ;; gatehouse) echo "$P_GH_PID" ;; gatehouse-redis) echo "$P_GHR_PID" ;;
     vertx-ref) echo "$P_VXREF_PID" ;; netty-ref) echo "$P_NTREF_PID" ;;
   esac
 }
 
-truncate_logs() { : > "$RUN/nginx/access.log"; : > "$RUN/haproxy/haproxy.log"; : > "$RUN/gatehouse.log"; }
+truncate_logs() { : > "$RUN/nginx/access.log"; : > "$RUN/haproxy/haproxy.log"; : > "$RUN/gatehouse.log"; : > "$RUN/gatehouse-redis.log"; }
 
 # wrk runs in the background and the shell waits for it with the `wait` builtin, which returns
 # at once when a trapped signal arrives: a SIGINT or SIGTERM sent to this script alone (not to its
 # process group) still stops the run at once. (A shell waiting on a foreground child would ignore
 # such a SIGINT until the child ends.)
 WRK_PID=""
-run_wrk() {  # seconds url header tokens_file; the BENCH line goes to $RUN/wrk.line
-  local secs="$1" url="$2" header="$3" tokens="$4"
+run_wrk() {  # seconds url header tokens_file [tokens_header]; the BENCH line goes to $RUN/wrk.line
+  local secs="$1" url="$2" header="$3" tokens="$4" theader="${5:-}"
   local args=(-t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --timeout 5s -s "$BENCH_DIR/wrk/bench.lua")
   [ -n "$header" ] && args+=(-H "$header")
-  BENCH_TOKENS_FILE="$tokens" timeout $((secs + 30)) wrk "${args[@]}" "$url" > "$RUN/wrk.out" 2>&1 &
+  BENCH_TOKENS_FILE="$tokens" BENCH_TOKENS_HEADER="$theader" timeout $((secs + 30)) wrk "${args[@]}" "$url" > "$RUN/wrk.out" 2>&1 &
   WRK_PID=$!
   wait "$WRK_PID" || true
   WRK_PID=""
@@ -575,13 +624,13 @@ run_wrk() {  # seconds url header tokens_file; the BENCH line goes to $RUN/wrk.l
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<< " $2"; }
 
 measure_round() {  # round
-  local row id label group url header tokens pid c0 c1 line
+  local row id label group url header tokens theader pid c0 c1 line
   for row in "${ROWS[@]}"; do
-    IFS='|' read -r id label group url header tokens <<< "$row"
+    IFS='|' read -r id label group url header tokens theader <<< "$row"
     [ "$group" = skip ] && continue
     pid="$(group_pid "$group")"
     c0="$(cpu_ticks "$pid")"
-    run_wrk "$duration" "$url" "$header" "$tokens"
+    run_wrk "$duration" "$url" "$header" "$tokens" "$theader"
     line="$(cat "$RUN/wrk.line")"
     c1="$(cpu_ticks "$pid")"
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$1" "$(field rps "$line")" "$(field p50_us "$line")" \
@@ -600,9 +649,9 @@ ms() { awk -v u="$1" 'BEGIN { if (u == "") print "–"; else printf "%.2f", u / 
 
 declare -A MED_RPS MED_P50 MED_P99 MED_CPU PEAK_RSS BAD
 summarise() {
-  local row id label group url header tokens pid
+  local row id label group url header tokens theader pid
   for row in "${ROWS[@]}"; do
-    IFS='|' read -r id label group url header tokens <<< "$row"
+    IFS='|' read -r id label group url header tokens theader <<< "$row"
     BAD[$id]=""
     [ "$group" = skip ] && continue
     MED_RPS[$id]="$(col "$id" 3 | median)"
@@ -616,7 +665,7 @@ summarise() {
 
 write_report() {
   local f="$1" row id label group url header tokens pid rss
-  local d_rps="${MED_RPS[direct]}" n_rps="${MED_RPS[nginx]}" h_rps="${MED_RPS[haproxy]}" n_p99="${MED_P99[nginx]}"
+  local d_rps="${MED_RPS[direct]:-}" n_rps="${MED_RPS[nginx]:-}" h_rps="${MED_RPS[haproxy]:-}" n_p99="${MED_P99[nginx]:-}"
   {
     if [ "$mode" = smoke ]; then
       echo "# SMOKE RUN — checks that the harness works; these numbers are not a measurement"
@@ -630,7 +679,7 @@ write_report() {
     echo "| Contender | req/s | p50 ms | p99 ms | RSS MiB | req per CPU-s | vs direct | vs nginx | vs HAProxy | p99 vs nginx |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for row in "${ROWS[@]}"; do
-      IFS='|' read -r id label group url header tokens <<< "$row"
+      IFS='|' read -r id label group url header tokens theader <<< "$row"
       if [ "$group" = skip ]; then echo "| $label | skipped | – | – | – | – | – | – | – | – |"; continue; fi
       rss="${PEAK_RSS[$group]}"
       printf '| %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label${BAD[$id]:+ ⚠}" "${MED_RPS[$id]:-0}" \
@@ -640,7 +689,7 @@ write_report() {
     done
     echo
     for row in "${ROWS[@]}"; do
-      IFS='|' read -r id label group url header tokens <<< "$row"
+      IFS='|' read -r id label group url header tokens theader <<< "$row"
       [ "$group" = skip ] && echo "- **$label**: $header"
       [ -n "${BAD[$id]}" ] && echo "- ⚠ **$label**: ${BAD[$id]} during the measured rounds; its figures are not valid."
     done
@@ -659,6 +708,14 @@ write_report() {
          "All with the launcher's start-up cache, as every start after the first of a build; the first (here the demo check" \
          "before measuring, ${DEMO_CHECK_MS:-?} ms in all) also made the cache. The measured gateway, started while the other" \
          "contenders were starting, was ready ${GH_JVM_READY_MS:-?} ms after the exec of java."
+    local pair
+    for pair in "gh-key-redis gh-key-local one key" "gh-keys-redis gh-keys-local $KEYS_WANTED keys"; do
+      set -- $pair
+      [ -n "${MED_RPS[$1]:-}" ] && [ -n "${MED_RPS[$2]:-}" ] && echo "- **Per-key limit on Redis against the local limiter, ${*:3}**:" \
+        "req/s $(ratio "${MED_RPS[$1]}" "${MED_RPS[$2]}") of the local row, p99 $(ratio "${MED_P99[$1]}" "${MED_P99[$2]}")," \
+        "req per CPU-s $(ratio "${MED_CPU[$1]}" "${MED_CPU[$2]}") (the Redis row's CPU is the second Gatehouse's; redis-server's own is not counted)." \
+        "Decisions of the Redis gateway in the whole run, by who answered: ${REDIS_DECISIONS:-?}."
+    done
     [ -n "${INTROSPECT_CALLS:-}" ] && echo "- Introspection stand-in answered ${INTROSPECT_CALLS} calls in the whole run (cache hits do not call it)."
     echo
     echo "## Machine"
@@ -753,7 +810,45 @@ main() {
 
   log "starting Gatehouse :$P_GATEHOUSE (admin :$P_ADMIN)"
   start_gatehouse "$conf"
+  P_GH_FIRST_PID="$P_GH_PID"
   log "Gatehouse ready in ${GH_READY_MS} ms from the launcher (${GH_JVM_READY_MS:-?} ms from the exec of java)"
+
+  if [ -z "$APIKEY_STATUS" ] && { [ -z "$only" ] || [[ "$only" == *,gh-key* ]]; }; then
+    # The per-key-limit rows: keys limited far above what a row sends, the same keys (one SQLite
+    # store) on this Gatehouse (local buckets) and on a second one whose buckets are on Redis.
+    log "making 1 + $KEYS_WANTED limited API keys through the admin API"
+    local t_keys="${EPOCHREALTIME/./}"
+    make_limited_keys 1 "$RUN/limited-key.txt"
+    make_limited_keys "$KEYS_WANTED" "$RUN/limited-keys.txt"
+    log "made them in $(( (${EPOCHREALTIME/./} - t_keys) / 1000000 )) s"
+    P_GHR=$(free_port); P_GHR_ADMIN=$(free_port)
+    sed -e "s/^  port: $P_GATEHOUSE\$/  port: $P_GHR/" -e "s/^  port: $P_ADMIN\$/  port: $P_GHR_ADMIN/" "$conf" > "$RUN/gatehouse-redis.yaml"
+    write_gatehouse_conf "$apikeys" "$introspect" "$RUN/gatehouse-redis.yaml.tmp" redis
+    sed -e "s/^  port: $P_GATEHOUSE\$/  port: $P_GHR/" -e "s/^  port: $P_ADMIN\$/  port: $P_GHR_ADMIN/" "$RUN/gatehouse-redis.yaml.tmp" > "$RUN/gatehouse-redis.yaml"
+    rm -f "$RUN/gatehouse-redis.yaml.tmp"
+    gatehouse_cli validate --config "$RUN/gatehouse-redis.yaml" >&2 || die "the Redis Gatehouse config does not validate"
+    REDIS_USED=1
+    log "starting the second Gatehouse :$P_GHR (admin :$P_GHR_ADMIN), rate limits on $BENCH_REDIS under $REDIS_PREFIX"
+    start_gatehouse "$RUN/gatehouse-redis.yaml" "$RUN/gatehouse-redis.log" "$P_GHR_ADMIN"
+    P_GHR_PID="$P_GH_PID"; P_GH_PID="$P_GH_FIRST_PID"
+    LIMITED_KEY="$(cat "$RUN/limited-key.txt")"
+    local gp
+    for gp in "$P_GATEHOUSE" "$P_GHR"; do
+      expect "gatehouse :$gp: a limited API key is accepted" 200 "http://127.0.0.1:$gp/key/bench" -H "X-API-Key: $LIMITED_KEY"
+      curl -s -D - -o /dev/null -H "X-API-Key: $LIMITED_KEY" "http://127.0.0.1:$gp/key/bench" | grep -qi "^RateLimit-Limit: $KEY_LIMIT" \
+        || die "gatehouse :$gp: no RateLimit-Limit $KEY_LIMIT on a limited key"
+      expect "gatehouse :$gp: one of the $KEYS_WANTED keys is accepted" 200 "http://127.0.0.1:$gp/key/bench" -H "X-API-Key: $(tail -n1 "$RUN/limited-keys.txt")"
+    done
+    redis_decisions() { curl -s "http://127.0.0.1:$P_GHR_ADMIN/metrics" | awk '/^gatehouse_rate_limit_decisions_total\{.*backend="redis"/ { s += $2 } END { print s + 0 }'; }
+    # Who decided, over the whole run: "redis N, local M, ..." and Redis's timeouts and errors.
+    decisions_by_backend() {
+      curl -s "http://127.0.0.1:$P_GHR_ADMIN/metrics" | awk '
+        /^gatehouse_rate_limit_decisions_total\{/ { match($0, /backend="[a-z]*"/); b = substr($0, RSTART + 9, RLENGTH - 10); n[b] += $NF }
+        /^gatehouse_rate_limit_redis_errors_total\{/ { e += $NF }
+        END { out = ""; for (b in n) out = out b " " sprintf("%d", n[b]) ", "; printf "%sRedis timeouts and errors %d", out, e }'
+    }
+    [ "$(redis_decisions)" -gt 0 ] || die "the second Gatehouse did not decide on Redis: $(grep -m2 redis "$RUN/gatehouse-redis.log")"
+  fi
 
   prepare_references
   log "starting the reference proxies on $GH_JAVA ($REF_HOW): minimal Vert.x :$P_VXREF, minimal Netty :$P_NTREF"
@@ -778,13 +873,19 @@ main() {
     add_row gh-introspect "Gatehouse introspected token (cached)" gatehouse "http://127.0.0.1:$P_GATEHOUSE/api/bench" "Authorization: Bearer $(cat "$KEYS/opaque.txt")"
   else add_row gh-introspect "Gatehouse introspected token (cached)" skip "" "$INTROSPECT_STATUS"; fi
   add_row gh-public "Gatehouse public route" gatehouse "http://127.0.0.1:$P_GATEHOUSE/pub/bench" ""
+  if [ -n "${LIMITED_KEY:-}" ]; then
+    add_row gh-key-local "Gatehouse API key, limited, local buckets" gatehouse "http://127.0.0.1:$P_GATEHOUSE/key/bench" "X-API-Key: $LIMITED_KEY"
+    add_row gh-key-redis "Gatehouse API key, limited, buckets on Redis" gatehouse-redis "http://127.0.0.1:$P_GHR/key/bench" "X-API-Key: $LIMITED_KEY"
+    add_row gh-keys-local "Gatehouse $KEYS_WANTED API keys, limited, local buckets" gatehouse "http://127.0.0.1:$P_GATEHOUSE/key/bench" "" "$RUN/limited-keys.txt" X-API-Key
+    add_row gh-keys-redis "Gatehouse $KEYS_WANTED API keys, limited, buckets on Redis" gatehouse-redis "http://127.0.0.1:$P_GHR/key/bench" "" "$RUN/limited-keys.txt" X-API-Key
+  fi
 
   log "warm-up: 2 s per contender, ${warmup} s per JVM row (Gatehouse and the reference proxies: JIT)"
-  local row id label group url header tokens
+  local row id label group url header tokens theader
   for row in "${ROWS[@]}"; do
-    IFS='|' read -r id label group url header tokens <<< "$row"
+    IFS='|' read -r id label group url header tokens theader <<< "$row"
     [ "$group" = skip ] && continue
-    run_wrk "$(case "$group" in gatehouse|vertx-ref|netty-ref) echo "$warmup" ;; *) echo 2 ;; esac)" "$url" "$header" "$tokens"
+    run_wrk "$(case "$group" in gatehouse|gatehouse-redis|vertx-ref|netty-ref) echo "$warmup" ;; *) echo 2 ;; esac)" "$url" "$header" "$tokens" "$theader"
     truncate_logs
   done
 
@@ -796,6 +897,7 @@ main() {
   PEAK_RSS[backend]="$(mem_kib "$P_BACKEND_PID" VmHWM)"; PEAK_RSS[nginx]="$(mem_kib "$P_NGINX_PID" VmHWM)"
   PEAK_RSS[haproxy]="$(mem_kib "$P_HAPROXY_PID" VmHWM)"; PEAK_RSS[gatehouse]="$(mem_kib "$P_GH_PID" VmHWM)"
   PEAK_RSS[vertx-ref]="$(mem_kib "$P_VXREF_PID" VmHWM)"; PEAK_RSS[netty-ref]="$(mem_kib "$P_NTREF_PID" VmHWM)"
+  [ -n "${P_GHR_PID:-}" ] && { PEAK_RSS[gatehouse-redis]="$(mem_kib "$P_GHR_PID" VmHWM)"; REDIS_DECISIONS="$(decisions_by_backend)"; }
   [ "$introspect" = 1 ] && INTROSPECT_CALLS="$(curl -s --max-time 2 "http://127.0.0.1:$P_INTROSPECT/calls" || true)"
 
   summarise

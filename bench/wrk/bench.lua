@@ -1,10 +1,12 @@
 -- wrk script for bench/run.sh.
 -- Without BENCH_TOKENS_FILE: static requests (headers from wrk -H), only the summary below.
 -- With BENCH_TOKENS_FILE: each request carries the next token of that file (one per line) as a
--- bearer token; each thread starts at its own offset so the threads do not walk in step.
+-- bearer token (or as BENCH_TOKENS_HEADER); each thread starts at its own offset so the threads do not walk in step.
 -- done() prints one machine-readable line that run.sh parses.
 
 local tokens_file = os.getenv("BENCH_TOKENS_FILE")
+-- BENCH_TOKENS_HEADER (e.g. X-API-Key): send each token as that header's whole value instead.
+local tokens_header = os.getenv("BENCH_TOKENS_HEADER")
 local threads = {}
 
 function setup(thread)
@@ -30,6 +32,9 @@ if tokens_file and tokens_file ~= "" then
 
   function request()
     i = i % n + 1
+    if tokens_header and tokens_header ~= "" then
+      return wrk.format(nil, nil, { [tokens_header] = tokens[i] })
+    end
     return wrk.format(nil, nil, { ["Authorization"] = "Bearer " .. tokens[i] })
   end
 end
