@@ -85,21 +85,21 @@ class DescriptorLimitIT {
   @Timeout(30)
   void connectionsBeyondMaxConnectionsAreClosedAtOnceWhenNoneIsIdleAndTheOthersAreServed(String transport) throws Exception {
     int port = startGateway(transport, "limits: {max_connections: 20}");
-    upstream.replyWith(UpstreamRecorder.Reply.status(200).afterDelay(Duration.ofSeconds(3)));
+    upstream.replyWith(UpstreamRecorder.Reply.status(200).afterDelay(Duration.ofSeconds(6)));
     List<Socket> held = new ArrayList<>();
     int before = upstream.requests().size();
     try {
       // Each held connection has a request in flight: none may be evicted for a newcomer.
+      // Each is opened once the one before has reached the upstream: a connection whose head the
+      // gateway has not read yet counts as idle, and the 20th, at the cap, would evict it.
       for (int i = 0; i < 20; i++) {
         Socket s = connect(port);
         s.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").getBytes());
         held.add(s);
+        long until = System.nanoTime() + 4_000_000_000L;
+        while (upstream.requests().size() < before + i + 1 && System.nanoTime() < until) Thread.sleep(5);
+        assertEquals(before + i + 1, upstream.requests().size(), "held request " + i + " reached the upstream:\n" + tail());
       }
-      // Every held request has reached the upstream, so none of those connections is idle (a fixed
-      // pause was too short on a loaded machine, and a connection still reading its head was evicted).
-      long until = System.nanoTime() + 4_000_000_000L;
-      while (upstream.requests().size() < before + 20 && System.nanoTime() < until) Thread.sleep(20);
-      assertEquals(before + 20, upstream.requests().size(), "the held requests reached the upstream:\n" + tail());
       for (int i = 0; i < 10; i++) {
         try (Socket extra = connect(port)) {
           extra.setSoTimeout(2000);
@@ -107,7 +107,7 @@ class DescriptorLimitIT {
         }
       }
       for (Socket s : held) {
-        s.setSoTimeout(10_000);
+        s.setSoTimeout(15_000);
         String answer = new String(s.getInputStream().readAllBytes());
         assertTrue(answer.startsWith("HTTP/1.1 200"), "a connection within the cap is served: " + answer);
       }
@@ -168,7 +168,7 @@ class DescriptorLimitIT {
         "listen: {host: 127.0.0.1, port: " + port + "}",
         "admin: {host: 127.0.0.1, port: " + admin + "}",
         "upstreams:",
-        "  app: {url: \"" + upstream.url() + "\", timeout: 5s}",
+        "  app: {url: \"" + upstream.url() + "\", timeout: 15s}",
         limits,
         "runtime: {transport: " + transport + "}",
         "routes:",
