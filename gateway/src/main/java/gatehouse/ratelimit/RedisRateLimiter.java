@@ -350,7 +350,14 @@ public final class RedisRateLimiter implements RateLimiter, MeterBinder {
     return send(Request.cmd(Command.ZREM).arg(instancesKey).arg(instanceId))
         .timeout(Math.max(100, config.timeout().toMillis() * 4), TimeUnit.MILLISECONDS)
         .<Void>mapEmpty().otherwiseEmpty().eventually(() -> {
-          RedisConnection c = live;
+          // Forgotten before it is closed: its end handler then finds nothing to drop, where it
+          // closed the connection a second time (a Cluster connection says so at ERROR).
+          RedisConnection c;
+          synchronized (this) {
+            c = live;
+            connection = null;
+            live = null;
+          }
           return c == null ? client.close() : c.close().eventually(client::close);
         });
   }
