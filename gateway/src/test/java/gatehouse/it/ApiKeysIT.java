@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.Gatehouse;
-import gatehouse.cli.Main;
 import gatehouse.config.ConfigLoader;
 import gatehouse.config.GatehouseConfig;
 import gatehouse.testing.MutableClock;
@@ -25,8 +24,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -271,35 +268,35 @@ class ApiKeysIT {
     assertEquals(200, get("/api/x", "X-API-Key: " + key).status());
 
     Cli list = cli("keys", "list", "--config", configFile.toString(), "--json");
-    assertEquals(0, list.code, list.err);
-    JsonObject listed = new JsonObject(list.out).getJsonArray("keys").getJsonObject(0);
+    assertEquals(0, list.code(), list.err());
+    JsonObject listed = new JsonObject(list.out()).getJsonArray("keys").getJsonObject(0);
     assertEquals(List.of(k.getString("id"), "acme", "active", 600), List.of(listed.getString("id"), listed.getString("owner"),
         listed.getString("state"), listed.getInteger("rate_limit")));
-    assertFalse(list.out.contains(key));
+    assertFalse(list.out().contains(key));
 
     Cli revoke = cli("keys", "revoke", k.getString("id"), "--config", configFile.toString());
-    assertEquals(0, revoke.code, revoke.err);
+    assertEquals(0, revoke.code(), revoke.err());
     clock.advance(Duration.ofSeconds(29));
     assertEquals(200, get("/api/x", "X-API-Key: " + key).status(), "cached for cache_ttl on this instance");
     clock.advance(Duration.ofSeconds(1));
     assertEquals(401, get("/api/x", "X-API-Key: " + key).status());
 
     Cli create = cli("keys", "create", "--config", configFile.toString(), "--owner", "beta", "--scopes", "a,b", "--json");
-    assertEquals(0, create.code, create.err);
-    JsonObject made = new JsonObject(create.out);
+    assertEquals(0, create.code(), create.err());
+    JsonObject made = new JsonObject(create.out());
     invariants.secret(made.getString("key"));
     assertEquals(200, get("/api/x", "X-API-Key: " + made.getString("key")).status());
     assertEquals(List.of("a,b"), upstream.lastRequest().headers("X-Scopes"));
 
     Cli rotate = cli("keys", "rotate", made.getString("id"), "--grace", "1h", "--config", configFile.toString(), "--json");
-    assertEquals(0, rotate.code, rotate.err);
-    JsonObject rotated = new JsonObject(rotate.out);
+    assertEquals(0, rotate.code(), rotate.err());
+    JsonObject rotated = new JsonObject(rotate.out());
     invariants.secret(rotated.getString("key"));
     assertEquals(made.getString("id"), rotated.getString("replaces"));
     assertEquals(200, get("/api/x", "X-API-Key: " + rotated.getString("key")).status());
     assertEquals(200, get("/api/x", "X-API-Key: " + made.getString("key")).status(), "the old key works during the grace");
 
-    assertEquals(2, cli("keys", "revoke", "key_nope", "--config", configFile.toString()).code);
+    assertEquals(2, cli("keys", "revoke", "key_nope", "--config", configFile.toString()).code());
   }
 
   @Test
@@ -351,16 +348,8 @@ class ApiKeysIT {
     }
   }
 
-  private record Cli(int code, String out, String err) {}
-
   private static Cli cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args);
-    return new Cli(code, out.toString(), err.toString());
+    return Cli.run(args);
   }
 
   private static <T> T await(Future<T> f) {

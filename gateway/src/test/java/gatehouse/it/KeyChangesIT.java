@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.Gatehouse;
 import gatehouse.authn.apikey.KeyChangeListener;
-import gatehouse.cli.Main;
 import gatehouse.config.ConfigLoader;
 import gatehouse.config.GatehouseConfig;
 import gatehouse.testing.MutableClock;
@@ -19,8 +18,6 @@ import gatehouse.testing.UpstreamRecorder.Reply;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -165,7 +162,7 @@ class KeyChangesIT {
     for (Gatehouse g : gateways) assertEquals(200, status(g, k));
 
     Cli revoke = cli("keys", "revoke", k.getString("id"), "--config", configFile.toString());
-    assertEquals(0, revoke.code, revoke.err);
+    assertEquals(0, revoke.code(), revoke.err());
     long start = System.nanoTime();
     for (Gatehouse g : gateways) {
       long took = untilRefused(g, k, start);
@@ -181,8 +178,8 @@ class KeyChangesIT {
     for (Gatehouse g : gateways) assertEquals(200, status(g, k));
 
     Cli rotate = cli("keys", "rotate", k.getString("id"), "--config", configFile.toString(), "--json");
-    assertEquals(0, rotate.code, rotate.err);
-    JsonObject next = new JsonObject(rotate.out);
+    assertEquals(0, rotate.code(), rotate.err());
+    JsonObject next = new JsonObject(rotate.out());
     invariants.secret(next.getString("key"));
     long start = System.nanoTime();
     for (Gatehouse g : gateways) {
@@ -202,8 +199,8 @@ class KeyChangesIT {
     }
 
     Cli change = cli("keys", "change", k.getString("id"), "--rate-limit", "5", "--config", configFile.toString(), "--json");
-    assertEquals(0, change.code, change.err);
-    assertEquals(5, new JsonObject(change.out).getInteger("rate_limit"));
+    assertEquals(0, change.code(), change.err());
+    assertEquals(5, new JsonObject(change.out()).getInteger("rate_limit"));
     long start = System.nanoTime();
     for (Gatehouse g : gateways) {
       while (!get(g, k, "/api/x").headers("RateLimit-Limit").equals(List.of("5"))) {
@@ -431,16 +428,8 @@ class KeyChangesIT {
     }
   }
 
-  private record Cli(int code, String out, String err) {}
-
   private static Cli cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args);
-    return new Cli(code, out.toString(), err.toString());
+    return Cli.run(args);
   }
 
   private static <T> T await(Future<T> f) {
