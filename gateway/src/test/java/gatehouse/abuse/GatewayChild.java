@@ -27,14 +27,17 @@ final class GatewayChild implements AutoCloseable {
   /**
    * The suite's config beyond the listeners. Defaults everywhere, except what a production user
    * who read the README would add to routes that are known to be slow or to take uploads: a
-   * {@code max_concurrent} on them, and a breaker on the upstream. {@code listen.h2c} is on,
+   * {@code max_concurrent} on them, below the upstream's {@code max_connections} (64 by default)
+   * as the README says, because a route's requests may all land on one event loop, whose pool is
+   * 64 (at 64, four HTTP/2 connections of slow uploads on one loop took its whole pool and the
+   * canaries there got 504), and a breaker on the upstream. {@code listen.h2c} is on,
    * because the HTTP/2 attacks need cleartext HTTP/2; that is the harder setting (the first
    * request head of a connection is then not under {@code limits.header_read_timeout}).
    */
   static final String CONFIG_ROUTES = String.join("\n",
       "routes:",
-      "  - {id: hang, match: {prefix: " + Target.HANG + "}, upstream: target, policy: public, max_concurrent: 64}",
-      "  - {id: upload, match: {prefix: " + Target.UPLOAD + "}, upstream: target, policy: public, max_concurrent: 64}",
+      "  - {id: hang, match: {prefix: " + Target.HANG + "}, upstream: target, policy: public, max_concurrent: 32}",
+      "  - {id: upload, match: {prefix: " + Target.UPLOAD + "}, upstream: target, policy: public, max_concurrent: 32}",
       "  - {id: jwt, match: {prefix: " + Target.JWT + "}, upstream: target, policy: jwt}",
       "  - {id: key, match: {prefix: " + Target.API_KEY + "}, upstream: target, policy: api_key}",
       "  - {id: target, match: {prefix: /target/}, upstream: target, policy: public}",
