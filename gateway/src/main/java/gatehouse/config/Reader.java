@@ -119,6 +119,11 @@ final class Reader {
     return mapping(node, path).map(m -> new Fields(this, m, path, keys));
   }
 
+  /** A mapping that may hold only the keys {@code shape} declares; unknown keys are reported. */
+  Optional<Fields> fields(Node node, String path, Shape.Obj shape) {
+    return mapping(node, path).map(m -> new Fields(this, m, path, shape));
+  }
+
   /** How a value is quoted in messages: see {@link Node.Scalar#shown()}. */
   static String shown(Node node) {
     return node instanceof Node.Scalar s ? s.shown() : node.kind();
