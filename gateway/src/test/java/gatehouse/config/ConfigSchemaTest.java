@@ -2,6 +2,7 @@ package gatehouse.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -142,6 +143,19 @@ class ConfigSchemaTest {
     List<Error> errors = SCHEMA.validate(doc);
     assertTrue(errors.stream().anyMatch(e -> pointer(e).startsWith(at)),
         "the schema refuses " + yaml + " at " + at + ", got " + errors);
+  }
+
+  /** Tests run with assertions on: a reader that reads a key otherwise than its shape declares fails them. */
+  @Test
+  void aKeyReadOtherwiseThanItsShapeDeclaresFailsAnAssertion() {
+    Node.Mapping map = new Node.Mapping(1, List.of(new Node.Entry("a", 1, new Node.Scalar(1, "30s", "30s", false))));
+    Shape.Obj shape = Shape.obj("t", Shape.key("a", Shape.flag(), "a flag"), Shape.key("n", Shape.whole(1, 9), "a number"));
+    Fields f = new Reader(new Problems("t.yaml")).fields(map, "t", shape).orElseThrow();
+    assertEquals("t.a is declared as Flag[] but read as Span[positive=true]",
+        assertThrows(AssertionError.class, () -> f.duration("a", true)).getMessage());
+    assertEquals("t.n is declared as Whole[min=1, max=9] but read as Whole[min=1, max=10]",
+        assertThrows(AssertionError.class, () -> f.integer("n", 1, 10)).getMessage());
+    assertEquals("t.b is read but not declared in its Shape.Obj", assertThrows(AssertionError.class, () -> f.has("b")).getMessage());
   }
 
   @Test
