@@ -117,7 +117,7 @@ class ConfigSchemaTest {
   /** Each is refused by the reader, and by the schema at the same key. */
   @ParameterizedTest
   @ValueSource(strings = {
-      "routes: [{match: {pth: /a}, upstream: u}]\nupstreams: {u: {url: 'http://127.0.0.1:1'}}|/routes/0/match",
+      "routes: [{match: {path: /a, pth: /a}, upstream: u}]\nupstreams: {u: {url: 'http://127.0.0.1:1'}}|/routes/0/match",
       "routes: [{match: {path: /a}, upstream: u}]\nupstreams: {u: {url: 'http://127.0.0.1:1', timeout: 30}}|/upstreams/u/timeout",
       "routes: [{match: {path: /a}, upstream: u}]\nupstreams: {u: {url: 'http://127.0.0.1:1', max_connections: many}}"
           + "|/upstreams/u/max_connections",
