@@ -6,34 +6,24 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One mapping of the file, read key by key. Keys outside {@code known} are reported when the
- * view is made; every getter returns empty when the key is absent or its value is unusable
- * (reported by {@link Reader}).
- *
- * <p>A view made from a {@link Shape.Obj} also checks, with Java assertions (on in tests), that
- * each key is read as its shape declares it: the JSON Schema made from the shapes then describes
- * what the reader reads.
+ * One mapping of the file, read key by key. Keys its {@link Shape.Obj} does not declare are
+ * reported when the view is made; every getter returns empty when the key is absent or its value
+ * is unusable (reported by {@link Reader}). Java assertions (on in tests) check that each key is
+ * read as its shape declares it, so the JSON Schema made from the shapes describes what is read.
  */
 final class Fields {
   final Reader reader;
   final Node.Mapping map;
   final String path;
-  /** The declared keys, when the view was made from them. */
-  private final Optional<Shape.Obj> shape;
-
-  Fields(Reader reader, Node.Mapping map, String path, List<String> known) {
-    this(reader, map, path, known, Optional.empty());
-  }
+  /** The declared keys. */
+  private final Shape.Obj shape;
 
   Fields(Reader reader, Node.Mapping map, String path, Shape.Obj shape) {
-    this(reader, map, path, shape.names(), Optional.of(shape));
-  }
-
-  private Fields(Reader reader, Node.Mapping map, String path, List<String> known, Optional<Shape.Obj> shape) {
     this.reader = reader;
     this.map = map;
     this.path = path;
     this.shape = shape;
+    List<String> known = shape.names();
     for (Node.Entry e : map.entries()) {
       if (known.contains(e.key())) continue;
       String message = e.key().equals("<<")
@@ -54,7 +44,7 @@ final class Fields {
   }
 
   Optional<Node> node(String key) {
-    assert declared(key).isPresent() || shape.isEmpty();
+    assert declared(key) != null;
     for (Node.Entry e : map.entries()) {
       if (e.key().equals(key)) return Optional.of(e.value());
     }
@@ -98,8 +88,8 @@ final class Fields {
    * ({@code expected a, b or c, got x}, the names in {@code byName}'s order) when it is another.
    */
   <E> Optional<E> choice(String key, Map<String, E> byName) {
-    assert declared(key).map(k -> k.shape() instanceof Shape.Choice c && c.names().equals(List.copyOf(byName.keySet()))).orElse(true)
-        : pathOf(key) + " is read as one of " + byName.keySet() + " but declared as " + declared(key).get().shape();
+    assert declared(key).shape() instanceof Shape.Choice c && c.names().equals(List.copyOf(byName.keySet()))
+        : pathOf(key) + " is read as one of " + byName.keySet() + " but declared as " + declared(key).shape();
     Optional<Node.Scalar> s = scalar(key);
     if (s.isEmpty()) return Optional.empty();
     E chosen = byName.get(s.get().text());
@@ -146,10 +136,6 @@ final class Fields {
     return node(key).flatMap(n -> reader.mapping(n, pathOf(key)));
   }
 
-  Optional<Fields> fields(String key, List<String> known) {
-    return node(key).flatMap(n -> reader.fields(n, pathOf(key), known));
-  }
-
   /** {@code key}'s mapping, holding only the keys {@code keys} declares. */
   Optional<Fields> fields(String key, Shape.Obj keys) {
     assert declaredAs(key, keys);
@@ -157,26 +143,21 @@ final class Fields {
   }
 
   /** {@code key}'s declaration; a key read but not declared is a bug, reported by an assertion. */
-  private Optional<Shape.Key> declared(String key) {
-    if (shape.isEmpty()) return Optional.empty();
-    Optional<Shape.Key> k = shape.get().key(key);
-    if (k.isEmpty()) throw new AssertionError(pathOf(key) + " is read but not declared in its Shape.Obj");
-    return k;
+  private Shape.Key declared(String key) {
+    return shape.key(key).orElseThrow(() -> new AssertionError(pathOf(key) + " is read but not declared in its Shape.Obj"));
   }
 
   @SafeVarargs
   private boolean readAs(String key, Class<? extends Shape>... kinds) {
-    Optional<Shape.Key> k = declared(key);
-    if (k.isEmpty()) return true;
-    for (Class<? extends Shape> kind : kinds) if (Shape.admits(k.get().shape(), kind)) return true;
-    throw new AssertionError(pathOf(key) + " is declared as " + k.get().shape() + " but read as " + kinds[0].getSimpleName());
+    Shape.Key k = declared(key);
+    for (Class<? extends Shape> kind : kinds) if (Shape.admits(k.shape(), kind)) return true;
+    throw new AssertionError(pathOf(key) + " is declared as " + k.shape() + " but read as " + kinds[0].getSimpleName());
   }
 
   /** {@code key} is declared exactly as {@code expected} (or as an {@link Shape.AnyOf} with it). */
   private boolean declaredAs(String key, Shape expected) {
-    Optional<Shape.Key> k = declared(key);
-    if (k.isEmpty()) return true;
-    Shape s = k.get().shape() instanceof Shape.Named n ? n.shape() : k.get().shape();
+    Shape.Key k = declared(key);
+    Shape s = k.shape() instanceof Shape.Named n ? n.shape() : k.shape();
     if (s.equals(expected) || s instanceof Shape.AnyOf a && a.choices().contains(expected)) return true;
     throw new AssertionError(pathOf(key) + " is declared as " + s + " but read as " + expected);
   }
