@@ -13,11 +13,17 @@ import java.util.Optional;
  * limiter could not hold exactly, is refused.
  */
 final class RateLimitReader {
-  static final List<String> KEYS = List.of("by", "requests", "per");
-  static final List<String> FAILED_AUTH_KEYS = List.of("requests", "per");
   private static final Duration MAX_PER = Duration.ofDays(1);
   private static final int MAX_REQUESTS = 1_000_000_000;
   private static final Map<String, RateLimitConfig.By> BY = byName();
+  private static final Shape.Key REQUESTS = Shape.key("requests", Shape.whole(1, MAX_REQUESTS),
+      "Tokens in a full bucket: requests allowed at once after a quiet 'per'.").required();
+  private static final Shape.Key PER = Shape.key("per", Shape.positiveSpan(), "Time in which an empty bucket fills again; at most 1d.")
+      .required();
+  static final Shape.Obj SHAPE = Shape.obj("A rate limit: 'requests' per 'per', one bucket per 'by'.",
+      Shape.key("by", Shape.choice(BY.keySet()), "Whose requests one bucket counts.").required(), REQUESTS, PER).named("rate_limit");
+  static final Shape.Obj FAILED_AUTH = Shape.obj("Refused credentials (401) counted per client address; over it, that address's"
+      + " credentials get 429 without being verified. Default: none.", REQUESTS, PER);
 
   private final Reader reader;
 
@@ -28,7 +34,7 @@ final class RateLimitReader {
   /** The top-level {@code rate_limits} and {@code failed_auth_limit}. */
   RateLimitsConfig top(Fields top) {
     List<RateLimitConfig> every = top.node("rate_limits").map(n -> list(n, "rate_limits", false, Optional.empty())).orElse(List.of());
-    Optional<RateLimitConfig> failedAuth = top.fields("failed_auth_limit", FAILED_AUTH_KEYS)
+    Optional<RateLimitConfig> failedAuth = top.fields("failed_auth_limit", FAILED_AUTH)
         .flatMap(f -> limit(f, Optional.of(RateLimitConfig.By.ADDRESS)));
     return new RateLimitsConfig(every, failedAuth);
   }
@@ -45,7 +51,7 @@ final class RateLimitReader {
     for (int i = 0; i < items.get().size(); i++) {
       String p = path + "[" + i + "]";
       Node item = items.get().get(i);
-      Optional<Fields> f = reader.fields(item, p, KEYS);
+      Optional<Fields> f = reader.fields(item, p, SHAPE);
       if (f.isEmpty()) continue;
       f.get().require("by");
       Optional<RateLimitConfig.By> by = f.get().choice("by", BY);
