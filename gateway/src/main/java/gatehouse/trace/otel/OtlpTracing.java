@@ -13,6 +13,7 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.vertx.core.MultiMap;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -25,6 +26,8 @@ import java.util.concurrent.CompletionStage;
  */
 public final class OtlpTracing implements RequestTracing {
   static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
+  /** How long an ended span may wait before it is exported (the SDK's default is 5 s); a full batch of 512 goes at once. */
+  static final Duration EXPORT_DELAY = Duration.ofSeconds(1);
 
   private final SdkTracerProvider provider;
   private final Tracer tracer;
@@ -41,7 +44,7 @@ public final class OtlpTracing implements RequestTracing {
     SdkTracerProvider provider = SdkTracerProvider.builder()
         .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(SERVICE_NAME, config.serviceName()))))
         .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.sampleRatio())))
-        .addSpanProcessor(BatchSpanProcessor.builder(exporter).build())
+        .addSpanProcessor(BatchSpanProcessor.builder(exporter).setScheduleDelay(EXPORT_DELAY).build())
         .build();
     return new OtlpTracing(provider);
   }
