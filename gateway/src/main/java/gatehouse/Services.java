@@ -34,8 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Vert.x, the clock, metrics, the rate limiter, the signature engine, and registries of the parts
  * that hold connections, caches or background fetches, keyed by their config record: JWT key
  * sources ({@link JwtServices}), introspection clients with their answer caches, API-key stores
- * with theirs, the listeners that hear of key changes on each PostgreSQL key store, and access logs
- * (keyed by their settings). A {@link gatehouse.server.Snapshot}
+ * with theirs, the listeners that hear of key changes on each PostgreSQL key store, access logs
+ * and span exporters (keyed by their settings). A {@link gatehouse.server.Snapshot}
  * compiled from a config asks for its parts here; a config record {@code equals} to one seen before
  * gets the running instance, a changed one a new instance. Nothing is retired before {@link #close}.
  *
@@ -172,8 +172,8 @@ final class Services {
   /**
    * Stops key fetches, introspection clients and key-change listeners, writes pending last-used
    * times and closes the key stores, closes the rate limiter (a shared one leaves its Redis), stops
-   * metrics' JVM listeners, exports the spans still waiting, then flushes and closes the access logs. Leaves Vert.x open: its owner
-   * closes it.
+   * metrics' JVM listeners, exports the spans still waiting, then flushes and closes the access
+   * logs. Leaves Vert.x open: its owner closes it.
    */
   Future<Void> close() {
     jwt.close();

@@ -85,7 +85,7 @@ final class ConfigReader {
 
     AccessLogConfig accessLog = new AccessLogReader(reader, baseDir).read(top.fields("access_log", AccessLogReader.KEYS));
     Optional<RedisConfig> redis = new RedisReader(reader).read(top.fields("redis", RedisReader.KEYS));
-    TracingConfig tracing = new TracingReader(reader).read(top.fields("tracing", TracingReader.KEYS));
+    TracingConfig tracing = new TracingReader(reader, this::upstreamUrl).read(top.fields("tracing", TracingReader.KEYS));
     if (!reader.problems.isEmpty()) return Optional.empty();
     return Optional.of(new GatehouseConfig(source, listen, admin, upstreams, new AuthConfig(providers, apiKeys, introspection, keys.keys()),
         identity, forwarding, limits, defaultPolicy, routes, crypto(top), transport(top), accessLog, rateLimits, redis, tracing,

@@ -1,10 +1,9 @@
 package gatehouse.config;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /** Reads the top-level {@code tracing} mapping into a {@link TracingConfig}. */
 final class TracingReader {
@@ -13,9 +12,12 @@ final class TracingReader {
   static final String PROTOCOL = "http/protobuf";
 
   private final Reader reader;
+  private final BiFunction<Node.Scalar, String, Optional<URI>> httpUrl;
 
-  TracingReader(Reader reader) {
+  /** @param httpUrl reads an http(s) URL as an upstream's {@code url} is read, reporting what is wrong with it */
+  TracingReader(Reader reader, BiFunction<Node.Scalar, String, Optional<URI>> httpUrl) {
     this.reader = reader;
+    this.httpUrl = httpUrl;
   }
 
   /** {@link TracingConfig#OFF} when {@code section} is absent or has problems (reported). */
@@ -43,29 +45,7 @@ final class TracingReader {
     if (protocol.isPresent() && !protocol.get().text().equals(PROTOCOL)) {
       reader.problems.add(protocol.get(), f.pathOf("protocol"), "expected " + PROTOCOL + " (the only protocol), got " + protocol.get().shown());
     }
-    return f.scalar("endpoint").flatMap(s -> endpoint(s, f.pathOf("endpoint"))).map(TracingConfig.Otlp::new);
-  }
-
-  /** An http(s) URL with a host, without user info or fragment: the full OTLP/HTTP traces URL. */
-  private Optional<URI> endpoint(Node.Scalar s, String path) {
-    URI uri;
-    try {
-      uri = new URI(s.text());
-    } catch (URISyntaxException e) {
-      reader.problems.add(s, path, s.shown() + " is not a valid URL");
-      return Optional.empty();
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-      reader.problems.add(s, path, s.shown() + " must be an http:// or https:// URL with a host (e.g. http://127.0.0.1:4318/v1/traces)");
-    } else if (uri.getRawUserInfo() != null) {
-      reader.problems.add(s, path, "must not contain user info (credentials in a URL end up in logs)");
-    } else if (uri.getRawFragment() != null || uri.getRawQuery() != null) {
-      reader.problems.add(s, path, s.shown() + " must not have a query or a fragment");
-    } else {
-      return Optional.of(uri);
-    }
-    return Optional.empty();
+    return f.scalar("endpoint").flatMap(s -> httpUrl.apply(s, f.pathOf("endpoint"))).map(TracingConfig.Otlp::new);
   }
 
   private Optional<Double> ratio(Node.Scalar s, String path) {
