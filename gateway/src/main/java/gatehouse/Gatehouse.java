@@ -121,7 +121,8 @@ public final class Gatehouse {
     List<IntrospectionAuthenticator> introspectionChecks = List.copyOf(introspection);
     return new Snapshot(generation, pipeline, routes, upstreams, signers, observer,
         () -> readiness(jwt, introspectionChecks, apiKeys), apiKeys.map(ApiKeyAuthenticator::admin), config.auth().keyStore().adminApi(),
-        services.breakers(), ClientAddresses.compile(config.forwarding()));
+        services.breakers(), ClientAddresses.compile(config.forwarding()),
+        services.tracing(config.tracing()));
   }
 
   /** The admin {@code /ready} checks of one snapshot's dependencies, as they are now. */
@@ -364,7 +365,7 @@ public final class Gatehouse {
 
   private static GatehouseConfig withListenPort(GatehouseConfig c, int port) {
     return new GatehouseConfig(c.source(), new gatehouse.config.ListenerConfig(c.listen().host(), port, c.listen().h2c(), c.listen().tls()), c.admin(),
-        c.upstreams(), c.auth(), c.identity(), c.forwarding(), c.limits(), c.defaultPolicy(), c.routes(), c.crypto(), c.transport(), c.accessLog(), c.rateLimits(), c.redis(), c.lines());
+        c.upstreams(), c.auth(), c.identity(), c.forwarding(), c.limits(), c.defaultPolicy(), c.routes(), c.crypto(), c.transport(), c.accessLog(), c.rateLimits(), c.redis(), c.tracing(), c.lines());
   }
 
   /** Port 0 would give each event loop's listener a different port; pick one for all of them. */

@@ -9,6 +9,7 @@ import gatehouse.config.ApiKeysConfig;
 import gatehouse.config.IntrospectionConfig;
 import gatehouse.config.KeyStoreConfig;
 import gatehouse.config.RedisConfig;
+import gatehouse.config.TracingConfig;
 import gatehouse.crypto.SignatureEngine;
 import gatehouse.observe.AccessLog;
 import gatehouse.observe.Metrics;
@@ -17,6 +18,8 @@ import gatehouse.observe.Observer;
 import gatehouse.ratelimit.RateLimiter;
 import gatehouse.ratelimit.RedisRateLimiter;
 import gatehouse.revoke.DenyList;
+import gatehouse.trace.RequestTracing;
+import gatehouse.trace.otel.OtlpTracing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -31,8 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Vert.x, the clock, metrics, the rate limiter, the signature engine, and registries of the parts
  * that hold connections, caches or background fetches, keyed by their config record: JWT key
  * sources ({@link JwtServices}), introspection clients with their answer caches, API-key stores
- * with theirs, the listeners that hear of key changes on each PostgreSQL key store, and access logs
- * (keyed by their settings). A {@link gatehouse.server.Snapshot}
+ * with theirs, the listeners that hear of key changes on each PostgreSQL key store, access logs
+ * and span exporters (keyed by their settings). A {@link gatehouse.server.Snapshot}
  * compiled from a config asks for its parts here; a config record {@code equals} to one seen before
  * gets the running instance, a changed one a new instance. Nothing is retired before {@link #close}.
  *
@@ -51,6 +54,7 @@ final class Services {
   private final Map<ApiKeysConfig, ApiKeyAuthenticator> keyStores = new ConcurrentHashMap<>();
   private final Map<KeyStoreConfig, KeyChangeListener> keyChanges = new ConcurrentHashMap<>();
   private final Map<AccessLogKey, Observer> observers = new ConcurrentHashMap<>();
+  private final Map<TracingConfig, OtlpTracing> tracing = new ConcurrentHashMap<>();
 
   /** What an access log is opened with: its target and format, and the query parameter it redacts. */
   private record AccessLogKey(AccessLogConfig config, Optional<String> apiKeyQueryParam) {}
@@ -157,10 +161,19 @@ final class Services {
   }
 
   /**
+   * How requests are traced under {@code c}: trace context only without {@code tracing.otlp}; else
+   * the span exporter for these settings, started the first time they are seen.
+   */
+  RequestTracing tracing(TracingConfig c) {
+    if (c.otlp().isEmpty()) return RequestTracing.CONTEXT_ONLY;
+    return tracing.computeIfAbsent(c, OtlpTracing::start);
+  }
+
+  /**
    * Stops key fetches, introspection clients and key-change listeners, writes pending last-used
    * times and closes the key stores, closes the rate limiter (a shared one leaves its Redis), stops
-   * metrics' JVM listeners, then flushes and closes the access logs. Leaves Vert.x open: its owner
-   * closes it.
+   * metrics' JVM listeners, exports the spans still waiting, then flushes and closes the access
+   * logs. Leaves Vert.x open: its owner closes it.
    */
   Future<Void> close() {
     jwt.close();
@@ -170,6 +183,7 @@ final class Services {
     closing.add(limiter.close());
     closing.add(denyList.close());
     keyStores.values().forEach(a -> closing.add(a.close()));
+    tracing.values().forEach(t -> closing.add(Future.fromCompletionStage(t.close())));
     metrics.close();
     // Last, so the lines of requests that ended while the rest closed are written.
     return Future.join(closing).<Void>mapEmpty().eventually(() -> vertx.executeBlocking(() -> {

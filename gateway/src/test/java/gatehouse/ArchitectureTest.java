@@ -98,6 +98,14 @@ class ArchitectureTest {
   }
 
   @Test
+  void onlyTraceOtelUsesTheOpenTelemetrySdk() {
+    // With tracing off, nothing else may load it: the request path makes no span objects.
+    noClasses().that().resideOutsideOfPackage("gatehouse.trace.otel..")
+        .should().dependOnClassesThat().resideInAPackage("io.opentelemetry..")
+        .check(main);
+  }
+
+  @Test
   void onlyTheCommandLineUsesTheCompositionRoot() {
     noClasses().that().resideOutsideOfPackage("gatehouse.cli..").and().doNotHaveFullyQualifiedName("gatehouse.Gatehouse")
         .should().dependOnClassesThat().haveFullyQualifiedName("gatehouse.Gatehouse")

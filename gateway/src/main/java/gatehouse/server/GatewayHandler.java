@@ -66,9 +66,12 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     Observer observer = snapshot.observer();
     String id = requestIds.next();
     String host = host(request);
-    RequestHead head = new RequestHead(request.method().name(), request.uri(), host, request.headers(),
+    String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+    String method = request.method().name();
+    RequestHead head = new RequestHead(method, request.uri(), host, request.headers(),
         clientCertificates.isEmpty() ? Optional.empty() : clientCertificate(request, clientCertificates.get()),
-        snapshot.clientAddresses().of(request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(), request.headers()));
+        snapshot.clientAddresses().of(peer, request.headers()),
+        snapshot.tracing().start(request.headers(), snapshot.clientAddresses().trustsPeer(peer), method));
 
     Optional<Rejection> framing = framingProblem(request);
     if (framing.isEmpty()) framing = hostProblem(request, host);
@@ -191,7 +194,10 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     ProxyRequest proxyRequest = new ProxyRequest(
         f.route().upstream(),
         f.upstreamTarget(),
-        f.edits().andThen(headers -> headers.set("X-Request-Id", id)),
+        f.edits().andThen(headers -> {
+          headers.set("X-Request-Id", id);
+          head.trace().propagate(headers);
+        }),
         f.route().timeout(),
         f.route().maxBodyBytes(),
         f.route().websocket(),
