@@ -40,9 +40,17 @@ public final class Pipeline {
   private final Authenticators authenticators;
   private final Limits limits;
   private final IdentityHeaders identityHeaders;
+  private final Trace trace;
 
   public Pipeline(RouteTable routes, CredentialExtractor extractor, Authenticators authenticators, Limits limits,
       IdentityHeaders identityHeaders) {
+    this(routes, extractor, authenticators, limits, identityHeaders, Trace.NONE);
+  }
+
+  /** As the serving pipeline, telling {@code trace} each stage's answer ({@code gatehouse explain}). */
+  public Pipeline(RouteTable routes, CredentialExtractor extractor, Authenticators authenticators, Limits limits,
+      IdentityHeaders identityHeaders, Trace trace) {
+    this.trace = trace;
     this.routes = routes;
     this.extractor = extractor;
     this.authenticators = authenticators;
@@ -57,11 +65,13 @@ public final class Pipeline {
   public Future<Outcome> process(RequestHead head) {
     // 1 route
     Target parsed = TargetParser.parse(head.rawTarget(), head.host());
+    trace.target(parsed);
     if (parsed instanceof Target.Ambiguous a) {
       return reject(new Rejection.BadRequest(a.code(), a.reason()), Optional.empty(), Optional.empty());
     }
     RequestTarget target = ((Target.Parsed) parsed).target();
     Routing routing = routes.route(head.method(), head.host(), target);
+    trace.routing(routing);
     if (routing instanceof Routing.Ambiguous a) {
       return reject(new Rejection.BadRequest(a.code(), a.reason()), Optional.empty(), Optional.empty());
     }
@@ -74,6 +84,7 @@ public final class Pipeline {
 
     // 2 credential
     Extraction extraction = extractor.extract(head.headers(), target.rawQuery(), head.clientCertificate(), policy);
+    trace.extraction(extraction);
     if (extraction instanceof Extraction.Ambiguous a) {
       return reject(new Rejection.BadRequest(a.code(), a.reason()), matched, Optional.empty());
     }
@@ -97,6 +108,7 @@ public final class Pipeline {
       return reject(new Rejection.RateLimited(l.retryAfter(), Optional.of(l.quota())), matched, fingerprint);
     }
     return authenticators.authenticate(credential).compose(authentication -> {
+      trace.authentication(authentication);
       if (authentication instanceof Authentication.Rejected r) {
         Rejection refused = new Rejection.Unauthenticated(challenge(credential), Optional.of(r.failure()));
         return limits.failed(head.clientAddress()).map(counted -> new Outcome.Reject(refused, matched, fingerprint));
@@ -110,6 +122,7 @@ public final class Pipeline {
       Identity identity = ok.identity();
       // 4 authorize
       Decision decision = Authorizer.decide(policy, identity);
+      trace.decision(decision);
       if (decision instanceof Decision.Deny d) {
         return Future.succeededFuture(new Outcome.Reject(new Rejection.Forbidden(d.code(), d.message(), identity.scheme() != Scheme.API_KEY),
             matched, fingerprint, Optional.of(identity)));
@@ -124,6 +137,7 @@ public final class Pipeline {
     Optional<String> fingerprint = credential.map(c -> c.secret().fingerprint());
     // 5 limit
     return limits.admit(route, head.clientAddress(), identity, own).map(admission -> {
+      trace.admission(admission);
       if (admission instanceof Admission.Limited l) {
         return new Outcome.Reject(new Rejection.RateLimited(l.retryAfter(), Optional.of(l.quota())), matched, fingerprint);
       }
@@ -134,6 +148,7 @@ public final class Pipeline {
       // 6 identity headers (the verified values as header bytes, or a refusal)
       if (identity.isEmpty()) return forward(route, upstreamTarget, credential, identity, admitted.quota(), identityHeaders.anonymous());
       HeaderPlan plan = identityHeaders.plan(credential.orElseThrow(), identity.get());
+      trace.plan(plan);
       if (plan instanceof HeaderPlan.Refused r) {
         return new Outcome.Reject(new Rejection.Unauthenticated(challenge(credential.get()), Optional.of(r.failure())), matched, fingerprint);
       }
