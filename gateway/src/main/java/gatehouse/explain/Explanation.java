@@ -101,7 +101,7 @@ public record Explanation(JsonObject json, int exitCode) {
 
   /** {@code name  result  the other fields as key=value}. */
   private static void section(StringBuilder out, String name, JsonObject o) {
-    StringBuilder s = new StringBuilder(String.format("%-10s", name)).append(o.getString("result"));
+    StringBuilder s = new StringBuilder(String.format("%-10s", name + " ")).append(o.getString("result"));
     for (String key : o.fieldNames()) {
       Object v = o.getValue(key);
       if (key.equals("result") || key.equals("steps") || key.equals("keys") || key.equals("identity") || key.equals("skipped")) continue;
