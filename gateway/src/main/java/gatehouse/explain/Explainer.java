@@ -124,7 +124,7 @@ public final class Explainer {
       return finish(out, notes, new Outcome.Reject(hostProblem.get(), Optional.empty(), Optional.empty()), rec);
     }
 
-    if (!request.offline() && stages.jwt().isPresent()) {
+    if (!request.offline() && stages.jwt().isPresent() && headers.contains("Authorization")) {
       // A remote key set's first fetch started when the stages were built: one fetch, awaited here.
       await(stages.jwt().get().settled());
     }
