@@ -278,6 +278,17 @@ class ExplainIT {
   }
 
   @Test
+  void explainingAKeyWritesNothingToTheStore() throws Exception {
+    Cli created = Cli.run("keys", "create", "--config", config.toString(), "--owner", "quiet", "--json");
+    String id = JSON.readTree(created.out()).get("id").asText();
+    explain(0, url("/api/any/x"), "-H", "X-API-Key: " + JSON.readTree(created.out()).get("key").asText());
+    JsonNode listed = JSON.readTree(Cli.run("keys", "list", "--config", config.toString(), "--owner", "quiet", "--json").out()).get("keys");
+    assertEquals(1, listed.size(), listed.toString());
+    assertEquals(id, listed.get(0).get("id").asText());
+    assertTrue(listed.get(0).get("last_used_at").isNull(), "no last-used time written: " + listed);
+  }
+
+  @Test
   void anUnreachableKeyStoreIsSaidToBeUncheckedNotInvalid() throws Exception {
     Path down = dir.resolve("down.yaml");
     int closed = GatewayHarness.closedPort();
