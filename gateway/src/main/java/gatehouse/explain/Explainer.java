@@ -1,9 +1,7 @@
 package gatehouse.explain;
 
-import gatehouse.authn.AuthFailure;
 import gatehouse.authn.Authentication;
 import gatehouse.authn.Identity;
-import gatehouse.authn.jwt.ProviderKeys;
 import gatehouse.authz.Decision;
 import gatehouse.config.ConfigException;
 import gatehouse.config.GatehouseConfig;
@@ -426,9 +424,5 @@ public final class Explainer {
 
   static String instant(Object epochSeconds) {
     return epochSeconds instanceof Number n ? Instant.ofEpochSecond(n.longValue()).toString() : String.valueOf(epochSeconds);
-  }
-
-  static String failureDetail(AuthFailure f) {
-    return f.code() + ": " + f.detail();
   }
 }
