@@ -125,6 +125,46 @@ public final class Gatehouse {
         services.tracing(config.tracing()));
   }
 
+  /**
+   * {@code config}'s stages for {@code gatehouse explain}, as {@link #compile} builds them, told to
+   * {@code listener}, over parts that serve nothing: remote keys are fetched on {@code vertx} and
+   * tokens introspected unless {@code offline} (then their tokens are unverifiable), API keys are
+   * only read, rate limits ask {@code limiter}, and no deny-list is consulted.
+   */
+  public static gatehouse.explain.Stages explainStages(GatehouseConfig config, Vertx vertx, Clock clock, boolean offline,
+      gatehouse.ratelimit.RateLimiter limiter, gatehouse.pipeline.StageListener listener) throws ConfigException {
+    RouteTable routes = RouteTable.compile(config.routes(), config.source().toString());
+    SignatureEngine engine = SignatureEngine.select(config.crypto());
+    gatehouse.authn.jwt.JwtServices keys = offline ? gatehouse.authn.jwt.JwtServices.offline(clock, engine)
+        : gatehouse.authn.jwt.JwtServices.create(vertx, clock, engine);
+    Optional<JwtAuthenticator> jwt = config.auth().jwt().isEmpty() ? Optional.empty() : Optional.of(JwtAuthenticator.create(keys, config.auth().jwt()));
+    List<BearerAuthenticator.Introspector> introspection = new ArrayList<>();
+    List<IntrospectionAuthenticator> started = new ArrayList<>();
+    for (IntrospectionConfig c : config.auth().introspection()) {
+      Authenticator a;
+      if (offline) {
+        a = credential -> Future.succeededFuture(new gatehouse.authn.Authentication.Unverifiable("introspection:" + c.name()));
+      } else {
+        IntrospectionAuthenticator real = IntrospectionAuthenticator.create(vertx, c, clock);
+        started.add(real);
+        a = real;
+      }
+      introspection.add(new BearerAuthenticator.Introspector(c.name(), c.issuer(), a));
+    }
+    Optional<Authenticator> bearer = BearerAuthenticator.of(jwt.map(a -> a), jwtIssuers(config), introspection);
+    Optional<ApiKeyAuthenticator> apiKeys = acceptsApiKeys(config)
+        ? Optional.of(ApiKeyAuthenticator.readOnly(vertx, config.auth().keyStore(), clock)) : Optional.empty();
+    Authenticators authenticators = new Authenticators(bearer, apiKeys.map(a -> (Authenticator) a), Optional.empty());
+    Pipeline pipeline = new Pipeline(routes, new CredentialExtractor(config.auth().apiKeys()), authenticators,
+        Limits.compile(limiter, config.rateLimits(), config.routes(), clock), new IdentityHeaders(config), listener);
+    UpstreamSigners signers = UpstreamSigners.compile(config, clock, new SecureRandom(), engine);
+    return new gatehouse.explain.Stages(pipeline, routes, jwt, signers, () -> {
+      keys.close();
+      started.forEach(IntrospectionAuthenticator::close);
+      return Future.join(apiKeys.map(ApiKeyAuthenticator::close).orElse(Future.succeededFuture()), Future.succeededFuture()).mapEmpty();
+    });
+  }
+
   /** The admin {@code /ready} checks of one snapshot's dependencies, as they are now. */
   private static List<Readiness> readiness(Optional<JwtAuthenticator> jwt, List<IntrospectionAuthenticator> introspection,
       Optional<ApiKeyAuthenticator> apiKeys) {

@@ -75,6 +75,7 @@ public final class Main implements Runnable {
     all.put("demo", DemoCommand::new);
     all.put("keys", KeysCommand::new);
     all.put("denylist", DenyListCommand::new);
+    all.put("explain", ExplainCommand::new);
     return Collections.unmodifiableMap(all);
   }
 

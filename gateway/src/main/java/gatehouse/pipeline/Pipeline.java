@@ -42,9 +42,17 @@ public final class Pipeline {
   private final Authenticators authenticators;
   private final Limits limits;
   private final IdentityHeaders identityHeaders;
+  private final StageListener listener;
 
   public Pipeline(RouteTable routes, CredentialExtractor extractor, Authenticators authenticators, Limits limits,
       IdentityHeaders identityHeaders) {
+    this(routes, extractor, authenticators, limits, identityHeaders, StageListener.NONE);
+  }
+
+  /** As the serving pipeline, telling {@code listener} each stage's answer ({@code gatehouse explain}). */
+  public Pipeline(RouteTable routes, CredentialExtractor extractor, Authenticators authenticators, Limits limits,
+      IdentityHeaders identityHeaders, StageListener listener) {
+    this.listener = listener;
     this.routes = routes;
     this.extractor = extractor;
     this.authenticators = authenticators;
@@ -60,12 +68,14 @@ public final class Pipeline {
     RequestTrace trace = head.trace();
     // 1 route
     Target parsed = TargetParser.parse(head.rawTarget(), head.host());
+    listener.target(parsed);
     if (parsed instanceof Target.Ambiguous a) {
       return reject(new Rejection.BadRequest(a.code(), a.reason()), Optional.empty(), Optional.empty());
     }
     RequestTarget target = ((Target.Parsed) parsed).target();
     Routing routing = routes.route(head.method(), head.host(), target);
     trace.stage(Stage.ROUTE);
+    listener.routing(routing);
     if (routing instanceof Routing.Ambiguous a) {
       return reject(new Rejection.BadRequest(a.code(), a.reason()), Optional.empty(), Optional.empty());
     }
@@ -79,6 +89,7 @@ public final class Pipeline {
     // 2 credential
     Extraction extraction = extractor.extract(head.headers(), target.rawQuery(), head.clientCertificate(), policy);
     trace.stage(Stage.CREDENTIAL);
+    listener.extraction(extraction);
     if (extraction instanceof Extraction.Ambiguous a) {
       return reject(new Rejection.BadRequest(a.code(), a.reason()), matched, Optional.empty());
     }
@@ -103,6 +114,7 @@ public final class Pipeline {
     }
     return authenticators.authenticate(credential).compose(authentication -> {
       trace.stage(Stage.AUTHENTICATE);
+      listener.authentication(authentication);
       if (authentication instanceof Authentication.Rejected r) {
         Rejection refused = new Rejection.Unauthenticated(challenge(credential), Optional.of(r.failure()));
         return limits.failed(head.clientAddress()).map(counted -> new Outcome.Reject(refused, matched, fingerprint));
@@ -117,6 +129,7 @@ public final class Pipeline {
       // 4 authorize
       Decision decision = Authorizer.decide(policy, identity);
       trace.stage(Stage.AUTHORIZE);
+      listener.decision(decision);
       if (decision instanceof Decision.Deny d) {
         return Future.succeededFuture(new Outcome.Reject(new Rejection.Forbidden(d.code(), d.message(), identity.scheme() != Scheme.API_KEY),
             matched, fingerprint, Optional.of(identity)));
@@ -132,6 +145,7 @@ public final class Pipeline {
     // 5 limit
     return limits.admit(route, head.clientAddress(), identity, own).map(admission -> {
       head.trace().stage(Stage.LIMIT);
+      listener.admission(admission);
       if (admission instanceof Admission.Limited l) {
         return new Outcome.Reject(new Rejection.RateLimited(l.retryAfter(), Optional.of(l.quota())), matched, fingerprint);
       }
@@ -146,6 +160,7 @@ public final class Pipeline {
       }
       HeaderPlan plan = identityHeaders.plan(credential.orElseThrow(), identity.get());
       head.trace().stage(Stage.IDENTITY);
+      listener.plan(plan);
       if (plan instanceof HeaderPlan.Refused r) {
         return new Outcome.Reject(new Rejection.Unauthenticated(challenge(credential.get()), Optional.of(r.failure())), matched, fingerprint);
       }

@@ -120,12 +120,9 @@ final class Upstream {
     int defaultPort = https ? 443 : 80;
     int port = url.getPort() == -1 ? defaultPort : url.getPort();
     String hostForHeader = host.contains(":") ? "[" + host + "]" : host;
-    String authority = (port == defaultPort ? hostForHeader : hostForHeader + ":" + port).toLowerCase(java.util.Locale.ROOT);
+    String authority = authority(url);
     String tlsName = https ? config.tls().serverName().orElse(host) : host;
-    String path = url.getRawPath() == null ? "" : url.getRawPath();
-    while (path.endsWith("/")) {
-      path = path.substring(0, path.length() - 1);
-    }
+    String path = basePath(url);
     HttpClientOptions options =
         new HttpClientOptions()
             .setProtocolVersion(HttpVersion.HTTP_1_1)
@@ -288,8 +285,32 @@ final class Upstream {
 
   /** The request target sent upstream: the url's base path, then the pipeline's path and query. */
   String target(String pathAndQuery) {
+    return target(basePath, pathAndQuery);
+  }
+
+  static String target(String basePath, String pathAndQuery) {
     // "*" (OPTIONS *, RFC 9112 section 3.2.4) names the server, not a path: no base path applies.
     return basePath.isEmpty() || pathAndQuery.equals("*") ? pathAndQuery : basePath + pathAndQuery;
+  }
+
+  /** {@code host[:port]} of an http(s) {@code url}, lower-case, the port only when not the scheme's default: its Host. */
+  static String authority(URI url) {
+    boolean https = "https".equalsIgnoreCase(url.getScheme());
+    String host = url.getHost();
+    if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+    int defaultPort = https ? 443 : 80;
+    int port = url.getPort() == -1 ? defaultPort : url.getPort();
+    String hostForHeader = host.contains(":") ? "[" + host + "]" : host;
+    return (port == defaultPort ? hostForHeader : hostForHeader + ":" + port).toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** The path of {@code url} without trailing slashes: what every target sent to it starts with. */
+  static String basePath(URI url) {
+    String path = url.getRawPath() == null ? "" : url.getRawPath();
+    while (path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    return path;
   }
 
   Future<Void> close() {

@@ -25,7 +25,7 @@ class CommandLineTest {
 
   @Test
   void aNamedSubcommandIsBuiltAloneAndAnythingElseGetsEverySubcommand() {
-    List<String> all = List.of("run", "validate", "schema", "demo", "keys", "denylist");
+    List<String> all = List.of("run", "validate", "schema", "demo", "keys", "denylist", "explain");
     for (String name : all) {
       assertEquals(List.of(name), List.copyOf(Main.commandLine(new String[] {name, "--config", "x.yaml"}).getSubcommands().keySet()));
     }

@@ -68,6 +68,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
   private volatile Instant storeDownUntil = Instant.MIN;
   private volatile Optional<String> lastError = Optional.empty();
   private long flushTimer = -1;
+  private volatile boolean readOnly;
 
   /**
    * A lookup result and when it was made; {@code key} empty: the hash is unknown. A found key's
@@ -121,6 +122,16 @@ public final class ApiKeyAuthenticator implements Authenticator {
     return a;
   }
 
+  /**
+   * An authenticator for {@code gatehouse explain} that only reads {@code config}'s store: its
+   * connections are read-only, the schema is not migrated, and last-used times are never written.
+   */
+  public static ApiKeyAuthenticator readOnly(Vertx vertx, ApiKeysConfig config, Clock clock) {
+    ApiKeyAuthenticator a = new ApiKeyAuthenticator(vertx, new JdbcApiKeyStore(vertx, config.store(), true), config, clock, new SecureRandom());
+    a.readOnly = true;
+    return a;
+  }
+
   /** Key management against the same store; revocations through it take effect here at once. */
   public ApiKeyAdmin admin() {
     return admin;
@@ -164,6 +175,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
 
   /** Writes the last-used times gathered since the last flush, in one batch. */
   public Future<Void> flushLastUsed() {
+    if (readOnly) lastUsed.clear();
     if (lastUsed.isEmpty()) return Future.succeededFuture();
     Map<String, Instant> batch = new HashMap<>();
     for (String id : lastUsed.keySet()) {

@@ -52,8 +52,15 @@ final class JdbcApiKeyStore implements ApiKeyStore {
   /** Where changes are announced; empty for SQLite. */
   private final Optional<String> channel;
   private volatile HikariDataSource dataSource;
+  /** Look-ups only: connections are read-only, and the schema is neither created nor migrated. */
+  private final boolean readOnly;
 
   JdbcApiKeyStore(Vertx vertx, KeyStoreConfig config) {
+    this(vertx, config, false);
+  }
+
+  JdbcApiKeyStore(Vertx vertx, KeyStoreConfig config, boolean readOnly) {
+    this.readOnly = readOnly;
     this.config = config;
     this.channel = config.sqlite() ? Optional.empty() : Optional.of(KeyChange.channel(config));
     // A named pool as large as the connection pool: a thread never waits for a connection it cannot get.
@@ -264,7 +271,10 @@ final class JdbcApiKeyStore implements ApiKeyStore {
     hc.setValidationTimeout(Math.max(250, Math.min(timeout, 5000)));
     // Fail here, not later, when the database cannot be reached: the caller answers 503 and retries.
     hc.setInitializationFailTimeout(1);
-    if (config.sqlite()) {
+    hc.setReadOnly(readOnly);
+    if (config.sqlite() && readOnly) {
+      hc.addDataSourceProperty("open_mode", "1"); // SQLITE_OPEN_READONLY: a missing file is an error, not created
+    } else if (config.sqlite()) {
       try {
         Files.createDirectories(config.sqliteFile().get().getParent());
       } catch (IOException e) {
@@ -279,6 +289,10 @@ final class JdbcApiKeyStore implements ApiKeyStore {
       hc.addDataSourceProperty("ApplicationName", "gatehouse");
     }
     ds = new HikariDataSource(hc);
+    if (readOnly) {
+      dataSource = ds;
+      return ds;
+    }
     try {
       var flyway = Flyway.configure(JdbcApiKeyStore.class.getClassLoader())
           .dataSource(ds)

@@ -43,6 +43,14 @@ public final class JwtServices implements MeterBinder, AutoCloseable {
     return new JwtServices(vertx, clock, engine, RemoteKeySource.Tuning.DEFAULTS, VerifiedTokenCache.DEFAULT_MAXIMUM_SIZE);
   }
 
+  /**
+   * Services that never fetch: a remote provider has no keys, so its tokens are {@code
+   * Unverifiable} ({@code gatehouse explain --offline}).
+   */
+  public static JwtServices offline(Clock clock, SignatureEngine engine) {
+    return new JwtServices(null, clock, engine, RemoteKeySource.Tuning.DEFAULTS, VerifiedTokenCache.DEFAULT_MAXIMUM_SIZE);
+  }
+
   /** Whether remote key sources are fetched (false without a Vert.x, as some tests make them). */
   boolean fetches() {
     return vertx != null;
