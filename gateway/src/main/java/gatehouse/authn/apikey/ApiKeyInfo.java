@@ -1,5 +1,6 @@
 package gatehouse.authn.apikey;
 
+import gatehouse.ratelimit.CalendarQuota;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -11,6 +12,7 @@ import java.util.Set;
  * characters of the key, enough to recognise it, far too few to guess the rest.
  *
  * @param rateLimit requests per minute; empty: no limit
+ * @param quota requests per calendar day or month (UTC); empty: no quota
  */
 public record ApiKeyInfo(
     String id,
@@ -19,6 +21,7 @@ public record ApiKeyInfo(
     Optional<String> name,
     Set<String> scopes,
     Optional<Integer> rateLimit,
+    Optional<CalendarQuota> quota,
     Instant createdAt,
     Optional<Instant> expiresAt,
     Optional<Instant> revokedAt,
@@ -36,6 +39,7 @@ public record ApiKeyInfo(
         .put("name", name.orElse(null))
         .put("scopes", new JsonArray(scopes.stream().toList()))
         .put("rate_limit", rateLimit.orElse(null))
+        .put("quota", quota.map(CalendarQuota::toString).orElse(null))
         .put("created_at", createdAt.toString())
         .put("expires_at", expiresAt.map(Instant::toString).orElse(null))
         .put("revoked_at", revokedAt.map(Instant::toString).orElse(null))
