@@ -7,7 +7,6 @@ import gatehouse.authn.AuthFailure;
 import gatehouse.authn.Authentication;
 import gatehouse.authn.Authenticator;
 import gatehouse.authn.CredentialLimit;
-import gatehouse.ratelimit.Limit;
 import gatehouse.authn.Identity;
 import gatehouse.authn.Scheme;
 import gatehouse.authn.VerifiedClaims;
@@ -238,8 +237,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
     claims.put("scopes", List.copyOf(k.scopes()));
     claims.put("key_id", k.id());
     Identity identity = new Identity(k.ownerId(), Scheme.API_KEY, ISSUER, java.util.Set.of(), k.scopes(), VerifiedClaims.of(claims), k.expiresAt());
-    Optional<CredentialLimit> limit = k.rateLimit().isEmpty() && k.quota().isEmpty() ? Optional.empty()
-        : Optional.of(new CredentialLimit(k.id(), k.rateLimit().map(perMinute -> Limit.perMinute(perMinute)), k.quota()));
+    Optional<CredentialLimit> limit = ApiKeyInfo.limit(k.id(), k.rateLimit(), k.quota());
     return new Authentication.Authenticated(identity, limit);
   }
 

@@ -1,6 +1,8 @@
 package gatehouse.authn.apikey;
 
+import gatehouse.authn.CredentialLimit;
 import gatehouse.ratelimit.CalendarQuota;
+import gatehouse.ratelimit.Limit;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -29,6 +31,16 @@ public record ApiKeyInfo(
     State state) {
 
   public enum State { ACTIVE, EXPIRED, REVOKED }
+
+  /** The key's limits as the limit stage enforces them; empty when it has neither a rate limit nor a quota. */
+  public Optional<CredentialLimit> limit() {
+    return limit(id, rateLimit, quota);
+  }
+
+  static Optional<CredentialLimit> limit(String id, Optional<Integer> rateLimit, Optional<CalendarQuota> quota) {
+    if (rateLimit.isEmpty() && quota.isEmpty()) return Optional.empty();
+    return Optional.of(new CredentialLimit(id, rateLimit.map(Limit::perMinute), quota));
+  }
 
   /** The JSON the CLI's {@code --json} and the admin API print. */
   public JsonObject toJson() {
