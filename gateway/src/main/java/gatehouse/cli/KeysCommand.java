@@ -256,6 +256,8 @@ final class KeysCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "ID") String id;
     @Option(names = "--admin-url", description = "The gateway's admin listener (default: the config's admin host and port), e.g. http://127.0.0.1:9901.")
     String adminUrl;
+    @Option(names = "--admin-token-file", description = "A file holding the admin token (default: the config's auth.api_keys.admin_api.token).")
+    java.nio.file.Path tokenFile;
 
     @Override
     public Integer call() throws Exception {
@@ -269,8 +271,17 @@ final class KeysCommand implements Runnable {
         return 1;
       }
       Optional<String> token = config.auth().keyStore().adminApi().token();
+      if (tokenFile != null) {
+        try {
+          token = Optional.of(java.nio.file.Files.readString(tokenFile).strip()).filter(t -> !t.isEmpty());
+        } catch (java.io.IOException e) {
+          err.println("error: cannot read --admin-token-file " + tokenFile + ": " + e.getMessage());
+          return 1;
+        }
+      }
       if (token.isEmpty()) {
-        err.println("error: " + config.source() + ": usage is read from a running gateway's admin API, which is off: set auth.api_keys.admin_api.token");
+        err.println("error: " + config.source() + ": usage is read from a running gateway's admin API, which is off: set auth.api_keys.admin_api.token"
+            + " (or give --admin-token-file)");
         return 1;
       }
       String base = adminUrl != null ? adminUrl.replaceAll("/+$", "") : "http://" + loopbackIfAny(config.admin().host()) + ":" + config.admin().port();
