@@ -54,7 +54,9 @@ import org.slf4j.LoggerFactory;
  * {@code local}, {@code open} or {@code closed}; outcome {@code allowed}, {@code denied} or {@code
  * unavailable}), {@code gatehouse_rate_limit_redis_errors_total{reason}} ({@code timeout} or {@code
  * error}), {@code gatehouse_rate_limit_fallback_active} (1 or 0) and {@code
- * gatehouse_rate_limit_instances} (live instances last seen).
+ * gatehouse_rate_limit_instances} (live instances last seen); {@code
+ * gatehouse_quota_decisions_total{backend, outcome}} for quotas ({@code quota.lua}, see {@link
+ * #reserve}).
  */
 public final class RedisRateLimiter implements RateLimiter, MeterBinder {
   private static final Logger log = LoggerFactory.getLogger(RedisRateLimiter.class);
