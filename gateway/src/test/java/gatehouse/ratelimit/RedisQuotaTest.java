@@ -37,22 +37,26 @@ import org.junit.jupiter.api.Test;
  */
 class RedisQuotaTest {
   private static final String PREFIX = TestRedis.uniquePrefix();
-  private static Vertx helper;
+  /** For the test's own commands; JUnit's and jqwik's hooks both run, so it is made and closed once. */
+  private static final java.util.concurrent.atomic.AtomicReference<Vertx> HELPER = new java.util.concurrent.atomic.AtomicReference<>();
 
   @BeforeAll
   @BeforeContainer
-  static void start() {
+  static void requireRedis() {
     TestRedis.requireShared();
-    helper = Vertx.vertx();
+    HELPER.compareAndSet(null, Vertx.vertx());
   }
 
   @AfterAll
   @AfterContainer
-  static void deleteThisRunsKeys() {
-    if (helper == null) return;
-    TestRedis.deleteKeys(helper, TestRedis.SHARED, PREFIX);
-    await(helper.close());
-    helper = null;
+  static void deleteThisRunsKeysAndClose() {
+    Vertx v = HELPER.getAndSet(null);
+    if (v != null) TestRedis.deleteKeys(v, TestRedis.SHARED, PREFIX);
+    if (v != null) await(v.close());
+  }
+
+  private static Vertx helper() {
+    return HELPER.get();
   }
 
   /** {@code n} quota requests for {@code key}, request i to instance i mod 3, all in flight at once, each from its instance's event loop. */
@@ -107,8 +111,8 @@ class RedisQuotaTest {
       CalendarQuota monthly = new CalendarQuota(3, CalendarQuota.Period.MONTH);
       assertEquals(0, await(fleet.limiters.get(0).peek("key:q", monthly)).used(), "a month's count is apart from a day's");
       String key = PREFIX + "{key:q}:quota:day";
-      assertEquals(List.of(key), TestRedis.keys(helper, TestRedis.SHARED, PREFIX + "{key:q}:quota"), "hash-tagged like the key's bucket");
-      long ttl = TestRedis.send(helper, TestRedis.SHARED, false, Request.cmd(Command.TTL).arg(key)).toLong();
+      assertEquals(List.of(key), TestRedis.keys(helper(), TestRedis.SHARED, PREFIX + "{key:q}:quota"), "hash-tagged like the key's bucket");
+      long ttl = TestRedis.send(helper(), TestRedis.SHARED, false, Request.cmd(Command.TTL).arg(key)).toLong();
       assertTrue(ttl > 86_400 && ttl <= 2 * 86_400, "kept a day past the window's end: " + ttl + " s");
     }
   }
@@ -138,7 +142,7 @@ class RedisQuotaTest {
     String text = RedisRateLimiter.Script.load("quota.lua").text();
     String timed = text.replace("local time = redis.call('TIME')", "local time = {ARGV[5], ARGV[6]}");
     assertTrue(!timed.equals(text), "the script reads TIME where this test expects");
-    return TestRedis.send(helper, TestRedis.SHARED, false, Request.cmd(Command.EVAL).arg(timed).arg(1).arg(PREFIX + "{calendar}")
+    return TestRedis.send(helper(), TestRedis.SHARED, false, Request.cmd(Command.EVAL).arg(timed).arg(1).arg(PREFIX + "{calendar}")
         .arg("read").arg(1).arg(period.word()).arg(0).arg(at.getEpochSecond()).arg(at.getNano() / 1000));
   }
 
