@@ -134,7 +134,7 @@ final class KeysCommand implements Runnable {
     }
   }
 
-  @Command(name = "list", description = "List keys: never a secret; prefix, owner, scopes, limit, last used, state.")
+  @Command(name = "list", description = "List keys: never a secret; prefix, owner, scopes, limit, quota, last used, state.")
   static final class ListKeys extends KeyAction {
     @Option(names = "--owner", description = "Only this owner's keys.") String owner;
 
@@ -147,10 +147,12 @@ final class KeysCommand implements Runnable {
           out.println(new JsonObject().put("keys", list).encode());
           return 0;
         }
-        out.printf("%-21s %-13s %-16s %-12s %-28s %-7s %-20s %s%n", "ID", "PREFIX", "OWNER", "NAME", "SCOPES", "LIMIT", "LAST USED", "STATE");
+        out.printf("%-21s %-13s %-16s %-12s %-28s %-7s %-13s %-20s %s%n", "ID", "PREFIX", "OWNER", "NAME", "SCOPES", "LIMIT", "QUOTA", "LAST USED",
+            "STATE");
         for (ApiKeyInfo k : keys) {
-          out.printf("%-21s %-13s %-16s %-12s %-28s %-7s %-20s %s%n", k.id(), k.prefix(), k.ownerId(), k.name().orElse("-"),
+          out.printf("%-21s %-13s %-16s %-12s %-28s %-7s %-13s %-20s %s%n", k.id(), k.prefix(), k.ownerId(), k.name().orElse("-"),
               k.scopes().isEmpty() ? "-" : String.join(",", k.scopes()), k.rateLimit().map(l -> l + "/m").orElse("-"),
+              k.quota().map(CalendarQuota::toString).orElse("-"),
               k.lastUsedAt().map(KeysCommand::seconds).orElse("never"),
               k.state().name().toLowerCase(java.util.Locale.ROOT) + k.expiresAt().filter(e -> k.state() == ApiKeyInfo.State.ACTIVE)
                   .map(e -> " until " + seconds(e)).orElse(""));

@@ -395,6 +395,8 @@ class ApiKeysIT {
       Cli monthly = cli("keys", "change", id, "--config", configFile.toString(), "--quota", "2/month", "--json");
       assertEquals(0, monthly.code(), monthly.err());
       assertEquals("2/month", new JsonObject(monthly.out()).getString("quota"));
+      Cli table = cli("keys", "list", "--config", configFile.toString());
+      assertTrue(table.out().lines().anyMatch(l -> l.startsWith(id) && l.contains(" 3/m ") && l.contains(" 2/month ")), table.out());
       Cli none = cli("keys", "change", id, "--config", configFile.toString(), "--no-quota", "--json");
       assertEquals(0, none.code(), none.err());
       assertNull(new JsonObject(none.out()).getValue("quota"));
