@@ -3,6 +3,7 @@ package gatehouse.server;
 import gatehouse.logging.ThrottledLogs;
 import gatehouse.observe.Metrics;
 import gatehouse.proxy.Lingering;
+import gatehouse.ratelimit.RateLimiter;
 import gatehouse.revoke.DenyList;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -33,6 +34,7 @@ public final class AdminServer {
   private final Supplier<Snapshot> snapshots;
   private final Metrics metrics;
   private final DenyList denyList;
+  private final RateLimiter limiter;
   private final Duration defaultDenyExpiry;
   /** Key management's failures, for every request and snapshot: one line per kind per window. */
   private final ThrottledLogs keyFailures;
@@ -43,9 +45,11 @@ public final class AdminServer {
    * /.well-known/jwks.json}) and key management from the snapshot {@code snapshots} holds at each
    * request. Key management answers when the snapshot has a key store and its admin API a token;
    * the deny-list ({@code denyList}, entries kept {@code defaultDenyExpiry} unless a request says)
-   * when the admin API has a token. {@code clock} times the windows of its throttled log lines.
+   * when the admin API has a token; a key's usage from {@code limiter}. {@code clock} times the windows of its throttled log lines.
    */
-  public AdminServer(Vertx vertx, Supplier<Snapshot> snapshots, Metrics metrics, Clock clock, DenyList denyList, Duration defaultDenyExpiry) {
+  public AdminServer(Vertx vertx, Supplier<Snapshot> snapshots, Metrics metrics, Clock clock, DenyList denyList, Duration defaultDenyExpiry,
+      RateLimiter limiter) {
+    this.limiter = limiter;
     this.vertx = vertx;
     this.snapshots = snapshots;
     this.metrics = metrics;
@@ -115,7 +119,7 @@ public final class AdminServer {
   private void handleKeys(HttpServerRequest request, Snapshot snapshot) {
     var response = request.response();
     Optional<KeyAdminApi> keys = snapshot.adminApi().token().isPresent()
-        ? snapshot.keyAdmin().map(k -> new KeyAdminApi(k, snapshot.adminApi(), keyFailures)) : Optional.empty();
+        ? snapshot.keyAdmin().map(k -> new KeyAdminApi(k, limiter, snapshot.adminApi(), keyFailures)) : Optional.empty();
     if (keys.isEmpty()) {
       response.setStatusCode(404).end(new JsonObject().put("error", "not_found")
           .put("message", "key management is off: set auth.api_keys.admin_api.token").encode());

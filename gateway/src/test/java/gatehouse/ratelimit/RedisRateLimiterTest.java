@@ -62,7 +62,7 @@ class RedisRateLimiterTest {
   }
 
   /** Three gateway instances, each on a Vert.x of its own with a skewed clock, on one Redis. */
-  private static final class Fleet implements AutoCloseable {
+  static final class Fleet implements AutoCloseable {
     final List<Vertx> vertxes = new ArrayList<>();
     final List<RedisRateLimiter> limiters = new ArrayList<>();
 
@@ -343,7 +343,7 @@ class RedisRateLimiterTest {
     }
   }
 
-  private static void waitFor(BooleanSupplier condition, String what) {
+  static void waitFor(BooleanSupplier condition, String what) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting until " + what);

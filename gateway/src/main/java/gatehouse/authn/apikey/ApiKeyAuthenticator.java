@@ -242,14 +242,14 @@ public final class ApiKeyAuthenticator implements Authenticator {
     return Future.succeededFuture(entry.authenticated().orElseThrow());
   }
 
-  /** The key's answer: its fields as claims ({@code owner_id}, {@code scopes} sorted, {@code key_id}) and its stored limit. */
+  /** The key's answer: its fields as claims ({@code owner_id}, {@code scopes} sorted, {@code key_id}) and its stored limit and quota. */
   private static Authentication.Authenticated authenticated(StoredKey k) {
     Map<String, Object> claims = new LinkedHashMap<>();
     claims.put("owner_id", k.ownerId());
     claims.put("scopes", List.copyOf(k.scopes()));
     claims.put("key_id", k.id());
     Identity identity = new Identity(k.ownerId(), Scheme.API_KEY, ISSUER, java.util.Set.of(), k.scopes(), VerifiedClaims.of(claims), k.expiresAt());
-    Optional<CredentialLimit> limit = k.rateLimit().map(perMinute -> new CredentialLimit(k.id(), perMinute, Duration.ofMinutes(1)));
+    Optional<CredentialLimit> limit = ApiKeyInfo.limit(k.id(), k.rateLimit(), k.quota());
     return new Authentication.Authenticated(identity, limit);
   }
 
