@@ -162,10 +162,17 @@ class ArchitectureTest {
             root + ".credential..", root + ".config..", root + ".secret..", root + ".logging.."))));
   }
 
-  /** Authenticators report a credential's own limit; only the limit stage takes tokens. */
+  /**
+   * Authenticators report a credential's own limit and quota, as the limiter's values ({@code Limit},
+   * {@code CalendarQuota}); only the limit stage takes tokens: nothing else of {@code ratelimit}, and
+   * nothing of {@code limit}, is theirs to use.
+   */
   static ArchRule authenticatorsTakeNoTokens(String root) {
     return noClasses().that().resideInAPackage(root + ".authn..")
-        .should().dependOnClassesThat().resideInAnyPackage(root + ".ratelimit..", root + ".limit..");
+        .should().dependOnClassesThat(resideInAnyPackage(root + ".ratelimit..", root + ".limit..")
+            .and(not(com.tngtech.archunit.base.DescribedPredicate.describe("the limiter's values",
+                (com.tngtech.archunit.core.domain.JavaClass c) -> c.getName().equals(root + ".ratelimit.Limit")
+                    || c.getName().startsWith(root + ".ratelimit.CalendarQuota")))));
   }
 
   /**
