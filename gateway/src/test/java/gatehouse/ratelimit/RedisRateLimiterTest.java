@@ -127,6 +127,42 @@ class RedisRateLimiterTest {
     assertEquals(49L, ((TreeSet<Long>) remaining).last());
   }
 
+  /**
+   * Four event loops deciding at once: each sends on a connection of its own (the server sees one
+   * per loop, the heartbeat's among them), and each answer comes back on the thread that asked.
+   */
+  @Test
+  void eachEventLoopDecidesOnAConnectionOfItsOwnAndGetsItsAnswerOnItsOwnThread() {
+    try (TestRedis.Server redis = TestRedis.Server.start()) {
+      Vertx v = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(4));
+      RedisRateLimiter limiter = RedisRateLimiter.create(v, TestRedis.config(List.of(redis.endpoint()), false, PREFIX, Duration.ofSeconds(2),
+          RedisConfig.Fallback.CLOSED, Duration.ofSeconds(30)), java.time.Clock.systemUTC());
+      try {
+        Set<String> askers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        List<Future<Boolean>> sameThread = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+          io.vertx.core.Context c = ((io.vertx.core.internal.VertxInternal) v).createEventLoopContext();
+          Promise<Boolean> p = Promise.promise();
+          c.runOnContext(x -> {
+            Thread asker = Thread.currentThread();
+            askers.add(asker.getName());
+            limiter.decide("loops", Limit.perMinute(1_000)).onComplete(ar -> p.complete(ar.succeeded()
+                && ar.result().redisMicros() > 0 && Thread.currentThread() == asker));
+          });
+          sameThread.add(p.future());
+        }
+        for (Future<Boolean> f : sameThread) assertTrue(await(f), "answered by Redis on the asking thread");
+        assertEquals(4, askers.size(), "decisions came from every event loop: " + askers);
+        String clients = TestRedis.send(helper, redis.endpoint(), false, Request.cmd(Command.INFO).arg("clients")).toString();
+        // One connection per event loop, and this INFO's own.
+        assertTrue(clients.contains("connected_clients:5"), clients);
+      } finally {
+        await(limiter.close());
+        await(v.close());
+      }
+    }
+  }
+
   @Test
   void threeInstancesWithSkewedClocksAdmitExactlyTheLimitTogether() {
     try (Fleet fleet = new Fleet(List.of(TestRedis.SHARED), false, PREFIX, Duration.ofSeconds(2), RedisConfig.Fallback.CLOSED,
