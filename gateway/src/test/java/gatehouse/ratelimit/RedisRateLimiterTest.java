@@ -163,6 +163,33 @@ class RedisRateLimiterTest {
     }
   }
 
+  /**
+   * Issue 21's metric rules: Prometheus names (counters end in {@code _total}, gauges do not), and
+   * no bucket name ever becomes a label value, so the series do not grow with the keys decided on.
+   */
+  @Test
+  void metricsFollowPrometheusNamingAndNeverCarryABucketName() {
+    io.micrometer.prometheusmetrics.PrometheusMeterRegistry meters =
+        new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    try (Fleet fleet = new Fleet(List.of(TestRedis.SHARED), false, PREFIX, Duration.ofSeconds(2), RedisConfig.Fallback.LOCAL, Duration.ofMillis(200))) {
+      fleet.warm();
+      fleet.limiters.get(0).bindTo(meters);
+      String before = null;
+      for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 50; i++) fleet.roundRobin("metric-bucket-" + round + "-" + i, new Limit(1, Duration.ofMinutes(1)), 2);
+        String scrape = meters.scrape();
+        assertTrue(!scrape.contains("metric-bucket-"), "a bucket name in the metrics:\n" + scrape);
+        List<String> series = scrape.lines().filter(l -> l.startsWith("gatehouse_rate_limit")).map(l -> l.substring(0, l.lastIndexOf(' '))).sorted().toList();
+        if (before != null) assertEquals(before, String.join("\n", series), "the series do not grow with the buckets");
+        before = String.join("\n", series);
+      }
+      assertTrue(before.contains("gatehouse_rate_limit_decisions_total{backend=\"redis\",outcome=\"allowed\"}"), before);
+      assertTrue(before.contains("gatehouse_rate_limit_decisions_total{backend=\"redis\",outcome=\"denied\"}"), before);
+      assertTrue(before.contains("gatehouse_rate_limit_fallback_active"), before);
+      assertTrue(!before.contains("fallback_active_total") && !before.contains("instances_total"), "gauges are not counters: " + before);
+    }
+  }
+
   @Test
   void threeInstancesWithSkewedClocksAdmitExactlyTheLimitTogether() {
     try (Fleet fleet = new Fleet(List.of(TestRedis.SHARED), false, PREFIX, Duration.ofSeconds(2), RedisConfig.Fallback.CLOSED,
