@@ -55,10 +55,18 @@ public final class Limits {
   private final Optional<Rule> failedAuth;
   private final Cache<String, Screened> screened;
 
-  /** A configured limit, compiled: its bucket names start with {@code prefix} (where it was written and what it allows). */
-  record Rule(String prefix, RateLimitConfig.By by, Limit limit) {
+  /**
+   * A configured limit, compiled: its bucket names start with {@code prefix} (where it was written
+   * and what it allows); a limit by address counts IPv6 clients by their /{@code ipv6Prefix}.
+   */
+  record Rule(String prefix, RateLimitConfig.By by, Limit limit, int ipv6Prefix) {
     static Rule of(String scope, RateLimitConfig c) {
-      return new Rule(scope + "|" + c.requests() + "/" + c.per().toMillis() + "ms|", c.by(), new Limit(c.requests(), c.per()));
+      return new Rule(scope + "|" + c.requests() + "/" + c.per().toMillis() + "ms|", c.by(), new Limit(c.requests(), c.per()), c.ipv6Prefix());
+    }
+
+    /** Whom a limit by address counts {@code clientAddress} as: itself (IPv4) or its IPv6 network. */
+    String client(String clientAddress) {
+      return ClientNetwork.of(clientAddress, ipv6Prefix);
     }
   }
 
@@ -167,7 +175,7 @@ public final class Limits {
     Optional<BucketKey> key = switch (rule.by()) {
       case GLOBAL -> Optional.of(new BucketKey.Global());
       case ROUTE -> Optional.of(new BucketKey.Route(route.id()));
-      case ADDRESS -> Optional.of(new BucketKey.ClientAddress(clientAddress));
+      case ADDRESS -> Optional.of(new BucketKey.ClientAddress(rule.client(clientAddress)));
       case SUBJECT -> identity.map(i -> new BucketKey.Subject(i.scheme().name() + ":" + i.issuer(), subject(i)));
       case KEY -> identity.filter(i -> i.scheme() == Scheme.API_KEY).flatMap(i -> text(i, KEY_ID)).map(BucketKey.Key::new);
     };
@@ -190,12 +198,12 @@ public final class Limits {
 
   /**
    * Before a credential from {@code clientAddress} is verified: Limited when this process saw that
-   * address use up {@code failed_auth_limit} and no token is back yet, else Admitted without a
+   * address (an IPv6 one: its network) use up {@code failed_auth_limit} and no token is back yet, else Admitted without a
    * quota. Takes no token; never blocks; answers at once.
    */
   public Admission screen(String clientAddress) {
     if (failedAuth.isEmpty()) return CLEAR;
-    Screened s = screened.getIfPresent(clientAddress);
+    Screened s = screened.getIfPresent(failedAuth.get().client(clientAddress));
     if (s == null) return CLEAR;
     Instant now = clock.instant();
     if (!now.isBefore(s.until())) return CLEAR;
@@ -214,14 +222,15 @@ public final class Limits {
   public Future<Void> failed(String clientAddress) {
     if (failedAuth.isEmpty()) return Future.succeededFuture();
     Rule rule = failedAuth.get();
-    BucketKey key = new BucketKey.ClientAddress(clientAddress);
+    String client = rule.client(clientAddress);
+    BucketKey key = new BucketKey.ClientAddress(client);
     return limiter.acquire(rule.prefix() + key.name(), rule.limit()).map(v -> {
       Instant now = clock.instant();
       if (v instanceof Verdict.Allowed a && a.remaining() == 0) {
         Duration oneToken = Duration.ofNanos(ceilDiv(rule.limit().window().toNanos(), rule.limit().requests()));
-        screened.put(clientAddress, new Screened(now.plus(oneToken), now.plus(a.resetAfter())));
+        screened.put(client, new Screened(now.plus(oneToken), now.plus(a.resetAfter())));
       } else if (v instanceof Verdict.Denied d) {
-        screened.put(clientAddress, new Screened(now.plus(d.retryAfter()), now.plus(d.resetAfter())));
+        screened.put(client, new Screened(now.plus(d.retryAfter()), now.plus(d.resetAfter())));
       }
       return (Void) null;
     }).otherwiseEmpty();

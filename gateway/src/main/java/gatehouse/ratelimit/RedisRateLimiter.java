@@ -66,14 +66,19 @@ public final class RedisRateLimiter implements RateLimiter, MeterBinder {
   private static final Script BUCKET_READ = Script.load("bucket_read.lua");
   /** A heartbeat counts for this many intervals, so one late or lost beat does not drop an instance. */
   private static final int BEATS_ALIVE = 3;
+  /** Event loops with a connection of their own; any further one shares {@link #shared}. Within the client's pool. */
+  private static final int MAX_LINKS = 63;
 
   private final Vertx vertx;
   private final RedisConfig config;
   private final Redis client;
-  /** The connection every decision is pipelined on, or the connecting in progress; null when there is none. */
-  private Future<RedisConnection> connection;
-  /** {@link #connection} once it is up, read without the lock on the request path. */
-  private volatile RedisConnection live;
+  /**
+   * One pipelined connection per event-loop thread that sends decisions, connected from that
+   * thread, so a decision and its answer never cross threads; {@link #shared} for callers that
+   * are not on an event loop (the heartbeat's timer is). Bounded by the event-loop threads.
+   */
+  private final Map<Thread, Link> links = new ConcurrentHashMap<>();
+  private final Link shared = new Link();
   private final LocalRateLimiter local;
   private final String instanceId = UUID.randomUUID().toString();
   private final String instancesKey;
@@ -100,6 +105,7 @@ public final class RedisRateLimiter implements RateLimiter, MeterBinder {
     RedisOptions options = new RedisOptions()
         .setType(config.cluster() ? RedisClientType.CLUSTER : RedisClientType.STANDALONE)
         .setEndpoints(config.endpoints())
+        .setMaxPoolSize(MAX_LINKS + 1).setMaxPoolWaiting(2 * (MAX_LINKS + 1))
         .setNetClientOptions(new NetClientOptions().setConnectTimeout((int) Math.max(250, config.timeout().toMillis() * 4))
             .setTcpNoDelay(true));
     config.user().ifPresent(options::setUser);
@@ -195,48 +201,86 @@ public final class RedisRateLimiter implements RateLimiter, MeterBinder {
   }
 
   /**
-   * Sends {@code request} on the one connection this limiter pipelines everything on (the client
-   * matches answers to requests in order), connecting first when there is none. Sent from the
-   * caller's thread, so the answer comes back on the caller's context.
+   * Sends {@code request} on the calling event loop's connection (the client matches answers to
+   * requests in order), connecting first when there is none. Sent from the caller's thread, so the
+   * answer comes back on it.
    */
   private Future<Response> send(Request request) {
-    RedisConnection c = live;
+    Link l = link();
+    RedisConnection c = l.live;
     if (c != null) return c.send(request);
-    return connect().compose(connected -> connected.send(request));
+    return l.connect().compose(connected -> connected.send(request));
   }
 
-  private synchronized Future<RedisConnection> connect() {
-    if (connection != null && !connection.failed()) return connection;
-    // The scripts first, so decisions after a server restart need not each find NOSCRIPT (on a
-    // Cluster this reaches one node; the others learn them from EVAL).
-    Future<RedisConnection> connecting = client.connect().compose(c -> c.batch(List.of(
-            Request.cmd(Command.SCRIPT).arg("LOAD").arg(BUCKET.text()), Request.cmd(Command.SCRIPT).arg("LOAD").arg(HEARTBEAT.text())))
-        .transform(loaded -> {
-          if (loaded.succeeded()) return Future.succeededFuture(c);
-          c.close();
-          return Future.failedFuture(loaded.cause());
-        }));
-    connection = connecting;
-    connecting.onSuccess(c -> {
-      c.exceptionHandler(e -> drop(connecting)).endHandler(v -> drop(connecting));
-      synchronized (this) {
-        if (connection == connecting) live = c;
-      }
-    });
-    return connecting;
+  private Link link() {
+    if (!Context.isOnEventLoopThread()) return shared;
+    Thread t = Thread.currentThread();
+    Link l = links.get(t);
+    if (l != null) return l;
+    return links.size() >= MAX_LINKS ? shared : links.computeIfAbsent(t, k -> new Link());
   }
 
-  /**
-   * Forgets {@code which} (closed by the server, broken, or silent past a heartbeat) and closes it,
-   * failing what waits on it; the next request connects again.
-   */
-  private void drop(Future<RedisConnection> which) {
-    synchronized (this) {
-      if (connection != which) return;
-      connection = null;
-      live = null;
+  /** Every link: the event loops' and {@link #shared}. */
+  private List<Link> allLinks() {
+    List<Link> all = new java.util.ArrayList<>(links.values());
+    all.add(shared);
+    return all;
+  }
+
+  /** One pipelined connection, or the connecting in progress, or none. */
+  private final class Link {
+    private Future<RedisConnection> connection;
+    /** {@link #connection} once it is up, read without the lock on the request path. */
+    private volatile RedisConnection live;
+
+    synchronized Future<RedisConnection> connect() {
+      if (connection != null && !connection.failed()) return connection;
+      // The scripts first, so decisions after a server restart need not each find NOSCRIPT (on a
+      // Cluster this reaches one node; the others learn them from EVAL).
+      Future<RedisConnection> connecting = client.connect().compose(c -> c.batch(List.of(
+              Request.cmd(Command.SCRIPT).arg("LOAD").arg(BUCKET.text()), Request.cmd(Command.SCRIPT).arg("LOAD").arg(HEARTBEAT.text())))
+          .transform(loaded -> {
+            if (loaded.succeeded()) return Future.succeededFuture(c);
+            c.close();
+            return Future.failedFuture(loaded.cause());
+          }));
+      connection = connecting;
+      connecting.onSuccess(c -> {
+        c.exceptionHandler(e -> drop(connecting)).endHandler(v -> drop(connecting));
+        synchronized (this) {
+          if (connection == connecting) live = c;
+        }
+      });
+      return connecting;
     }
-    which.onSuccess(RedisConnection::close);
+
+    /**
+     * Forgets {@code which} (closed by the server, broken, or silent past a heartbeat) and closes
+     * it, failing what waits on it; the next request connects again.
+     */
+    void drop(Future<RedisConnection> which) {
+      synchronized (this) {
+        if (which == null || connection != which) return;
+        connection = null;
+        live = null;
+      }
+      which.onSuccess(RedisConnection::close);
+    }
+
+    synchronized Future<RedisConnection> current() {
+      return connection;
+    }
+
+    /** Forgets the connection and closes it; completes when it is closed. */
+    Future<Void> close() {
+      RedisConnection c;
+      synchronized (this) {
+        c = live;
+        connection = null;
+        live = null;
+      }
+      return c == null ? Future.succeededFuture() : c.close();
+    }
   }
 
   private static Request request(Command command, String script, String key, String... args) {
@@ -309,12 +353,8 @@ public final class RedisRateLimiter implements RateLimiter, MeterBinder {
             }
           } else {
             failed(ar.cause() instanceof java.util.concurrent.TimeoutException ? "timeout" : "error", "heartbeat: " + ar.cause());
-            // A server that went silent (a network dropping packets) never closes the connection.
-            Future<RedisConnection> current;
-            synchronized (this) {
-              current = connection;
-            }
-            if (current != null) drop(current);
+            // A server that went silent (a network dropping packets) never closes the connections.
+            for (Link l : allLinks()) l.drop(l.current());
           }
         });
   }
@@ -476,13 +516,9 @@ public final class RedisRateLimiter implements RateLimiter, MeterBinder {
         .<Void>mapEmpty().otherwiseEmpty().eventually(() -> {
           // Forgotten before it is closed: its end handler then finds nothing to drop, where it
           // closed the connection a second time (a Cluster connection says so at ERROR).
-          RedisConnection c;
-          synchronized (this) {
-            c = live;
-            connection = null;
-            live = null;
-          }
-          return c == null ? client.close() : c.close().eventually(client::close);
+          List<Future<Void>> closing = new java.util.ArrayList<>();
+          for (Link l : allLinks()) closing.add(l.close());
+          return Future.join(closing).<Void>mapEmpty().eventually(client::close);
         });
   }
 
