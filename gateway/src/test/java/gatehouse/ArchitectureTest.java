@@ -193,9 +193,13 @@ class ArchitectureTest {
             root + ".observe..", root + ".ratelimit..", root + ".limit..", root + ".proxy.."));
   }
 
-  /** {@code sun.misc.Signal} (module {@code jdk.unsupported}) is confined to the class that reopens the access log on SIGUSR1. */
+  /**
+   * {@code sun.misc.Signal} (module {@code jdk.unsupported}) is confined to the classes named for
+   * the signal they handle: {@code observe.ReopenSignal} (SIGUSR1) and {@code cli.StopSignal}
+   * (SIGTERM, SIGINT).
+   */
   static ArchRule onlyTheReopenSignalHandlesSignals(String root) {
-    return noClasses().that().doNotHaveFullyQualifiedName(root + ".observe.ReopenSignal")
+    return noClasses().that().haveSimpleNameNotEndingWith("Signal")
         .should().dependOnClassesThat().resideInAPackage("sun.misc..");
   }
 

@@ -24,7 +24,8 @@ import java.util.Set;
  */
 final class ConfigReader {
   static final List<String> TOP = List.of("listen", "admin", "upstreams", "auth", "identity", "forwarding",
-      "limits", "default_policy", "routes", "sign", "crypto", "runtime", "access_log", "rate_limits", "failed_auth_limit", "redis");
+      "limits", "default_policy", "routes", "sign", "crypto", "runtime", "access_log", "rate_limits", "failed_auth_limit", "redis",
+      "shutdown");
   /** Bounds of {@code identity.max_header_value}: room for a UUID or an email, and below any backend's header limit. */
   static final long MIN_HEADER_VALUE = 64;
   static final long MAX_HEADER_VALUE = 65_536;
@@ -84,9 +85,11 @@ final class ConfigReader {
 
     AccessLogConfig accessLog = new AccessLogReader(reader, baseDir).read(top.fields("access_log", AccessLogReader.KEYS));
     Optional<RedisConfig> redis = new RedisReader(reader).read(top.fields("redis", RedisReader.KEYS));
+    ShutdownConfig shutdown = ShutdownReader.read(top.fields("shutdown", ShutdownReader.KEYS));
     if (!reader.problems.isEmpty()) return Optional.empty();
     return Optional.of(new GatehouseConfig(source, listen, admin, upstreams, new AuthConfig(providers, apiKeys, introspection, keys.keys()),
-        identity, forwarding, limits, defaultPolicy, routes, crypto(top), transport(top), accessLog, rateLimits, redis, KeyLines.read(root)));
+        identity, forwarding, limits, defaultPolicy, routes, crypto(top), transport(top), accessLog, rateLimits, redis, shutdown,
+        KeyLines.read(root)));
   }
 
   private ListenerConfig listener(Fields top, String key, String host, int port) {

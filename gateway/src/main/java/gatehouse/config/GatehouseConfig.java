@@ -29,6 +29,7 @@ public record GatehouseConfig(
     AccessLogConfig accessLog,
     RateLimitsConfig rateLimits,
     Optional<RedisConfig> redis,
+    ShutdownConfig shutdown,
     KeyLines lines) {
 
   public GatehouseConfig {
