@@ -124,10 +124,10 @@ public final class Drain {
     while (inFlight() > 0 && System.nanoTime() - settle < 0) TimeUnit.MILLISECONDS.sleep(10);
     Result result = new Result(drained.sum(), cut.sum() + Math.max(0, inFlight()));
     if (result.cut() == 0) {
-      log.info("shutdown: drained {} requests, cut 0", result.drained());
+      log.info("shutdown: drained: {} requests finished, 0 cut", result.drained());
     } else {
-      log.warn("shutdown: drained {} requests, cut {} still running after shutdown.timeout ({})", result.drained(), result.cut(),
-          text(config.timeout()));
+      log.warn("shutdown: drained: {} requests finished, {} cut (still running after shutdown.timeout, {})", result.drained(),
+          result.cut(), text(config.timeout()));
     }
     return result;
   }
