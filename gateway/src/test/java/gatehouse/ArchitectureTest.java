@@ -198,14 +198,14 @@ class ArchitectureTest {
    * the signal they handle: {@code observe.ReopenSignal} (SIGUSR1) and {@code cli.StopSignal}
    * (SIGTERM, SIGINT).
    */
-  static ArchRule onlyTheReopenSignalHandlesSignals(String root) {
+  static ArchRule onlyClassesNamedForTheirSignalHandleSignals(String root) {
     return noClasses().that().haveSimpleNameNotEndingWith("Signal")
         .should().dependOnClassesThat().resideInAPackage("sun.misc..");
   }
 
   @Test
-  void onlyTheReopenSignalTouchesSignals() {
-    onlyTheReopenSignalHandlesSignals(ROOT).check(main);
+  void onlyClassesNamedForTheirSignalTouchSignals() {
+    onlyClassesNamedForTheirSignalHandleSignals(ROOT).check(main);
   }
 
   @Test
@@ -265,7 +265,7 @@ class ArchitectureTest {
     fails(theLimitStageKeepsToItsStage(VIOLATIONS), LimitSide.class.getName(), LimitSide.class, PipelineSide.class);
     fails(onlyTheServerTheCommandLineAndTheRootUseObserve(VIOLATIONS), LogsToObserve.class.getName(), LogsToObserve.class, ObserveSide.class);
     fails(identityDoesNotReachTheConductorOrTheProxy(VIOLATIONS), IdentitySide.class.getName(), IdentitySide.class, PipelineSide.class);
-    fails(onlyTheReopenSignalHandlesSignals(VIOLATIONS), SignalSide.class.getName(), SignalSide.class);
+    fails(onlyClassesNamedForTheirSignalHandleSignals(VIOLATIONS), SignalSide.class.getName(), SignalSide.class);
   }
 
   @Test

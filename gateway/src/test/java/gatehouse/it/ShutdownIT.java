@@ -108,6 +108,7 @@ class ShutdownIT {
     assertTrue(log.contains("shutdown: draining: /ready answers 503; new connections are accepted for 2s more, then requests in flight have 10s to finish"), log);
     assertTrue(log.contains("shutdown: stopped accepting connections; 1 requests in flight"), log);
     assertTrue(log.contains("shutdown: drained: 1 requests finished, 0 cut"), log);
+    assertTrue(Files.readString(dir.resolve("access.log")).contains("/slow/one"), "the access log was flushed before the exit");
   }
 
   @Test
