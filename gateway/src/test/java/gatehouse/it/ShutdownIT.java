@@ -139,6 +139,9 @@ class ShutdownIT {
 
     gw.process.destroy();
     assertEquals((short) 1001, await(closed.future()), "close frame 1001 Going Away");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (slow.webSocketCloseCodes().isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
+    assertEquals(List.of((short) 1001), slow.webSocketCloseCodes(), "the upstream got a close frame 1001, masked as a client's must be");
     assertEquals(0, gw.exitWithin(Duration.ofSeconds(10)), gw.log());
     assertTrue(gw.log().contains("shutdown: drained: 1 requests finished, 0 cut"), gw.log());
     await(client.close());
