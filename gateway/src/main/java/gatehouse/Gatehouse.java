@@ -13,6 +13,7 @@ import gatehouse.config.GatehouseConfig;
 import gatehouse.config.IntrospectionConfig;
 import gatehouse.config.JwtProviderConfig;
 import gatehouse.config.Policy;
+import gatehouse.config.ShutdownConfig;
 import gatehouse.config.UpstreamConfig;
 import gatehouse.credential.CredentialExtractor;
 import gatehouse.crypto.SignatureEngine;
@@ -29,6 +30,7 @@ import gatehouse.proxy.ClientAddresses;
 import gatehouse.route.RouteTable;
 import gatehouse.server.AdminServer;
 import gatehouse.server.CurrentSnapshot;
+import gatehouse.server.Drain;
 import gatehouse.server.GatewayInstances;
 import gatehouse.server.GatewayVerticle;
 import gatehouse.server.ListenerTls;
@@ -71,10 +73,12 @@ public final class Gatehouse {
   private final Services services;
   private final CurrentSnapshot current;
   private final Optional<ListenerTls> tls;
+  private final Drain drain;
 
   private Gatehouse(Vertx vertx, boolean ownsVertx, AdminServer admin, int port, int adminPort, GatewayInstances gateway,
-      Services services, CurrentSnapshot current, Optional<ListenerTls> tls) {
+      Services services, CurrentSnapshot current, Optional<ListenerTls> tls, Drain drain) {
     this.vertx = vertx;
+    this.drain = drain;
     this.services = services;
     this.current = current;
     this.tls = tls;
@@ -328,10 +332,11 @@ public final class Gatehouse {
       String message = e.getMessage().startsWith("listen.tls: ") ? e.getMessage().substring("listen.tls: ".length()) : e.getMessage();
       return services.close().transform(ignored -> Future.failedFuture(config.problem("listen.tls", message)));
     }
+    Drain drain = new Drain();
     AdminServer admin = new AdminServer(vertx, current, services.metrics(), clock, services.denyList(), defaultDenyExpiry(config),
-        services.limiter());
+        services.limiter(), drain);
     services.metrics().bind(Gatehouse::exportConnections);
-    return GatewayInstances.start(vertx, () -> new GatewayVerticle(bound, current, tls))
+    return GatewayInstances.start(vertx, () -> new GatewayVerticle(bound, current, tls, drain))
         .recover(e -> services.close().transform(ignored -> Future.failedFuture(listenProblem(config, "listen", port, e))))
         .compose(gateway -> admin.listen(config.admin().host(), config.admin().port())
             .recover(e -> gateway.close().eventually(services::close)
@@ -340,7 +345,7 @@ public final class Gatehouse {
               log.info("gatehouse listening on {}:{}{} (admin {}:{}), {} routes", config.listen().host(), port,
                   tls.isPresent() ? " with TLS" : "", config.admin().host(), adminPort, config.routes().size());
               tls.ifPresent(ListenerTls::watch);
-              return new Gatehouse(vertx, ownsVertx, admin, port, adminPort, gateway, services, current, tls);
+              return new Gatehouse(vertx, ownsVertx, admin, port, adminPort, gateway, services, current, tls, drain);
             }));
   }
 
@@ -375,6 +380,14 @@ public final class Gatehouse {
   }
 
   /**
+   * The graceful stop {@code shutdown} describes (README, Stopping), up to the gateway listener's
+   * last connection; {@link #close} stops the rest. Blocks the calling thread: never an event loop.
+   */
+  public Drain.Result drain(ShutdownConfig shutdown) throws InterruptedException {
+    return drain.run(shutdown, gateway::shutdown);
+  }
+
+  /**
    * Stops the listeners and, when it owns it, the Vert.x instance. Call it from a thread that is
    * not one of this Vert.x's: the owned instance is closed after the listeners are, from the
    * caller's thread, because a close chained on an event loop would be completed on a loop that
@@ -406,7 +419,7 @@ public final class Gatehouse {
 
   private static GatehouseConfig withListenPort(GatehouseConfig c, int port) {
     return new GatehouseConfig(c.source(), new gatehouse.config.ListenerConfig(c.listen().host(), port, c.listen().h2c(), c.listen().tls()), c.admin(),
-        c.upstreams(), c.auth(), c.identity(), c.forwarding(), c.limits(), c.defaultPolicy(), c.routes(), c.crypto(), c.transport(), c.accessLog(), c.rateLimits(), c.redis(), c.tracing(), c.lines());
+        c.upstreams(), c.auth(), c.identity(), c.forwarding(), c.limits(), c.defaultPolicy(), c.routes(), c.crypto(), c.transport(), c.accessLog(), c.rateLimits(), c.redis(), c.tracing(), c.shutdown(), c.lines());
   }
 
   /** Port 0 would give each event loop's listener a different port; pick one for all of them. */

@@ -208,15 +208,19 @@ class ArchitectureTest {
             root + ".observe..", root + ".ratelimit..", root + ".limit..", root + ".proxy.."));
   }
 
-  /** {@code sun.misc.Signal} (module {@code jdk.unsupported}) is confined to the class that reopens the access log on SIGUSR1. */
-  static ArchRule onlyTheReopenSignalHandlesSignals(String root) {
-    return noClasses().that().doNotHaveFullyQualifiedName(root + ".observe.ReopenSignal")
+  /**
+   * {@code sun.misc.Signal} (module {@code jdk.unsupported}) is confined to the classes named for
+   * the signal they handle: {@code observe.ReopenSignal} (SIGUSR1) and {@code cli.StopSignal}
+   * (SIGTERM, SIGINT).
+   */
+  static ArchRule onlyClassesNamedForTheirSignalHandleSignals(String root) {
+    return noClasses().that().haveSimpleNameNotEndingWith("Signal")
         .should().dependOnClassesThat().resideInAPackage("sun.misc..");
   }
 
   @Test
-  void onlyTheReopenSignalTouchesSignals() {
-    onlyTheReopenSignalHandlesSignals(ROOT).check(main);
+  void onlyClassesNamedForTheirSignalTouchSignals() {
+    onlyClassesNamedForTheirSignalHandleSignals(ROOT).check(main);
   }
 
   @Test
@@ -276,7 +280,7 @@ class ArchitectureTest {
     fails(theLimitStageKeepsToItsStage(VIOLATIONS), LimitSide.class.getName(), LimitSide.class, PipelineSide.class);
     fails(onlyTheServerTheCommandLineAndTheRootUseObserve(VIOLATIONS), LogsToObserve.class.getName(), LogsToObserve.class, ObserveSide.class);
     fails(identityDoesNotReachTheConductorOrTheProxy(VIOLATIONS), IdentitySide.class.getName(), IdentitySide.class, PipelineSide.class);
-    fails(onlyTheReopenSignalHandlesSignals(VIOLATIONS), SignalSide.class.getName(), SignalSide.class);
+    fails(onlyClassesNamedForTheirSignalHandleSignals(VIOLATIONS), SignalSide.class.getName(), SignalSide.class);
   }
 
   @Test

@@ -102,7 +102,8 @@ final class ConfigReader {
       Shape.key("rate_limits", Shape.listOf(RateLimitReader.SHAPE), "Limits every route takes a token from. Default: none."),
       Shape.key("failed_auth_limit", RateLimitReader.FAILED_AUTH, RateLimitReader.FAILED_AUTH.description()),
       Shape.key("redis", RedisReader.SHAPE, RedisReader.SHAPE.description()),
-      Shape.key("tracing", TracingReader.SHAPE, TracingReader.SHAPE.description()));
+      Shape.key("tracing", TracingReader.SHAPE, TracingReader.SHAPE.description()),
+      Shape.key("shutdown", ShutdownReader.SHAPE, ShutdownReader.SHAPE.description()));
 
   private final Reader reader;
   private final Path source;
@@ -159,10 +160,11 @@ final class ConfigReader {
 
     AccessLogConfig accessLog = new AccessLogReader(reader, baseDir).read(top.fields("access_log", AccessLogReader.SHAPE));
     Optional<RedisConfig> redis = new RedisReader(reader).read(top.fields("redis", RedisReader.SHAPE));
+    ShutdownConfig shutdown = ShutdownReader.read(top.fields("shutdown", ShutdownReader.SHAPE));
     TracingConfig tracing = new TracingReader(reader, this::upstreamUrl).read(top.fields("tracing", TracingReader.SHAPE));
     if (!reader.problems.isEmpty()) return Optional.empty();
     return Optional.of(new GatehouseConfig(source, listen, admin, upstreams, new AuthConfig(providers, apiKeys, introspection, keys.keys()),
-        identity, forwarding, limits, defaultPolicy, routes, crypto(top), transport(top), accessLog, rateLimits, redis, tracing,
+        identity, forwarding, limits, defaultPolicy, routes, crypto(top), transport(top), accessLog, rateLimits, redis, tracing, shutdown,
         KeyLines.read(root)));
   }
 

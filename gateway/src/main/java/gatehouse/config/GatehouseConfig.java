@@ -31,6 +31,7 @@ public record GatehouseConfig(
     RateLimitsConfig rateLimits,
     Optional<RedisConfig> redis,
     TracingConfig tracing,
+    ShutdownConfig shutdown,
     KeyLines lines) {
 
   public GatehouseConfig {

@@ -39,18 +39,21 @@ public final class AdminServer {
   /** Key management's failures, for every request and snapshot: one line per kind per window. */
   private final ThrottledLogs keyFailures;
   private HttpServer server;
+  private final Drain drain;
 
   /**
    * With {@code /metrics} from {@code metrics}; readiness, the gateway's public signing keys ({@code
    * /.well-known/jwks.json}) and key management from the snapshot {@code snapshots} holds at each
-   * request. Key management answers when the snapshot has a key store and its admin API a token;
+   * request, {@code /ready} answering 503 once {@code drain} has begun. Key management answers
+   * when the snapshot has a key store and its admin API a token;
    * the deny-list ({@code denyList}, entries kept {@code defaultDenyExpiry} unless a request says)
    * when the admin API has a token; a key's usage from {@code limiter}. {@code clock} times the windows of its throttled log lines.
    */
   public AdminServer(Vertx vertx, Supplier<Snapshot> snapshots, Metrics metrics, Clock clock, DenyList denyList, Duration defaultDenyExpiry,
-      RateLimiter limiter) {
+      RateLimiter limiter, Drain drain) {
     this.limiter = limiter;
     this.vertx = vertx;
+    this.drain = drain;
     this.snapshots = snapshots;
     this.metrics = metrics;
     this.keyFailures = new ThrottledLogs(LoggerFactory.getLogger(KeyAdminApi.class), clock);
@@ -88,7 +91,7 @@ public final class AdminServer {
       case "/.well-known/jwks.json" -> response.putHeader("Content-Type", "application/jwk-set+json").end(snapshot.signers().jwks());
       case "/metrics" -> response.putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
       case "/ready" -> {
-        List<Readiness> all = snapshot.readiness().get();
+        List<Readiness> all = drain.readiness(snapshot.readiness().get());
         boolean ready = all.stream().allMatch(Readiness::ready);
         JsonArray list = new JsonArray();
         all.forEach(c -> list.add(new JsonObject().put("name", c.name()).put("ready", c.ready()).put("up", c.up()).put("detail", c.detail())));

@@ -41,6 +41,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   /** The listener's TLS when it asks for client certificates. */
   private final Optional<ListenerTls> clientCertificates;
   private final Duration drainLimit;
+  private final Drain drain;
 
   /**
    * @param snapshots read once per request: that snapshot's pipeline, signers, upstreams and
@@ -48,9 +49,11 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
    * @param upstreams this event loop's upstream clients for a snapshot's upstream specs
    * @param drainLimit how long a refused client may take to finish sending a body the gateway reads
    *     only to drop, once the reply is written; then its connection closes
+   * @param drain told of each request's end, once it is recorded
    */
   GatewayHandler(CurrentSnapshot snapshots, Function<Snapshot.UpstreamSpecs, Upstreams> upstreams, RequestIds requestIds,
-      Optional<ListenerTls> clientCertificates, Duration drainLimit) {
+      Optional<ListenerTls> clientCertificates, Duration drainLimit, Drain drain) {
+    this.drain = drain;
     this.snapshots = snapshots;
     this.upstreams = upstreams;
     this.requestIds = requestIds;
@@ -78,7 +81,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     if (framing.isPresent()) {
       Outcome outcome = new Outcome.Reject(framing.get(), Optional.empty(), Optional.empty());
       reject(request, id, framing.get());
-      observer.record(id, head, outcome, Optional.empty(), started);
+      recorded(observer, id, head, outcome, Optional.empty(), started);
       return;
     }
 
@@ -111,6 +114,12 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     });
   }
 
+  /** Records a request's end: its access-log line and metrics, and that it no longer holds up a stop. */
+  private void recorded(Observer observer, String id, RequestHead head, Outcome outcome, Optional<Proxied> proxied, long started) {
+    observer.record(id, head, outcome, proxied, started);
+    drain.ended();
+  }
+
   /** Carries a request until it is forwarded or answered; null once its HTTP/2 stream closed. Event-loop confined. */
   private static final class Waiting {
     HttpServerRequest request;
@@ -128,13 +137,13 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       snapshots.failures().error("pipeline", "request {} failed inside the pipeline", id, ar.cause());
       Rejection internal = new Rejection.InternalError();
       reject(request, id, internal);
-      observer.record(id, head, new Outcome.Reject(internal, Optional.empty(), Optional.empty()), Optional.empty(), started);
+      recorded(observer, id, head, new Outcome.Reject(internal, Optional.empty(), Optional.empty()), Optional.empty(), started);
       return;
     }
     Outcome outcome = ar.result();
     if (outcome instanceof Outcome.Reject r) {
       reject(request, id, r.rejection());
-      observer.record(id, head, outcome, Optional.empty(), started);
+      recorded(observer, id, head, outcome, Optional.empty(), started);
     } else if (outcome instanceof Outcome.Forward f) {
       Context context = Vertx.currentContext();
       if (request.version() == HttpVersion.HTTP_2 && context != null) {
@@ -162,12 +171,12 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private void abandoned(Snapshot snapshot, String id, RequestHead head, long started, AsyncResult<Outcome> ar) {
     if (ar.failed()) {
       snapshots.failures().error("pipeline", "request {} failed inside the pipeline", id, ar.cause());
-      snapshot.observer().record(id, head, new Outcome.Reject(new Rejection.InternalError(), Optional.empty(), Optional.empty()),
+      recorded(snapshot.observer(), id, head, new Outcome.Reject(new Rejection.InternalError(), Optional.empty(), Optional.empty()),
           Optional.empty(), started);
     } else if (ar.result() instanceof Outcome.Forward f) {
-      snapshot.observer().record(id, head, f, Optional.of(new Proxied.Aborted("client_closed")), started);
+      recorded(snapshot.observer(), id, head, f, Optional.of(new Proxied.Aborted("client_closed")), started);
     } else {
-      snapshot.observer().record(id, head, ar.result(), Optional.empty(), started);
+      recorded(snapshot.observer(), id, head, ar.result(), Optional.empty(), started);
     }
   }
 
@@ -177,7 +186,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       // Resumed so that the stream's queued events (its end, its reset) are delivered: Vert.x holds
       // a paused HTTP/2 stream, about 7 KiB of heap, until they are.
       if (!request.isEnded()) request.resume();
-      snapshot.observer().record(id, head, f, Optional.of(new Proxied.Aborted("client_closed")), started);
+      recorded(snapshot.observer(), id, head, f, Optional.of(new Proxied.Aborted("client_closed")), started);
       return;
     }
     request.response().putHeader("X-Request-Id", id);
@@ -186,7 +195,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     if (slot.isEmpty()) {
       Rejection busy = new Rejection.Busy("route_busy", Occupancy.RETRY_AFTER);
       reject(request, id, busy);
-      snapshot.observer().record(id, head, new Outcome.Reject(busy, Optional.of(f.route()), f.credentialFingerprint(),
+      recorded(snapshot.observer(), id, head, new Outcome.Reject(busy, Optional.of(f.route()), f.credentialFingerprint(),
           f.identity()), Optional.empty(), started);
       return;
     }
@@ -219,7 +228,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       if (proxied instanceof Proxied.Failed failed && !request.response().headWritten()) {
         reject(request, id, failed.rejection());
       }
-      snapshot.observer().record(id, head, f, Optional.of(proxied), started);
+      recorded(snapshot.observer(), id, head, f, Optional.of(proxied), started);
     });
   }
 

@@ -9,6 +9,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +28,7 @@ public final class GatewayVerticle extends VerticleBase {
   private final GatehouseConfig config;
   private final CurrentSnapshot snapshots;
   private final Optional<ListenerTls> tls;
+  private final Drain drain;
   private final RequestIds requestIds = new RequestIds();
   /** When each connection's next request head is due; event-loop confined. */
   private HeadDeadlines heads;
@@ -39,12 +41,14 @@ public final class GatewayVerticle extends VerticleBase {
   /**
    * Serves each request with the snapshot {@code snapshots} holds when it arrives. {@code config}
    * gives the listener's address and limits, which a snapshot does not change; with {@code
-   * listen.tls} set, {@code tls} is the listener's TLS material.
+   * listen.tls} set, {@code tls} is the listener's TLS material. {@code drain} counts its requests
+   * and, once the gateway is stopping, ends their connections.
    */
-  public GatewayVerticle(GatehouseConfig config, CurrentSnapshot snapshots, Optional<ListenerTls> tls) {
+  public GatewayVerticle(GatehouseConfig config, CurrentSnapshot snapshots, Optional<ListenerTls> tls, Drain drain) {
     this.config = config;
     this.snapshots = snapshots;
     this.tls = tls;
+    this.drain = drain;
   }
 
   @Override
@@ -77,7 +81,7 @@ public final class GatewayVerticle extends VerticleBase {
     tls.ifPresent(t -> t.apply(options));
     Optional<ListenerTls> clientCertificates = tls.filter(ListenerTls::asksForClientCertificates);
     GatewayHandler handler = new GatewayHandler(snapshots, this::upstreamsFor, requestIds, clientCertificates,
-        limits.headerReadTimeout());
+        limits.headerReadTimeout(), drain);
     heads = new HeadDeadlines(vertx, limits.headerReadTimeout(), limits.idleTimeout(), System::nanoTime, requestIds);
     heads.start();
     server = vertx.createHttpServer(options)
@@ -85,6 +89,7 @@ public final class GatewayVerticle extends VerticleBase {
         .invalidRequestHandler(request -> GatewayHandler.invalid(request, requestIds))
         .requestHandler(request -> {
           heads.arrived(request);
+          drain.arrived(request);
           handler.handle(request);
         });
     // At limits.max_connections a new connection evicts the one idle longest (IdleConnections).
@@ -112,6 +117,14 @@ public final class GatewayVerticle extends VerticleBase {
   /** The port actually bound (differs from the config's when that is 0). */
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /**
+   * Vert.x's graceful shutdown of this listener: stops accepting, ends idle connections, lets the
+   * others finish within {@code timeout} (HTTP/2 ones after a GOAWAY), then closes what is left.
+   */
+  Future<Void> shutdown(Duration timeout) {
+    return server.shutdown(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * {@code gateway.log}; the access log goes to {@code access.log}, as in production, and is not
  * counted as log volume. Stopped by its PID.
  */
-final class GatewayChild implements AutoCloseable {
+public final class GatewayChild implements AutoCloseable {
   /**
    * The suite's config beyond the listeners. Defaults everywhere, except what a production user
    * who read the README would add to routes that are known to be slow or to take uploads: a
@@ -165,7 +165,7 @@ final class GatewayChild implements AutoCloseable {
    * The java the launcher would run: the newest JDK 17+ among {@code JAVA_HOME}, /usr/lib/jvm/*
    * and the one running the tests, by its {@code release} file.
    */
-  static Path java() throws IOException {
+  public static Path java() throws IOException {
     List<Path> homes = new ArrayList<>();
     if (System.getenv("JAVA_HOME") != null) homes.add(Path.of(System.getenv("JAVA_HOME")));
     Path jvms = Path.of("/usr/lib/jvm");
@@ -195,7 +195,7 @@ final class GatewayChild implements AutoCloseable {
     return m.find() ? Integer.parseInt(m.group(1)) : 0;
   }
 
-  private static Path jar() {
+  public static Path jar() {
     Path jar = root().resolve("gateway/target/gatehouse.jar");
     if (!Files.isRegularFile(jar)) throw new AssertionError(jar + " is missing: run `mvn -pl gateway -am package -DskipTests` first");
     return jar;
@@ -206,7 +206,7 @@ final class GatewayChild implements AutoCloseable {
    * {@code GATEHOUSE_JAVA_OPTS}), plus what it adds on this JDK. Its start-up cache (CDS/AOT) is
    * left out: it changes start time, not what is measured here.
    */
-  static List<String> javaOptions() throws IOException {
+  public static List<String> javaOptions() throws IOException {
     String launcher = Files.readString(root().resolve("gatehouse"));
     Matcher m = Pattern.compile("(?m)^default_opts=\"([^\"]*)\"").matcher(launcher);
     if (!m.find()) throw new AssertionError("no default_opts line in ./gatehouse");
