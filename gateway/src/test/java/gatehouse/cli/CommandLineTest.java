@@ -33,7 +33,7 @@ class CommandLineTest {
     for (String[] args : new String[][] {{}, {"--help"}, {"rn"}, {"--version"}}) {
       assertEquals(all, List.copyOf(Main.commandLine(args).getSubcommands().keySet()), String.join(" ", args));
     }
-    assertEquals(List.of("create", "list", "revoke", "rotate", "change"),
+    assertEquals(List.of("create", "list", "revoke", "rotate", "change", "usage"),
         List.copyOf(Main.commandLine(new String[] {"keys"}).getSubcommands().get("keys").getSubcommands().keySet()));
   }
 
