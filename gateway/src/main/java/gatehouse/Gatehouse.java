@@ -33,6 +33,7 @@ import gatehouse.server.GatewayInstances;
 import gatehouse.server.GatewayVerticle;
 import gatehouse.server.ListenerTls;
 import gatehouse.server.Readiness;
+import gatehouse.server.Reloads;
 import gatehouse.server.Snapshot;
 import gatehouse.transport.ConnectionBudget;
 import gatehouse.transport.NetworkTransport;
@@ -71,10 +72,12 @@ public final class Gatehouse {
   private final Services services;
   private final CurrentSnapshot current;
   private final Optional<ListenerTls> tls;
+  private final Reloader reloader;
 
   private Gatehouse(Vertx vertx, boolean ownsVertx, AdminServer admin, int port, int adminPort, GatewayInstances gateway,
-      Services services, CurrentSnapshot current, Optional<ListenerTls> tls) {
+      Services services, CurrentSnapshot current, Optional<ListenerTls> tls, Reloader reloader) {
     this.vertx = vertx;
+    this.reloader = reloader;
     this.services = services;
     this.current = current;
     this.tls = tls;
@@ -288,17 +291,21 @@ public final class Gatehouse {
       return services.close().transform(ignored -> Future.failedFuture(config.problem("listen.tls", message)));
     }
     AdminServer admin = new AdminServer(vertx, current, services.metrics(), clock, services.denyList(), defaultDenyExpiry(config));
+    Reloader reloader = new Reloader(config, services, current, vertx);
+    services.metrics().bind(reloader);
+    admin.reloadWith(reloader);
     services.metrics().bind(Gatehouse::exportConnections);
     return GatewayInstances.start(vertx, () -> new GatewayVerticle(bound, current, tls))
+        .recover(e -> { reloader.close(); return Future.failedFuture(e); })
         .recover(e -> services.close().transform(ignored -> Future.failedFuture(listenProblem(config, "listen", port, e))))
         .compose(gateway -> admin.listen(config.admin().host(), config.admin().port())
-            .recover(e -> gateway.close().eventually(services::close)
+            .recover(e -> gateway.close().eventually(() -> { reloader.close(); return services.close(); })
                 .transform(ignored -> Future.failedFuture(listenProblem(config, "admin", config.admin().port(), e))))
             .map(adminPort -> {
               log.info("gatehouse listening on {}:{}{} (admin {}:{}), {} routes", config.listen().host(), port,
                   tls.isPresent() ? " with TLS" : "", config.admin().host(), adminPort, config.routes().size());
               tls.ifPresent(ListenerTls::watch);
-              return new Gatehouse(vertx, ownsVertx, admin, port, adminPort, gateway, services, current, tls);
+              return new Gatehouse(vertx, ownsVertx, admin, port, adminPort, gateway, services, current, tls, reloader);
             }));
   }
 
@@ -312,6 +319,16 @@ public final class Gatehouse {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** Reloading the config file: {@code POST /reload}, {@code SIGHUP} and the file watch go through it. */
+  public Reloads reloads() {
+    return reloader;
+  }
+
+  /** Reloads the config file when it changes (checked every {@code interval}; see {@link Reloader#watch}). */
+  public void watchConfig(java.time.Duration interval) {
+    reloader.watch(interval);
   }
 
   /** The listener's TLS, when configured: tests make it re-read the files at once. */
@@ -340,6 +357,7 @@ public final class Gatehouse {
    */
   public Future<Void> close() {
     tls.ifPresent(ListenerTls::stop);
+    reloader.close();
     Future<Void> listeners = admin.close().eventually(gateway::close).eventually(services::close);
     if (!ownsVertx) return listeners;
     try {

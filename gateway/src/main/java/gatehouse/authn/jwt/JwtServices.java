@@ -94,6 +94,23 @@ public final class JwtServices implements MeterBinder, AutoCloseable {
     cache.bindTo(registry, "jwt_verified_tokens");
   }
 
+  /**
+   * Stops the remote sources of providers not in {@code live} (their config changed or went away,
+   * and no live snapshot uses them) and forgets them; {@code forget} is given each one's provider
+   * name, to drop its meters. The verified-token cache is shared: its entries carry the key that
+   * verified them, so none outlives its source's config.
+   */
+  public void retain(java.util.Set<JwtProviderConfig> live, java.util.function.Consumer<String> forget) {
+    remote.entrySet().removeIf(e -> {
+      if (live.contains(e.getKey())) return false;
+      e.getValue().close();
+      forget.accept(e.getKey().name());
+      return true;
+    });
+    // Meters of a source that replaced one of the same name were refused while the old ones stood.
+    remote.values().forEach(source -> registries.forEach(source::bindTo));
+  }
+
   /** Stops every remote source's background refreshes and HTTP client; idempotent. */
   @Override
   public void close() {
