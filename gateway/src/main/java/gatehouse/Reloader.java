@@ -218,11 +218,36 @@ final class Reloader implements Reloads, MeterBinder {
       retire();
       return new Invalid(List.of(new ConfigException.Problem(name, 0, "", String.valueOf(e.getMessage()))));
     }
+    awaitKeySets(snapshot);
     current.replace(snapshot);
     version = new Version(generation, hash);
     info.register(List.of(MultiGauge.Row.of(Tags.of("sha256", hash), 1)), true);
     return new Applied(version);
   }
+
+  /**
+   * Waits, up to {@link #KEY_SET_WAIT}, for the snapshot's dependencies to be ready (a changed JWT
+   * provider's first key set fetched), so that its tokens are not refused with 503 for the first
+   * moments; then serves it ready or not, as a start does.
+   */
+  private static void awaitKeySets(Snapshot snapshot) {
+    long deadline = System.nanoTime() + KEY_SET_WAIT.toNanos();
+    while (!snapshot.readiness().get().stream().allMatch(gatehouse.server.Readiness::ready)) {
+      if (System.nanoTime() > deadline) {
+        log.warn("config generation {} serves before every dependency is ready", snapshot.generation());
+        return;
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** How long a reload waits for a new snapshot's key sets before it serves it anyway. */
+  static final Duration KEY_SET_WAIT = Duration.ofSeconds(10);
 
   /** The restart-only keys {@code next} changes, each at its line in {@code next}. */
   static List<ConfigException.Problem> restartOnly(GatehouseConfig running, GatehouseConfig next) {

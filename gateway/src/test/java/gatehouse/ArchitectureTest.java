@@ -193,9 +193,13 @@ class ArchitectureTest {
             root + ".observe..", root + ".ratelimit..", root + ".limit..", root + ".proxy.."));
   }
 
-  /** {@code sun.misc.Signal} (module {@code jdk.unsupported}) is confined to the class that reopens the access log on SIGUSR1. */
+  /**
+   * {@code sun.misc.Signal} (module {@code jdk.unsupported}) is confined to the class that reopens
+   * the access log on SIGUSR1 and the one that reloads the config on SIGHUP.
+   */
   static ArchRule onlyTheReopenSignalHandlesSignals(String root) {
     return noClasses().that().doNotHaveFullyQualifiedName(root + ".observe.ReopenSignal")
+        .and().doNotHaveFullyQualifiedName(root + ".cli.HangupSignal")
         .should().dependOnClassesThat().resideInAPackage("sun.misc..");
   }
 
