@@ -277,7 +277,7 @@ final class Reloader implements Reloads, MeterBinder {
     }
     Gauge.builder("gatehouse_config_generation", this, c -> c.version.generation())
         .description("The generation of the config served: 1 at start, one more per reload applied").register(registry);
-    info = MultiGauge.builder("gatehouse_config_info").description("1, labelled with the SHA-256 of the config file served")
+    info = MultiGauge.builder("gatehouse_config_hash").description("1, labelled with the SHA-256 of the config file served")
         .register(registry);
     info.register(List.of(MultiGauge.Row.of(Tags.of("sha256", version.sha256()), 1)), true);
   }

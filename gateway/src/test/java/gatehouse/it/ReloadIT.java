@@ -133,7 +133,7 @@ class ReloadIT {
     String metrics = metrics();
     assertTrue(metrics.contains("gatehouse_config_reloads_total{result=\"success\"} 1.0"), metrics);
     assertTrue(metrics.contains("gatehouse_config_generation 2.0"), metrics);
-    assertTrue(metrics.contains("gatehouse_config_info{sha256=\"" + sha256(file) + "\"} 1.0"), metrics);
+    assertTrue(metrics.contains("gatehouse_config_hash{sha256=\"" + sha256(file) + "\"} 1.0"), metrics);
   }
 
   @Test
