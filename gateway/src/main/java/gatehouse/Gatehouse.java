@@ -291,7 +291,7 @@ public final class Gatehouse {
       return services.close().transform(ignored -> Future.failedFuture(config.problem("listen.tls", message)));
     }
     AdminServer admin = new AdminServer(vertx, current, services.metrics(), clock, services.denyList(), defaultDenyExpiry(config));
-    Reloader reloader = new Reloader(config, services, current, vertx);
+    Reloader reloader = new Reloader(config, services, (c, generation) -> compile(c, services, generation), current, vertx);
     services.metrics().bind(reloader);
     admin.reloadWith(reloader);
     services.metrics().bind(Gatehouse::exportConnections);

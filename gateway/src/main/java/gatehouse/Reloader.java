@@ -70,6 +70,12 @@ final class Reloader implements Reloads, MeterBinder {
       new RestartOnly("limits.header_read_timeout", c -> c.limits().headerReadTimeout()),
       new RestartOnly("limits.max_connections", c -> c.limits().maxConnections()));
 
+  /** Compiles a config into the snapshot of a generation over the running services: {@link Gatehouse}'s compile. */
+  interface Compiler {
+    Snapshot compile(GatehouseConfig config, long generation) throws ConfigException;
+  }
+
+  private final Compiler compiler;
   private final Path file;
   /** The config the gateway started with: what the restart-only keys are compared with. */
   private final GatehouseConfig started;
@@ -91,7 +97,8 @@ final class Reloader implements Reloads, MeterBinder {
   private final AtomicBoolean polling = new AtomicBoolean();
 
   /** Reloads {@code started.source()}; {@code current} serves generation 1, compiled from {@code started}. */
-  Reloader(GatehouseConfig started, Services services, CurrentSnapshot current, Vertx vertx) {
+  Reloader(GatehouseConfig started, Services services, Compiler compiler, CurrentSnapshot current, Vertx vertx) {
+    this.compiler = compiler;
     this.file = started.source();
     this.started = started;
     this.services = services;
@@ -207,7 +214,7 @@ final class Reloader implements Reloads, MeterBinder {
     configs.put(generation, next);
     Snapshot snapshot;
     try {
-      snapshot = Gatehouse.compile(next, services, generation);
+      snapshot = compiler.compile(next, generation);
     } catch (ConfigException e) {
       configs.remove(generation);
       retire();
@@ -230,19 +237,21 @@ final class Reloader implements Reloads, MeterBinder {
    * provider's first key set fetched), so that its tokens are not refused with 503 for the first
    * moments; then serves it ready or not, as a start does.
    */
-  private static void awaitKeySets(Snapshot snapshot) {
-    long deadline = System.nanoTime() + KEY_SET_WAIT.toNanos();
-    while (!snapshot.readiness().get().stream().allMatch(gatehouse.server.Readiness::ready)) {
-      if (System.nanoTime() > deadline) {
-        log.warn("config generation {} serves before every dependency is ready", snapshot.generation());
-        return;
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
+  private void awaitKeySets(Snapshot snapshot) {
+    java.util.function.BooleanSupplier ready = () -> snapshot.readiness().get().stream().allMatch(gatehouse.server.Readiness::ready);
+    if (ready.getAsBoolean()) return;
+    java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+    long timer = vertx.setPeriodic(10, id -> {
+      if (ready.getAsBoolean()) done.complete(null);
+    });
+    try {
+      done.get(KEY_SET_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      log.warn("config generation {} serves before every dependency is ready", snapshot.generation());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      vertx.cancelTimer(timer);
     }
   }
 

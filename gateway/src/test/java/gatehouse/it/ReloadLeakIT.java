@@ -82,6 +82,8 @@ class ReloadLeakIT {
         Reloads.Result result = await(gateway.reloads().reload("test"));
         assertTrue(result instanceof Reloads.Applied, "reload " + i + ": " + result);
         if (i == reloads / 10) baseline = Figures.measure(upstream.actualPort());
+        if (i % (reloads / 10) == 0) System.out.println("ReloadLeakIT progress: " + i + " reloads, " + served.get() + " requests, "
+            + failures.size() + " failed; " + (i == reloads / 10 ? baseline : Figures.measure(upstream.actualPort())));
       }
       long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
       Thread.sleep(500);   // the last replaced snapshot drains, its parts close
@@ -91,13 +93,9 @@ class ReloadLeakIT {
       String report = reloads + " reloads in " + seconds + " s, " + served.get() + " requests, " + failures.size() + " failed;"
           + " after " + reloads / 10 + ": " + baseline + "; at the end: " + end;
       System.out.println("ReloadLeakIT: " + report);
-      if (Boolean.getBoolean("reload.leak.histogram")) {
-        Object histogram = ManagementFactory.getPlatformMBeanServer().invoke(new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
-            "gcClassHistogram", new Object[] {null}, new String[] {String[].class.getName()});
-        System.out.println(String.join("\n", histogram.toString().lines().limit(40).toList()));
-      }
       assertEquals(List.of(), failures.stream().limit(5).toList(), report);
-      assertTrue(end.heapBytes() < baseline.heapBytes() + 24L * 1024 * 1024, "heap after GC grew: " + report);
+      // 2 MiB of slack (caches filling, JIT-made classes); each closed client Vert.x 5.0 kept cost about 14 KiB a reload.
+      assertTrue(end.heapBytes() < baseline.heapBytes() + 2L * 1024 * 1024, "heap after GC grew: " + report);
       assertTrue(end.threads() <= baseline.threads() + 4, "threads grew: " + report);
       assertTrue(end.descriptors() <= baseline.descriptors() + 16, "descriptors grew: " + report);
       assertTrue(end.upstreamConnections() <= baseline.upstreamConnections() + CLIENTS, "upstream connections grew: " + report);
@@ -141,13 +139,22 @@ class ReloadLeakIT {
         System.gc();
         Thread.sleep(100);
       }
-      long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+      // The live objects a full GC leaves (what `jcmd GC.class_histogram` sums), not the heap's
+      // used bytes, which also count regions the collector has not given back.
+      long heap = liveBytes();
       int threads = ManagementFactory.getThreadMXBean().getThreadCount();
       long fds;
       try (var s = Files.list(Path.of("/proc/self/fd"))) {
         fds = s.count();
       }
       return new Figures(heap, threads, fds, established(upstreamPort));
+    }
+
+    static long liveBytes() throws Exception {
+      Object histogram = ManagementFactory.getPlatformMBeanServer().invoke(new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+          "gcClassHistogram", new Object[] {null}, new String[] {String[].class.getName()});
+      String total = histogram.toString().lines().filter(l -> l.startsWith("Total")).findFirst().orElseThrow();
+      return Long.parseLong(total.trim().split("\\s+")[2]);
     }
 
     /** Established TCP connections whose remote end is {@code port} on this host: the gateway's to the upstream. */
@@ -167,7 +174,7 @@ class ReloadLeakIT {
 
     @Override
     public String toString() {
-      return String.format("heap after GC %.1f MiB, %d threads, %d descriptors, %d upstream connections",
+      return String.format("live heap after GC %.1f MiB, %d threads, %d descriptors, %d upstream connections",
           heapBytes / 1048576.0, threads, descriptors, upstreamConnections);
     }
   }
