@@ -171,12 +171,10 @@ final class Reloader implements Reloads, MeterBinder {
     results.get(result.label()).increment();
     if (result instanceof Applied a) {
       log.info("config reloaded ({}): generation {}, sha256 {}", trigger, a.version().generation(), a.version().sha256());
-    } else if (result instanceof Invalid i) {
-      log.error("config reload ({}) failed; still serving generation {}:", trigger, version.generation());
-      i.problems().forEach(p -> log.error("{}", p));
-    } else if (result instanceof Refused r) {
-      log.error("config reload ({}) refused; still serving generation {}:", trigger, version.generation());
-      r.problems().forEach(p -> log.error("{}", p));
+    } else if (result instanceof NotApplied n) {
+      log.error("config reload ({}) {}; still serving generation {}:", trigger,
+          n.reason() == Reason.INVALID ? "failed" : "refused", version.generation());
+      n.problems().forEach(p -> log.error("{}", p));
     } else {
       throw new AssertionError("unknown result " + result);
     }
@@ -189,9 +187,9 @@ final class Reloader implements Reloads, MeterBinder {
     try {
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
-      return new Invalid(List.of(new ConfigException.Problem(name, 0, "", "file not found")));
+      return invalid(List.of(new ConfigException.Problem(name, 0, "", "file not found")));
     } catch (IOException e) {
-      return new Invalid(List.of(new ConfigException.Problem(name, 0, "", "cannot read the file: " + e)));
+      return invalid(List.of(new ConfigException.Problem(name, 0, "", "cannot read the file: " + e)));
     }
     String hash = sha256(bytes);
     lastTried = hash;
@@ -200,16 +198,16 @@ final class Reloader implements Reloads, MeterBinder {
       yaml = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
     } catch (CharacterCodingException e) {
-      return new Invalid(List.of(new ConfigException.Problem(name, 0, "", "the file is not valid UTF-8")));
+      return invalid(List.of(new ConfigException.Problem(name, 0, "", "the file is not valid UTF-8")));
     }
     GatehouseConfig next;
     try {
       next = ConfigLoader.load(file, yaml);
     } catch (ConfigException e) {
-      return new Invalid(e.problems());
+      return invalid(e.problems());
     }
     List<ConfigException.Problem> refused = restartOnly(started, next);
-    if (!refused.isEmpty()) return new Refused(refused);
+    if (!refused.isEmpty()) return new NotApplied(Reason.NEEDS_RESTART, refused);
     long generation = version.generation() + 1;
     configs.put(generation, next);
     Snapshot snapshot;
@@ -218,12 +216,12 @@ final class Reloader implements Reloads, MeterBinder {
     } catch (ConfigException e) {
       configs.remove(generation);
       retire();
-      return new Invalid(e.problems());
+      return invalid(e.problems());
     } catch (RuntimeException e) {
       // The readers check everything compile needs; a file changed since (a key file) fails here.
       configs.remove(generation);
       retire();
-      return new Invalid(List.of(new ConfigException.Problem(name, 0, "", String.valueOf(e.getMessage()))));
+      return invalid(List.of(new ConfigException.Problem(name, 0, "", String.valueOf(e.getMessage()))));
     }
     awaitKeySets(snapshot);
     current.replace(snapshot);
@@ -257,6 +255,10 @@ final class Reloader implements Reloads, MeterBinder {
 
   /** How long a reload waits for a new snapshot's key sets before it serves it anyway. */
   static final Duration KEY_SET_WAIT = Duration.ofSeconds(10);
+
+  private static NotApplied invalid(List<ConfigException.Problem> problems) {
+    return new NotApplied(Reason.INVALID, problems);
+  }
 
   /** The restart-only keys {@code next} changes, each at its line in {@code next}. */
   static List<ConfigException.Problem> restartOnly(GatehouseConfig running, GatehouseConfig next) {

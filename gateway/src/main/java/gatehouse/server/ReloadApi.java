@@ -45,14 +45,8 @@ final class ReloadApi {
     if (result instanceof Reloads.Applied a) {
       return KeyAdminApi.Reply.of(200, version(a.version()).put("result", result.label()));
     }
-    List<ConfigException.Problem> problems;
-    if (result instanceof Reloads.Invalid i) {
-      problems = i.problems();
-    } else if (result instanceof Reloads.Refused r) {
-      problems = r.problems();
-    } else {
-      throw new AssertionError("unknown result " + result);
-    }
+    if (!(result instanceof Reloads.NotApplied notApplied)) throw new AssertionError("unknown result " + result);
+    List<ConfigException.Problem> problems = notApplied.problems();
     JsonArray errors = new JsonArray();
     problems.forEach(p -> errors.add(new JsonObject().put("file", p.file()).put("line", p.line()).put("key", p.key())
         .put("message", p.message()).put("text", p.toString())));

@@ -38,27 +38,29 @@ public interface Reloads {
     }
   }
 
-  /** The file cannot be read or is invalid: nothing changed. */
-  record Invalid(List<ConfigException.Problem> problems) implements Result {
-    public Invalid {
+  /** The file was not applied: nothing changed. {@code problems} name the file, line and key of each. */
+  record NotApplied(Reason reason, List<ConfigException.Problem> problems) implements Result {
+    public NotApplied {
       problems = List.copyOf(problems);
     }
 
     @Override
     public String label() {
-      return "failure";
+      return reason.label;
     }
   }
 
-  /** The file is valid but changes what only a restart can (a listener's address, Redis): nothing changed. */
-  record Refused(List<ConfigException.Problem> problems) implements Result {
-    public Refused {
-      problems = List.copyOf(problems);
-    }
+  /** Why a file was not applied. */
+  enum Reason {
+    /** The file cannot be read or is invalid. */
+    INVALID("failure"),
+    /** The file is valid but changes what only a restart can (a listener's address, Redis). */
+    NEEDS_RESTART("refused");
 
-    @Override
-    public String label() {
-      return "refused";
+    final String label;
+
+    Reason(String label) {
+      this.label = label;
     }
   }
 }
