@@ -170,6 +170,27 @@ class ReloadIT {
   }
 
   @Test
+  void theWatchTakesAChangedFileOnceStableAndNeverAHalfWrittenOne() throws Exception {
+    gateway.watchConfig(Duration.ofMillis(200));
+    String half = config("two", 0);
+    // Cut inside a route entry: invalid YAML flow mapping, as an editor's first write() could leave it.
+    Files.writeString(file, half.substring(0, half.indexOf("policy: public, max_body")));
+    Thread.sleep(1_000);
+    assertEquals(1, ready().getJsonObject("config").getLong("generation"), "a half-written file is not taken");
+    assertEquals("one", RawHttp.get(gateway.port(), "/r/a").text());
+
+    Files.writeString(file, half);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (ready().getJsonObject("config").getLong("generation") < 2 && System.nanoTime() < deadline) Thread.sleep(50);
+
+    assertEquals(new JsonObject().put("generation", 2).put("sha256", sha256(file)), ready().getJsonObject("config"));
+    assertEquals("two", RawHttp.get(gateway.port(), "/r/b").text());
+    String metrics = metrics();
+    assertTrue(metrics.contains("gatehouse_config_reloads_total{result=\"failure\"} 1.0"), "the half-written file was tried once: " + metrics);
+    assertTrue(metrics.contains("gatehouse_config_reloads_total{result=\"success\"} 1.0"), metrics);
+  }
+
+  @Test
   void reloadingOverHttpTakesTheAdminToken() throws Exception {
     Files.writeString(file, config("two", 0));
 
