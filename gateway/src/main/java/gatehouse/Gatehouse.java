@@ -35,6 +35,7 @@ import gatehouse.server.GatewayInstances;
 import gatehouse.server.GatewayVerticle;
 import gatehouse.server.ListenerTls;
 import gatehouse.server.Readiness;
+import gatehouse.server.Reloads;
 import gatehouse.server.Snapshot;
 import gatehouse.transport.ConnectionBudget;
 import gatehouse.transport.NetworkTransport;
@@ -74,11 +75,13 @@ public final class Gatehouse {
   private final CurrentSnapshot current;
   private final Optional<ListenerTls> tls;
   private final Drain drain;
+  private final Reloader reloader;
 
   private Gatehouse(Vertx vertx, boolean ownsVertx, AdminServer admin, int port, int adminPort, GatewayInstances gateway,
-      Services services, CurrentSnapshot current, Optional<ListenerTls> tls, Drain drain) {
+      Services services, CurrentSnapshot current, Optional<ListenerTls> tls, Drain drain, Reloader reloader) {
     this.vertx = vertx;
     this.drain = drain;
+    this.reloader = reloader;
     this.services = services;
     this.current = current;
     this.tls = tls;
@@ -335,17 +338,21 @@ public final class Gatehouse {
     Drain drain = new Drain();
     AdminServer admin = new AdminServer(vertx, current, services.metrics(), clock, services.denyList(), defaultDenyExpiry(config),
         services.limiter(), drain);
+    Reloader reloader = new Reloader(config, services, (c, generation) -> compile(c, services, generation), current, vertx);
+    services.metrics().bind(reloader);
+    admin.reloadWith(reloader);
     services.metrics().bind(Gatehouse::exportConnections);
     return GatewayInstances.start(vertx, () -> new GatewayVerticle(bound, current, tls, drain))
+        .recover(e -> { reloader.close(); return Future.failedFuture(e); })
         .recover(e -> services.close().transform(ignored -> Future.failedFuture(listenProblem(config, "listen", port, e))))
         .compose(gateway -> admin.listen(config.admin().host(), config.admin().port())
-            .recover(e -> gateway.close().eventually(services::close)
+            .recover(e -> gateway.close().eventually(() -> { reloader.close(); return services.close(); })
                 .transform(ignored -> Future.failedFuture(listenProblem(config, "admin", config.admin().port(), e))))
             .map(adminPort -> {
               log.info("gatehouse listening on {}:{}{} (admin {}:{}), {} routes", config.listen().host(), port,
                   tls.isPresent() ? " with TLS" : "", config.admin().host(), adminPort, config.routes().size());
               tls.ifPresent(ListenerTls::watch);
-              return new Gatehouse(vertx, ownsVertx, admin, port, adminPort, gateway, services, current, tls, drain);
+              return new Gatehouse(vertx, ownsVertx, admin, port, adminPort, gateway, services, current, tls, drain, reloader);
             }));
   }
 
@@ -359,6 +366,16 @@ public final class Gatehouse {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** Reloading the config file: {@code POST /reload}, {@code SIGHUP} and the file watch go through it. */
+  public Reloads reloads() {
+    return reloader;
+  }
+
+  /** Reloads the config file when it changes (checked every {@code interval}; see {@link Reloader#watch}). */
+  public void watchConfig(java.time.Duration interval) {
+    reloader.watch(interval);
   }
 
   /** The listener's TLS, when configured: tests make it re-read the files at once. */
@@ -395,6 +412,7 @@ public final class Gatehouse {
    */
   public Future<Void> close() {
     tls.ifPresent(ListenerTls::stop);
+    reloader.close();
     Future<Void> listeners = admin.close().eventually(gateway::close).eventually(services::close);
     if (!ownsVertx) return listeners;
     try {

@@ -12,13 +12,18 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code gatehouse run --config F}: serves until SIGTERM or SIGINT, then stops gracefully (README, Stopping). */
-@Command(name = "run", description = "Run the gateway with a config file until stopped (SIGINT/SIGTERM).")
+/** {@code gatehouse run --config F}: serves until SIGTERM or SIGINT, then stops gracefully (README, Stopping); SIGHUP reloads the config. */
+@Command(name = "run", description = "Run the gateway with a config file until stopped (SIGINT/SIGTERM). SIGHUP reloads the config file.")
 final class RunCommand implements Callable<Integer> {
   @Mixin ConfigFile config;
+
+  @Option(names = "--watch-config", description = "Reload the config file when it changes (checked every second; a file "
+      + "that fails validation changes nothing).")
+  boolean watch;
 
   @Spec CommandSpec spec;
 
@@ -37,6 +42,8 @@ final class RunCommand implements Callable<Integer> {
       }
       return 1;
     }
+    HangupSignal.install(() -> gateway.reloads().reload("SIGHUP"));
+    if (watch) gateway.watchConfig(java.time.Duration.ofSeconds(1));
     return awaitShutdown(gateway, loaded.get().shutdown());
   }
 

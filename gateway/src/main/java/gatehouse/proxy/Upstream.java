@@ -58,6 +58,8 @@ final class Upstream {
   /** This upstream's queued requests, all event loops together. */
   private final java.util.concurrent.atomic.AtomicInteger waiting;
   private final Vertx vertx;
+  /** Lets Vert.x forget the closed client ({@link gatehouse.transport.HttpClients}). */
+  private final Runnable release;
   /** Requests of this event loop handed to the pool (holding a connection or about to); event-loop confined. */
   private int inPool;
   /** Requests of this event loop waiting for {@link #inPool} to drop below max_connections, oldest first; event-loop confined. */
@@ -77,8 +79,10 @@ final class Upstream {
       int maxConnections,
       int maxPending,
       Occupancy occupancy,
-      Vertx vertx) {
+      Vertx vertx,
+      Runnable release) {
     this.name = name;
+    this.release = release;
     this.vertx = vertx;
     this.maxConnections = maxConnections;
     this.maxPending = maxPending;
@@ -143,6 +147,7 @@ final class Upstream {
         .withConnectHandler(connection -> connection.exceptionHandler(
             t -> occupancy.upstreamLog().warn(name + " connection", "upstream '{}': connection failed: {}", name, String.valueOf(t))))
         .build();
+    Runnable release = gatehouse.transport.HttpClients.releaser(vertx, client);
     return new Upstream(
         name,
         client,
@@ -157,7 +162,8 @@ final class Upstream {
         config.maxConnections(),
         config.maxPending(),
         occupancy,
-        vertx);
+        vertx,
+        release);
   }
 
   /**
@@ -314,6 +320,6 @@ final class Upstream {
   }
 
   Future<Void> close() {
-    return client.close();
+    return gatehouse.transport.HttpClients.close(client, release);
   }
 }

@@ -40,6 +40,7 @@ public final class AdminServer {
   private final ThrottledLogs keyFailures;
   private HttpServer server;
   private final Drain drain;
+  private volatile Optional<Reloads> reloads = Optional.empty();
 
   /**
    * With {@code /metrics} from {@code metrics}; readiness, the gateway's public signing keys ({@code
@@ -59,6 +60,11 @@ public final class AdminServer {
     this.keyFailures = new ThrottledLogs(LoggerFactory.getLogger(KeyAdminApi.class), clock);
     this.denyList = denyList;
     this.defaultDenyExpiry = defaultDenyExpiry;
+  }
+
+  /** Answers {@code POST /reload} with {@code reloads}, and shows its config version in {@code /ready}. */
+  public void reloadWith(Reloads reloads) {
+    this.reloads = Optional.of(reloads);
   }
 
   public Future<Integer> listen(String host, int port) {
@@ -82,6 +88,10 @@ public final class AdminServer {
       handleDenyList(request, snapshot);
       return;
     }
+    if (ReloadApi.handles(request.path()) && reloads.isPresent()) {
+      handleReload(request, snapshot, reloads.get());
+      return;
+    }
     if (!request.method().name().equals("GET")) {
       response.setStatusCode(405).putHeader("Allow", "GET").end(new JsonObject().put("error", "method_not_allowed").encode());
       return;
@@ -95,7 +105,9 @@ public final class AdminServer {
         boolean ready = all.stream().allMatch(Readiness::ready);
         JsonArray list = new JsonArray();
         all.forEach(c -> list.add(new JsonObject().put("name", c.name()).put("ready", c.ready()).put("up", c.up()).put("detail", c.detail())));
-        response.setStatusCode(ready ? 200 : 503).end(new JsonObject().put("ready", ready).put("checks", list).encode());
+        JsonObject body = new JsonObject().put("ready", ready).put("checks", list);
+        reloads.ifPresent(r -> body.put("config", ReloadApi.version(r.current())));
+        response.setStatusCode(ready ? 200 : 503).end(body.encode());
       }
       default -> response.setStatusCode(404).end(new JsonObject().put("error", "not_found").encode());
     }
@@ -117,6 +129,17 @@ public final class AdminServer {
     DenyListApi api = new DenyListApi(denyList, snapshot.adminApi(), defaultDenyExpiry);
     withBody(request, body -> api.handle(request.method(), request.path(), request.remoteAddress().hostAddress(),
         Optional.ofNullable(request.getHeader("Authorization")), body));
+  }
+
+  private void handleReload(HttpServerRequest request, Snapshot snapshot, Reloads reloads) {
+    if (snapshot.adminApi().token().isEmpty()) {
+      request.response().setStatusCode(404).end(new JsonObject().put("error", "not_found")
+          .put("message", "reloading over HTTP is off: set auth.api_keys.admin_api.token (SIGHUP reloads too)").encode());
+      return;
+    }
+    ReloadApi api = new ReloadApi(reloads, snapshot.adminApi());
+    withBody(request, body -> api.handle(request.method().name(), request.remoteAddress().hostAddress(),
+        Optional.ofNullable(request.getHeader("Authorization"))));
   }
 
   private void handleKeys(HttpServerRequest request, Snapshot snapshot) {

@@ -65,7 +65,9 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   public void handle(HttpServerRequest request) {
     request.pause();
     long started = System.nanoTime();
-    Snapshot snapshot = snapshots.get();
+    // Left when the request is recorded, its one ending: a replaced snapshot drains then.
+    CurrentSnapshot.Lease lease = snapshots.enter();
+    Snapshot snapshot = lease.snapshot();
     Observer observer = snapshot.observer();
     String id = requestIds.next();
     String host = host(request);
@@ -82,6 +84,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       Outcome outcome = new Outcome.Reject(framing.get(), Optional.empty(), Optional.empty());
       reject(request, id, framing.get());
       recorded(observer, id, head, outcome, Optional.empty(), started);
+      lease.close();
       return;
     }
 
@@ -107,9 +110,9 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     decided.onComplete(ar -> {
       HttpServerRequest live = waiting.request;
       if (live != null) {
-        decided(snapshot, waiting, live, id, head, started, ar);
+        decided(lease, waiting, live, id, head, started, ar);
       } else {
-        abandoned(snapshot, id, head, started, ar);
+        abandoned(lease, id, head, started, ar);
       }
     });
   }
@@ -130,20 +133,22 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   }
 
   /** Answers, or forwards, {@code request} as its pipeline decided. */
-  private void decided(Snapshot snapshot, Waiting waiting, HttpServerRequest request, String id, RequestHead head,
+  private void decided(CurrentSnapshot.Lease lease, Waiting waiting, HttpServerRequest request, String id, RequestHead head,
       long started, AsyncResult<Outcome> ar) {
-    Observer observer = snapshot.observer();
+    Observer observer = lease.snapshot().observer();
     if (ar.failed()) {
       snapshots.failures().error("pipeline", "request {} failed inside the pipeline", id, ar.cause());
       Rejection internal = new Rejection.InternalError();
       reject(request, id, internal);
       recorded(observer, id, head, new Outcome.Reject(internal, Optional.empty(), Optional.empty()), Optional.empty(), started);
+      lease.close();
       return;
     }
     Outcome outcome = ar.result();
     if (outcome instanceof Outcome.Reject r) {
       reject(request, id, r.rejection());
       recorded(observer, id, head, outcome, Optional.empty(), started);
+      lease.close();
     } else if (outcome instanceof Outcome.Forward f) {
       Context context = Vertx.currentContext();
       if (request.version() == HttpVersion.HTTP_2 && context != null) {
@@ -154,13 +159,13 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         context.runOnContext(v -> {
           HttpServerRequest live = waiting.request;
           if (live != null) {
-            forward(snapshot, live, id, head, f, started);
+            forward(lease, live, id, head, f, started);
           } else {
-            abandoned(snapshot, id, head, started, Future.succeededFuture(f));
+            abandoned(lease, id, head, started, Future.succeededFuture(f));
           }
         });
       } else {
-        forward(snapshot, request, id, head, f, started);
+        forward(lease, request, id, head, f, started);
       }
     } else {
       throw new AssertionError("unknown outcome " + outcome);
@@ -168,7 +173,8 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   }
 
   /** Records a request whose stream closed while its pipeline ran: nothing is written, nothing forwarded. */
-  private void abandoned(Snapshot snapshot, String id, RequestHead head, long started, AsyncResult<Outcome> ar) {
+  private void abandoned(CurrentSnapshot.Lease lease, String id, RequestHead head, long started, AsyncResult<Outcome> ar) {
+    Snapshot snapshot = lease.snapshot();
     if (ar.failed()) {
       snapshots.failures().error("pipeline", "request {} failed inside the pipeline", id, ar.cause());
       recorded(snapshot.observer(), id, head, new Outcome.Reject(new Rejection.InternalError(), Optional.empty(), Optional.empty()),
@@ -178,15 +184,19 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     } else {
       recorded(snapshot.observer(), id, head, ar.result(), Optional.empty(), started);
     }
+    lease.close();
   }
 
-  private void forward(Snapshot snapshot, HttpServerRequest request, String id, RequestHead head, Outcome.Forward f, long started) {
+  private void forward(CurrentSnapshot.Lease lease, HttpServerRequest request, String id, RequestHead head, Outcome.Forward f,
+      long started) {
+    Snapshot snapshot = lease.snapshot();
     if (request.response().closed()) {
       // The client reset the stream or closed the connection while the pipeline ran: nothing to send.
       // Resumed so that the stream's queued events (its end, its reset) are delivered: Vert.x holds
       // a paused HTTP/2 stream, about 7 KiB of heap, until they are.
       if (!request.isEnded()) request.resume();
       recorded(snapshot.observer(), id, head, f, Optional.of(new Proxied.Aborted("client_closed")), started);
+      lease.close();
       return;
     }
     request.response().putHeader("X-Request-Id", id);
@@ -197,6 +207,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       reject(request, id, busy);
       recorded(snapshot.observer(), id, head, new Outcome.Reject(busy, Optional.of(f.route()), f.credentialFingerprint(),
           f.identity()), Optional.empty(), started);
+      lease.close();
       return;
     }
     RequestSigner signing = snapshot.signers().forUpstream(f.route().upstream()).forRequest(f.identity());
@@ -217,6 +228,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
           () -> upstreams.apply(snapshot.upstreams()).forward(request, proxyRequest));
     } catch (RuntimeException bug) {
       slot.get().release();
+      lease.close();
       throw bug;
     }
     proxying.onComplete(ar -> {
@@ -229,6 +241,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         reject(request, id, failed.rejection());
       }
       recorded(snapshot.observer(), id, head, f, Optional.of(proxied), started);
+      lease.close();
     });
   }
 

@@ -2,6 +2,7 @@ package gatehouse.server;
 
 import gatehouse.config.GatehouseConfig;
 import gatehouse.config.LimitsConfig;
+import gatehouse.proxy.UpstreamPools;
 import gatehouse.proxy.Upstreams;
 import gatehouse.transport.IdleConnections;
 import io.vertx.core.Future;
@@ -32,8 +33,11 @@ public final class GatewayVerticle extends VerticleBase {
   private final RequestIds requestIds = new RequestIds();
   /** When each connection's next request head is due; event-loop confined. */
   private HeadDeadlines heads;
+  /** This event loop's upstream pools, one per upstream name and config, across snapshots; event-loop confined. */
+  private UpstreamPools pools;
   /** This event loop's upstream clients, one set per distinct {@link Snapshot.UpstreamSpecs}; event-loop confined. */
   private final Map<Snapshot.UpstreamSpecs, Upstreams> upstreams = new HashMap<>();
+  private Runnable stopPruning = () -> {};
   private Snapshot.UpstreamSpecs lastSpecs;
   private Upstreams lastUpstreams;
   private HttpServer server;
@@ -54,7 +58,11 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LimitsConfig limits = config.limits();
+    pools = new UpstreamPools(vertx, snapshots.occupancy());
     upstreamsFor(snapshots.get().upstreams());
+    // A drained snapshot's pools that no live snapshot shares are closed on this loop.
+    io.vertx.core.Context loop = context;
+    stopPruning = snapshots.onDrained(() -> loop.runOnContext(v -> prune()));
     HttpServerOptions options = new HttpServerOptions()
         .setMaxInitialLineLength(limits.maxRequestLineBytes())
         .setMaxHeaderSize(limits.maxHeaderBytes())
@@ -107,11 +115,22 @@ public final class GatewayVerticle extends VerticleBase {
    */
   private Upstreams upstreamsFor(Snapshot.UpstreamSpecs specs) {
     if (specs != lastSpecs) {
-      lastUpstreams = upstreams.computeIfAbsent(specs, s -> new Upstreams(vertx, s.upstreams(), s.forwarding(), s.drainLimit(),
-          s.bodies(), snapshots.occupancy()));
+      lastUpstreams = upstreams.computeIfAbsent(specs, s -> pools.of(s.upstreams(), s.forwarding(), s.drainLimit(), s.bodies()));
       lastSpecs = specs;
     }
     return lastUpstreams;
+  }
+
+  /** Forgets the upstream clients of snapshots no longer live and closes the pools none of the live ones uses. */
+  private void prune() {
+    java.util.Set<Snapshot.UpstreamSpecs> live = new java.util.HashSet<>();
+    snapshots.live().forEach(s -> live.add(s.upstreams()));
+    upstreams.keySet().retainAll(live);
+    if (!live.contains(lastSpecs)) {
+      lastSpecs = null;
+      lastUpstreams = null;
+    }
+    pools.retain(UpstreamPools.keys(live.stream().map(Snapshot.UpstreamSpecs::upstreams).toList()));
   }
 
   /** The port actually bound (differs from the config's when that is 0). */
@@ -130,8 +149,9 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     tls.ifPresent(t -> t.unregister(server));
+    stopPruning.run();
     heads.stop();
     IdleConnections.stopEvictingOn(server.actualPort());
-    return server.close().eventually(() -> Future.all(upstreams.values().stream().map(Upstreams::close).toList()));
+    return server.close().eventually(pools::close);
   }
 }

@@ -101,7 +101,13 @@ public final class JwtAuthenticator implements Authenticator, io.micrometer.core
   private static JwtAuthenticator create(JwtServices services, boolean ownsServices, List<JwtProviderConfig> configs) {
     List<JwtProvider> providers = new ArrayList<>();
     try {
-      for (JwtProviderConfig c : configs) providers.add(JwtProvider.compile(c, keySource(services, c), services.clock()));
+      for (JwtProviderConfig c : configs) {
+        boolean remote = services.fetches() && !ownsServices
+            && (c.keys() instanceof KeySourceConfig.JwksUri || c.keys() instanceof KeySourceConfig.Discovery);
+        // A remote provider's compiled instance is kept across reloads (its key set is fetched, not read at compile).
+        providers.add(remote ? services.compiled(c, () -> JwtProvider.compile(c, keySource(services, c), services.clock()))
+            : JwtProvider.compile(c, keySource(services, c), services.clock()));
+      }
     } catch (RuntimeException e) {
       if (ownsServices) services.close();
       throw e;
