@@ -67,6 +67,8 @@ final class AcceptGuard extends ChannelDuplexHandler {
   static final int BATCH = 32;
   /** How long after a scan that found no idle connection the next one waits: at the cap with every connection busy, each accept would scan. */
   static final long EMPTY_SCAN_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+  /** How often a listener over its cap looks whether evicted connections have closed. */
+  static final long FULL_CHECK_MICROS = 500;
 
   /**
    * One listening address's connections, shared by the channels bound to it (one per event loop):
@@ -75,6 +77,8 @@ final class AcceptGuard extends ChannelDuplexHandler {
   static final class Listener {
     final AtomicInteger open = new AtomicInteger();
     final Set<IdleConnections.Slot> slots = ConcurrentHashMap.newKeySet();
+    /** Evictions started and not yet done (closed, or called off because the connection got busy). */
+    final AtomicInteger evicting = new AtomicInteger();
   }
 
   /** A connection chosen by a scan, with the {@code idleSince} the scan read. */
@@ -94,6 +98,8 @@ final class AcceptGuard extends ChannelDuplexHandler {
   private long nextScan = System.nanoTime();
   private long nextPauseMillis = FIRST_PAUSE_MILLIS;
   private boolean paused;
+  /** Over the cap: accepting stops until evicted connections have closed ({@link #holdAccepting}). */
+  private boolean full;
 
   /**
    * Holds the listener to {@code max} open connections, counted by {@code listeners} for its local
@@ -156,17 +162,24 @@ final class AcceptGuard extends ChannelDuplexHandler {
     AtomicInteger open = listener.open;
     int count = open.incrementAndGet();
     if (count > max) {
-      open.decrementAndGet();
-      REFUSED.increment();
-      // Not registered with an event loop yet: closing now gives the descriptor back at once.
-      connection.unsafe().closeForcibly();
-      CAPPED.warn("a client connection was closed as soon as accepted: its listener holds limits.max_connections ({}),"
-          + " too few of them idle", max);
-      return;
+      // At the cap, the connection just accepted is kept when an idle one is evicted for it, and
+      // accepting stops until the count is back under the cap: the next clients wait in the
+      // kernel's backlog for the evicted connections to close rather than being refused.
+      if (count > max + slack || !evictOne()) {
+        open.decrementAndGet();
+        REFUSED.increment();
+        // Not registered with an event loop yet: closing now gives the descriptor back at once.
+        connection.unsafe().closeForcibly();
+        CAPPED.warn("a client connection was closed as soon as accepted: its listener holds limits.max_connections ({}),"
+            + " too few of them idle", max);
+        return;
+      }
+      holdAccepting(ctx);
+    } else if (count > max - slack) {
+      // Within the slack of the cap, each new connection evicts one idle, so that the cap is rarely
+      // reached while evicted connections close on their own loops.
+      evictOne();
     }
-    // Within the slack of the cap, each new connection evicts one idle, so that the cap is rarely
-    // reached while evicted connections close on their own loops.
-    if (count > max - slack) evictOne();
     OPEN.incrementAndGet();
     IdleConnections.Slot slot = new IdleConnections.Slot(connection, System.nanoTime());
     connection.attr(IdleConnections.SLOT).set(slot);
@@ -191,7 +204,7 @@ final class AcceptGuard extends ChannelDuplexHandler {
       Candidate c;
       while ((c = candidates.pollFirst()) != null) {
         if (c.slot().idleSince == c.seen() && c.slot().pick()) {
-          c.slot().evict(c.seen());
+          c.slot().evict(c.seen(), listener.evicting);
           EVICTING.warn("idle client connections are closed to make room for new ones: the listener holds"
               + " limits.max_connections ({})", max);
           return true;
@@ -217,7 +230,7 @@ final class AcceptGuard extends ChannelDuplexHandler {
 
   /**
    * The {@code n} connections of {@code slots} idle longest, as they are read now, longest first;
-   * busy ones are left out. One read per slot, and a heap of {@code n}.
+   * busy ones, and those already chosen for eviction, are left out. One read per slot, and a heap of {@code n}.
    */
   static List<Candidate> oldestIdle(Iterable<IdleConnections.Slot> slots, int n) {
     // The n oldest idle ones: a heap with the youngest of them on top. Times are compared by their
@@ -225,7 +238,7 @@ final class AcceptGuard extends ChannelDuplexHandler {
     PriorityQueue<Candidate> oldest = new PriorityQueue<>(n + 1, (a, b) -> Long.signum(b.seen() - a.seen()));
     for (IdleConnections.Slot slot : slots) {
       long since = slot.idleSince;
-      if (since == IdleConnections.BUSY) continue;
+      if (since == IdleConnections.BUSY || slot.picked()) continue;
       if (oldest.size() < n) {
         oldest.add(new Candidate(slot, since));
       } else if (since - oldest.peek().seen() < 0) {
@@ -248,10 +261,37 @@ final class AcceptGuard extends ChannelDuplexHandler {
         exhausted ? "; accepting pauses, 10 ms to 1 s at a time, until descriptors are free (see limits.max_connections)" : "");
   }
 
-  /** While paused, the transport's requests to accept again are held back; the pause's end makes one. */
+  /** While paused or full, the transport's requests to accept again are held back; the pause's end makes one. */
   @Override
   public void read(ChannelHandlerContext ctx) {
-    if (!paused) ctx.read();
+    if (!paused && !full) ctx.read();
+  }
+
+  /**
+   * Stops accepting while the listener is over its cap, until evicted connections have closed:
+   * checked every {@link #FULL_CHECK_MICROS}. Should no eviction be under way while still over
+   * (the connection chosen got a request meanwhile), one more is started; with none idle,
+   * accepting resumes, and what comes next is refused.
+   */
+  private void holdAccepting(ChannelHandlerContext ctx) {
+    if (full) return;
+    full = true;
+    ctx.channel().config().setAutoRead(false);
+    ctx.channel().eventLoop().schedule(() -> checkFull(ctx), FULL_CHECK_MICROS, TimeUnit.MICROSECONDS);
+  }
+
+  private void checkFull(ChannelHandlerContext ctx) {
+    Channel channel = ctx.channel();
+    boolean stay = channel.isOpen() && listener.open.get() >= max && (listener.evicting.get() > 0 || evictOne());
+    if (stay) {
+      channel.eventLoop().schedule(() -> checkFull(ctx), FULL_CHECK_MICROS, TimeUnit.MICROSECONDS);
+      return;
+    }
+    full = false;
+    if (channel.isOpen() && !paused) {
+      channel.config().setAutoRead(true);
+      ctx.read();
+    }
   }
 
   private void pause(ChannelHandlerContext ctx) {
@@ -264,7 +304,7 @@ final class AcceptGuard extends ChannelDuplexHandler {
     listener.eventLoop().schedule(() -> {
       paused = false;
       SPARE.reopen();
-      if (listener.isOpen()) {
+      if (listener.isOpen() && !full) {
         listener.config().setAutoRead(true);
         ctx.read();
       }
