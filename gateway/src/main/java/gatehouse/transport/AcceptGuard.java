@@ -116,6 +116,15 @@ final class AcceptGuard extends ChannelDuplexHandler {
     return (int) Math.max(1, Math.min(64, max / 16L));
   }
 
+  /**
+   * How far over the cap connections accepted while evictions close are kept (past it they are
+   * closed at once): the slack, at least 8, since each listening channel (one per event loop) may
+   * take one before it stops reading, and again each time it resumes.
+   */
+  static int overCap(int slack) {
+    return Math.max(8, slack);
+  }
+
   /** Accepts that failed in this process, on every guarded listener. */
   static long failures() {
     return FAILURES.sum();
@@ -165,7 +174,7 @@ final class AcceptGuard extends ChannelDuplexHandler {
       // At the cap, the connection just accepted is kept when an idle one is evicted for it, and
       // accepting stops until the count is back under the cap: the next clients wait in the
       // kernel's backlog for the evicted connections to close rather than being refused.
-      if (count > max + slack || !evictOne()) {
+      if (count > max + overCap(slack) || !evictOne()) {
         open.decrementAndGet();
         REFUSED.increment();
         // Not registered with an event loop yet: closing now gives the descriptor back at once.

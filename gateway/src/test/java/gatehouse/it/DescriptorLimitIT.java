@@ -171,14 +171,14 @@ class DescriptorLimitIT {
    */
   @ParameterizedTest(name = "runtime.transport: {0}")
   @ValueSource(strings = {"auto", "nio"})
-  @Timeout(60)
+  @Timeout(90)
   void inAConnectStormAtTheCapNewClientsWaitInTheBacklogInsteadOfBeingClosed(String transport) throws Exception {
     int cap = 40;
     int port = startGateway(transport, "limits: {max_connections: " + cap + "}");
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    int stormSize = cap * 10;
     Thread storm = new Thread(() -> {
       try {
-        while (System.nanoTime() < until && flood.size() < 3000) flood.add(connect(port));
+        while (flood.size() < stormSize) flood.add(connect(port));
       } catch (IOException backlogFull) {
         // enough of a storm
       }
@@ -186,7 +186,7 @@ class DescriptorLimitIT {
     storm.start();
     int sent = 0;
     List<String> failed = new ArrayList<>();
-    while (System.nanoTime() < until) {
+    while (storm.isAlive() || sent < 50) {
       sent++;
       try {
         int status = RawHttp.get(port, "/health").status();
@@ -196,9 +196,8 @@ class DescriptorLimitIT {
       }
     }
     storm.join();
-    int stormed = flood.size();
-    assertTrue(stormed > cap * 10, "the storm opened " + stormed + " connections");
-    assertTrue(failed.size() <= sent / 100, failed.size() + " of " + sent + " canaries failed in a storm of " + stormed
+    assertEquals(stormSize, flood.size(), "the storm's connections");
+    assertTrue(failed.isEmpty(), failed.size() + " of " + sent + " canaries failed in a storm of " + stormSize
         + " connections: " + failed.subList(0, Math.min(5, failed.size())) + "\n" + tail());
   }
 
@@ -224,10 +223,11 @@ class DescriptorLimitIT {
         .redirectOutput(dir.resolve("gateway.log").toFile());
     pb.environment().put("GATEHOUSE_TEST_LOG_LEVEL", "WARN");
     gateway = pb.start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    // 30 s: on a loaded 2-core machine a JVM on the test class path has taken more than 15 s to start.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!ChildProcesses.listening(port)) {
       assertTrue(gateway.isAlive(), "the gateway exited:\n" + tail());
-      assertTrue(System.nanoTime() < deadline, "the gateway did not listen within 15 s:\n" + tail());
+      assertTrue(System.nanoTime() < deadline, "the gateway did not listen within 30 s:\n" + tail());
       Thread.sleep(100);
     }
     // A first request loads the request path's classes (which takes descriptors) and warms it up;
