@@ -25,14 +25,18 @@ import org.slf4j.LoggerFactory;
  * First handler of a listening channel: holds its accepted connections to a cap, and stops
  * accepting for a while when the process is out of descriptors.
  *
- * <p>The cap: a connection accepted when {@code max} are open is closed there and then, before Vert.x sets it up, and counted ({@link #refused()}), as Envoy does past {@code
- * global_downstream_max_connections}. Its descriptor is free again before the next accept, so
- * client load alone cannot take the descriptors upstream connections and the rest need. So that
- * idle connections cannot fill the cap, each connection accepted within {@link #slack(int)} of it
- * evicts the connection idle longest, one with no request in flight ({@link IdleConnections}), as
- * nginx does when {@code worker_connections} run out; the evicted connection closes on its own
- * event loop, and the slack is room for those still closing. Listeners that do not evict (the
- * admin one) only refuse.
+ * <p>The cap: so that idle connections cannot fill it, each connection accepted within {@link
+ * #slack(int)} of it evicts the connection idle longest, one with no request in flight ({@link
+ * IdleConnections}), as nginx does when {@code worker_connections} run out; the evicted connection
+ * closes on its own event loop. A connection accepted over the cap while evicted ones are still
+ * closing (a connect storm) is kept if an idle one can be evicted for it, up to {@link
+ * #overCap(int)} over, and the listener stops accepting until the count is under the cap again,
+ * as Envoy's overload manager stops accepting: the next clients wait in the kernel's backlog
+ * instead of being reset (3–8% of the abuse suite's canaries were, before). Otherwise (none idle,
+ * or a listener that does not evict, the admin one) it is closed there and then, before Vert.x
+ * sets it up, and counted ({@link #refused()}), as Envoy does past {@code
+ * global_downstream_max_connections}; its descriptor is free again before the next accept, so
+ * client load alone cannot take the descriptors upstream connections and the rest need.
  *
  * <p>Cost per accept below the cap: a slot object, a channel attribute and an add to a concurrent
  * set (removed on close). At the cap: one scan of the listener's connections per {@link #BATCH}
