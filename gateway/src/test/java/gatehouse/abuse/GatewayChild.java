@@ -47,20 +47,23 @@ public final class GatewayChild implements AutoCloseable {
   private final Process process;
   private final Path log;
   private final int port;
+  private final int adminPort;
 
-  private GatewayChild(Process process, Path log, int port) {
+  private GatewayChild(Process process, Path log, int port, int adminPort) {
     this.process = process;
     this.log = log;
     this.port = port;
+    this.adminPort = adminPort;
   }
 
   /** Starts the gateway in {@code dir} before {@code target} and {@code other}; under {@code prlimit} when {@code descriptorLimit > 0}. */
   static GatewayChild start(Path dir, LoopbackUpstream target, LoopbackUpstream other, int descriptorLimit) throws Exception {
     int port = freePort();
+    int adminPort = freePort();
     Files.writeString(dir.resolve("jwks.json"), TestKeys.jwks(TestKeys.rsa()));
     String yaml = String.join("\n",
         "listen: {host: 127.0.0.1, port: " + port + ", h2c: true}",
-        "admin: {host: 127.0.0.1, port: " + freePort() + "}",
+        "admin: {host: 127.0.0.1, port: " + adminPort + "}",
         "upstreams:",
         "  target: {url: \"" + target.url() + "\", breaker: {}}",
         "  other: {url: \"" + other.url() + "\"}",
@@ -80,7 +83,7 @@ public final class GatewayChild implements AutoCloseable {
     Path log = dir.resolve("gateway.log");
     Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile()).start();
-    GatewayChild child = new GatewayChild(process, log, port);
+    GatewayChild child = new GatewayChild(process, log, port, adminPort);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!listening(port)) {
       if (!process.isAlive() || System.nanoTime() > deadline) {
@@ -94,6 +97,18 @@ public final class GatewayChild implements AutoCloseable {
 
   int port() {
     return port;
+  }
+
+  /**
+   * The gateway's listener counters ({@code gatehouse_connections_*}, {@code gatehouse_accept_*})
+   * from its admin {@code /metrics}, one {@code name value} per line; empty if it cannot be read.
+   */
+  String listenerCounters() {
+    gatehouse.testing.RawHttp.Response r = gatehouse.testing.RawHttp.get(adminPort, "/metrics");
+    if (r.status() != 200) return "";
+    return new String(r.body(), StandardCharsets.UTF_8).lines()
+        .filter(l -> l.startsWith("gatehouse_connections_") || l.startsWith("gatehouse_accept_"))
+        .map(l -> l.replace("_total", "").replace("gatehouse_", "")).reduce((a, b) -> a + ", " + b).orElse("");
   }
 
   long pid() {
