@@ -299,7 +299,7 @@ class ConfigLoaderTest {
   void keysAreNeverSubstituted() {
     assertEquals(
         List.of("gatehouse.yaml:5: ${KEY}: unknown key '${KEY}' (expected one of: listen, admin, upstreams, auth,"
-            + " identity, forwarding, limits, default_policy, routes, sign, crypto, runtime, access_log, rate_limits, failed_auth_limit, redis)"),
+            + " identity, forwarding, limits, default_policy, routes, sign, crypto, runtime, access_log, rate_limits, failed_auth_limit, redis, tracing, shutdown)"),
         TestConfigs.problems(MINIMAL + "${KEY}: {port: 1}\n", Map.of("KEY", "listen")));
   }
 
