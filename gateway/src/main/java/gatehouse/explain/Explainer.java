@@ -143,12 +143,16 @@ public final class Explainer {
     if (outcome instanceof Outcome.Forward f) {
       UpstreamPreview.Client client = new UpstreamPreview.Client(Optional.ofNullable(request.peer()), tls, Optional.ofNullable(host), HttpVersion.HTTP_1_1);
       UpstreamPreview.Head sent = UpstreamPreview.of(config.upstreams().get(f.route().upstream()), config.forwarding(), client, request.method(),
-          headers, f.route().websocket(), f.edits().andThen(h -> h.set("X-Request-Id", REQUEST_ID)), f.upstreamTarget(),
+          headers, f.route().websocket(), f.edits().andThen(h -> {
+            h.set("X-Request-Id", REQUEST_ID);
+            head.trace().propagate(h);
+          }), f.upstreamTarget(),
           stages.signers().forUpstream(f.route().upstream()).forRequest(f.identity()));
       JsonArray sentHeaders = new JsonArray();
       sent.headers().forEach(h -> sentHeaders.add(new JsonObject().put("name", h.getKey()).put("value", h.getValue())));
       List<String> varies = new ArrayList<>(sent.signed());
       varies.add(0, "X-Request-Id");
+      varies.add(1, "traceparent");
       out.put("upstream", new JsonObject().put("name", f.route().upstream()).put("url", config.upstreams().get(f.route().upstream()).url().toString())
           .put("method", sent.method()).put("target", sent.target()).put("headers", sentHeaders).put("varies", new JsonArray(varies)));
     }
