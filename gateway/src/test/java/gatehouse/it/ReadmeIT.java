@@ -185,7 +185,7 @@ class ReadmeIT {
         List<String> errors = new ArrayList<>();
         for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
           if (d.getKind() == Diagnostic.Kind.ERROR) {
-            errors.add("README.md:" + (b.line() + d.getLineNumber()) + ": " + d.getMessage(Locale.ROOT));
+            errors.add(b.file() + ":" + (b.line() + d.getLineNumber()) + ": " + d.getMessage(Locale.ROOT));
           }
         }
         fail(b.where() + ": the java block does not compile:\n" + String.join("\n", errors) + log);
