@@ -13,6 +13,7 @@ import gatehouse.config.GatehouseConfig;
 import gatehouse.config.IntrospectionConfig;
 import gatehouse.config.JwtProviderConfig;
 import gatehouse.config.Policy;
+import gatehouse.config.ShutdownConfig;
 import gatehouse.config.UpstreamConfig;
 import gatehouse.credential.CredentialExtractor;
 import gatehouse.crypto.SignatureEngine;
@@ -29,10 +30,12 @@ import gatehouse.proxy.ClientAddresses;
 import gatehouse.route.RouteTable;
 import gatehouse.server.AdminServer;
 import gatehouse.server.CurrentSnapshot;
+import gatehouse.server.Drain;
 import gatehouse.server.GatewayInstances;
 import gatehouse.server.GatewayVerticle;
 import gatehouse.server.ListenerTls;
 import gatehouse.server.Readiness;
+import gatehouse.server.Reloads;
 import gatehouse.server.Snapshot;
 import gatehouse.transport.ConnectionBudget;
 import gatehouse.transport.NetworkTransport;
@@ -71,10 +74,14 @@ public final class Gatehouse {
   private final Services services;
   private final CurrentSnapshot current;
   private final Optional<ListenerTls> tls;
+  private final Drain drain;
+  private final Reloader reloader;
 
   private Gatehouse(Vertx vertx, boolean ownsVertx, AdminServer admin, int port, int adminPort, GatewayInstances gateway,
-      Services services, CurrentSnapshot current, Optional<ListenerTls> tls) {
+      Services services, CurrentSnapshot current, Optional<ListenerTls> tls, Drain drain, Reloader reloader) {
     this.vertx = vertx;
+    this.drain = drain;
+    this.reloader = reloader;
     this.services = services;
     this.current = current;
     this.tls = tls;
@@ -121,7 +128,48 @@ public final class Gatehouse {
     List<IntrospectionAuthenticator> introspectionChecks = List.copyOf(introspection);
     return new Snapshot(generation, pipeline, routes, upstreams, signers, observer,
         () -> readiness(jwt, introspectionChecks, apiKeys), apiKeys.map(ApiKeyAuthenticator::admin), config.auth().keyStore().adminApi(),
-        services.breakers(), ClientAddresses.compile(config.forwarding()));
+        services.breakers(), ClientAddresses.compile(config.forwarding()),
+        services.tracing(config.tracing()));
+  }
+
+  /**
+   * {@code config}'s stages for {@code gatehouse explain}, as {@link #compile} builds them, told to
+   * {@code listener}, over parts that serve nothing: remote keys are fetched on {@code vertx} and
+   * tokens introspected unless {@code offline} (then their tokens are unverifiable), API keys are
+   * only read, rate limits ask {@code limiter}, and no deny-list is consulted.
+   */
+  public static gatehouse.explain.Stages explainStages(GatehouseConfig config, Vertx vertx, Clock clock, boolean offline,
+      gatehouse.ratelimit.RateLimiter limiter, gatehouse.pipeline.StageListener listener) throws ConfigException {
+    RouteTable routes = RouteTable.compile(config.routes(), config.source().toString());
+    SignatureEngine engine = SignatureEngine.select(config.crypto());
+    gatehouse.authn.jwt.JwtServices keys = offline ? gatehouse.authn.jwt.JwtServices.offline(clock, engine)
+        : gatehouse.authn.jwt.JwtServices.create(vertx, clock, engine);
+    Optional<JwtAuthenticator> jwt = config.auth().jwt().isEmpty() ? Optional.empty() : Optional.of(JwtAuthenticator.create(keys, config.auth().jwt()));
+    List<BearerAuthenticator.Introspector> introspection = new ArrayList<>();
+    List<IntrospectionAuthenticator> started = new ArrayList<>();
+    for (IntrospectionConfig c : config.auth().introspection()) {
+      Authenticator a;
+      if (offline) {
+        a = credential -> Future.succeededFuture(new gatehouse.authn.Authentication.Unverifiable("introspection:" + c.name()));
+      } else {
+        IntrospectionAuthenticator real = IntrospectionAuthenticator.create(vertx, c, clock);
+        started.add(real);
+        a = real;
+      }
+      introspection.add(new BearerAuthenticator.Introspector(c.name(), c.issuer(), a));
+    }
+    Optional<Authenticator> bearer = BearerAuthenticator.of(jwt.map(a -> a), jwtIssuers(config), introspection);
+    Optional<ApiKeyAuthenticator> apiKeys = acceptsApiKeys(config)
+        ? Optional.of(ApiKeyAuthenticator.readOnly(vertx, config.auth().keyStore(), clock)) : Optional.empty();
+    Authenticators authenticators = new Authenticators(bearer, apiKeys.map(a -> (Authenticator) a), Optional.empty());
+    Pipeline pipeline = new Pipeline(routes, new CredentialExtractor(config.auth().apiKeys()), authenticators,
+        Limits.compile(limiter, config.rateLimits(), config.routes(), clock), new IdentityHeaders(config), listener);
+    UpstreamSigners signers = UpstreamSigners.compile(config, clock, new SecureRandom(), engine);
+    return new gatehouse.explain.Stages(pipeline, routes, jwt, signers, () -> {
+      keys.close();
+      started.forEach(IntrospectionAuthenticator::close);
+      return Future.join(apiKeys.map(ApiKeyAuthenticator::close).orElse(Future.succeededFuture()), Future.succeededFuture()).mapEmpty();
+    });
   }
 
   /** The admin {@code /ready} checks of one snapshot's dependencies, as they are now. */
@@ -287,18 +335,24 @@ public final class Gatehouse {
       String message = e.getMessage().startsWith("listen.tls: ") ? e.getMessage().substring("listen.tls: ".length()) : e.getMessage();
       return services.close().transform(ignored -> Future.failedFuture(config.problem("listen.tls", message)));
     }
-    AdminServer admin = new AdminServer(vertx, current, services.metrics(), clock, services.denyList(), defaultDenyExpiry(config));
+    Drain drain = new Drain();
+    AdminServer admin = new AdminServer(vertx, current, services.metrics(), clock, services.denyList(), defaultDenyExpiry(config),
+        services.limiter(), drain);
+    Reloader reloader = new Reloader(config, services, (c, generation) -> compile(c, services, generation), current, vertx);
+    services.metrics().bind(reloader);
+    admin.reloadWith(reloader);
     services.metrics().bind(Gatehouse::exportConnections);
-    return GatewayInstances.start(vertx, () -> new GatewayVerticle(bound, current, tls))
+    return GatewayInstances.start(vertx, () -> new GatewayVerticle(bound, current, tls, drain))
+        .recover(e -> { reloader.close(); return Future.failedFuture(e); })
         .recover(e -> services.close().transform(ignored -> Future.failedFuture(listenProblem(config, "listen", port, e))))
         .compose(gateway -> admin.listen(config.admin().host(), config.admin().port())
-            .recover(e -> gateway.close().eventually(services::close)
+            .recover(e -> gateway.close().eventually(() -> { reloader.close(); return services.close(); })
                 .transform(ignored -> Future.failedFuture(listenProblem(config, "admin", config.admin().port(), e))))
             .map(adminPort -> {
               log.info("gatehouse listening on {}:{}{} (admin {}:{}), {} routes", config.listen().host(), port,
                   tls.isPresent() ? " with TLS" : "", config.admin().host(), adminPort, config.routes().size());
               tls.ifPresent(ListenerTls::watch);
-              return new Gatehouse(vertx, ownsVertx, admin, port, adminPort, gateway, services, current, tls);
+              return new Gatehouse(vertx, ownsVertx, admin, port, adminPort, gateway, services, current, tls, drain, reloader);
             }));
   }
 
@@ -312,6 +366,16 @@ public final class Gatehouse {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** Reloading the config file: {@code POST /reload}, {@code SIGHUP} and the file watch go through it. */
+  public Reloads reloads() {
+    return reloader;
+  }
+
+  /** Reloads the config file when it changes (checked every {@code interval}; see {@link Reloader#watch}). */
+  public void watchConfig(java.time.Duration interval) {
+    reloader.watch(interval);
   }
 
   /** The listener's TLS, when configured: tests make it re-read the files at once. */
@@ -333,6 +397,14 @@ public final class Gatehouse {
   }
 
   /**
+   * The graceful stop {@code shutdown} describes (README, Stopping), up to the gateway listener's
+   * last connection; {@link #close} stops the rest. Blocks the calling thread: never an event loop.
+   */
+  public Drain.Result drain(ShutdownConfig shutdown) throws InterruptedException {
+    return drain.run(shutdown, gateway::shutdown);
+  }
+
+  /**
    * Stops the listeners and, when it owns it, the Vert.x instance. Call it from a thread that is
    * not one of this Vert.x's: the owned instance is closed after the listeners are, from the
    * caller's thread, because a close chained on an event loop would be completed on a loop that
@@ -340,6 +412,7 @@ public final class Gatehouse {
    */
   public Future<Void> close() {
     tls.ifPresent(ListenerTls::stop);
+    reloader.close();
     Future<Void> listeners = admin.close().eventually(gateway::close).eventually(services::close);
     if (!ownsVertx) return listeners;
     try {
@@ -364,7 +437,7 @@ public final class Gatehouse {
 
   private static GatehouseConfig withListenPort(GatehouseConfig c, int port) {
     return new GatehouseConfig(c.source(), new gatehouse.config.ListenerConfig(c.listen().host(), port, c.listen().h2c(), c.listen().tls()), c.admin(),
-        c.upstreams(), c.auth(), c.identity(), c.forwarding(), c.limits(), c.defaultPolicy(), c.routes(), c.crypto(), c.transport(), c.accessLog(), c.rateLimits(), c.redis(), c.lines());
+        c.upstreams(), c.auth(), c.identity(), c.forwarding(), c.limits(), c.defaultPolicy(), c.routes(), c.crypto(), c.transport(), c.accessLog(), c.rateLimits(), c.redis(), c.tracing(), c.shutdown(), c.lines());
   }
 
   /** Port 0 would give each event loop's listener a different port; pick one for all of them. */

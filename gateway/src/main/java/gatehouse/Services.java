@@ -9,6 +9,7 @@ import gatehouse.config.ApiKeysConfig;
 import gatehouse.config.IntrospectionConfig;
 import gatehouse.config.KeyStoreConfig;
 import gatehouse.config.RedisConfig;
+import gatehouse.config.TracingConfig;
 import gatehouse.crypto.SignatureEngine;
 import gatehouse.observe.AccessLog;
 import gatehouse.observe.Metrics;
@@ -17,6 +18,8 @@ import gatehouse.observe.Observer;
 import gatehouse.ratelimit.RateLimiter;
 import gatehouse.ratelimit.RedisRateLimiter;
 import gatehouse.revoke.DenyList;
+import gatehouse.trace.RequestTracing;
+import gatehouse.trace.otel.OtlpTracing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -31,10 +34,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * Vert.x, the clock, metrics, the rate limiter, the signature engine, and registries of the parts
  * that hold connections, caches or background fetches, keyed by their config record: JWT key
  * sources ({@link JwtServices}), introspection clients with their answer caches, API-key stores
- * with theirs, the listeners that hear of key changes on each PostgreSQL key store, and access logs
- * (keyed by their settings). A {@link gatehouse.server.Snapshot}
+ * with theirs, the listeners that hear of key changes on each PostgreSQL key store, access logs
+ * and span exporters (keyed by their settings). A {@link gatehouse.server.Snapshot}
  * compiled from a config asks for its parts here; a config record {@code equals} to one seen before
- * gets the running instance, a changed one a new instance. Nothing is retired before {@link #close}.
+ * gets the running instance, a changed one a new instance. {@link #retain} closes those no live
+ * config uses any more (after a reload, once the last request on the config that used them ended).
  *
  * <p>Part of the composition root: only {@link Gatehouse} makes and uses it.
  */
@@ -51,6 +55,7 @@ final class Services {
   private final Map<ApiKeysConfig, ApiKeyAuthenticator> keyStores = new ConcurrentHashMap<>();
   private final Map<KeyStoreConfig, KeyChangeListener> keyChanges = new ConcurrentHashMap<>();
   private final Map<AccessLogKey, Observer> observers = new ConcurrentHashMap<>();
+  private final Map<TracingConfig, OtlpTracing> tracing = new ConcurrentHashMap<>();
 
   /** What an access log is opened with: its target and format, and the query parameter it redacts. */
   private record AccessLogKey(AccessLogConfig config, Optional<String> apiKeyQueryParam) {}
@@ -157,10 +162,82 @@ final class Services {
   }
 
   /**
+   * How requests are traced under {@code c}: trace context only without {@code tracing.otlp}; else
+   * the span exporter for these settings, started the first time they are seen.
+   */
+  RequestTracing tracing(TracingConfig c) {
+    if (c.otlp().isEmpty()) return RequestTracing.CONTEXT_ONLY;
+    return tracing.computeIfAbsent(c, OtlpTracing::start);
+  }
+
+  /**
+   * Closes the parts that none of {@code live} (the configs of the snapshots that may still serve a
+   * request, and of one being compiled) asks for: remote key sources, introspection clients,
+   * key stores and their change listeners, access logs. Their meters go with them. Call it from one
+   * thread at a time, never while another thread compiles a snapshot over these services that
+   * {@code live} does not include. The future completes when they are closed.
+   */
+  Future<Void> retain(java.util.Collection<gatehouse.config.GatehouseConfig> live) {
+    java.util.Set<gatehouse.config.JwtProviderConfig> providers = new java.util.HashSet<>();
+    java.util.Set<IntrospectionConfig> introspected = new java.util.HashSet<>();
+    java.util.Set<ApiKeysConfig> stores = new java.util.HashSet<>();
+    java.util.Set<AccessLogKey> logs = new java.util.HashSet<>();
+    java.util.Set<TracingConfig> traced = new java.util.HashSet<>();
+    for (gatehouse.config.GatehouseConfig c : live) {
+      providers.addAll(c.auth().jwt());
+      introspected.addAll(c.auth().introspection());
+      stores.add(c.auth().keyStore());
+      logs.add(new AccessLogKey(c.accessLog(), c.auth().apiKeys().queryParam()));
+      traced.add(c.tracing());
+    }
+    jwt.retain(providers, name -> metrics.forget("gatehouse_jwks_", "provider", name));
+    List<Future<Void>> closing = new ArrayList<>();
+    introspection.entrySet().removeIf(e -> {
+      if (introspected.contains(e.getKey())) return false;
+      e.getValue().close();
+      metrics.forget("gatehouse_introspection_", "provider", e.getValue().name());
+      return true;
+    });
+    introspection.values().forEach(metrics::bind);
+    keyStores.entrySet().removeIf(e -> {
+      if (stores.contains(e.getKey())) return false;
+      KeyChangeListener l = keyChanges.get(e.getKey().store());
+      if (l != null) l.stopFeeding(e.getValue());
+      closing.add(e.getValue().close());
+      return true;
+    });
+    java.util.Set<KeyStoreConfig> storesInUse = new java.util.HashSet<>();
+    keyStores.keySet().forEach(k -> storesInUse.add(k.store()));
+    keyChanges.entrySet().removeIf(e -> {
+      if (storesInUse.contains(e.getKey())) return false;
+      closing.add(Future.fromCompletionStage(e.getValue().close()));
+      metrics.forget("gatehouse_key_events", "channel", e.getValue().channel());
+      return true;
+    });
+    keyChanges.values().forEach(metrics::bind);
+    List<Observer> retired = new ArrayList<>();
+    observers.entrySet().removeIf(e -> {
+      if (logs.contains(e.getKey())) return false;
+      retired.add(e.getValue());
+      return true;
+    });
+    tracing.entrySet().removeIf(e -> {
+      if (traced.contains(e.getKey())) return false;
+      closing.add(Future.fromCompletionStage(e.getValue().close()));
+      return true;
+    });
+    if (!retired.isEmpty()) closing.add(vertx.executeBlocking(() -> {
+      retired.forEach(Observer::close);
+      return null;
+    }));
+    return Future.join(closing).mapEmpty();
+  }
+
+  /**
    * Stops key fetches, introspection clients and key-change listeners, writes pending last-used
    * times and closes the key stores, closes the rate limiter (a shared one leaves its Redis), stops
-   * metrics' JVM listeners, then flushes and closes the access logs. Leaves Vert.x open: its owner
-   * closes it.
+   * metrics' JVM listeners, exports the spans still waiting, then flushes and closes the access
+   * logs. Leaves Vert.x open: its owner closes it.
    */
   Future<Void> close() {
     jwt.close();
@@ -170,6 +247,7 @@ final class Services {
     closing.add(limiter.close());
     closing.add(denyList.close());
     keyStores.values().forEach(a -> closing.add(a.close()));
+    tracing.values().forEach(t -> closing.add(Future.fromCompletionStage(t.close())));
     metrics.close();
     // Last, so the lines of requests that ended while the rest closed are written.
     return Future.join(closing).<Void>mapEmpty().eventually(() -> vertx.executeBlocking(() -> {

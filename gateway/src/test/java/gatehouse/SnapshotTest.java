@@ -88,7 +88,7 @@ class SnapshotTest {
     GatehouseConfig config = config(first, "api");
     CurrentSnapshot current = new CurrentSnapshot(Gatehouse.compile(config, services, 1), java.time.Clock.systemUTC());
     Snapshot next = Gatehouse.compile(config(second, "api"), services, 2);
-    gateway = await(GatewayInstances.start(vertx, () -> new GatewayVerticle(config, current, Optional.empty())));
+    gateway = await(GatewayInstances.start(vertx, () -> new GatewayVerticle(config, current, Optional.empty(), new gatehouse.server.Drain())));
     int port = config.listen().port();
     String token = "opaque-" + System.nanoTime();
     as.activate(token, new JsonObject().put("active", true).put("sub", "alice").put("exp", System.currentTimeMillis() / 1000 + 3600));

@@ -67,8 +67,7 @@ final class DemoCommand implements Callable<Integer> {
       }
       scenarios.printGuide(out, dir.resolve("gatehouse-demo.yaml"));
       out.flush();
-      RunCommand.awaitShutdown(gateway);
-      return 0;
+      return RunCommand.awaitShutdown(gateway, config.shutdown());
     } catch (ConfigException e) {
       e.problems().forEach(p -> spec.commandLine().getErr().println(p));
       return 1;

@@ -8,7 +8,7 @@ import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code gatehouse} command line: run, validate, demo, keys. */
+/** {@code gatehouse} command line: run, validate, schema, demo, keys, denylist. */
 @Command(
     name = "gatehouse",
     mixinStandardHelpOptions = true,
@@ -71,9 +71,11 @@ public final class Main implements Runnable {
     Map<String, Supplier<Object>> all = new LinkedHashMap<>();
     all.put("run", RunCommand::new);
     all.put("validate", ValidateCommand::new);
+    all.put("schema", SchemaCommand::new);
     all.put("demo", DemoCommand::new);
     all.put("keys", KeysCommand::new);
     all.put("denylist", DenyListCommand::new);
+    all.put("explain", ExplainCommand::new);
     return Collections.unmodifiableMap(all);
   }
 

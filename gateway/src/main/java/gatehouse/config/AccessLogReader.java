@@ -15,8 +15,19 @@ import java.util.Optional;
  * is between 1ms and 10s.
  */
 final class AccessLogReader {
-  static final List<String> KEYS = List.of("target", "format", "flush_interval");
   static final Duration MAX_FLUSH_INTERVAL = Duration.ofSeconds(10);
+  private static final Map<String, AccessLogConfig.Format> FORMATS = new LinkedHashMap<>();
+
+  static {
+    FORMATS.put("logfmt", AccessLogConfig.Format.LOGFMT);
+    FORMATS.put("json", AccessLogConfig.Format.JSON);
+  }
+
+  static final Shape.Obj SHAPE = Shape.obj("The access log: one line per request.",
+      Shape.key("target", Shape.text(), "stderr, or a file path (relative to the config file's directory) opened again on SIGUSR1."
+          + " Default stderr."),
+      Shape.key("format", Shape.choice(FORMATS.keySet()), "Default logfmt."),
+      Shape.key("flush_interval", Shape.positiveSpan(), "A line waits at most this long before it is written; 1ms to 10s. Default 1s."));
 
   private final Reader reader;
   private final Path baseDir;
@@ -30,10 +41,7 @@ final class AccessLogReader {
     if (section.isEmpty()) return AccessLogConfig.defaults();
     Fields f = section.get();
     Optional<Path> file = f.scalar("target").flatMap(s -> s.text().equals("stderr") ? Optional.empty() : file(s, f.pathOf("target")));
-    Map<String, AccessLogConfig.Format> formats = new LinkedHashMap<>();
-    formats.put("logfmt", AccessLogConfig.Format.LOGFMT);
-    formats.put("json", AccessLogConfig.Format.JSON);
-    AccessLogConfig.Format format = f.choice("format", formats).orElse(AccessLogConfig.Format.LOGFMT);
+    AccessLogConfig.Format format = f.choice("format", FORMATS).orElse(AccessLogConfig.Format.LOGFMT);
     Duration interval = f.duration("flush_interval", true).orElse(AccessLogConfig.DEFAULT_FLUSH_INTERVAL);
     f.node("flush_interval").ifPresent(n -> {
       if (interval.compareTo(Duration.ofMillis(1)) < 0 || interval.compareTo(MAX_FLUSH_INTERVAL) > 0) {

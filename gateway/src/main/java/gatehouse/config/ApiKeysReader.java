@@ -16,8 +16,22 @@ import java.util.Optional;
  * must come from the environment, so they never sit in a file that is checked in.
  */
 final class ApiKeysReader {
-  static final List<String> KEYS = List.of("header", "query_param", "store", "pool_size", "db_timeout", "pepper",
-      "cache_ttl", "negative_cache_ttl", "stale_if_error", "last_used_interval", "admin_api");
+  static final Shape.Obj ADMIN_API = Shape.obj("Key management on the admin listener (/keys); off without a token.",
+      Shape.key("token", Shape.fromEnv(), "Bearer token for /keys, at least 32 characters, from the environment only."),
+      Shape.key("allow_from", Shape.listOf(Shape.text()), "CIDRs of peers besides loopback that may call /keys."));
+  static final Shape.Obj SHAPE = Shape.obj("API keys: where they are looked for, and where they are kept (only as hashes).",
+      Shape.key("header", Shape.text(), "Request header that carries the key. Default X-API-Key."),
+      Shape.key("query_param", Shape.text(), "Query parameter that carries the key; false turns it off. Default api_key."),
+      Shape.key("store", Shape.text(), "sqlite:PATH or postgresql://[user[:password]@]host[:port]/database[?params]; a password"
+          + " only from the environment. Default sqlite:data/gatehouse.db."),
+      Shape.key("pool_size", Shape.whole(1, 100), "Database connections and worker threads. Default 4."),
+      Shape.key("db_timeout", Shape.positiveSpan(), "Wait for a connection or a statement. Default 2s."),
+      Shape.key("pepper", Shape.fromEnv(), "HMAC-SHA256 key for stored hashes, at least 32 characters, from the environment only."),
+      Shape.key("cache_ttl", Shape.positiveSpan(), "How long a looked-up key is trusted without asking the store. Default 30s."),
+      Shape.key("negative_cache_ttl", Shape.span(), "How long an unknown key is remembered; at most cache_ttl. Default 5s."),
+      Shape.key("stale_if_error", Shape.span(), "While the store is down, cached keys work this long past cache_ttl. Default 5m."),
+      Shape.key("last_used_interval", Shape.positiveSpan(), "Last-used times are written in one batch this often. Default 30s."),
+      Shape.key("admin_api", ADMIN_API, ADMIN_API.description()));
 
   private final Reader reader;
   private final Path baseDir;
@@ -46,7 +60,7 @@ final class ApiKeysReader {
     });
     Duration stale = f.duration("stale_if_error", false).orElse(ApiKeysConfig.DEFAULT_STALE_IF_ERROR);
     Duration lastUsed = f.duration("last_used_interval", true).orElse(ApiKeysConfig.DEFAULT_LAST_USED_INTERVAL);
-    AdminApiConfig admin = f.fields("admin_api", List.of("token", "allow_from")).map(this::adminApi).orElse(AdminApiConfig.off());
+    AdminApiConfig admin = f.fields("admin_api", ADMIN_API).map(this::adminApi).orElse(AdminApiConfig.off());
     return new Read(extraction, new ApiKeysConfig(store, pepper, ttl, negative, stale, lastUsed, admin));
   }
 

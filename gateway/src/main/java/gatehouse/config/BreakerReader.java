@@ -8,8 +8,6 @@ import java.util.Optional;
 
 /** Reads an upstream's {@code breaker} mapping into a {@link BreakerConfig}. */
 final class BreakerReader {
-  static final List<String> KEYS = List.of("consecutive_failures", "open_for", "max_open_for", "per");
-
   private static final Map<String, BreakerConfig.Scope> SCOPES = new LinkedHashMap<>();
 
   static {
@@ -17,11 +15,17 @@ final class BreakerReader {
     SCOPES.put("upstream", BreakerConfig.Scope.UPSTREAM);
   }
 
+  static final Shape.Obj SHAPE = Shape.obj("A circuit breaker on requests to this upstream; breaker: {} takes every default.",
+      Shape.key("consecutive_failures", Shape.whole(1, 1_000_000), "Upstream failures in a row that open the breaker. Default 5."),
+      Shape.key("open_for", Shape.positiveSpan(), "How long an open breaker answers 503 before one probe is sent. Default 10s."),
+      Shape.key("max_open_for", Shape.positiveSpan(), "The longest period the doubling reaches; at least open_for. Default 5m."),
+      Shape.key("per", Shape.choice(SCOPES.keySet()), "One breaker per route of this upstream, or one for the upstream. Default route."));
+
   private BreakerReader() {}
 
   /** Empty when the upstream has no {@code breaker} (no breaker) or it has problems (reported). */
   static Optional<BreakerConfig> read(Fields upstream) {
-    Optional<Fields> f = upstream.fields("breaker", KEYS);
+    Optional<Fields> f = upstream.fields("breaker", SHAPE);
     if (f.isEmpty()) return Optional.empty();
     int failures = f.get().integer("consecutive_failures", 1, 1_000_000).orElse(BreakerConfig.DEFAULT_FAILURES);
     Duration openFor = f.get().duration("open_for", true).orElse(BreakerConfig.DEFAULT_OPEN_FOR);

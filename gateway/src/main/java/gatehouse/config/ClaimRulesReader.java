@@ -14,6 +14,9 @@ import java.util.Optional;
 final class ClaimRulesReader {
   private ClaimRulesReader() {}
 
+  static final Shape ROLES_CLAIM = Shape.anyOf(Shape.text(), Shape.nonEmptyListOf(Shape.text()));
+  static final Shape ALLOWED_CLIENTS = Shape.nonEmptyListOf(Shape.text());
+
   /**
    * {@code roles_claim}: one path, or a list of paths whose roles are joined; {@code [role]} when
    * absent. Each must be a {@link ClaimPaths claim path}.

@@ -34,8 +34,18 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException(ConfigException.Problem.ofFile(name, "cannot read the file: " + e));
     }
+    return load(file, yaml);
+  }
+
+  /**
+   * Parses {@code yaml}, read from {@code file} by the caller (a reload, which hashes what it read),
+   * as {@link #load(Path)} would.
+   *
+   * @throws ConfigException if it is invalid
+   */
+  public static GatehouseConfig load(Path file, String yaml) throws ConfigException {
     Path absolute = file.toAbsolutePath();
-    return parse(name, yaml, absolute.getParent(), System::getenv, absolute);
+    return parse(file.toString(), yaml, absolute.getParent(), System::getenv, absolute);
   }
 
   /**

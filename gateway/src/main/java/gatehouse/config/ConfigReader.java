@@ -23,11 +23,87 @@ import java.util.Set;
  * even from broken entries so one mistake is not reported again at every reference.
  */
 final class ConfigReader {
-  static final List<String> TOP = List.of("listen", "admin", "upstreams", "auth", "identity", "forwarding",
-      "limits", "default_policy", "routes", "sign", "crypto", "runtime", "access_log", "rate_limits", "failed_auth_limit", "redis");
   /** Bounds of {@code identity.max_header_value}: room for a UUID or an email, and below any backend's header limit. */
   static final long MIN_HEADER_VALUE = 64;
   static final long MAX_HEADER_VALUE = 65_536;
+
+  static final Shape.Obj LISTEN = Shape.obj("The public listener. Default 0.0.0.0:8080.",
+      Shape.key("host", Shape.text(), "IP address or host name to bind. Default 0.0.0.0."),
+      Shape.key("port", Shape.whole(0, 65535), "Port; 0 picks a free port. Default 8080."),
+      Shape.key("h2c", Shape.flag(), "Also accept cleartext HTTP/2. Default false."),
+      Shape.key("tls", TrustReader.LISTEN_TLS, TrustReader.LISTEN_TLS.description()));
+  static final Shape.Obj ADMIN = Shape.obj("The admin listener (/health, /ready, /metrics, the key API). Default 127.0.0.1:9901.",
+      Shape.key("host", Shape.text(), "IP address or host name to bind; keep it on loopback. Default 127.0.0.1."),
+      Shape.key("port", Shape.whole(0, 65535), "Port; not the listen port on an overlapping address. Default 9901."));
+  static final Shape.Obj UPSTREAM = Shape.obj("A backend.",
+      Shape.key("url", Shape.text(), "http://host[:port][/base] or https://...; the base path is put in front of every forwarded"
+          + " path.").required(),
+      Shape.key("connect_timeout", Shape.positiveSpan(), "Time allowed to connect, and to wait for a pooled connection. Default 2s."),
+      Shape.key("timeout", Shape.positiveSpan(), "Time allowed for the response headers; a route may override it. Default 30s."),
+      Shape.key("max_connections", Shape.whole(1, 100_000), "Connection pool size per event loop. Default 64."),
+      Shape.key("max_pending", Shape.whole(0, 1_000_000), "Requests that may wait for a pooled connection per event loop; more get"
+          + " 503. Default 2 x max_connections."),
+      Shape.key("tls", TrustReader.UPSTREAM_TLS, TrustReader.UPSTREAM_TLS.description()),
+      Shape.key("sign", TrustReader.SIGN, "How the gateway proves requests to this upstream. Default: the top-level sign."),
+      Shape.key("breaker", BreakerReader.SHAPE, BreakerReader.SHAPE.description())).named("upstream");
+  static final Shape.Obj AUTH = Shape.obj("How credentials are verified.",
+      Shape.key("jwt", Shape.listOf(JwtProviderReader.SHAPE), "Token issuers the gateway trusts."),
+      Shape.key("api_keys", ApiKeysReader.SHAPE, ApiKeysReader.SHAPE.description()),
+      Shape.key("introspection", Shape.listOf(IntrospectionReader.SHAPE), "Authorization servers asked about tokens (RFC 7662);"
+          + " opaque tokens go to the first."));
+  static final Shape.Obj IDENTITY = Shape.obj("Identity headers set on forwarded requests from verified credentials.",
+      Shape.key("claims", HeaderRules.CLAIMS, "Claim path -> header. Replaces the default {sub: X-User-Id, role: X-User-Role,"
+          + " email: X-User-Email}."),
+      Shape.key("reserved_headers", Shape.listOf(Shape.text()), "Stripped from every client request, besides X-User-*, X-Owner-Id,"
+          + " X-Scopes, X-Key-Id; a trailing * makes a prefix."),
+      Shape.key("max_header_value", Shape.size(MIN_HEADER_VALUE, MAX_HEADER_VALUE), "The longest identity header value, in bytes as"
+          + " sent. Default 4096."));
+  static final Shape.Obj FORWARDING = Shape.obj("Which peers' forwarding headers are believed.",
+      Shape.key("trusted_proxies", Shape.listOf(Shape.text()), "CIDRs of peers whose X-Forwarded-* and Forwarded headers are kept"
+          + " and appended to. Default: none."));
+  static final Shape.Obj LIMITS = Shape.obj("Protection against oversized and slow clients.",
+      Shape.key("max_request_line", Shape.size(256, Integer.MAX_VALUE), "Longer request lines get 414. Default 8192."),
+      Shape.key("max_header_size", Shape.size(1024, Integer.MAX_VALUE), "Larger header blocks get 431. Default 16384."),
+      Shape.key("max_body", Shape.size(0, Long.MAX_VALUE), "Request body limit of every route without its own; 413 past it."
+          + " Default 10MiB."),
+      Shape.key("idle_timeout", Shape.positiveSpan(), "A connection with no traffic for this long is closed. Default 60s."),
+      Shape.key("header_read_timeout", Shape.positiveSpan(), "The whole request head must arrive within this. Default 10s."),
+      Shape.key("body_timeout", Shape.positiveSpan(), "A request body must arrive whole within this. Default 60s."),
+      Shape.key("buffer_body", Shape.size(0, 16L << 20), "Bodies up to this size are read whole before an upstream connection is"
+          + " taken. Default 64KiB."),
+      Shape.key("body_min_rate", Shape.size(0, 1L << 30), "Bytes per second a body must average after body_min_rate_grace."
+          + " Default 500."),
+      Shape.key("body_min_rate_grace", Shape.positiveSpan(), "How long a body may take before body_min_rate applies. Default 20s."),
+      Shape.key("max_connections", Shape.whole(1, 10_000_000), "Connections each listener holds at once. Default: from the"
+          + " descriptor limit."));
+  static final Shape.Obj CRYPTO = Shape.obj("Who computes RSA, ECDSA and Ed25519 signatures.",
+      Shape.key("provider", Shape.choice(java.util.Arrays.stream(SignatureEngine.Choice.values())
+          .map(c -> c.name().toLowerCase(Locale.ROOT)).toList()), "auto (AWS-LC when it loads, else the JDK), jdk, or native."
+          + " Default auto."));
+  static final Shape.Obj RUNTIME = Shape.obj("How the event loops do socket I/O.",
+      Shape.key("transport", Shape.choice(java.util.Arrays.stream(NetworkTransport.Choice.values())
+          .map(NetworkTransport.Choice::configName).toList()), "auto (io_uring, else epoll, else NIO), io_uring, epoll or nio."
+          + " Default auto."));
+  /** The whole file. */
+  static final Shape.Obj SHAPE = Shape.obj("A Gatehouse configuration file.",
+      Shape.key("listen", LISTEN, LISTEN.description()),
+      Shape.key("admin", ADMIN, ADMIN.description()),
+      Shape.key("upstreams", Shape.mapOf(UPSTREAM, "[A-Za-z0-9_.-]+"), "Backends, by name (letters, digits, '_', '.', '-')."),
+      Shape.key("auth", AUTH, AUTH.description()),
+      Shape.key("identity", IDENTITY, IDENTITY.description()),
+      Shape.key("forwarding", FORWARDING, FORWARDING.description()),
+      Shape.key("limits", LIMITS, LIMITS.description()),
+      Shape.key("default_policy", PolicyReader.SHAPE, "The policy of routes that name none. Default jwt."),
+      Shape.key("routes", Shape.nonEmptyListOf(RouteReader.SHAPE), "Tried in order; the first match wins.").required(),
+      Shape.key("sign", TrustReader.SIGN, "The default sign of every upstream that has none of its own."),
+      Shape.key("crypto", CRYPTO, CRYPTO.description()),
+      Shape.key("runtime", RUNTIME, RUNTIME.description()),
+      Shape.key("access_log", AccessLogReader.SHAPE, AccessLogReader.SHAPE.description()),
+      Shape.key("rate_limits", Shape.listOf(RateLimitReader.SHAPE), "Limits every route takes a token from. Default: none."),
+      Shape.key("failed_auth_limit", RateLimitReader.FAILED_AUTH, RateLimitReader.FAILED_AUTH.description()),
+      Shape.key("redis", RedisReader.SHAPE, RedisReader.SHAPE.description()),
+      Shape.key("tracing", TracingReader.SHAPE, TracingReader.SHAPE.description()),
+      Shape.key("shutdown", ShutdownReader.SHAPE, ShutdownReader.SHAPE.description()));
 
   private final Reader reader;
   private final Path source;
@@ -47,7 +123,7 @@ final class ConfigReader {
       reader.problems.add(root, "", "the top level must be a mapping, got " + root.kind());
       return Optional.empty();
     }
-    Fields top = reader.fields(root, "", TOP).orElseThrow();
+    Fields top = reader.fields(root, "", SHAPE).orElseThrow();
     ListenerConfig listen = listener(top, "listen", "0.0.0.0", 8080);
     ListenerConfig admin = listener(top, "admin", "127.0.0.1", 9901);
     checkPorts(top, listen, admin);
@@ -55,8 +131,8 @@ final class ConfigReader {
     Set<String> upstreamNames = new LinkedHashSet<>();
     Map<String, UpstreamConfig> upstreams = upstreams(top, upstreamNames);
 
-    Optional<Fields> auth = top.fields("auth", List.of("jwt", "api_keys", "introspection"));
-    ApiKeysReader.Read keys = new ApiKeysReader(reader, baseDir).read(auth.flatMap(a -> a.fields("api_keys", ApiKeysReader.KEYS)));
+    Optional<Fields> auth = top.fields("auth", AUTH);
+    ApiKeysReader.Read keys = new ApiKeysReader(reader, baseDir).read(auth.flatMap(a -> a.fields("api_keys", ApiKeysReader.SHAPE)));
     ApiKeyExtractionConfig apiKeys = keys.extraction();
     List<String> protectedHeaders = new ArrayList<>(HeaderRules.PROTECTED);
     protectedHeaders.add(apiKeys.header());
@@ -82,16 +158,19 @@ final class ConfigReader {
         .map(n -> new RouteReader(reader, policies, upstreamNames, defaultPolicy, limits.maxBodyBytes(), rateLimitReader).readAll(n, "routes"))
         .orElse(List.of());
 
-    AccessLogConfig accessLog = new AccessLogReader(reader, baseDir).read(top.fields("access_log", AccessLogReader.KEYS));
-    Optional<RedisConfig> redis = new RedisReader(reader).read(top.fields("redis", RedisReader.KEYS));
+    AccessLogConfig accessLog = new AccessLogReader(reader, baseDir).read(top.fields("access_log", AccessLogReader.SHAPE));
+    Optional<RedisConfig> redis = new RedisReader(reader).read(top.fields("redis", RedisReader.SHAPE));
+    ShutdownConfig shutdown = ShutdownReader.read(top.fields("shutdown", ShutdownReader.SHAPE));
+    TracingConfig tracing = new TracingReader(reader, this::upstreamUrl).read(top.fields("tracing", TracingReader.SHAPE));
     if (!reader.problems.isEmpty()) return Optional.empty();
     return Optional.of(new GatehouseConfig(source, listen, admin, upstreams, new AuthConfig(providers, apiKeys, introspection, keys.keys()),
-        identity, forwarding, limits, defaultPolicy, routes, crypto(top), transport(top), accessLog, rateLimits, redis, KeyLines.read(root)));
+        identity, forwarding, limits, defaultPolicy, routes, crypto(top), transport(top), accessLog, rateLimits, redis, tracing, shutdown,
+        KeyLines.read(root)));
   }
 
   private ListenerConfig listener(Fields top, String key, String host, int port) {
     boolean gateway = key.equals("listen");
-    Optional<Fields> f = top.fields(key, gateway ? List.of("host", "port", "h2c", "tls") : List.of("host", "port"));
+    Optional<Fields> f = top.fields(key, gateway ? LISTEN : ADMIN);
     if (f.isEmpty()) return new ListenerConfig(host, port);
     String h = f.get().text("host").orElse(host);
     if (!Syntax.isBindHost(h)) {
@@ -140,8 +219,7 @@ final class ConfigReader {
       if (!e.key().matches("[A-Za-z0-9_.-]+")) {
         reader.problems.add(e.line(), path, "'" + e.key() + "' is not a valid upstream name (letters, digits, '_', '.', '-')");
       }
-      Optional<Fields> f = reader.fields(e.value(), path, List.of("url", "connect_timeout", "timeout", "max_connections", "max_pending", "tls",
-          "sign", "breaker"));
+      Optional<Fields> f = reader.fields(e.value(), path, UPSTREAM);
       if (f.isEmpty()) continue;
       f.get().require("url");
       Optional<URI> url = f.get().scalar("url").flatMap(s -> upstreamUrl(s, f.get().pathOf("url")));
@@ -198,7 +276,7 @@ final class ConfigReader {
    */
   private IdentityConfig identity(Fields top, List<JwtProviderConfig> providers, List<IntrospectionConfig> introspection,
       List<String> protectedHeaders) {
-    Optional<Fields> f = top.fields("identity", List.of("claims", "reserved_headers", "max_header_value"));
+    Optional<Fields> f = top.fields("identity", IDENTITY);
     Map<String, String> claims = f.flatMap(i -> i.node("claims"))
         .flatMap(n -> HeaderRules.claims(reader, n, "identity.claims", protectedHeaders))
         .orElse(HeaderRules.defaultClaims());
@@ -240,7 +318,7 @@ final class ConfigReader {
 
   private ForwardingConfig forwarding(Fields top) {
     List<String> cidrs = new ArrayList<>();
-    top.fields("forwarding", List.of("trusted_proxies")).flatMap(f -> f.list("trusted_proxies")).ifPresent(items -> {
+    top.fields("forwarding", FORWARDING).flatMap(f -> f.list("trusted_proxies")).ifPresent(items -> {
       for (int i = 0; i < items.size(); i++) {
         String path = "forwarding.trusted_proxies[" + i + "]";
         Node item = items.get(i);
@@ -257,9 +335,7 @@ final class ConfigReader {
   }
 
   private LimitsConfig limits(Fields top) {
-    Optional<Fields> f = top.fields("limits",
-        List.of("max_request_line", "max_header_size", "max_body", "idle_timeout", "header_read_timeout",
-            "body_timeout", "buffer_body", "body_min_rate", "body_min_rate_grace", "max_connections"));
+    Optional<Fields> f = top.fields("limits", LIMITS);
     return new LimitsConfig(
         f.flatMap(l -> l.size("max_request_line", 256, Integer.MAX_VALUE)).map(Long::intValue).orElse(8192),
         f.flatMap(l -> l.size("max_header_size", 1024, Integer.MAX_VALUE)).map(Long::intValue).orElse(16384),
@@ -276,7 +352,7 @@ final class ConfigReader {
   private NetworkTransport.Choice transport(Fields top) {
     Map<String, NetworkTransport.Choice> byName = new LinkedHashMap<>();
     for (NetworkTransport.Choice c : NetworkTransport.Choice.values()) byName.put(c.configName(), c);
-    Optional<Fields> runtime = top.fields("runtime", List.of("transport"));
+    Optional<Fields> runtime = top.fields("runtime", RUNTIME);
     NetworkTransport.Choice choice = runtime.flatMap(f -> f.choice("transport", byName)).orElse(NetworkTransport.Choice.AUTO);
     // io_uring or epoll where it cannot work is refused here, not when the gateway starts.
     if (choice == NetworkTransport.Choice.IO_URING || choice == NetworkTransport.Choice.EPOLL) {
@@ -289,7 +365,7 @@ final class ConfigReader {
   private SignatureEngine.Choice crypto(Fields top) {
     Map<String, SignatureEngine.Choice> byName = new LinkedHashMap<>();
     for (SignatureEngine.Choice c : SignatureEngine.Choice.values()) byName.put(c.name().toLowerCase(Locale.ROOT), c);
-    Optional<Fields> crypto = top.fields("crypto", List.of("provider"));
+    Optional<Fields> crypto = top.fields("crypto", CRYPTO);
     SignatureEngine.Choice choice = crypto.flatMap(f -> f.choice("provider", byName)).orElse(SignatureEngine.Choice.AUTO);
     // native where it cannot load is refused here, not when the gateway starts.
     if (choice == SignatureEngine.Choice.NATIVE) {

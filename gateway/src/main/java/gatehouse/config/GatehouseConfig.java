@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * The whole configuration, parsed and validated once by {@link ConfigLoader}. Immutable. Every key
  * of the YAML file maps to one component here; the README documents each. {@code redis} is empty
- * when the file has none: rate limits are then this process's own. {@code lines} is where
+ * when the file has none: rate limits are then this process's own; {@code tracing} is
+ * {@link TracingConfig#OFF} without a section. {@code lines} is where
  * the keys were written, which takes no part in equality.
  */
 public record GatehouseConfig(
@@ -29,6 +30,8 @@ public record GatehouseConfig(
     AccessLogConfig accessLog,
     RateLimitsConfig rateLimits,
     Optional<RedisConfig> redis,
+    TracingConfig tracing,
+    ShutdownConfig shutdown,
     KeyLines lines) {
 
   public GatehouseConfig {

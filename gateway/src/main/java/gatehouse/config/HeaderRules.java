@@ -15,6 +15,9 @@ import java.util.Optional;
 public final class HeaderRules {
   private HeaderRules() {}
 
+  /** {@code claims:}: claim path to header name. */
+  static final Shape CLAIMS = Shape.mapOf(Shape.text(), null);
+
   static final List<String> DEFAULT_RESERVED = List.of("X-User-*", "X-Owner-Id", "X-Scopes", "X-Key-Id");
 
   static Map<String, String> defaultClaims() {

@@ -17,10 +17,32 @@ import java.util.Set;
  * name either; an issuer has one authority, a JWT provider or an introspection provider.
  */
 final class IntrospectionReader {
-  static final List<String> KEYS = List.of("name", "endpoint", "client_id", "client_secret", "auth_method",
-      "cache_ttl", "negative_cache_ttl", "cache_size", "timeout", "audiences", "issuer", "claims", "roles_claim",
-      "ca", "breaker_failures", "breaker_cooldown", "clock_skew", "allowed_clients", "max_token_lifetime",
-      "stale_if_error");
+  static final Shape.Obj SHAPE = Shape.obj("An OAuth 2.0 authorization server asked whether a bearer token is active (RFC 7662).",
+      Shape.key("name", Shape.text("[A-Za-z0-9_.-]+"), "Policies name it like a JWT provider; unique across auth.jwt and"
+          + " auth.introspection, written out.").required(),
+      Shape.key("endpoint", Shape.text(), "The introspection endpoint (https; http only to a loopback host).").required(),
+      Shape.key("client_id", Shape.text(), "The gateway's client id at the authorization server.").required(),
+      Shape.key("client_secret", Shape.text(), "Its secret; keep it in the environment.").required(),
+      Shape.key("auth_method", Shape.choice(java.util.Arrays.stream(IntrospectionConfig.AuthMethod.values())
+          .map(IntrospectionConfig.AuthMethod::configName).toList()), "Default client_secret_basic."),
+      Shape.key("cache_ttl", Shape.span(), "Active answers are cached this long, never beyond the token's exp; 0s: not cached."
+          + " Default 30s."),
+      Shape.key("negative_cache_ttl", Shape.span(), "Inactive answers are cached this long; 0s: not cached. Default 5s."),
+      Shape.key("cache_size", Shape.whole(1, 10_000_000), "Most answers held. Default 10000."),
+      Shape.key("timeout", Shape.positiveSpan(), "Time allowed for the whole call. Default 2s."),
+      Shape.key("audiences", Shape.listOf(Shape.text()), "The answer's aud must contain one of these. Default: not checked."),
+      Shape.key("issuer", Shape.text(), "The answer's iss must equal it; required on every provider but the first."),
+      Shape.key("claims", HeaderRules.CLAIMS, "Member path -> header; replaces identity.claims for this provider."),
+      Shape.key("roles_claim", ClaimRulesReader.ROLES_CLAIM, "Where roles are read from, as for auth.jwt. Default role."),
+      Shape.key("ca", Shape.text(), "PEM CA certificates trusted besides the system store."),
+      Shape.key("breaker_failures", Shape.whole(1, 1000), "Consecutive failed calls that open the breaker. Default 5."),
+      Shape.key("breaker_cooldown", Shape.positiveSpan(), "How long an open breaker answers 503 without calling. Default 30s."),
+      Shape.key("clock_skew", Shape.span(), "Leeway for the answer's nbf and iat; at most 10m. Default 60s."),
+      Shape.key("allowed_clients", ClaimRulesReader.ALLOWED_CLIENTS, "azp (else client_id) must be one of these. Default: not checked."),
+      Shape.key("max_token_lifetime", Shape.positiveSpan(), "Refuse exp - iat (or exp - now) above this. Default: not checked."),
+      Shape.key("stale_if_error", Shape.span(), "Serve an active answer this long past cache_ttl while the server fails; at most 1h."
+          + " Default 0s."))
+      .named("introspection_provider");
   static final Duration MAX_STALE_IF_ERROR = Duration.ofHours(1);
   private static final String CLEAR_TOKENS = "tokens and the client secret would cross the network in the clear";
 
@@ -48,7 +70,7 @@ final class IntrospectionReader {
     for (JwtProviderConfig p : jwt) issuerOwners.put(p.issuer(), "JWT provider '" + p.name() + "'");
     for (int i = 0; i < items.get().size(); i++) {
       String p = path + "[" + i + "]";
-      Optional<Fields> f = reader.fields(items.get().get(i), p, KEYS);
+      Optional<Fields> f = reader.fields(items.get().get(i), p, SHAPE);
       if (f.isEmpty()) continue;
       Fields fields = f.get();
       fields.require("name");

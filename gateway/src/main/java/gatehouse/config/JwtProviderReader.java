@@ -14,10 +14,6 @@ import java.util.Set;
 
 /** {@code auth.jwt}: the list of trusted token issuers. Names and issuers are unique. */
 final class JwtProviderReader {
-  static final List<String> KEYS = List.of("name", "issuer", "audiences", "jwks_uri", "discovery",
-      "jwks_file", "public_key_pem", "secret", "algorithms", "clock_skew", "required_claims", "claims",
-      "roles_claim", "type", "max_token_size", "jwks_min_refresh", "jwks_stale_max", "ca", "cache", "allowed_clients",
-      "max_token_lifetime");
   static final List<String> KEY_SOURCES = List.of("jwks_uri", "discovery", "jwks_file", "public_key_pem", "secret");
   /** The JWS algorithms a provider may allow: exactly those the verifier implements. */
   public static final List<String> ALGORITHMS = List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
@@ -27,6 +23,34 @@ final class JwtProviderReader {
       "ES256K", "ES256K (secp256k1) is not supported: the JDK has no secp256k1",
       "Ed25519", "write EdDSA: Ed25519 tokens carry alg EdDSA (RFC 8037)");
   static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(10);
+  static final Shape.Obj SHAPE = Shape.obj("A trusted token issuer, with exactly one key source: jwks_uri, discovery: true,"
+          + " jwks_file, public_key_pem or secret.",
+      Shape.key("name", Shape.text("[A-Za-z0-9_.-]+"), "Policies refer to it (providers: [name]); unique, written out.").required(),
+      Shape.key("issuer", Shape.text(), "Must equal the token's iss; unique.").required(),
+      Shape.key("audiences", Shape.listOf(Shape.text()), "The token's aud must contain one of these. Default: not checked."),
+      Shape.key("jwks_uri", Shape.text(), "Key source: a remote JWK set (https; http only to a loopback host)."),
+      Shape.key("discovery", Shape.flag(), "Key source: true reads {issuer}/.well-known/openid-configuration. Default false."),
+      Shape.key("jwks_file", Shape.text(), "Key source: a JWK set on disk, relative to the config file's directory."),
+      Shape.key("public_key_pem", Shape.text(), "Key source: one PEM public key (RSA, EC or Ed25519)."),
+      Shape.key("secret", Shape.text(), "Key source: an HMAC secret of at least 32 bytes; keep it in the environment."),
+      Shape.key("algorithms", Shape.nonEmptyListOf(Shape.choice(ALGORITHMS)), "Allowed JWS algorithms. Default: those that fit the key;"
+          + " never none."),
+      Shape.key("clock_skew", Shape.span(), "Leeway for exp, nbf and iat; at most 10m. Default 60s."),
+      Shape.key("required_claims", Shape.listOf(Shape.text()), "Claims that must be present; exp always is."),
+      Shape.key("claims", HeaderRules.CLAIMS, "Claim path -> header; replaces identity.claims for this provider."),
+      Shape.key("roles_claim", ClaimRulesReader.ROLES_CLAIM, "Where roles are read from: one claim path, or a list whose roles"
+          + " are joined. Default role."),
+      Shape.key("type", Shape.text(), "The required typ header, e.g. at+jwt. Default: not checked."),
+      Shape.key("max_token_size", Shape.size(256, 1 << 20), "Longer tokens are refused unparsed. Default 8192."),
+      Shape.key("jwks_min_refresh", Shape.positiveSpan(), "Remote key sets only: an unknown kid fetches at most once per this;"
+          + " at least 1s. Default 30s."),
+      Shape.key("jwks_stale_max", Shape.span(), "Remote key sets only: the last good key set serves this long while fetches fail."
+          + " Default 24h."),
+      Shape.key("ca", Shape.text(), "Remote key sets only: PEM CA certificates trusted for the key endpoint, besides the system store."),
+      Shape.key("cache", Shape.flag(), "Whether verified tokens are cached. Default true."),
+      Shape.key("allowed_clients", ClaimRulesReader.ALLOWED_CLIENTS, "azp (else client_id) must be one of these. Default: not checked."),
+      Shape.key("max_token_lifetime", Shape.positiveSpan(), "Refuse exp - iat (or exp - now) above this. Default: not checked."))
+      .named("jwt_provider");
   private static final String CLEAR_KEYS = "keys fetched in the clear could be replaced in transit";
 
   private final Reader reader;
@@ -48,7 +72,7 @@ final class JwtProviderReader {
     Map<String, String> issuerOwners = new HashMap<>();
     for (int i = 0; i < items.get().size(); i++) {
       String p = path + "[" + i + "]";
-      Optional<Fields> f = reader.fields(items.get().get(i), p, KEYS);
+      Optional<Fields> f = reader.fields(items.get().get(i), p, SHAPE);
       if (f.isEmpty()) continue;
       Optional<String> name = f.get().text("name").filter(n -> f.get().literal("name"));
       f.get().require("name");

@@ -13,7 +13,28 @@ import java.util.Set;
  */
 final class PolicyReader {
   static final List<String> KINDS = List.of("public", "jwt", "api_key", "mtls", "any");
-  private static final String EXPECTED = " (expected public, jwt, api_key, mtls, any)";
+  private static final String EXPECTED = " (expected " + String.join(", ", KINDS) + ")";
+  static final Shape.Obj JWT = Shape.obj("Requires a bearer token from one of the providers, with one of the roles and all of the scopes.",
+      Shape.key("providers", Shape.listOf(Shape.text()), "Names from auth.jwt or auth.introspection. Default: any of them."),
+      Shape.key("roles", Shape.listOf(Shape.text()), "The identity must have one of these roles. Default: no role needed."),
+      Shape.key("scopes", Shape.listOf(Shape.text()), "The token must have all of these scopes."));
+  static final Shape.Obj API_KEY = Shape.obj("Requires an API key that has all of the scopes.",
+      Shape.key("scopes", Shape.listOf(Shape.text()), "The key must have all of these scopes."));
+  static final Shape.Obj MTLS = Shape.obj("Requires a client certificate that chains to listen.tls.client_ca.",
+      Shape.key("subjects", Shape.nonEmptyListOf(Shape.text()), "The certificate's subject or a URI or DNS name of it must be one"
+          + " of these. Default: every certificate client_ca vouches for."));
+  static final Shape.Obj ANY = Shape.obj("Accepts any one of the credentials given, each with its own requirements.",
+      Shape.key("jwt", JWT, JWT.description()),
+      Shape.key("api_key", API_KEY, API_KEY.description()),
+      Shape.key("mtls", MTLS, MTLS.description()));
+  /** A name, or a mapping with one of the names (but public) holding its requirements. */
+  static final Shape.Named SHAPE = Shape.named("policy", "Who may pass: public, jwt, api_key, mtls or any, or a mapping with one"
+          + " of those (but public) holding its requirements, e.g. {jwt: {roles: [admin]}}.",
+      Shape.anyOf(Shape.choice(KINDS), Shape.obj("A policy with requirements: exactly one key.",
+          Shape.key("jwt", JWT, JWT.description()),
+          Shape.key("api_key", API_KEY, API_KEY.description()),
+          Shape.key("mtls", MTLS, MTLS.description()),
+          Shape.key("any", ANY, ANY.description())).singleKey()));
 
   private final Reader reader;
   private final Set<String> providers;
@@ -74,7 +95,7 @@ final class PolicyReader {
       case "mtls":
         return mtls(e.value(), inner).map(p -> p);
       case "any": {
-        Optional<Fields> f = reader.fields(e.value(), inner, List.of("jwt", "api_key", "mtls"));
+        Optional<Fields> f = reader.fields(e.value(), inner, ANY);
         if (f.isEmpty()) return Optional.empty();
         Optional<Policy.Jwt> jwt = f.get().node("jwt").isPresent()
             ? jwt(f.get().node("jwt").get(), f.get().pathOf("jwt")) : Optional.of(Policy.Jwt.any());
@@ -93,7 +114,7 @@ final class PolicyReader {
   }
 
   private Optional<Policy.Jwt> jwt(Node node, String path) {
-    Optional<Fields> f = reader.fields(node, path, List.of("providers", "roles", "scopes"));
+    Optional<Fields> f = reader.fields(node, path, JWT);
     if (f.isEmpty()) return Optional.empty();
     List<String> names = new ArrayList<>();
     f.get().list("providers").ifPresent(items -> {
@@ -119,7 +140,7 @@ final class PolicyReader {
   }
 
   private Optional<Policy.Mtls> mtls(Node node, String path) {
-    Optional<Fields> f = reader.fields(node, path, List.of("subjects"));
+    Optional<Fields> f = reader.fields(node, path, MTLS);
     if (f.isEmpty() || !needsClientCa(node, path)) return Optional.empty();
     Optional<List<String>> subjects = f.get().texts("subjects");
     if (subjects.isPresent() && subjects.get().isEmpty()) {
@@ -137,7 +158,7 @@ final class PolicyReader {
   }
 
   private Optional<Policy.ApiKey> apiKey(Node node, String path) {
-    Optional<Fields> f = reader.fields(node, path, List.of("scopes"));
+    Optional<Fields> f = reader.fields(node, path, API_KEY);
     return f.map(fields -> new Policy.ApiKey(Set.copyOf(fields.texts("scopes").orElse(List.of()))));
   }
 }

@@ -114,9 +114,9 @@ final class Reader {
     return Optional.of(out);
   }
 
-  /** A mapping that may hold only {@code keys}; unknown keys are reported. */
-  Optional<Fields> fields(Node node, String path, List<String> keys) {
-    return mapping(node, path).map(m -> new Fields(this, m, path, keys));
+  /** A mapping that may hold only the keys {@code shape} declares; unknown keys are reported. */
+  Optional<Fields> fields(Node node, String path, Shape.Obj shape) {
+    return mapping(node, path).map(m -> new Fields(this, m, path, shape));
   }
 
   /** How a value is quoted in messages: see {@link Node.Scalar#shown()}. */

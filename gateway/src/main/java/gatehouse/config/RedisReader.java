@@ -17,7 +17,6 @@ import java.util.Optional;
  * no user info, so no secret sits in the file or in a message.
  */
 final class RedisReader {
-  static final List<String> KEYS = List.of("url", "nodes", "user", "password", "key_prefix", "timeout", "fallback", "heartbeat");
   static final Duration MAX_TIMEOUT = Duration.ofSeconds(10);
   static final Duration MIN_HEARTBEAT = Duration.ofMillis(100);
   static final Duration MAX_HEARTBEAT = Duration.ofMinutes(1);
@@ -28,6 +27,18 @@ final class RedisReader {
     FALLBACKS.put("open", RedisConfig.Fallback.OPEN);
     FALLBACKS.put("closed", RedisConfig.Fallback.CLOSED);
   }
+
+  static final Shape.Obj SHAPE = Shape.obj("Shared rate limits: several instances on one Redis or Redis Cluster. Without it each"
+          + " instance keeps its own buckets.",
+      Shape.key("url", Shape.text(), "One Redis server: redis://host[:port][/db]."),
+      Shape.key("nodes", Shape.nonEmptyListOf(Shape.text()), "A Redis Cluster, by some of its nodes: redis://host[:port]."),
+      Shape.key("user", Shape.text(), "An ACL user name. Default: the default user."),
+      Shape.key("password", Shape.fromEnv(), "From the environment only (${VARIABLE}); empty means none."),
+      Shape.key("key_prefix", Shape.text("[A-Za-z0-9_.:-]{1,64}"), "Put before every key the gateway writes. Default gatehouse:"),
+      Shape.key("timeout", Shape.positiveSpan(), "The longest a rate-limit decision waits on Redis; at most 10s. Default 25ms."),
+      Shape.key("fallback", Shape.choice(FALLBACKS.keySet()), "What decides while Redis does not answer. Default local."),
+      Shape.key("heartbeat", Shape.positiveSpan(), "How often an instance tells Redis it is alive; 100ms to 1m. Default 1s."))
+      .exactlyOne("url", "nodes");
 
   private final Reader reader;
 

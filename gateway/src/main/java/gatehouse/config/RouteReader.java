@@ -14,9 +14,28 @@ import java.util.regex.PatternSyntaxException;
 
 /** {@code routes:}, in order. Ids are unique and no route may be unreachable (see {@link Shadowing}). */
 final class RouteReader {
-  static final List<String> KEYS = List.of("id", "match", "upstream", "policy", "strip_prefix", "add_prefix",
-      "timeout", "max_body", "websocket", "max_concurrent", "rate_limits");
-  static final List<String> MATCH_KEYS = List.of("path", "prefix", "regex", "methods", "host", "case_sensitive");
+  static final Shape.Obj MATCH = Shape.obj("Which requests the route takes: exactly one of path, prefix or regex,"
+          + " optionally narrowed by methods and host.",
+      Shape.key("path", Shape.text(), "This exact (normalised) path."),
+      Shape.key("prefix", Shape.text(), "Paths starting with this, in whole segments when it does not end with '/'."),
+      Shape.key("regex", Shape.text(), "A Java regular expression the whole normalised path must match."),
+      Shape.key("methods", Shape.nonEmptyListOf(Shape.text()), "HTTP methods taken (upper-cased). Default: every method."),
+      Shape.key("host", Shape.text(), "The Host the request names, without a port; '*.example.com' takes subdomains."),
+      Shape.key("case_sensitive", Shape.flag(), "Whether the path is compared case-sensitively. Default true."))
+      .exactlyOne("path", "prefix", "regex").named("match");
+  static final Shape.Obj SHAPE = Shape.obj("A route: the first whose match takes a request handles it.",
+      Shape.key("id", Shape.text("[\\x21-\\x7e]+"), "Names the route in logs and metrics; unique. Default routes[i]."),
+      Shape.key("match", MATCH, MATCH.description()).required(),
+      Shape.key("upstream", Shape.text(), "The name of an upstream under upstreams.").required(),
+      Shape.key("policy", PolicyReader.SHAPE, "Who may pass. Default: default_policy."),
+      Shape.key("strip_prefix", Shape.text(), "Removed from the path before forwarding: whole segments of the matched path or prefix."),
+      Shape.key("add_prefix", Shape.text(), "Put in front of the forwarded path."),
+      Shape.key("timeout", Shape.positiveSpan(), "Time allowed for the response headers; overrides the upstream's timeout."),
+      Shape.key("max_body", Shape.size(0, Long.MAX_VALUE), "Largest request body (413 past it). Default limits.max_body."),
+      Shape.key("websocket", Shape.flag(), "Whether WebSocket upgrades pass once the policy admits them. Default true."),
+      Shape.key("max_concurrent", Shape.whole(1, 1_000_000), "Requests in flight on this route at once; more get 503. Default: no limit."),
+      Shape.key("rate_limits", Shape.listOf(RateLimitReader.SHAPE), "This route's own rate limits, on top of the top-level ones."))
+      .named("route");
 
   private final Reader reader;
   private final PolicyReader policies;
@@ -59,7 +78,7 @@ final class RouteReader {
   }
 
   private Optional<RouteConfig> route(Node node, String path) {
-    Optional<Fields> fields = reader.fields(node, path, KEYS);
+    Optional<Fields> fields = reader.fields(node, path, SHAPE);
     if (fields.isEmpty()) return Optional.empty();
     Fields f = fields.get();
     String id = f.text("id").filter(i -> f.literal("id")).orElse(path);
@@ -67,7 +86,7 @@ final class RouteReader {
       reader.problems.add(f.node("id").get(), f.pathOf("id"), "must be printable ASCII without spaces");
     }
     f.require("match");
-    Optional<RouteConfig.Match> match = f.fields("match", MATCH_KEYS).flatMap(this::match);
+    Optional<RouteConfig.Match> match = f.fields("match", MATCH).flatMap(this::match);
     f.require("upstream");
     Optional<String> upstream = f.text("upstream");
     upstream.filter(u -> !upstreams.contains(u)).ifPresent(u -> {

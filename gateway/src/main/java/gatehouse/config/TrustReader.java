@@ -22,11 +22,31 @@ import java.util.Set;
  * gateway compiles the config (as JWT key files are), so {@code validate} reports them too.
  */
 final class TrustReader {
-  static final List<String> LISTEN_TLS = List.of("cert", "key", "client_ca", "client_auth");
-  static final List<String> UPSTREAM_TLS = List.of("ca", "cert", "key", "server_name");
-  static final List<String> SIGN = List.of("mode", "algorithm", "keys", "header", "lifetime", "content_digest");
-  static final List<String> CONTENT_DIGEST = List.of("max_body");
-  private static final List<String> KEY = List.of("id", "private_key", "secret");
+  static final Shape.Obj LISTEN_TLS = Shape.obj("TLS on the public listener.",
+      Shape.key("cert", Shape.text(), "PEM certificate chain, leaf first; re-read when it changes.").required(),
+      Shape.key("key", Shape.text(), "The leaf's private key, PKCS#8 (or PKCS#1 RSA) PEM.").required(),
+      Shape.key("client_ca", Shape.text(), "PEM CA certificates client certificates must chain to; mtls policies need it."),
+      Shape.key("client_auth", Shape.choice("none", "request", "require"), "Whether a client certificate is asked for."
+          + " Default request with client_ca, else none."));
+  static final Shape.Obj UPSTREAM_TLS = Shape.obj("TLS to an https upstream.",
+      Shape.key("ca", Shape.text(), "PEM CA certificates trusted for this upstream, instead of the system store."),
+      Shape.key("cert", Shape.text(), "The gateway's client certificate chain (with key), for upstreams that require mTLS."),
+      Shape.key("key", Shape.text(), "The PKCS#8 key of cert."),
+      Shape.key("server_name", Shape.text(), "The name the upstream's certificate must carry, and the SNI sent. Default: the url's host."));
+  static final Shape.Obj CONTENT_DIGEST = Shape.obj("http_signature only: bodies are digested (RFC 9530) and covered by the signature.",
+      Shape.key("max_body", Shape.size(1, SignConfig.LARGEST_DIGEST_MAX_BODY), "Larger bodies answer 413. Default 1MiB."));
+  private static final Shape.Obj KEY = Shape.obj("A signing key; the first in the list signs.",
+      Shape.key("id", Shape.text("[A-Za-z0-9_.:-]+"), "The keyid / kid; unique.").required(),
+      Shape.key("private_key", Shape.text(), "PKCS#8 PEM file (Ed25519, or EC P-256 for ES256), for ed25519, EdDSA and ES256."),
+      Shape.key("secret", Shape.text(), "At least 32 bytes, for hmac-sha256; keep it in the environment."));
+  static final Shape.Obj SIGN = Shape.obj("How the gateway proves a request to an upstream.",
+      Shape.key("mode", Shape.choice("none", "http_signature", "identity_token"), "none takes no other key.").required(),
+      Shape.key("algorithm", Shape.choice("hmac-sha256", "ed25519", "EdDSA", "ES256"),
+          "hmac-sha256 or ed25519 for http_signature; EdDSA or ES256 for identity_token."),
+      Shape.key("keys", Shape.nonEmptyListOf(KEY), "The first signs; keep the old one listed while rotating."),
+      Shape.key("header", Shape.text(), "identity_token only: the header that carries it. Default Gatehouse-Identity."),
+      Shape.key("lifetime", Shape.positiveSpan(), "identity_token only: whole seconds, at most 60s. Default 30s."),
+      Shape.key("content_digest", CONTENT_DIGEST, CONTENT_DIGEST.description())).named("sign");
 
   private final Reader reader;
   private final Path baseDir;

@@ -12,7 +12,9 @@ import gatehouse.config.RateLimitConfig;
 import gatehouse.config.RateLimitsConfig;
 import gatehouse.config.RouteConfig;
 import gatehouse.ratelimit.BucketKey;
+import gatehouse.ratelimit.CalendarQuota;
 import gatehouse.ratelimit.Limit;
+import gatehouse.ratelimit.QuotaVerdict;
 import gatehouse.ratelimit.RateLimiter;
 import gatehouse.ratelimit.Verdict;
 import io.vertx.core.Future;
@@ -53,10 +55,18 @@ public final class Limits {
   private final Optional<Rule> failedAuth;
   private final Cache<String, Screened> screened;
 
-  /** A configured limit, compiled: its bucket names start with {@code prefix} (where it was written and what it allows). */
-  record Rule(String prefix, RateLimitConfig.By by, Limit limit) {
+  /**
+   * A configured limit, compiled: its bucket names start with {@code prefix} (where it was written
+   * and what it allows); a limit by address counts IPv6 clients by their /{@code ipv6Prefix}.
+   */
+  record Rule(String prefix, RateLimitConfig.By by, Limit limit, int ipv6Prefix) {
     static Rule of(String scope, RateLimitConfig c) {
-      return new Rule(scope + "|" + c.requests() + "/" + c.per().toMillis() + "ms|", c.by(), new Limit(c.requests(), c.per()));
+      return new Rule(scope + "|" + c.requests() + "/" + c.per().toMillis() + "ms|", c.by(), new Limit(c.requests(), c.per()), c.ipv6Prefix());
+    }
+
+    /** Whom a limit by address counts {@code clientAddress} as: itself (IPv4) or its IPv6 network. */
+    String client(String clientAddress) {
+      return ClientNetwork.of(clientAddress, ipv6Prefix);
     }
   }
 
@@ -95,9 +105,47 @@ public final class Limits {
    * (empty on a public route without credentials). Called on an event loop; never blocks; the
    * future fails only if the limiter breaks its contract. When several buckets apply, each takes a
    * token, and any Unavailable, then any Denied, decides.
+   *
+   * <p>A credential's quota comes first, in a defined order: the quota counts the request (one
+   * atomic step), and only a request it counted asks the buckets; a request over quota takes no
+   * token. When a bucket then refuses it, the quota gives the request back, so the quota counts
+   * exactly the requests this stage admitted. Meanwhile that request holds its unit for one step,
+   * so at a window's last unit a concurrent request may be refused that a moment later would not
+   * be: the quota errs towards refusing, never admits more than its requests.
    */
   public Future<Admission> admit(RouteConfig route, String clientAddress, Optional<Identity> identity, Optional<CredentialLimit> own) {
-    List<Charge> charges = charges(route, clientAddress, identity, own);
+    Optional<CalendarQuota> quota = own.flatMap(CredentialLimit::quota);
+    if (quota.isEmpty()) return take(charges(route, clientAddress, identity, own));
+    String name = new BucketKey.Key(own.get().credentialId()).name();
+    return limiter.reserve(name, quota.get()).compose(counted -> {
+      if (counted instanceof QuotaVerdict.Exhausted e) {
+        return Future.succeededFuture(new Admission.Limited(headers(e.state()), atLeastOneSecond(e.state().untilEnd())));
+      }
+      if (counted instanceof QuotaVerdict.Unavailable u) return Future.succeededFuture(new Admission.Unavailable(u.reason()));
+      if (!(counted instanceof QuotaVerdict.Counted c)) throw new AssertionError("unknown quota verdict " + counted);
+      return take(charges(route, clientAddress, identity, own)).compose(admission -> {
+        if (admission instanceof Admission.Admitted a) {
+          Quota q = headers(c.state());
+          return Future.succeededFuture(a.quota().isPresent() && a.quota().get().remaining() <= q.remaining() ? a : new Admission.Admitted(Optional.of(q)));
+        }
+        // Refused by a bucket: the request does not count against the quota.
+        return limiter.release(name, c).map(admission);
+      });
+    });
+  }
+
+  /** A quota's state as RateLimit headers show it: the window's requests, its length, what is left, and when it ends. */
+  private static Quota headers(QuotaVerdict.State s) {
+    return new Quota(s.quota().requests(), s.window().length(), s.remaining(), s.untilEnd());
+  }
+
+  /** Retry-After in whole seconds is at least 1: a client told 0 at a window's last millisecond would retry at once. */
+  private static Duration atLeastOneSecond(Duration d) {
+    return d.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : d;
+  }
+
+  /** Takes a token from each of {@code charges} and combines the verdicts. */
+  private Future<Admission> take(List<Charge> charges) {
     if (charges.isEmpty()) return UNLIMITED;
     if (charges.size() == 1) return acquire(charges.get(0)).map(v -> decide(List.of(v)));
     List<Future<Verdict>> asked = new ArrayList<>(charges.size());
@@ -114,10 +162,10 @@ public final class Limits {
     List<Rule> routeRules = ownRules.containsKey(route.id()) ? ownRules.get(route.id()) : rules(route);
     if (own.isEmpty() && everyRoute.isEmpty() && routeRules.isEmpty()) return List.of();
     List<Charge> out = new ArrayList<>(1 + everyRoute.size() + routeRules.size());
-    own.ifPresent(c -> {
+    own.ifPresent(c -> c.rate().ifPresent(rate -> {
       BucketKey key = new BucketKey.Key(c.credentialId());
-      out.add(new Charge(key.name(), key, new Limit(c.requests(), c.window())));
-    });
+      out.add(new Charge(key.name(), key, rate));
+    }));
     for (Rule r : everyRoute) charge(r, route, clientAddress, identity).ifPresent(out::add);
     for (Rule r : routeRules) charge(r, route, clientAddress, identity).ifPresent(out::add);
     return out;
@@ -127,7 +175,7 @@ public final class Limits {
     Optional<BucketKey> key = switch (rule.by()) {
       case GLOBAL -> Optional.of(new BucketKey.Global());
       case ROUTE -> Optional.of(new BucketKey.Route(route.id()));
-      case ADDRESS -> Optional.of(new BucketKey.ClientAddress(clientAddress));
+      case ADDRESS -> Optional.of(new BucketKey.ClientAddress(rule.client(clientAddress)));
       case SUBJECT -> identity.map(i -> new BucketKey.Subject(i.scheme().name() + ":" + i.issuer(), subject(i)));
       case KEY -> identity.filter(i -> i.scheme() == Scheme.API_KEY).flatMap(i -> text(i, KEY_ID)).map(BucketKey.Key::new);
     };
@@ -150,12 +198,12 @@ public final class Limits {
 
   /**
    * Before a credential from {@code clientAddress} is verified: Limited when this process saw that
-   * address use up {@code failed_auth_limit} and no token is back yet, else Admitted without a
+   * address (an IPv6 one: its network) use up {@code failed_auth_limit} and no token is back yet, else Admitted without a
    * quota. Takes no token; never blocks; answers at once.
    */
   public Admission screen(String clientAddress) {
     if (failedAuth.isEmpty()) return CLEAR;
-    Screened s = screened.getIfPresent(clientAddress);
+    Screened s = screened.getIfPresent(failedAuth.get().client(clientAddress));
     if (s == null) return CLEAR;
     Instant now = clock.instant();
     if (!now.isBefore(s.until())) return CLEAR;
@@ -174,14 +222,15 @@ public final class Limits {
   public Future<Void> failed(String clientAddress) {
     if (failedAuth.isEmpty()) return Future.succeededFuture();
     Rule rule = failedAuth.get();
-    BucketKey key = new BucketKey.ClientAddress(clientAddress);
+    String client = rule.client(clientAddress);
+    BucketKey key = new BucketKey.ClientAddress(client);
     return limiter.acquire(rule.prefix() + key.name(), rule.limit()).map(v -> {
       Instant now = clock.instant();
       if (v instanceof Verdict.Allowed a && a.remaining() == 0) {
         Duration oneToken = Duration.ofNanos(ceilDiv(rule.limit().window().toNanos(), rule.limit().requests()));
-        screened.put(clientAddress, new Screened(now.plus(oneToken), now.plus(a.resetAfter())));
+        screened.put(client, new Screened(now.plus(oneToken), now.plus(a.resetAfter())));
       } else if (v instanceof Verdict.Denied d) {
-        screened.put(clientAddress, new Screened(now.plus(d.retryAfter()), now.plus(d.resetAfter())));
+        screened.put(client, new Screened(now.plus(d.retryAfter()), now.plus(d.resetAfter())));
       }
       return (Void) null;
     }).otherwiseEmpty();

@@ -27,11 +27,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One line per request, built from the decided {@link Outcome}, so what is logged is what was
  * decided, and handed to an {@link AccessLogWriter} of its own, outside the application log. In
- * logfmt a line reads {@code 2026-11-29T01:25:49.998Z INFO  gatehouse.access id=... latency_ms=1.21};
- * in JSON {@code {"time":"2026-11-29T01:25:49.998Z","id":"...",...,"latency_ms":1.21}}, with the
+ * logfmt a line reads {@code 2026-11-29T01:25:49.998Z INFO  gatehouse.access id=... trace=... latency_ms=1.21};
+ * in JSON {@code {"time":"2026-11-29T01:25:49.998Z","id":"...","trace":"...",...,"latency_ms":1.21}}, with the
  * same text in every string field. The target is logged with every credential in it redacted to
  * its fingerprint ({@link CredentialCarriers#redact}); the credential that was presented appears
- * only as its fingerprint.
+ * only as its fingerprint. {@code trace} is the request's W3C trace id, as forwarded upstream.
  */
 public final class AccessLog implements AutoCloseable {
   private static final int MAX_TARGET = 256;
@@ -126,7 +126,7 @@ public final class AccessLog implements AutoCloseable {
     } else {
       out.append(line.time).append(LOGFMT_HEADER);
     }
-    appendFields(out, id, head.method(), head.rawTarget(), outcome, proxied, elapsedNanos);
+    appendFields(out, id, head.trace().traceId(), head.method(), head.rawTarget(), outcome, proxied, elapsedNanos);
     if (format == Format.JSON) out.append('}');
     String text = out.toString();
     if (out.capacity() > 64 * 1024) {
@@ -137,9 +137,10 @@ public final class AccessLog implements AutoCloseable {
     return text;
   }
 
-  private void appendFields(StringBuilder out, String id, String method, String rawTarget, Outcome outcome, Optional<Proxied> proxied,
-      long elapsedNanos) {
+  private void appendFields(StringBuilder out, String id, String traceId, String method, String rawTarget, Outcome outcome,
+      Optional<Proxied> proxied, long elapsedNanos) {
     token(out, "id", id);
+    token(out, "trace", traceId);
     text(out, "method", method);
     quoted(out, "target", redact(rawTarget));
     if (outcome.matchedRoute().isPresent()) {

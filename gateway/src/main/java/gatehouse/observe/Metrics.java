@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -82,6 +83,16 @@ public final class Metrics implements AutoCloseable {
   public void gauge(String name, Supplier<Boolean> up) {
     Gauge.builder("gatehouse_dependency_ready", () -> up.get() ? 1 : 0).tag("name", name)
         .description("1 when the dependency answers now (JWKS fetches succeed, breaker closed, key store reachable)").register(registry);
+  }
+
+  /**
+   * Removes the meters named {@code prefix}... tagged {@code tag=value}: those of a part a reload
+   * retired, so the part that replaces it under the same name registers its own.
+   */
+  public void forget(String prefix, String tag, String value) {
+    for (io.micrometer.core.instrument.Meter m : List.copyOf(registry.getMeters())) {
+      if (m.getId().getName().startsWith(prefix) && value.equals(m.getId().getTag(tag))) registry.remove(m);
+    }
   }
 
   /** Registers {@code binder}'s meters (a provider's, or a JVM binder) in this registry. */

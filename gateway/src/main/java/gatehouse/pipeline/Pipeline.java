@@ -23,6 +23,8 @@ import gatehouse.route.Routing;
 import gatehouse.route.Target;
 import gatehouse.route.TargetParser;
 import gatehouse.route.UpstreamPath;
+import gatehouse.trace.RequestTrace;
+import gatehouse.trace.Stage;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.Optional;
@@ -40,9 +42,17 @@ public final class Pipeline {
   private final Authenticators authenticators;
   private final Limits limits;
   private final IdentityHeaders identityHeaders;
+  private final StageListener listener;
 
   public Pipeline(RouteTable routes, CredentialExtractor extractor, Authenticators authenticators, Limits limits,
       IdentityHeaders identityHeaders) {
+    this(routes, extractor, authenticators, limits, identityHeaders, StageListener.NONE);
+  }
+
+  /** As the serving pipeline, telling {@code listener} each stage's answer ({@code gatehouse explain}). */
+  public Pipeline(RouteTable routes, CredentialExtractor extractor, Authenticators authenticators, Limits limits,
+      IdentityHeaders identityHeaders, StageListener listener) {
+    this.listener = listener;
     this.routes = routes;
     this.extractor = extractor;
     this.authenticators = authenticators;
@@ -55,13 +65,17 @@ public final class Pipeline {
    * blocks; the future never fails (a failure is a bug, answered 500 by the caller).
    */
   public Future<Outcome> process(RequestHead head) {
+    RequestTrace trace = head.trace();
     // 1 route
     Target parsed = TargetParser.parse(head.rawTarget(), head.host());
+    listener.target(parsed);
     if (parsed instanceof Target.Ambiguous a) {
       return reject(new Rejection.BadRequest(a.code(), a.reason()), Optional.empty(), Optional.empty());
     }
     RequestTarget target = ((Target.Parsed) parsed).target();
     Routing routing = routes.route(head.method(), head.host(), target);
+    trace.stage(Stage.ROUTE);
+    listener.routing(routing);
     if (routing instanceof Routing.Ambiguous a) {
       return reject(new Rejection.BadRequest(a.code(), a.reason()), Optional.empty(), Optional.empty());
     }
@@ -74,6 +88,8 @@ public final class Pipeline {
 
     // 2 credential
     Extraction extraction = extractor.extract(head.headers(), target.rawQuery(), head.clientCertificate(), policy);
+    trace.stage(Stage.CREDENTIAL);
+    listener.extraction(extraction);
     if (extraction instanceof Extraction.Ambiguous a) {
       return reject(new Rejection.BadRequest(a.code(), a.reason()), matched, Optional.empty());
     }
@@ -97,6 +113,8 @@ public final class Pipeline {
       return reject(new Rejection.RateLimited(l.retryAfter(), Optional.of(l.quota())), matched, fingerprint);
     }
     return authenticators.authenticate(credential).compose(authentication -> {
+      trace.stage(Stage.AUTHENTICATE);
+      listener.authentication(authentication);
       if (authentication instanceof Authentication.Rejected r) {
         Rejection refused = new Rejection.Unauthenticated(challenge(credential), Optional.of(r.failure()));
         return limits.failed(head.clientAddress()).map(counted -> new Outcome.Reject(refused, matched, fingerprint));
@@ -110,6 +128,8 @@ public final class Pipeline {
       Identity identity = ok.identity();
       // 4 authorize
       Decision decision = Authorizer.decide(policy, identity);
+      trace.stage(Stage.AUTHORIZE);
+      listener.decision(decision);
       if (decision instanceof Decision.Deny d) {
         return Future.succeededFuture(new Outcome.Reject(new Rejection.Forbidden(d.code(), d.message(), identity.scheme() != Scheme.API_KEY),
             matched, fingerprint, Optional.of(identity)));
@@ -124,6 +144,8 @@ public final class Pipeline {
     Optional<String> fingerprint = credential.map(c -> c.secret().fingerprint());
     // 5 limit
     return limits.admit(route, head.clientAddress(), identity, own).map(admission -> {
+      head.trace().stage(Stage.LIMIT);
+      listener.admission(admission);
       if (admission instanceof Admission.Limited l) {
         return new Outcome.Reject(new Rejection.RateLimited(l.retryAfter(), Optional.of(l.quota())), matched, fingerprint);
       }
@@ -132,8 +154,13 @@ public final class Pipeline {
       }
       if (!(admission instanceof Admission.Admitted admitted)) throw new AssertionError("unknown admission " + admission);
       // 6 identity headers (the verified values as header bytes, or a refusal)
-      if (identity.isEmpty()) return forward(route, upstreamTarget, credential, identity, admitted.quota(), identityHeaders.anonymous());
+      if (identity.isEmpty()) {
+        head.trace().stage(Stage.IDENTITY);
+        return forward(route, upstreamTarget, credential, identity, admitted.quota(), identityHeaders.anonymous());
+      }
       HeaderPlan plan = identityHeaders.plan(credential.orElseThrow(), identity.get());
+      head.trace().stage(Stage.IDENTITY);
+      listener.plan(plan);
       if (plan instanceof HeaderPlan.Refused r) {
         return new Outcome.Reject(new Rejection.Unauthenticated(challenge(credential.get()), Optional.of(r.failure())), matched, fingerprint);
       }

@@ -1,5 +1,7 @@
 package gatehouse.pipeline;
 
+import gatehouse.trace.RequestTrace;
+import gatehouse.trace.RequestTracing;
 import io.vertx.core.MultiMap;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
@@ -17,9 +19,16 @@ import java.util.Optional;
  * @param clientAddress the client's IP address after {@code forwarding.trusted_proxies}
  *     ({@code gatehouse.proxy.ClientAddresses}), in canonical text; {@code "unknown"} when the
  *     gateway cannot tell (a Unix socket). Rate limits by address count it
+ * @param trace the request's trace: the stages note themselves in it, the proxy forwards it
  */
 public record RequestHead(String method, String rawTarget, String host, MultiMap headers, Optional<X509Certificate> clientCertificate,
-    String clientAddress) {
+    String clientAddress, RequestTrace trace) {
+  /** A head whose trace is a new one, recorded nowhere. */
+  public RequestHead(String method, String rawTarget, String host, MultiMap headers, Optional<X509Certificate> clientCertificate,
+      String clientAddress) {
+    this(method, rawTarget, host, headers, clientCertificate, clientAddress, RequestTracing.CONTEXT_ONLY.start(headers, false, method));
+  }
+
   /** A head without a client certificate, from a client whose address is unknown. */
   public RequestHead(String method, String rawTarget, String host, MultiMap headers) {
     this(method, rawTarget, host, headers, Optional.empty(), "unknown");

@@ -71,6 +71,16 @@ public final class ClientAddresses {
     return text(client);
   }
 
+  /**
+   * Whether {@code peer} (the connection's remote host address, null when unknown) is a trusted
+   * proxy, whose word on the client (its trace context, say) the gateway takes.
+   */
+  public boolean trustsPeer(String peer) {
+    if (peer == null) return false;
+    Optional<Peer> hop = peer(peer);
+    return hop.isPresent() && hop.get().trusted();
+  }
+
   private boolean trusts(InetAddress address) {
     for (Cidr c : trusted) {
       if (c.contains(address)) return true;

@@ -512,13 +512,11 @@ final class Exchange {
   }
 
   private void splice(NetSocket client, NetSocket upstreamSocket) {
-    pump(client, upstreamSocket, n -> requestBytes += n);
-    pump(upstreamSocket, client, n -> responseBytes += n);
     client.closeHandler(v -> closeTunnel(upstreamSocket));
     upstreamSocket.closeHandler(v -> closeTunnel(client));
     client.exceptionHandler(t -> client.close());
     upstreamSocket.exceptionHandler(t -> upstreamSocket.close());
-    upstreamSocket.resume();
+    Tunnel.splice(client, upstreamSocket, n -> requestBytes += n, n -> responseBytes += n);
   }
 
   private void closeTunnel(NetSocket other) {

@@ -58,6 +58,8 @@ final class Upstream {
   /** This upstream's queued requests, all event loops together. */
   private final java.util.concurrent.atomic.AtomicInteger waiting;
   private final Vertx vertx;
+  /** Lets Vert.x forget the closed client ({@link gatehouse.transport.HttpClients}). */
+  private final Runnable release;
   /** Requests of this event loop handed to the pool (holding a connection or about to); event-loop confined. */
   private int inPool;
   /** Requests of this event loop waiting for {@link #inPool} to drop below max_connections, oldest first; event-loop confined. */
@@ -77,8 +79,10 @@ final class Upstream {
       int maxConnections,
       int maxPending,
       Occupancy occupancy,
-      Vertx vertx) {
+      Vertx vertx,
+      Runnable release) {
     this.name = name;
+    this.release = release;
     this.vertx = vertx;
     this.maxConnections = maxConnections;
     this.maxPending = maxPending;
@@ -120,12 +124,9 @@ final class Upstream {
     int defaultPort = https ? 443 : 80;
     int port = url.getPort() == -1 ? defaultPort : url.getPort();
     String hostForHeader = host.contains(":") ? "[" + host + "]" : host;
-    String authority = (port == defaultPort ? hostForHeader : hostForHeader + ":" + port).toLowerCase(java.util.Locale.ROOT);
+    String authority = authority(url);
     String tlsName = https ? config.tls().serverName().orElse(host) : host;
-    String path = url.getRawPath() == null ? "" : url.getRawPath();
-    while (path.endsWith("/")) {
-      path = path.substring(0, path.length() - 1);
-    }
+    String path = basePath(url);
     HttpClientOptions options =
         new HttpClientOptions()
             .setProtocolVersion(HttpVersion.HTTP_1_1)
@@ -146,6 +147,7 @@ final class Upstream {
         .withConnectHandler(connection -> connection.exceptionHandler(
             t -> occupancy.upstreamLog().warn(name + " connection", "upstream '{}': connection failed: {}", name, String.valueOf(t))))
         .build();
+    Runnable release = gatehouse.transport.HttpClients.releaser(vertx, client);
     return new Upstream(
         name,
         client,
@@ -160,7 +162,8 @@ final class Upstream {
         config.maxConnections(),
         config.maxPending(),
         occupancy,
-        vertx);
+        vertx,
+        release);
   }
 
   /**
@@ -288,11 +291,35 @@ final class Upstream {
 
   /** The request target sent upstream: the url's base path, then the pipeline's path and query. */
   String target(String pathAndQuery) {
+    return target(basePath, pathAndQuery);
+  }
+
+  static String target(String basePath, String pathAndQuery) {
     // "*" (OPTIONS *, RFC 9112 section 3.2.4) names the server, not a path: no base path applies.
     return basePath.isEmpty() || pathAndQuery.equals("*") ? pathAndQuery : basePath + pathAndQuery;
   }
 
+  /** {@code host[:port]} of an http(s) {@code url}, lower-case, the port only when not the scheme's default: its Host. */
+  static String authority(URI url) {
+    boolean https = "https".equalsIgnoreCase(url.getScheme());
+    String host = url.getHost();
+    if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+    int defaultPort = https ? 443 : 80;
+    int port = url.getPort() == -1 ? defaultPort : url.getPort();
+    String hostForHeader = host.contains(":") ? "[" + host + "]" : host;
+    return (port == defaultPort ? hostForHeader : hostForHeader + ":" + port).toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** The path of {@code url} without trailing slashes: what every target sent to it starts with. */
+  static String basePath(URI url) {
+    String path = url.getRawPath() == null ? "" : url.getRawPath();
+    while (path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    return path;
+  }
+
   Future<Void> close() {
-    return client.close();
+    return gatehouse.transport.HttpClients.close(client, release);
   }
 }

@@ -49,10 +49,19 @@ public final class Upstreams {
   /** As above, counting waiting and refused requests in the process's {@code occupancy}. */
   public Upstreams(Vertx vertx, Map<String, UpstreamConfig> upstreams, ForwardingConfig forwarding, Duration drainLimit,
       BodyLimits bodies, Occupancy occupancy) {
+    this(compile(vertx, upstreams, occupancy), vertx, forwarding, drainLimit, bodies);
+  }
+
+  /** Over upstreams compiled already (and owned by whoever compiled them: {@link UpstreamPools}). */
+  Upstreams(Map<String, Upstream> compiled, Vertx vertx, ForwardingConfig forwarding, Duration drainLimit, BodyLimits bodies) {
     this.forwarded = ForwardedHeaders.compile(forwarding);
     this.drainLimit = drainLimit;
     this.vertx = vertx;
     this.bodies = bodies;
+    this.upstreams = Map.copyOf(compiled);
+  }
+
+  private static Map<String, Upstream> compile(Vertx vertx, Map<String, UpstreamConfig> upstreams, Occupancy occupancy) {
     Map<String, Upstream> compiled = new LinkedHashMap<>();
     try {
       upstreams.forEach((name, config) -> compiled.put(name, Upstream.compile(vertx, name, config, occupancy)));
@@ -60,7 +69,7 @@ public final class Upstreams {
       compiled.values().forEach(Upstream::close);
       throw e;
     }
-    this.upstreams = Map.copyOf(compiled);
+    return compiled;
   }
 
   /**

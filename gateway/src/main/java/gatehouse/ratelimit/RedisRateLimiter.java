@@ -54,22 +54,31 @@ import org.slf4j.LoggerFactory;
  * {@code local}, {@code open} or {@code closed}; outcome {@code allowed}, {@code denied} or {@code
  * unavailable}), {@code gatehouse_rate_limit_redis_errors_total{reason}} ({@code timeout} or {@code
  * error}), {@code gatehouse_rate_limit_fallback_active} (1 or 0) and {@code
- * gatehouse_rate_limit_instances} (live instances last seen).
+ * gatehouse_rate_limit_instances} (live instances last seen); {@code
+ * gatehouse_quota_decisions_total{backend, outcome}} for quotas ({@code quota.lua}, see {@link
+ * #reserve}).
  */
 public final class RedisRateLimiter implements RateLimiter, MeterBinder {
   private static final Logger log = LoggerFactory.getLogger(RedisRateLimiter.class);
   private static final Script BUCKET = Script.load("token_bucket.lua");
   private static final Script HEARTBEAT = Script.load("heartbeat.lua");
+  private static final Script QUOTA = Script.load("quota.lua");
+  private static final Script BUCKET_READ = Script.load("bucket_read.lua");
   /** A heartbeat counts for this many intervals, so one late or lost beat does not drop an instance. */
   private static final int BEATS_ALIVE = 3;
+  /** Event loops with a connection of their own; any further one shares {@link #shared}. Within the client's pool. */
+  private static final int MAX_LINKS = 63;
 
   private final Vertx vertx;
   private final RedisConfig config;
   private final Redis client;
-  /** The connection every decision is pipelined on, or the connecting in progress; null when there is none. */
-  private Future<RedisConnection> connection;
-  /** {@link #connection} once it is up, read without the lock on the request path. */
-  private volatile RedisConnection live;
+  /**
+   * One pipelined connection per event-loop thread that sends decisions, connected from that
+   * thread, so a decision and its answer never cross threads; {@link #shared} for callers that
+   * are not on an event loop (the heartbeat's timer is). Bounded by the event-loop threads.
+   */
+  private final Map<Thread, Link> links = new ConcurrentHashMap<>();
+  private final Link shared = new Link();
   private final LocalRateLimiter local;
   private final String instanceId = UUID.randomUUID().toString();
   private final String instancesKey;
@@ -96,6 +105,7 @@ public final class RedisRateLimiter implements RateLimiter, MeterBinder {
     RedisOptions options = new RedisOptions()
         .setType(config.cluster() ? RedisClientType.CLUSTER : RedisClientType.STANDALONE)
         .setEndpoints(config.endpoints())
+        .setMaxPoolSize(MAX_LINKS + 1).setMaxPoolWaiting(2 * (MAX_LINKS + 1))
         .setNetClientOptions(new NetClientOptions().setConnectTimeout((int) Math.max(250, config.timeout().toMillis() * 4))
             .setTcpNoDelay(true));
     config.user().ifPresent(options::setUser);
@@ -191,48 +201,86 @@ public final class RedisRateLimiter implements RateLimiter, MeterBinder {
   }
 
   /**
-   * Sends {@code request} on the one connection this limiter pipelines everything on (the client
-   * matches answers to requests in order), connecting first when there is none. Sent from the
-   * caller's thread, so the answer comes back on the caller's context.
+   * Sends {@code request} on the calling event loop's connection (the client matches answers to
+   * requests in order), connecting first when there is none. Sent from the caller's thread, so the
+   * answer comes back on it.
    */
   private Future<Response> send(Request request) {
-    RedisConnection c = live;
+    Link l = link();
+    RedisConnection c = l.live;
     if (c != null) return c.send(request);
-    return connect().compose(connected -> connected.send(request));
+    return l.connect().compose(connected -> connected.send(request));
   }
 
-  private synchronized Future<RedisConnection> connect() {
-    if (connection != null && !connection.failed()) return connection;
-    // The scripts first, so decisions after a server restart need not each find NOSCRIPT (on a
-    // Cluster this reaches one node; the others learn them from EVAL).
-    Future<RedisConnection> connecting = client.connect().compose(c -> c.batch(List.of(
-            Request.cmd(Command.SCRIPT).arg("LOAD").arg(BUCKET.text()), Request.cmd(Command.SCRIPT).arg("LOAD").arg(HEARTBEAT.text())))
-        .transform(loaded -> {
-          if (loaded.succeeded()) return Future.succeededFuture(c);
-          c.close();
-          return Future.failedFuture(loaded.cause());
-        }));
-    connection = connecting;
-    connecting.onSuccess(c -> {
-      c.exceptionHandler(e -> drop(connecting)).endHandler(v -> drop(connecting));
-      synchronized (this) {
-        if (connection == connecting) live = c;
-      }
-    });
-    return connecting;
+  private Link link() {
+    if (!Context.isOnEventLoopThread()) return shared;
+    Thread t = Thread.currentThread();
+    Link l = links.get(t);
+    if (l != null) return l;
+    return links.size() >= MAX_LINKS ? shared : links.computeIfAbsent(t, k -> new Link());
   }
 
-  /**
-   * Forgets {@code which} (closed by the server, broken, or silent past a heartbeat) and closes it,
-   * failing what waits on it; the next request connects again.
-   */
-  private void drop(Future<RedisConnection> which) {
-    synchronized (this) {
-      if (connection != which) return;
-      connection = null;
-      live = null;
+  /** Every link: the event loops' and {@link #shared}. */
+  private List<Link> allLinks() {
+    List<Link> all = new java.util.ArrayList<>(links.values());
+    all.add(shared);
+    return all;
+  }
+
+  /** One pipelined connection, or the connecting in progress, or none. */
+  private final class Link {
+    private Future<RedisConnection> connection;
+    /** {@link #connection} once it is up, read without the lock on the request path. */
+    private volatile RedisConnection live;
+
+    synchronized Future<RedisConnection> connect() {
+      if (connection != null && !connection.failed()) return connection;
+      // The scripts first, so decisions after a server restart need not each find NOSCRIPT (on a
+      // Cluster this reaches one node; the others learn them from EVAL).
+      Future<RedisConnection> connecting = client.connect().compose(c -> c.batch(List.of(
+              Request.cmd(Command.SCRIPT).arg("LOAD").arg(BUCKET.text()), Request.cmd(Command.SCRIPT).arg("LOAD").arg(HEARTBEAT.text())))
+          .transform(loaded -> {
+            if (loaded.succeeded()) return Future.succeededFuture(c);
+            c.close();
+            return Future.failedFuture(loaded.cause());
+          }));
+      connection = connecting;
+      connecting.onSuccess(c -> {
+        c.exceptionHandler(e -> drop(connecting)).endHandler(v -> drop(connecting));
+        synchronized (this) {
+          if (connection == connecting) live = c;
+        }
+      });
+      return connecting;
     }
-    which.onSuccess(RedisConnection::close);
+
+    /**
+     * Forgets {@code which} (closed by the server, broken, or silent past a heartbeat) and closes
+     * it, failing what waits on it; the next request connects again.
+     */
+    void drop(Future<RedisConnection> which) {
+      synchronized (this) {
+        if (which == null || connection != which) return;
+        connection = null;
+        live = null;
+      }
+      which.onSuccess(RedisConnection::close);
+    }
+
+    synchronized Future<RedisConnection> current() {
+      return connection;
+    }
+
+    /** Forgets the connection and closes it; completes when it is closed. */
+    Future<Void> close() {
+      RedisConnection c;
+      synchronized (this) {
+        c = live;
+        connection = null;
+        live = null;
+      }
+      return c == null ? Future.succeededFuture() : c.close();
+    }
   }
 
   private static Request request(Command command, String script, String key, String... args) {
@@ -305,14 +353,130 @@ public final class RedisRateLimiter implements RateLimiter, MeterBinder {
             }
           } else {
             failed(ar.cause() instanceof java.util.concurrent.TimeoutException ? "timeout" : "error", "heartbeat: " + ar.cause());
-            // A server that went silent (a network dropping packets) never closes the connection.
-            Future<RedisConnection> current;
-            synchronized (this) {
-              current = connection;
-            }
-            if (current != null) drop(current);
+            // A server that went silent (a network dropping packets) never closes the connections.
+            for (Link l : allLinks()) l.drop(l.current());
           }
         });
+  }
+
+  /**
+   * Counts a request against the shared quota ({@code quota.lua}, one atomic step on Redis's clock),
+   * or, when Redis does not answer within {@code timeout}, as {@code fallback} says: {@code local}
+   * counts in this process at {@code requests / live instances} per window (by this process's
+   * clock; what Redis counted before is not known, so a window that spans an outage may admit up to
+   * that share more on each instance), {@code open} counts nothing and allows, {@code closed} says
+   * {@link QuotaVerdict.Unavailable}. The future always succeeds, on the caller's context.
+   */
+  @Override
+  public Future<QuotaVerdict> reserve(String key, CalendarQuota quota) {
+    if (fallback.get()) return Future.succeededFuture(quotaFallback(key, quota));
+    return timed(eval(QUOTA, quotaKey(key, quota), "take", Long.toString(quota.requests()), quota.period().word(), "0"), r -> {
+      QuotaVerdict.State state = quotaState(r, quota);
+      QuotaVerdict v = r.get(0).toInteger() == 1 ? new QuotaVerdict.Counted(state, true) : new QuotaVerdict.Exhausted(state);
+      countQuota("redis", v);
+      return v;
+    }, () -> quotaFallback(key, quota));
+  }
+
+  /** Gives the request back where {@code counted} was counted: on Redis, or in this process's fallback. */
+  @Override
+  public Future<Void> release(String key, QuotaVerdict.Counted counted) {
+    if (!counted.shared()) return local.release(key, counted);
+    CalendarQuota q = counted.quota();
+    return timed(eval(QUOTA, quotaKey(key, q), "give", Long.toString(q.requests()), q.period().word(),
+        Long.toString(counted.state().window().start().getEpochSecond())), r -> (Void) null, () -> (Void) null);
+  }
+
+  /** The shared bucket as Redis holds it now, refilled to Redis's time; fails when Redis does not answer in time. */
+  @Override
+  public Future<BucketState> peek(String key, Limit limit) {
+    return eval(BUCKET_READ, bucketKey(key)).timeout(Math.max(1, config.timeout().toMillis()), TimeUnit.MILLISECONDS).map(r -> {
+      long now = r.get(5).toLong() * 1_000;
+      boolean same = r.get(0) != null && r.get(0).toString().equals(Long.toString(limit.requests()))
+          && r.get(1) != null && r.get(1).toString().equals(Long.toString(limit.window().toNanos()));
+      if (!same || r.get(2) == null || r.get(3) == null || r.get(4) == null) return new BucketState(limit, limit.requests(), Duration.ZERO);
+      TokenBucket.State s = TokenBucket.refill(new TokenBucket.State(limit, r.get(2).toLong(), r.get(3).toLong(), r.get(4).toLong() * 1_000), now);
+      return new BucketState(limit, TokenBucket.tokens(s), TokenBucket.untilFull(s));
+    });
+  }
+
+  /** The shared quota's count now, by Redis's clock; fails when Redis does not answer in time. */
+  @Override
+  public Future<QuotaVerdict.State> peek(String key, CalendarQuota quota) {
+    return eval(QUOTA, quotaKey(key, quota), "read", Long.toString(quota.requests()), quota.period().word(), "0")
+        .timeout(Math.max(1, config.timeout().toMillis()), TimeUnit.MILLISECONDS)
+        .map(r -> quotaState(r, quota));
+  }
+
+  /** {@code <prefix>{<name>}:quota:<period>}: in the same Cluster slot as {@code name}'s bucket. */
+  String quotaKey(String name, CalendarQuota quota) {
+    return bucketKey(name) + ":quota:" + quota.period().word();
+  }
+
+  private static QuotaVerdict.State quotaState(Response r, CalendarQuota quota) {
+    java.time.Instant start = java.time.Instant.ofEpochSecond(r.get(2).toLong());
+    java.time.Instant end = java.time.Instant.ofEpochSecond(r.get(3).toLong());
+    long nowMicros = r.get(4).toLong();
+    Duration untilEnd = Duration.ofNanos(Math.max(0, end.getEpochSecond() * 1_000_000 - nowMicros) * 1_000);
+    return new QuotaVerdict.State(quota, new CalendarQuota.Window(start, end), r.get(1).toLong(), untilEnd);
+  }
+
+  /** The quota's answer while Redis is away, as {@code fallback} says. */
+  private QuotaVerdict quotaFallback(String key, CalendarQuota quota) {
+    QuotaVerdict v;
+    String backend;
+    if (config.fallback() == RedisConfig.Fallback.OPEN) {
+      backend = "open";
+      v = local.count(key, quota, Long.MAX_VALUE);
+    } else if (config.fallback() == RedisConfig.Fallback.CLOSED) {
+      backend = "closed";
+      v = new QuotaVerdict.Unavailable(quota, "redis unavailable");
+    } else {
+      backend = "local";
+      v = local.count(key, quota, quota.requests() / Math.max(1, instances));
+    }
+    countQuota(backend, v);
+    return v;
+  }
+
+  /**
+   * {@code asked}'s answer parsed, on the caller's context; {@code otherwise}'s when Redis fails or
+   * does not answer within {@code timeout} (which enters fallback, as for a bucket).
+   */
+  private <T> Future<T> timed(Future<Response> asked, java.util.function.Function<Response, T> parse, java.util.function.Supplier<T> otherwise) {
+    Context caller = vertx.getOrCreateContext();
+    Promise<T> answer = Promise.promise();
+    AtomicBoolean decided = new AtomicBoolean();
+    long timer = vertx.setTimer(Math.max(1, config.timeout().toMillis()), id -> {
+      if (decided.compareAndSet(false, true)) {
+        failed("timeout", "no answer within " + config.timeout().toMillis() + "ms");
+        answer.complete(otherwise.get());
+      }
+    });
+    asked.onComplete(ar -> {
+      if (!decided.compareAndSet(false, true)) return;
+      vertx.cancelTimer(timer);
+      T result;
+      if (ar.succeeded()) {
+        result = parse.apply(ar.result());
+      } else {
+        failed("error", ar.cause().toString());
+        result = otherwise.get();
+      }
+      if (Vertx.currentContext() == caller) {
+        answer.complete(result);
+      } else {
+        caller.runOnContext(v -> answer.complete(result));
+      }
+    });
+    return answer.future();
+  }
+
+  private void countQuota(String backend, QuotaVerdict v) {
+    String outcome = v instanceof QuotaVerdict.Counted ? "allowed" : v instanceof QuotaVerdict.Exhausted ? "denied" : "unavailable";
+    decisions.computeIfAbsent("quota/" + backend + "/" + outcome, k -> Counter.builder("gatehouse_quota_decisions")
+        .description("quota decisions by who answered (redis, or the fallback: local, open, closed) and the outcome")
+        .tag("backend", backend).tag("outcome", outcome).register(registry)).increment();
   }
 
   /** Whether decisions come from the fallback now. */
@@ -352,13 +516,9 @@ public final class RedisRateLimiter implements RateLimiter, MeterBinder {
         .<Void>mapEmpty().otherwiseEmpty().eventually(() -> {
           // Forgotten before it is closed: its end handler then finds nothing to drop, where it
           // closed the connection a second time (a Cluster connection says so at ERROR).
-          RedisConnection c;
-          synchronized (this) {
-            c = live;
-            connection = null;
-            live = null;
-          }
-          return c == null ? client.close() : c.close().eventually(client::close);
+          List<Future<Void>> closing = new java.util.ArrayList<>();
+          for (Link l : allLinks()) closing.add(l.close());
+          return Future.join(closing).<Void>mapEmpty().eventually(client::close);
         });
   }
 

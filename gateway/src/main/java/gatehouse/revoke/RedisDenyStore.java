@@ -17,6 +17,7 @@ import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,11 +39,22 @@ import org.slf4j.LoggerFactory;
  * <prefix>{denylist}:epoch} is a random value set once: a different value after a reconnect means
  * Redis lost its data (a restart without persistence), and each instance writes its entries back
  * rather than forget them: a revocation is never undone by an outage.
+ *
+ * <p>On a Redis Cluster the channel is a shard channel (Redis 7: {@code SPUBLISH}, {@code
+ * SSUBSCRIBE}) in the list's slot, and each instance subscribes on the node that serves that slot
+ * (following {@code MOVED}). The subscription then lives and dies with the node that holds the
+ * list: when that node restarts empty the subscription drops and the reload finds the new epoch,
+ * where a plain {@code SUBSCRIBE} on another node would stay up and never see the loss. Redis ends
+ * shard subscriptions with {@code sunsubscribe} when the slot moves (failover, resharding); the
+ * instance then subscribes again where the slot went. Publishing reaches only that node's
+ * subscribers, not every node of the Cluster bus.
  */
 final class RedisDenyStore {
   private static final Logger log = LoggerFactory.getLogger(RedisDenyStore.class);
-  private static final String WRITE = "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) redis.call('PUBLISH', ARGV[3], ARGV[4]) return 1";
-  private static final String DELETE = "local n = redis.call('HDEL', KEYS[1], ARGV[1]) redis.call('PUBLISH', ARGV[2], ARGV[3]) return n";
+  private static final String WRITE = "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) redis.call('%s', ARGV[3], ARGV[4]) return 1";
+  private static final String DELETE = "local n = redis.call('HDEL', KEYS[1], ARGV[1]) redis.call('%s', ARGV[2], ARGV[3]) return n";
+  /** At most this many {@code MOVED} answers are followed at once before waiting {@link #RETRY_MILLIS}. */
+  private static final int MOVED_HOPS = 3;
   /** How long after losing its subscription an instance tries again. */
   private static final long RETRY_MILLIS = 250;
 
@@ -53,6 +65,8 @@ final class RedisDenyStore {
   private final String hashKey;
   private final String epochKey;
   private final String channel;
+  private final String writeScript;
+  private final String deleteScript;
   private final ThrottledLog downLog;
   private final AtomicLong reloads = new AtomicLong();
   private final Promise<Void> firstSync = Promise.promise();
@@ -64,6 +78,9 @@ final class RedisDenyStore {
   private RedisConnection subscription;
   private String epoch;
   private int endpoint;
+  /** On a Cluster, the node a {@code MOVED} named as serving the list's slot; null until one did. */
+  private String owner;
+  private int hops;
   private boolean retrying;
   private volatile boolean synced;
   private volatile boolean closed;
@@ -77,6 +94,9 @@ final class RedisDenyStore {
     this.hashKey = config.keyPrefix() + "{denylist}";
     this.epochKey = config.keyPrefix() + "{denylist}:epoch";
     this.channel = config.keyPrefix() + "{denylist}:events";
+    String publish = config.cluster() ? "SPUBLISH" : "PUBLISH";
+    this.writeScript = WRITE.formatted(publish);
+    this.deleteScript = DELETE.formatted(publish);
     this.downLog = new ThrottledLog(log, clock);
   }
 
@@ -122,12 +142,12 @@ final class RedisDenyStore {
 
   private Request writeRequest(DenyEntry e) {
     JsonObject event = new JsonObject().put("op", "add").put("entry", e.toJson());
-    return Request.cmd(Command.EVAL).arg(WRITE).arg(1).arg(hashKey).arg(e.id()).arg(e.toJson().encode()).arg(channel).arg(event.encode());
+    return Request.cmd(Command.EVAL).arg(writeScript).arg(1).arg(hashKey).arg(e.id()).arg(e.toJson().encode()).arg(channel).arg(event.encode());
   }
 
   private Request deleteRequest(String id) {
     JsonObject event = new JsonObject().put("op", "remove").put("id", id);
-    return Request.cmd(Command.EVAL).arg(DELETE).arg(1).arg(hashKey).arg(id).arg(channel).arg(event.encode());
+    return Request.cmd(Command.EVAL).arg(deleteScript).arg(1).arg(hashKey).arg(id).arg(channel).arg(event.encode());
   }
 
   private Future<Response> send(Request r) {
@@ -135,12 +155,16 @@ final class RedisDenyStore {
   }
 
   /**
-   * One connection subscribed to the events (to one node: Redis Cluster forwards a publication to
-   * every node), then a reload. On any failure, or when the connection ends, again after {@link #RETRY_MILLIS}.
+   * One connection subscribed to the events (on a Cluster, a shard subscription on the node serving
+   * the list's slot), then a reload. On any failure, or when the connection ends, again after
+   * {@link #RETRY_MILLIS}; at once after a {@code MOVED}.
    */
   private void subscribe() {
     if (closed) return;
-    String node = config.endpoints().get(endpoint % config.endpoints().size());
+    String node;
+    synchronized (this) {
+      node = owner != null ? owner : config.endpoints().get(endpoint % config.endpoints().size());
+    }
     Redis sub = Redis.createClient(vertx, options(RedisClientType.STANDALONE, List.of(node)));
     synchronized (this) {
       subscriber = sub;
@@ -152,19 +176,47 @@ final class RedisDenyStore {
       conn.handler(this::onPush);
       conn.exceptionHandler(e -> lost(conn, e.toString()));
       conn.endHandler(v -> lost(conn, "connection closed"));
-      return conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel));
+      if (!config.cluster()) return conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel));
+      // A keyed command first: a node that does not serve the slot answers MOVED to it here. The
+      // answer to SSUBSCRIBE itself goes to the push handler, not to this future.
+      return conn.send(Request.cmd(Command.EXISTS).arg(hashKey))
+          .compose(v -> conn.send(Request.cmd(Command.SSUBSCRIBE).arg(channel)));
     }).compose(v -> reload()).onSuccess(v -> {
+      synchronized (this) {
+        hops = 0;
+      }
       boolean wasDown = !synced && firstSync.future().isComplete();
       synced = true;
       firstSync.tryComplete();
       if (wasDown) log.info("denylist: redis {} answers again; {} entries reloaded", node, list.index().size());
     }).onFailure(e -> {
-      endpoint++;
-      lost(null, e.toString());
+      String movedTo = movedTo(e.getMessage());
+      boolean follow;
+      synchronized (this) {
+        follow = movedTo != null && hops++ < MOVED_HOPS;
+        if (movedTo != null) {
+          owner = movedTo;
+        } else {
+          owner = null;
+          endpoint++;
+        }
+      }
+      lost(null, e.toString(), follow ? 0 : RETRY_MILLIS);
     });
   }
 
+  /** {@code redis://host:port} from a {@code MOVED <slot> <host>:<port>} error, or null for any other. */
+  static String movedTo(String error) {
+    if (error == null || !error.startsWith("MOVED ")) return null;
+    String[] parts = error.trim().split(" ");
+    return parts.length == 3 && !parts[2].isEmpty() ? "redis://" + parts[2] : null;
+  }
+
   private void lost(RedisConnection conn, String why) {
+    lost(conn, why, RETRY_MILLIS);
+  }
+
+  private void lost(RedisConnection conn, String why, long retryMillis) {
     Redis old;
     synchronized (this) {
       if (closed || retrying || (conn != null && conn != subscription)) return;
@@ -174,13 +226,13 @@ final class RedisDenyStore {
       old = subscriber;
       subscriber = null;
     }
-    if (synced || !firstSync.future().isComplete()) {
+    if (retryMillis > 0 && (synced || !firstSync.future().isComplete())) {
       downLog.warn("denylist: redis {}: {}; this instance enforces its copy of {} entries and reloads when Redis answers",
           config.endpoints(), why, list.index().size());
     }
     synced = false;
     if (old != null) old.close();
-    vertx.setTimer(RETRY_MILLIS, id -> {
+    vertx.setTimer(Math.max(1, retryMillis), id -> {
       synchronized (this) {
         retrying = false;
       }
@@ -189,7 +241,31 @@ final class RedisDenyStore {
   }
 
   private void onPush(Response message) {
-    if (message == null || message.size() < 3 || !"message".equals(message.get(0).toString())) return;
+    if (message == null) return;
+    if (message.type() == ResponseType.ERROR) {
+      // An answer to (S)SUBSCRIBE, e.g. MOVED when the slot moved since EXISTS found its node.
+      RedisConnection conn;
+      String movedTo = movedTo(message.toString());
+      synchronized (this) {
+        conn = subscription;
+        owner = movedTo;
+      }
+      lost(conn, message.toString(), movedTo != null ? 0 : RETRY_MILLIS);
+      return;
+    }
+    if (message.size() < 2) return;
+    String kind = message.get(0).toString();
+    if ("sunsubscribe".equals(kind) && message.size() >= 3 && message.get(2).toInteger() == 0) {
+      // Unasked for: the slot moved to another node (failover, resharding), which now holds the list.
+      RedisConnection conn;
+      synchronized (this) {
+        conn = subscription;
+        owner = null;
+      }
+      lost(conn, "the deny-list's slot moved off its node", 0);
+      return;
+    }
+    if (message.size() < 3 || !("message".equals(kind) || "smessage".equals(kind))) return;
     JsonObject event;
     try {
       event = new JsonObject(message.get(2).toString());

@@ -113,6 +113,29 @@ public final class RouteTable {
     return chosen >= 0 ? routes[chosen].found : Optional.empty();
   }
 
+  /**
+   * The routes tried before the one {@link #route} picks for the same request (all of them when
+   * none takes it), each with why it did not: for {@code gatehouse explain}. Uses the matchers
+   * {@link #route} uses; not called while serving.
+   */
+  public List<Skipped> skipped(String method, String host, RequestTarget target) {
+    String path = target.path();
+    int hostEnd = HostPattern.hostEnd(host);
+    List<Skipped> out = new ArrayList<>();
+    for (CompiledRoute r : routes) {
+      if (r.matches(method, host, hostEnd, path)) break;
+      List<String> reasons = new ArrayList<>();
+      if (!r.methods.isEmpty() && !r.methods.contains(method)) reasons.add("method " + method + " is not one of " + r.methods);
+      if (r.host != null && !r.host.matches(host, hostEnd)) {
+        reasons.add(host == null ? "the request has no host; the route needs " + r.host.describe()
+            : "host " + host + " does not match " + r.host.describe());
+      }
+      if (!r.path.matches(path, r.path.ignoreCase)) reasons.add("path " + path + " does not match " + r.path.describe());
+      out.add(new Skipped(r.config, reasons, r.matchesIgnoringCase(method, host, hostEnd, path)));
+    }
+    return out;
+  }
+
   /** The index of the route, {@link #NONE} or {@link #REFUSED}. */
   private int choose(String method, String host, String path) {
     int hostEnd = HostPattern.hostEnd(host);
@@ -369,6 +392,16 @@ public final class RouteTable {
       }
     }
 
+    /** The pattern as the config wrote it, for {@code gatehouse explain}. */
+    String describe() {
+      String text = switch (kind) {
+        case EXACT -> "path " + value;
+        case PREFIX -> "prefix " + value + "/";
+        case REGEX -> "regex " + regex.pattern();
+      };
+      return ignoreCase ? text + " (ignoring case)" : text;
+    }
+
     /** Every path this matches starts with {@code base} segment-wise; false for a regex. */
     boolean alwaysStartsWith(String base) {
       return kind != Kind.REGEX && UpstreamPath.underBase(base, value);
@@ -440,6 +473,10 @@ public final class RouteTable {
       }
       if (end > 0 && host.charAt(end - 1) == '.') end--;
       return end;
+    }
+
+    String describe() {
+      return wildcard ? "*" + name : name;
     }
 
     boolean matches(String host, int hostEnd) {

@@ -3,6 +3,7 @@ package gatehouse.server;
 import gatehouse.logging.ThrottledLogs;
 import gatehouse.observe.Metrics;
 import gatehouse.proxy.Lingering;
+import gatehouse.ratelimit.RateLimiter;
 import gatehouse.revoke.DenyList;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -33,25 +34,37 @@ public final class AdminServer {
   private final Supplier<Snapshot> snapshots;
   private final Metrics metrics;
   private final DenyList denyList;
+  private final RateLimiter limiter;
   private final Duration defaultDenyExpiry;
   /** Key management's failures, for every request and snapshot: one line per kind per window. */
   private final ThrottledLogs keyFailures;
   private HttpServer server;
+  private final Drain drain;
+  private volatile Optional<Reloads> reloads = Optional.empty();
 
   /**
    * With {@code /metrics} from {@code metrics}; readiness, the gateway's public signing keys ({@code
    * /.well-known/jwks.json}) and key management from the snapshot {@code snapshots} holds at each
-   * request. Key management answers when the snapshot has a key store and its admin API a token;
+   * request, {@code /ready} answering 503 once {@code drain} has begun. Key management answers
+   * when the snapshot has a key store and its admin API a token;
    * the deny-list ({@code denyList}, entries kept {@code defaultDenyExpiry} unless a request says)
-   * when the admin API has a token. {@code clock} times the windows of its throttled log lines.
+   * when the admin API has a token; a key's usage from {@code limiter}. {@code clock} times the windows of its throttled log lines.
    */
-  public AdminServer(Vertx vertx, Supplier<Snapshot> snapshots, Metrics metrics, Clock clock, DenyList denyList, Duration defaultDenyExpiry) {
+  public AdminServer(Vertx vertx, Supplier<Snapshot> snapshots, Metrics metrics, Clock clock, DenyList denyList, Duration defaultDenyExpiry,
+      RateLimiter limiter, Drain drain) {
+    this.limiter = limiter;
     this.vertx = vertx;
+    this.drain = drain;
     this.snapshots = snapshots;
     this.metrics = metrics;
     this.keyFailures = new ThrottledLogs(LoggerFactory.getLogger(KeyAdminApi.class), clock);
     this.denyList = denyList;
     this.defaultDenyExpiry = defaultDenyExpiry;
+  }
+
+  /** Answers {@code POST /reload} with {@code reloads}, and shows its config version in {@code /ready}. */
+  public void reloadWith(Reloads reloads) {
+    this.reloads = Optional.of(reloads);
   }
 
   public Future<Integer> listen(String host, int port) {
@@ -75,6 +88,10 @@ public final class AdminServer {
       handleDenyList(request, snapshot);
       return;
     }
+    if (ReloadApi.handles(request.path()) && reloads.isPresent()) {
+      handleReload(request, snapshot, reloads.get());
+      return;
+    }
     if (!request.method().name().equals("GET")) {
       response.setStatusCode(405).putHeader("Allow", "GET").end(new JsonObject().put("error", "method_not_allowed").encode());
       return;
@@ -84,11 +101,13 @@ public final class AdminServer {
       case "/.well-known/jwks.json" -> response.putHeader("Content-Type", "application/jwk-set+json").end(snapshot.signers().jwks());
       case "/metrics" -> response.putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
       case "/ready" -> {
-        List<Readiness> all = snapshot.readiness().get();
+        List<Readiness> all = drain.readiness(snapshot.readiness().get());
         boolean ready = all.stream().allMatch(Readiness::ready);
         JsonArray list = new JsonArray();
         all.forEach(c -> list.add(new JsonObject().put("name", c.name()).put("ready", c.ready()).put("up", c.up()).put("detail", c.detail())));
-        response.setStatusCode(ready ? 200 : 503).end(new JsonObject().put("ready", ready).put("checks", list).encode());
+        JsonObject body = new JsonObject().put("ready", ready).put("checks", list);
+        reloads.ifPresent(r -> body.put("config", ReloadApi.version(r.current())));
+        response.setStatusCode(ready ? 200 : 503).end(body.encode());
       }
       default -> response.setStatusCode(404).end(new JsonObject().put("error", "not_found").encode());
     }
@@ -112,10 +131,21 @@ public final class AdminServer {
         Optional.ofNullable(request.getHeader("Authorization")), body));
   }
 
+  private void handleReload(HttpServerRequest request, Snapshot snapshot, Reloads reloads) {
+    if (snapshot.adminApi().token().isEmpty()) {
+      request.response().setStatusCode(404).end(new JsonObject().put("error", "not_found")
+          .put("message", "reloading over HTTP is off: set auth.api_keys.admin_api.token (SIGHUP reloads too)").encode());
+      return;
+    }
+    ReloadApi api = new ReloadApi(reloads, snapshot.adminApi());
+    withBody(request, body -> api.handle(request.method().name(), request.remoteAddress().hostAddress(),
+        Optional.ofNullable(request.getHeader("Authorization"))));
+  }
+
   private void handleKeys(HttpServerRequest request, Snapshot snapshot) {
     var response = request.response();
     Optional<KeyAdminApi> keys = snapshot.adminApi().token().isPresent()
-        ? snapshot.keyAdmin().map(k -> new KeyAdminApi(k, snapshot.adminApi(), keyFailures)) : Optional.empty();
+        ? snapshot.keyAdmin().map(k -> new KeyAdminApi(k, limiter, snapshot.adminApi(), keyFailures)) : Optional.empty();
     if (keys.isEmpty()) {
       response.setStatusCode(404).end(new JsonObject().put("error", "not_found")
           .put("message", "key management is off: set auth.api_keys.admin_api.token").encode());

@@ -41,6 +41,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   /** The listener's TLS when it asks for client certificates. */
   private final Optional<ListenerTls> clientCertificates;
   private final Duration drainLimit;
+  private final Drain drain;
 
   /**
    * @param snapshots read once per request: that snapshot's pipeline, signers, upstreams and
@@ -48,9 +49,11 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
    * @param upstreams this event loop's upstream clients for a snapshot's upstream specs
    * @param drainLimit how long a refused client may take to finish sending a body the gateway reads
    *     only to drop, once the reply is written; then its connection closes
+   * @param drain told of each request's end, once it is recorded
    */
   GatewayHandler(CurrentSnapshot snapshots, Function<Snapshot.UpstreamSpecs, Upstreams> upstreams, RequestIds requestIds,
-      Optional<ListenerTls> clientCertificates, Duration drainLimit) {
+      Optional<ListenerTls> clientCertificates, Duration drainLimit, Drain drain) {
+    this.drain = drain;
     this.snapshots = snapshots;
     this.upstreams = upstreams;
     this.requestIds = requestIds;
@@ -62,20 +65,26 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   public void handle(HttpServerRequest request) {
     request.pause();
     long started = System.nanoTime();
-    Snapshot snapshot = snapshots.get();
+    // Left when the request is recorded, its one ending: a replaced snapshot drains then.
+    CurrentSnapshot.Lease lease = snapshots.enter();
+    Snapshot snapshot = lease.snapshot();
     Observer observer = snapshot.observer();
     String id = requestIds.next();
     String host = host(request);
-    RequestHead head = new RequestHead(request.method().name(), request.uri(), host, request.headers(),
+    String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+    String method = request.method().name();
+    RequestHead head = new RequestHead(method, request.uri(), host, request.headers(),
         clientCertificates.isEmpty() ? Optional.empty() : clientCertificate(request, clientCertificates.get()),
-        snapshot.clientAddresses().of(request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(), request.headers()));
+        snapshot.clientAddresses().of(peer, request.headers()),
+        snapshot.tracing().start(request.headers(), snapshot.clientAddresses().trustsPeer(peer), method));
 
     Optional<Rejection> framing = framingProblem(request);
     if (framing.isEmpty()) framing = hostProblem(request, host);
     if (framing.isPresent()) {
       Outcome outcome = new Outcome.Reject(framing.get(), Optional.empty(), Optional.empty());
       reject(request, id, framing.get());
-      observer.record(id, head, outcome, Optional.empty(), started);
+      recorded(observer, id, head, outcome, Optional.empty(), started);
+      lease.close();
       return;
     }
 
@@ -101,11 +110,17 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     decided.onComplete(ar -> {
       HttpServerRequest live = waiting.request;
       if (live != null) {
-        decided(snapshot, waiting, live, id, head, started, ar);
+        decided(lease, waiting, live, id, head, started, ar);
       } else {
-        abandoned(snapshot, id, head, started, ar);
+        abandoned(lease, id, head, started, ar);
       }
     });
+  }
+
+  /** Records a request's end: its access-log line and metrics, and that it no longer holds up a stop. */
+  private void recorded(Observer observer, String id, RequestHead head, Outcome outcome, Optional<Proxied> proxied, long started) {
+    observer.record(id, head, outcome, proxied, started);
+    drain.ended();
   }
 
   /** Carries a request until it is forwarded or answered; null once its HTTP/2 stream closed. Event-loop confined. */
@@ -118,20 +133,22 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   }
 
   /** Answers, or forwards, {@code request} as its pipeline decided. */
-  private void decided(Snapshot snapshot, Waiting waiting, HttpServerRequest request, String id, RequestHead head,
+  private void decided(CurrentSnapshot.Lease lease, Waiting waiting, HttpServerRequest request, String id, RequestHead head,
       long started, AsyncResult<Outcome> ar) {
-    Observer observer = snapshot.observer();
+    Observer observer = lease.snapshot().observer();
     if (ar.failed()) {
       snapshots.failures().error("pipeline", "request {} failed inside the pipeline", id, ar.cause());
       Rejection internal = new Rejection.InternalError();
       reject(request, id, internal);
-      observer.record(id, head, new Outcome.Reject(internal, Optional.empty(), Optional.empty()), Optional.empty(), started);
+      recorded(observer, id, head, new Outcome.Reject(internal, Optional.empty(), Optional.empty()), Optional.empty(), started);
+      lease.close();
       return;
     }
     Outcome outcome = ar.result();
     if (outcome instanceof Outcome.Reject r) {
       reject(request, id, r.rejection());
-      observer.record(id, head, outcome, Optional.empty(), started);
+      recorded(observer, id, head, outcome, Optional.empty(), started);
+      lease.close();
     } else if (outcome instanceof Outcome.Forward f) {
       Context context = Vertx.currentContext();
       if (request.version() == HttpVersion.HTTP_2 && context != null) {
@@ -142,13 +159,13 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         context.runOnContext(v -> {
           HttpServerRequest live = waiting.request;
           if (live != null) {
-            forward(snapshot, live, id, head, f, started);
+            forward(lease, live, id, head, f, started);
           } else {
-            abandoned(snapshot, id, head, started, Future.succeededFuture(f));
+            abandoned(lease, id, head, started, Future.succeededFuture(f));
           }
         });
       } else {
-        forward(snapshot, request, id, head, f, started);
+        forward(lease, request, id, head, f, started);
       }
     } else {
       throw new AssertionError("unknown outcome " + outcome);
@@ -156,25 +173,30 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   }
 
   /** Records a request whose stream closed while its pipeline ran: nothing is written, nothing forwarded. */
-  private void abandoned(Snapshot snapshot, String id, RequestHead head, long started, AsyncResult<Outcome> ar) {
+  private void abandoned(CurrentSnapshot.Lease lease, String id, RequestHead head, long started, AsyncResult<Outcome> ar) {
+    Snapshot snapshot = lease.snapshot();
     if (ar.failed()) {
       snapshots.failures().error("pipeline", "request {} failed inside the pipeline", id, ar.cause());
-      snapshot.observer().record(id, head, new Outcome.Reject(new Rejection.InternalError(), Optional.empty(), Optional.empty()),
+      recorded(snapshot.observer(), id, head, new Outcome.Reject(new Rejection.InternalError(), Optional.empty(), Optional.empty()),
           Optional.empty(), started);
     } else if (ar.result() instanceof Outcome.Forward f) {
-      snapshot.observer().record(id, head, f, Optional.of(new Proxied.Aborted("client_closed")), started);
+      recorded(snapshot.observer(), id, head, f, Optional.of(new Proxied.Aborted("client_closed")), started);
     } else {
-      snapshot.observer().record(id, head, ar.result(), Optional.empty(), started);
+      recorded(snapshot.observer(), id, head, ar.result(), Optional.empty(), started);
     }
+    lease.close();
   }
 
-  private void forward(Snapshot snapshot, HttpServerRequest request, String id, RequestHead head, Outcome.Forward f, long started) {
+  private void forward(CurrentSnapshot.Lease lease, HttpServerRequest request, String id, RequestHead head, Outcome.Forward f,
+      long started) {
+    Snapshot snapshot = lease.snapshot();
     if (request.response().closed()) {
       // The client reset the stream or closed the connection while the pipeline ran: nothing to send.
       // Resumed so that the stream's queued events (its end, its reset) are delivered: Vert.x holds
       // a paused HTTP/2 stream, about 7 KiB of heap, until they are.
       if (!request.isEnded()) request.resume();
-      snapshot.observer().record(id, head, f, Optional.of(new Proxied.Aborted("client_closed")), started);
+      recorded(snapshot.observer(), id, head, f, Optional.of(new Proxied.Aborted("client_closed")), started);
+      lease.close();
       return;
     }
     request.response().putHeader("X-Request-Id", id);
@@ -183,15 +205,19 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     if (slot.isEmpty()) {
       Rejection busy = new Rejection.Busy("route_busy", Occupancy.RETRY_AFTER);
       reject(request, id, busy);
-      snapshot.observer().record(id, head, new Outcome.Reject(busy, Optional.of(f.route()), f.credentialFingerprint(),
+      recorded(snapshot.observer(), id, head, new Outcome.Reject(busy, Optional.of(f.route()), f.credentialFingerprint(),
           f.identity()), Optional.empty(), started);
+      lease.close();
       return;
     }
     RequestSigner signing = snapshot.signers().forUpstream(f.route().upstream()).forRequest(f.identity());
     ProxyRequest proxyRequest = new ProxyRequest(
         f.route().upstream(),
         f.upstreamTarget(),
-        f.edits().andThen(headers -> headers.set("X-Request-Id", id)),
+        f.edits().andThen(headers -> {
+          headers.set("X-Request-Id", id);
+          head.trace().propagate(headers);
+        }),
         f.route().timeout(),
         f.route().maxBodyBytes(),
         f.route().websocket(),
@@ -202,6 +228,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
           () -> upstreams.apply(snapshot.upstreams()).forward(request, proxyRequest));
     } catch (RuntimeException bug) {
       slot.get().release();
+      lease.close();
       throw bug;
     }
     proxying.onComplete(ar -> {
@@ -213,7 +240,8 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       if (proxied instanceof Proxied.Failed failed && !request.response().headWritten()) {
         reject(request, id, failed.rejection());
       }
-      snapshot.observer().record(id, head, f, Optional.of(proxied), started);
+      recorded(snapshot.observer(), id, head, f, Optional.of(proxied), started);
+      lease.close();
     });
   }
 

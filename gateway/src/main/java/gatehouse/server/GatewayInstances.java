@@ -55,6 +55,15 @@ public final class GatewayInstances {
     return Future.join(stopped).mapEmpty();
   }
 
+  /** {@link GatewayVerticle#shutdown} on every gateway instance, each on its own event loop. */
+  public Future<Void> shutdown(java.time.Duration timeout) {
+    List<Future<?>> stopped = new ArrayList<>();
+    for (Instance i : instances) {
+      if (i.verticle() instanceof GatewayVerticle g) stopped.add(onContext(i.context(), () -> g.shutdown(timeout)));
+    }
+    return Future.join(stopped).mapEmpty();
+  }
+
   private interface Step {
     Future<?> run() throws Exception;
   }

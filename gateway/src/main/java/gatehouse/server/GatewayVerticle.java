@@ -2,6 +2,7 @@ package gatehouse.server;
 
 import gatehouse.config.GatehouseConfig;
 import gatehouse.config.LimitsConfig;
+import gatehouse.proxy.UpstreamPools;
 import gatehouse.proxy.Upstreams;
 import gatehouse.transport.IdleConnections;
 import io.vertx.core.Future;
@@ -9,6 +10,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -27,11 +29,15 @@ public final class GatewayVerticle extends VerticleBase {
   private final GatehouseConfig config;
   private final CurrentSnapshot snapshots;
   private final Optional<ListenerTls> tls;
+  private final Drain drain;
   private final RequestIds requestIds = new RequestIds();
   /** When each connection's next request head is due; event-loop confined. */
   private HeadDeadlines heads;
+  /** This event loop's upstream pools, one per upstream name and config, across snapshots; event-loop confined. */
+  private UpstreamPools pools;
   /** This event loop's upstream clients, one set per distinct {@link Snapshot.UpstreamSpecs}; event-loop confined. */
   private final Map<Snapshot.UpstreamSpecs, Upstreams> upstreams = new HashMap<>();
+  private Runnable stopPruning = () -> {};
   private Snapshot.UpstreamSpecs lastSpecs;
   private Upstreams lastUpstreams;
   private HttpServer server;
@@ -39,18 +45,24 @@ public final class GatewayVerticle extends VerticleBase {
   /**
    * Serves each request with the snapshot {@code snapshots} holds when it arrives. {@code config}
    * gives the listener's address and limits, which a snapshot does not change; with {@code
-   * listen.tls} set, {@code tls} is the listener's TLS material.
+   * listen.tls} set, {@code tls} is the listener's TLS material. {@code drain} counts its requests
+   * and, once the gateway is stopping, ends their connections.
    */
-  public GatewayVerticle(GatehouseConfig config, CurrentSnapshot snapshots, Optional<ListenerTls> tls) {
+  public GatewayVerticle(GatehouseConfig config, CurrentSnapshot snapshots, Optional<ListenerTls> tls, Drain drain) {
     this.config = config;
     this.snapshots = snapshots;
     this.tls = tls;
+    this.drain = drain;
   }
 
   @Override
   public Future<?> start() {
     LimitsConfig limits = config.limits();
+    pools = new UpstreamPools(vertx, snapshots.occupancy());
     upstreamsFor(snapshots.get().upstreams());
+    // A drained snapshot's pools that no live snapshot shares are closed on this loop.
+    io.vertx.core.Context loop = context;
+    stopPruning = snapshots.onDrained(() -> loop.runOnContext(v -> prune()));
     HttpServerOptions options = new HttpServerOptions()
         .setMaxInitialLineLength(limits.maxRequestLineBytes())
         .setMaxHeaderSize(limits.maxHeaderBytes())
@@ -77,7 +89,7 @@ public final class GatewayVerticle extends VerticleBase {
     tls.ifPresent(t -> t.apply(options));
     Optional<ListenerTls> clientCertificates = tls.filter(ListenerTls::asksForClientCertificates);
     GatewayHandler handler = new GatewayHandler(snapshots, this::upstreamsFor, requestIds, clientCertificates,
-        limits.headerReadTimeout());
+        limits.headerReadTimeout(), drain);
     heads = new HeadDeadlines(vertx, limits.headerReadTimeout(), limits.idleTimeout(), System::nanoTime, requestIds);
     heads.start();
     server = vertx.createHttpServer(options)
@@ -85,6 +97,7 @@ public final class GatewayVerticle extends VerticleBase {
         .invalidRequestHandler(request -> GatewayHandler.invalid(request, requestIds))
         .requestHandler(request -> {
           heads.arrived(request);
+          drain.arrived(request);
           handler.handle(request);
         });
     // At limits.max_connections a new connection evicts the one idle longest (IdleConnections).
@@ -102,11 +115,22 @@ public final class GatewayVerticle extends VerticleBase {
    */
   private Upstreams upstreamsFor(Snapshot.UpstreamSpecs specs) {
     if (specs != lastSpecs) {
-      lastUpstreams = upstreams.computeIfAbsent(specs, s -> new Upstreams(vertx, s.upstreams(), s.forwarding(), s.drainLimit(),
-          s.bodies(), snapshots.occupancy()));
+      lastUpstreams = upstreams.computeIfAbsent(specs, s -> pools.of(s.upstreams(), s.forwarding(), s.drainLimit(), s.bodies()));
       lastSpecs = specs;
     }
     return lastUpstreams;
+  }
+
+  /** Forgets the upstream clients of snapshots no longer live and closes the pools none of the live ones uses. */
+  private void prune() {
+    java.util.Set<Snapshot.UpstreamSpecs> live = new java.util.HashSet<>();
+    snapshots.live().forEach(s -> live.add(s.upstreams()));
+    upstreams.keySet().retainAll(live);
+    if (!live.contains(lastSpecs)) {
+      lastSpecs = null;
+      lastUpstreams = null;
+    }
+    pools.retain(UpstreamPools.keys(live.stream().map(Snapshot.UpstreamSpecs::upstreams).toList()));
   }
 
   /** The port actually bound (differs from the config's when that is 0). */
@@ -114,11 +138,20 @@ public final class GatewayVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  /**
+   * Vert.x's graceful shutdown of this listener: stops accepting, ends idle connections, lets the
+   * others finish within {@code timeout} (HTTP/2 ones after a GOAWAY), then closes what is left.
+   */
+  Future<Void> shutdown(Duration timeout) {
+    return server.shutdown(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   @Override
   public Future<?> stop() {
     tls.ifPresent(t -> t.unregister(server));
+    stopPruning.run();
     heads.stop();
     IdleConnections.stopEvictingOn(server.actualPort());
-    return server.close().eventually(() -> Future.all(upstreams.values().stream().map(Upstreams::close).toList()));
+    return server.close().eventually(pools::close);
   }
 }

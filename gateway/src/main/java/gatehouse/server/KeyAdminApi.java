@@ -6,7 +6,10 @@ import gatehouse.authn.apikey.KeyEdit;
 import gatehouse.authn.apikey.NewKey;
 import gatehouse.config.AdminApiConfig;
 import gatehouse.config.Durations;
+import gatehouse.limit.KeyUsage;
 import gatehouse.logging.ThrottledLogs;
+import gatehouse.ratelimit.CalendarQuota;
+import gatehouse.ratelimit.RateLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -28,14 +31,18 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * GET  /keys[?owner=O]        200 {"keys": [...]}
- * POST /keys                  201 {"id", "key", ...}   body {"owner", "scopes", "rate_limit", "expires_in", "name"}
+ * POST /keys                  201 {"id", "key", ...}   body {"owner", "scopes", "rate_limit", "quota", "expires_in", "name"}
  * POST /keys/{id}/revoke      200 {...}                404 unknown id
  * POST /keys/{id}/rotate      201 {"id", "key", ...}   body {"grace": "24h"}; 404 unknown or inactive id
- * PATCH /keys/{id}            200 {...}                body {"scopes", "rate_limit" (null: none), "name"}; 404 unknown id
+ * PATCH /keys/{id}            200 {...}                body {"scopes", "rate_limit" (null: none), "quota" (null: none), "name"}; 404 unknown id
+ * GET  /keys/{id}/usage       200 {"id", "rate_limit", "quota"}   read without counting; 404 unknown id; 503 limiter unreadable
  * </pre>
+ *
+ * A quota is written {@code "1000/day"} or {@code "50000/month"} (calendar windows in UTC).
  */
 final class KeyAdminApi {
   private static final Pattern KEY_ACTION = Pattern.compile("/keys/([A-Za-z0-9_]{1,40})/(revoke|rotate)");
+  private static final Pattern KEY_USAGE = Pattern.compile("/keys/([A-Za-z0-9_]{1,40})/usage");
   private static final Pattern KEY = Pattern.compile("/keys/([A-Za-z0-9_]{1,40})");
   static final int MAX_BODY = 16 * 1024;
 
@@ -51,14 +58,16 @@ final class KeyAdminApi {
   }
 
   private final ApiKeyAdmin admin;
+  private final RateLimiter limiter;
   private final AdminGate gate;
   /** Each request fails alike while the key store is down: one line per kind per window, with a count. */
   private final ThrottledLogs failures;
 
   /** {@code failures} outlives this instance, which serves one request. */
-  KeyAdminApi(ApiKeyAdmin admin, AdminApiConfig config, ThrottledLogs failures) {
+  KeyAdminApi(ApiKeyAdmin admin, RateLimiter limiter, AdminApiConfig config, ThrottledLogs failures) {
     this.failures = failures;
     this.admin = admin;
+    this.limiter = limiter;
     this.gate = new AdminGate(config, "key management");
   }
 
@@ -96,6 +105,13 @@ final class KeyAdminApi {
       if (method == HttpMethod.POST) return admin.create(newKey(json(body))).map(k -> Reply.of(201, k.toJson()));
       return Future.succeededFuture(new Reply(405, new JsonObject().put("error", "method_not_allowed"), Map.of("Allow", "GET, POST")));
     }
+    Matcher usage = KEY_USAGE.matcher(path);
+    if (usage.matches()) {
+      if (method != HttpMethod.GET) {
+        return Future.succeededFuture(new Reply(405, new JsonObject().put("error", "method_not_allowed"), Map.of("Allow", "GET")));
+      }
+      return usage(usage.group(1));
+    }
     Matcher key = KEY.matcher(path);
     if (key.matches()) {
       if (method != HttpMethod.PATCH) {
@@ -120,11 +136,24 @@ final class KeyAdminApi {
         .orElse(Reply.error(404, "unknown_key", "no active key has this id")));
   }
 
-  /** A PATCH body: the fields present are changed; {@code "rate_limit": null} removes the limit. */
+  /**
+   * Key {@code id}'s limits as counted now: the store's key, then the limiter's counts. A limiter
+   * that cannot read (Redis down) is 503 {@code rate_limiter_unavailable}, not the key store.
+   */
+  private Future<Reply> usage(String id) {
+    return admin.find(id).compose(k -> {
+      if (k.isEmpty()) return Future.succeededFuture(Reply.error(404, "unknown_key", "no key has this id"));
+      return KeyUsage.read(limiter, id, k.get().limit()).map(u -> Reply.of(200, u.toJson()))
+          .otherwise(e -> new Reply(503, new JsonObject().put("error", "rate_limiter_unavailable")
+              .put("message", "the rate limiter's counts cannot be read now"), Map.of("Retry-After", "5")));
+    });
+  }
+
+  /** A PATCH body: the fields present are changed; {@code "rate_limit": null} removes the limit, {@code "quota": null} the quota. */
   private static KeyEdit keyEdit(JsonObject o) {
     for (String field : o.fieldNames()) {
-      if (!Set.of("scopes", "rate_limit", "name").contains(field)) {
-        throw new IllegalArgumentException("unknown field '" + field + "' (expected scopes, rate_limit, name)");
+      if (!Set.of("scopes", "rate_limit", "quota", "name").contains(field)) {
+        throw new IllegalArgumentException("unknown field '" + field + "' (expected scopes, rate_limit, quota, name)");
       }
     }
     Optional<Set<String>> scopes = o.containsKey("scopes") ? Optional.of(scopes(o.getValue("scopes"))) : Optional.empty();
@@ -134,7 +163,15 @@ final class KeyAdminApi {
       if (l != null && l == KeyEdit.NO_LIMIT) throw new IllegalArgumentException("rate limit must be between 1 and 1000000 requests per minute");
       limit = Optional.of(l == null ? KeyEdit.NO_LIMIT : l);
     }
-    return new KeyEdit(scopes, limit, Optional.ofNullable(o.getString("name")));
+    Optional<Optional<CalendarQuota>> quota = o.containsKey("quota") ? Optional.of(quota(o)) : Optional.empty();
+    return new KeyEdit(scopes, limit, Optional.ofNullable(o.getString("name")), quota);
+  }
+
+  /** {@code "quota"}: {@code "N/day"} or {@code "N/month"}; null or absent: none. */
+  private static Optional<CalendarQuota> quota(JsonObject o) {
+    String text = o.getString("quota");
+    if (text == null) return Optional.empty();
+    return Optional.of(CalendarQuota.parse(text).orElseThrow(() -> new IllegalArgumentException("quota must be " + CalendarQuota.FORMS)));
   }
 
   private static Set<String> scopes(Object s) {
@@ -151,15 +188,15 @@ final class KeyAdminApi {
 
   private static NewKey newKey(JsonObject o) {
     for (String field : o.fieldNames()) {
-      if (!Set.of("owner", "scopes", "rate_limit", "expires_in", "name").contains(field)) {
-        throw new IllegalArgumentException("unknown field '" + field + "' (expected owner, scopes, rate_limit, expires_in, name)");
+      if (!Set.of("owner", "scopes", "rate_limit", "quota", "expires_in", "name").contains(field)) {
+        throw new IllegalArgumentException("unknown field '" + field + "' (expected owner, scopes, rate_limit, quota, expires_in, name)");
       }
     }
     String owner = o.getString("owner");
     if (owner == null) throw new IllegalArgumentException("owner is required");
     Set<String> scopes = scopes(o.getValue("scopes"));
     Optional<Integer> limit = Optional.ofNullable(o.getInteger("rate_limit"));
-    return new NewKey(owner, Optional.ofNullable(o.getString("name")), scopes, limit, duration(o, "expires_in"));
+    return new NewKey(owner, Optional.ofNullable(o.getString("name")), scopes, limit, quota(o), duration(o, "expires_in"));
   }
 
   private static Optional<Duration> duration(JsonObject o, String field) {

@@ -11,6 +11,7 @@ import gatehouse.proxy.BodyLimits;
 import gatehouse.proxy.Breakers;
 import gatehouse.proxy.ClientAddresses;
 import gatehouse.route.RouteTable;
+import gatehouse.trace.RequestTracing;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,10 +35,11 @@ import java.util.function.Supplier;
  * @param adminApi who may use key management on the admin listener
  * @param breakers the process's circuit breakers on the proxy path
  * @param clientAddresses who the client of a request is, after {@code forwarding.trusted_proxies}
+ * @param tracing starts each request's trace ({@code tracing})
  */
 public record Snapshot(long generation, Pipeline pipeline, RouteTable routes, UpstreamSpecs upstreams, UpstreamSigners signers,
     Observer observer, Supplier<List<Readiness>> readiness, Optional<ApiKeyAdmin> keyAdmin, AdminApiConfig adminApi,
-    Breakers breakers, ClientAddresses clientAddresses) {
+    Breakers breakers, ClientAddresses clientAddresses, RequestTracing tracing) {
   public Snapshot {
     if (generation < 1) throw new IllegalArgumentException("snapshot generation must be at least 1, got " + generation);
   }

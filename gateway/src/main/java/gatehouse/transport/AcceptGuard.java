@@ -25,14 +25,18 @@ import org.slf4j.LoggerFactory;
  * First handler of a listening channel: holds its accepted connections to a cap, and stops
  * accepting for a while when the process is out of descriptors.
  *
- * <p>The cap: a connection accepted when {@code max} are open is closed there and then, before Vert.x sets it up, and counted ({@link #refused()}), as Envoy does past {@code
- * global_downstream_max_connections}. Its descriptor is free again before the next accept, so
- * client load alone cannot take the descriptors upstream connections and the rest need. So that
- * idle connections cannot fill the cap, each connection accepted within {@link #slack(int)} of it
- * evicts the connection idle longest, one with no request in flight ({@link IdleConnections}), as
- * nginx does when {@code worker_connections} run out; the evicted connection closes on its own
- * event loop, and the slack is room for those still closing. Listeners that do not evict (the
- * admin one) only refuse.
+ * <p>The cap: so that idle connections cannot fill it, each connection accepted within {@link
+ * #slack(int)} of it evicts the connection idle longest, one with no request in flight ({@link
+ * IdleConnections}), as nginx does when {@code worker_connections} run out; the evicted connection
+ * closes on its own event loop. A connection accepted over the cap while evicted ones are still
+ * closing (a connect storm) is kept if an idle one can be evicted for it, up to {@link
+ * #overCap(int)} over, and the listener stops accepting until the count is under the cap again,
+ * as Envoy's overload manager stops accepting: the next clients wait in the kernel's backlog
+ * instead of being reset (3–8% of the abuse suite's canaries were, before). Otherwise (none idle,
+ * or a listener that does not evict, the admin one) it is closed there and then, before Vert.x
+ * sets it up, and counted ({@link #refused()}), as Envoy does past {@code
+ * global_downstream_max_connections}; its descriptor is free again before the next accept, so
+ * client load alone cannot take the descriptors upstream connections and the rest need.
  *
  * <p>Cost per accept below the cap: a slot object, a channel attribute and an add to a concurrent
  * set (removed on close). At the cap: one scan of the listener's connections per {@link #BATCH}
@@ -67,6 +71,8 @@ final class AcceptGuard extends ChannelDuplexHandler {
   static final int BATCH = 32;
   /** How long after a scan that found no idle connection the next one waits: at the cap with every connection busy, each accept would scan. */
   static final long EMPTY_SCAN_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+  /** How often a listener over its cap looks whether evicted connections have closed. */
+  static final long FULL_CHECK_MICROS = 500;
 
   /**
    * One listening address's connections, shared by the channels bound to it (one per event loop):
@@ -75,6 +81,8 @@ final class AcceptGuard extends ChannelDuplexHandler {
   static final class Listener {
     final AtomicInteger open = new AtomicInteger();
     final Set<IdleConnections.Slot> slots = ConcurrentHashMap.newKeySet();
+    /** Evictions started and not yet done (closed, or called off because the connection got busy). */
+    final AtomicInteger evicting = new AtomicInteger();
   }
 
   /** A connection chosen by a scan, with the {@code idleSince} the scan read. */
@@ -94,6 +102,8 @@ final class AcceptGuard extends ChannelDuplexHandler {
   private long nextScan = System.nanoTime();
   private long nextPauseMillis = FIRST_PAUSE_MILLIS;
   private boolean paused;
+  /** Over the cap: accepting stops until evicted connections have closed ({@link #holdAccepting}). */
+  private boolean full;
 
   /**
    * Holds the listener to {@code max} open connections, counted by {@code listeners} for its local
@@ -108,6 +118,15 @@ final class AcceptGuard extends ChannelDuplexHandler {
   /** A sixteenth of the cap, 1 to 64. */
   static int slack(int max) {
     return (int) Math.max(1, Math.min(64, max / 16L));
+  }
+
+  /**
+   * How far over the cap connections accepted while evictions close are kept (past it they are
+   * closed at once): the slack, at least 8, since each listening channel (one per event loop) may
+   * take one before it stops reading, and again each time it resumes.
+   */
+  static int overCap(int slack) {
+    return Math.max(8, slack);
   }
 
   /** Accepts that failed in this process, on every guarded listener. */
@@ -156,17 +175,24 @@ final class AcceptGuard extends ChannelDuplexHandler {
     AtomicInteger open = listener.open;
     int count = open.incrementAndGet();
     if (count > max) {
-      open.decrementAndGet();
-      REFUSED.increment();
-      // Not registered with an event loop yet: closing now gives the descriptor back at once.
-      connection.unsafe().closeForcibly();
-      CAPPED.warn("a client connection was closed as soon as accepted: its listener holds limits.max_connections ({}),"
-          + " too few of them idle", max);
-      return;
+      // At the cap, the connection just accepted is kept when an idle one is evicted for it, and
+      // accepting stops until the count is back under the cap: the next clients wait in the
+      // kernel's backlog for the evicted connections to close rather than being refused.
+      if (count > max + overCap(slack) || !evictOne()) {
+        open.decrementAndGet();
+        REFUSED.increment();
+        // Not registered with an event loop yet: closing now gives the descriptor back at once.
+        connection.unsafe().closeForcibly();
+        CAPPED.warn("a client connection was closed as soon as accepted: its listener holds limits.max_connections ({}),"
+            + " too few of them idle", max);
+        return;
+      }
+      holdAccepting(ctx);
+    } else if (count > max - slack) {
+      // Within the slack of the cap, each new connection evicts one idle, so that the cap is rarely
+      // reached while evicted connections close on their own loops.
+      evictOne();
     }
-    // Within the slack of the cap, each new connection evicts one idle, so that the cap is rarely
-    // reached while evicted connections close on their own loops.
-    if (count > max - slack) evictOne();
     OPEN.incrementAndGet();
     IdleConnections.Slot slot = new IdleConnections.Slot(connection, System.nanoTime());
     connection.attr(IdleConnections.SLOT).set(slot);
@@ -191,7 +217,7 @@ final class AcceptGuard extends ChannelDuplexHandler {
       Candidate c;
       while ((c = candidates.pollFirst()) != null) {
         if (c.slot().idleSince == c.seen() && c.slot().pick()) {
-          c.slot().evict(c.seen());
+          c.slot().evict(c.seen(), listener.evicting);
           EVICTING.warn("idle client connections are closed to make room for new ones: the listener holds"
               + " limits.max_connections ({})", max);
           return true;
@@ -217,7 +243,7 @@ final class AcceptGuard extends ChannelDuplexHandler {
 
   /**
    * The {@code n} connections of {@code slots} idle longest, as they are read now, longest first;
-   * busy ones are left out. One read per slot, and a heap of {@code n}.
+   * busy ones, and those already chosen for eviction, are left out. One read per slot, and a heap of {@code n}.
    */
   static List<Candidate> oldestIdle(Iterable<IdleConnections.Slot> slots, int n) {
     // The n oldest idle ones: a heap with the youngest of them on top. Times are compared by their
@@ -225,7 +251,7 @@ final class AcceptGuard extends ChannelDuplexHandler {
     PriorityQueue<Candidate> oldest = new PriorityQueue<>(n + 1, (a, b) -> Long.signum(b.seen() - a.seen()));
     for (IdleConnections.Slot slot : slots) {
       long since = slot.idleSince;
-      if (since == IdleConnections.BUSY) continue;
+      if (since == IdleConnections.BUSY || slot.picked()) continue;
       if (oldest.size() < n) {
         oldest.add(new Candidate(slot, since));
       } else if (since - oldest.peek().seen() < 0) {
@@ -248,10 +274,37 @@ final class AcceptGuard extends ChannelDuplexHandler {
         exhausted ? "; accepting pauses, 10 ms to 1 s at a time, until descriptors are free (see limits.max_connections)" : "");
   }
 
-  /** While paused, the transport's requests to accept again are held back; the pause's end makes one. */
+  /** While paused or full, the transport's requests to accept again are held back; the pause's end makes one. */
   @Override
   public void read(ChannelHandlerContext ctx) {
-    if (!paused) ctx.read();
+    if (!paused && !full) ctx.read();
+  }
+
+  /**
+   * Stops accepting while the listener is over its cap, until evicted connections have closed:
+   * checked every {@link #FULL_CHECK_MICROS}. Should no eviction be under way while still over
+   * (the connection chosen got a request meanwhile), one more is started; with none idle,
+   * accepting resumes, and what comes next is refused.
+   */
+  private void holdAccepting(ChannelHandlerContext ctx) {
+    if (full) return;
+    full = true;
+    ctx.channel().config().setAutoRead(false);
+    ctx.channel().eventLoop().schedule(() -> checkFull(ctx), FULL_CHECK_MICROS, TimeUnit.MICROSECONDS);
+  }
+
+  private void checkFull(ChannelHandlerContext ctx) {
+    Channel channel = ctx.channel();
+    boolean stay = channel.isOpen() && listener.open.get() >= max && (listener.evicting.get() > 0 || evictOne());
+    if (stay) {
+      channel.eventLoop().schedule(() -> checkFull(ctx), FULL_CHECK_MICROS, TimeUnit.MICROSECONDS);
+      return;
+    }
+    full = false;
+    if (channel.isOpen() && !paused) {
+      channel.config().setAutoRead(true);
+      ctx.read();
+    }
   }
 
   private void pause(ChannelHandlerContext ctx) {
@@ -264,7 +317,7 @@ final class AcceptGuard extends ChannelDuplexHandler {
     listener.eventLoop().schedule(() -> {
       paused = false;
       SPARE.reopen();
-      if (listener.isOpen()) {
+      if (listener.isOpen() && !full) {
         listener.config().setAutoRead(true);
         ctx.read();
       }

@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -92,25 +93,33 @@ public final class IdleConnections {
       idleSince = nanoTime == BUSY ? BUSY - 1 : nanoTime;
     }
 
+    /** Whether an accept side has chosen to evict this connection (and not called it off). */
+    boolean picked() {
+      return picked;
+    }
+
     boolean pick() {
       return PICKED.compareAndSet(this, false, true);
     }
 
     /**
      * Closes the connection on its own event loop if it is still idle since {@code seen}, which the
-     * accept side read when it chose it; else leaves it to be chosen again later.
+     * accept side read when it chose it; else leaves it to be chosen again later. {@code evicting}
+     * counts it until it is closed or left.
      */
-    void evict(long seen) {
+    void evict(long seen, AtomicInteger evicting) {
       if (!channel.isRegistered()) {
         picked = false;
         return;
       }
+      evicting.incrementAndGet();
       channel.eventLoop().execute(() -> {
         if (idleSince == seen && channel.isOpen()) {
           EVICTED.increment();
-          channel.close();
+          channel.close().addListener(f -> evicting.decrementAndGet());
         } else {
           picked = false;
+          evicting.decrementAndGet();
         }
       });
     }

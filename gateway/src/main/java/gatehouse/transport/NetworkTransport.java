@@ -21,6 +21,22 @@ import java.util.Optional;
  * <p>Immutable.
  */
 public final class NetworkTransport {
+  /**
+   * Netty's system property for io_uring's multishot accept, set to {@code false} here unless
+   * given: with one multishot request, the kernel accepts every queued connection into the
+   * process's descriptor table whether or not the listener still reads, so neither the cap nor
+   * the back-off of {@link AcceptGuard} holds. In a connect storm under {@code nofile 1024} that
+   * meant hundreds of connections past the cap, each closed at once (a canary among them sees a
+   * reset), and EMFILE. With one accept request at a time, a listener that stops reading leaves
+   * the rest in the kernel's backlog. Set before Netty's {@code IoUring} class reads it, which is
+   * when a transport is first selected.
+   */
+  static final String ACCEPT_MULTISHOT = "io.netty.iouring.acceptMultiShotEnabled";
+
+  static {
+    if (System.getProperty(ACCEPT_MULTISHOT) == null) System.setProperty(ACCEPT_MULTISHOT, "false");
+  }
+
   /** What {@code runtime.transport} asks for. */
   public enum Choice {
     /** io_uring where the kernel allows it, else epoll, else NIO. */

@@ -119,6 +119,7 @@ public final class AbuseSuite {
       double cpu = probe.cpuSeconds() - cpuBefore;
       Canary.Stats sameStats = same.stop();
       Canary.Stats otherStats = otherCanary.stop();
+      System.out.println("AbuseSuite: " + attack.name() + ": listener counters after the attack: " + gw.listenerCounters());
       Probe.Sample after = settle(probe, before, upstreamBefore, upstreams);
       long upstreamAfter = probe.connectionsTo(upstreams);
       Probe.Sample top = peak.stop().max(after);

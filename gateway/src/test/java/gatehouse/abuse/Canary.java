@@ -68,8 +68,10 @@ final class Canary implements AutoCloseable {
   /** One exchange; its latency counts from when it was due, so a canary held back by a busy client is not flattered. */
   private void once(long start) {
     String outcome;
+    String phase = "connect";
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
+      phase = "exchange";
       s.setSoTimeout(TIMEOUT_MILLIS);
       s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: canary.test\r\nConnection: close\r\n\r\n")
           .getBytes(StandardCharsets.ISO_8859_1));
@@ -77,7 +79,7 @@ final class Canary implements AutoCloseable {
     } catch (java.net.SocketTimeoutException e) {
       outcome = "timeout";
     } catch (IOException e) {
-      outcome = e.getClass().getSimpleName();
+      outcome = phase + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
     }
     long elapsed = System.nanoTime() - start;
     if (elapsed > TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS) && outcome.equals("200")) outcome = "slower than 5 s";

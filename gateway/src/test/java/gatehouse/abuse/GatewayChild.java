@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * {@code gateway.log}; the access log goes to {@code access.log}, as in production, and is not
  * counted as log volume. Stopped by its PID.
  */
-final class GatewayChild implements AutoCloseable {
+public final class GatewayChild implements AutoCloseable {
   /**
    * The suite's config beyond the listeners. Defaults everywhere, except what a production user
    * who read the README would add to routes that are known to be slow or to take uploads: a
@@ -47,20 +47,23 @@ final class GatewayChild implements AutoCloseable {
   private final Process process;
   private final Path log;
   private final int port;
+  private final int adminPort;
 
-  private GatewayChild(Process process, Path log, int port) {
+  private GatewayChild(Process process, Path log, int port, int adminPort) {
     this.process = process;
     this.log = log;
     this.port = port;
+    this.adminPort = adminPort;
   }
 
   /** Starts the gateway in {@code dir} before {@code target} and {@code other}; under {@code prlimit} when {@code descriptorLimit > 0}. */
   static GatewayChild start(Path dir, LoopbackUpstream target, LoopbackUpstream other, int descriptorLimit) throws Exception {
     int port = freePort();
+    int adminPort = freePort();
     Files.writeString(dir.resolve("jwks.json"), TestKeys.jwks(TestKeys.rsa()));
     String yaml = String.join("\n",
         "listen: {host: 127.0.0.1, port: " + port + ", h2c: true}",
-        "admin: {host: 127.0.0.1, port: " + freePort() + "}",
+        "admin: {host: 127.0.0.1, port: " + adminPort + "}",
         "upstreams:",
         "  target: {url: \"" + target.url() + "\", breaker: {}}",
         "  other: {url: \"" + other.url() + "\"}",
@@ -80,7 +83,7 @@ final class GatewayChild implements AutoCloseable {
     Path log = dir.resolve("gateway.log");
     Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile()).start();
-    GatewayChild child = new GatewayChild(process, log, port);
+    GatewayChild child = new GatewayChild(process, log, port, adminPort);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!listening(port)) {
       if (!process.isAlive() || System.nanoTime() > deadline) {
@@ -94,6 +97,18 @@ final class GatewayChild implements AutoCloseable {
 
   int port() {
     return port;
+  }
+
+  /**
+   * The gateway's listener counters ({@code gatehouse_connections_*}, {@code gatehouse_accept_*})
+   * from its admin {@code /metrics}, one {@code name value} per line; empty if it cannot be read.
+   */
+  String listenerCounters() {
+    gatehouse.testing.RawHttp.Response r = gatehouse.testing.RawHttp.get(adminPort, "/metrics");
+    if (r.status() != 200) return "";
+    return new String(r.body(), StandardCharsets.UTF_8).lines()
+        .filter(l -> l.startsWith("gatehouse_connections_") || l.startsWith("gatehouse_accept_"))
+        .map(l -> l.replace("_total", "").replace("gatehouse_", "")).reduce((a, b) -> a + ", " + b).orElse("");
   }
 
   long pid() {
@@ -165,7 +180,7 @@ final class GatewayChild implements AutoCloseable {
    * The java the launcher would run: the newest JDK 17+ among {@code JAVA_HOME}, /usr/lib/jvm/*
    * and the one running the tests, by its {@code release} file.
    */
-  static Path java() throws IOException {
+  public static Path java() throws IOException {
     List<Path> homes = new ArrayList<>();
     if (System.getenv("JAVA_HOME") != null) homes.add(Path.of(System.getenv("JAVA_HOME")));
     Path jvms = Path.of("/usr/lib/jvm");
@@ -195,7 +210,7 @@ final class GatewayChild implements AutoCloseable {
     return m.find() ? Integer.parseInt(m.group(1)) : 0;
   }
 
-  private static Path jar() {
+  public static Path jar() {
     Path jar = root().resolve("gateway/target/gatehouse.jar");
     if (!Files.isRegularFile(jar)) throw new AssertionError(jar + " is missing: run `mvn -pl gateway -am package -DskipTests` first");
     return jar;
@@ -206,7 +221,7 @@ final class GatewayChild implements AutoCloseable {
    * {@code GATEHOUSE_JAVA_OPTS}), plus what it adds on this JDK. Its start-up cache (CDS/AOT) is
    * left out: it changes start time, not what is measured here.
    */
-  static List<String> javaOptions() throws IOException {
+  public static List<String> javaOptions() throws IOException {
     String launcher = Files.readString(root().resolve("gatehouse"));
     Matcher m = Pattern.compile("(?m)^default_opts=\"([^\"]*)\"").matcher(launcher);
     if (!m.find()) throw new AssertionError("no default_opts line in ./gatehouse");

@@ -25,7 +25,7 @@ class CommandLineTest {
 
   @Test
   void aNamedSubcommandIsBuiltAloneAndAnythingElseGetsEverySubcommand() {
-    List<String> all = List.of("run", "validate", "demo", "keys", "denylist");
+    List<String> all = List.of("run", "validate", "schema", "demo", "keys", "denylist", "explain");
     for (String name : all) {
       assertEquals(List.of(name), List.copyOf(Main.commandLine(new String[] {name, "--config", "x.yaml"}).getSubcommands().keySet()));
     }
@@ -33,8 +33,21 @@ class CommandLineTest {
     for (String[] args : new String[][] {{}, {"--help"}, {"rn"}, {"--version"}}) {
       assertEquals(all, List.copyOf(Main.commandLine(args).getSubcommands().keySet()), String.join(" ", args));
     }
-    assertEquals(List.of("create", "list", "revoke", "rotate", "change"),
+    assertEquals(List.of("create", "list", "revoke", "rotate", "change", "usage"),
         List.copyOf(Main.commandLine(new String[] {"keys"}).getSubcommands().get("keys").getSubcommands().keySet()));
+  }
+
+  @Test
+  void schemaPrintsTheConfigSchemaOrWritesItToTheOutputFile(@TempDir Path dir) throws Exception {
+    assertEquals(0, run("schema"));
+    assertEquals(gatehouse.config.ConfigSchema.json(), out.toString());
+    Path file = dir.resolve("gatehouse.schema.json");
+    out.getBuffer().setLength(0);
+    assertEquals(0, run("schema", "--output", file.toString()));
+    assertEquals("", out.toString());
+    assertEquals(gatehouse.config.ConfigSchema.json(), Files.readString(file));
+    assertEquals(1, run("schema", "--output", dir.resolve("missing/dir/x.json").toString()));
+    assertTrue(err.toString().startsWith("gatehouse schema: cannot write "), err.toString());
   }
 
   @Test

@@ -99,7 +99,7 @@ class ValidateAndRunAgreeTest {
     }
     GatehouseConfig local = new GatehouseConfig(config.source(), loopback(config.listen()), loopback(config.admin()),
         config.upstreams(), config.auth(), config.identity(), config.forwarding(), config.limits(), config.defaultPolicy(),
-        config.routes(), config.crypto(), config.transport(), config.accessLog(), config.rateLimits(), config.redis(), config.lines());
+        config.routes(), config.crypto(), config.transport(), config.accessLog(), config.rateLimits(), config.redis(), config.tracing(), config.shutdown(), config.lines());
     Vertx vertx = Vertx.vertx(new VertxOptions().setAddressResolverOptions(
         new AddressResolverOptions().setHostsValue(Buffer.buffer(hosts(Files.readString(file))))));
     try {

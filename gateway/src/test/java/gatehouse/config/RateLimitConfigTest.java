@@ -44,6 +44,43 @@ class RateLimitConfigTest {
   }
 
   @Test
+  void addressLimitsCountIpv6ClientsBySlash64UnlessTheyNameAnotherPrefix() throws Exception {
+    GatehouseConfig c = parse(UPSTREAMS + """
+        rate_limits:
+          - {by: address, requests: 100, per: 10s}
+          - {by: address, requests: 1000, per: 10s, ipv6_prefix: 48}
+        failed_auth_limit: {requests: 20, per: 1m, ipv6_prefix: 128}
+        routes:
+          - {match: {prefix: /}, upstream: orders}
+        """);
+    assertEquals(new RateLimitsConfig(List.of(new RateLimitConfig(By.ADDRESS, 100, Duration.ofSeconds(10), 64),
+            new RateLimitConfig(By.ADDRESS, 1000, Duration.ofSeconds(10), 48)),
+        Optional.of(new RateLimitConfig(By.ADDRESS, 20, Duration.ofMinutes(1), 128))), c.rateLimits());
+  }
+
+  @Test
+  void anIpv6PrefixOutsideItsRangeOrOnALimitNotByAddressIsRefusedWithItsLine() {
+    assertEquals(List.of(
+        "gatehouse.yaml:4: rate_limits[0].ipv6_prefix: must be between 32 and 128, got '16'",
+        "gatehouse.yaml:5: rate_limits[1].ipv6_prefix: expected a whole number, got '/64'",
+        "gatehouse.yaml:6: rate_limits[2].ipv6_prefix: only a limit by address counts clients by network; this one counts by global",
+        "gatehouse.yaml:8: rate_limits[4]: the same limit as rate_limits[3]: it would count every request twice",
+        "gatehouse.yaml:10: failed_auth_limit.ipv6_prefix: must be between 32 and 128, got '129'"),
+        problems(UPSTREAMS + """
+            rate_limits:
+              - {by: address, requests: 10, per: 1s, ipv6_prefix: 16}
+              - {by: address, requests: 10, per: 1s, ipv6_prefix: /64}
+              - {by: global, requests: 10, per: 1s, ipv6_prefix: 64}
+              - {by: address, requests: 5, per: 1s}
+              - {by: address, requests: 5, per: 1s, ipv6_prefix: 56}
+            failed_auth_limit:
+              {requests: 5, per: 1m, ipv6_prefix: 129}
+            routes:
+              - {match: {prefix: /}, upstream: orders}
+            """));
+  }
+
+  @Test
   void withoutTheKeysThereAreNoConfiguredLimits() throws Exception {
     assertEquals(RateLimitsConfig.NONE, parse(TestConfigs.MINIMAL).rateLimits());
   }
@@ -63,9 +100,9 @@ class RateLimitConfigTest {
   void unknownKeysAndValuesAreNamedWithTheirLines() {
     assertEquals(List.of(
         "gatehouse.yaml:4: rate_limits[0].by: expected global, route, address, subject or key, got 'user'",
-        "gatehouse.yaml:5: rate_limits[1].limit: unknown key 'limit' (expected one of: by, requests, per)",
+        "gatehouse.yaml:5: rate_limits[1].limit: unknown key 'limit' (expected one of: by, requests, per, ipv6_prefix)",
         "gatehouse.yaml:5: rate_limits[1].requests: is required",
-        "gatehouse.yaml:6: failed_auth_limit.by: unknown key 'by' (expected one of: requests, per)"),
+        "gatehouse.yaml:6: failed_auth_limit.by: unknown key 'by' (expected one of: requests, per, ipv6_prefix)"),
         problems(UPSTREAMS + """
             rate_limits:
               - {by: user, requests: 10, per: 1s}

@@ -2,6 +2,7 @@ package gatehouse.it;
 
 import static gatehouse.it.GatewayInvariants.SPOOF;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +28,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -316,6 +318,107 @@ class ApiKeysIT {
     RawHttp.Response bad = admin("POST", "/keys", "{\"owner\": \"a b\"}", "Authorization: Bearer " + ADMIN_TOKEN);
     assertEquals(400, bad.status());
     assertEquals("owner must be 1 to 200 printable ASCII characters without spaces", new JsonObject(bad.text()).getString("message"));
+  }
+
+  /**
+   * A daily quota beside a per-minute limit on PostgreSQL, made and read through the CLI and the
+   * admin API: requests the minute limit refuses do not count against the quota, requests over
+   * quota take no minute token and get 429 until 00:00 UTC, and the usage shows both, unchanged by
+   * reading it.
+   */
+  @Test
+  void aDailyQuotaBesideTheMinuteLimitCountsOnlyAdmittedRequestsUntilMidnightUtcAndUsageShowsBoth() throws Exception {
+    TestDatabases.Db pg = TestDatabases.postgres();
+    start(pg, pg.store());
+    clock.set(Instant.parse("2030-01-31T23:58:00Z"));
+    Cli create = cli("keys", "create", "--config", configFile.toString(), "--owner", "acme", "--rate-limit", "3", "--quota", "5/day", "--json");
+    assertEquals(0, create.code(), create.err());
+    JsonObject k = new JsonObject(create.out());
+    invariants.secret(k.getString("key"));
+    assertEquals("5/day", k.getString("quota"));
+    String id = k.getString("id");
+    String key = "X-API-Key: " + k.getString("key");
+
+    for (int i = 0; i < 3; i++) assertEquals(200, get("/api/x", key).status());
+    RawHttp.Response minute = get("/api/x", key);
+    assertEquals(429, minute.status());
+    assertEquals(List.of("20"), minute.headers("Retry-After"), "refused by the minute limit");
+    JsonObject usage = adminOk("GET", "/keys/" + id + "/usage", "", 200);
+    assertEquals(new JsonObject().put("limit", 3).put("window_seconds", 60).put("remaining", 0).put("reset_seconds", 60), usage.getJsonObject("rate_limit"));
+    assertEquals(new JsonObject().put("limit", 5).put("period", "day").put("used", 3).put("remaining", 2)
+        .put("window_start", "2030-01-31T00:00:00Z").put("window_end", "2030-02-01T00:00:00Z").put("reset_seconds", 120), usage.getJsonObject("quota"),
+        "the request the minute limit refused is not counted");
+
+    clock.advance(Duration.ofMinutes(1));
+    RawHttp.Response fourth = get("/api/x", key);
+    assertEquals(200, fourth.status());
+    assertEquals(List.of("1", "5"), List.of(fourth.header("RateLimit-Remaining").orElseThrow(), fourth.header("RateLimit-Limit").orElseThrow()),
+        "the tighter of the minute limit (2 left) and the quota (1 left)");
+    assertEquals(200, get("/api/x", key).status());
+    RawHttp.Response over = get("/api/x", key);
+    assertEquals(429, over.status());
+    assertEquals(List.of("60"), over.headers("Retry-After"), "until 00:00 UTC");
+    assertEquals(List.of("5"), over.headers("RateLimit-Limit"));
+    assertEquals(List.of("0"), over.headers("RateLimit-Remaining"));
+    assertEquals(List.of("5;w=86400"), over.headers("RateLimit-Policy"));
+    for (int i = 0; i < 3; i++) {
+      usage = adminOk("GET", "/keys/" + id + "/usage", "", 200);
+      assertEquals(1, usage.getJsonObject("rate_limit").getInteger("remaining"), "requests over quota took no minute token; reading took none either");
+      assertEquals(List.of(5, 0), List.of(usage.getJsonObject("quota").getInteger("used"), usage.getJsonObject("quota").getInteger("remaining")));
+    }
+    clock.set(Instant.parse("2030-01-31T23:59:59.999Z"));
+    RawHttp.Response last = get("/api/x", key);
+    assertEquals(429, last.status());
+    assertEquals(List.of("1"), last.headers("Retry-After"));
+    clock.advance(Duration.ofMillis(1));
+    assertEquals(200, get("/api/x", key).status(), "a new day at 00:00 UTC");
+
+    Path tokenFile = dir.resolve("admin-token");
+    Files.writeString(tokenFile, ADMIN_TOKEN);
+    try {
+      String url = "http://127.0.0.1:" + gateway.adminPort();
+      Cli read = cli("keys", "usage", id, "--config", configFile.toString(), "--admin-url", url, "--admin-token-file", tokenFile.toString(), "--json");
+      assertEquals(0, read.code(), read.err());
+      JsonObject shown = new JsonObject(read.out()).getJsonObject("quota");
+      assertEquals(List.of(1, "2030-02-01T00:00:00Z", "2030-02-02T00:00:00Z"),
+          List.of(shown.getInteger("used"), shown.getString("window_start"), shown.getString("window_end")));
+      Cli text = cli("keys", "usage", id, "--config", configFile.toString(), "--admin-url", url, "--admin-token-file", tokenFile.toString());
+      assertEquals(0, text.code(), text.err());
+      assertTrue(text.out().contains("quota:      1 of 5 per day used, 4 left; window 2030-02-01T00:00:00Z to 2030-02-02T00:00:00Z"), text.out());
+      assertTrue(text.out().contains("rate limit: 2 of 3 per 60s left"), text.out());
+      assertEquals(2, cli("keys", "usage", "key_nope", "--config", configFile.toString(), "--admin-url", url, "--admin-token-file",
+          tokenFile.toString()).code());
+      Cli noToken = cli("keys", "usage", id, "--config", configFile.toString(), "--admin-url", url);
+      assertEquals(1, noToken.code());
+      assertTrue(noToken.err().contains("set auth.api_keys.admin_api.token (or give --admin-token-file)"), noToken.err());
+
+      Cli monthly = cli("keys", "change", id, "--config", configFile.toString(), "--quota", "2/month", "--json");
+      assertEquals(0, monthly.code(), monthly.err());
+      assertEquals("2/month", new JsonObject(monthly.out()).getString("quota"));
+      Cli table = cli("keys", "list", "--config", configFile.toString());
+      assertTrue(table.out().lines().anyMatch(l -> l.startsWith(id) && l.contains(" 3/m ") && l.contains(" 2/month ")), table.out());
+      Cli none = cli("keys", "change", id, "--config", configFile.toString(), "--no-quota", "--json");
+      assertEquals(0, none.code(), none.err());
+      assertNull(new JsonObject(none.out()).getValue("quota"));
+      assertEquals(1, cli("keys", "change", id, "--config", configFile.toString(), "--quota", "5/week").code());
+      assertEquals(1, cli("keys", "create", "--config", configFile.toString(), "--owner", "x", "--quota", "0/day").code());
+    } finally {
+      Files.deleteIfExists(tokenFile);
+    }
+
+    JsonObject patched = adminOk("PATCH", "/keys/" + id, "{\"quota\": \"1/month\"}", 200);
+    assertEquals("1/month", patched.getString("quota"));
+    assertEquals(200, get("/api/x", key).status());
+    assertEquals(429, get("/api/x", key).status(), "a monthly quota of 1, from the change on");
+    assertEquals(List.of("month", 1), List.of(adminOk("GET", "/keys/" + id + "/usage", "", 200).getJsonObject("quota").getString("period"),
+        adminOk("GET", "/keys/" + id + "/usage", "", 200).getJsonObject("quota").getInteger("used")));
+    assertNull(adminOk("PATCH", "/keys/" + id, "{\"quota\": null, \"rate_limit\": null}", 200).getValue("quota"));
+    assertEquals(new JsonObject().put("id", id).putNull("rate_limit").putNull("quota"), adminOk("GET", "/keys/" + id + "/usage", "", 200));
+    assertEquals("quota must be N/day or N/month, N from 1 to 1000000000000",
+        adminOk("PATCH", "/keys/" + id, "{\"quota\": \"3/fortnight\"}", 400).getString("message"));
+    assertEquals(404, admin("GET", "/keys/key_nope/usage", "", "Authorization: Bearer " + ADMIN_TOKEN).status());
+    assertEquals(401, admin("GET", "/keys/" + id + "/usage", "").status());
+    assertEquals(405, admin("POST", "/keys/" + id + "/usage", "", "Authorization: Bearer " + ADMIN_TOKEN).status());
   }
 
   @Test

@@ -54,6 +54,7 @@ class DenyListFleetIT {
   private LocalAuthorizationServer as;
   private String prefix;
   private String redisEndpoint;
+  private TestRedis.Cluster cluster;
 
   private record Instance(Gatehouse gateway, Path dir) {}
 
@@ -68,16 +69,27 @@ class DenyListFleetIT {
 
   /** Instance i talks to Redis at {@code redis.get(i)}; all use the same key prefix. */
   private List<Instance> startFleet(List<String> redisUrls) throws Exception {
+    prefix = TestRedis.uniquePrefix();
+    redisEndpoint = redisUrls.get(redisUrls.size() - 1);
+    return startFleetOn(redisUrls.stream().map(url -> "url: \"" + url + "\"").toList());
+  }
+
+  /** Three instances on a Redis Cluster with these seed nodes, in this order. */
+  private List<Instance> startFleetOnCluster(List<String> seeds) throws Exception {
+    String nodes = "nodes: [" + String.join(", ", seeds.stream().map(e -> "\"" + e + "\"").toList()) + "]";
+    return startFleetOn(List.of(nodes, nodes, nodes));
+  }
+
+  /** Instance i's {@code redis} section holds {@code redis.get(i)}, then {@link #prefix} and a timeout. */
+  private List<Instance> startFleetOn(List<String> redisLocations) throws Exception {
     Vertx vertx = vertx();
-    String redis = redisUrls.get(0);
+    if (prefix == null) prefix = TestRedis.uniquePrefix();
     upstream = UpstreamRecorder.start(vertx);
     upstream.replyWith(UpstreamRecorder.Reply.echo());
     as = LocalAuthorizationServer.start(vertx);
-    prefix = TestRedis.uniquePrefix();
-    redisEndpoint = redisUrls.get(redisUrls.size() - 1);
     List<Instance> fleet = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      redis = redisUrls.get(i);
+      String redis = redisLocations.get(i);
       Path dir = Files.createTempDirectory("gatehouse-deny-it");
       Files.writeString(dir.resolve("jwks.json"), TestKeys.jwks(TestKeys.rsa()));
       String yaml = String.join("\n",
@@ -85,7 +97,7 @@ class DenyListFleetIT {
           "admin: {host: 127.0.0.1, port: 0}",
           "upstreams:",
           "  app: {url: \"" + upstream.url() + "\", timeout: 5s}",
-          "redis: {url: \"" + redis + "\", key_prefix: \"" + prefix + "\", timeout: 1s}",
+          "redis: {" + redis + ", key_prefix: \"" + prefix + "\", timeout: 1s}",
           "auth:",
           "  jwt:",
           "    - name: main",
@@ -113,11 +125,12 @@ class DenyListFleetIT {
   @AfterEach
   void stop() throws Exception {
     if (vertx == null) return;
-    TestRedis.deleteKeys(vertx, redisEndpoint, prefix);
+    if (redisEndpoint != null) TestRedis.deleteKeys(vertx, redisEndpoint, prefix);
     for (AutoCloseable c : closing) c.close();
     as.close();
     upstream.close();
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    if (cluster != null) cluster.close();
   }
 
   private void track(List<Instance> fleet) {
@@ -321,5 +334,77 @@ class DenyListFleetIT {
     while (get(fleet.get(1), first).statusCode() != 200 || get(fleet.get(2), first).statusCode() != 200) {
       assertTrue(System.nanoTime() < deadline, "the removal made while A was cut off reached B and C");
     }
+  }
+
+  /** Waits until every instance follows the list on Redis ({@code gatehouse_denylist_synced 1}); fails after 20 s. */
+  private void synced(List<Instance> fleet) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    for (Instance i : fleet) {
+      while (!send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + i.gateway().adminPort() + "/metrics")).build()).body()
+          .contains("gatehouse_denylist_synced 1.0")) {
+        assertTrue(System.nanoTime() < deadline, "an instance did not follow the deny-list on Redis within 20 s");
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+      }
+    }
+  }
+
+  /** A JWT denied by jti or token hash, as in the first test. */
+  private Supplier<String[]> jwtDenials() {
+    int[] n = {0};
+    return () -> {
+      String jti = UUID.randomUUID().toString();
+      String token = jwt("alice", jti, Instant.now().getEpochSecond());
+      JsonObject body = n[0]++ % 2 == 0 ? new JsonObject().put("jti", jti).put("iss", TestTokens.ISSUER)
+          : new JsonObject().put("token_sha256", DenyEntry.sha256(token));
+      return new String[] {token, body.encode()};
+    };
+  }
+
+  @Test
+  void onAThreeNodeRedisClusterADenialReachesTheOtherInstancesWithinASecond() throws Exception {
+    cluster = TestRedis.Cluster.start();
+    prefix = TestRedis.uniquePrefix();
+    // The first seed does not serve the list's slot: every instance must find the node that does.
+    List<Instance> fleet = startFleetOnCluster(cluster.endpointsStartingWith(cluster.notServing(prefix + "{denylist}")));
+    track(fleet);
+    synced(fleet);
+    measure(fleet, "jwt on a 3-node Redis Cluster", jwtDenials());
+  }
+
+  @Test
+  void onAClusterTheNodeHoldingTheListRestartingEmptyGetsEveryEntryBack() throws Exception {
+    cluster = TestRedis.Cluster.start();
+    prefix = TestRedis.uniquePrefix();
+    String hash = prefix + "{denylist}";
+    TestRedis.Server holder = cluster.serving(hash);
+    // Seeds start with a node that does not hold the list, so a subscription on the first seed
+    // would outlive the holder's restart and never see that the list was lost.
+    List<Instance> fleet = startFleetOnCluster(cluster.endpointsStartingWith(cluster.notServing(hash)));
+    track(fleet);
+    synced(fleet);
+    String before = jwt("alice", "before-restart", Instant.now().getEpochSecond());
+    acceptedEverywhere(fleet, before);
+    assertEquals(201, admin(fleet.get(0), "POST", "/denylist", new JsonObject().put("jti", "before-restart").put("iss", TestTokens.ISSUER)).statusCode());
+    untilRefused(fleet.subList(1, 3), before, System.nanoTime());
+
+    holder.kill();
+    holder.restart();
+    // Back with its slots (nodes.conf kept) and no data: the instances write their entries back.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    long held = 0;
+    while (held != 1) {
+      assertTrue(System.nanoTime() < deadline, "the entry was not written back to the restarted node");
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+      try {
+        held = TestRedis.send(vertx, holder.endpoint(), false, io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.HLEN).arg(hash)).toLong();
+      } catch (AssertionError notYet) {
+        held = 0;
+      }
+    }
+    for (Instance i : fleet) assertEquals(401, get(i, before).statusCode(), "an entry the Cluster lost is not forgotten");
+    String after = jwt("alice", "after-restart", Instant.now().getEpochSecond());
+    acceptedEverywhere(fleet, after);
+    assertEquals(201, admin(fleet.get(0), "POST", "/denylist", new JsonObject().put("jti", "after-restart").put("iss", TestTokens.ISSUER)).statusCode());
+    untilRefused(fleet.subList(1, 3), after, System.nanoTime());
   }
 }

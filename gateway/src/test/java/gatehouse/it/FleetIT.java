@@ -149,6 +149,57 @@ class FleetIT {
     assertEquals(once, remainingSeen, "each RateLimit-Remaining value once");
   }
 
+  /**
+   * A key's daily quota on Redis: 5 × N requests round-robin over the three skewed instances admit
+   * exactly N (RateLimit-Remaining N-1 … 0 once each, the quota being tighter than the minute
+   * limit), the rest get 429 until 00:00 UTC by Redis's clock; the refused took no minute token;
+   * every instance's {@code GET /keys/{id}/usage} shows the one count.
+   */
+  @Test
+  void aKeysDailyQuotaAdmitsExactlyNAcrossThreeSkewedInstancesAndEveryInstanceShowsTheSameUsage() throws Exception {
+    java.time.Instant now = java.time.Instant.now();
+    long toMidnight = 86_400 - now.getEpochSecond() % 86_400;
+    // Not across a day's end: the count would rightly start over.
+    if (toMidnight < 30) Thread.sleep((toMidnight + 1) * 1000);
+    startFleet(sharedRedis(), "");
+    int n = 7;
+    int perMinute = 60;
+    JsonObject key = createKey(gateways.get(0), "{\"owner\": \"acme\", \"rate_limit\": " + perMinute + ", \"quota\": \"" + n + "/day\"}");
+    String header = "X-API-Key: " + key.getString("key");
+    int admitted = 0;
+    Map<Integer, Integer> remainingSeen = new TreeMap<>();
+    for (int i = 0; i < 5 * n; i++) {
+      RawHttp.Response r = RawHttp.get(gateways.get(i % 3).port(), "/api/keys/x", header);
+      if (r.status() == 200) {
+        admitted++;
+        remainingSeen.merge(Integer.parseInt(r.header("RateLimit-Remaining").orElseThrow()), 1, Integer::sum);
+        assertEquals(List.of(n + ";w=86400"), r.headers("RateLimit-Policy"));
+        continue;
+      }
+      assertEquals(429, r.status(), r.text());
+      assertEquals(List.of("0"), r.headers("RateLimit-Remaining"));
+      assertEquals(List.of(Integer.toString(n)), r.headers("RateLimit-Limit"));
+      long untilMidnight = 86_400 - java.time.Instant.now().getEpochSecond() % 86_400;
+      long retryAfter = Long.parseLong(r.header("Retry-After").orElseThrow());
+      assertTrue(Math.abs(retryAfter - untilMidnight) <= 2, "Retry-After " + retryAfter + " s, 00:00 UTC is in " + untilMidnight + " s");
+    }
+    Map<Integer, Integer> once = new TreeMap<>();
+    for (int r = 0; r < n; r++) once.put(r, 1);
+    assertEquals(n, admitted, "admitted of " + 5 * n);
+    assertEquals(once, remainingSeen, "each RateLimit-Remaining value once");
+    String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toString();
+    for (Gatehouse g : gateways) {
+      String head = "GET /keys/" + key.getString("id") + "/usage HTTP/1.1\r\nHost: admin\r\nAuthorization: Bearer " + ADMIN_TOKEN + "\r\nConnection: close";
+      RawHttp.Response r = RawHttp.send(g.adminPort(), head, new byte[0]);
+      assertEquals(200, r.status(), r.text());
+      JsonObject usage = new JsonObject(r.text());
+      JsonObject quota = usage.getJsonObject("quota");
+      assertEquals(List.of(n, 0, today), List.of(quota.getInteger("used"), quota.getInteger("remaining"), quota.getString("window_start")));
+      int minuteLeft = usage.getJsonObject("rate_limit").getInteger("remaining");
+      assertTrue(minuteLeft >= perMinute - n, "only the " + n + " admitted took a minute token: " + minuteLeft + " of " + perMinute + " left");
+    }
+  }
+
   // ---- a Redis of this test's own, frozen, killed and restarted ----
 
   @Test

@@ -213,7 +213,7 @@ class KeyChangesIT {
     assertEquals(404, admin(a, "PATCH", "/keys/key_nope", "{\"rate_limit\": 5}").status());
     RawHttp.Response unknown = admin(a, "PATCH", "/keys/" + k.getString("id"), "{\"owner\": \"other\"}");
     assertEquals(400, unknown.status());
-    assertEquals("unknown field 'owner' (expected scopes, rate_limit, name)", new JsonObject(unknown.text()).getString("message"));
+    assertEquals("unknown field 'owner' (expected scopes, rate_limit, quota, name)", new JsonObject(unknown.text()).getString("message"));
     assertEquals(405, admin(a, "POST", "/keys/" + k.getString("id"), "{}").status());
     RawHttp.Response patched = admin(a, "PATCH", "/keys/" + k.getString("id"), "{\"scopes\": [\"orders:read\"], \"rate_limit\": null}");
     assertEquals(200, patched.status(), patched.text());

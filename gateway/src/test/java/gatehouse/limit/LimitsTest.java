@@ -120,6 +120,40 @@ class LimitsTest {
   }
 
   @Test
+  void anIpv6ClientIsCountedByItsSlash64AndAnIpv4ClientByItsAddress() {
+    MutableClock clock = MutableClock.start();
+    Limits limits = Limits.compile(RateLimiter.local(clock), new RateLimitsConfig(List.of(new RateLimitConfig(By.ADDRESS, 2, Duration.ofMinutes(1))),
+        Optional.empty()), List.of(), clock);
+    assertEquals("*|2/60000ms|addr:2001:db8:1:2:0:0:0:0/64", limits.charges(OPEN, "2001:db8:1:2:0:0:0:1", Optional.empty(), Optional.empty()).get(0).name());
+    assertEquals("*|2/60000ms|addr:192.0.2.1", limits.charges(OPEN, "192.0.2.1", Optional.empty(), Optional.empty()).get(0).name());
+    for (String address : List.of("2001:db8:1:2:0:0:0:1", "2001:db8:1:2:0:0:0:2")) {
+      assertEquals(Admission.Admitted.class, limits.admit(OPEN, address, Optional.empty(), Optional.empty()).result().getClass());
+    }
+    assertEquals(Admission.Limited.class, limits.admit(OPEN, "2001:db8:1:2:abcd:0:0:3", Optional.empty(), Optional.empty()).result().getClass(),
+        "a third address of the same /64 finds the bucket empty");
+    assertEquals(Admission.Admitted.class, limits.admit(OPEN, "2001:db8:1:3:0:0:0:1", Optional.empty(), Optional.empty()).result().getClass(),
+        "the next /64 is another client");
+  }
+
+  @Test
+  void aLimitsIpv6PrefixChoosesTheNetworkItCountsBy() {
+    MutableClock clock = MutableClock.start();
+    Limits limits = Limits.compile(RateLimiter.local(clock), new RateLimitsConfig(List.of(new RateLimitConfig(By.ADDRESS, 2, Duration.ofMinutes(1), 48)),
+        Optional.empty()), List.of(), clock);
+    assertEquals("*|2/60000ms|addr:2001:db8:1:0:0:0:0:0/48", limits.charges(OPEN, "2001:db8:1:ffff:0:0:0:1", Optional.empty(), Optional.empty()).get(0).name());
+  }
+
+  @Test
+  void failedAuthenticationsFromOneSlash64AreCountedAndScreenedTogether() {
+    MutableClock clock = MutableClock.start();
+    Limits limits = failedAuth(clock, 3);
+    for (int i = 1; i <= 3; i++) limits.failed("2001:db8:1:2:0:0:0:" + i).result();
+    assertEquals(Duration.ofSeconds(20), ((Admission.Limited) limits.screen("2001:db8:1:2:0:0:0:99")).retryAfter(),
+        "another address of the /64 is screened before its credential is verified");
+    assertEquals(CLEAR, limits.screen("2001:db8:1:3:0:0:0:1"), "another /64");
+  }
+
+  @Test
   void anAddressIsScreenedOnceItsLastFailureTokenIsUsedUntilOneIsBack() {
     MutableClock clock = MutableClock.start();
     Limits limits = failedAuth(clock, 3);

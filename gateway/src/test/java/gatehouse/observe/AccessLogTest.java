@@ -12,6 +12,7 @@ import gatehouse.pipeline.Outcome;
 import gatehouse.pipeline.Rejection;
 import gatehouse.pipeline.RequestHead;
 import gatehouse.secret.Secret;
+import gatehouse.trace.RequestTracing;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -88,20 +89,20 @@ class AccessLogTest {
 
   @Test
   void latencyIsWrittenInMillisecondsWithTwoDecimals() {
-    RequestHead head = new RequestHead("GET", "/x", "h", MultiMap.caseInsensitiveMultiMap());
+    RequestHead head = head("GET", "/x", "h", MultiMap.caseInsensitiveMultiMap());
     Outcome rejected = new Outcome.Reject(new Rejection.NoRoute(), Optional.empty(), Optional.empty());
-    assertEquals(PREFIX + "id=1 method=GET target=\"/x\" outcome=rejected status=404 error=no_route latency_ms=1.05",
+    assertEquals(PREFIX + "id=1 trace=" + TRACE + " method=GET target=\"/x\" outcome=rejected status=404 error=no_route latency_ms=1.05",
         log.line("1", head, rejected, Optional.empty(), 1_049_999));
-    assertEquals(PREFIX + "id=1 method=GET target=\"/x\" outcome=rejected status=404 error=no_route latency_ms=12.30",
+    assertEquals(PREFIX + "id=1 trace=" + TRACE + " method=GET target=\"/x\" outcome=rejected status=404 error=no_route latency_ms=12.30",
         log.line("1", head, rejected, Optional.empty(), 12_300_000));
   }
 
   @Test
   void aRecordedRequestIsOneLineOnTheTarget() {
-    RequestHead head = new RequestHead("GET", "/x?api_key=k1", "h", MultiMap.caseInsensitiveMultiMap());
+    RequestHead head = head("GET", "/x?api_key=k1", "h", MultiMap.caseInsensitiveMultiMap());
     log.record("7", head, new Outcome.Reject(new Rejection.NoRoute(), Optional.empty(), Optional.empty()), Optional.empty(), 1_000_000);
     log.close();
-    assertEquals(PREFIX + "id=7 method=GET target=\"/x?api_key=[redacted:" + fp("k1") + "]\" outcome=rejected status=404 error=no_route"
+    assertEquals(PREFIX + "id=7 trace=" + TRACE + " method=GET target=\"/x?api_key=[redacted:" + fp("k1") + "]\" outcome=rejected status=404 error=no_route"
         + " latency_ms=1.00\n", target.text());
   }
 
@@ -112,13 +113,13 @@ class AccessLogTest {
     System.setErr(new java.io.PrintStream(err, false, java.nio.charset.StandardCharsets.UTF_8));
     try {
       AccessLog stderr = AccessLog.open(gatehouse.config.AccessLogConfig.defaults(), Optional.empty(), CLOCK);
-      stderr.record("9", new RequestHead("GET", "/x", "h", MultiMap.caseInsensitiveMultiMap()),
+      stderr.record("9", head("GET", "/x", "h", MultiMap.caseInsensitiveMultiMap()),
           new Outcome.Reject(new Rejection.NoRoute(), Optional.empty(), Optional.empty()), Optional.empty(), 1_000_000);
       stderr.close();
     } finally {
       System.setErr(originalErr);
     }
-    assertEquals(PREFIX + "id=9 method=GET target=\"/x\" outcome=rejected status=404 error=no_route latency_ms=1.00\n",
+    assertEquals(PREFIX + "id=9 trace=" + TRACE + " method=GET target=\"/x\" outcome=rejected status=404 error=no_route latency_ms=1.00\n",
         err.toString(java.nio.charset.StandardCharsets.UTF_8));
   }
 
@@ -126,7 +127,7 @@ class AccessLogTest {
   @Test
   void aJsonLineParsesWithJacksonAndCarriesTheLogfmtFieldsText() {
     String token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl";
-    RequestHead head = new RequestHead("GET\n", "/admin/x y\"\\\u0001?api_key=k1&\u00e9=\u2028", "h", MultiMap.caseInsensitiveMultiMap());
+    RequestHead head = head("GET\n", "/admin/x y\"\\\u0001?api_key=k1&\u00e9=\u2028", "h", MultiMap.caseInsensitiveMultiMap());
     Identity alice = new Identity("al\"ice \\ \u00e9\n", Scheme.JWT, "corp", Set.of("user"), Set.of(), VerifiedClaims.NONE, Optional.empty());
     Outcome.Reject forbidden = new Outcome.Reject(new Rejection.Forbidden("missing_role", "a required role is missing", true), Optional.empty(),
         Optional.of(fp(token)), Optional.of(alice));
@@ -135,6 +136,7 @@ class AccessLogTest {
     Map<String, Object> expected = new LinkedHashMap<>();
     expected.put("time", TIME);
     expected.put("id", "1");
+    expected.put("trace", TRACE);
     expected.put("method", "GET\\x0a");
     expected.put("target", AccessLog.safe(log.redact(head.rawTarget())));
     expected.put("scheme", "jwt");
@@ -146,7 +148,7 @@ class AccessLogTest {
     expected.put("error", "missing_role");
     expected.put("latency_ms", 1.0);
     assertEquals(expected, line.getMap());
-    assertEquals(PREFIX + "id=1 method=GET\\x0a target=\"" + expected.get("target") + "\" scheme=jwt issuer=corp subject=\"" + expected.get("subject")
+    assertEquals(PREFIX + "id=1 trace=" + TRACE + " method=GET\\x0a target=\"" + expected.get("target") + "\" scheme=jwt issuer=corp subject=\"" + expected.get("subject")
         + "\" credential=" + fp(token) + " outcome=rejected status=403 error=missing_role latency_ms=1.00", logfmt);
   }
 
@@ -154,12 +156,12 @@ class AccessLogTest {
   @Test
   void aForbiddenLineNamesTheRefusedSubjectAndNeverTheCredential() {
     String token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl";
-    RequestHead head = new RequestHead("GET", "/admin/x", "h", MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + token));
+    RequestHead head = head("GET", "/admin/x", "h", MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + token));
     Identity alice = new Identity("alice", Scheme.JWT, "corp", Set.of("user"), Set.of(), VerifiedClaims.NONE, Optional.empty());
     Outcome forbidden = new Outcome.Reject(new Rejection.Forbidden("missing_role", "a required role is missing", true), Optional.empty(),
         Optional.of(fp(token)), Optional.of(alice));
     String line = log.line("1", head, forbidden, Optional.empty(), 1_000_000);
-    assertEquals(PREFIX + "id=1 method=GET target=\"/admin/x\" scheme=jwt issuer=corp subject=\"alice\" credential=" + fp(token)
+    assertEquals(PREFIX + "id=1 trace=" + TRACE + " method=GET target=\"/admin/x\" scheme=jwt issuer=corp subject=\"alice\" credential=" + fp(token)
         + " outcome=rejected status=403 error=missing_role latency_ms=1.00", line);
     assertFalse(line.contains(token));
   }
@@ -175,5 +177,14 @@ class AccessLogTest {
   @Test
   void controlCharactersAndQuotesCannotForgeLogFields() {
     assertEquals("a\\x0a status=200 \\x22", AccessLog.safe("a\n status=200 \""));
+  }
+
+  /** The trace id of every head here: continued from a trusted caller, so the lines are fixed. */
+  static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+  static RequestHead head(String method, String target, String host, MultiMap headers) {
+    MultiMap caller = MultiMap.caseInsensitiveMultiMap().add("traceparent", "00-" + TRACE + "-00f067aa0ba902b7-01");
+    return new RequestHead(method, target, host, headers, Optional.empty(), "unknown",
+        RequestTracing.CONTEXT_ONLY.start(caller, true, method));
   }
 }

@@ -268,4 +268,41 @@ class PipelineTest {
     clock.advance(Duration.ofSeconds(30));
     assertEquals("forward", from.apply("192.0.2.1", "good"));
   }
+
+  /** Records which stage answered what, in order. */
+  private static final class Stages implements StageListener {
+    final List<String> told = new java.util.ArrayList<>();
+
+    @Override public void target(gatehouse.route.Target t) { told.add("target " + t.getClass().getSimpleName()); }
+    @Override public void routing(gatehouse.route.Routing r) { told.add("routing " + r.getClass().getSimpleName()); }
+    @Override public void extraction(gatehouse.credential.Extraction e) { told.add("extraction " + e.getClass().getSimpleName()); }
+    @Override public void authentication(Authentication a) { told.add("authentication " + a.getClass().getSimpleName()); }
+    @Override public void decision(gatehouse.authz.Decision d) { told.add("decision " + d.getClass().getSimpleName()); }
+    @Override public void admission(gatehouse.limit.Admission a) { told.add("admission " + a.getClass().getSimpleName()); }
+    @Override public void plan(gatehouse.identity.HeaderPlan p) { told.add("plan " + p.getClass().getSimpleName()); }
+  }
+
+  private static List<String> traced(String target, String... headers) throws Exception {
+    GatehouseConfig config = ConfigLoader.parse("gatehouse.yaml", YAML, Path.of("."), name -> null);
+    Stages stages = new Stages();
+    Pipeline p = new Pipeline(RouteTable.compile(config.routes(), "gatehouse.yaml"), new CredentialExtractor(config.auth().apiKeys()),
+        new Authenticators(Optional.of(BEARER), Optional.of(KEYS)),
+        Limits.compile(RateLimiter.local(MutableClock.start()), config.rateLimits(), config.routes(), MutableClock.start()),
+        new IdentityHeaders(config), stages);
+    run(p, target, headers);
+    return stages.told;
+  }
+
+  @Test
+  void aTraceIsToldEachStagesAnswerInOrderAndNothingPastTheFirstRefusal() throws Exception {
+    assertEquals(List.of("target Parsed", "routing Found", "extraction Found", "authentication Authenticated", "decision Allow",
+        "admission Admitted", "plan Planned"), traced("/jwt/x", "Authorization", "Bearer good"));
+    assertEquals(List.of("target Parsed", "routing Found", "extraction Found", "authentication Authenticated", "decision Deny"),
+        traced("/admin/x", "Authorization", "Bearer good"));
+    assertEquals(List.of("target Parsed", "routing Found", "extraction Found", "authentication Rejected"),
+        traced("/jwt/x", "Authorization", "Bearer bad"));
+    assertEquals(List.of("target Parsed", "routing Found", "extraction None", "admission Admitted"), traced("/public/x"));
+    assertEquals(List.of("target Parsed", "routing NotFound"), traced("/nowhere"));
+    assertEquals(List.of("target Ambiguous"), traced("/a/%2e%2e/b"));
+  }
 }

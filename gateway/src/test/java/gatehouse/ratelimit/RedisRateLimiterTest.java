@@ -62,7 +62,7 @@ class RedisRateLimiterTest {
   }
 
   /** Three gateway instances, each on a Vert.x of its own with a skewed clock, on one Redis. */
-  private static final class Fleet implements AutoCloseable {
+  static final class Fleet implements AutoCloseable {
     final List<Vertx> vertxes = new ArrayList<>();
     final List<RedisRateLimiter> limiters = new ArrayList<>();
 
@@ -125,6 +125,69 @@ class RedisRateLimiterTest {
     assertEquals(50, remaining.size(), "every token is taken once: " + remaining);
     assertEquals(0L, ((TreeSet<Long>) remaining).first());
     assertEquals(49L, ((TreeSet<Long>) remaining).last());
+  }
+
+  /**
+   * Four event loops deciding at once: each sends on a connection of its own (the server sees one
+   * per loop, the heartbeat's among them), and each answer comes back on the thread that asked.
+   */
+  @Test
+  void eachEventLoopDecidesOnAConnectionOfItsOwnAndGetsItsAnswerOnItsOwnThread() {
+    try (TestRedis.Server redis = TestRedis.Server.start()) {
+      Vertx v = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(4));
+      RedisRateLimiter limiter = RedisRateLimiter.create(v, TestRedis.config(List.of(redis.endpoint()), false, PREFIX, Duration.ofSeconds(2),
+          RedisConfig.Fallback.CLOSED, Duration.ofSeconds(30)), java.time.Clock.systemUTC());
+      try {
+        Set<String> askers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        List<Future<Boolean>> sameThread = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+          io.vertx.core.Context c = ((io.vertx.core.internal.VertxInternal) v).createEventLoopContext();
+          Promise<Boolean> p = Promise.promise();
+          c.runOnContext(x -> {
+            Thread asker = Thread.currentThread();
+            askers.add(asker.getName());
+            limiter.decide("loops", Limit.perMinute(1_000)).onComplete(ar -> p.complete(ar.succeeded()
+                && ar.result().redisMicros() > 0 && Thread.currentThread() == asker));
+          });
+          sameThread.add(p.future());
+        }
+        for (Future<Boolean> f : sameThread) assertTrue(await(f), "answered by Redis on the asking thread");
+        assertEquals(4, askers.size(), "decisions came from every event loop: " + askers);
+        String clients = TestRedis.send(helper, redis.endpoint(), false, Request.cmd(Command.INFO).arg("clients")).toString();
+        // One connection per event loop, and this INFO's own.
+        assertTrue(clients.contains("connected_clients:5"), clients);
+      } finally {
+        await(limiter.close());
+        await(v.close());
+      }
+    }
+  }
+
+  /**
+   * Issue 21's metric rules: Prometheus names (counters end in {@code _total}, gauges do not), and
+   * no bucket name ever becomes a label value, so the series do not grow with the keys decided on.
+   */
+  @Test
+  void metricsFollowPrometheusNamingAndNeverCarryABucketName() {
+    io.micrometer.prometheusmetrics.PrometheusMeterRegistry meters =
+        new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    try (Fleet fleet = new Fleet(List.of(TestRedis.SHARED), false, PREFIX, Duration.ofSeconds(2), RedisConfig.Fallback.LOCAL, Duration.ofMillis(200))) {
+      fleet.warm();
+      fleet.limiters.get(0).bindTo(meters);
+      String before = null;
+      for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 50; i++) fleet.roundRobin("metric-bucket-" + round + "-" + i, new Limit(1, Duration.ofMinutes(1)), 2);
+        String scrape = meters.scrape();
+        assertTrue(!scrape.contains("metric-bucket-"), "a bucket name in the metrics:\n" + scrape);
+        List<String> series = scrape.lines().filter(l -> l.startsWith("gatehouse_rate_limit")).map(l -> l.substring(0, l.lastIndexOf(' '))).sorted().toList();
+        if (before != null) assertEquals(before, String.join("\n", series), "the series do not grow with the buckets");
+        before = String.join("\n", series);
+      }
+      assertTrue(before.contains("gatehouse_rate_limit_decisions_total{backend=\"redis\",outcome=\"allowed\"}"), before);
+      assertTrue(before.contains("gatehouse_rate_limit_decisions_total{backend=\"redis\",outcome=\"denied\"}"), before);
+      assertTrue(before.contains("gatehouse_rate_limit_fallback_active"), before);
+      assertTrue(!before.contains("fallback_active_total") && !before.contains("instances_total"), "gauges are not counters: " + before);
+    }
   }
 
   @Test
@@ -343,7 +406,7 @@ class RedisRateLimiterTest {
     }
   }
 
-  private static void waitFor(BooleanSupplier condition, String what) {
+  static void waitFor(BooleanSupplier condition, String what) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting until " + what);

@@ -15,7 +15,7 @@ class KeyAdminApiTest {
 
   private static int status(AdminApiConfig config, String peer, Optional<String> authorization) {
     // A null admin is never reached: every request here is refused before any operation.
-    KeyAdminApi api = new KeyAdminApi(null, config, new gatehouse.logging.ThrottledLogs(org.slf4j.LoggerFactory.getLogger(KeyAdminApi.class), java.time.Clock.systemUTC()));
+    KeyAdminApi api = new KeyAdminApi(null, null, config, new gatehouse.logging.ThrottledLogs(org.slf4j.LoggerFactory.getLogger(KeyAdminApi.class), java.time.Clock.systemUTC()));
     return api.handle(HttpMethod.GET, "/keys", Optional.empty(), peer, authorization, Buffer.buffer()).result().status();
   }
 

@@ -317,6 +317,27 @@ public final class TestRedis {
       return nodes.stream().map(Server::endpoint).toList();
     }
 
+    /** The node that serves {@code key}'s slot (the others answer {@code MOVED}). */
+    public Server serving(String key) {
+      for (Server s : nodes) {
+        if (!run(List.of("redis-cli", "-p", Integer.toString(s.port()), "exists", key)).startsWith("MOVED")) return s;
+      }
+      throw new AssertionError("no node serves " + key);
+    }
+
+    /** The seed nodes with {@code first} first. */
+    public List<String> endpointsStartingWith(Server first) {
+      List<String> out = new ArrayList<>(List.of(first.endpoint()));
+      for (Server s : nodes) if (s != first) out.add(s.endpoint());
+      return out;
+    }
+
+    /** A node that does not serve {@code key}'s slot. */
+    public Server notServing(String key) {
+      Server owner = serving(key);
+      return nodes.stream().filter(s -> s != owner).findFirst().orElseThrow();
+    }
+
     private boolean ready() {
       for (Server s : nodes) {
         String info = run(List.of("redis-cli", "-p", Integer.toString(s.port()), "cluster", "info"));

@@ -1,6 +1,9 @@
 package gatehouse.testing;
 
+import gatehouse.ratelimit.BucketState;
+import gatehouse.ratelimit.CalendarQuota;
 import gatehouse.ratelimit.Limit;
+import gatehouse.ratelimit.QuotaVerdict;
 import gatehouse.ratelimit.RateLimiter;
 import gatehouse.ratelimit.Verdict;
 import io.vertx.core.Future;
@@ -21,6 +24,27 @@ public final class UnavailableRateLimiter implements RateLimiter {
   public Future<Verdict> acquire(String key, Limit limit) {
     asked.add(key);
     return Future.succeededFuture(new Verdict.Unavailable(limit, "test: the shared limiter did not answer"));
+  }
+
+  @Override
+  public Future<QuotaVerdict> reserve(String key, CalendarQuota quota) {
+    asked.add(key);
+    return Future.succeededFuture(new QuotaVerdict.Unavailable(quota, "test: the shared limiter did not answer"));
+  }
+
+  @Override
+  public Future<Void> release(String key, QuotaVerdict.Counted counted) {
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<BucketState> peek(String key, Limit limit) {
+    return Future.failedFuture("test: the shared limiter did not answer");
+  }
+
+  @Override
+  public Future<QuotaVerdict.State> peek(String key, CalendarQuota quota) {
+    return Future.failedFuture("test: the shared limiter did not answer");
   }
 
   /** The bucket keys asked about, in order. */

@@ -50,6 +50,7 @@ public final class UpstreamRecorder implements AutoCloseable {
   private final Vertx vertx;
   private final HttpServer server;
   private final List<Recorded> requests = new CopyOnWriteArrayList<>();
+  private final List<Short> webSocketCloses = new CopyOnWriteArrayList<>();
   private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
   private final AtomicLong openBodyBytes = new AtomicLong();
   private volatile Reply reply = Reply.echo();
@@ -117,6 +118,11 @@ public final class UpstreamRecorder implements AutoCloseable {
     }
   }
 
+  /** The status code of each echoed WebSocket's close frame, as they closed (null: closed without one). */
+  public List<Short> webSocketCloseCodes() {
+    return java.util.Collections.unmodifiableList(new ArrayList<>(webSocketCloses));
+  }
+
   /** Body bytes received so far on requests not yet recorded (their body has not ended). */
   public long openRequestBodyBytes() {
     return openBodyBytes.get();
@@ -154,6 +160,7 @@ public final class UpstreamRecorder implements AutoCloseable {
       request.toWebSocket().onSuccess(ws -> {
         ws.textMessageHandler(ws::writeTextMessage);
         ws.binaryMessageHandler(ws::writeBinaryMessage);
+        ws.closeHandler(v -> webSocketCloses.add(ws.closeStatusCode()));
       });
       return;
     }

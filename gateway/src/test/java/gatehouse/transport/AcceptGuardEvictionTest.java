@@ -14,19 +14,24 @@ import net.jqwik.api.constraints.Size;
 class AcceptGuardEvictionTest {
   /**
    * The candidates are exactly the {@code n} idle longest, longest first, and never a connection
-   * with a request in flight; whatever the clock's origin (nanoTime may be negative or wrap).
+   * with a request in flight or one already chosen for eviction (a burst of accepts would else be
+   * offered the same connections, still closing, again and again); whatever the clock's origin
+   * (nanoTime may be negative or wrap).
    */
   @Property
-  void theCandidatesAreTheLongestIdleAndNeverABusyConnection(
+  void theCandidatesAreTheLongestIdleAndNeverABusyOrAlreadyChosenConnection(
       @ForAll long origin,
-      @ForAll @Size(max = 200) List<@LongRange(min = -1, max = 1_000_000_000_000L) Long> offsets,
+      @ForAll @Size(max = 200) List<@LongRange(min = -2, max = 1_000_000_000_000L) Long> offsets,
       @ForAll @IntRange(min = 1, max = 40) int n) {
     List<IdleConnections.Slot> slots = new ArrayList<>();
     List<Long> idleOffsets = new ArrayList<>();  // as stored: idle() keeps clear of the busy mark
     for (long offset : offsets) {
       IdleConnections.Slot slot = new IdleConnections.Slot(null, 0);
-      if (offset < 0) {
+      if (offset == -1) {
         slot.busy();
+      } else if (offset == -2) {
+        slot.idle(origin);
+        slot.pick();
       } else {
         slot.idle(origin + offset);
         idleOffsets.add(slot.idleSince - origin);

@@ -38,7 +38,7 @@ public final class ApiKeyAdmin {
     Instant now = clock.instant();
     String key = KeyFormat.generate(random);
     StoredKey stored = new StoredKey(KeyFormat.newId(random), hasher.hash(key), KeyFormat.displayPrefix(key), spec.ownerId(),
-        spec.name(), spec.scopes(), spec.rateLimit(), now, spec.expiresIn().map(now::plus), Optional.empty(), Optional.empty());
+        spec.name(), spec.scopes(), spec.rateLimit(), spec.quota(), now, spec.expiresIn().map(now::plus), Optional.empty(), Optional.empty());
     return store.insert(stored).map(v -> new CreatedKey(stored.info(now), new Secret(key)));
   }
 
@@ -48,6 +48,11 @@ public final class ApiKeyAdmin {
       Instant now = clock.instant();
       return keys.stream().map(k -> k.info(now)).toList();
     });
+  }
+
+  /** Key {@code id}, without its secret; empty when there is no such key. */
+  public Future<Optional<ApiKeyInfo>> find(String id) {
+    return store.find(id).map(k -> k.map(s -> s.info(clock.instant())));
   }
 
   /** Revokes key {@code id} now; empty when there is no such key. Revoking twice keeps the first time. */
@@ -60,7 +65,7 @@ public final class ApiKeyAdmin {
   }
 
   /**
-   * Changes key {@code id}'s scopes, limit or name as {@code edit} says; the key as it is after,
+   * Changes key {@code id}'s scopes, limit, quota or name as {@code edit} says; the key as it is after,
    * empty when there is no such key. Takes effect here at once.
    */
   public Future<Optional<ApiKeyInfo>> change(String id, KeyEdit edit) {
@@ -74,7 +79,7 @@ public final class ApiKeyAdmin {
   }
 
   /**
-   * A new key with the same owner, name, scopes, limit and expiry as key {@code id}; the old key
+   * A new key with the same owner, name, scopes, limit, quota and expiry as key {@code id}; the old key
    * keeps working for {@code grace} (zero: it is revoked at once). Empty when {@code id} is not an
    * active key.
    */
@@ -88,7 +93,7 @@ public final class ApiKeyAdmin {
     return store.rotate(id, now, now.plus(grace), old -> {
           oldHash.set(old.hash());
           return new StoredKey(newId, hash, KeyFormat.displayPrefix(key), old.ownerId(), old.name(), old.scopes(), old.rateLimit(),
-              now, old.expiresAt(), Optional.empty(), Optional.empty());
+              old.quota(), now, old.expiresAt(), Optional.empty(), Optional.empty());
         })
         .map(created -> {
           created.ifPresent(k -> changed.accept(oldHash.get()));

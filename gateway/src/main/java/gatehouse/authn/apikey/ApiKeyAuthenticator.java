@@ -68,6 +68,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
   private volatile Instant storeDownUntil = Instant.MIN;
   private volatile Optional<String> lastError = Optional.empty();
   private long flushTimer = -1;
+  private volatile boolean readOnly;
 
   /**
    * A lookup result and when it was made; {@code key} empty: the hash is unknown. A found key's
@@ -121,6 +122,16 @@ public final class ApiKeyAuthenticator implements Authenticator {
     return a;
   }
 
+  /**
+   * An authenticator for {@code gatehouse explain} that only reads {@code config}'s store: its
+   * connections are read-only, the schema is not migrated, and last-used times are never written.
+   */
+  public static ApiKeyAuthenticator readOnly(Vertx vertx, ApiKeysConfig config, Clock clock) {
+    ApiKeyAuthenticator a = new ApiKeyAuthenticator(vertx, new JdbcApiKeyStore(vertx, config.store(), true), config, clock, new SecureRandom());
+    a.readOnly = true;
+    return a;
+  }
+
   /** Key management against the same store; revocations through it take effect here at once. */
   public ApiKeyAdmin admin() {
     return admin;
@@ -164,6 +175,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
 
   /** Writes the last-used times gathered since the last flush, in one batch. */
   public Future<Void> flushLastUsed() {
+    if (readOnly) lastUsed.clear();
     if (lastUsed.isEmpty()) return Future.succeededFuture();
     Map<String, Instant> batch = new HashMap<>();
     for (String id : lastUsed.keySet()) {
@@ -230,14 +242,14 @@ public final class ApiKeyAuthenticator implements Authenticator {
     return Future.succeededFuture(entry.authenticated().orElseThrow());
   }
 
-  /** The key's answer: its fields as claims ({@code owner_id}, {@code scopes} sorted, {@code key_id}) and its stored limit. */
+  /** The key's answer: its fields as claims ({@code owner_id}, {@code scopes} sorted, {@code key_id}) and its stored limit and quota. */
   private static Authentication.Authenticated authenticated(StoredKey k) {
     Map<String, Object> claims = new LinkedHashMap<>();
     claims.put("owner_id", k.ownerId());
     claims.put("scopes", List.copyOf(k.scopes()));
     claims.put("key_id", k.id());
     Identity identity = new Identity(k.ownerId(), Scheme.API_KEY, ISSUER, java.util.Set.of(), k.scopes(), VerifiedClaims.of(claims), k.expiresAt());
-    Optional<CredentialLimit> limit = k.rateLimit().map(perMinute -> new CredentialLimit(k.id(), perMinute, Duration.ofMinutes(1)));
+    Optional<CredentialLimit> limit = ApiKeyInfo.limit(k.id(), k.rateLimit(), k.quota());
     return new Authentication.Authenticated(identity, limit);
   }
 

@@ -1,5 +1,8 @@
 package gatehouse.authn.apikey;
 
+import gatehouse.authn.CredentialLimit;
+import gatehouse.ratelimit.CalendarQuota;
+import gatehouse.ratelimit.Limit;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -11,6 +14,7 @@ import java.util.Set;
  * characters of the key, enough to recognise it, far too few to guess the rest.
  *
  * @param rateLimit requests per minute; empty: no limit
+ * @param quota requests per calendar day or month (UTC); empty: no quota
  */
 public record ApiKeyInfo(
     String id,
@@ -19,6 +23,7 @@ public record ApiKeyInfo(
     Optional<String> name,
     Set<String> scopes,
     Optional<Integer> rateLimit,
+    Optional<CalendarQuota> quota,
     Instant createdAt,
     Optional<Instant> expiresAt,
     Optional<Instant> revokedAt,
@@ -26,6 +31,16 @@ public record ApiKeyInfo(
     State state) {
 
   public enum State { ACTIVE, EXPIRED, REVOKED }
+
+  /** The key's limits as the limit stage enforces them; empty when it has neither a rate limit nor a quota. */
+  public Optional<CredentialLimit> limit() {
+    return limit(id, rateLimit, quota);
+  }
+
+  static Optional<CredentialLimit> limit(String id, Optional<Integer> rateLimit, Optional<CalendarQuota> quota) {
+    if (rateLimit.isEmpty() && quota.isEmpty()) return Optional.empty();
+    return Optional.of(new CredentialLimit(id, rateLimit.map(Limit::perMinute), quota));
+  }
 
   /** The JSON the CLI's {@code --json} and the admin API print. */
   public JsonObject toJson() {
@@ -36,6 +51,7 @@ public record ApiKeyInfo(
         .put("name", name.orElse(null))
         .put("scopes", new JsonArray(scopes.stream().toList()))
         .put("rate_limit", rateLimit.orElse(null))
+        .put("quota", quota.map(CalendarQuota::toString).orElse(null))
         .put("created_at", createdAt.toString())
         .put("expires_at", expiresAt.map(Instant::toString).orElse(null))
         .put("revoked_at", revokedAt.map(Instant::toString).orElse(null))

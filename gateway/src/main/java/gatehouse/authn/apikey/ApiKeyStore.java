@@ -18,6 +18,9 @@ interface ApiKeyStore {
   /** The key stored under {@code hash}, or empty when there is none. */
   Future<Optional<StoredKey>> findByHash(String hash);
 
+  /** The key stored under {@code id}, or empty when there is none. */
+  Future<Optional<StoredKey>> find(String id);
+
   /** Every key, oldest first; only {@code owner}'s when given. */
   Future<List<StoredKey>> list(Optional<String> owner);
 
@@ -35,8 +38,8 @@ interface ApiKeyStore {
   Future<Optional<StoredKey>> rotate(String id, Instant now, Instant endsAt, UnaryOperator<StoredKey> successor);
 
   /**
-   * In one transaction: stores {@code edit.apply(old)} over key {@code id}'s scopes, limit and
-   * name. The key as stored after, or empty when there is no such key.
+   * In one transaction: stores {@code edit.apply(old)} over key {@code id}'s scopes, limit,
+   * quota and name. The key as stored after, or empty when there is no such key.
    */
   Future<Optional<StoredKey>> change(String id, UnaryOperator<StoredKey> edit);
 

@@ -2,6 +2,7 @@ package gatehouse.authn.apikey;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import gatehouse.ratelimit.CalendarQuota;
 import gatehouse.config.KeyStoreConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -44,7 +45,7 @@ final class JdbcApiKeyStore implements ApiKeyStore {
   private static final Logger log = LoggerFactory.getLogger(JdbcApiKeyStore.class);
   static final String HISTORY_TABLE = "gatehouse_schema_history";
   private static final String COLUMNS =
-      "id, key_hash, display_prefix, owner_id, name, scopes, rate_limit, created_at, expires_at, revoked_at, last_used_at";
+      "id, key_hash, display_prefix, owner_id, name, scopes, rate_limit, created_at, expires_at, revoked_at, last_used_at, quota, quota_period";
 
   private final KeyStoreConfig config;
   private final WorkerExecutor worker;
@@ -52,8 +53,15 @@ final class JdbcApiKeyStore implements ApiKeyStore {
   /** Where changes are announced; empty for SQLite. */
   private final Optional<String> channel;
   private volatile HikariDataSource dataSource;
+  /** Look-ups only: connections are read-only, and the schema is neither created nor migrated. */
+  private final boolean readOnly;
 
   JdbcApiKeyStore(Vertx vertx, KeyStoreConfig config) {
+    this(vertx, config, false);
+  }
+
+  JdbcApiKeyStore(Vertx vertx, KeyStoreConfig config, boolean readOnly) {
+    this.readOnly = readOnly;
     this.config = config;
     this.channel = config.sqlite() ? Optional.empty() : Optional.of(KeyChange.channel(config));
     // A named pool as large as the connection pool: a thread never waits for a connection it cannot get.
@@ -70,6 +78,11 @@ final class JdbcApiKeyStore implements ApiKeyStore {
         return one(s);
       }
     });
+  }
+
+  @Override
+  public Future<Optional<StoredKey>> find(String id) {
+    return run(c -> byId(c, id));
   }
 
   @Override
@@ -147,11 +160,12 @@ final class JdbcApiKeyStore implements ApiKeyStore {
       }
       if (old.isEmpty()) return Optional.<StoredKey>empty();
       StoredKey next = edit.apply(old.get());
-      try (PreparedStatement s = c.prepareStatement("UPDATE api_keys SET name = ?, scopes = ?, rate_limit = ? WHERE id = ?")) {
+      try (PreparedStatement s = c.prepareStatement("UPDATE api_keys SET name = ?, scopes = ?, rate_limit = ?, quota = ?, quota_period = ? WHERE id = ?")) {
         s.setString(1, next.name().orElse(null));
         s.setString(2, String.join(" ", next.scopes()));
         if (next.rateLimit().isPresent()) s.setInt(3, next.rateLimit().get()); else s.setNull(3, Types.INTEGER);
-        s.setString(4, id);
+        setQuota(s, 4, next.quota());
+        s.setString(6, id);
         s.setQueryTimeout(queryTimeoutSeconds);
         s.executeUpdate();
       }
@@ -264,7 +278,10 @@ final class JdbcApiKeyStore implements ApiKeyStore {
     hc.setValidationTimeout(Math.max(250, Math.min(timeout, 5000)));
     // Fail here, not later, when the database cannot be reached: the caller answers 503 and retries.
     hc.setInitializationFailTimeout(1);
-    if (config.sqlite()) {
+    hc.setReadOnly(readOnly);
+    if (config.sqlite() && readOnly) {
+      hc.addDataSourceProperty("open_mode", "1"); // SQLITE_OPEN_READONLY: a missing file is an error, not created
+    } else if (config.sqlite()) {
       try {
         Files.createDirectories(config.sqliteFile().get().getParent());
       } catch (IOException e) {
@@ -279,6 +296,10 @@ final class JdbcApiKeyStore implements ApiKeyStore {
       hc.addDataSourceProperty("ApplicationName", "gatehouse");
     }
     ds = new HikariDataSource(hc);
+    if (readOnly) {
+      dataSource = ds;
+      return ds;
+    }
     try {
       var flyway = Flyway.configure(JdbcApiKeyStore.class.getClassLoader())
           .dataSource(ds)
@@ -296,7 +317,7 @@ final class JdbcApiKeyStore implements ApiKeyStore {
   }
 
   private static void insert(Connection c, StoredKey k) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("INSERT INTO api_keys (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+    try (PreparedStatement s = c.prepareStatement("INSERT INTO api_keys (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       s.setString(1, k.id());
       s.setString(2, k.hash());
       s.setString(3, k.displayPrefix());
@@ -308,6 +329,7 @@ final class JdbcApiKeyStore implements ApiKeyStore {
       setInstant(s, 9, k.expiresAt());
       setInstant(s, 10, k.revokedAt());
       setInstant(s, 11, k.lastUsedAt());
+      setQuota(s, 12, k.quota());
       s.executeUpdate();
     }
   }
@@ -331,8 +353,27 @@ final class JdbcApiKeyStore implements ApiKeyStore {
     int limit = rs.getInt(7);
     Optional<Integer> rateLimit = rs.wasNull() ? Optional.empty() : Optional.of(limit);
     return new StoredKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), Optional.ofNullable(rs.getString(5)),
-        scopes.isEmpty() ? new HashSet<>() : new HashSet<>(Arrays.asList(scopes.split(" "))), rateLimit,
+        scopes.isEmpty() ? new HashSet<>() : new HashSet<>(Arrays.asList(scopes.split(" "))), rateLimit, quota(rs),
         Instant.ofEpochMilli(rs.getLong(8)), instant(rs, 9), instant(rs, 10), instant(rs, 11));
+  }
+
+  /** Columns 12 and 13; a period this version does not know fails the read, as a key must not lose its quota silently. */
+  private static Optional<CalendarQuota> quota(ResultSet rs) throws SQLException {
+    long n = rs.getLong(12);
+    if (rs.wasNull()) return Optional.empty();
+    String period = rs.getString(13);
+    return Optional.of(new CalendarQuota(n, CalendarQuota.Period.of(period == null ? "" : period)
+        .orElseThrow(() -> new SQLException("unknown quota period '" + period + "'"))));
+  }
+
+  private static void setQuota(PreparedStatement s, int index, Optional<CalendarQuota> quota) throws SQLException {
+    if (quota.isPresent()) {
+      s.setLong(index, quota.get().requests());
+      s.setString(index + 1, quota.get().period().word());
+    } else {
+      s.setNull(index, Types.BIGINT);
+      s.setNull(index + 1, Types.VARCHAR);
+    }
   }
 
   private static Optional<Instant> instant(ResultSet rs, int column) throws SQLException {

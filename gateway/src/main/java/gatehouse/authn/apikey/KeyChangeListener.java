@@ -95,6 +95,11 @@ public final class KeyChangeListener implements MeterBinder {
     caches.add(authenticator);
   }
 
+  /** From now on, changes heard no longer reach {@code authenticator} (closed: its config was replaced). */
+  public void stopFeeding(ApiKeyAuthenticator authenticator) {
+    caches.remove(authenticator);
+  }
+
   /** Whether the listener is connected and listening now. */
   public boolean connected() {
     return connected;

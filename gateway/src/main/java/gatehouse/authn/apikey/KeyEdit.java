@@ -1,5 +1,6 @@
 package gatehouse.authn.apikey;
 
+import gatehouse.ratelimit.CalendarQuota;
 import java.util.Optional;
 import java.util.Set;
 
@@ -10,8 +11,10 @@ import java.util.Set;
  * @param scopes the new scopes, all of them
  * @param rateLimit the new limit in requests per minute, or {@link #NO_LIMIT} to remove it
  * @param name the new label
+ * @param quota the new quota, or empty inside to remove it
  */
-public record KeyEdit(Optional<Set<String>> scopes, Optional<Integer> rateLimit, Optional<String> name) {
+public record KeyEdit(Optional<Set<String>> scopes, Optional<Integer> rateLimit, Optional<String> name,
+    Optional<Optional<CalendarQuota>> quota) {
   /** As {@code rateLimit}: the key has no limit from now on. */
   public static final int NO_LIMIT = 0;
 
@@ -19,9 +22,16 @@ public record KeyEdit(Optional<Set<String>> scopes, Optional<Integer> rateLimit,
     scopes = scopes.map(Set::copyOf);
   }
 
+  /** An edit that leaves the quota as it is. */
+  public KeyEdit(Optional<Set<String>> scopes, Optional<Integer> rateLimit, Optional<String> name) {
+    this(scopes, rateLimit, name, Optional.empty());
+  }
+
   /** The first thing wrong with this edit, in the words of {@link NewKey#problem()}. */
   public Optional<String> problem() {
-    if (scopes.isEmpty() && rateLimit.isEmpty() && name.isEmpty()) return Optional.of("nothing to change (scopes, rate_limit, name)");
+    if (scopes.isEmpty() && rateLimit.isEmpty() && name.isEmpty() && quota.isEmpty()) {
+      return Optional.of("nothing to change (scopes, rate_limit, quota, name)");
+    }
     Optional<Integer> limit = rateLimit.filter(l -> l != NO_LIMIT);
     return new NewKey("owner", name, scopes.orElse(Set.of()), limit, Optional.empty()).problem();
   }
@@ -29,6 +39,6 @@ public record KeyEdit(Optional<Set<String>> scopes, Optional<Integer> rateLimit,
   StoredKey applyTo(StoredKey k) {
     Optional<Integer> limit = rateLimit.isEmpty() ? k.rateLimit() : rateLimit.filter(l -> l != NO_LIMIT);
     return new StoredKey(k.id(), k.hash(), k.displayPrefix(), k.ownerId(), name.isPresent() ? name : k.name(),
-        scopes.orElse(k.scopes()), limit, k.createdAt(), k.expiresAt(), k.revokedAt(), k.lastUsedAt());
+        scopes.orElse(k.scopes()), limit, quota.isPresent() ? quota.get() : k.quota(), k.createdAt(), k.expiresAt(), k.revokedAt(), k.lastUsedAt());
   }
 }

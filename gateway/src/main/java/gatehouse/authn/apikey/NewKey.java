@@ -1,5 +1,6 @@
 package gatehouse.authn.apikey;
 
+import gatehouse.ratelimit.CalendarQuota;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -10,15 +11,22 @@ import java.util.regex.Pattern;
  * CLI and the admin API show.
  *
  * @param rateLimit requests per minute; empty: no limit
+ * @param quota requests per calendar day or month (UTC); empty: no quota
  * @param expiresIn lifetime from creation; empty: until revoked
  */
-public record NewKey(String ownerId, Optional<String> name, Set<String> scopes, Optional<Integer> rateLimit, Optional<Duration> expiresIn) {
+public record NewKey(String ownerId, Optional<String> name, Set<String> scopes, Optional<Integer> rateLimit, Optional<CalendarQuota> quota,
+    Optional<Duration> expiresIn) {
   private static final Pattern OWNER = Pattern.compile("[\\x21-\\x7E]{1,200}");
   private static final Pattern SCOPE = Pattern.compile("[\\x21-\\x2B\\x2D-\\x7E]{1,100}");   // printable, no space or comma
   private static final Pattern NAME = Pattern.compile("[\\x20-\\x7E]{1,200}");
 
   public NewKey {
     scopes = Set.copyOf(scopes);
+  }
+
+  /** A key without a quota. */
+  public NewKey(String ownerId, Optional<String> name, Set<String> scopes, Optional<Integer> rateLimit, Optional<Duration> expiresIn) {
+    this(ownerId, name, scopes, rateLimit, Optional.empty(), expiresIn);
   }
 
   public Optional<String> problem() {

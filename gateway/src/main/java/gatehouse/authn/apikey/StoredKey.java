@@ -1,5 +1,6 @@
 package gatehouse.authn.apikey;
 
+import gatehouse.ratelimit.CalendarQuota;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
@@ -14,6 +15,7 @@ record StoredKey(
     Optional<String> name,
     Set<String> scopes,
     Optional<Integer> rateLimit,
+    Optional<CalendarQuota> quota,
     Instant createdAt,
     Optional<Instant> expiresAt,
     Optional<Instant> revokedAt,
@@ -23,6 +25,12 @@ record StoredKey(
     scopes = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(scopes));
   }
 
+  /** A key without a quota. */
+  StoredKey(String id, String hash, String displayPrefix, String ownerId, Optional<String> name, Set<String> scopes,
+      Optional<Integer> rateLimit, Instant createdAt, Optional<Instant> expiresAt, Optional<Instant> revokedAt, Optional<Instant> lastUsedAt) {
+    this(id, hash, displayPrefix, ownerId, name, scopes, rateLimit, Optional.empty(), createdAt, expiresAt, revokedAt, lastUsedAt);
+  }
+
   ApiKeyInfo.State state(Instant now) {
     if (revokedAt.isPresent() && !revokedAt.get().isAfter(now)) return ApiKeyInfo.State.REVOKED;
     if (expiresAt.isPresent() && !expiresAt.get().isAfter(now)) return ApiKeyInfo.State.EXPIRED;
@@ -30,6 +38,6 @@ record StoredKey(
   }
 
   ApiKeyInfo info(Instant now) {
-    return new ApiKeyInfo(id, displayPrefix, ownerId, name, scopes, rateLimit, createdAt, expiresAt, revokedAt, lastUsedAt, state(now));
+    return new ApiKeyInfo(id, displayPrefix, ownerId, name, scopes, rateLimit, quota, createdAt, expiresAt, revokedAt, lastUsedAt, state(now));
   }
 }

@@ -31,6 +31,9 @@ final class IntrospectionClient {
 
   private final Vertx vertx;
   private final WebClient client;
+  /** The client under {@link #client}, and what lets Vert.x forget it once closed ({@link gatehouse.transport.HttpClients}). */
+  private final io.vertx.core.http.HttpClientAgent http;
+  private final Runnable release;
   private final IntrospectionConfig config;
   private final String basicAuthorization;
 
@@ -44,7 +47,10 @@ final class IntrospectionClient {
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis()));
     // The system trust store plus the configured CA file (a configured ca must not drop the public CAs).
     config.ca().ifPresent(ca -> options.setTrustOptions(Trust.systemPlus(ca)));
-    this.client = WebClient.create(vertx, options);
+    io.vertx.core.http.HttpClientAgent http = vertx.httpClientBuilder().with(options).build();
+    this.release = gatehouse.transport.HttpClients.releaser(vertx, http);
+    this.http = http;
+    this.client = WebClient.wrap(http, options);
     // RFC 6749 section 2.3.1: id and secret are form-urlencoded before they are joined and encoded.
     String pair = form(config.clientId()) + ":" + form(config.clientSecret().reveal());
     this.basicAuthorization = "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
@@ -138,7 +144,7 @@ final class IntrospectionClient {
   }
 
   void close() {
-    client.close();
+    gatehouse.transport.HttpClients.close(http, release);
   }
 
   private static String form(String s) {

@@ -101,7 +101,13 @@ public final class JwtAuthenticator implements Authenticator, io.micrometer.core
   private static JwtAuthenticator create(JwtServices services, boolean ownsServices, List<JwtProviderConfig> configs) {
     List<JwtProvider> providers = new ArrayList<>();
     try {
-      for (JwtProviderConfig c : configs) providers.add(JwtProvider.compile(c, keySource(services, c), services.clock()));
+      for (JwtProviderConfig c : configs) {
+        boolean remote = services.fetches() && !ownsServices
+            && (c.keys() instanceof KeySourceConfig.JwksUri || c.keys() instanceof KeySourceConfig.Discovery);
+        // A remote provider's compiled instance is kept across reloads (its key set is fetched, not read at compile).
+        providers.add(remote ? services.compiled(c, () -> JwtProvider.compile(c, keySource(services, c), services.clock()))
+            : JwtProvider.compile(c, keySource(services, c), services.clock()));
+      }
     } catch (RuntimeException e) {
       if (ownsServices) services.close();
       throw e;
@@ -140,8 +146,7 @@ public final class JwtAuthenticator implements Authenticator, io.micrometer.core
   }
 
   private static KeySource unstarted(JwtProviderConfig c, Clock clock) {
-    KeySet none = KeySet.compile(new JWKSet(), false, SignatureEngine.jdk(), clock.instant(), java.time.Instant.MAX, why -> { });
-    return new StaticKeySource(c.name(), "remote (not fetched)", none, clock);
+    return new UnfetchedKeySource(c.name());
   }
 
   private static String describe(KeySourceConfig source) {
@@ -247,8 +252,13 @@ public final class JwtAuthenticator implements Authenticator, io.micrometer.core
     if (ownsServices) services.close();
   }
 
-  /** Completes when no key fetch is in flight (tests wait on this rather than sleep). */
-  Future<Void> settled() {
+  /** The keys of the provider that takes {@code issuer}, as they are now; empty when none takes it. */
+  public java.util.Optional<ProviderKeys> keysFor(String issuer) {
+    return java.util.Optional.ofNullable(byIssuer.get(issuer)).map(ProviderKeys::of);
+  }
+
+  /** Completes when no key fetch is in flight: {@code gatehouse explain} waits for the first fetch, tests rather than sleep. */
+  public Future<Void> settled() {
     List<Future<Void>> all = new ArrayList<>();
     for (JwtProvider p : byName.values()) all.add(p.keys().settled());
     return Future.all(all).mapEmpty();

@@ -28,6 +28,12 @@ public final class JwtServices implements MeterBinder, AutoCloseable {
   private final RemoteKeySource.Tuning tuning;
   private final VerifiedTokenCache cache;
   private final Map<JwtProviderConfig, KeySource> remote = new ConcurrentHashMap<>();
+  /**
+   * Remote providers compiled, by config: a reload keeps an unchanged provider's compiled instance,
+   * so the verified-token cache, whose entries answer only for the instance that verified them,
+   * carries over.
+   */
+  private final Map<JwtProviderConfig, JwtProvider> compiled = new ConcurrentHashMap<>();
   private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
 
   JwtServices(Vertx vertx, Clock clock, SignatureEngine engine, RemoteKeySource.Tuning tuning, int cacheSize) {
@@ -41,6 +47,14 @@ public final class JwtServices implements MeterBinder, AutoCloseable {
   /** Services that fetch remote key sets on {@code vertx}, read time from {@code clock} and check signatures on {@code engine}. */
   public static JwtServices create(Vertx vertx, Clock clock, SignatureEngine engine) {
     return new JwtServices(vertx, clock, engine, RemoteKeySource.Tuning.DEFAULTS, VerifiedTokenCache.DEFAULT_MAXIMUM_SIZE);
+  }
+
+  /**
+   * Services that never fetch: a remote provider has no keys, so its tokens are {@code
+   * Unverifiable} ({@code gatehouse explain --offline}).
+   */
+  public static JwtServices offline(Clock clock, SignatureEngine engine) {
+    return new JwtServices(null, clock, engine, RemoteKeySource.Tuning.DEFAULTS, VerifiedTokenCache.DEFAULT_MAXIMUM_SIZE);
   }
 
   /** Whether remote key sources are fetched (false without a Vert.x, as some tests make them). */
@@ -59,6 +73,15 @@ public final class JwtServices implements MeterBinder, AutoCloseable {
       registries.forEach(source::bindTo);
       return source;
     });
+  }
+
+  /** The compiled provider of remote provider {@code c}, made by {@code compile} the first time this config is seen. */
+  JwtProvider compiled(JwtProviderConfig c, java.util.function.Supplier<JwtProvider> compile) {
+    JwtProvider p = compiled.get(c);
+    if (p != null) return p;
+    p = compile.get();
+    JwtProvider before = compiled.putIfAbsent(c, p);
+    return before == null ? p : before;
   }
 
   Vertx vertx() {
@@ -92,6 +115,24 @@ public final class JwtServices implements MeterBinder, AutoCloseable {
     registries.add(registry);
     remote.values().forEach(source -> source.bindTo(registry));
     cache.bindTo(registry, "jwt_verified_tokens");
+  }
+
+  /**
+   * Stops the remote sources of providers not in {@code live} (their config changed or went away,
+   * and no live snapshot uses them) and forgets them; {@code forget} is given each one's provider
+   * name, to drop its meters. The verified-token cache is shared: its entries carry the key that
+   * verified them, so none outlives its source's config.
+   */
+  public void retain(java.util.Set<JwtProviderConfig> live, java.util.function.Consumer<String> forget) {
+    compiled.keySet().retainAll(live);
+    remote.entrySet().removeIf(e -> {
+      if (live.contains(e.getKey())) return false;
+      e.getValue().close();
+      forget.accept(e.getKey().name());
+      return true;
+    });
+    // Meters of a source that replaced one of the same name were refused while the old ones stood.
+    remote.values().forEach(source -> registries.forEach(source::bindTo));
   }
 
   /** Stops every remote source's background refreshes and HTTP client; idempotent. */

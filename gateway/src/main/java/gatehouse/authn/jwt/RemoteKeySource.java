@@ -90,6 +90,9 @@ final class RemoteKeySource implements KeySource {
 
   private final Vertx vertx;
   private final WebClient client;
+  /** The client under {@link #client}, and what lets Vert.x forget it once closed ({@link gatehouse.transport.HttpClients}). */
+  private final io.vertx.core.http.HttpClientAgent http;
+  private final Runnable release;
   private final Clock clock;
   private final SignatureEngine engine;
   private final String provider;
@@ -132,7 +135,10 @@ final class RemoteKeySource implements KeySource {
         .setFollowRedirects(false)
         .setConnectTimeout((int) tuning.requestTimeout().toMillis());
     trust.ifPresent(options::setTrustOptions);
-    this.client = WebClient.create(vertx, options);
+    io.vertx.core.http.HttpClientAgent http = vertx.httpClientBuilder().with(options).build();
+    this.release = gatehouse.transport.HttpClients.releaser(vertx, http);
+    this.http = http;
+    this.client = WebClient.wrap(http, options);
     refresh("initial");
   }
 
@@ -213,7 +219,7 @@ final class RemoteKeySource implements KeySource {
     closed = true;
     long id = timer.getAndSet(-1);
     if (id >= 0) vertx.cancelTimer(id);
-    client.close();
+    gatehouse.transport.HttpClients.close(http, release);
   }
 
   /** Starts a fetch unless one is in flight; either way returns the one in flight. */

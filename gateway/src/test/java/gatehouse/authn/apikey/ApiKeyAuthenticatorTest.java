@@ -289,6 +289,11 @@ class ApiKeyAuthenticatorTest {
     }
 
     @Override
+    public Future<Optional<StoredKey>> find(String id) {
+      return gate(() -> real.find(id));
+    }
+
+    @Override
     public Future<Optional<StoredKey>> findByHash(String hash) {
       lookups.incrementAndGet();
       Hold held = hold.getAndSet(null);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gatehouse.ratelimit.CalendarQuota;
 import gatehouse.testing.MutableClock;
 import gatehouse.testing.TestDatabases;
 import gatehouse.testing.TestVertx;
@@ -45,11 +46,11 @@ class KeyStoreTest {
   @EnumSource(TestDatabases.Kind.class)
   void anEmptyDatabaseIsMigratedOnFirstUseAndMigratingAgainChangesNothing(TestDatabases.Kind kind) {
     admin(kind);
-    assertEquals("1", await(store.schemaVersion()));
+    assertEquals("2", await(store.schemaVersion()));
     assertEquals(List.of(), await(store.list(Optional.empty())));
     await(store.close());
     store = KeyStores.store(vertx, db);
-    assertEquals("1", await(store.schemaVersion()));
+    assertEquals("2", await(store.schemaVersion()));
   }
 
   @ParameterizedTest
@@ -118,10 +119,37 @@ class KeyStoreTest {
     StoredKey stored = await(store.findByHash(new KeyHasher(Optional.empty()).hash(k.key().reveal()))).orElseThrow();
     assertEquals(renamed, stored.info(clock.instant()), "the same key, changed in the store");
     assertEquals(Optional.empty(), await(admin.change("key_nope", new KeyEdit(Optional.empty(), Optional.of(5), Optional.empty()))));
-    assertEquals("nothing to change (scopes, rate_limit, name)", admin.change(k.info().id(),
+    assertEquals("nothing to change (scopes, rate_limit, quota, name)", admin.change(k.info().id(),
         new KeyEdit(Optional.empty(), Optional.empty(), Optional.empty())).cause().getMessage());
     assertEquals("rate limit must be between 1 and 1000000 requests per minute", admin.change(k.info().id(),
         new KeyEdit(Optional.empty(), Optional.of(-1), Optional.empty())).cause().getMessage());
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabases.Kind.class)
+  void aQuotaIsStoredChangedRemovedAndKeptByRotation(TestDatabases.Kind kind) {
+    ApiKeyAdmin admin = admin(kind);
+    CalendarQuota daily = new CalendarQuota(10_000_000_000L, CalendarQuota.Period.DAY);
+    CreatedKey k = await(admin.create(new NewKey("acme", Optional.empty(), Set.of(), Optional.of(60), Optional.of(daily), Optional.empty())));
+    assertEquals(Optional.of(daily), k.info().quota());
+    assertEquals("10000000000/day", k.info().toJson().getString("quota"));
+    assertEquals(Optional.of(daily), await(admin.find(k.info().id())).orElseThrow().quota());
+    assertEquals(Optional.of(new gatehouse.authn.CredentialLimit(k.info().id(), Optional.of(gatehouse.ratelimit.Limit.perMinute(60)), Optional.of(daily))),
+        await(admin.find(k.info().id())).orElseThrow().limit());
+
+    CalendarQuota monthly = new CalendarQuota(500, CalendarQuota.Period.MONTH);
+    ApiKeyInfo changed = await(admin.change(k.info().id(), new KeyEdit(Optional.empty(), Optional.empty(), Optional.empty(),
+        Optional.of(Optional.of(monthly))))).orElseThrow();
+    assertEquals(List.of(Optional.of(monthly), Optional.of(60)), List.of(changed.quota(), changed.rateLimit()));
+    ApiKeyInfo renamed = await(admin.change(k.info().id(), new KeyEdit(Optional.empty(), Optional.empty(), Optional.of("x")))).orElseThrow();
+    assertEquals(Optional.of(monthly), renamed.quota(), "an edit without a quota keeps it");
+    CreatedKey next = await(admin.rotate(k.info().id(), Duration.ZERO)).orElseThrow();
+    assertEquals(Optional.of(monthly), next.info().quota());
+    ApiKeyInfo removed = await(admin.change(next.info().id(), new KeyEdit(Optional.empty(), Optional.of(KeyEdit.NO_LIMIT), Optional.empty(),
+        Optional.of(Optional.empty())))).orElseThrow();
+    assertEquals(Optional.empty(), removed.quota());
+    assertEquals(Optional.empty(), await(admin.find(next.info().id())).orElseThrow().limit(), "neither a rate limit nor a quota");
+    assertEquals(Optional.empty(), await(admin.find("key_nope")));
   }
 
   @ParameterizedTest
