@@ -116,7 +116,7 @@ public final class ReadmeBlocks {
   }
 
   private static Optional<String> problem(Block b) {
-    String how = " (README \"Development\", Code blocks in this README)";
+    String how = " (docs/development.md, Code blocks in the documentation)";
     if (b.info().isEmpty()) {
       return Optional.of(b.where() + ": a code block without an info string; write ```text for output, formats and fragments, or "
           + "```sh, ```yaml, ```json, ```java or ```js to have it run" + how);
