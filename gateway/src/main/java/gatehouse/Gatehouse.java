@@ -397,7 +397,7 @@ public final class Gatehouse {
   }
 
   /**
-   * The graceful stop {@code shutdown} describes (README, Stopping), up to the gateway listener's
+   * The graceful stop {@code shutdown} describes (docs/operations.md, Stopping), up to the gateway listener's
    * last connection; {@link #close} stops the rest. Blocks the calling thread: never an event loop.
    */
   public Drain.Result drain(ShutdownConfig shutdown) throws InterruptedException {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The README's code blocks follow the rule of README "Development" (*Code blocks in this README*),
+ * The README's code blocks follow the rule of docs/development.md (*Code blocks in the documentation*),
  * and its {@code yaml} and {@code json} blocks are what they claim: configs the real loader
  * accepts and checks as {@code gatehouse validate} does, and JSON. The {@code sh}, {@code java}
  * and {@code js} blocks run in {@code it/ReadmeIT}.
@@ -40,10 +40,10 @@ class ReadmeTest {
     ReadmeBlocks.Parsed p = ReadmeBlocks.parse("R.md", md);
     assertEquals(List.of(
         "R.md:2: a code block without an info string; write ```text for output, formats and fragments, or ```sh, ```yaml, ```json,"
-            + " ```java or ```js to have it run (README \"Development\", Code blocks in this README)",
-        "R.md:5: 'not-run:' needs a reason after it, e.g. ```sh not-run: installs packages (README \"Development\", Code blocks in this README)",
-        "R.md:8: unknown kind 'python'; the kinds are text, sh, yaml, json, java and js (README \"Development\", Code blocks in this README)",
-        "R.md:11: after 'yaml' only 'not-run: <reason>' may follow, found 'fragment' (README \"Development\", Code blocks in this README)",
+            + " ```java or ```js to have it run (docs/development.md, Code blocks in the documentation)",
+        "R.md:5: 'not-run:' needs a reason after it, e.g. ```sh not-run: installs packages (docs/development.md, Code blocks in the documentation)",
+        "R.md:8: unknown kind 'python'; the kinds are text, sh, yaml, json, java and js (docs/development.md, Code blocks in the documentation)",
+        "R.md:11: after 'yaml' only 'not-run: <reason>' may follow, found 'fragment' (docs/development.md, Code blocks in the documentation)",
         "R.md:21: the code block is never closed (no matching ``` below it)"), p.problems());
     ReadmeBlocks.Block indented = p.blocks().get(4);
     assertEquals("z\n", indented.body(), "a fence's indentation is not part of the block");

@@ -3,7 +3,7 @@ package gatehouse.authn;
 /**
  * The verified value behind one identity header, as {@link VerifiedClaims} holds it. Stage 6
  * ({@code gatehouse.identity}) turns it into header bytes by one documented rule, or refuses the request
- * when the value cannot be carried faithfully (README "Identity headers").
+ * when the value cannot be carried faithfully (docs/policies-and-identity.md "Identity headers").
  *
  * @param source where the value was read: a claim path as configured ({@code email}, {@code
  *     realm_access.roles}), or for an API key the key store's field ({@code owner_id}). Named in refusals and logs;

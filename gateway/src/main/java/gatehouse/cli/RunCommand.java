@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code gatehouse run --config F}: serves until SIGTERM or SIGINT, then stops gracefully (README, Stopping); SIGHUP reloads the config. */
+/** {@code gatehouse run --config F}: serves until SIGTERM or SIGINT, then stops gracefully (docs/operations.md, Stopping); SIGHUP reloads the config. */
 @Command(name = "run", description = "Run the gateway with a config file until stopped (SIGINT/SIGTERM). SIGHUP reloads the config file.")
 final class RunCommand implements Callable<Integer> {
   @Mixin ConfigFile config;

@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * The whole configuration, parsed and validated once by {@link ConfigLoader}. Immutable. Every key
- * of the YAML file maps to one component here; the README documents each. {@code redis} is empty
+ * of the YAML file maps to one component here; docs/configuration.md documents each. {@code redis} is empty
  * when the file has none: rate limits are then this process's own; {@code tracing} is
  * {@link TracingConfig#OFF} without a section. {@code lines} is where
  * the keys were written, which takes no part in equality.

@@ -11,7 +11,7 @@ import java.time.Duration;
  * @param delay how long the listener keeps accepting after the signal, default 0s: outside a load
  *     balancer (a terminal, systemd, {@code docker run}) nothing needs the time, and the gateway
  *     cannot tell whether something routes to it; behind one, set it to how long the balancer takes
- *     to stop sending (README, Stopping)
+ *     to stop sending (docs/operations.md, Stopping)
  * @param timeout how long requests in flight may take once the listener stops accepting, default
  *     20s: with {@code delay: 5s} the whole stop fits Kubernetes' default 30 s grace period
  */

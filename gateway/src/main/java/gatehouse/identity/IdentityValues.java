@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The one rule from a verified identity value to the bytes of its header (README "Identity
+ * The one rule from a verified identity value to the bytes of its header (docs/policies-and-identity.md "Identity
  * headers"), for every authenticator:
  *
  * <ul>

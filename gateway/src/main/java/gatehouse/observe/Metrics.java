@@ -41,7 +41,7 @@ import java.util.stream.Stream;
  *
  * <p>Providers bind their own families through {@link #bind} (JWKS fetches, introspection calls,
  * breakers, caches), read at scrape time; the constructor binds the JVM and process families. The
- * README's Operations section lists every family, and a test holds it to the scrape.
+ * docs/operations.md lists every family, and a test holds it to the scrape.
  */
 public final class Metrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway listener's graceful stop (README, Stopping), in three phases, one log line each:
+ * The gateway listener's graceful stop (docs/operations.md, Stopping), in three phases, one log line each:
  *
  * <ol>
  *   <li><b>draining</b> ({@link #run} called, on SIGTERM): {@code /ready} answers 503; the listener

@@ -79,7 +79,7 @@ public final class GatewayVerticle extends VerticleBase {
         .setTcpNoDelay(true);
     // RFC 9113 section 6.5.2: HTTP/2 states the header limit in SETTINGS; without it Vert.x keeps 8 KiB.
     options.getInitialSettings().setMaxHeaderListSize(limits.maxHeaderBytes());
-    // The HTTP/2 bounds the README's Operations section counts memory with, stated here rather than
+    // The HTTP/2 bounds docs/operations.md counts memory with, stated here rather than
     // left to Vert.x's defaults (the same values): streams open at once per connection, and the
     // RST_STREAM frames a connection may send per window before it is closed (CVE-2023-44487).
     options.getInitialSettings().setMaxConcurrentStreams(H2_MAX_CONCURRENT_STREAMS);

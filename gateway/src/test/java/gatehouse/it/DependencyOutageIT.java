@@ -114,7 +114,7 @@ class DependencyOutageIT {
     assertEquals(1.0, m.value("cache_gets_total", "cache", "jwt_verified_tokens", "result", "hit"), text);
     assertEquals(1.0, m.value("cache_gets_total", "cache", "introspection:corp", "result", "hit"), text);
     assertEquals(0.0, m.value("cache_evictions_total", "cache", "introspection:corp"), text);
-    String readme = java.nio.file.Files.readString(gatehouse.testing.Repository.dir("monitoring").getParent().resolve("README.md"));
+    String readme = gatehouse.testing.Repository.docsText();
     java.util.Set<String> undocumented = new java.util.TreeSet<>();
     for (Scrape.Sample sample : m.samples()) {
       String family = sample.name().replaceAll("_(bucket|count|sum|max)$", "");
@@ -161,7 +161,7 @@ class DependencyOutageIT {
   @Test
   void theReadmeShowsTheShippedRuleFile() throws Exception {
     String file = java.nio.file.Files.readString(gatehouse.testing.Repository.dir("monitoring").resolve("prometheus-alerts.yaml"));
-    String readme = java.nio.file.Files.readString(gatehouse.testing.Repository.dir("monitoring").getParent().resolve("README.md"));
+    String readme = gatehouse.testing.Repository.docsText();
     String open = "```yaml not-run: a Prometheus rule file, monitoring/prometheus-alerts.yaml\n";
     int start = readme.indexOf(open);
     assertTrue(start >= 0, "README has no block opening " + open);

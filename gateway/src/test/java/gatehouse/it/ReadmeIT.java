@@ -57,9 +57,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs the README's {@code sh}, {@code java} and {@code js} blocks as written (README
- * "Development", *Code blocks in this README*); {@code ReadmeTest} checks the rule itself and the
- * {@code yaml} and {@code json} blocks. Each failure names the block's line in README.md.
+ * Runs the {@code sh}, {@code java} and {@code js} blocks of README.md and docs/*.md as written
+ * (docs/development.md, *Code blocks in the documentation*); {@code ReadmeTest} checks the rule
+ * itself and the {@code yaml} and {@code json} blocks. Each failure names the block's file and line.
  * <ul>
  *   <li>{@code sh}: run with {@code bash -euo pipefail} from the repository root; it must exit 0
  *       within {@link #SH_LIMIT_SECONDS}.</li>
@@ -185,7 +185,7 @@ class ReadmeIT {
         List<String> errors = new ArrayList<>();
         for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
           if (d.getKind() == Diagnostic.Kind.ERROR) {
-            errors.add("README.md:" + (b.line() + d.getLineNumber()) + ": " + d.getMessage(Locale.ROOT));
+            errors.add(b.file() + ":" + (b.line() + d.getLineNumber()) + ": " + d.getMessage(Locale.ROOT));
           }
         }
         fail(b.where() + ": the java block does not compile:\n" + String.join("\n", errors) + log);

@@ -1,18 +1,15 @@
 package gatehouse.testing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The fenced code blocks of README.md and the rule they follow (README "Development", *Code blocks
+ * The fenced code blocks of README.md and docs/*.md, and the rule they follow (README "Development", *Code blocks
  * in this README*): every block opens with an info string whose first word is its kind.
  * <ul>
  *   <li>{@code sh}, {@code yaml}, {@code json}, {@code java}, {@code js}: runnable, and run by
@@ -67,14 +64,19 @@ public final class ReadmeBlocks {
     }
   }
 
-  /** README.md of the repository. */
+  /**
+   * The fenced blocks of README.md and of every {@code docs/*.md}, in that order (docs by name),
+   * each block named by its file ({@code docs/operations.md:12}).
+   */
   public static Parsed readme() {
-    Path file = Repository.dir("examples").getParent().resolve("README.md");
-    try {
-      return parse("README.md", Files.readString(file));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    List<Block> blocks = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    for (Map.Entry<String, String> doc : Repository.docs().entrySet()) {
+      Parsed p = parse(doc.getKey(), doc.getValue());
+      blocks.addAll(p.blocks());
+      problems.addAll(p.problems());
     }
+    return new Parsed(List.copyOf(blocks), List.copyOf(problems));
   }
 
   public static Parsed parse(String file, String markdown) {
@@ -114,7 +116,7 @@ public final class ReadmeBlocks {
   }
 
   private static Optional<String> problem(Block b) {
-    String how = " (README \"Development\", Code blocks in this README)";
+    String how = " (docs/development.md, Code blocks in the documentation)";
     if (b.info().isEmpty()) {
       return Optional.of(b.where() + ": a code block without an info string; write ```text for output, formats and fragments, or "
           + "```sh, ```yaml, ```json, ```java or ```js to have it run" + how);

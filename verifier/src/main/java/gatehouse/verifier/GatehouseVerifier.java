@@ -62,7 +62,7 @@ public final class GatehouseVerifier {
   /**
    * The string the gateway verified, from the value of one identity header as {@link
    * Verification.Verified#identity} holds it: each {@code %XX} is a byte, and the bytes are UTF-8
-   * (README "Identity headers"). For a header filled from an array ({@code X-Scopes}, a roles
+   * (docs/policies-and-identity.md "Identity headers"). For a header filled from an array ({@code X-Scopes}, a roles
    * claim), split the value on {@code ,} first and decode each part. Like JavaScript's {@code
    * decodeURIComponent}, and unlike a form decoder, {@code +} stays {@code +}; the gateway never
    * sends one unescaped.

@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * The gateway's rule for identity header values, seen from the backend (README "Identity
+ * The gateway's rule for identity header values, seen from the backend (docs/policies-and-identity.md "Identity
  * headers"): a value is the UTF-8 bytes of the verified string, every byte outside {@code
  * 0x21..0x7E} and {@code %}, {@code +} and {@code ,} written {@code %XX}; an array's elements are
  * encoded so and joined by {@code ,}. So an identity header from the gateway is visible ASCII only.
