@@ -175,10 +175,12 @@ final class AcceptGuard extends ChannelDuplexHandler {
     AtomicInteger open = listener.open;
     int count = open.incrementAndGet();
     if (count > max) {
-      // At the cap, the connection just accepted is kept when an idle one is evicted for it, and
-      // accepting stops until the count is back under the cap: the next clients wait in the
-      // kernel's backlog for the evicted connections to close rather than being refused.
-      if (count > max + overCap(slack) || !evictOne()) {
+      // At the cap, the connection just accepted is kept when an idle one is evicted for it, or
+      // while evicted ones are still closing on their loops (room is on its way), and accepting
+      // stops until the count is back under the cap: the next clients wait in the kernel's
+      // backlog for the evicted connections to close rather than being refused. The overshoot is
+      // bounded by overCap.
+      if (count > max + overCap(slack) || !(evictOne() || listener.evicting.get() > 0)) {
         open.decrementAndGet();
         REFUSED.increment();
         // Not registered with an event loop yet: closing now gives the descriptor back at once.
