@@ -170,8 +170,9 @@ class DescriptorLimitIT {
    * multishot accept also took hundreds of connections past the cap, each closed at once.
    */
   // The native transports only (auto: io_uring, else epoll), accepting one connection at a time. On
-  // nio, Netty accepts up to 16 connections per read of the listening channel before the pause takes
-  // effect; under Temurin 25 that closed 1 canary of 50 in two CI runs (a known limit of nio).
+  // nio, under Temurin 25, 1 canary of 50 was closed at once in two CI runs; the likely cause, not yet
+  // confirmed, is that Netty's nio accepts up to 16 connections per read of the listening channel
+  // before the pause takes effect. A known limit of nio for now.
   @ParameterizedTest(name = "runtime.transport: {0}")
   @ValueSource(strings = {"auto"})
   @Timeout(90)
