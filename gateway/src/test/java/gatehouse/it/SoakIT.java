@@ -501,8 +501,13 @@ class SoakIT {
       };
     }
 
+    private final Map<String, LongAdder> exampleCounts = new ConcurrentHashMap<>();
+
+    /** Keeps the first ten cases of each sort (MISMATCH, ADMITTED, UNEXPECTED). */
     private void example(String line) {
-      if (examples.size() < 30) examples.add(line.length() > 300 ? line.substring(0, 300) : line);
+      LongAdder n = exampleCounts.computeIfAbsent(line.substring(0, line.indexOf(' ')), k -> new LongAdder());
+      n.increment();
+      if (n.sum() <= 10) examples.add(line.length() > 300 ? line.substring(0, 300) : line);
     }
 
     // ---- the schedule
