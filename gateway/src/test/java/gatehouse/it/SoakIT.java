@@ -760,6 +760,18 @@ class SoakIT {
         r.append("\nStart → end: threads ").append(a.threads).append(" → ").append(b.threads).append(", fds ").append(a.fds).append(" → ").append(b.fds)
             .append(", RSS ").append(a.rssKib / 1024).append(" → ").append(b.rssKib / 1024).append(" MiB.\n");
       }
+      r.append("\n## The gateway's WARN and ERROR lines\n\n");
+      Map<String, Long> logged = new TreeMap<>();
+      ChildProcesses.read(dir.resolve("gateway.log")).lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+          // Without the timestamp, and cut before what varies (a token's fingerprint, a port).
+          .map(l -> l.substring(Math.min(l.length(), l.indexOf(' ') + 1)).replaceAll("[0-9a-f]{12}|\\d+", "N"))
+          .map(l -> l.length() > 160 ? l.substring(0, 160) : l)
+          .forEach(l -> logged.merge(l, 1L, Long::sum));
+      if (logged.isEmpty()) r.append("None.\n");
+      else {
+        r.append("Digits and 12-hex-digit fingerprints replaced by N, lines cut at 160 characters.\n\n| count | line |\n|---:|---|\n");
+        logged.forEach((l, n) -> r.append("| ").append(n).append(" | `").append(l.replace("|", "\\|").replace("`", "'")).append("` |\n"));
+      }
       if (!notes.isEmpty()) {
         r.append("\n## Notes\n\n");
         notes.forEach(n -> r.append("- ").append(n).append('\n'));
