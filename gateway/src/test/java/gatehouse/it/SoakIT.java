@@ -169,7 +169,18 @@ class SoakIT {
       volatile long recoveredNanos;
       volatile boolean affected;
       final LongAdder errors = new LongAdder();
+
+      /**
+       * Whether a 5xx to a request sent at {@code sentNanos} and answered now is the outage's: it is
+       * still on, or the request left before service was back (or within {@link #GRACE} after: a
+       * breaker's probe may succeed while requests beside it are still refused).
+       */
+      boolean covers(long sentNanos) {
+        return affected || (recoveredNanos != 0 && sentNanos <= recoveredNanos + GRACE.toNanos());
+      }
     }
+
+    static final Duration GRACE = Duration.ofSeconds(2);
 
     Soak(Duration duration, Duration reloadEvery, int rate) throws IOException {
       this.duration = duration;
@@ -481,7 +492,7 @@ class SoakIT {
       if (outage) {
         for (Dependency d : c.kind.dependencies) {
           Outage o = outages.get(d);
-          if (o != null && o.affected) {
+          if (o != null && o.covers(sent)) {
             duringOutage.get(c.kind).increment();
             o.errors.increment();
             return;
@@ -543,7 +554,7 @@ class SoakIT {
       }
     }
 
-    private void reload() {
+    private synchronized void reload() {
       try {
         boolean second = reloadsApplied.get() % 2 == 0;
         Files.writeString(config, config(second));
@@ -578,7 +589,10 @@ class SoakIT {
           case AS -> as.stop();
           case UPSTREAM -> upstream.stop();
         }
-        pause(outageLength.toMillis());
+        // One more reload in the middle of each outage: a reload must not need a dependency that is away.
+        pause(outageLength.toMillis() / 2);
+        reload();
+        pause(outageLength.toMillis() - outageLength.toMillis() / 2);
         switch (d) {
           case IDP -> idp.restart(List.of("idp-key-1"));
           case AS -> as.restart(List.of("as-key-1"));
@@ -702,7 +716,7 @@ class SoakIT {
       r.append("- Gateway: `gateway/target/gatehouse.jar` in a child process with the launcher's default JVM options and `-Xlog:gc:file=gc.log`.\n");
       r.append("- IdP: a real oidc-provider (JWT access tokens, JWKS by discovery, `clock_skew: 0s`). Authorization server: a second oidc-provider process on another port and issuer, introspection only (`cache_ttl: 10s`). API keys: PostgreSQL, own schema, keys of owners ")
           .append(String.join(", ", OWNERS)).append(" and one revoked. Upstream: an in-test Vert.x server echoing the identity headers it received.\n");
-      r.append("- Reload: `POST /reload` every ").append(reloadEvery.toSeconds()).append(" s, alternating two configs (an added route, the API route's `max_concurrent` 100/200).\n");
+      r.append("- Reload: `POST /reload` every ").append(reloadEvery.toSeconds()).append(" s, alternating two configs (an added route, the API route's `max_concurrent` 100/200), and one more in the middle of each outage.\n");
       r.append("- Outages: IdP, authorization server and upstream each stopped at 20 %, 45 % and 70 % of the run for ").append(outageLength.toSeconds())
           .append(" s, then started again on the same port with the same state. Every client request also carries spoofed `X-User-Id`, `X-Client-Id`, `X-Owner-Id`, `X-Key-Id`.\n");
       r.append("\n## Load mix and answers\n\n| kind | valid | weight | answers | during an outage (5xx, expected) | not sent: no usable token |\n|---|---|---:|---|---:|---:|\n");
@@ -740,7 +754,7 @@ class SoakIT {
             .append(o.recoveredNanos == 0 ? "**not recovered**" : String.format(Locale.ROOT, "%.2f s", seconds(o.upNanos, o.recoveredNanos)))
             .append(" |\n");
       }
-      r.append("\n\"Service back\" is the time from the dependency listening again to the first 200 of a request sent after that: a JWT for the IdP, an opaque token for the authorization server, any credential for the upstream. The gateway verifies JWTs with the keys it holds, so the IdP being away is expected to cost nothing; for the authorization server, introspection answers cached for `cache_ttl` keep serving, then its breaker answers 503 until a probe succeeds.\n");
+      r.append("\n\"Service back\" is the time from the dependency listening again to the first 200 of a request sent after that: a JWT for the IdP, an opaque token for the authorization server, any credential for the upstream. A 5xx counts as the outage's while the dependency is away or not yet back in service, and for a request that left before service was back or up to " + GRACE.toSeconds() + " s after; any other is a failure. The gateway verifies JWTs with the keys it holds, so the IdP being away is expected to cost nothing; for the authorization server, introspection answers cached for `cache_ttl` keep serving, then its breaker answers 503 until a probe succeeds.\n");
       r.append("\n## Heap after GC, threads, descriptors, RSS\n\n");
       r.append("Each sample: `jcmd <pid> GC.run` (a full GC with the serial collector), then `jvm_memory_used_bytes{area=\"heap\"}` summed from `/metrics`; the GC log's figure after that full GC; live threads; RSS and open descriptors from /proc. The first sample is before the load.\n\n");
       r.append("| minute | heap used after GC (MiB) | GC log after (MiB) | threads | RSS (MiB) | fds |\n|---:|---:|---:|---:|---:|---:|\n");
