@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** What the kernel says about the gateway's process: resident memory and open descriptors, from /proc. */
-final class Probe {
+public final class Probe {
   /** One reading: VmRSS and VmHWM in KiB, open descriptors. */
-  record Sample(long rssKib, long hwmKib, long fds) {
+  public record Sample(long rssKib, long hwmKib, long fds) {
     static final Sample NONE = new Sample(0, 0, 0);
 
     Sample max(Sample other) {
@@ -20,7 +20,7 @@ final class Probe {
 
   private final long pid;
 
-  Probe(long pid) {
+  public Probe(long pid) {
     this.pid = pid;
   }
 
@@ -74,7 +74,7 @@ final class Probe {
   }
 
   /** A reading now; {@link Sample#NONE} once the process is gone. */
-  Sample sample() {
+  public Sample sample() {
     Path proc = Path.of("/proc", Long.toString(pid));
     try {
       long rss = 0;
