@@ -5,6 +5,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +22,7 @@ public final class TcpProxy implements AutoCloseable {
   private final NetClient client;
   private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
   private int port;
-  private NetServer server;
+  private volatile NetServer server;
   private volatile boolean refusing;
 
   public TcpProxy(Vertx vertx, int targetPort) {
@@ -43,6 +45,7 @@ public final class TcpProxy implements AutoCloseable {
       }
       in.pause();
       sockets.add(in);
+      NetServer accepting = server;
       client.connect(targetPort, "127.0.0.1").onComplete(ar -> {
         if (ar.failed()) {
           in.close();
@@ -50,6 +53,12 @@ public final class TcpProxy implements AutoCloseable {
         }
         NetSocket out = ar.result();
         sockets.add(out);
+        if (server != accepting) {
+          // stop() ran while this connection was being made: it must not relay.
+          out.close();
+          in.close();
+          return;
+        }
         in.handler(out::write);
         out.handler(in::write);
         in.closeHandler(v -> out.close());
@@ -69,12 +78,17 @@ public final class TcpProxy implements AutoCloseable {
     refusing = true;
   }
 
-  /** Refuses new connections and cuts the open ones, like a database that went away. */
+  /**
+   * Refuses new connections and cuts the open ones, like a database that went away; returns once
+   * every relayed connection is closed, so nothing sent after it reaches the service.
+   */
   public synchronized void stop() {
     if (server != null) await(server.close());
     server = null;
-    sockets.forEach(NetSocket::close);
+    List<Future<Void>> closed = new ArrayList<>();
+    sockets.forEach(s -> closed.add(s.close()));
     sockets.clear();
+    await(Future.join(closed));
   }
 
   public int port() {
