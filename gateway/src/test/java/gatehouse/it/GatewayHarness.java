@@ -150,15 +150,6 @@ final class GatewayHarness implements AutoCloseable {
     }
   }
 
-  /** The result of {@code future}, waiting up to 20 s on the test thread; a failure fails the test. */
-  static <T> T await(io.vertx.core.Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
-
   /** A port nothing listens on: bound, noted, released. */
   static int closedPort() {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
