@@ -1,6 +1,7 @@
 package gatehouse.it;
 
 import static gatehouse.it.GatewayInvariants.SPOOF;
+import static gatehouse.testing.TestVertx.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -269,28 +269,28 @@ class ApiKeysIT {
     String key = k.getString("key");
     assertEquals(200, get("/api/x", "X-API-Key: " + key).status());
 
-    Cli list = cli("keys", "list", "--config", configFile.toString(), "--json");
+    Cli list = Cli.run("keys", "list", "--config", configFile.toString(), "--json");
     assertEquals(0, list.code(), list.err());
     JsonObject listed = new JsonObject(list.out()).getJsonArray("keys").getJsonObject(0);
     assertEquals(List.of(k.getString("id"), "acme", "active", 600), List.of(listed.getString("id"), listed.getString("owner"),
         listed.getString("state"), listed.getInteger("rate_limit")));
     assertFalse(list.out().contains(key));
 
-    Cli revoke = cli("keys", "revoke", k.getString("id"), "--config", configFile.toString());
+    Cli revoke = Cli.run("keys", "revoke", k.getString("id"), "--config", configFile.toString());
     assertEquals(0, revoke.code(), revoke.err());
     clock.advance(Duration.ofSeconds(29));
     assertEquals(200, get("/api/x", "X-API-Key: " + key).status(), "cached for cache_ttl on this instance");
     clock.advance(Duration.ofSeconds(1));
     assertEquals(401, get("/api/x", "X-API-Key: " + key).status());
 
-    Cli create = cli("keys", "create", "--config", configFile.toString(), "--owner", "beta", "--scopes", "a,b", "--json");
+    Cli create = Cli.run("keys", "create", "--config", configFile.toString(), "--owner", "beta", "--scopes", "a,b", "--json");
     assertEquals(0, create.code(), create.err());
     JsonObject made = new JsonObject(create.out());
     invariants.secret(made.getString("key"));
     assertEquals(200, get("/api/x", "X-API-Key: " + made.getString("key")).status());
     assertEquals(List.of("a,b"), upstream.lastRequest().headers("X-Scopes"));
 
-    Cli rotate = cli("keys", "rotate", made.getString("id"), "--grace", "1h", "--config", configFile.toString(), "--json");
+    Cli rotate = Cli.run("keys", "rotate", made.getString("id"), "--grace", "1h", "--config", configFile.toString(), "--json");
     assertEquals(0, rotate.code(), rotate.err());
     JsonObject rotated = new JsonObject(rotate.out());
     invariants.secret(rotated.getString("key"));
@@ -298,7 +298,7 @@ class ApiKeysIT {
     assertEquals(200, get("/api/x", "X-API-Key: " + rotated.getString("key")).status());
     assertEquals(200, get("/api/x", "X-API-Key: " + made.getString("key")).status(), "the old key works during the grace");
 
-    assertEquals(2, cli("keys", "revoke", "key_nope", "--config", configFile.toString()).code());
+    assertEquals(2, Cli.run("keys", "revoke", "key_nope", "--config", configFile.toString()).code());
   }
 
   @Test
@@ -331,7 +331,7 @@ class ApiKeysIT {
     TestDatabases.Db pg = TestDatabases.postgres();
     start(pg, pg.store());
     clock.set(Instant.parse("2030-01-31T23:58:00Z"));
-    Cli create = cli("keys", "create", "--config", configFile.toString(), "--owner", "acme", "--rate-limit", "3", "--quota", "5/day", "--json");
+    Cli create = Cli.run("keys", "create", "--config", configFile.toString(), "--owner", "acme", "--rate-limit", "3", "--quota", "5/day", "--json");
     assertEquals(0, create.code(), create.err());
     JsonObject k = new JsonObject(create.out());
     invariants.secret(k.getString("key"));
@@ -377,31 +377,31 @@ class ApiKeysIT {
     Files.writeString(tokenFile, ADMIN_TOKEN);
     try {
       String url = "http://127.0.0.1:" + gateway.adminPort();
-      Cli read = cli("keys", "usage", id, "--config", configFile.toString(), "--admin-url", url, "--admin-token-file", tokenFile.toString(), "--json");
+      Cli read = Cli.run("keys", "usage", id, "--config", configFile.toString(), "--admin-url", url, "--admin-token-file", tokenFile.toString(), "--json");
       assertEquals(0, read.code(), read.err());
       JsonObject shown = new JsonObject(read.out()).getJsonObject("quota");
       assertEquals(List.of(1, "2030-02-01T00:00:00Z", "2030-02-02T00:00:00Z"),
           List.of(shown.getInteger("used"), shown.getString("window_start"), shown.getString("window_end")));
-      Cli text = cli("keys", "usage", id, "--config", configFile.toString(), "--admin-url", url, "--admin-token-file", tokenFile.toString());
+      Cli text = Cli.run("keys", "usage", id, "--config", configFile.toString(), "--admin-url", url, "--admin-token-file", tokenFile.toString());
       assertEquals(0, text.code(), text.err());
       assertTrue(text.out().contains("quota:      1 of 5 per day used, 4 left; window 2030-02-01T00:00:00Z to 2030-02-02T00:00:00Z"), text.out());
       assertTrue(text.out().contains("rate limit: 2 of 3 per 60s left"), text.out());
-      assertEquals(2, cli("keys", "usage", "key_nope", "--config", configFile.toString(), "--admin-url", url, "--admin-token-file",
+      assertEquals(2, Cli.run("keys", "usage", "key_nope", "--config", configFile.toString(), "--admin-url", url, "--admin-token-file",
           tokenFile.toString()).code());
-      Cli noToken = cli("keys", "usage", id, "--config", configFile.toString(), "--admin-url", url);
+      Cli noToken = Cli.run("keys", "usage", id, "--config", configFile.toString(), "--admin-url", url);
       assertEquals(1, noToken.code());
       assertTrue(noToken.err().contains("set auth.api_keys.admin_api.token (or give --admin-token-file)"), noToken.err());
 
-      Cli monthly = cli("keys", "change", id, "--config", configFile.toString(), "--quota", "2/month", "--json");
+      Cli monthly = Cli.run("keys", "change", id, "--config", configFile.toString(), "--quota", "2/month", "--json");
       assertEquals(0, monthly.code(), monthly.err());
       assertEquals("2/month", new JsonObject(monthly.out()).getString("quota"));
-      Cli table = cli("keys", "list", "--config", configFile.toString());
+      Cli table = Cli.run("keys", "list", "--config", configFile.toString());
       assertTrue(table.out().lines().anyMatch(l -> l.startsWith(id) && l.contains(" 3/m ") && l.contains(" 2/month ")), table.out());
-      Cli none = cli("keys", "change", id, "--config", configFile.toString(), "--no-quota", "--json");
+      Cli none = Cli.run("keys", "change", id, "--config", configFile.toString(), "--no-quota", "--json");
       assertEquals(0, none.code(), none.err());
       assertNull(new JsonObject(none.out()).getValue("quota"));
-      assertEquals(1, cli("keys", "change", id, "--config", configFile.toString(), "--quota", "5/week").code());
-      assertEquals(1, cli("keys", "create", "--config", configFile.toString(), "--owner", "x", "--quota", "0/day").code());
+      assertEquals(1, Cli.run("keys", "change", id, "--config", configFile.toString(), "--quota", "5/week").code());
+      assertEquals(1, Cli.run("keys", "create", "--config", configFile.toString(), "--owner", "x", "--quota", "0/day").code());
     } finally {
       Files.deleteIfExists(tokenFile);
     }
@@ -448,18 +448,6 @@ class ApiKeysIT {
       assertEquals(200, status);
     } finally {
       proxy.close();
-    }
-  }
-
-  private static Cli cli(String... args) {
-    return Cli.run(args);
-  }
-
-  private static <T> T await(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
     }
   }
 }

@@ -1,5 +1,6 @@
 package gatehouse.it;
 
+import static gatehouse.testing.TestVertx.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -189,14 +190,14 @@ class BackendZooIT {
         for (String spelling : List.of("x-user-id", "x_user_id", "x.user.id", "x~user~id", "x-forwarded_for")) {
           options.addHeader(spelling, SPOOF + "-" + spelling);
         }
-        JsonObject answer = GatewayHarness.await(h2.request(options).compose(req -> req.send().compose(r -> {
+        JsonObject answer = await(h2.request(options).compose(req -> req.send().compose(r -> {
           assertEquals(HttpVersion.HTTP_2, r.version());
           return r.body();
         }))).toJsonObject();
         if (answer.encode().toUpperCase(Locale.ROOT).contains(SPOOF)) failures.add(zoo.backends().get(i).stack() + ": " + answer);
       }
     } finally {
-      GatewayHarness.await(h2.close());
+      await(h2.close());
     }
     assertEquals(List.of(), failures);
   }

@@ -4,32 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.Gatehouse;
-import gatehouse.config.ConfigLoader;
-import gatehouse.config.GatehouseConfig;
 import gatehouse.revoke.DenyEntry;
 import gatehouse.testing.LocalAuthorizationServer;
 import gatehouse.testing.TestKeys;
 import gatehouse.testing.TcpProxy;
 import gatehouse.testing.TestRedis;
 import gatehouse.testing.TestTokens;
-import gatehouse.testing.TestVertx;
-import gatehouse.testing.UpstreamRecorder;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -43,115 +35,51 @@ import org.junit.jupiter.api.Test;
  * they answer 401. The time from the POST until both refuse is measured over 100 denials.
  */
 class DenyListFleetIT {
-  private static final String ADMIN_TOKEN = "admin-token-for-denylist-tests-0123456789";
   private static final int DENIALS = 100;
   private static final Duration LIMIT = Duration.ofSeconds(1);
 
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
-  private final List<AutoCloseable> closing = new ArrayList<>();
-  private Vertx vertx;
-  private UpstreamRecorder upstream;
+  private final Fleet harness = new Fleet(false);
   private LocalAuthorizationServer as;
-  private String prefix;
-  private String redisEndpoint;
-  private TestRedis.Cluster cluster;
 
-  private record Instance(Gatehouse gateway, Path dir) {}
+  @AfterEach
+  void stop() throws Exception {
+    harness.close();
+  }
 
-  private List<Instance> startFleet(String redis) throws Exception {
+  private List<Gatehouse> startFleet(String redis) throws Exception {
     return startFleet(List.of(redis, redis, redis));
   }
 
-  private Vertx vertx() {
-    if (vertx == null) vertx = TestVertx.create();
-    return vertx;
-  }
-
-  /** Instance i talks to Redis at {@code redis.get(i)}; all use the same key prefix. */
-  private List<Instance> startFleet(List<String> redisUrls) throws Exception {
-    prefix = TestRedis.uniquePrefix();
-    redisEndpoint = redisUrls.get(redisUrls.size() - 1);
-    return startFleetOn(redisUrls.stream().map(url -> "url: \"" + url + "\"").toList());
-  }
-
-  /** Three instances on a Redis Cluster with these seed nodes, in this order. */
-  private List<Instance> startFleetOnCluster(List<String> seeds) throws Exception {
-    String nodes = "nodes: [" + String.join(", ", seeds.stream().map(e -> "\"" + e + "\"").toList()) + "]";
-    return startFleetOn(List.of(nodes, nodes, nodes));
-  }
-
-  /** Instance i's {@code redis} section holds {@code redis.get(i)}, then {@link #prefix} and a timeout. */
-  private List<Instance> startFleetOn(List<String> redisLocations) throws Exception {
-    Vertx vertx = vertx();
-    if (prefix == null) prefix = TestRedis.uniquePrefix();
-    upstream = UpstreamRecorder.start(vertx);
-    upstream.replyWith(UpstreamRecorder.Reply.echo());
-    as = LocalAuthorizationServer.start(vertx);
-    List<Instance> fleet = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      String redis = redisLocations.get(i);
-      Path dir = Files.createTempDirectory("gatehouse-deny-it");
-      Files.writeString(dir.resolve("jwks.json"), TestKeys.jwks(TestKeys.rsa()));
-      String yaml = String.join("\n",
-          "listen: {host: 127.0.0.1, port: 0}",
-          "admin: {host: 127.0.0.1, port: 0}",
-          "upstreams:",
-          "  app: {url: \"" + upstream.url() + "\", timeout: 5s}",
-          "redis: {" + redis + ", key_prefix: \"" + prefix + "\", timeout: 1s}",
+  /** Three instances on one Vert.x; instance i's {@code redis} section names {@code redisLocations.get(i)}. */
+  private List<Gatehouse> startFleet(List<String> redisLocations) throws Exception {
+    as = harness.own(LocalAuthorizationServer.start(harness.vertx));
+    for (String redis : redisLocations) {
+      harness.start(Clock.systemUTC(), harness.config(
+          harness.redis(redis, "timeout: 1s"),
           "auth:",
-          "  jwt:",
-          "    - name: main",
-          "      issuer: \"" + TestTokens.ISSUER + "\"",
-          "      audiences: [" + TestTokens.AUDIENCE + "]",
-          "      jwks_file: jwks.json",
+          Fleet.JWT,
           "  introspection:",
           "    - name: corp",
           "      endpoint: \"" + as.endpoint() + "\"",
           "      client_id: " + LocalAuthorizationServer.CLIENT_ID,
           "      client_secret: \"" + LocalAuthorizationServer.CLIENT_SECRET + "\"",
           "  api_keys:",
-          "    admin_api: {token: \"${ADMIN_TOKEN}\"}",
+          Fleet.ADMIN_API,
           "routes:",
-          "  - {id: api, match: {prefix: /api/}, upstream: app}",
-          "");
-      Files.writeString(dir.resolve("gatehouse.yaml"), yaml);
-      GatehouseConfig config = ConfigLoader.parse("gatehouse.yaml", yaml, dir, Map.of("ADMIN_TOKEN", ADMIN_TOKEN)::get);
-      Gatehouse g = Gatehouse.start(config, Clock.systemUTC(), vertx, false).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-      fleet.add(new Instance(g, dir));
+          "  - {id: api, match: {prefix: /api/}, upstream: app}"));
     }
-    return fleet;
+    return harness.gateways;
   }
 
-  @AfterEach
-  void stop() throws Exception {
-    if (vertx == null) return;
-    if (redisEndpoint != null) TestRedis.deleteKeys(vertx, redisEndpoint, prefix);
-    for (AutoCloseable c : closing) c.close();
-    as.close();
-    upstream.close();
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    if (cluster != null) cluster.close();
-  }
-
-  private void track(List<Instance> fleet) {
-    for (Instance i : fleet) {
-      closing.add(0, () -> {
-        i.gateway().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        try (var files = Files.walk(i.dir())) {
-          files.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-      });
-    }
-  }
-
-  private HttpResponse<String> get(Instance i, String token) {
-    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + i.gateway().port() + "/api/orders"))
+  private HttpResponse<String> get(Gatehouse i, String token) {
+    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + i.port() + "/api/orders"))
         .header("Authorization", "Bearer " + token).GET().build());
   }
 
-  private HttpResponse<String> admin(Instance i, String method, String path, JsonObject body) {
-    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + i.gateway().adminPort() + path))
-        .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
+  private HttpResponse<String> admin(Gatehouse i, String method, String path, JsonObject body) {
+    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + i.adminPort() + path))
+        .header("Authorization", "Bearer " + Fleet.ADMIN_TOKEN).header("Content-Type", "application/json")
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.encode())).build());
   }
 
@@ -171,14 +99,14 @@ class DenyListFleetIT {
   }
 
   /** Accepted (and so cached as verified) by every instance. */
-  private void acceptedEverywhere(List<Instance> fleet, String token) {
-    for (Instance i : fleet) assertEquals(200, get(i, token).statusCode(), "accepted before it is denied");
+  private void acceptedEverywhere(List<Gatehouse> fleet, String token) {
+    for (Gatehouse i : fleet) assertEquals(200, get(i, token).statusCode(), "accepted before it is denied");
   }
 
   /** Nanoseconds from now until every instance in {@code others} refuses {@code token} as revoked; fails after 5 s. */
-  private long untilRefused(List<Instance> others, String token, long start) {
+  private long untilRefused(List<Gatehouse> others, String token, long start) {
     long deadline = start + TimeUnit.SECONDS.toNanos(5);
-    for (Instance i : others) {
+    for (Gatehouse i : others) {
       while (true) {
         HttpResponse<String> r = get(i, token);
         if (r.statusCode() == 401) {
@@ -194,7 +122,7 @@ class DenyListFleetIT {
   }
 
   /** Denies {@link #DENIALS} tokens through A, each made by {@code mint}, and reports the spread of the time B and C took. */
-  private void measure(List<Instance> fleet, String what, Supplier<String[]> mint) {
+  private void measure(List<Gatehouse> fleet, String what, Supplier<String[]> mint) {
     List<Long> nanos = new ArrayList<>();
     for (int n = 0; n < DENIALS; n++) {
       String[] tokenAndBody = mint.get();
@@ -217,28 +145,16 @@ class DenyListFleetIT {
 
   @Test
   void aJwtDeniedThroughOneInstanceIsRefusedByTheOthersWithinASecond() throws Exception {
-    TestRedis.requireShared();
-    List<Instance> fleet = startFleet(TestRedis.SHARED);
-    track(fleet);
-    int[] n = {0};
-    measure(fleet, "jwt (jti and token hash)", () -> {
-      String jti = UUID.randomUUID().toString();
-      String token = jwt("alice", jti, Instant.now().getEpochSecond());
-      // Alternately by jti and by the token's hash.
-      JsonObject body = n[0]++ % 2 == 0 ? new JsonObject().put("jti", jti).put("iss", TestTokens.ISSUER)
-          : new JsonObject().put("token_sha256", DenyEntry.sha256(token));
-      return new String[] {token, body.encode()};
-    });
-    String scrape = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fleet.get(1).gateway().adminPort() + "/metrics")).build()).body();
+    List<Gatehouse> fleet = startFleet(harness.sharedRedis());
+    measure(fleet, "jwt (jti and token hash)", jwtDenials());
+    String scrape = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fleet.get(1).adminPort() + "/metrics")).build()).body();
     assertTrue(scrape.contains("gatehouse_denylist_entries " + (double) DENIALS), scrape);
     assertTrue(scrape.contains("gatehouse_tokens_denied_total "), scrape);
   }
 
   @Test
   void aSubjectCutOffRefusesItsOlderTokensEverywhereAndAcceptsNewerOnes() throws Exception {
-    TestRedis.requireShared();
-    List<Instance> fleet = startFleet(TestRedis.SHARED);
-    track(fleet);
+    List<Gatehouse> fleet = startFleet(harness.sharedRedis());
     long now = Instant.now().getEpochSecond();
     measure(fleet, "sub cut-off", () -> {
       String sub = "user-" + UUID.randomUUID();
@@ -263,9 +179,7 @@ class DenyListFleetIT {
 
   @Test
   void anIntrospectedOpaqueTokenDeniedThroughOneInstanceIsRefusedByTheOthersWithinASecond() throws Exception {
-    TestRedis.requireShared();
-    List<Instance> fleet = startFleet(TestRedis.SHARED);
-    track(fleet);
+    List<Gatehouse> fleet = startFleet(harness.sharedRedis());
     measure(fleet, "opaque token", () -> {
       String token = "opaque-" + UUID.randomUUID();
       as.activate(token, new JsonObject().put("sub", "carol").put("exp", Instant.now().getEpochSecond() + 3600));
@@ -276,10 +190,8 @@ class DenyListFleetIT {
 
   @Test
   void entriesAddedWhileRedisIsDownAreSeenEverywhereAfterItReturnsAndNoneIsForgotten() throws Exception {
-    TestRedis.Server redis = TestRedis.Server.start();
-    closing.add(redis);
-    List<Instance> fleet = startFleet(redis.endpoint());
-    track(fleet);
+    TestRedis.Server redis = harness.own(TestRedis.Server.start());
+    List<Gatehouse> fleet = startFleet(Fleet.url(redis.endpoint()));
     String before = jwt("alice", "before-outage", Instant.now().getEpochSecond());
     String during = jwt("alice", "during-outage", Instant.now().getEpochSecond());
     acceptedEverywhere(fleet, before);
@@ -292,26 +204,24 @@ class DenyListFleetIT {
     assertEquals(202, added.statusCode(), added.body());
     assertEquals(false, new JsonObject(added.body()).getBoolean("shared"));
     assertEquals(401, get(fleet.get(0), during).statusCode(), "enforced at once where it was added");
-    for (Instance i : fleet) assertEquals(401, get(i, before).statusCode(), "the local copy is enforced while Redis is down");
+    for (Gatehouse i : fleet) assertEquals(401, get(i, before).statusCode(), "the local copy is enforced while Redis is down");
     assertEquals(200, get(fleet.get(1), during).statusCode(), "not shared while Redis is down");
 
     // A restart without persistence: Redis comes back empty.
     redis.restart();
     untilRefused(fleet.subList(1, 3), during, System.nanoTime());
-    for (Instance i : fleet) assertEquals(401, get(i, before).statusCode(), "an entry Redis lost is written back, not forgotten");
+    for (Gatehouse i : fleet) assertEquals(401, get(i, before).statusCode(), "an entry Redis lost is written back, not forgotten");
     String listed = admin(fleet.get(2), "GET", "/denylist", null).body();
     assertEquals(2, new JsonObject(listed).getJsonArray("entries").size(), listed);
-    assertEquals(2L, TestRedis.send(vertx, redis.endpoint(), false,
-        io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.HLEN).arg(prefix + "{denylist}")).toLong());
+    assertEquals(2L, TestRedis.send(harness.vertx, redis.endpoint(), false,
+        io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.HLEN).arg(harness.prefix + "{denylist}")).toLong());
   }
 
   @Test
   void anInstanceCutOffFromRedisSharesTheChangesItMadeMeanwhileWhenItReconnects() throws Exception {
-    TestRedis.requireShared();
-    TcpProxy toRedis = new TcpProxy(vertx(), 6379).start();
-    closing.add(toRedis);
-    List<Instance> fleet = startFleet(List.of("redis://" + toRedis.hostPort(), TestRedis.SHARED, TestRedis.SHARED));
-    track(fleet);
+    String shared = harness.sharedRedis();
+    TcpProxy toRedis = harness.own(new TcpProxy(harness.vertx, 6379).start());
+    List<Gatehouse> fleet = startFleet(List.of(Fleet.url("redis://" + toRedis.hostPort()), shared, shared));
     String first = jwt("alice", "first", Instant.now().getEpochSecond());
     String second = jwt("alice", "second", Instant.now().getEpochSecond());
     acceptedEverywhere(fleet, first);
@@ -337,10 +247,10 @@ class DenyListFleetIT {
   }
 
   /** Waits until every instance follows the list on Redis ({@code gatehouse_denylist_synced 1}); fails after 20 s. */
-  private void synced(List<Instance> fleet) {
+  private void synced(List<Gatehouse> fleet) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    for (Instance i : fleet) {
-      while (!send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + i.gateway().adminPort() + "/metrics")).build()).body()
+    for (Gatehouse i : fleet) {
+      while (!send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + i.adminPort() + "/metrics")).build()).body()
           .contains("gatehouse_denylist_synced 1.0")) {
         assertTrue(System.nanoTime() < deadline, "an instance did not follow the deny-list on Redis within 20 s");
         java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
@@ -348,7 +258,7 @@ class DenyListFleetIT {
     }
   }
 
-  /** A JWT denied by jti or token hash, as in the first test. */
+  /** A JWT of alice's denied alternately by jti and by the token's hash. */
   private Supplier<String[]> jwtDenials() {
     int[] n = {0};
     return () -> {
@@ -362,25 +272,21 @@ class DenyListFleetIT {
 
   @Test
   void onAThreeNodeRedisClusterADenialReachesTheOtherInstancesWithinASecond() throws Exception {
-    cluster = TestRedis.Cluster.start();
-    prefix = TestRedis.uniquePrefix();
+    TestRedis.Cluster cluster = harness.own(TestRedis.Cluster.start());
     // The first seed does not serve the list's slot: every instance must find the node that does.
-    List<Instance> fleet = startFleetOnCluster(cluster.endpointsStartingWith(cluster.notServing(prefix + "{denylist}")));
-    track(fleet);
+    List<Gatehouse> fleet = startFleet(Fleet.nodes(cluster.endpointsStartingWith(cluster.notServing(harness.prefix + "{denylist}"))));
     synced(fleet);
     measure(fleet, "jwt on a 3-node Redis Cluster", jwtDenials());
   }
 
   @Test
   void onAClusterTheNodeHoldingTheListRestartingEmptyGetsEveryEntryBack() throws Exception {
-    cluster = TestRedis.Cluster.start();
-    prefix = TestRedis.uniquePrefix();
-    String hash = prefix + "{denylist}";
+    TestRedis.Cluster cluster = harness.own(TestRedis.Cluster.start());
+    String hash = harness.prefix + "{denylist}";
     TestRedis.Server holder = cluster.serving(hash);
     // Seeds start with a node that does not hold the list, so a subscription on the first seed
     // would outlive the holder's restart and never see that the list was lost.
-    List<Instance> fleet = startFleetOnCluster(cluster.endpointsStartingWith(cluster.notServing(hash)));
-    track(fleet);
+    List<Gatehouse> fleet = startFleet(Fleet.nodes(cluster.endpointsStartingWith(cluster.notServing(hash))));
     synced(fleet);
     String before = jwt("alice", "before-restart", Instant.now().getEpochSecond());
     acceptedEverywhere(fleet, before);
@@ -396,12 +302,12 @@ class DenyListFleetIT {
       assertTrue(System.nanoTime() < deadline, "the entry was not written back to the restarted node");
       java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
       try {
-        held = TestRedis.send(vertx, holder.endpoint(), false, io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.HLEN).arg(hash)).toLong();
+        held = TestRedis.send(harness.vertx, holder.endpoint(), false, io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.HLEN).arg(hash)).toLong();
       } catch (AssertionError notYet) {
         held = 0;
       }
     }
-    for (Instance i : fleet) assertEquals(401, get(i, before).statusCode(), "an entry the Cluster lost is not forgotten");
+    for (Gatehouse i : fleet) assertEquals(401, get(i, before).statusCode(), "an entry the Cluster lost is not forgotten");
     String after = jwt("alice", "after-restart", Instant.now().getEpochSecond());
     acceptedEverywhere(fleet, after);
     assertEquals(201, admin(fleet.get(0), "POST", "/denylist", new JsonObject().put("jti", "after-restart").put("iss", TestTokens.ISSUER)).statusCode());

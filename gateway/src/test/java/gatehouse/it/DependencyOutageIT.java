@@ -1,5 +1,6 @@
 package gatehouse.it;
 
+import static gatehouse.testing.TestVertx.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,7 +57,7 @@ class DependencyOutageIT {
     gw.close();
     jwks.close();
     as.close();
-    GatewayHarness.await(idpVertx.close());
+    await(idpVertx.close());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package gatehouse.it;
 
+import static gatehouse.testing.TestVertx.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,7 +16,6 @@ import gatehouse.testing.TestKeys;
 import gatehouse.testing.TestTokens;
 import gatehouse.testing.TestVertx;
 import gatehouse.testing.UpstreamRecorder;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -393,9 +392,5 @@ class ExplainIT {
       if (List.of(steps).contains(s.get("step").asText())) out.put(s.get("step").asText(), s.get("result").asText());
     }
     return out;
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 }

@@ -4,21 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.Gatehouse;
-import gatehouse.config.ConfigLoader;
-import gatehouse.config.GatehouseConfig;
 import gatehouse.testing.RawHttp;
 import gatehouse.testing.TestDatabases;
 import gatehouse.testing.TestKeys;
 import gatehouse.testing.TestRedis;
 import gatehouse.testing.TestTokens;
-import gatehouse.testing.TestVertx;
-import gatehouse.testing.UpstreamRecorder;
-import gatehouse.testing.UpstreamRecorder.Reply;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +19,6 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -42,43 +32,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * requests took less than that, so that exactly L is the only right count.
  */
 class FleetIT {
-  private static final String ADMIN_TOKEN = "admin-token-for-tests-0123456789abcdef";
   /** The instances' clocks: skewed by seconds, which the shared buckets must not notice. */
   private static final List<Duration> SKEWS = List.of(Duration.ofSeconds(-30), Duration.ZERO, Duration.ofSeconds(30));
   /** The per-minute limit of the exactness tests: one token back every 6.7 s, far longer than 5 × L requests take. */
   private static final int L = 9;
 
-  private final List<Vertx> vertxes = new ArrayList<>(List.of(TestVertx.create()));
-  private final UpstreamRecorder upstream = UpstreamRecorder.start(vertxes.get(0));
-  private final List<Gatehouse> gateways = new ArrayList<>();
-  private final String prefix = TestRedis.uniquePrefix();
-  private TestDatabases.Db db;
-  private TestRedis.Server server;
-  private TestRedis.Cluster cluster;
-  private boolean usedShared;
-  private Path dir;
+  private final Fleet fleet = new Fleet(true);
+  private final List<Gatehouse> gateways = fleet.gateways;
 
   @RegisterExtension
-  final GatewayInvariants invariants = new GatewayInvariants(() -> upstream);
-
-  @BeforeEach
-  void startUpstream() {
-    upstream.replyWith(Reply.echo());
-  }
+  final GatewayInvariants invariants = new GatewayInvariants(() -> fleet.upstream);
 
   @AfterEach
   void stop() throws Exception {
-    for (Gatehouse g : gateways) await(g.close());
-    upstream.close();
-    if (usedShared) TestRedis.deleteKeys(vertxes.get(0), TestRedis.SHARED, prefix);
-    for (Vertx v : vertxes) await(v.close());
-    if (db != null) db.close();
-    if (server != null) server.close();
-    if (cluster != null) cluster.close();
-    if (dir != null) {
-      Files.deleteIfExists(dir.resolve("jwks.json"));
-      Files.deleteIfExists(dir);
-    }
+    fleet.close();
   }
 
   // ---- exactness: a key, a subject, an address, over skewed clocks ----
@@ -108,9 +75,8 @@ class FleetIT {
 
   @Test
   void onAThreeNodeRedisClusterAKeyLimitIsExactToo() throws Exception {
-    cluster = TestRedis.Cluster.start();
-    startFleet("redis: {nodes: [" + String.join(", ", cluster.endpoints().stream().map(e -> "\"" + e + "\"").toList())
-        + "], key_prefix: \"" + prefix + "\", timeout: 1s}", "");
+    TestRedis.Cluster cluster = fleet.own(TestRedis.Cluster.start());
+    startFleet(fleet.redis(Fleet.nodes(cluster.endpoints()), "timeout: 1s"), "");
     JsonObject key = createKey(gateways.get(0), "{\"owner\": \"acme\", \"rate_limit\": " + L + "}");
     assertExactlyL(i -> RawHttp.get(gateways.get(i % 3).port(), "/api/keys/x", "X-API-Key: " + key.getString("key")));
     for (Gatehouse g : gateways) {
@@ -189,8 +155,7 @@ class FleetIT {
     assertEquals(once, remainingSeen, "each RateLimit-Remaining value once");
     String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toString();
     for (Gatehouse g : gateways) {
-      String head = "GET /keys/" + key.getString("id") + "/usage HTTP/1.1\r\nHost: admin\r\nAuthorization: Bearer " + ADMIN_TOKEN + "\r\nConnection: close";
-      RawHttp.Response r = RawHttp.send(g.adminPort(), head, new byte[0]);
+      RawHttp.Response r = Fleet.admin(g, "GET", "/keys/" + key.getString("id") + "/usage", "");
       assertEquals(200, r.status(), r.text());
       JsonObject usage = new JsonObject(r.text());
       JsonObject quota = usage.getJsonObject("quota");
@@ -205,14 +170,14 @@ class FleetIT {
   @Test
   void whileRedisIsFrozenAndThenKilledNoRequestWaitsPastTheTimeoutEachInstanceAdmitsItsShareAndSharedLimitingResumes()
       throws Exception {
-    server = TestRedis.Server.start();
+    TestRedis.Server server = fleet.own(TestRedis.Server.start());
     Duration timeout = Duration.ofMillis(100);
     // A request may take this much longer than the timeout on a loaded machine; without the
     // timeout a request to a frozen Redis would wait until the client gives up.
     Duration margin = Duration.ofMillis(700);
     int limit = 30;
-    startFleet("redis: {url: \"" + server.endpoint() + "\", key_prefix: \"" + prefix + "\", timeout: " + timeout.toMillis()
-        + "ms, heartbeat: 200ms, fallback: local}", "rate_limits: [{by: address, requests: " + limit + ", per: 1h}]");
+    startFleet(fleet.redis(Fleet.url(server.endpoint()), "timeout: " + timeout.toMillis() + "ms, heartbeat: 200ms, fallback: local"),
+        "rate_limits: [{by: address, requests: " + limit + ", per: 1h}]");
     for (Gatehouse g : gateways) awaitValue(g, "gatehouse_rate_limit_instances", 3.0);
 
     // Shared: the three take from one bucket.
@@ -275,45 +240,27 @@ class FleetIT {
   // ---- the fleet ----
 
   private String sharedRedis() {
-    TestRedis.requireShared();
-    usedShared = true;
-    return "redis: {url: \"" + TestRedis.SHARED + "\", key_prefix: \"" + prefix + "\", timeout: 1s}";
+    return fleet.redis(fleet.sharedRedis(), "timeout: 1s");
   }
 
   /** Three gateways, clocks {@link #SKEWS}, with {@code redis} and {@code rateLimits} as their top-level config. */
   private void startFleet(String redis, String rateLimits) throws Exception {
-    db = TestDatabases.postgres();
-    dir = Files.createTempDirectory("gatehouse-fleet-it");
-    Files.writeString(dir.resolve("jwks.json"), TestKeys.jwks(TestKeys.rsa()));
-    String yaml = String.join("\n",
-        "listen: {host: 127.0.0.1, port: 0}",
-        "admin: {host: 127.0.0.1, port: 0}",
-        "upstreams:",
-        "  app: {url: \"" + upstream.url() + "\", timeout: 5s}",
+    TestDatabases.Db db = fleet.own(TestDatabases.postgres());
+    String yaml = fleet.config(
         "auth:",
-        "  jwt:",
-        "    - name: main",
-        "      issuer: \"" + TestTokens.ISSUER + "\"",
-        "      audiences: [" + TestTokens.AUDIENCE + "]",
-        "      jwks_file: jwks.json",
+        Fleet.JWT,
         "  api_keys:",
         "    store: \"" + db.store() + "\"",
         "    db_timeout: 2s",
-        "    admin_api: {token: \"${ADMIN_TOKEN}\"}",
+        Fleet.ADMIN_API,
         redis,
         rateLimits,
         GatewayInvariants.ACCESS_LOG_YAML,
         "routes:",
         "  - {id: public, match: {prefix: /api/public/}, upstream: app, policy: public}",
         "  - {id: keys, match: {prefix: /api/keys/}, upstream: app, policy: api_key}",
-        "  - {id: api, match: {prefix: /api/}, upstream: app, policy: jwt}",
-        "");
-    for (Duration skew : SKEWS) {
-      GatehouseConfig config = ConfigLoader.parse("gatehouse.yaml", yaml, dir, Map.of("ADMIN_TOKEN", ADMIN_TOKEN)::get);
-      Vertx vertx = gateways.isEmpty() ? vertxes.get(0) : TestVertx.create();
-      if (!gateways.isEmpty()) vertxes.add(vertx);
-      gateways.add(await(Gatehouse.start(config, Clock.offset(Clock.systemUTC(), skew), vertx, false)));
-    }
+        "  - {id: api, match: {prefix: /api/}, upstream: app, policy: jwt}");
+    for (Duration skew : SKEWS) fleet.start(Clock.offset(Clock.systemUTC(), skew), yaml);
   }
 
   /** A token of {@code subject} that every skewed instance accepts: issued a minute before the slowest clock. */
@@ -324,20 +271,13 @@ class FleetIT {
   }
 
   private JsonObject createKey(Gatehouse g, String body) {
-    String head = "POST /keys HTTP/1.1\r\nHost: admin\r\nAuthorization: Bearer " + ADMIN_TOKEN
-        + "\r\nContent-Length: " + body.length() + "\r\nConnection: close";
-    RawHttp.Response r = RawHttp.send(g.adminPort(), head, body.getBytes());
-    assertEquals(201, r.status(), r.text());
-    JsonObject k = new JsonObject(r.text());
+    JsonObject k = Fleet.createKey(g, body);
     invariants.secret(k.getString("key"));
     return k;
   }
 
   private static double value(Gatehouse g, String name, String... labels) {
-    RawHttp.Response r = RawHttp.get(g.adminPort(), "/metrics");
-    assertEquals(200, r.status());
-    Scrape s = new Scrape(r.text());
-    List<Scrape.Sample> found = s.find(name, labels);
+    List<Scrape.Sample> found = Fleet.scrape(g).find(name, labels);
     return found.isEmpty() ? 0.0 : found.stream().mapToDouble(Scrape.Sample::value).sum();
   }
 
@@ -346,14 +286,6 @@ class FleetIT {
     while (value(g, name) != expected) {
       if (System.nanoTime() > deadline) throw new AssertionError(name + " is " + value(g, name) + ", not " + expected);
       Thread.sleep(20);
-    }
-  }
-
-  private static <T> T await(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
     }
   }
 }

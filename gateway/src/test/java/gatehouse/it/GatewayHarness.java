@@ -54,16 +54,6 @@ final class GatewayHarness implements AutoCloseable {
     return start(gatewayClock, vertx, UpstreamRecorder.start(vertx), extraUpstreams, extraTopLevel, extraRoutes, h2c);
   }
 
-  /**
-   * As {@link #start(String, String, String, boolean)}, in front of {@code upstream} on {@code
-   * vertx}, which the harness then owns: for a test that must name its upstream before the gateway
-   * starts (a {@link GatewayInvariants} field with a gateway per test).
-   */
-  static GatewayHarness start(Vertx vertx, UpstreamRecorder upstream, String extraUpstreams, String extraTopLevel, String extraRoutes,
-      boolean h2c) {
-    return start(Clock.systemUTC(), vertx, upstream, extraUpstreams, extraTopLevel, extraRoutes, h2c);
-  }
-
   private static GatewayHarness start(Clock gatewayClock, Vertx vertx, UpstreamRecorder upstream, String extraUpstreams,
       String extraTopLevel, String extraRoutes, boolean h2c) {
     Path dir = null;
@@ -115,6 +105,33 @@ final class GatewayHarness implements AutoCloseable {
     return start("", "");
   }
 
+  /**
+   * The Vert.x and upstream of a gateway that a test starts later, with a config of its own, for a
+   * {@link GatewayInvariants} field that must name the upstream first. Closing it stops what was
+   * started.
+   */
+  static final class Deferred implements AutoCloseable {
+    final Vertx vertx = TestVertx.create();
+    final UpstreamRecorder upstream = UpstreamRecorder.start(vertx);
+    private GatewayHarness started;
+
+    /** As {@link GatewayHarness#start(String, String)}, in front of {@link #upstream}; the harness then owns both. */
+    GatewayHarness start(String extraTopLevel, String extraRoutes) {
+      started = GatewayHarness.start(Clock.systemUTC(), vertx, upstream, "", extraTopLevel, extraRoutes, false);
+      return started;
+    }
+
+    @Override
+    public void close() {
+      if (started != null) {
+        started.close();
+      } else {
+        upstream.close();
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+      }
+    }
+  }
+
   int port() {
     return gateway.port();
   }
@@ -147,15 +164,6 @@ final class GatewayHarness implements AutoCloseable {
       Files.deleteIfExists(dir);
     } catch (IOException ignored) {
       // a temp dir left behind is harmless
-    }
-  }
-
-  /** The result of {@code future}, waiting up to 20 s on the test thread; a failure fails the test. */
-  static <T> T await(io.vertx.core.Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
     }
   }
 

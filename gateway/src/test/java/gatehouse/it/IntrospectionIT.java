@@ -1,6 +1,7 @@
 package gatehouse.it;
 
 import static gatehouse.it.GatewayInvariants.SPOOF;
+import static gatehouse.testing.TestVertx.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,7 +55,7 @@ class IntrospectionIT {
   static void stop() {
     gw.close();
     as.close();
-    GatewayHarness.await(asVertx.close());
+    await(asVertx.close());
   }
 
   @BeforeEach

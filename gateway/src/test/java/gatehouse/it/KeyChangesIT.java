@@ -6,17 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.Gatehouse;
 import gatehouse.authn.apikey.KeyChangeListener;
-import gatehouse.config.ConfigLoader;
-import gatehouse.config.GatehouseConfig;
 import gatehouse.testing.MutableClock;
 import gatehouse.testing.RawHttp;
 import gatehouse.testing.TcpProxy;
 import gatehouse.testing.TestDatabases;
 import gatehouse.testing.TestVertx;
-import gatehouse.testing.UpstreamRecorder;
-import gatehouse.testing.UpstreamRecorder.Reply;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,10 +23,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -42,78 +34,51 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * clock that never moves: whatever makes B and C refuse a key revoked elsewhere, it is not the TTL.
  */
 class KeyChangesIT {
-  private static final String ADMIN_TOKEN = "admin-token-for-tests-0123456789abcdef";
   /** The bound issue 21 sets: every instance sees a change within a second (p99). */
   private static final Duration BOUND = Duration.ofSeconds(1);
   /** How long a test waits for a refusal before it gives up: far past the bound, far short of the TTL. */
   private static final Duration GIVE_UP = Duration.ofSeconds(15);
 
   private final MutableClock clock = MutableClock.start();
-  private final List<Vertx> vertxes = new ArrayList<>(List.of(TestVertx.create()));
-  private final UpstreamRecorder upstream = UpstreamRecorder.start(vertxes.get(0));
-  private final List<Gatehouse> gateways = new ArrayList<>();
+  private final Fleet fleet = new Fleet(true);
+  private final List<Gatehouse> gateways = fleet.gateways;
   private TestDatabases.Db db;
-  private TcpProxy proxy;
-  private Path dir;
   private Path configFile;
 
   @RegisterExtension
-  final GatewayInvariants invariants = new GatewayInvariants(() -> upstream);
+  final GatewayInvariants invariants = new GatewayInvariants(() -> fleet.upstream);
 
-  @BeforeEach
-  void startUpstream() {
-    upstream.replyWith(Reply.echo());
+  @AfterEach
+  void stop() throws Exception {
+    fleet.close();
   }
 
-  /** Starts three gateways on {@code db}; the {@code i}th reaches it through {@code stores[i]}. */
+  /** Starts a gateway on {@code db} per entry of {@code stores}, the {@code i}th reaching it through {@code stores[i]}. */
   private void startFleet(String... stores) throws Exception {
-    dir = Files.createTempDirectory("gatehouse-key-changes-it");
-    for (String store : stores) {
-      String yaml = config(store, true);
-      GatehouseConfig config = ConfigLoader.parse("gatehouse.yaml", yaml, dir, Map.of("ADMIN_TOKEN", ADMIN_TOKEN)::get);
-      Vertx vertx = gateways.isEmpty() ? vertxes.get(0) : TestVertx.create();
-      if (!gateways.isEmpty()) vertxes.add(vertx);
-      gateways.add(await(Gatehouse.start(config, clock, vertx, false)));
-    }
+    for (String store : stores) fleet.start(clock, config(store, true));
     // The CLI reads a file naming the same store, without the admin API.
-    configFile = dir.resolve("gatehouse.yaml");
+    configFile = fleet.dir.resolve("gatehouse.yaml");
     Files.writeString(configFile, config(db.store(), false));
     for (Gatehouse g : gateways) awaitConnected(g);
   }
 
   private String config(String store, boolean adminApi) {
-    return String.join("\n",
-        "listen: {host: 127.0.0.1, port: 0}",
-        "admin: {host: 127.0.0.1, port: 0}",
-        "upstreams:",
-        "  app: {url: \"" + upstream.url() + "\", timeout: 5s}",
+    return fleet.config(
         "auth:",
         "  api_keys:",
         "    store: \"" + store + "\"",
         "    cache_ttl: 10m",
         "    db_timeout: 2s",
-        adminApi ? "    admin_api: {token: \"${ADMIN_TOKEN}\"}" : "",
+        adminApi ? Fleet.ADMIN_API : "",
         GatewayInvariants.ACCESS_LOG_YAML,
         "routes:",
         "  - {id: write, match: {prefix: /api/write/}, upstream: app, policy: {api_key: {scopes: [orders:write]}}}",
-        "  - {id: keys, match: {prefix: /api/}, upstream: app, policy: api_key}",
-        "");
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    for (Gatehouse g : gateways) await(g.close());
-    if (proxy != null) proxy.close();
-    upstream.close();
-    for (Vertx v : vertxes) await(v.close());
-    if (db != null) db.close();
-    if (configFile != null) Files.deleteIfExists(configFile);
-    if (dir != null) Files.deleteIfExists(dir);
+        "  - {id: keys, match: {prefix: /api/}, upstream: app, policy: api_key}");
   }
 
   @Test
   void aRevocationThroughOneInstanceReachesTheOthersWithinASecondAtP99() throws Exception {
-    db = TestDatabases.postgres();
+    db = fleet.own(TestDatabases.postgres());
     startFleet(db.store(), db.store(), db.store());
     Gatehouse a = gateways.get(0);
     int n = 100;
@@ -149,19 +114,19 @@ class KeyChangesIT {
         n, fromReply[p50], fromReply[p99], fromReply[n - 1], fromRequest[p50], fromRequest[p99], fromRequest[n - 1], requestMicros[p50]);
     assertTrue(fromReply[p99] < BOUND.toMillis(), "p99 " + fromReply[p99] + " ms");
 
-    Scrape b = scrape(gateways.get(1));
+    Scrape b = Fleet.scrape(gateways.get(1));
     assertTrue(b.find("gatehouse_key_events_total", "event", "revoked").get(0).value() >= n, b.text());
     assertEquals(1.0, b.find("gatehouse_key_events_connected").get(0).value());
   }
 
   @Test
   void aRevocationThroughTheCommandLineReachesEveryInstance() throws Exception {
-    db = TestDatabases.postgres();
+    db = fleet.own(TestDatabases.postgres());
     startFleet(db.store(), db.store(), db.store());
     JsonObject k = createKey(gateways.get(0));
     for (Gatehouse g : gateways) assertEquals(200, status(g, k));
 
-    Cli revoke = cli("keys", "revoke", k.getString("id"), "--config", configFile.toString());
+    Cli revoke = Cli.run("keys", "revoke", k.getString("id"), "--config", configFile.toString());
     assertEquals(0, revoke.code(), revoke.err());
     long start = System.nanoTime();
     for (Gatehouse g : gateways) {
@@ -172,12 +137,12 @@ class KeyChangesIT {
 
   @Test
   void aRotationAndACreationReachEveryInstance() throws Exception {
-    db = TestDatabases.postgres();
+    db = fleet.own(TestDatabases.postgres());
     startFleet(db.store(), db.store(), db.store());
     JsonObject k = createKey(gateways.get(0));
     for (Gatehouse g : gateways) assertEquals(200, status(g, k));
 
-    Cli rotate = cli("keys", "rotate", k.getString("id"), "--config", configFile.toString(), "--json");
+    Cli rotate = Cli.run("keys", "rotate", k.getString("id"), "--config", configFile.toString(), "--json");
     assertEquals(0, rotate.code(), rotate.err());
     JsonObject next = new JsonObject(rotate.out());
     invariants.secret(next.getString("key"));
@@ -190,7 +155,7 @@ class KeyChangesIT {
 
   @Test
   void aChangedLimitOrScopeReachesEveryInstanceWithinTheBound() throws Exception {
-    db = TestDatabases.postgres();
+    db = fleet.own(TestDatabases.postgres());
     startFleet(db.store(), db.store(), db.store());
     JsonObject k = createKey(gateways.get(0), "{\"owner\": \"acme\", \"scopes\": [\"orders:write\"], \"rate_limit\": 600}");
     for (Gatehouse g : gateways) {
@@ -198,7 +163,7 @@ class KeyChangesIT {
       assertEquals(200, get(g, k, "/api/write/x").status());
     }
 
-    Cli change = cli("keys", "change", k.getString("id"), "--rate-limit", "5", "--config", configFile.toString(), "--json");
+    Cli change = Cli.run("keys", "change", k.getString("id"), "--rate-limit", "5", "--config", configFile.toString(), "--json");
     assertEquals(0, change.code(), change.err());
     assertEquals(5, new JsonObject(change.out()).getInteger("rate_limit"));
     long start = System.nanoTime();
@@ -210,12 +175,12 @@ class KeyChangesIT {
     }
 
     Gatehouse a = gateways.get(0);
-    assertEquals(404, admin(a, "PATCH", "/keys/key_nope", "{\"rate_limit\": 5}").status());
-    RawHttp.Response unknown = admin(a, "PATCH", "/keys/" + k.getString("id"), "{\"owner\": \"other\"}");
+    assertEquals(404, Fleet.admin(a, "PATCH", "/keys/key_nope", "{\"rate_limit\": 5}").status());
+    RawHttp.Response unknown = Fleet.admin(a, "PATCH", "/keys/" + k.getString("id"), "{\"owner\": \"other\"}");
     assertEquals(400, unknown.status());
     assertEquals("unknown field 'owner' (expected scopes, rate_limit, quota, name)", new JsonObject(unknown.text()).getString("message"));
-    assertEquals(405, admin(a, "POST", "/keys/" + k.getString("id"), "{}").status());
-    RawHttp.Response patched = admin(a, "PATCH", "/keys/" + k.getString("id"), "{\"scopes\": [\"orders:read\"], \"rate_limit\": null}");
+    assertEquals(405, Fleet.admin(a, "POST", "/keys/" + k.getString("id"), "{}").status());
+    RawHttp.Response patched = Fleet.admin(a, "PATCH", "/keys/" + k.getString("id"), "{\"scopes\": [\"orders:read\"], \"rate_limit\": null}");
     assertEquals(200, patched.status(), patched.text());
     assertEquals(null, new JsonObject(patched.text()).getValue("rate_limit"));
     start = System.nanoTime();
@@ -229,8 +194,8 @@ class KeyChangesIT {
 
   @Test
   void afterTheListenerIsCutAChangeMadeInTheGapIsSeenOnReconnectAndLaterOnesWithinTheBound() throws Exception {
-    db = TestDatabases.postgres();
-    proxy = new TcpProxy(vertxes.get(0), 5432).start();
+    db = fleet.own(TestDatabases.postgres());
+    TcpProxy proxy = fleet.own(new TcpProxy(fleet.vertx, 5432).start());
     // B reaches the database through a relay, so that while its listener is cut it cannot come back.
     startFleet(db.store(), db.storeVia(proxy.hostPort()), db.store());
     Gatehouse a = gateways.get(0);
@@ -250,12 +215,12 @@ class KeyChangesIT {
     revoke(a, inGap);
     untilRefused(gateways.get(2), inGap, System.nanoTime());
     assertEquals(200, status(b, inGap), "B did not hear of it: its listener was away");
-    assertEquals(0.0, scrape(b).find("gatehouse_key_events_connected").get(0).value());
+    assertEquals(0.0, Fleet.scrape(b).find("gatehouse_key_events_connected").get(0).value());
 
     proxy.start();
     awaitConnected(b);
     assertEquals(401, status(b, inGap), "resynchronised on reconnect");
-    assertEquals(1.0, scrape(b).find("gatehouse_key_events_reconnects_total").get(0).value());
+    assertEquals(1.0, Fleet.scrape(b).find("gatehouse_key_events_reconnects_total").get(0).value());
     List<String> lines = invariants.logLines().stream().filter(l -> l.contains(listener.applicationName())).toList();
     assertEquals(2, lines.stream().filter(l -> l.startsWith("key changes: listening")).count(), lines.toString());
     assertEquals(1, lines.stream().filter(l -> l.startsWith("key changes: lost")).count(), "one line for the drop, none per retry: " + lines);
@@ -268,13 +233,13 @@ class KeyChangesIT {
 
   @Test
   void aChangeEventNotUnderstoodDropsEveryCachedKey() throws Exception {
-    db = TestDatabases.postgres();
+    db = fleet.own(TestDatabases.postgres());
     startFleet(db.store());
     Gatehouse g = gateways.get(0);
     JsonObject k = createKey(g);
     long deadline = System.nanoTime() + GIVE_UP.toNanos();
     // Its own "created" event drops the key from the cache: let it arrive before the key is cached.
-    while (scrape(g).find("gatehouse_key_events_total", "event", "created").get(0).value() < 1) {
+    while (Fleet.scrape(g).find("gatehouse_key_events_total", "event", "created").get(0).value() < 1) {
       if (System.nanoTime() > deadline) throw new AssertionError("the creation was not heard");
       Thread.sleep(10);
     }
@@ -295,16 +260,16 @@ class KeyChangesIT {
       }
     }
     assertTrue(untilRefused(g, k, System.nanoTime()) < BOUND.toNanos());
-    assertEquals(1.0, scrape(g).find("gatehouse_key_events_total", "event", "unreadable").get(0).value());
+    assertEquals(1.0, Fleet.scrape(g).find("gatehouse_key_events_total", "event", "unreadable").get(0).value());
   }
 
   @Test
   void closingAGatewayEndsItsListenerAndClosesItsConnection() throws Exception {
-    db = TestDatabases.postgres();
+    db = fleet.own(TestDatabases.postgres());
     startFleet(db.store());
     KeyChangeListener listener = gateways.get(0).keyChangeListeners().get(0);
     assertEquals(1, backends(listener.applicationName()));
-    await(gateways.remove(0).close());
+    TestVertx.await(gateways.remove(0).close());
     assertFalse(listener.connected());
     assertTrue(listener.close().isDone(), "its thread has ended");
     long deadline = System.nanoTime() + GIVE_UP.toNanos();
@@ -317,10 +282,8 @@ class KeyChangesIT {
 
   @Test
   void aSqliteStoreHasNoListener() throws Exception {
-    db = TestDatabases.sqlite();
-    dir = Files.createTempDirectory("gatehouse-key-changes-it");
-    gateways.add(await(Gatehouse.start(ConfigLoader.parse("gatehouse.yaml", config(db.store(), true), dir,
-        Map.of("ADMIN_TOKEN", ADMIN_TOKEN)::get), clock, vertxes.get(0), false)));
+    db = fleet.own(TestDatabases.sqlite());
+    fleet.start(clock, config(db.store(), true));
     assertEquals(List.of(), gateways.get(0).keyChangeListeners());
   }
 
@@ -357,22 +320,14 @@ class KeyChangesIT {
   }
 
   private JsonObject createKey(Gatehouse g, String body) {
-    RawHttp.Response r = admin(g, "POST", "/keys", body);
-    assertEquals(201, r.status(), r.text());
-    JsonObject k = new JsonObject(r.text());
+    JsonObject k = Fleet.createKey(g, body);
     invariants.secret(k.getString("key"));
     return k;
   }
 
   private void revoke(Gatehouse g, JsonObject key) {
-    RawHttp.Response r = admin(g, "POST", "/keys/" + key.getString("id") + "/revoke", "");
+    RawHttp.Response r = Fleet.admin(g, "POST", "/keys/" + key.getString("id") + "/revoke", "");
     assertEquals(200, r.status(), r.text());
-  }
-
-  private static RawHttp.Response admin(Gatehouse g, String method, String path, String body) {
-    String head = method + " " + path + " HTTP/1.1\r\nHost: admin\r\nAuthorization: Bearer " + ADMIN_TOKEN
-        + "\r\nContent-Length: " + body.length() + "\r\nConnection: close";
-    return RawHttp.send(g.adminPort(), head, body.getBytes());
   }
 
   private static int status(Gatehouse g, JsonObject key) {
@@ -381,12 +336,6 @@ class KeyChangesIT {
 
   private static RawHttp.Response get(Gatehouse g, JsonObject key, String target) {
     return RawHttp.get(g.port(), target, "X-API-Key: " + key.getString("key"));
-  }
-
-  private static Scrape scrape(Gatehouse g) {
-    RawHttp.Response r = RawHttp.get(g.adminPort(), "/metrics");
-    assertEquals(200, r.status());
-    return new Scrape(r.text());
   }
 
   /**
@@ -425,18 +374,6 @@ class KeyChangesIT {
         rs.next();
         return rs.getInt(1);
       }
-    }
-  }
-
-  private static Cli cli(String... args) {
-    return Cli.run(args);
-  }
-
-  private static <T> T await(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
     }
   }
 }

@@ -55,14 +55,13 @@ class OtlpTracingIT {
   static void start() throws Exception {
     receiverVertx = TestVertx.create();
     receiver = OtlpReceiver.start(receiverVertx);
-    Vertx vertx = TestVertx.create();
     db = TestDatabases.sqlite();
     key = Issue17SecretsIT.createKey(db.store());
-    gw = GatewayHarness.start(vertx, UpstreamRecorder.start(vertx), "",
+    gw = GatewayHarness.start(
         Issue17SecretsIT.keyStore(db.store()) + "\nforwarding: {trusted_proxies: [127.0.0.1/32]}"
             + "\ntracing: {otlp: {endpoint: \"" + receiver.endpoint() + "\", protocol: http/protobuf}, sample_ratio: 1.0,"
             + " service_name: gatehouse-it}",
-        "  - {id: keyed, match: {prefix: /keyed/}, upstream: app, policy: api_key}", false);
+        "  - {id: keyed, match: {prefix: /keyed/}, upstream: app, policy: api_key}");
   }
 
   @AfterContainer

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.testing.RawHttp;
-import gatehouse.testing.TestVertx;
-import gatehouse.testing.UpstreamRecorder;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
@@ -21,25 +18,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * failed authentications per address. Windows are an hour, so no token comes back during a test.
  */
 class RateLimitsIT {
-  private final Vertx vertx = TestVertx.create();
-  private final UpstreamRecorder upstream = UpstreamRecorder.start(vertx);
+  private final GatewayHarness.Deferred deferred = new GatewayHarness.Deferred();
   private GatewayHarness gw;
 
   @RegisterExtension
-  final GatewayInvariants invariants = new GatewayInvariants(() -> upstream);
+  final GatewayInvariants invariants = new GatewayInvariants(() -> deferred.upstream);
 
   @AfterEach
   void stop() {
-    if (gw != null) {
-      gw.close();
-    } else {
-      upstream.close();
-      vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
+    deferred.close();
   }
 
   private void start(String topLevel, String routes) {
-    gw = GatewayHarness.start(vertx, upstream, "", topLevel, routes, false);
+    gw = deferred.start(topLevel, routes);
   }
 
   private RawHttp.Response get(String target, String... headers) {

@@ -1,6 +1,6 @@
 package gatehouse.it;
 
-import static gatehouse.it.GatewayHarness.await;
+import static gatehouse.testing.TestVertx.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gatehouse.testing.RawHttp;
-import gatehouse.testing.TestVertx;
 import gatehouse.testing.UpstreamRecorder;
-import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -26,8 +24,8 @@ class TraceContextIT {
   static final String CALLER = "traceparent: 00-" + CALLER_TRACE + "-" + CALLER_SPAN + "-01";
   static final Pattern VERSION_00 = Pattern.compile("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
 
-  private final Vertx vertx = TestVertx.create();
-  private final UpstreamRecorder upstream = UpstreamRecorder.start(vertx);
+  private final GatewayHarness.Deferred deferred = new GatewayHarness.Deferred();
+  private final UpstreamRecorder upstream = deferred.upstream;
   private GatewayHarness gw;
 
   @RegisterExtension
@@ -35,16 +33,11 @@ class TraceContextIT {
 
   @AfterEach
   void stop() {
-    if (gw != null) {
-      gw.close();
-    } else {
-      upstream.close();
-      vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
+    deferred.close();
   }
 
   private void start(String topLevel) {
-    gw = GatewayHarness.start(vertx, upstream, "", topLevel, "", false);
+    gw = deferred.start(topLevel, "");
   }
 
   /** Sends {@code headers} to a public route; returns the traceparent the upstream got, after checking the access log names its trace id. */

@@ -1,6 +1,6 @@
 package gatehouse.ratelimit;
 
-import static gatehouse.testing.TestRedis.await;
+import static gatehouse.testing.TestVertx.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;

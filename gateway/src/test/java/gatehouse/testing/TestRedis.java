@@ -1,7 +1,6 @@
 package gatehouse.testing;
 
 import gatehouse.config.RedisConfig;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -87,9 +86,9 @@ public final class TestRedis {
     Redis client = Redis.createClient(vertx, new RedisOptions().setType(cluster ? RedisClientType.CLUSTER : RedisClientType.STANDALONE)
         .setConnectionString(endpoint));
     try {
-      return await(client.send(command));
+      return TestVertx.await(client.send(command));
     } finally {
-      await(client.close());
+      TestVertx.await(client.close());
     }
   }
 
@@ -114,14 +113,6 @@ public final class TestRedis {
       for (Response k : r.get(1)) keys.add(k.toString());
     } while (!cursor.equals("0"));
     return keys;
-  }
-
-  public static <T> T await(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
   }
 
   /** Two free ports {@code p} and {@code p + 10000} (a Cluster node's bus), {@code p} between 20000 and 50000. */

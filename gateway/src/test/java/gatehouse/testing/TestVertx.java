@@ -1,8 +1,10 @@
 package gatehouse.testing;
 
 import gatehouse.transport.NetworkTransport;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Vert.x instance of an end-to-end test, on the transport the gateway itself would choose:
@@ -25,5 +27,14 @@ public final class TestVertx {
   /** A new Vert.x on {@link #transport()} with two event loops, as on CI's 2-core machines. */
   public static Vertx create() {
     return transport().newVertx(2);
+  }
+
+  /** The result of {@code future}, waiting up to 30 s on the test thread; a failure or a timeout fails the test. */
+  public static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
   }
 }

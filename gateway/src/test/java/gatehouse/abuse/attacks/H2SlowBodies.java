@@ -1,14 +1,12 @@
 package gatehouse.abuse.attacks;
 
 import gatehouse.abuse.Attack;
-import gatehouse.abuse.Sockets;
 import gatehouse.abuse.Target;
+import gatehouse.abuse.Trickle;
 import gatehouse.testing.RawH2;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Slow request bodies over HTTP/2: {@code streams} POST streams on each of {@code connections}
@@ -36,31 +34,30 @@ public final class H2SlowBodies implements Attack {
 
   @Override
   public long run(Target target, Duration duration) throws Exception {
-    long deadline = System.nanoTime() + duration.toNanos();
-    List<RawH2> open = new ArrayList<>();
-    long opened = 0;
-    try {
-      do {
-        for (int c = 0; c < connections; c++) {
-          if (c == open.size() || open.get(c).closed()) {
-            RawH2 fresh = start(target);
-            if (c == open.size()) open.add(fresh); else open.set(c, fresh).close();
-            opened += streams;
-          } else {
-            ByteArrayOutputStream tenBytes = new ByteArrayOutputStream();
-            for (int i = 0; i < streams; i++) RawH2.frame(tenBytes, RawH2.DATA, 0, 1 + 2 * i, "0123456789".getBytes());
-            try {
-              open.get(c).write(tenBytes.toByteArray());
-            } catch (IOException e) {
-              // closed: opened again on the next round
-            }
-          }
+    return streams * Trickle.hold(connections, duration, slot -> held(start(target)));
+  }
+
+  /** Ten bytes on each stream a round; gone once the gateway ended the connection. */
+  private Trickle.Held held(RawH2 h2) {
+    return new Trickle.Held() {
+      @Override
+      public boolean feed(int round) {
+        if (h2.closed()) return false;
+        ByteArrayOutputStream tenBytes = new ByteArrayOutputStream();
+        for (int i = 0; i < streams; i++) RawH2.frame(tenBytes, RawH2.DATA, 0, 1 + 2 * i, "0123456789".getBytes());
+        try {
+          h2.write(tenBytes.toByteArray());
+        } catch (IOException e) {
+          // closed: opened again on the next round
         }
-      } while (Sockets.pause(1000, deadline));
-    } finally {
-      open.forEach(RawH2::close);
-    }
-    return opened;
+        return true;
+      }
+
+      @Override
+      public void close() {
+        h2.close();
+      }
+    };
   }
 
   private RawH2 start(Target target) throws IOException {

