@@ -120,7 +120,7 @@ public final class Gatehouse {
         : Optional.empty();
     Authenticators authenticators = new Authenticators(bearer, apiKeys.map(a -> (Authenticator) a), mtls);
     CredentialExtractor extractor = new CredentialExtractor(config.auth().apiKeys());
-    Pipeline pipeline = new Pipeline(routes, extractor, authenticators, Limits.compile(services.limiter(), config.rateLimits(), config.routes(), clock), identityHeaders);
+    Pipeline pipeline = new Pipeline(routes, extractor, authenticators, Limits.compile(services.limiter(), services.screens(), config.rateLimits(), config.routes(), clock), identityHeaders);
     Observer observer = services.observer(config.accessLog(), config.auth().apiKeys().queryParam());
     Snapshot.UpstreamSpecs upstreams = new Snapshot.UpstreamSpecs(config.upstreams(), config.forwarding(),
         config.limits().headerReadTimeout(), new BodyLimits(config.limits().bodyTimeout(), config.limits().bufferBodyBytes(),

@@ -11,6 +11,7 @@ import gatehouse.config.KeyStoreConfig;
 import gatehouse.config.RedisConfig;
 import gatehouse.config.TracingConfig;
 import gatehouse.crypto.SignatureEngine;
+import gatehouse.limit.FailedAuthScreens;
 import gatehouse.observe.AccessLog;
 import gatehouse.observe.Metrics;
 import gatehouse.proxy.Breakers;
@@ -31,7 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The parts of a running gateway that live as long as the process, whatever config it serves:
- * Vert.x, the clock, metrics, the rate limiter, the signature engine, and registries of the parts
+ * Vert.x, the clock, metrics, the rate limiter with the addresses screened by {@code
+ * failed_auth_limit} (so that rate-limit state outlives a reload), the signature engine, and registries of the parts
  * that hold connections, caches or background fetches, keyed by their config record: JWT key
  * sources ({@link JwtServices}), introspection clients with their answer caches, API-key stores
  * with theirs, the listeners that hear of key changes on each PostgreSQL key store, access logs
@@ -48,6 +50,7 @@ final class Services {
   private final SignatureEngine engine;
   private final Metrics metrics = new Metrics();
   private final RateLimiter limiter;
+  private final FailedAuthScreens screens;
   private final DenyList denyList;
   private final JwtServices jwt;
   private final Breakers breakers;
@@ -75,6 +78,7 @@ final class Services {
     } else {
       this.limiter = RateLimiter.local(clock);
     }
+    this.screens = new FailedAuthScreens(clock);
     this.denyList = redis.isPresent() ? DenyList.shared(vertx, redis.get(), clock) : DenyList.local(clock);
     metrics.bind(denyList);
     this.jwt = JwtServices.create(vertx, clock, engine);
@@ -103,6 +107,11 @@ final class Services {
   /** The token buckets every snapshot's limit stage takes from. */
   RateLimiter limiter() {
     return limiter;
+  }
+
+  /** The addresses over each {@code failed_auth_limit}, kept across reloads as the limiter's buckets are. */
+  FailedAuthScreens screens() {
+    return screens;
   }
 
   /** The token deny-list every snapshot's bearer authenticators are guarded by, and the admin API changes. */
@@ -173,7 +182,8 @@ final class Services {
   /**
    * Closes the parts that none of {@code live} (the configs of the snapshots that may still serve a
    * request, and of one being compiled) asks for: remote key sources, introspection clients,
-   * key stores and their change listeners, access logs. Their meters go with them. Call it from one
+   * key stores and their change listeners, access logs, span exporters, and the screened addresses
+   * of a {@code failed_auth_limit} no live config has any more. Their meters go with them. Call it from one
    * thread at a time, never while another thread compiles a snapshot over these services that
    * {@code live} does not include. The future completes when they are closed.
    */
@@ -183,13 +193,16 @@ final class Services {
     java.util.Set<ApiKeysConfig> stores = new java.util.HashSet<>();
     java.util.Set<AccessLogKey> logs = new java.util.HashSet<>();
     java.util.Set<TracingConfig> traced = new java.util.HashSet<>();
+    java.util.Set<gatehouse.config.RateLimitConfig> failedAuth = new java.util.HashSet<>();
     for (gatehouse.config.GatehouseConfig c : live) {
       providers.addAll(c.auth().jwt());
       introspected.addAll(c.auth().introspection());
       stores.add(c.auth().keyStore());
       logs.add(new AccessLogKey(c.accessLog(), c.auth().apiKeys().queryParam()));
       traced.add(c.tracing());
+      c.rateLimits().failedAuth().ifPresent(failedAuth::add);
     }
+    screens.retain(failedAuth);
     jwt.retain(providers, name -> metrics.forget("gatehouse_jwks_", "provider", name));
     List<Future<Void>> closing = new ArrayList<>();
     introspection.entrySet().removeIf(e -> {

@@ -62,6 +62,23 @@ public final class Explainer {
   static final String REQUEST_ID = "(a new id per request)";
   private static final Duration WAIT = Duration.ofSeconds(30);
 
+  /**
+   * A check the running gateway makes that explain does not: its state, or its input, exists only
+   * in a running gateway (or its Redis), so explain cannot know the answer and does not pretend to.
+   */
+  record NotEvaluated(String check, String detail) {}
+
+  /** Every explanation lists these, whatever the request: an answer here may still be refused there because of one of them. */
+  static final List<NotEvaluated> NOT_EVALUATED = List.of(
+      new NotEvaluated("deny_list", "token deny-list entries (gatehouse denylist) live in the running gateway or its Redis;"
+          + " a token on the list gets 401 there"),
+      new NotEvaluated("rate_limits", "rate limits, failed_auth_limit and key quotas count in the running gateway or its Redis;"
+          + " here every bucket is full and every quota unused, so a request over a limit gets 429 there"),
+      new NotEvaluated("client_certificate", "the mTLS client certificate comes from a TLS handshake, which explain does not make;"
+          + " the request here carries none, so an mtls route refuses it"),
+      new NotEvaluated("circuit_breakers", "upstream circuit breakers and concurrency caps (max_concurrent, max_connections) hold"
+          + " the running gateway's state; an open breaker or a full cap gets 503 there"));
+
   private Explainer() {}
 
   /**
@@ -156,9 +173,6 @@ public final class Explainer {
       out.put("upstream", new JsonObject().put("name", f.route().upstream()).put("url", config.upstreams().get(f.route().upstream()).url().toString())
           .put("method", sent.method()).put("target", sent.target()).put("headers", sentHeaders).put("varies", new JsonArray(varies)));
     }
-    if (rec.authentication != null && !(rec.authentication instanceof Authentication.Unverifiable)) {
-      notes.add("the token deny-list (gatehouse denylist) lives in the running gateway or its Redis and was not consulted");
-    }
     return finish(out, notes, outcome, rec);
   }
 
@@ -180,6 +194,9 @@ public final class Explainer {
     result.put("exit_code", exit);
     out.put("outcome", result);
     out.put("notes", notes);
+    JsonArray notEvaluated = new JsonArray();
+    NOT_EVALUATED.forEach(n -> notEvaluated.add(new JsonObject().put("check", n.check()).put("detail", n.detail())));
+    out.put("not_evaluated", notEvaluated);
     return new Explanation(out, exit);
   }
 

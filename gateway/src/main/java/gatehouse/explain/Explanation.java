@@ -96,6 +96,12 @@ public record Explanation(JsonObject json, int exitCode) {
     }
     JsonArray notes = json.getJsonArray("notes");
     for (int i = 0; i < notes.size(); i++) line(out, 0, "note      " + notes.getString(i));
+    JsonArray notEvaluated = json.getJsonArray("not_evaluated");
+    line(out, 0, "not evaluated (only a running gateway knows these; its answer may differ because of them):");
+    for (int i = 0; i < notEvaluated.size(); i++) {
+      JsonObject n = notEvaluated.getJsonObject(i);
+      line(out, 1, String.format("%-19s", n.getString("check")) + n.getString("detail"));
+    }
     return out.toString();
   }
 

@@ -1,7 +1,6 @@
 package gatehouse.limit;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import gatehouse.authn.ClaimPath;
 import gatehouse.authn.ClaimValue;
 import gatehouse.authn.CredentialLimit;
@@ -35,9 +34,10 @@ import java.util.Optional;
  * address ({@code failed_auth_limit}) and screens addresses over that limit before their next
  * credential is verified.
  *
- * <p>Every count goes through the {@link RateLimiter}, so a shared limiter shares all of them. The
- * only state kept here is which addresses this process saw go over {@code failed_auth_limit}, and
- * until when: a screen must not take a token, and the limiter only takes tokens.
+ * <p>Every count goes through the {@link RateLimiter}, so a shared limiter shares all of them.
+ * Which addresses this process saw go over {@code failed_auth_limit}, and until when, is kept in
+ * {@link FailedAuthScreens} (a screen must not take a token, and the limiter only takes tokens);
+ * like the limiter, it outlives a config, so a reload keeps both.
  */
 public final class Limits {
   private static final Future<Admission> UNLIMITED = Future.succeededFuture(new Admission.Admitted(Optional.empty()));
@@ -45,15 +45,13 @@ public final class Limits {
   private static final ClaimPath AZP = ClaimPath.parse("azp");
   private static final ClaimPath CLIENT_ID = ClaimPath.parse("client_id");
   private static final ClaimPath KEY_ID = ClaimPath.parse("key_id");
-  /** At most this many addresses are remembered as over {@code failed_auth_limit}; one evicted early is verified once more. */
-  private static final long MAX_SCREENED = 100_000;
-
   private final RateLimiter limiter;
   private final Clock clock;
   private final List<Rule> everyRoute;
   private final Map<String, List<Rule>> ownRules;
   private final Optional<Rule> failedAuth;
-  private final Cache<String, Screened> screened;
+  /** The addresses over {@code failed_auth_limit}; empty without one. */
+  private final Optional<Cache<String, FailedAuthScreens.Screened>> screened;
 
   /**
    * A configured limit, compiled: its bucket names start with {@code prefix} (where it was written
@@ -70,10 +68,7 @@ public final class Limits {
     }
   }
 
-  /** An address over {@code failed_auth_limit}: its credentials are refused until {@code until}; the bucket is full at {@code full}. */
-  private record Screened(Instant until, Instant full) {}
-
-  private Limits(RateLimiter limiter, RateLimitsConfig config, List<RouteConfig> routes, Clock clock) {
+  private Limits(RateLimiter limiter, FailedAuthScreens screens, RateLimitsConfig config, List<RouteConfig> routes, Clock clock) {
     this.limiter = limiter;
     this.clock = clock;
     this.everyRoute = config.everyRoute().stream().map(c -> Rule.of("*", c)).toList();
@@ -81,17 +76,21 @@ public final class Limits {
     for (RouteConfig r : routes) own.put(r.id(), rules(r));
     this.ownRules = Map.copyOf(own);
     this.failedAuth = config.failedAuth().map(c -> Rule.of("failed_auth", c));
-    Duration longest = failedAuth.map(f -> f.limit().window()).orElse(Duration.ofSeconds(1));
-    this.screened = Caffeine.newBuilder().ticker(() -> nanos(clock.instant())).expireAfterWrite(longest)
-        .maximumSize(MAX_SCREENED).build();
+    this.screened = config.failedAuth().map(screens::of);
   }
 
   /**
    * The limit stage of a config: {@code config}'s top-level limits, and each of {@code routes}'
-   * own, compiled once; {@code clock} times {@code failed_auth_limit}'s screening.
+   * own, compiled once; {@code clock} times {@code failed_auth_limit}'s screening, whose addresses
+   * are kept in {@code screens} (the process's, so that they outlive this config).
    */
+  public static Limits compile(RateLimiter limiter, FailedAuthScreens screens, RateLimitsConfig config, List<RouteConfig> routes, Clock clock) {
+    return new Limits(limiter, screens, config, routes, clock);
+  }
+
+  /** As {@link #compile(RateLimiter, FailedAuthScreens, RateLimitsConfig, List, Clock)} with screens of its own, that no other config sees. */
   public static Limits compile(RateLimiter limiter, RateLimitsConfig config, List<RouteConfig> routes, Clock clock) {
-    return new Limits(limiter, config, routes, clock);
+    return compile(limiter, new FailedAuthScreens(clock), config, routes, clock);
   }
 
   /** A route's own limits; the length of its id first, so no id and limit can spell another's name. */
@@ -203,7 +202,7 @@ public final class Limits {
    */
   public Admission screen(String clientAddress) {
     if (failedAuth.isEmpty()) return CLEAR;
-    Screened s = screened.getIfPresent(failedAuth.get().client(clientAddress));
+    FailedAuthScreens.Screened s = screened.get().getIfPresent(failedAuth.get().client(clientAddress));
     if (s == null) return CLEAR;
     Instant now = clock.instant();
     if (!now.isBefore(s.until())) return CLEAR;
@@ -228,9 +227,9 @@ public final class Limits {
       Instant now = clock.instant();
       if (v instanceof Verdict.Allowed a && a.remaining() == 0) {
         Duration oneToken = Duration.ofNanos(ceilDiv(rule.limit().window().toNanos(), rule.limit().requests()));
-        screened.put(client, new Screened(now.plus(oneToken), now.plus(a.resetAfter())));
+        screened.get().put(client, new FailedAuthScreens.Screened(now.plus(oneToken), now.plus(a.resetAfter())));
       } else if (v instanceof Verdict.Denied d) {
-        screened.put(client, new Screened(now.plus(d.retryAfter()), now.plus(d.resetAfter())));
+        screened.get().put(client, new FailedAuthScreens.Screened(now.plus(d.retryAfter()), now.plus(d.resetAfter())));
       }
       return (Void) null;
     }).otherwiseEmpty();
@@ -260,9 +259,5 @@ public final class Limits {
 
   private static long ceilDiv(long a, long b) {
     return -Math.floorDiv(-a, b);
-  }
-
-  private static long nanos(Instant i) {
-    return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
   }
 }

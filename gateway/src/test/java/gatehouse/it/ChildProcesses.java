@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The end-to-end tests' child processes: each is started by a test and stopped by it, by its PID. */
@@ -28,6 +30,45 @@ final class ChildProcesses {
       throw new AssertionError(e);
     }
     return p.exitValue();
+  }
+
+  /**
+   * Starts {@code java <the launcher's options> <jvmOptions> -jar gateway/target/gatehouse.jar run
+   * --config <config> <arguments>} in {@code config}'s directory, with {@code environment} added to
+   * this process's, its output (stdout and stderr, the application log) to {@code log}. Returns at
+   * once; the caller stops it by its PID.
+   */
+  static Process startGateway(Path config, Path log, List<String> jvmOptions, Map<String, String> environment, String... arguments)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(gatehouse.abuse.GatewayChild.java().toString());
+    command.addAll(gatehouse.abuse.GatewayChild.javaOptions());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", gatehouse.abuse.GatewayChild.jar().toString(), "run", "--config", config.toString()));
+    command.addAll(List.of(arguments));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(config.toAbsolutePath().getParent().toFile())
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(environment);
+    return pb.start();
+  }
+
+  /** Waits until something listens on each of {@code ports}; fails, with {@code log}, if {@code p} exits or {@code timeout} passes first. */
+  static void awaitListening(Process p, Path log, Duration timeout, int... ports) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (int port : ports) {
+      while (!listening(port)) {
+        if (!p.isAlive() || System.nanoTime() > deadline) throw new AssertionError("the gateway did not start:\n" + read(log));
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  /** Sends {@code signal} (a name such as {@code HUP}) to the process {@code pid} with {@code kill}. */
+  static void signal(long pid, String signal) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new AssertionError("kill -" + signal + " " + pid + " failed: " + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
   }
 
   /** Asks {@code p} to stop (SIGTERM), and kills it if it has not within 10 s. */

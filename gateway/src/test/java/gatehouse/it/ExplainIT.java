@@ -312,6 +312,33 @@ class ExplainIT {
     assertEquals(400, both.at("/outcome/status").asInt());
   }
 
+  /** The checks only a running gateway can make, named in every explanation (JSON and text) and in the docs of explain. */
+  static final List<String> RUNTIME_ONLY = List.of("deny_list", "rate_limits", "client_certificate", "circuit_breakers");
+
+  @Test
+  void everyExplanationNamesTheRuntimeChecksItDoesNotEvaluateInJsonTextAndTheDocs() throws Exception {
+    JsonNode e = explain(0, url("/api/orders"), "-H", "Authorization: Bearer " + token(Map.of("sub", "alice")));
+    List<String> checks = new ArrayList<>();
+    e.get("not_evaluated").forEach(n -> {
+      checks.add(n.get("check").asText());
+      assertFalse(n.get("detail").asText().isBlank(), n::toString);
+    });
+    assertEquals(RUNTIME_ONLY, checks);
+    assertTrue(e.at("/not_evaluated/1/detail").asText().contains("429"), "says what the gateway would answer instead");
+
+    Cli text = Cli.run("explain", "--config", config.toString(), url("/health"));
+    assertEquals(0, text.code(), text.err());
+    assertTrue(text.out().contains("not evaluated (only a running gateway knows these"), text.out());
+    for (String check : RUNTIME_ONLY) {
+      assertTrue(text.out().lines().anyMatch(l -> l.trim().startsWith(check + " ")), check + " in:\n" + text.out());
+    }
+
+    String running = Files.readString(gatehouse.testing.Repository.dir("docs").resolve("running.md"));
+    String section = running.substring(running.indexOf("## Explaining a decision"));
+    section = section.substring(0, section.indexOf("\n## ", 5) < 0 ? section.length() : section.indexOf("\n## ", 5));
+    for (String check : RUNTIME_ONLY) assertTrue(section.contains("`" + check + "`"), "docs/running.md, explain: " + check);
+  }
+
   @Test
   void theTextFormSaysTheSameInLines() {
     Cli run = Cli.run("explain", "--config", config.toString(), url("/api/admin/users"));

@@ -136,6 +136,17 @@ final class GatewayHarness implements AutoCloseable {
     return gateway.port();
   }
 
+  /** Rewrites the config file with {@code edit} (of its text) and reloads it, as {@code POST /reload} does; the reload's result. */
+  gatehouse.server.Reloads.Result reload(java.util.function.UnaryOperator<String> edit) {
+    try {
+      Path file = dir.resolve("gatehouse.yaml");
+      Files.writeString(file, edit.apply(Files.readString(file)));
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+    return await(gateway.reloads().reload("test"));
+  }
+
   /** A valid RS256 token for {@code subject} with {@code claims}. */
   String token(String subject, Map<String, Object> claims) {
     TestTokens t = TestTokens.signedBy(TestKeys.rsa(), clock).claim("sub", subject);

@@ -119,4 +119,35 @@ class RateLimitsIT {
     assertEquals(200, get("/api/x", "X-Forwarded-For: 198.51.100.67", "Authorization: Bearer " + good).status(), "another address");
     assertEquals(200, get("/api/public/x", attacker).status(), "nothing to verify on a public route");
   }
+
+  @Test
+  void aReloadThatLeavesTheLimitsAsTheyWereKeepsTheirState() {
+    start("forwarding: {trusted_proxies: [127.0.0.1/32]}\nfailed_auth_limit: {requests: 2, per: 1h}",
+        "  - {id: limited, match: {prefix: /limited/}, upstream: app, policy: public, rate_limits: [{by: route, requests: 2, per: 1h}]}");
+    String good = invariants.secret(gw.token("alice", Map.of()));
+    String forged = invariants.secret(gw.token("alice", Map.of()).replaceFirst("\\.[^.]+$", ".AAAA"));
+    String attacker = "X-Forwarded-For: 198.51.100.66";
+    assertEquals(401, get("/api/x", attacker, "Authorization: Bearer " + forged).status());
+    assertEquals(401, get("/api/x", attacker, "Authorization: Bearer " + forged).status());
+    assertLimited(get("/api/x", attacker, "Authorization: Bearer " + good), "2");
+    assertEquals(200, get("/limited/a").status());
+    assertEquals(200, get("/limited/b").status());
+    assertLimited(get("/limited/c"), "2");
+
+    // An unrelated change: one more route.
+    gatehouse.server.Reloads.Result reloaded = gw.reload(yaml -> yaml.replace("routes:\n",
+        "routes:\n  - {id: added, match: {prefix: /added/}, upstream: app, policy: public}\n"));
+    assertTrue(reloaded instanceof gatehouse.server.Reloads.Applied, reloaded.toString());
+    assertEquals(200, get("/added/x").status(), "the new config serves");
+
+    assertLimited(get("/api/x", attacker, "Authorization: Bearer " + good), "2");
+    assertLimited(get("/api/x", attacker, "Authorization: Bearer " + forged), "2");
+    assertLimited(get("/limited/d"), "2");
+    assertEquals(200, get("/api/x", "X-Forwarded-For: 198.51.100.67", "Authorization: Bearer " + good).status(), "another address");
+
+    // A changed failed_auth_limit starts over, as its buckets do.
+    reloaded = gw.reload(yaml -> yaml.replace("failed_auth_limit: {requests: 2, per: 1h}", "failed_auth_limit: {requests: 3, per: 1h}"));
+    assertTrue(reloaded instanceof gatehouse.server.Reloads.Applied, reloaded.toString());
+    assertEquals(200, get("/api/x", attacker, "Authorization: Bearer " + good).status(), "a new limit, a new count");
+  }
 }

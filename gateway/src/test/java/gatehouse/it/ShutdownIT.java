@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gatehouse.abuse.GatewayChild;
 import gatehouse.testing.TestVertx;
 import gatehouse.testing.UpstreamRecorder;
 import gatehouse.testing.UpstreamRecorder.Reply;
@@ -226,19 +225,11 @@ class ShutdownIT {
         "");
     Path config = dir.resolve("gatehouse.yaml");
     Files.writeString(config, yaml);
-    List<String> command = new ArrayList<>();
-    command.add(GatewayChild.java().toString());
-    command.addAll(GatewayChild.javaOptions());
-    command.addAll(List.of("-jar", GatewayChild.jar().toString(), "run", "--config", config.toString()));
     Path log = dir.resolve("gateway.log");
-    Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process process = ChildProcesses.startGateway(config, log, List.of(), java.util.Map.of());
     children.add(process);
     Child child = new Child(process, port, admin, log);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!(ChildProcesses.listening(port) && ChildProcesses.listening(admin))) {
-      assertTrue(process.isAlive() && System.nanoTime() < deadline, "the gateway did not start:\n" + child.log());
-      Thread.sleep(50);
-    }
+    ChildProcesses.awaitListening(process, log, Duration.ofSeconds(30), port, admin);
     return child;
   }
 

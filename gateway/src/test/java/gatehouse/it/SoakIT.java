@@ -266,15 +266,8 @@ class SoakIT {
     }
 
     private void startGateway() throws Exception {
-      List<String> command = new ArrayList<>();
-      command.add(GatewayChild.java().toString());
-      command.addAll(GatewayChild.javaOptions());
-      command.add("-Xlog:gc:file=" + dir.resolve("gc.log") + ":uptime,level,tags");
-      command.addAll(List.of("-jar", GatewayChild.jar().toString(), "run", "--config", config.toString()));
-      ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-          .redirectOutput(dir.resolve("gateway.log").toFile());
-      pb.environment().put("ADMIN_TOKEN", ADMIN_TOKEN);
-      gateway = pb.start();
+      gateway = ChildProcesses.startGateway(config, dir.resolve("gateway.log"),
+          List.of("-Xlog:gc:file=" + dir.resolve("gc.log") + ":uptime,level,tags"), Map.of("ADMIN_TOKEN", ADMIN_TOKEN));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (!ChildProcesses.listening(adminPort) || RawHttp.get(adminPort, "/ready").status() != 200) {
         if (!gateway.isAlive() || System.nanoTime() > deadline) {

@@ -144,6 +144,31 @@ class LimitsTest {
   }
 
   @Test
+  void theLimitsOfTwoConfigsShareTheScreenOfAnEqualFailedAuthLimitAndRetainForgetsOneNoConfigHas() {
+    MutableClock clock = MutableClock.start();
+    RateLimiter limiter = RateLimiter.local(clock);
+    FailedAuthScreens screens = new FailedAuthScreens(clock);
+    RateLimitConfig two = new RateLimitConfig(By.ADDRESS, 2, Duration.ofMinutes(1));
+    RateLimitsConfig config = new RateLimitsConfig(List.of(), Optional.of(two));
+    Limits before = Limits.compile(limiter, screens, config, List.of(), clock);
+    before.failed("192.0.2.1").result();
+    before.failed("192.0.2.1").result();
+    assertEquals(Admission.Limited.class, before.screen("192.0.2.1").getClass());
+
+    Limits reloaded = Limits.compile(limiter, screens, new RateLimitsConfig(List.of(), Optional.of(new RateLimitConfig(By.ADDRESS, 2, Duration.ofMinutes(1)))),
+        List.of(OPEN), clock);
+    assertEquals(Admission.Limited.class, reloaded.screen("192.0.2.1").getClass(), "an equal limit in the next config: still screened");
+    Limits changed = Limits.compile(limiter, screens, new RateLimitsConfig(List.of(), Optional.of(new RateLimitConfig(By.ADDRESS, 3, Duration.ofMinutes(1)))),
+        List.of(), clock);
+    assertEquals(CLEAR, changed.screen("192.0.2.1"), "a changed limit starts over");
+    assertEquals(2, screens.size());
+
+    screens.retain(List.of(new RateLimitConfig(By.ADDRESS, 3, Duration.ofMinutes(1))));
+    assertEquals(1, screens.size(), "the set of a limit no live config has is dropped");
+    assertEquals(CLEAR, Limits.compile(limiter, screens, config, List.of(), clock).screen("192.0.2.1"));
+  }
+
+  @Test
   void failedAuthenticationsFromOneSlash64AreCountedAndScreenedTogether() {
     MutableClock clock = MutableClock.start();
     Limits limits = failedAuth(clock, 3);

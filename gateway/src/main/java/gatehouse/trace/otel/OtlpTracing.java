@@ -22,7 +22,8 @@ import java.util.concurrent.CompletionStage;
  * {@code tracing.otlp.endpoint}. Spans end on the event loop into the SDK's
  * {@link BatchSpanProcessor}, whose own thread exports them; when the exporter cannot keep up, spans
  * are dropped, never waited for. Sampling: a continued trace follows its caller's sampled flag, a
- * new one is recorded with {@code sample_ratio}. Safe on any thread.
+ * new one is recorded with {@code sample_ratio}. The SDK's own log lines (an export that failed)
+ * go to the gateway's log, at most one per kind per 10 s ({@link SdkLog}). Safe on any thread.
  */
 public final class OtlpTracing implements RequestTracing {
   static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
@@ -40,6 +41,8 @@ public final class OtlpTracing implements RequestTracing {
   /** Starts the exporter and its thread; {@link #close} stops them. */
   public static OtlpTracing start(TracingConfig config) {
     TracingConfig.Otlp otlp = config.otlp().orElseThrow(() -> new IllegalArgumentException("tracing.otlp is not set"));
+    // Before the SDK logs anything: its lines (a failed export each) go to our log, throttled, not to stderr.
+    SdkLog.install();
     OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder().setEndpoint(otlp.endpoint().toString()).build();
     SdkTracerProvider provider = SdkTracerProvider.builder()
         .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(SERVICE_NAME, config.serviceName()))))
