@@ -1,5 +1,7 @@
 package gatehouse.it;
 
+import static gatehouse.testing.TestVertx.await;
+
 import gatehouse.Gatehouse;
 import gatehouse.config.ConfigLoader;
 import gatehouse.config.GatehouseConfig;
