@@ -70,7 +70,8 @@ public final class JwtServices implements MeterBinder, AutoCloseable {
   KeySource remote(JwtProviderConfig c, Function<JwtProviderConfig, KeySource> start) {
     return remote.computeIfAbsent(c, config -> {
       KeySource source = start.apply(config);
-      registries.forEach(source::bindTo);
+      // A source that replaces one of the same name registers its meters once the old one is gone (retain).
+      if (remote.keySet().stream().noneMatch(k -> k.name().equals(config.name()))) registries.forEach(source::bindTo);
       return source;
     });
   }
@@ -125,14 +126,18 @@ public final class JwtServices implements MeterBinder, AutoCloseable {
    */
   public void retain(java.util.Set<JwtProviderConfig> live, java.util.function.Consumer<String> forget) {
     compiled.keySet().retainAll(live);
+    java.util.Set<String> forgotten = new java.util.HashSet<>();
     remote.entrySet().removeIf(e -> {
       if (live.contains(e.getKey())) return false;
       e.getValue().close();
       forget.accept(e.getKey().name());
+      forgotten.add(e.getKey().name());
       return true;
     });
-    // Meters of a source that replaced one of the same name were refused while the old ones stood.
-    remote.values().forEach(source -> registries.forEach(source::bindTo));
+    // A source that replaced one of the same name registers its meters now that the old ones are gone.
+    remote.forEach((config, source) -> {
+      if (forgotten.contains(config.name())) registries.forEach(source::bindTo);
+    });
   }
 
   /** Stops every remote source's background refreshes and HTTP client; idempotent. */
