@@ -230,6 +230,33 @@ class Http2IT {
     assertEquals(closedBefore, gatehouse.server.PrematureResets.connectionsClosed(), "connections counted");
   }
 
+  /**
+   * The same rule for streams reset while they are forwarded: 60 GETs to a slow upstream, each
+   * reset once it has reached the upstream, before the answer. The connection is closed at the 50th.
+   */
+  @Test
+  void streamsResetWhileForwardedCountAsPrematureResets() throws IOException {
+    gw.upstream.replyWith(Reply.echo().afterDelay(java.time.Duration.ofSeconds(3)));
+    long closedBefore = gatehouse.server.PrematureResets.connectionsClosed();
+    try (RawH2 h2 = RawH2.open(gw.port())) {
+      java.io.ByteArrayOutputStream heads = new java.io.ByteArrayOutputStream();
+      for (int i = 0, stream = 1; i < 60; i++, stream += 2) {
+        RawH2.frame(heads, RawH2.HEADERS, RawH2.END_STREAM | RawH2.END_HEADERS, stream, RawH2.request("GET", "/api/public/forwarded-" + i));
+      }
+      h2.write(heads.toByteArray());
+      awaitTrue(() -> gw.upstream.requests().stream().filter(r -> r.target().startsWith("/api/public/forwarded-")).count() >= 50,
+          "50 requests at the upstream");
+      java.io.ByteArrayOutputStream resets = new java.io.ByteArrayOutputStream();
+      for (int i = 0, stream = 1; i < 60; i++, stream += 2) {
+        RawH2.frame(resets, RawH2.RST_STREAM, 0, stream, RawH2.cancel());
+      }
+      h2.write(resets.toByteArray());
+      awaitTrue(h2::closed, "the connection is closed");
+      assertEquals(0xb, h2.goAwayError(), "GOAWAY's error code: ENHANCE_YOUR_CALM");
+    }
+    assertEquals(closedBefore + 1, gatehouse.server.PrematureResets.connectionsClosed(), "connections counted");
+  }
+
   private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
