@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.LongAdder;
  * all alive at once. With 50 connections of rapid reset, at 200 a connection a young collection
  * found 3 to 13 MiB of them alive, promoted them all (the survivor space is 3 MiB), and the old
  * generation grew to the heap's maximum (the serial collector grows it before it collects it):
- * 268 to 301 MiB RSS, over the 256 MiB aimed at. At 50, 194 MiB (docs/performance.md).
+ * 268 to 301 MiB RSS, over the 256 MiB aimed at. At 50, 188 to 196 MiB (docs/performance.md).
  *
  * <p>The GOAWAY is sent as the reset is read, so the codec refuses the HEADERS still queued in the
  * same read (past the GOAWAY's last stream) without making streams of them. Each connection closed
