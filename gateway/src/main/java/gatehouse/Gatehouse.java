@@ -31,6 +31,7 @@ import gatehouse.route.RouteTable;
 import gatehouse.server.AdminServer;
 import gatehouse.server.CurrentSnapshot;
 import gatehouse.server.Drain;
+import gatehouse.server.PrematureResets;
 import gatehouse.server.GatewayInstances;
 import gatehouse.server.GatewayVerticle;
 import gatehouse.server.ListenerTls;
@@ -215,6 +216,8 @@ public final class Gatehouse {
         .description("connections closed as soon as accepted because their listener held limits.max_connections").register(registry);
     FunctionCounter.builder("gatehouse_connections_evicted_total", registry, r -> NetworkTransport.listenerCounts().evicted())
         .description("idle connections closed to make room for a new one at limits.max_connections").register(registry);
+    FunctionCounter.builder("gatehouse_connections_premature_resets_total", registry, r -> PrematureResets.connectionsClosed())
+        .description("HTTP/2 connections closed because their client reset most of their streams before an answer (rapid reset)").register(registry);
     FunctionCounter.builder("gatehouse_accept_failures_total", registry, r -> NetworkTransport.listenerCounts().acceptFailures())
         .description("accepts that failed (EMFILE, ENFILE, a client gone before the accept)").register(registry);
     FunctionCounter.builder("gatehouse_accept_pauses_total", registry, r -> NetworkTransport.listenerCounts().acceptPauses())

@@ -102,9 +102,12 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       // lookup), or read 200 to a connection on 50 connections in one turn of the event loop.
       // Resumed so that its queued events are delivered and Vert.x lets go of it too. The proxy
       // replaces this handler with its own once it takes the stream.
+      // A client that resets most of its streams so is cut off at once (PrematureResets).
+      PrematureResets.begun(request);
       request.response().closeHandler(v -> {
         waiting.request = null;
         if (!request.isEnded()) request.resume();
+        PrematureResets.closed(request, started, System.nanoTime());
       });
     }
     decided.onComplete(ar -> {
@@ -239,6 +242,8 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       if (ar.failed()) snapshots.failures().error("proxy", "request {} failed inside the proxy", id, ar.cause());
       if (proxied instanceof Proxied.Failed failed && !request.response().headWritten()) {
         reject(request, id, failed.rejection());
+      } else if (proxied instanceof Proxied.Aborted aborted && aborted.reason().equals("client_closed")) {
+        PrematureResets.closed(request, started, System.nanoTime());
       }
       recorded(snapshot.observer(), id, head, f, Optional.of(proxied), started);
       lease.close();

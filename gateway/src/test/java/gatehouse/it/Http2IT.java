@@ -137,10 +137,11 @@ class Http2IT {
 
   /**
    * HTTP/2 rapid reset (CVE-2023-44487): a client that opens streams and cancels each at once must
-   * not make the gateway send their requests upstream, nor write a log line per stream. 150 streams
-   * on one connection (below the 200 resets Vert.x allows a connection per 30 s), each reset right
-   * after its HEADERS, then one normal request on the same connection, whose answer means every
-   * reset before it was read; the upstream answers slowly, as a loaded one would.
+   * not make the gateway send their requests upstream, nor write a log line per stream. 45 streams
+   * on one connection (below the 50 premature resets that close a connection, {@link
+   * #aConnectionThatResetsMostOfItsStreamsBeforeTheirAnswerIsClosed}), each reset right after its
+   * HEADERS, then one normal request on the same connection, whose answer means every reset before
+   * it was read; the upstream answers slowly, as a loaded one would.
    */
   @Test
   void streamsResetByTheClientAreNotSentUpstreamNorLoggedOneByOne() throws IOException {
@@ -149,7 +150,7 @@ class Http2IT {
     ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
     lines.start();
     root.addAppender(lines);
-    int streams = 150;
+    int streams = 45;
     String last;
     try {
       last = RawH2.resetEach(gw.port(), "/api/public/h2-reset-", streams);
@@ -164,6 +165,104 @@ class Http2IT {
     List<String> warnings = lines.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
         .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
     org.junit.jupiter.api.Assertions.assertTrue(warnings.size() <= 2, warnings.size() + " lines at WARN or above, first: " + warnings.subList(0, Math.min(3, warnings.size())));
+  }
+
+  /**
+   * Envoy's premature-reset rule: a connection whose client resets 50 streams before their answer,
+   * at least half of its streams, is sent GOAWAY (ENHANCE_YOUR_CALM) as the 50th reset is read and
+   * closed, and counted. Here 100 streams are sent, each reset right after its HEADERS, then a GET,
+   * all in one write: the gateway takes the first 50 and none after, the GET included. Netty's own
+   * limit, 200 RST_STREAM frames per 30 s, let the whole write through, and 50 connections of it
+   * took the gateway to 268-301 MiB RSS (the abuse suite's HTTP/2 rapid reset).
+   */
+  @Test
+  void aConnectionThatResetsMostOfItsStreamsBeforeTheirAnswerIsClosed() throws IOException {
+    gw.upstream.replyWith(Reply.echo());
+    long closedBefore = gatehouse.server.PrematureResets.connectionsClosed();
+    try (RawH2 h2 = RawH2.open(gw.port())) {
+      java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+      int stream = 1;
+      for (int i = 0; i < 100; i++, stream += 2) {
+        RawH2.frame(batch, RawH2.HEADERS, RawH2.END_STREAM | RawH2.END_HEADERS, stream, RawH2.request("GET", "/api/public/premature-" + i));
+        RawH2.frame(batch, RawH2.RST_STREAM, 0, stream, RawH2.cancel());
+      }
+      RawH2.frame(batch, RawH2.HEADERS, RawH2.END_STREAM | RawH2.END_HEADERS, stream, RawH2.request("GET", "/api/public/premature-last"));
+      h2.write(batch.toByteArray());
+      awaitTrue(h2::closed, "the connection is closed");
+      assertEquals(0xb, h2.goAwayError(), "GOAWAY's error code: ENHANCE_YOUR_CALM");
+      assertEquals(99, h2.goAwayLastStream(), "GOAWAY's last stream: the 50th");
+      gatehouse.testing.RealTime.pause(java.time.Duration.ofMillis(300));
+      assertEquals(0, h2.endsReceived(), "responses on the connection");
+    }
+    assertEquals(closedBefore + 1, gatehouse.server.PrematureResets.connectionsClosed(), "connections counted");
+    assertEquals(0, gw.upstream.requests().stream().filter(r -> r.target().startsWith("/api/public/premature-")).count(),
+        "requests that reached the upstream");
+  }
+
+  /**
+   * The same rule keeps a client whose cancelled streams are fewer than half of its streams: 100
+   * requests answered, then 60 streams reset right after their HEADERS (more than 50, fewer than
+   * half of 160), then one more request, answered on the same connection.
+   */
+  @Test
+  void aConnectionWhoseResetsAreFewerThanHalfOfItsStreamsIsKept() throws IOException {
+    gw.upstream.replyWith(Reply.echo());
+    long closedBefore = gatehouse.server.PrematureResets.connectionsClosed();
+    try (RawH2 h2 = RawH2.open(gw.port())) {
+      java.io.ByteArrayOutputStream answered = new java.io.ByteArrayOutputStream();
+      int stream = 1;
+      for (int i = 0; i < 100; i++, stream += 2) {
+        RawH2.frame(answered, RawH2.HEADERS, RawH2.END_STREAM | RawH2.END_HEADERS, stream, RawH2.request("GET", "/api/public/kept-" + i));
+      }
+      h2.write(answered.toByteArray());
+      awaitTrue(() -> h2.endsReceived() == 100 || h2.closed(), "100 answers");
+      java.io.ByteArrayOutputStream reset = new java.io.ByteArrayOutputStream();
+      for (int i = 0; i < 60; i++, stream += 2) {
+        RawH2.frame(reset, RawH2.HEADERS, RawH2.END_STREAM | RawH2.END_HEADERS, stream, RawH2.request("GET", "/api/public/kept-reset-" + i));
+        RawH2.frame(reset, RawH2.RST_STREAM, 0, stream, RawH2.cancel());
+      }
+      RawH2.frame(reset, RawH2.HEADERS, RawH2.END_STREAM | RawH2.END_HEADERS, stream, RawH2.request("GET", "/api/public/kept-last"));
+      h2.write(reset.toByteArray());
+      awaitTrue(() -> h2.endsReceived() == 101 || h2.closed(), "the last answer");
+      org.junit.jupiter.api.Assertions.assertFalse(h2.closed(), "the connection was closed (GOAWAY error " + h2.goAwayError() + ")");
+      assertEquals(101, h2.endsReceived(), "answers");
+    }
+    assertEquals(closedBefore, gatehouse.server.PrematureResets.connectionsClosed(), "connections counted");
+  }
+
+  /**
+   * The same rule for streams reset while they are forwarded: 60 GETs to a slow upstream, each
+   * reset once it has reached the upstream, before the answer. The connection is closed at the 50th.
+   */
+  @Test
+  void streamsResetWhileForwardedCountAsPrematureResets() throws IOException {
+    gw.upstream.replyWith(Reply.echo().afterDelay(java.time.Duration.ofSeconds(3)));
+    long closedBefore = gatehouse.server.PrematureResets.connectionsClosed();
+    try (RawH2 h2 = RawH2.open(gw.port())) {
+      java.io.ByteArrayOutputStream heads = new java.io.ByteArrayOutputStream();
+      for (int i = 0, stream = 1; i < 60; i++, stream += 2) {
+        RawH2.frame(heads, RawH2.HEADERS, RawH2.END_STREAM | RawH2.END_HEADERS, stream, RawH2.request("GET", "/api/public/forwarded-" + i));
+      }
+      h2.write(heads.toByteArray());
+      awaitTrue(() -> gw.upstream.requests().stream().filter(r -> r.target().startsWith("/api/public/forwarded-")).count() >= 50,
+          "50 requests at the upstream");
+      java.io.ByteArrayOutputStream resets = new java.io.ByteArrayOutputStream();
+      for (int i = 0, stream = 1; i < 60; i++, stream += 2) {
+        RawH2.frame(resets, RawH2.RST_STREAM, 0, stream, RawH2.cancel());
+      }
+      h2.write(resets.toByteArray());
+      awaitTrue(h2::closed, "the connection is closed");
+      assertEquals(0xb, h2.goAwayError(), "GOAWAY's error code: ENHANCE_YOUR_CALM");
+    }
+    assertEquals(closedBefore + 1, gatehouse.server.PrematureResets.connectionsClosed(), "connections counted");
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      gatehouse.testing.RealTime.pause(java.time.Duration.ofMillis(20));
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(condition.getAsBoolean(), what + " within 10 s");
   }
 
   /**
@@ -188,8 +287,8 @@ class Http2IT {
     } finally {
       await(h1.close());
     }
-    int connections = 24;
-    int streams = 150;
+    int connections = 64;
+    int streams = 45;
     java.util.concurrent.ExecutorService attackers = java.util.concurrent.Executors.newFixedThreadPool(connections);
     List<java.util.concurrent.Future<String>> lasts = new ArrayList<>();
     try {
@@ -227,8 +326,8 @@ class Http2IT {
     try {
       keyed = GatewayHarness.start("", "  api_keys: {store: \"" + store + "\", db_timeout: 30s}",
           "  - {id: keyed, match: {prefix: /keyed/}, upstream: app, policy: api_key}", true);
-      int connections = 30;
-      int streams = 100;
+      int connections = 60;
+      int streams = 45;
       List<RawH2> open = new ArrayList<>();
       try (java.sql.Connection lock = java.sql.DriverManager.getConnection(
           "jdbc:postgresql://" + gatehouse.testing.TestDatabases.PG_HOST_PORT + "/test", gatehouse.testing.TestDatabases.PG_USER, "")) {

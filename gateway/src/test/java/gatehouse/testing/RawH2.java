@@ -33,6 +33,9 @@ public final class RawH2 implements AutoCloseable {
   private final OutputStream out;
   private volatile boolean closed;
   private volatile boolean goaway;
+  private volatile long goAwayError = -1;
+  private volatile int goAwayLastStream = -1;
+  private final AtomicLong ends = new AtomicLong();
   private volatile long maxConcurrentStreams = Long.MAX_VALUE;
   private final AtomicLong resets = new AtomicLong();
   private final AtomicLong pingAcks = new AtomicLong();
@@ -89,6 +92,21 @@ public final class RawH2 implements AutoCloseable {
     return pingAcks.get();
   }
 
+  /** The error code of the GOAWAY received; -1 before one. */
+  public long goAwayError() {
+    return goAwayError;
+  }
+
+  /** The last stream id of the GOAWAY received: the peer took no stream above it; -1 before one. */
+  public int goAwayLastStream() {
+    return goAwayLastStream;
+  }
+
+  /** Responses received whole so far: HEADERS or DATA frames that ended their stream. */
+  public long endsReceived() {
+    return ends.get();
+  }
+
   /** RST_STREAM frames received so far. */
   public long resetsReceived() {
     return resets.get();
@@ -125,7 +143,13 @@ public final class RawH2 implements AutoCloseable {
         } else if (type == PING) {
           pingAcks.incrementAndGet();
         } else if (type == GOAWAY) {
+          if (payload.length >= 8) {
+            goAwayLastStream = ((payload[0] & 0x7f) << 24) | ((payload[1] & 0xff) << 16) | ((payload[2] & 0xff) << 8) | (payload[3] & 0xff);
+            goAwayError = ((payload[4] & 0xffL) << 24) | ((payload[5] & 0xff) << 16) | ((payload[6] & 0xff) << 8) | (payload[7] & 0xff);
+          }
           goaway = true;
+        } else if ((type == HEADERS || type == DATA) && (flags & END_STREAM) != 0) {
+          ends.incrementAndGet();
         } else if (type == RST_STREAM) {
           resets.incrementAndGet();
         }
