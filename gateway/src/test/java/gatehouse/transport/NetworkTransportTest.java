@@ -15,6 +15,7 @@ import io.vertx.core.transport.Transport;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -116,13 +117,31 @@ class NetworkTransportTest {
           .requestHandler(req -> req.body().onSuccess(b -> req.response().end("echo:" + b)))
           .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
       HttpClient client = vertx.createHttpClient();
-      Buffer answer = client.request(HttpMethod.POST, server.actualPort(), "127.0.0.1", "/")
-          .compose(req -> req.send("ping " + t.name()))
-          .compose(HttpClientResponse::body)
-          .await(10, TimeUnit.SECONDS);
+      Buffer answer;
+      try {
+        answer = client.request(HttpMethod.POST, server.actualPort(), "127.0.0.1", "/")
+            .compose(req -> req.send("ping " + t.name()))
+            .compose(HttpClientResponse::body)
+            .await(10, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        // Seen once in CI (December 2026) and never again in 900 rounds here: say which transport,
+        // and what its event loops were doing, should it come back.
+        throw new AssertionError("no answer in 10 s on " + t.name() + "; " + NetworkTransport.listenerCounts()
+            + "\n" + eventLoopStacks(), e);
+      }
       assertEquals("echo:ping " + t.name(), answer.toString());
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
+  }
+
+  private static String eventLoopStacks() {
+    StringBuilder out = new StringBuilder();
+    Thread.getAllStackTraces().forEach((thread, stack) -> {
+      if (!thread.getName().startsWith("vert.x-")) return;
+      out.append(thread.getName()).append(' ').append(thread.getState()).append('\n');
+      for (StackTraceElement frame : stack) out.append("  at ").append(frame).append('\n');
+    });
+    return out.toString();
   }
 }
