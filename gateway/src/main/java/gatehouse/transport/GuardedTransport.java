@@ -6,9 +6,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MaxMessagesRecvByteBufAllocator;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.InternetProtocolFamily;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.net.ClientOptionsBase;
 import io.vertx.core.net.NetServerOptions;
@@ -64,6 +66,14 @@ final class GuardedTransport implements io.vertx.core.spi.transport.Transport {
     ChannelFactory<? extends ServerChannel> channels = delegate.serverChannelFactory(domainSocket);
     return () -> {
       ServerChannel listener = channels.newChannel();
+      if (listener instanceof NioServerSocketChannel
+          && listener.config().getRecvByteBufAllocator() instanceof MaxMessagesRecvByteBufAllocator batch) {
+        // NIO accepts up to 16 connections per wake-up and hands them on only after the last, so
+        // the guard's stop at the cap would come up to 16 connections late, and those past its
+        // margin would be closed at once: accept one at a time, as on io_uring and as epoll's
+        // loop, which hands each on as it accepts it, does in effect.
+        batch.maxMessagesPerRead(1);
+      }
       listener.pipeline().addFirst("gatehouse-accept-guard", new AcceptGuard(maxConnections, address -> listeners.computeIfAbsent(address, a -> new AcceptGuard.Listener())));
       return listener;
     };
