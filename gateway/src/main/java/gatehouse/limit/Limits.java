@@ -49,9 +49,11 @@ public final class Limits {
   private final Clock clock;
   private final List<Rule> everyRoute;
   private final Map<String, List<Rule>> ownRules;
-  private final Optional<Rule> failedAuth;
-  /** The addresses over {@code failed_auth_limit}; empty without one. */
-  private final Optional<Cache<String, FailedAuthScreens.Screened>> screened;
+  /** {@code failed_auth_limit}, compiled, and the addresses it screens; empty without one. */
+  private final Optional<FailedAuth> failedAuth;
+
+  /** {@code failed_auth_limit}'s rule and the addresses over it, which outlive a config. */
+  private record FailedAuth(Rule rule, Cache<String, FailedAuthScreens.Screened> screened) {}
 
   /**
    * A configured limit, compiled: its bucket names start with {@code prefix} (where it was written
@@ -75,8 +77,7 @@ public final class Limits {
     Map<String, List<Rule>> own = new HashMap<>();
     for (RouteConfig r : routes) own.put(r.id(), rules(r));
     this.ownRules = Map.copyOf(own);
-    this.failedAuth = config.failedAuth().map(c -> Rule.of("failed_auth", c));
-    this.screened = config.failedAuth().map(screens::of);
+    this.failedAuth = config.failedAuth().map(c -> new FailedAuth(Rule.of("failed_auth", c), screens.of(c)));
   }
 
   /**
@@ -202,11 +203,12 @@ public final class Limits {
    */
   public Admission screen(String clientAddress) {
     if (failedAuth.isEmpty()) return CLEAR;
-    FailedAuthScreens.Screened s = screened.get().getIfPresent(failedAuth.get().client(clientAddress));
+    FailedAuth f = failedAuth.get();
+    FailedAuthScreens.Screened s = f.screened().getIfPresent(f.rule().client(clientAddress));
     if (s == null) return CLEAR;
     Instant now = clock.instant();
     if (!now.isBefore(s.until())) return CLEAR;
-    Limit limit = failedAuth.get().limit();
+    Limit limit = f.rule().limit();
     Duration reset = s.full().isAfter(now) ? Duration.between(now, s.full()) : Duration.ZERO;
     return new Admission.Limited(new Quota(limit.requests(), limit.window(), 0, reset), Duration.between(now, s.until()));
   }
@@ -220,16 +222,17 @@ public final class Limits {
    */
   public Future<Void> failed(String clientAddress) {
     if (failedAuth.isEmpty()) return Future.succeededFuture();
-    Rule rule = failedAuth.get();
+    Rule rule = failedAuth.get().rule();
+    Cache<String, FailedAuthScreens.Screened> screened = failedAuth.get().screened();
     String client = rule.client(clientAddress);
     BucketKey key = new BucketKey.ClientAddress(client);
     return limiter.acquire(rule.prefix() + key.name(), rule.limit()).map(v -> {
       Instant now = clock.instant();
       if (v instanceof Verdict.Allowed a && a.remaining() == 0) {
         Duration oneToken = Duration.ofNanos(ceilDiv(rule.limit().window().toNanos(), rule.limit().requests()));
-        screened.get().put(client, new FailedAuthScreens.Screened(now.plus(oneToken), now.plus(a.resetAfter())));
+        screened.put(client, new FailedAuthScreens.Screened(now.plus(oneToken), now.plus(a.resetAfter())));
       } else if (v instanceof Verdict.Denied d) {
-        screened.get().put(client, new FailedAuthScreens.Screened(now.plus(d.retryAfter()), now.plus(d.resetAfter())));
+        screened.put(client, new FailedAuthScreens.Screened(now.plus(d.retryAfter()), now.plus(d.resetAfter())));
       }
       return (Void) null;
     }).otherwiseEmpty();
