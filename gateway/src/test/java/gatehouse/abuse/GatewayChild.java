@@ -72,6 +72,7 @@ public final class GatewayChild implements AutoCloseable {
         "    - {name: main, issuer: \"" + TestTokens.ISSUER + "\", audiences: [" + TestTokens.AUDIENCE + "], jwks_file: jwks.json}",
         "  api_keys: {store: \"sqlite:keys.db\"}",
         "access_log: {target: access.log}",
+        System.getProperty("gatehouse.abuse.transport") == null ? "" : "runtime: {transport: " + System.getProperty("gatehouse.abuse.transport") + "}",
         CONFIG_ROUTES);
     Path config = dir.resolve("gatehouse.yaml");
     Files.writeString(config, yaml);

@@ -11,20 +11,37 @@ import java.time.Duration;
 
 /**
  * HTTP/2 stream flood over {@code connections} connections: on each, as many POST streams as the
- * gateway's SETTINGS_MAX_CONCURRENT_STREAMS allows (at most 1,000), each a head with no body yet,
- * held open; a connection the gateway ends is opened again. Volume: streams opened.
+ * gateway's SETTINGS_MAX_CONCURRENT_STREAMS allows, each a head with no body yet, held open; a
+ * connection the gateway ends is opened again. Volume: streams opened.
+ *
+ * <p>{@link #pastSettings} sends 1,000 streams at once without waiting for the gateway's
+ * SETTINGS, ten times its limit: the gateway refuses the streams over it and ends the connection,
+ * and the attacker opens the next one at once. That churn (up to 82,000 streams in 30 s) is what
+ * took RSS to 251–260 MiB in 2026-12-06's runs, where a loaded machine had delayed the SETTINGS.
  */
 public final class H2StreamFlood implements Attack {
   private static final long MAX_STREAMS = 1000;
   private final int connections;
+  private final boolean ignoreSettings;
 
-  public H2StreamFlood(int connections) {
+  private H2StreamFlood(int connections, boolean ignoreSettings) {
     this.connections = connections;
+    this.ignoreSettings = ignoreSettings;
+  }
+
+  /** Within the gateway's limit of concurrent streams. */
+  public static H2StreamFlood withinSettings(int connections) {
+    return new H2StreamFlood(connections, false);
+  }
+
+  /** 1,000 streams per connection, whatever the gateway's limit. */
+  public static H2StreamFlood pastSettings(int connections) {
+    return new H2StreamFlood(connections, true);
   }
 
   @Override
   public String name() {
-    return "HTTP/2 stream flood";
+    return ignoreSettings ? "HTTP/2 stream flood past SETTINGS" : "HTTP/2 stream flood";
   }
 
   @Override
@@ -39,8 +56,13 @@ public final class H2StreamFlood implements Attack {
         try (RawH2 h2 = RawH2.open(target.port())) {
           open.add(h2);
           try {
-            Sockets.pause(200, deadline); // the gateway's SETTINGS
-            long streams = Math.min(MAX_STREAMS, h2.maxConcurrentStreams());
+            // The gateway's SETTINGS, which a loaded machine can delay past any fixed pause.
+            long settingsBy = System.nanoTime() + 2_000_000_000L;
+            while (!ignoreSettings && h2.maxConcurrentStreams() == Long.MAX_VALUE && System.nanoTime() < settingsBy
+                && Sockets.pause(10, deadline)) {
+              // waiting
+            }
+            long streams = ignoreSettings ? MAX_STREAMS : Math.min(MAX_STREAMS, h2.maxConcurrentStreams());
             ByteArrayOutputStream heads = new ByteArrayOutputStream();
             for (int i = 0; i < streams; i++) {
               RawH2.frame(heads, RawH2.HEADERS, RawH2.END_HEADERS, 1 + 2 * i, RawH2.request("POST", Target.ATTACK + "flood-" + i));
