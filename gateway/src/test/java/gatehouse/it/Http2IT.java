@@ -2,18 +2,26 @@ package gatehouse.it;
 
 import static gatehouse.testing.TestVertx.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gatehouse.server.PrematureResets;
 import gatehouse.testing.RawH2;
+import gatehouse.testing.RealTime;
 import gatehouse.testing.UpstreamRecorder.Reply;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,7 +62,7 @@ class Http2IT {
         return r.statusCode();
       }))));
       assertEquals(200, status);
-      assertEquals(java.util.Optional.of("alice"), gw.upstream.lastRequest().header("X-User-Id"));
+      assertEquals(Optional.of("alice"), gw.upstream.lastRequest().header("X-User-Id"));
       assertEquals(HttpVersion.HTTP_1_1, gw.upstream.lastRequest().version());
       int unauthenticated = await(h2.request(new RequestOptions().setHost("127.0.0.1").setPort(gw.port()).setURI("/api/h2"))
           .compose(r -> r.send()).map(r -> r.statusCode()));
@@ -114,7 +122,7 @@ class Http2IT {
     assertEquals(expected.equals("forwarded"), forwarded, "the upstream saw it");
     if (forwarded) {
       String host = authority != null ? authority : hosts.get(0);
-      assertEquals(java.util.Optional.of(host), gw.upstream.lastRequest().header("X-Forwarded-Host"));
+      assertEquals(Optional.of(host), gw.upstream.lastRequest().header("X-Forwarded-Host"));
     }
   }
 
@@ -131,7 +139,7 @@ class Http2IT {
       assertEquals("forwarded", RawH2.get(small.port(), fieldsOfListSize("/api/public/h2-at-limit", 4096)));
       String over = RawH2.get(small.port(), fieldsOfListSize("/api/public/h2-over-limit", 4097));
       assertEquals(List.of("/api/public/h2-at-limit"), small.upstream.requests().stream().map(r -> r.target()).toList());
-      org.junit.jupiter.api.Assertions.assertTrue(List.of("ended", "reset", "goaway", "closed").contains(over), over);
+      assertTrue(List.of("ended", "reset", "goaway", "closed").contains(over), over);
     }
   }
 
@@ -145,7 +153,7 @@ class Http2IT {
    */
   @Test
   void streamsResetByTheClientAreNotSentUpstreamNorLoggedOneByOne() throws IOException {
-    gw.upstream.replyWith(Reply.echo().afterDelay(java.time.Duration.ofMillis(200)));
+    gw.upstream.replyWith(Reply.echo().afterDelay(Duration.ofMillis(200)));
     ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
     lines.start();
@@ -154,17 +162,17 @@ class Http2IT {
     String last;
     try {
       last = RawH2.resetEach(gw.port(), "/api/public/h2-reset-", streams);
-      gatehouse.testing.RealTime.pause(java.time.Duration.ofMillis(500));
+      RealTime.pause(Duration.ofMillis(500));
     } finally {
       root.detachAppender(lines);
     }
     assertEquals("forwarded", last, "the request after the resets is served");
     long reachedUpstream = gw.upstream.requests().stream().filter(r -> r.target().startsWith("/api/public/h2-reset-")).count();
-    org.junit.jupiter.api.Assertions.assertTrue(reachedUpstream <= streams / 10,
+    assertTrue(reachedUpstream <= streams / 10,
         reachedUpstream + " of " + streams + " reset streams reached the upstream");
     List<String> warnings = lines.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
         .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
-    org.junit.jupiter.api.Assertions.assertTrue(warnings.size() <= 2, warnings.size() + " lines at WARN or above, first: " + warnings.subList(0, Math.min(3, warnings.size())));
+    assertTrue(warnings.size() <= 2, warnings.size() + " lines at WARN or above, first: " + warnings.subList(0, Math.min(3, warnings.size())));
   }
 
   /**
@@ -178,23 +186,19 @@ class Http2IT {
   @Test
   void aConnectionThatResetsMostOfItsStreamsBeforeTheirAnswerIsClosed() throws IOException {
     gw.upstream.replyWith(Reply.echo());
-    long closedBefore = gatehouse.server.PrematureResets.connectionsClosed();
+    long closedBefore = PrematureResets.connectionsClosed();
     try (RawH2 h2 = RawH2.open(gw.port())) {
-      java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
-      int stream = 1;
-      for (int i = 0; i < 100; i++, stream += 2) {
-        RawH2.frame(batch, RawH2.HEADERS, RawH2.END_STREAM | RawH2.END_HEADERS, stream, RawH2.request("GET", "/api/public/premature-" + i));
-        RawH2.frame(batch, RawH2.RST_STREAM, 0, stream, RawH2.cancel());
-      }
+      ByteArrayOutputStream batch = new ByteArrayOutputStream();
+      int stream = getThenReset(batch, 1, 100, "/api/public/premature-");
       RawH2.frame(batch, RawH2.HEADERS, RawH2.END_STREAM | RawH2.END_HEADERS, stream, RawH2.request("GET", "/api/public/premature-last"));
       h2.write(batch.toByteArray());
       awaitTrue(h2::closed, "the connection is closed");
       assertEquals(0xb, h2.goAwayError(), "GOAWAY's error code: ENHANCE_YOUR_CALM");
       assertEquals(99, h2.goAwayLastStream(), "GOAWAY's last stream: the 50th");
-      gatehouse.testing.RealTime.pause(java.time.Duration.ofMillis(300));
+      RealTime.pause(Duration.ofMillis(300));
       assertEquals(0, h2.endsReceived(), "responses on the connection");
     }
-    assertEquals(closedBefore + 1, gatehouse.server.PrematureResets.connectionsClosed(), "connections counted");
+    assertEquals(closedBefore + 1, PrematureResets.connectionsClosed(), "connections counted");
     assertEquals(0, gw.upstream.requests().stream().filter(r -> r.target().startsWith("/api/public/premature-")).count(),
         "requests that reached the upstream");
   }
@@ -207,27 +211,24 @@ class Http2IT {
   @Test
   void aConnectionWhoseResetsAreFewerThanHalfOfItsStreamsIsKept() throws IOException {
     gw.upstream.replyWith(Reply.echo());
-    long closedBefore = gatehouse.server.PrematureResets.connectionsClosed();
+    long closedBefore = PrematureResets.connectionsClosed();
     try (RawH2 h2 = RawH2.open(gw.port())) {
-      java.io.ByteArrayOutputStream answered = new java.io.ByteArrayOutputStream();
+      ByteArrayOutputStream answered = new ByteArrayOutputStream();
       int stream = 1;
       for (int i = 0; i < 100; i++, stream += 2) {
         RawH2.frame(answered, RawH2.HEADERS, RawH2.END_STREAM | RawH2.END_HEADERS, stream, RawH2.request("GET", "/api/public/kept-" + i));
       }
       h2.write(answered.toByteArray());
       awaitTrue(() -> h2.endsReceived() == 100 || h2.closed(), "100 answers");
-      java.io.ByteArrayOutputStream reset = new java.io.ByteArrayOutputStream();
-      for (int i = 0; i < 60; i++, stream += 2) {
-        RawH2.frame(reset, RawH2.HEADERS, RawH2.END_STREAM | RawH2.END_HEADERS, stream, RawH2.request("GET", "/api/public/kept-reset-" + i));
-        RawH2.frame(reset, RawH2.RST_STREAM, 0, stream, RawH2.cancel());
-      }
+      ByteArrayOutputStream reset = new ByteArrayOutputStream();
+      stream = getThenReset(reset, stream, 60, "/api/public/kept-reset-");
       RawH2.frame(reset, RawH2.HEADERS, RawH2.END_STREAM | RawH2.END_HEADERS, stream, RawH2.request("GET", "/api/public/kept-last"));
       h2.write(reset.toByteArray());
       awaitTrue(() -> h2.endsReceived() == 101 || h2.closed(), "the last answer");
-      org.junit.jupiter.api.Assertions.assertFalse(h2.closed(), "the connection was closed (GOAWAY error " + h2.goAwayError() + ")");
+      assertFalse(h2.closed(), "the connection was closed (GOAWAY error " + h2.goAwayError() + ")");
       assertEquals(101, h2.endsReceived(), "answers");
     }
-    assertEquals(closedBefore, gatehouse.server.PrematureResets.connectionsClosed(), "connections counted");
+    assertEquals(closedBefore, PrematureResets.connectionsClosed(), "connections counted");
   }
 
   /**
@@ -236,17 +237,17 @@ class Http2IT {
    */
   @Test
   void streamsResetWhileForwardedCountAsPrematureResets() throws IOException {
-    gw.upstream.replyWith(Reply.echo().afterDelay(java.time.Duration.ofSeconds(3)));
-    long closedBefore = gatehouse.server.PrematureResets.connectionsClosed();
+    gw.upstream.replyWith(Reply.echo().afterDelay(Duration.ofSeconds(3)));
+    long closedBefore = PrematureResets.connectionsClosed();
     try (RawH2 h2 = RawH2.open(gw.port())) {
-      java.io.ByteArrayOutputStream heads = new java.io.ByteArrayOutputStream();
+      ByteArrayOutputStream heads = new ByteArrayOutputStream();
       for (int i = 0, stream = 1; i < 60; i++, stream += 2) {
         RawH2.frame(heads, RawH2.HEADERS, RawH2.END_STREAM | RawH2.END_HEADERS, stream, RawH2.request("GET", "/api/public/forwarded-" + i));
       }
       h2.write(heads.toByteArray());
       awaitTrue(() -> gw.upstream.requests().stream().filter(r -> r.target().startsWith("/api/public/forwarded-")).count() >= 50,
           "50 requests at the upstream");
-      java.io.ByteArrayOutputStream resets = new java.io.ByteArrayOutputStream();
+      ByteArrayOutputStream resets = new ByteArrayOutputStream();
       for (int i = 0, stream = 1; i < 60; i++, stream += 2) {
         RawH2.frame(resets, RawH2.RST_STREAM, 0, stream, RawH2.cancel());
       }
@@ -254,15 +255,28 @@ class Http2IT {
       awaitTrue(h2::closed, "the connection is closed");
       assertEquals(0xb, h2.goAwayError(), "GOAWAY's error code: ENHANCE_YOUR_CALM");
     }
-    assertEquals(closedBefore + 1, gatehouse.server.PrematureResets.connectionsClosed(), "connections counted");
+    assertEquals(closedBefore + 1, PrematureResets.connectionsClosed(), "connections counted");
   }
 
-  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
+  /**
+   * Writes to {@code out} {@code count} GETs to {@code prefix} plus their index, each followed by
+   * its RST_STREAM, on streams from {@code firstStream} on; returns the next stream id.
+   */
+  private static int getThenReset(ByteArrayOutputStream out, int firstStream, int count, String prefix) {
+    int stream = firstStream;
+    for (int i = 0; i < count; i++, stream += 2) {
+      RawH2.frame(out, RawH2.HEADERS, RawH2.END_STREAM | RawH2.END_HEADERS, stream, RawH2.request("GET", prefix + i));
+      RawH2.frame(out, RawH2.RST_STREAM, 0, stream, RawH2.cancel());
+    }
+    return stream;
+  }
+
+  private static void awaitTrue(BooleanSupplier condition, String what) {
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-      gatehouse.testing.RealTime.pause(java.time.Duration.ofMillis(20));
+      RealTime.pause(Duration.ofMillis(20));
     }
-    org.junit.jupiter.api.Assertions.assertTrue(condition.getAsBoolean(), what + " within 10 s");
+    assertTrue(condition.getAsBoolean(), what + " within 10 s");
   }
 
   /**
@@ -273,7 +287,7 @@ class Http2IT {
    */
   @Test
   void streamsResetOnManyConnectionsWithWarmPoolsAreNotSentUpstream() throws Exception {
-    gw.upstream.replyWith(Reply.echo().afterDelay(java.time.Duration.ofMillis(100)));
+    gw.upstream.replyWith(Reply.echo().afterDelay(Duration.ofMillis(100)));
     HttpClient h1 = gw.vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32));
     try {
@@ -298,13 +312,13 @@ class Http2IT {
       }
       for (java.util.concurrent.Future<String> last : lasts) {
         String answer = last.get(30, java.util.concurrent.TimeUnit.SECONDS);
-        org.junit.jupiter.api.Assertions.assertTrue(answer.equals("forwarded") || answer.equals("reset"),
+        assertTrue(answer.equals("forwarded") || answer.equals("reset"),
             "the request after the resets: " + answer);
       }
     } finally {
       attackers.shutdownNow();
     }
-    gatehouse.testing.RealTime.pause(java.time.Duration.ofMillis(500));
+    RealTime.pause(Duration.ofMillis(500));
     long reachedUpstream = gw.upstream.requests().stream()
         .filter(r -> r.target().startsWith("/api/public/rr-") && !r.target().endsWith("last")).count();
     assertEquals(0, reachedUpstream, reachedUpstream + " of " + connections * streams + " reset streams reached the upstream");
@@ -342,7 +356,7 @@ class Http2IT {
           for (int c = 0; c < connections; c++) {
             RawH2 h2 = RawH2.open(keyed.port());
             open.add(h2);
-            java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream batch = new ByteArrayOutputStream();
             for (int i = 0, stream = 1; i < streams; i++, stream += 2) {
               RawH2.frame(batch, RawH2.HEADERS, RawH2.END_STREAM | RawH2.END_HEADERS, stream,
                   RawH2.request("GET", "/keyed/rr-" + c + "-" + i, "x-api-key", gatehouse.authn.apikey.WellFormedKeys.random()));
@@ -354,11 +368,11 @@ class Http2IT {
           // The PING's acknowledgement means the gateway read every HEADERS and RST_STREAM before it.
           long deadline = System.nanoTime() + 10_000_000_000L;
           while (open.stream().anyMatch(h2 -> h2.pingAcks() == 0) && System.nanoTime() < deadline) {
-            gatehouse.testing.RealTime.pause(java.time.Duration.ofMillis(100));
+            RealTime.pause(Duration.ofMillis(100));
           }
-          org.junit.jupiter.api.Assertions.assertTrue(open.stream().allMatch(h2 -> h2.pingAcks() > 0), "every connection's PING answered");
+          assertTrue(open.stream().allMatch(h2 -> h2.pingAcks() > 0), "every connection's PING answered");
           long live = liveInstances("io.vertx.core.http.impl.Http2ServerStream");
-          org.junit.jupiter.api.Assertions.assertTrue(live <= connections,
+          assertTrue(live <= connections,
               live + " HTTP/2 server streams alive after " + connections * streams + " were reset while their key was looked up");
         } finally {
           open.forEach(RawH2::close);
