@@ -82,8 +82,9 @@ final class StrictJson {
    * UTF-8 as the JDK's strict decoder reads it (overlong forms, encoded surrogates, truncated
    * sequences and code points over U+10FFFF are refused; Jackson's own byte decoder accepts most
    * of those), any value but an object at the top, anything but whitespace after it, a duplicate
-   * key at any depth, nesting deeper than {@value #MAX_DEPTH}, or a number that is infinite as a
-   * double. One U+FEFF before the object is skipped, as Gson skips it. Never throws.
+   * key at any depth, nesting deeper than {@value #MAX_DEPTH}, a number that is infinite as a
+   * double, or a backslash-u escape without four ASCII hex digits. One U+FEFF before the object is
+   * skipped, as Gson skips it. Never throws.
    */
   static Map<String, Object> object(byte[] utf8) {
     CharBuffer text;
@@ -99,6 +100,7 @@ final class StrictJson {
     int start = text.arrayOffset() + text.position();
     int end = start + text.remaining();
     if (start < end && chars[start] == '\uFEFF') start++;
+    if (!unicodeEscapesAreHex(chars, start, end)) return null;
     try (JsonParser p = FACTORY.createParser(chars, start, end - start)) {
       if (p.nextToken() != JsonToken.START_OBJECT) return null;
       Map<String, Object> object = readObject(p, 1);
@@ -107,6 +109,30 @@ final class StrictJson {
     } catch (IOException | RuntimeException e) {
       return null;
     }
+  }
+
+  /**
+   * Whether each backslash-u escape in {@code chars[start, end)} is followed by four ASCII hex
+   * digits. Jackson's char parser (2.18 to 2.22 at least) reads a digit from a character's low
+   * byte: backslash, u, b, U+9961, b, b read as U+BABB (U+9961 as 'a'), where Gson and Jackson's
+   * own byte parser refuse it. A backslash is only valid in a string, as an escape's start, and
+   * the character after it belongs to the escape, so skipping it keeps an escaped backslash
+   * followed by a u out of the check.
+   */
+  static boolean unicodeEscapesAreHex(char[] chars, int start, int end) {
+    for (int i = start; i < end; i++) {
+      if (chars[i] != '\\') continue;
+      i++;
+      if (i < end && chars[i] == 'u') {
+        if (end - i <= 4) return false;
+        for (int k = 1; k <= 4; k++) {
+          char c = chars[i + k];
+          if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) return false;
+        }
+        i += 4;
+      }
+    }
+    return true;
   }
 
   /** The object whose START_OBJECT {@code p} is at; {@code depth} counts it. */

@@ -110,6 +110,11 @@ class StrictJsonTest {
         Arguments.of("escaped x", b("{\"a\":\"\\x41\"}")),
         Arguments.of("escaped newline", b("{\"a\":\"\\\n\"}")),
         Arguments.of("short unicode escape", b("{\"a\":\"\\u41\"}")),
+        // Jackson's char parser (2.18 to 2.22 at least) takes a character's low byte as the hex
+        // digit: U+9961 reads as 'a', so this read as U+BABB; Gson and Jackson's byte parser refuse it.
+        Arguments.of("unicode escape with a non-ASCII character among its hex digits", b("{\"a\":\"\\ub\u9961bb\"}")),
+        Arguments.of("the same in a name", b("{\"\\ub\u9961bb\":1}")),
+        Arguments.of("unicode escape with a fullwidth digit (U+FF11)", b("{\"a\":\"\\u00\uff11f\"}")),
         Arguments.of("vertical tab as whitespace", b("{\u000b\"a\":1}")),
         Arguments.of("no-break space as whitespace", b("{\u00a0\"a\":1}")),
         Arguments.of("a BOM after whitespace", b(" \uFEFF{\"a\":1}")),
