@@ -64,6 +64,7 @@ final class ConfigReader {
   static final Shape.Obj LIMITS = Shape.obj("Protection against oversized and slow clients.",
       Shape.key("max_request_line", Shape.size(256, Integer.MAX_VALUE), "Longer request lines get 414. Default 8192."),
       Shape.key("max_header_size", Shape.size(1024, Integer.MAX_VALUE), "Larger header blocks get 431. Default 16384."),
+      Shape.key("max_header_fields", Shape.whole(1, 10_000), "A request head with more header fields gets 431. Default 100."),
       Shape.key("max_body", Shape.size(0, Long.MAX_VALUE), "Request body limit of every route without its own; 413 past it."
           + " Default 10MiB."),
       Shape.key("idle_timeout", Shape.positiveSpan(), "A connection with no traffic for this long is closed. Default 60s."),
@@ -346,7 +347,8 @@ final class ConfigReader {
         f.flatMap(l -> l.size("buffer_body", 0, 16L << 20)).orElse(64L << 10),
         f.flatMap(l -> l.size("body_min_rate", 0, 1L << 30)).orElse(500L),
         f.flatMap(l -> l.duration("body_min_rate_grace", true)).orElse(Duration.ofSeconds(20)),
-        f.flatMap(l -> l.integer("max_connections", 1, 10_000_000)).map(OptionalInt::of).orElse(OptionalInt.empty()));
+        f.flatMap(l -> l.integer("max_connections", 1, 10_000_000)).map(OptionalInt::of).orElse(OptionalInt.empty()),
+        f.flatMap(l -> l.integer("max_header_fields", 1, 10_000)).orElse(LimitsConfig.DEFAULT_MAX_HEADER_FIELDS));
   }
 
   private NetworkTransport.Choice transport(Fields top) {

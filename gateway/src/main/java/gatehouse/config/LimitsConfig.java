@@ -21,6 +21,9 @@ import java.util.OptionalInt;
  * @param bodyMinRateGrace how long a body may take before {@code bodyMinRate} applies (default 20s)
  * @param maxConnections client connections the listener holds at once; empty: derived at start
  *     from the process's descriptor limit ({@code gatehouse.transport.ConnectionBudget})
+ * @param maxHeaderFields header fields a request head may have (its trailers count too); 431 past
+ *     it, refused as the head is read (default 100, as Envoy's {@code max_headers_count} and
+ *     Apache's {@code LimitRequestFields})
  */
 public record LimitsConfig(
     int maxRequestLineBytes,
@@ -32,11 +35,15 @@ public record LimitsConfig(
     long bufferBodyBytes,
     long bodyMinRate,
     Duration bodyMinRateGrace,
-    OptionalInt maxConnections) {
-  /** With {@code max_connections} derived from the descriptor limit. */
+    OptionalInt maxConnections,
+    int maxHeaderFields) {
+  /** The default of {@code limits.max_header_fields}. */
+  public static final int DEFAULT_MAX_HEADER_FIELDS = 100;
+
+  /** With {@code max_connections} derived from the descriptor limit and 100 header fields at most. */
   public LimitsConfig(int maxRequestLineBytes, int maxHeaderBytes, long maxBodyBytes, Duration idleTimeout, Duration headerReadTimeout,
       Duration bodyTimeout, long bufferBodyBytes, long bodyMinRate, Duration bodyMinRateGrace) {
     this(maxRequestLineBytes, maxHeaderBytes, maxBodyBytes, idleTimeout, headerReadTimeout, bodyTimeout, bufferBodyBytes, bodyMinRate,
-        bodyMinRateGrace, OptionalInt.empty());
+        bodyMinRateGrace, OptionalInt.empty(), DEFAULT_MAX_HEADER_FIELDS);
   }
 }

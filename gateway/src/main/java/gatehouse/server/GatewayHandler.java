@@ -41,6 +41,8 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   /** The listener's TLS when it asks for client certificates. */
   private final Optional<ListenerTls> clientCertificates;
   private final Duration drainLimit;
+  /** {@code limits.max_header_fields}; HTTP/1 heads are held to it as they are read ({@link HeaderFieldLimit}). */
+  private final int maxHeaderFields;
   private final Drain drain;
 
   /**
@@ -49,10 +51,12 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
    * @param upstreams this event loop's upstream clients for a snapshot's upstream specs
    * @param drainLimit how long a refused client may take to finish sending a body the gateway reads
    *     only to drop, once the reply is written; then its connection closes
+   * @param maxHeaderFields header fields an HTTP/2 request may have; 431 past it
    * @param drain told of each request's end, once it is recorded
    */
   GatewayHandler(CurrentSnapshot snapshots, Function<Snapshot.UpstreamSpecs, Upstreams> upstreams, RequestIds requestIds,
-      Optional<ListenerTls> clientCertificates, Duration drainLimit, Drain drain) {
+      Optional<ListenerTls> clientCertificates, Duration drainLimit, int maxHeaderFields, Drain drain) {
+    this.maxHeaderFields = maxHeaderFields;
     this.drain = drain;
     this.snapshots = snapshots;
     this.upstreams = upstreams;
@@ -78,7 +82,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         snapshot.clientAddresses().of(peer, request.headers()),
         snapshot.tracing().start(request.headers(), snapshot.clientAddresses().trustsPeer(peer), method));
 
-    Optional<Rejection> framing = framingProblem(request);
+    Optional<Rejection> framing = framingProblem(request, maxHeaderFields);
     if (framing.isEmpty()) framing = hostProblem(request, host);
     if (framing.isPresent()) {
       Outcome outcome = new Outcome.Reject(framing.get(), Optional.empty(), Optional.empty());
@@ -320,8 +324,12 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
    * differing Content-Length values, could be framed differently by the upstream (request
    * smuggling).
    */
-  private static Optional<Rejection> framingProblem(HttpServerRequest request) {
-    if (request.version() == HttpVersion.HTTP_2) return Optional.empty();
+  private static Optional<Rejection> framingProblem(HttpServerRequest request, int maxHeaderFields) {
+    if (request.version() == HttpVersion.HTTP_2) {
+      // HTTP/1 heads are counted as they are read (HeaderFieldLimit); an HTTP/2 stream's fields
+      // arrive whole, bounded in bytes by SETTINGS_MAX_HEADER_LIST_SIZE, and are let go with it.
+      return fieldCount(request.headers()) > maxHeaderFields ? Optional.of(new Rejection.HeadersTooLarge()) : Optional.empty();
+    }
     List<String> lengths = request.headers().getAll("Content-Length");
     if (!lengths.isEmpty() && request.headers().contains("Transfer-Encoding")) {
       return Optional.of(new Rejection.BadRequest("ambiguous_framing", "both Content-Length and Transfer-Encoding"));
@@ -338,6 +346,12 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       return Optional.of(new Rejection.BadRequest("malformed_request", "a header field has an empty name"));
     }
     return Optional.empty();
+  }
+
+  private static int fieldCount(MultiMap headers) {
+    int n = 0;
+    for (var ignored : headers) n++;
+    return n;
   }
 
   /**

@@ -4,7 +4,10 @@ import gatehouse.config.GatehouseConfig;
 import gatehouse.config.LimitsConfig;
 import gatehouse.proxy.UpstreamPools;
 import gatehouse.proxy.Upstreams;
+import gatehouse.transport.AcceptedConnections;
 import gatehouse.transport.IdleConnections;
+import io.netty.channel.Channel;
+import java.util.function.Consumer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -89,7 +92,7 @@ public final class GatewayVerticle extends VerticleBase {
     tls.ifPresent(t -> t.apply(options));
     Optional<ListenerTls> clientCertificates = tls.filter(ListenerTls::asksForClientCertificates);
     GatewayHandler handler = new GatewayHandler(snapshots, this::upstreamsFor, requestIds, clientCertificates,
-        limits.headerReadTimeout(), drain);
+        limits.headerReadTimeout(), limits.maxHeaderFields(), drain);
     heads = new HeadDeadlines(vertx, limits.headerReadTimeout(), limits.idleTimeout(), System::nanoTime, requestIds);
     heads.start();
     server = vertx.createHttpServer(options)
@@ -101,10 +104,17 @@ public final class GatewayVerticle extends VerticleBase {
           handler.handle(request);
         });
     // At limits.max_connections a new connection evicts the one idle longest (IdleConnections).
-    if (config.listen().port() != 0) IdleConnections.evictOn(config.listen().port());
+    // Each connection's HTTP/1 decoder counts header fields (limits.max_header_fields).
+    int maxFields = limits.maxHeaderFields();
+    Consumer<Channel> countFields = connection -> HeaderFieldLimit.install(connection, options, maxFields);
+    if (config.listen().port() != 0) {
+      IdleConnections.evictOn(config.listen().port());
+      AcceptedConnections.setUpOn(config.listen().port(), countFields);
+    }
     return server.listen(config.listen().port(), config.listen().host())
         .onSuccess(s -> {
           IdleConnections.evictOn(s.actualPort());
+          AcceptedConnections.setUpOn(s.actualPort(), countFields);
           tls.ifPresent(t -> t.register(s));
         });
   }
@@ -152,6 +162,7 @@ public final class GatewayVerticle extends VerticleBase {
     stopPruning.run();
     heads.stop();
     IdleConnections.stopEvictingOn(server.actualPort());
+    AcceptedConnections.stopSettingUpOn(server.actualPort());
     return server.close().eventually(pools::close);
   }
 }

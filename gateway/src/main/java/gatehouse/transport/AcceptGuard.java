@@ -204,6 +204,7 @@ final class AcceptGuard extends ChannelDuplexHandler {
       open.decrementAndGet();
       OPEN.decrementAndGet();
     });
+    AcceptedConnections.accepted(port, connection);
     ctx.fireChannelRead(connection);
   }
 

@@ -12,6 +12,7 @@ import gatehouse.abuse.attacks.HungUpstream;
 import gatehouse.abuse.attacks.IdleFlood;
 import gatehouse.abuse.attacks.None;
 import gatehouse.abuse.attacks.SlowBodies;
+import gatehouse.abuse.attacks.SlowlorisFields;
 import gatehouse.abuse.attacks.SlowlorisHeads;
 import gatehouse.authn.apikey.WellFormedKeys;
 import gatehouse.testing.RawHttp;
@@ -39,6 +40,7 @@ public final class AbuseSuite {
     return List.of(
         new None(),
         new SlowlorisHeads(scale.flood()),
+        new SlowlorisFields(scale.flood()),
         new IdleFlood(scale.flood()),
         new HeaderAbuse(8),
         new GarbageBytes(8),

@@ -82,6 +82,9 @@ class ConfigLoaderTest {
     assertEquals(java.util.OptionalInt.of(500), parse("limits: {max_connections: 500}\n" + MINIMAL).limits().maxConnections());
     assertEquals(java.util.OptionalInt.empty(), parse(MINIMAL).limits().maxConnections());
     assertTrue(TestConfigs.problems(MINIMAL + "limits: {max_connections: 0}\n").get(0).contains("limits.max_connections"));
+    assertEquals(100, parse(MINIMAL).limits().maxHeaderFields());
+    assertEquals(40, parse("limits: {max_header_fields: 40}\n" + MINIMAL).limits().maxHeaderFields());
+    assertTrue(TestConfigs.problems(MINIMAL + "limits: {max_header_fields: 0}\n").get(0).contains("limits.max_header_fields"));
   }
 
   @Test
