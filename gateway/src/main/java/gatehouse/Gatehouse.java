@@ -227,7 +227,7 @@ public final class Gatehouse {
   /** {@code limits.max_connections}, or its default ({@link ConnectionBudget}) for this process and {@code eventLoops}. */
   static int maxConnections(GatehouseConfig config, int eventLoops) {
     long upstreams = config.upstreams().values().stream().mapToLong(UpstreamConfig::maxConnections).sum() * eventLoops;
-    return config.limits().maxConnections().orElseGet(() -> ConnectionBudget.defaultMax(upstreams));
+    return config.limits().maxConnections().orElseGet(() -> ConnectionBudget.defaultMax(upstreams, config.limits().maxHeaderBytes()));
   }
 
   /**
@@ -308,7 +308,7 @@ public final class Gatehouse {
     if (config.crypto() != SignatureEngine.Choice.JDK) SignatureEngine.preload();
     int maxConnections = maxConnections(config, Runtime.getRuntime().availableProcessors());
     log.info("limits.max_connections: {} per listener{}", maxConnections,
-        config.limits().maxConnections().isPresent() ? "" : " (the default for the descriptor limit)");
+        config.limits().maxConnections().isPresent() ? "" : " (the default for the descriptor limit and the heap)");
     Vertx vertx = newVertx(NetworkTransport.select(config.transport()), maxConnections);
     return start(config, clock, vertx, true).onFailure(e -> vertx.close());
   }
