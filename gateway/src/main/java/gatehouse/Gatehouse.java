@@ -25,6 +25,7 @@ import gatehouse.observe.Observer;
 import gatehouse.pipeline.Authenticators;
 import gatehouse.pipeline.Pipeline;
 import gatehouse.proxy.BodyLimits;
+import gatehouse.proxy.BufferBudget;
 import gatehouse.revoke.DenyList;
 import gatehouse.proxy.ClientAddresses;
 import gatehouse.route.RouteTable;
@@ -125,7 +126,7 @@ public final class Gatehouse {
     Observer observer = services.observer(config.accessLog(), config.auth().apiKeys().queryParam());
     Snapshot.UpstreamSpecs upstreams = new Snapshot.UpstreamSpecs(config.upstreams(), config.forwarding(),
         config.limits().headerReadTimeout(), new BodyLimits(config.limits().bodyTimeout(), config.limits().bufferBodyBytes(),
-            config.limits().bodyMinRate(), config.limits().bodyMinRateGrace()));
+            config.limits().bodyMinRate(), config.limits().bodyMinRateGrace(), services.buffers()));
     List<IntrospectionAuthenticator> introspectionChecks = List.copyOf(introspection);
     return new Snapshot(generation, pipeline, routes, upstreams, signers, observer,
         () -> readiness(jwt, introspectionChecks, apiKeys), apiKeys.map(ApiKeyAuthenticator::admin), config.auth().keyStore().adminApi(),
@@ -319,7 +320,9 @@ public final class Gatehouse {
     engine.fallbackReason().ifPresentOrElse(
         why -> log.warn("crypto: signatures use the JDK, slower: the native provider cannot be used here: {}", why),
         () -> log.info("crypto: signatures use {}", engine));
-    Services services = new Services(vertx, clock, engine, config.redis());
+    long buffered = config.limits().bufferBodyTotal().orElseGet(() -> ConnectionBudget.heapForClients() / 4);
+    log.info("limits.buffer_body_total: {} bytes{}", buffered, config.limits().bufferBodyTotal().isPresent() ? "" : " (the default for the heap)");
+    Services services = new Services(vertx, clock, engine, config.redis(), new BufferBudget(buffered));
     CurrentSnapshot current;
     try {
       current = new CurrentSnapshot(compile(config, services, 1), clock);

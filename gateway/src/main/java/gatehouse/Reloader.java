@@ -67,6 +67,7 @@ final class Reloader implements Reloads, MeterBinder {
       new RestartOnly("limits.max_request_line", c -> c.limits().maxRequestLineBytes()),
       new RestartOnly("limits.max_header_size", c -> c.limits().maxHeaderBytes()),
       new RestartOnly("limits.max_header_fields", c -> c.limits().maxHeaderFields()),
+      new RestartOnly("limits.buffer_body_total", c -> c.limits().bufferBodyTotal()),
       new RestartOnly("limits.idle_timeout", c -> c.limits().idleTimeout()),
       new RestartOnly("limits.header_read_timeout", c -> c.limits().headerReadTimeout()),
       new RestartOnly("limits.max_connections", c -> c.limits().maxConnections()),

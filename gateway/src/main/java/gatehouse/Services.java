@@ -16,6 +16,7 @@ import gatehouse.observe.AccessLog;
 import gatehouse.observe.Metrics;
 import gatehouse.proxy.Breakers;
 import gatehouse.observe.Observer;
+import gatehouse.proxy.BufferBudget;
 import gatehouse.ratelimit.RateLimiter;
 import gatehouse.ratelimit.RedisRateLimiter;
 import gatehouse.revoke.DenyList;
@@ -45,6 +46,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Part of the composition root: only {@link Gatehouse} makes and uses it.
  */
 final class Services {
+  private final BufferBudget buffers;
   private final Vertx vertx;
   private final Clock clock;
   private final SignatureEngine engine;
@@ -68,6 +70,12 @@ final class Services {
    * without it, this process's own. The only place that chooses; {@code redis} is read once, at start.
    */
   Services(Vertx vertx, Clock clock, SignatureEngine engine, Optional<RedisConfig> redis) {
+    this(vertx, clock, engine, redis, BufferBudget.UNBOUNDED);
+  }
+
+  /** @param buffers what bodies read whole before an upstream connection is taken hold together, across reloads */
+  Services(Vertx vertx, Clock clock, SignatureEngine engine, Optional<RedisConfig> redis, BufferBudget buffers) {
+    this.buffers = buffers;
     this.vertx = vertx;
     this.clock = clock;
     this.engine = engine;
@@ -105,6 +113,10 @@ final class Services {
   }
 
   /** The token buckets every snapshot's limit stage takes from. */
+  BufferBudget buffers() {
+    return buffers;
+  }
+
   RateLimiter limiter() {
     return limiter;
   }

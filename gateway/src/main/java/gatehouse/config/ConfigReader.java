@@ -72,6 +72,8 @@ final class ConfigReader {
       Shape.key("body_timeout", Shape.positiveSpan(), "A request body must arrive whole within this. Default 60s."),
       Shape.key("buffer_body", Shape.size(0, 16L << 20), "Bodies up to this size are read whole before an upstream connection is"
           + " taken. Default 64KiB."),
+      Shape.key("buffer_body_total", Shape.size(0, Long.MAX_VALUE), "What all bodies being read whole may hold together; past it"
+          + " a small body streams. Default: from the heap."),
       Shape.key("body_min_rate", Shape.size(0, 1L << 30), "Bytes per second a body must average after body_min_rate_grace."
           + " Default 500."),
       Shape.key("body_min_rate_grace", Shape.positiveSpan(), "How long a body may take before body_min_rate applies. Default 20s."),
@@ -348,7 +350,8 @@ final class ConfigReader {
         f.flatMap(l -> l.size("body_min_rate", 0, 1L << 30)).orElse(500L),
         f.flatMap(l -> l.duration("body_min_rate_grace", true)).orElse(Duration.ofSeconds(20)),
         f.flatMap(l -> l.integer("max_connections", 1, 10_000_000)).map(OptionalInt::of).orElse(OptionalInt.empty()),
-        f.flatMap(l -> l.integer("max_header_fields", 1, 10_000)).orElse(LimitsConfig.DEFAULT_MAX_HEADER_FIELDS));
+        f.flatMap(l -> l.integer("max_header_fields", 1, 10_000)).orElse(LimitsConfig.DEFAULT_MAX_HEADER_FIELDS),
+        f.flatMap(l -> l.size("buffer_body_total", 0, Long.MAX_VALUE)).map(java.util.OptionalLong::of).orElse(java.util.OptionalLong.empty()));
   }
 
   private NetworkTransport.Choice transport(Fields top) {

@@ -21,6 +21,8 @@ import java.util.OptionalInt;
  * @param bodyMinRateGrace how long a body may take before {@code bodyMinRate} applies (default 20s)
  * @param maxConnections client connections the listener holds at once; empty: derived at start
  *     from the process's descriptor limit ({@code gatehouse.transport.ConnectionBudget})
+ * @param bufferBodyTotal what all bodies being read whole may hold together; empty: a quarter of
+ *     the heap the old generation leaves for clients ({@code gatehouse.transport.ConnectionBudget})
  * @param maxHeaderFields header fields a request head may have (its trailers count too); 431 past
  *     it, refused as the head is read (default 100, as Envoy's {@code max_headers_count} and
  *     Apache's {@code LimitRequestFields})
@@ -36,7 +38,8 @@ public record LimitsConfig(
     long bodyMinRate,
     Duration bodyMinRateGrace,
     OptionalInt maxConnections,
-    int maxHeaderFields) {
+    int maxHeaderFields,
+    java.util.OptionalLong bufferBodyTotal) {
   /** The default of {@code limits.max_header_fields}. */
   public static final int DEFAULT_MAX_HEADER_FIELDS = 100;
 
@@ -44,6 +47,6 @@ public record LimitsConfig(
   public LimitsConfig(int maxRequestLineBytes, int maxHeaderBytes, long maxBodyBytes, Duration idleTimeout, Duration headerReadTimeout,
       Duration bodyTimeout, long bufferBodyBytes, long bodyMinRate, Duration bodyMinRateGrace) {
     this(maxRequestLineBytes, maxHeaderBytes, maxBodyBytes, idleTimeout, headerReadTimeout, bodyTimeout, bufferBodyBytes, bodyMinRate,
-        bodyMinRateGrace, OptionalInt.empty(), DEFAULT_MAX_HEADER_FIELDS);
+        bodyMinRateGrace, OptionalInt.empty(), DEFAULT_MAX_HEADER_FIELDS, java.util.OptionalLong.empty());
   }
 }

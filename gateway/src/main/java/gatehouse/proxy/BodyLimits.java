@@ -15,12 +15,13 @@ import java.util.Objects;
  *     average since it was forwarded: by time {@code grace + t}, {@code minRate * t} bytes; else as
  *     {@code timeout}. 0 sets no rate
  * @param grace how long a body may take before {@code minRate} applies
+ * @param buffers the heap all bodies being read whole may hold together, the process's
  */
-public record BodyLimits(Duration timeout, long bufferBytes, long minRate, Duration grace) {
+public record BodyLimits(Duration timeout, long bufferBytes, long minRate, Duration grace, BufferBudget buffers) {
 
-  /** No minimum rate. */
+  /** No minimum rate, no bound on buffered bodies together. */
   public BodyLimits(Duration timeout, long bufferBytes) {
-    this(timeout, bufferBytes, 0, Duration.ofSeconds(20));
+    this(timeout, bufferBytes, 0, Duration.ofSeconds(20), BufferBudget.UNBOUNDED);
   }
 
   public BodyLimits {
@@ -35,6 +36,7 @@ public record BodyLimits(Duration timeout, long bufferBytes, long minRate, Durat
     if (minRate < 0) {
       throw new IllegalArgumentException("minRate must be >= 0 but was " + minRate);
     }
+    Objects.requireNonNull(buffers, "buffers");
     if (bufferBytes < 0) {
       throw new IllegalArgumentException("bufferBytes must be >= 0 but was " + bufferBytes);
     }

@@ -129,9 +129,14 @@ final class Exchange {
     }
     OptionalLong digestMax = request.signer().contentDigestMaxBody();
     if (digestMax.isEmpty() || webSocket) {
-      if (!webSocket && mayHaveBody && declared <= bodies.bufferBytes() && bodies.bufferBytes() > 0) {
+      // A body of unknown length may take the whole buffer size.
+      long reserved = declared >= 0 ? declared : bodies.bufferBytes();
+      if (!webSocket && mayHaveBody && declared <= bodies.bufferBytes() && bodies.bufferBytes() > 0
+          && bodies.buffers().reserve(reserved)) {
         // A small body is read whole before a pooled connection is taken, so a slow client holds
-        // none while it sends; one that grows past the size streams after what was read.
+        // none while it sends; one that grows past the size streams after what was read. When the
+        // bodies being read so hold limits.buffer_body_total, it streams at once instead.
+        result.future().onComplete(ended -> bodies.buffers().release(reserved));
         long max = request.maxBodyBytes();
         bufferBody(Math.min(bodies.bufferBytes(), max),
             body -> send(headers, false, Optional.of(body), Optional.empty()),

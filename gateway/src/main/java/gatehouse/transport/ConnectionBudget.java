@@ -53,6 +53,11 @@ public final class ConnectionBudget {
     return (int) Math.min(Integer.MAX_VALUE, Math.max(HEAP_FLOOR, (oldGeneration - HEAP_RESERVED) / perConnection));
   }
 
+  /** The heap the old generation leaves for clients' connections and requests: its maximum less {@link #HEAP_RESERVED}. */
+  public static long heapForClients() {
+    return Math.max(0, oldGenerationMax() - HEAP_RESERVED);
+  }
+
   /** The old generation's maximum size ({@code Tenured Gen}, {@code G1 Old Gen}...), or the heap's where no pool says. */
   static long oldGenerationMax() {
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {

@@ -83,6 +83,8 @@ class ConfigLoaderTest {
     assertEquals(java.util.OptionalInt.empty(), parse(MINIMAL).limits().maxConnections());
     assertTrue(TestConfigs.problems(MINIMAL + "limits: {max_connections: 0}\n").get(0).contains("limits.max_connections"));
     assertEquals(100, parse(MINIMAL).limits().maxHeaderFields());
+    assertEquals(java.util.OptionalLong.empty(), parse(MINIMAL).limits().bufferBodyTotal());
+    assertEquals(java.util.OptionalLong.of(8L << 20), parse("limits: {buffer_body_total: 8MiB}\n" + MINIMAL).limits().bufferBodyTotal());
     assertEquals(40, parse("limits: {max_header_fields: 40}\n" + MINIMAL).limits().maxHeaderFields());
     assertTrue(TestConfigs.problems(MINIMAL + "limits: {max_header_fields: 0}\n").get(0).contains("limits.max_header_fields"));
   }
