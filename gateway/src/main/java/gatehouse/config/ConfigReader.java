@@ -73,7 +73,7 @@ final class ConfigReader {
       Shape.key("buffer_body", Shape.size(0, 16L << 20), "Bodies up to this size are read whole before an upstream connection is"
           + " taken. Default 64KiB."),
       Shape.key("buffer_body_total", Shape.size(0, Long.MAX_VALUE), "What all bodies being read whole may hold together; past it"
-          + " a small body streams. Default: from the heap."),
+          + " 503 bodies_busy. Default: from the heap."),
       Shape.key("body_min_rate", Shape.size(0, 1L << 30), "Bytes per second a body must average after body_min_rate_grace."
           + " Default 500."),
       Shape.key("body_min_rate_grace", Shape.positiveSpan(), "How long a body may take before body_min_rate applies. Default 20s."),

@@ -70,6 +70,9 @@ final class Exchange {
   private long responseBytes;
   private long bodyTimer = -1;
   private long bodyForwarded;
+  /** Body bytes held by {@link #bufferBody}, taken from the process's {@link BufferBudget} until the exchange ends. */
+  private long bufferedBytes;
+
   /** Body bytes read from the client so far, buffered or forwarded. */
   private long bodyBytesRead;
 
@@ -129,14 +132,9 @@ final class Exchange {
     }
     OptionalLong digestMax = request.signer().contentDigestMaxBody();
     if (digestMax.isEmpty() || webSocket) {
-      // A body of unknown length may take the whole buffer size.
-      long reserved = declared >= 0 ? declared : bodies.bufferBytes();
-      if (!webSocket && mayHaveBody && declared <= bodies.bufferBytes() && bodies.bufferBytes() > 0
-          && bodies.buffers().reserve(reserved)) {
+      if (!webSocket && mayHaveBody && declared <= bodies.bufferBytes() && bodies.bufferBytes() > 0) {
         // A small body is read whole before a pooled connection is taken, so a slow client holds
-        // none while it sends; one that grows past the size streams after what was read. When the
-        // bodies being read so hold limits.buffer_body_total, it streams at once instead.
-        result.future().onComplete(ended -> bodies.buffers().release(reserved));
+        // none while it sends; one that grows past the size streams after what was read.
         long max = request.maxBodyBytes();
         bufferBody(Math.min(bodies.bufferBytes(), max),
             body -> send(headers, false, Optional.of(body), Optional.empty()),
@@ -237,7 +235,10 @@ final class Exchange {
   /**
    * Reads the client's whole body before anything is sent upstream, holding at most {@code limit}
    * bytes: {@code then} gets the whole body; or, at the chunk that would pass the limit, the
-   * request is paused and {@code overflow} gets what was read, that chunk included.
+   * request is paused and {@code overflow} gets what was read, that chunk included. Each chunk is
+   * taken from the process's {@link BufferBudget} (limits.buffer_body_total) until the exchange
+   * ends; a chunk it cannot take refuses the request with 503 {@code bodies_busy}: the heap is
+   * holding as many bodies as it may, and streaming it instead would hold an upstream connection.
    */
   private void bufferBody(long limit, Consumer<Buffer> then, Consumer<Buffer> overflow) {
     Buffer body = Buffer.buffer();
@@ -245,11 +246,17 @@ final class Exchange {
       then.accept(body);
       return;
     }
+    result.future().onComplete(ended -> bodies.buffers().release(bufferedBytes));
     boolean[] overflowed = {false};
     in.handler(chunk -> {
       if (done) {
         return;
       }
+      if (!bodies.buffers().reserve(chunk.length())) {
+        failBeforeResponse(new Rejection.Busy("bodies_busy", Duration.ofSeconds(1)), null);
+        return;
+      }
+      bufferedBytes += chunk.length();
       // A chunk after the pause joins what sendBody writes first.
       bodyBytesRead += chunk.length();
       body.appendBuffer(chunk);
