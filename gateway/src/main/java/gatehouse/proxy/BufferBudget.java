@@ -19,12 +19,10 @@ public final class BufferBudget {
   /** No bound: for a gateway built without one (tests that do not exercise it). */
   public static final BufferBudget UNBOUNDED = new BufferBudget(Long.MAX_VALUE);
 
-  private final long total;
   private final AtomicLong left;
 
   public BufferBudget(long total) {
     if (total < 0) throw new IllegalArgumentException("total must be >= 0 but was " + total);
-    this.total = total;
     this.left = new AtomicLong(total);
   }
 
@@ -41,15 +39,5 @@ public final class BufferBudget {
   /** Gives back what {@link #reserve} took. */
   void release(long bytes) {
     left.addAndGet(bytes);
-  }
-
-  /** Bytes reserved now. */
-  public long inUse() {
-    return total - left.get();
-  }
-
-  /** The bound. */
-  public long total() {
-    return total;
   }
 }
